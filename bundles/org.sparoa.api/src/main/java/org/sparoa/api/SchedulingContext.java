@@ -1,0 +1,28 @@
+package org.sparoa.api;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The input of a scheduling decision: the model, the live backends (ordered by ranking, then id) and the
+ * request's policy options (e.g. {@code segments=4}).
+ */
+public record SchedulingContext(Model model, List<BackendView> backends, Map<String, String> options) {
+
+    public SchedulingContext {
+        backends = List.copyOf(backends);
+        options = Map.copyOf(options);
+    }
+
+    public int intOption(String key, int defaultValue) {
+        String v = options.get(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("option " + key + " must be an integer, got '" + v + "'");
+        }
+    }
+}
