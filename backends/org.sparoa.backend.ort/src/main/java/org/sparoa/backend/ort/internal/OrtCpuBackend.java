@@ -1,0 +1,186 @@
+package org.sparoa.backend.ort.internal;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparoa.api.BackendException;
+import org.sparoa.api.CompiledSegment;
+import org.sparoa.api.DeviceBackend;
+import org.sparoa.api.DeviceKind;
+import org.sparoa.api.DeviceState;
+import org.sparoa.api.Graph;
+import org.sparoa.api.Node;
+import org.sparoa.api.Segment;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+
+/**
+ * Backend {@code ort-cpu}: ONNX Runtime's CPU execution provider. Each segment becomes one ONNX Runtime session;
+ * runs go through the backend's own executor, so its queue depth is the backend's load.
+ */
+@Component(service = DeviceBackend.class, configurationPid = OrtCpuBackend.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        property = {DeviceBackend.PROP_ID + "=" + OrtCpuBackend.DEFAULT_ID, DeviceBackend.PROP_KIND + "=cpu"})
+@Designate(ocd = OrtCpuBackend.Config.class)
+public class OrtCpuBackend implements DeviceBackend {
+    public static final String PID = "org.sparoa.backend.ort";
+    public static final String DEFAULT_ID = "ort-cpu";
+    private static final Logger LOG = LoggerFactory.getLogger(OrtCpuBackend.class);
+    private static final Set<String> DEFAULT_DOMAINS = Set.of("", "ai.onnx", "ai.onnx.ml", "com.microsoft");
+
+    @ObjectClassDefinition(name = "SparOA ONNX Runtime CPU backend")
+    public @interface Config {
+        @AttributeDefinition(name = "Backend id", description = "Unique id of this backend instance")
+        String sparoa_backend_id() default DEFAULT_ID;
+
+        @AttributeDefinition(name = "Intra-op threads", description = "Threads per operator; 0 = one per core")
+        int intraOpThreads() default 0;
+
+        @AttributeDefinition(name = "Concurrent runs", description = "Segments this backend runs at the same time")
+        int concurrentRuns() default 1;
+    }
+
+    private static final Set<String> OPERATORS = loadOperators();
+
+    private final String id;
+    private final int intraOpThreads;
+    private final OrtEnvironment env;
+    private final ThreadPoolExecutor executor;
+
+    @Activate
+    public OrtCpuBackend(Config config) {
+        this(config.sparoa_backend_id(), config.intraOpThreads(), config.concurrentRuns());
+    }
+
+    /** For use outside OSGi (tests, benchmarks, tools). */
+    public OrtCpuBackend(String id, int intraOpThreads, int concurrentRuns) {
+        this.id = id;
+        this.intraOpThreads = intraOpThreads > 0 ? intraOpThreads : Runtime.getRuntime().availableProcessors();
+        try {
+            this.env = OrtEnvironment.getEnvironment();
+        } catch (LinkageError | RuntimeException e) {
+            // a missing or incompatible native library disables this backend, not the platform
+            LOG.error("Backend {} disabled: ONNX Runtime native library could not load: {}", id, e.toString());
+            throw new BackendException(id + ": ONNX Runtime native library could not load: " + e, e);
+        }
+        int runs = Math.max(1, concurrentRuns);
+        this.executor = new ThreadPoolExecutor(runs, runs, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                threadFactory(id));
+        LOG.info("Backend {} started: ONNX Runtime {} on {} with {} intra-op threads", id, env.getVersion(),
+                System.getProperty("os.arch"), this.intraOpThreads);
+    }
+
+    @Deactivate
+    public void close() {
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("Backend {}: runs still in flight after 30 s, stopping them", id);
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            executor.shutdownNow();
+        }
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public DeviceKind kind() {
+        return DeviceKind.CPU;
+    }
+
+    @Override
+    public Set<String> supportedOperators() {
+        return OPERATORS;
+    }
+
+    @Override
+    public boolean supports(Node node, Graph graph) {
+        return DEFAULT_DOMAINS.contains(node.domain()) && (!node.domain().isEmpty() && !node.domain().equals("ai.onnx")
+                || OPERATORS.contains(node.opType()));
+    }
+
+    @Override
+    public CompiledSegment compile(Segment segment) {
+        if (executor.isShutdown()) {
+            throw new BackendException(id + " is shut down");
+        }
+        try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads)) {
+            OrtSession session = env.createSession(segment.onnxModel(), options);
+            return new OrtCompiledSegment(id, segment, env, session, executor);
+        } catch (OrtException e) {
+            throw new BackendException(id + ": ONNX Runtime cannot load segment " + segment.index() + " of "
+                    + segment.model().id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The session options every SparOA ORT session uses; plain-ORT baselines use the same. */
+    public static OrtSession.SessionOptions sessionOptions(int intraOpThreads) throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setIntraOpNumThreads(intraOpThreads);
+        options.setInterOpNumThreads(1);
+        options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        return options;
+    }
+
+    @Override
+    public DeviceState state() {
+        int active = executor.getActiveCount();
+        int queued = executor.getQueue().size();
+        double utilisation = (double) active / executor.getMaximumPoolSize();
+        return new DeviceState(!executor.isShutdown(), utilisation, active + queued, Runtime.getRuntime().freeMemory(),
+                Double.NaN, Double.NaN, intraOpThreads + " intra-op threads");
+    }
+
+    private static ThreadFactory threadFactory(String id) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "sparoa-" + id + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static Set<String> loadOperators() {
+        Set<String> ops = new TreeSet<>();
+        try (InputStream in = OrtCpuBackend.class.getResourceAsStream("onnx-operators.txt")) {
+            if (in == null) {
+                throw new IllegalStateException("onnx-operators.txt missing from the bundle");
+            }
+            new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines()
+                    .flatMap(l -> Arrays.stream(l.trim().split("\\s+"))).filter(s -> !s.isEmpty()).forEach(ops::add);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read onnx-operators.txt", e);
+        }
+        return Set.copyOf(ops);
+    }
+}
