@@ -1,0 +1,116 @@
+package org.sparoa.backend.sparse.internal;
+
+import org.sparoa.api.Node;
+
+/**
+ * Add, Sub, Mul, Div and PRelu with numpy broadcasting, float32 or int64. The output is walked in blocks over the
+ * longest run of trailing axes along which each operand either advances contiguously or stays put.
+ */
+final class BroadcastBinary implements Kernel {
+    enum Op { ADD, SUB, MUL, DIV, PRELU }
+
+    private final Node node;
+    private final Op op;
+
+    BroadcastBinary(Node node, Op op) {
+        this.node = node;
+        this.op = op;
+    }
+
+    @Override
+    public NdArray[] run(NdArray[] in, Parallel parallel) {
+        NdArray a = in[0];
+        NdArray b = in[1];
+        if (a.isFloat() != b.isFloat()) {
+            throw new IllegalArgumentException(node + ": operands " + a + " and " + b + " have different element types");
+        }
+        int[] out = Broadcast.shape(node, a.shape, b.shape);
+        int[] sa = Broadcast.strides(out, a.shape);
+        int[] sb = Broadcast.strides(out, b.shape);
+        int r = out.length;
+        int axis = r - 1;
+        boolean fullA = r == 0 || sa[axis] != 0;
+        boolean fullB = r == 0 || sb[axis] != 0;
+        int block = 1;
+        while (axis >= 0 && (out[axis] == 1 || ((sa[axis] != 0) == fullA && (sb[axis] != 0) == fullB))) {
+            block *= out[axis];
+            axis--;
+        }
+        int outer = NdArray.size(out) / Math.max(1, block);
+        NdArray result = NdArray.zerosLike(a, out);
+        int ia = fullA ? 1 : 0;
+        int ib = fullB ? 1 : 0;
+        int[] pos = new int[r];
+        int offA = 0;
+        int offB = 0;
+        for (int o = 0; o < outer; o++) {
+            if (a.isFloat()) {
+                applyFloat(a.floats, offA, ia, b.floats, offB, ib, result.floats, o * block, block);
+            } else {
+                applyLong(a.longs, offA, ia, b.longs, offB, ib, result.longs, o * block, block);
+            }
+            for (int ax = axis; ax >= 0; ax--) {
+                pos[ax]++;
+                offA += sa[ax];
+                offB += sb[ax];
+                if (pos[ax] < out[ax]) {
+                    break;
+                }
+                offA -= sa[ax] * out[ax];
+                offB -= sb[ax] * out[ax];
+                pos[ax] = 0;
+            }
+        }
+        return new NdArray[] {result};
+    }
+
+    private void applyFloat(float[] a, int oa, int ia, float[] b, int ob, int ib, float[] y, int oy, int n) {
+        switch (op) {
+            case ADD -> {
+                for (int j = 0; j < n; j++) {
+                    y[oy + j] = a[oa + j * ia] + b[ob + j * ib];
+                }
+            }
+            case SUB -> {
+                for (int j = 0; j < n; j++) {
+                    y[oy + j] = a[oa + j * ia] - b[ob + j * ib];
+                }
+            }
+            case MUL -> {
+                for (int j = 0; j < n; j++) {
+                    y[oy + j] = a[oa + j * ia] * b[ob + j * ib];
+                }
+            }
+            case DIV -> {
+                for (int j = 0; j < n; j++) {
+                    y[oy + j] = a[oa + j * ia] / b[ob + j * ib];
+                }
+            }
+            case PRELU -> {
+                for (int j = 0; j < n; j++) {
+                    float x = a[oa + j * ia];
+                    y[oy + j] = x < 0 ? x * b[ob + j * ib] : x;
+                }
+            }
+        }
+    }
+
+    private void applyLong(long[] a, int oa, int ia, long[] b, int ob, int ib, long[] y, int oy, int n) {
+        for (int j = 0; j < n; j++) {
+            long x = a[oa + j * ia];
+            long v = b[ob + j * ib];
+            y[oy + j] = switch (op) {
+                case ADD -> x + v;
+                case SUB -> x - v;
+                case MUL -> x * v;
+                case DIV -> {
+                    if (v == 0) {
+                        throw new ArithmeticException(node + ": integer division by zero");
+                    }
+                    yield x / v;
+                }
+                case PRELU -> x < 0 ? x * v : x;
+            };
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package org.sparoa.backend.sparse.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import org.sparoa.api.BackendException;
+import org.sparoa.api.CompiledSegment;
+import org.sparoa.api.Graph;
+import org.sparoa.api.InvalidInputException;
+import org.sparoa.api.Node;
+import org.sparoa.api.Segment;
+import org.sparoa.api.Tensor;
+import org.sparoa.api.TensorInfo;
+
+/**
+ * A segment as a list of kernels in topological order, with its constant inputs converted (and Conv/Gemm/MatMul
+ * weights packed) once. Each run keeps its tensors in its own map and drops every intermediate after its last use.
+ */
+final class CompiledSparseSegment implements CompiledSegment {
+    private record Step(Node node, Kernel kernel, String[] inputs, String[] outputs, List<String> releaseAfter) {
+    }
+
+    private final Segment segment;
+    private final SparseCpuBackend backend;
+    private final Map<String, NdArray> constants;
+    private final List<Step> steps;
+
+    CompiledSparseSegment(Segment segment, SparseCpuBackend backend, KernelFactory factory) {
+        this.segment = segment;
+        this.backend = backend;
+        Graph graph = segment.graph();
+        this.constants = new HashMap<>();
+        for (Node n : segment.nodes()) {
+            for (String in : n.inputs()) {
+                if (!in.isEmpty() && graph.isWeight(in) && !constants.containsKey(in)) {
+                    constants.put(in, NdArray.fromTensor(in, graph.weights().get(in)));
+                }
+            }
+        }
+        Map<String, Integer> lastUse = new HashMap<>();
+        List<Node> nodes = segment.nodes();
+        for (int i = 0; i < nodes.size(); i++) {
+            for (String in : nodes.get(i).inputs()) {
+                lastUse.put(in, i);
+            }
+        }
+        for (TensorInfo out : segment.outputs()) {
+            lastUse.put(out.name(), Integer.MAX_VALUE);
+        }
+        List<List<String>> release = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            release.add(new ArrayList<>());
+        }
+        lastUse.forEach((name, i) -> {
+            if (i != Integer.MAX_VALUE && !constants.containsKey(name) && !name.isEmpty()) {
+                release.get(i).add(name);
+            }
+        });
+        this.steps = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            Kernel k;
+            try {
+                k = factory.create(n, graph, constants);
+            } catch (RuntimeException e) {
+                throw new BackendException("sparse-cpu cannot compile " + n + " of " + segment + ": " + e.getMessage(), e);
+            }
+            steps.add(new Step(n, k, n.inputs().toArray(String[]::new), n.outputs().toArray(String[]::new),
+                    List.copyOf(release.get(i))));
+        }
+    }
+
+    @Override
+    public Segment segment() {
+        return segment;
+    }
+
+    @Override
+    public String backendId() {
+        return SparseCpuBackend.ID;
+    }
+
+    @Override
+    public CompletableFuture<Map<String, Tensor>> execute(Map<String, Tensor> inputs) {
+        return backend.submit(parallel -> run(inputs, parallel));
+    }
+
+    /** Runs the segment on the calling thread, with {@code parallel} for the kernels' inner parallelism. */
+    Map<String, Tensor> run(Map<String, Tensor> inputs, Parallel parallel) {
+        Map<String, NdArray> values = new HashMap<>(constants);
+        for (TensorInfo in : segment.inputs()) {
+            Tensor t = inputs.get(in.name());
+            if (t == null) {
+                throw new InvalidInputException(segment + ": input '" + in.name() + "' is missing");
+            }
+            try {
+                values.put(in.name(), NdArray.fromTensor(in.name(), t));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(segment + ": " + e.getMessage(), e);
+            }
+        }
+        for (Step s : steps) {
+            NdArray[] args = new NdArray[s.inputs.length];
+            for (int i = 0; i < args.length; i++) {
+                if (!s.inputs[i].isEmpty()) {
+                    args[i] = values.get(s.inputs[i]);
+                    if (args[i] == null) {
+                        throw new BackendException(s.node + ": input '" + s.inputs[i] + "' was not computed in " + segment);
+                    }
+                }
+            }
+            NdArray[] results;
+            try {
+                results = s.kernel.run(args, parallel);
+            } catch (CompletionException e) {
+                throw new BackendException("sparse-cpu failed in " + s.node + ": " + e.getCause().getMessage(), e.getCause());
+            } catch (RuntimeException e) {
+                throw new BackendException("sparse-cpu failed in " + s.node + ": " + e.getMessage(), e);
+            }
+            for (int i = 0; i < Math.min(results.length, s.outputs.length); i++) {
+                if (!s.outputs[i].isEmpty()) {
+                    values.put(s.outputs[i], results[i]);
+                }
+            }
+            for (String dead : s.releaseAfter) {
+                values.remove(dead);
+            }
+        }
+        Map<String, Tensor> out = new HashMap<>();
+        for (TensorInfo o : segment.outputs()) {
+            NdArray v = values.get(o.name());
+            if (v == null) {
+                throw new BackendException(segment + ": output '" + o.name() + "' was not produced");
+            }
+            out.put(o.name(), v.toTensor(o.type()));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        // plain Java heap only: nothing to release
+    }
+}

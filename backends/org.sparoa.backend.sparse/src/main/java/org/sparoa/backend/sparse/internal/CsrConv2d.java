@@ -1,0 +1,217 @@
+package org.sparoa.backend.sparse.internal;
+
+import java.util.Arrays;
+
+import org.sparoa.api.Node;
+
+/**
+ * 2-D convolution (NCHW, groups incl. depthwise, strides, pads/auto_pad, dilations) with the weights as one
+ * {@link CsrMatrix} of {@code M x (C/group * kh * kw)}. The output is computed in tiles of output pixels: for a
+ * tile, the receptive fields are gathered into a column buffer (im2col; a 1x1 stride-1 unpadded convolution reads
+ * the input planes directly), then every output channel row accumulates only its non-zero weights times the
+ * matching contiguous column rows. Tiles (or, when there are few tiles, output channels) are split over threads.
+ */
+final class CsrConv2d implements Kernel {
+    /** Source floats per tile the column buffer may take (fits the L2 cache of the machines we run on). */
+    private static final int TILE_SOURCE_FLOATS = 1 << 16;
+
+    private final Node node;
+    private final int groups;
+    private final CsrMatrix constantWeights;
+    private final double denseBelowSparsity;
+
+    CsrConv2d(Node node, NdArray constantWeights, double denseBelowSparsity) {
+        this.node = node;
+        this.groups = (int) node.attrLong("group", 1);
+        this.denseBelowSparsity = denseBelowSparsity;
+        this.constantWeights = constantWeights == null ? null : packWeights(constantWeights);
+    }
+
+    CsrMatrix weights() {
+        return constantWeights;
+    }
+
+    private CsrMatrix packWeights(NdArray w) {
+        if (w.rank() != 4) {
+            throw new IllegalArgumentException(node + ": weights must be 4-D [M, C/group, kH, kW], got " + w);
+        }
+        int k = w.shape[1] * w.shape[2] * w.shape[3];
+        return CsrMatrix.pack(w.asFloats(), 0, w.shape[0], k, denseBelowSparsity);
+    }
+
+    @Override
+    public NdArray[] run(NdArray[] in, Parallel parallel) {
+        NdArray x = in[0];
+        NdArray w = in[1];
+        NdArray bias = in.length > 2 ? in[2] : null;
+        if (x.rank() != 4 || w.rank() != 4) {
+            throw new IllegalArgumentException(node + ": expects a 4-D NCHW input and 4-D weights, got " + x + " and " + w);
+        }
+        int n = x.shape[0];
+        int c = x.shape[1];
+        int m = w.shape[0];
+        int cg = w.shape[1];
+        if (cg * groups != c || m % groups != 0) {
+            throw new IllegalArgumentException(node + ": input has " + c + " channels, weights " + Arrays.toString(w.shape)
+                    + " with group=" + groups + " do not match");
+        }
+        if (bias != null && bias.size() != m) {
+            throw new IllegalArgumentException(node + ": bias has " + bias.size() + " values, expected " + m);
+        }
+        CsrMatrix csr = constantWeights != null ? constantWeights : packWeights(w);
+        WindowGeometry geo = WindowGeometry.of(node, new int[] {x.shape[2], x.shape[3]},
+                new int[] {w.shape[2], w.shape[3]}, false);
+        float[] out = new float[n * m * geo.outCount()];
+        new Execution(x.asFloats(), n, c, cg, m, csr, bias == null ? null : bias.asFloats(), geo, out).run(parallel);
+        return new NdArray[] {NdArray.ofFloats(new int[] {n, m, geo.outSize[0], geo.outSize[1]}, out)};
+    }
+
+    /** One call's state: shapes, tiling and the two loops (gather, accumulate). */
+    private final class Execution {
+        final float[] x;
+        final int n;
+        final int c;
+        final int cg;
+        final int m;
+        final int mg;
+        final CsrMatrix w;
+        final float[] bias;
+        final WindowGeometry g;
+        final float[] out;
+        final int h;
+        final int wd;
+        final int kh;
+        final int kw;
+        final int k;
+        final int ow;
+        final int outPixels;
+        final int tile;
+        final int tiles;
+        final boolean pointwise;
+
+        Execution(float[] x, int n, int c, int cg, int m, CsrMatrix w, float[] bias, WindowGeometry g, float[] out) {
+            this.x = x;
+            this.n = n;
+            this.c = c;
+            this.cg = cg;
+            this.m = m;
+            this.mg = m / groups;
+            this.w = w;
+            this.bias = bias;
+            this.g = g;
+            this.out = out;
+            this.h = g.inSize[0];
+            this.wd = g.inSize[1];
+            this.kh = g.kernel[0];
+            this.kw = g.kernel[1];
+            this.k = cg * kh * kw;
+            this.ow = g.outSize[1];
+            this.outPixels = g.outCount();
+            this.pointwise = kh == 1 && kw == 1 && g.strides[0] == 1 && g.strides[1] == 1
+                    && g.padBegin[0] == 0 && g.padBegin[1] == 0 && g.padEnd[0] == 0 && g.padEnd[1] == 0;
+            int t = Math.max(64, Math.min(4096, TILE_SOURCE_FLOATS / Math.max(1, k)));
+            t = Math.min(outPixels, t & ~15);
+            this.tile = Math.max(1, t);
+            this.tiles = (outPixels + tile - 1) / tile;
+        }
+
+        void run(Parallel parallel) {
+            int units = n * groups * tiles;
+            if (units >= 4 * parallel.threads() || mg < 2 * parallel.threads()) {
+                parallel.forRange(units, 1, (from, to) -> {
+                    float[] col = pointwise ? null : new float[k * tile];
+                    for (int u = from; u < to; u++) {
+                        runUnit(u, 0, mg, col, true);
+                    }
+                });
+            } else {
+                float[] col = pointwise ? null : new float[k * tile];
+                for (int u = 0; u < units; u++) {
+                    int unit = u;
+                    if (!pointwise) {
+                        gather(unit, col);
+                    }
+                    parallel.forRange(mg, 1, (from, to) -> runUnit(unit, from, to, col, false));
+                }
+            }
+        }
+
+        /** Unit = (image, group, tile of output pixels); computes output channels {@code [ocFrom, ocTo)} of its group. */
+        private void runUnit(int unit, int ocFrom, int ocTo, float[] col, boolean gatherFirst) {
+            int t = unit % tiles;
+            int grp = (unit / tiles) % groups;
+            int img = unit / (tiles * groups);
+            int p0 = t * tile;
+            int len = Math.min(tile, outPixels - p0);
+            float[] src;
+            int srcBase;
+            int srcStride;
+            if (pointwise) {
+                src = x;
+                srcBase = (img * c + grp * cg) * h * wd + p0;
+                srcStride = h * wd;
+            } else {
+                if (gatherFirst) {
+                    gather(unit, col);
+                }
+                src = col;
+                srcBase = 0;
+                srcStride = tile;
+            }
+            for (int oc = ocFrom; oc < ocTo; oc++) {
+                int o = grp * mg + oc;
+                int outOff = (img * m + o) * outPixels + p0;
+                if (bias != null) {
+                    Arrays.fill(out, outOff, outOff + len, bias[o]);
+                }
+                SparseRowKernel.accumulateRow(w, o, out, outOff, len, src, srcBase, srcStride);
+            }
+        }
+
+        /** im2col of one unit's tile: row {@code (ic, ky, kx)} holds the input under that tap for each output pixel. */
+        private void gather(int unit, float[] col) {
+            int t = unit % tiles;
+            int grp = (unit / tiles) % groups;
+            int img = unit / (tiles * groups);
+            int p0 = t * tile;
+            int len = Math.min(tile, outPixels - p0);
+            int sh = g.strides[0];
+            int sw = g.strides[1];
+            int dh = g.dilations[0];
+            int dw = g.dilations[1];
+            int pt = g.padBegin[0];
+            int pl = g.padBegin[1];
+            for (int row = 0; row < k; row++) {
+                int ic = row / (kh * kw);
+                int ky = (row / kw) % kh;
+                int kx = row % kw;
+                int plane = (img * c + grp * cg + ic) * h * wd;
+                int dst = row * tile;
+                int done = 0;
+                while (done < len) {
+                    int p = p0 + done;
+                    int oy = p / ow;
+                    int ox = p % ow;
+                    int seg = Math.min(ow - ox, len - done);
+                    int iy = oy * sh + ky * dh - pt;
+                    int d = dst + done;
+                    if (iy < 0 || iy >= h) {
+                        Arrays.fill(col, d, d + seg, 0f);
+                    } else {
+                        int rowBase = plane + iy * wd;
+                        int ix0 = ox * sw + kx * dw - pl;
+                        if (sw == 1 && ix0 >= 0 && ix0 + seg <= wd) {
+                            System.arraycopy(x, rowBase + ix0, col, d, seg);
+                        } else {
+                            for (int i = 0; i < seg; i++) {
+                                int ix = ix0 + i * sw;
+                                col[d + i] = ix >= 0 && ix < wd ? x[rowBase + ix] : 0f;
+                            }
+                        }
+                    }
+                    done += seg;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package org.sparoa.backend.sparse.internal;
+
+import java.util.Arrays;
+
+import org.sparoa.api.DataType;
+import org.sparoa.api.Tensor;
+
+/**
+ * A mutable working tensor of the kernels: a shape and either float32 ({@link #floats}) or int64
+ * ({@link #longs}) elements in row-major order. Kernels never write into their inputs.
+ */
+final class NdArray {
+    final int[] shape;
+    final float[] floats;
+    final long[] longs;
+
+    private NdArray(int[] shape, float[] floats, long[] longs) {
+        this.shape = shape;
+        this.floats = floats;
+        this.longs = longs;
+    }
+
+    static NdArray ofFloats(int[] shape, float[] data) {
+        if (data.length != size(shape)) {
+            throw new IllegalArgumentException("float data of length " + data.length + " does not fit shape "
+                    + Arrays.toString(shape));
+        }
+        return new NdArray(shape, data, null);
+    }
+
+    static NdArray ofLongs(int[] shape, long[] data) {
+        if (data.length != size(shape)) {
+            throw new IllegalArgumentException("int64 data of length " + data.length + " does not fit shape "
+                    + Arrays.toString(shape));
+        }
+        return new NdArray(shape, null, data);
+    }
+
+    static NdArray zerosLike(NdArray like, int[] shape) {
+        return like.isFloat() ? ofFloats(shape, new float[size(shape)]) : ofLongs(shape, new long[size(shape)]);
+    }
+
+    /** Converts a platform tensor: FLOAT stays float32, integer types become int64; others are refused. */
+    static NdArray fromTensor(String name, Tensor t) {
+        int[] shape = toIntShape(t.shape());
+        return switch (t.type()) {
+            case FLOAT -> ofFloats(shape, t.toFloatArray());
+            case INT64, INT32, INT16, INT8, UINT8, UINT16, UINT32, BOOL -> ofLongs(shape, t.toLongArray());
+            default -> throw new IllegalArgumentException("tensor '" + name + "' is " + t.type()
+                    + ": the sparse-cpu backend computes in float32 and int64 only");
+        };
+    }
+
+    Tensor toTensor(DataType wanted) {
+        long[] s = new long[shape.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = shape[i];
+        }
+        if (isFloat()) {
+            return Tensor.ofFloats(s, floats);
+        }
+        if (wanted == DataType.INT32) {
+            int[] v = new int[longs.length];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (int) longs[i];
+            }
+            return Tensor.ofInts(s, v);
+        }
+        return Tensor.ofLongs(s, longs);
+    }
+
+    boolean isFloat() {
+        return floats != null;
+    }
+
+    int size() {
+        return isFloat() ? floats.length : longs.length;
+    }
+
+    int rank() {
+        return shape.length;
+    }
+
+    /** The elements as int64 (floats truncated), for shape-like inputs such as Reshape's shape. */
+    long[] asLongs() {
+        if (longs != null) {
+            return longs;
+        }
+        long[] l = new long[floats.length];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = (long) floats[i];
+        }
+        return l;
+    }
+
+    float[] asFloats() {
+        if (floats != null) {
+            return floats;
+        }
+        float[] f = new float[longs.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = longs[i];
+        }
+        return f;
+    }
+
+    /** The same elements under another shape of equal size (no copy: arrays are never written after a kernel). */
+    NdArray reshaped(int[] newShape) {
+        return isFloat() ? ofFloats(newShape, floats) : ofLongs(newShape, longs);
+    }
+
+    static int size(int[] shape) {
+        long n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        return Math.toIntExact(n);
+    }
+
+    static int[] toIntShape(long[] shape) {
+        int[] s = new int[shape.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = Math.toIntExact(shape[i]);
+        }
+        return s;
+    }
+
+    @Override
+    public String toString() {
+        return (isFloat() ? "float" : "int64") + Arrays.toString(shape);
+    }
+}

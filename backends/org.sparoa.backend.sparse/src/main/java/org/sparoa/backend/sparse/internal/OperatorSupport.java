@@ -1,0 +1,160 @@
+package org.sparoa.backend.sparse.internal;
+
+import java.util.Optional;
+import java.util.Set;
+
+import org.sparoa.api.DataType;
+import org.sparoa.api.Graph;
+import org.sparoa.api.Node;
+import org.sparoa.api.TensorInfo;
+
+/**
+ * What this backend runs: the operator types, and per node the attributes and element types its kernels
+ * implement. Whatever is refused here is refused with the reason, which {@code compile} reports.
+ */
+final class OperatorSupport {
+    static final Set<String> OPERATORS = Set.of(
+            "Conv", "ConvTranspose", "Gemm", "MatMul", "BatchNormalization",
+            "Relu", "LeakyRelu", "PRelu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish",
+            "Add", "Sub", "Mul", "Div",
+            "GlobalAveragePool", "AveragePool", "MaxPool",
+            "Concat", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze",
+            "Softmax", "Pad", "Resize");
+
+    /** Operators whose data may also be int64 (shape arithmetic and shape plumbing). */
+    private static final Set<String> INT64_DATA = Set.of(
+            "Add", "Sub", "Mul", "Div", "Concat", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Pad");
+
+    private OperatorSupport() {
+    }
+
+    /** Empty when the node is supported, else why not. */
+    static Optional<String> whyNot(Node node, Graph graph) {
+        if (!node.domain().isEmpty() && !node.domain().equals("ai.onnx")) {
+            return Optional.of("domain '" + node.domain() + "' is not the default ONNX domain");
+        }
+        String op = node.opType();
+        if (!OPERATORS.contains(op)) {
+            return Optional.of("operator " + op + " is not implemented");
+        }
+        long opset = graph.opsets().getOrDefault("", graph.opsets().getOrDefault("ai.onnx", 21L));
+        Optional<String> types = checkTypes(node, graph);
+        if (types.isPresent()) {
+            return types;
+        }
+        return switch (op) {
+            case "Conv" -> checkConv(node, graph);
+            case "ConvTranspose" -> spatialRankAtMost(node, graph, 2);
+            case "BatchNormalization" -> node.attrLong("training_mode", 0) != 0 || liveOutputs(node) > 1
+                    ? Optional.of("training mode (running statistics outputs) is not implemented")
+                    : Optional.empty();
+            case "MaxPool" -> liveOutputs(node) > 1
+                    ? Optional.of("the Indices output is not implemented") : Optional.empty();
+            case "Resize" -> checkResize(node, opset);
+            case "Reshape" -> opset < 5 ? Optional.of("Reshape before opset 5 (shape attribute)") : Optional.empty();
+            case "Pad" -> Set.of("constant", "reflect", "edge", "wrap").contains(node.attrString("mode", "constant"))
+                    ? Optional.empty() : Optional.of("pad mode " + node.attrString("mode", "")) ;
+            default -> Optional.empty();
+        };
+    }
+
+    private static Optional<String> checkTypes(Node node, Graph graph) {
+        boolean intsToo = INT64_DATA.contains(node.opType());
+        int dataInputs = switch (node.opType()) {
+            case "Concat", "Add", "Sub", "Mul", "Div", "PRelu", "Gemm", "MatMul", "Conv", "ConvTranspose",
+                 "BatchNormalization" -> node.inputs().size();
+            default -> 1;
+        };
+        for (int i = 0; i < Math.min(dataInputs, node.inputs().size()); i++) {
+            Optional<String> bad = checkType(node.input(i), graph, intsToo);
+            if (bad.isPresent()) {
+                return bad;
+            }
+        }
+        for (String out : node.outputs()) {
+            Optional<String> bad = checkType(out, graph, intsToo);
+            if (bad.isPresent()) {
+                return bad;
+            }
+        }
+        if (node.opType().equals("Clip")) {
+            for (int i = 1; i < node.inputs().size(); i++) {
+                Optional<String> bad = checkType(node.input(i), graph, false);
+                if (bad.isPresent()) {
+                    return bad;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> checkType(String tensor, Graph graph, boolean intsToo) {
+        if (tensor.isEmpty()) {
+            return Optional.empty();
+        }
+        DataType t = graph.info(tensor).map(TensorInfo::type).orElse(null);
+        if (t == null || t == DataType.FLOAT || (intsToo && t == DataType.INT64)) {
+            return Optional.empty();
+        }
+        return Optional.of("tensor '" + tensor + "' is " + t + " (supported: FLOAT" + (intsToo ? ", INT64" : "") + ")");
+    }
+
+    private static Optional<String> checkConv(Node node, Graph graph) {
+        long[] k = node.attrLongs("kernel_shape", null);
+        if (k != null && k.length != 2) {
+            return Optional.of("only 2-D convolutions are implemented, kernel_shape has " + k.length + " axes");
+        }
+        return spatialRankAtMost(node, graph, 2).or(() -> {
+            int rank = rank(node.input(1), graph);
+            return rank >= 0 && rank != 4 ? Optional.of("only 2-D convolutions are implemented") : Optional.empty();
+        });
+    }
+
+    private static Optional<String> spatialRankAtMost(Node node, Graph graph, int max) {
+        int rank = rank(node.input(1), graph);
+        if (rank < 0) {
+            rank = rank(node.input(0), graph);
+        }
+        return rank > max + 2 ? Optional.of((rank - 2) + "-D spatial input is not implemented") : Optional.empty();
+    }
+
+    private static Optional<String> checkResize(Node node, long opset) {
+        if (opset < 11) {
+            return Optional.of("Resize before opset 11 is not implemented");
+        }
+        String mode = node.attrString("mode", "nearest");
+        if (!mode.equals("nearest") && !mode.equals("linear")) {
+            return Optional.of("resize mode " + mode + " is not implemented");
+        }
+        String ct = node.attrString("coordinate_transformation_mode", "half_pixel");
+        if (!Set.of("half_pixel", "half_pixel_symmetric", "pytorch_half_pixel", "align_corners", "asymmetric",
+                "tf_half_pixel_for_nearest").contains(ct)) {
+            return Optional.of("coordinate_transformation_mode " + ct + " is not implemented");
+        }
+        if (node.attrLong("antialias", 0) != 0) {
+            return Optional.of("antialias is not implemented");
+        }
+        if (!Set.of("round_prefer_floor", "round_prefer_ceil", "floor", "ceil")
+                .contains(node.attrString("nearest_mode", "round_prefer_floor"))) {
+            return Optional.of("nearest_mode " + node.attrString("nearest_mode", "") + " is not implemented");
+        }
+        return Optional.empty();
+    }
+
+    private static int rank(String tensor, Graph graph) {
+        if (tensor.isEmpty()) {
+            return -1;
+        }
+        return graph.info(tensor).map(TensorInfo::shape).map(s -> s.length).orElse(-1);
+    }
+
+    private static int liveOutputs(Node node) {
+        int n = 0;
+        for (String o : node.outputs()) {
+            if (!o.isEmpty()) {
+                n++;
+            }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,164 @@
+package org.sparoa.backend.sparse.internal;
+
+import java.util.Arrays;
+
+import org.sparoa.api.Node;
+
+/**
+ * Resize with modes nearest and linear (multi-linear), scales or sizes, optional axes and keep_aspect_ratio_policy.
+ * Both modes are separable, so the tensor is resized one axis at a time.
+ */
+final class Resize implements Kernel {
+    private final Node node;
+    private final boolean linear;
+    private final String transform;
+    private final String nearestMode;
+    private final String aspectPolicy;
+    private final long[] axesAttr;
+
+    Resize(Node node) {
+        this.node = node;
+        String mode = node.attrString("mode", "nearest");
+        if (!mode.equals("nearest") && !mode.equals("linear")) {
+            throw new IllegalArgumentException(node + ": resize mode '" + mode + "' is not supported (nearest, linear)");
+        }
+        this.linear = mode.equals("linear");
+        this.transform = node.attrString("coordinate_transformation_mode", "half_pixel");
+        this.nearestMode = node.attrString("nearest_mode", "round_prefer_floor");
+        this.aspectPolicy = node.attrString("keep_aspect_ratio_policy", "stretch");
+        this.axesAttr = node.attrLongs("axes", null);
+    }
+
+    @Override
+    public NdArray[] run(NdArray[] in, Parallel parallel) {
+        NdArray x = in[0];
+        int r = x.rank();
+        int[] axes = new int[axesAttr == null ? r : axesAttr.length];
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = axesAttr == null ? i : (int) (axesAttr[i] < 0 ? axesAttr[i] + r : axesAttr[i]);
+        }
+        double[] scale = new double[r];
+        int[] outShape = x.shape.clone();
+        Arrays.fill(scale, 1.0);
+        NdArray scales = in.length > 2 ? in[2] : null;
+        NdArray sizes = in.length > 3 ? in[3] : null;
+        if (sizes != null && sizes.size() > 0) {
+            long[] sz = sizes.asLongs();
+            requireLength(sz.length, axes.length, "sizes");
+            double keep = aspectPolicy.equals("not_larger") ? Double.MAX_VALUE : 0;
+            for (int i = 0; i < axes.length; i++) {
+                double s = (double) sz[i] / x.shape[axes[i]];
+                keep = aspectPolicy.equals("not_larger") ? Math.min(keep, s) : Math.max(keep, s);
+            }
+            for (int i = 0; i < axes.length; i++) {
+                int a = axes[i];
+                if (aspectPolicy.equals("stretch")) {
+                    outShape[a] = (int) sz[i];
+                    scale[a] = (double) sz[i] / x.shape[a];
+                } else {
+                    outShape[a] = (int) Math.round(x.shape[a] * keep);
+                    scale[a] = keep;
+                }
+            }
+        } else if (scales != null && scales.size() > 0) {
+            float[] sc = scales.asFloats();
+            requireLength(sc.length, axes.length, "scales");
+            for (int i = 0; i < axes.length; i++) {
+                int a = axes[i];
+                scale[a] = sc[i];
+                outShape[a] = (int) Math.floor(x.shape[a] * (double) sc[i]);
+            }
+        } else {
+            throw new IllegalArgumentException(node + ": needs scales or sizes");
+        }
+        float[] data = x.asFloats();
+        int[] shape = x.shape.clone();
+        for (int a = 0; a < r; a++) {
+            if (outShape[a] != shape[a] || scale[a] != 1.0) {
+                data = resizeAxis(data, shape, a, outShape[a], scale[a]);
+                shape[a] = outShape[a];
+            }
+        }
+        return new NdArray[] {NdArray.ofFloats(shape, data)};
+    }
+
+    private void requireLength(int got, int expected, String what) {
+        if (got != expected) {
+            throw new IllegalArgumentException(node + ": " + what + " has " + got + " values, expected " + expected);
+        }
+    }
+
+    private float[] resizeAxis(float[] x, int[] shape, int axis, int outLen, double scale) {
+        int inLen = shape[axis];
+        int outer = 1;
+        for (int i = 0; i < axis; i++) {
+            outer *= shape[i];
+        }
+        int inner = 1;
+        for (int i = axis + 1; i < shape.length; i++) {
+            inner *= shape[i];
+        }
+        int[] i0 = new int[outLen];
+        int[] i1 = new int[outLen];
+        float[] w1 = new float[outLen];
+        for (int o = 0; o < outLen; o++) {
+            double c = original(o, inLen, outLen, scale);
+            if (linear) {
+                c = Math.max(0, Math.min(inLen - 1, c));
+                int lo = (int) Math.floor(c);
+                i0[o] = lo;
+                i1[o] = Math.min(lo + 1, inLen - 1);
+                w1[o] = (float) (c - lo);
+            } else {
+                i0[o] = Math.max(0, Math.min(inLen - 1, nearest(c)));
+                i1[o] = i0[o];
+            }
+        }
+        float[] y = new float[outer * outLen * inner];
+        for (int p = 0; p < outer; p++) {
+            int src = p * inLen * inner;
+            for (int o = 0; o < outLen; o++) {
+                int dst = (p * outLen + o) * inner;
+                int a = src + i0[o] * inner;
+                int b = src + i1[o] * inner;
+                float wb = w1[o];
+                float wa = 1f - wb;
+                if (wb == 0f) {
+                    System.arraycopy(x, a, y, dst, inner);
+                } else {
+                    for (int j = 0; j < inner; j++) {
+                        y[dst + j] = wa * x[a + j] + wb * x[b + j];
+                    }
+                }
+            }
+        }
+        return y;
+    }
+
+    private double original(int o, int inLen, int outLen, double scale) {
+        return switch (transform) {
+            case "half_pixel" -> (o + 0.5) / scale - 0.5;
+            case "half_pixel_symmetric" -> {
+                double adj = outLen / (scale * inLen);
+                double center = inLen / 2.0;
+                yield center * (1 - adj) + (o + 0.5) / scale - 0.5;
+            }
+            case "pytorch_half_pixel" -> outLen > 1 ? (o + 0.5) / scale - 0.5 : 0;
+            case "align_corners" -> outLen == 1 ? 0 : o * (inLen - 1) / (double) (outLen - 1);
+            case "asymmetric" -> o / scale;
+            case "tf_half_pixel_for_nearest" -> (o + 0.5) / scale;
+            default -> throw new IllegalArgumentException(node + ": coordinate_transformation_mode '" + transform
+                    + "' is not supported");
+        };
+    }
+
+    private int nearest(double c) {
+        return switch (nearestMode) {
+            case "round_prefer_floor" -> c == Math.floor(c) + 0.5 ? (int) Math.floor(c) : (int) Math.round(c);
+            case "round_prefer_ceil" -> (int) Math.round(c);
+            case "floor" -> (int) Math.floor(c);
+            case "ceil" -> (int) Math.ceil(c);
+            default -> throw new IllegalArgumentException(node + ": nearest_mode '" + nearestMode + "' is not supported");
+        };
+    }
+}

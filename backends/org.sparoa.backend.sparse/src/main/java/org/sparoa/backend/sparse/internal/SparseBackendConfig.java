@@ -1,0 +1,17 @@
+package org.sparoa.backend.sparse.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(name = "SparOA sparse CPU backend",
+        description = "Pure Java kernels that skip zero weights (CSR) for the CNN operator set.")
+public @interface SparseBackendConfig {
+
+    @AttributeDefinition(name = "Threads",
+            description = "Worker threads for one inference (intra-op parallelism); 0 = available processors.")
+    int threads() default 0;
+
+    @AttributeDefinition(name = "Dense below sparsity",
+            description = "Conv/Gemm/MatMul weights with a smaller fraction of zeros are kept dense instead of CSR.")
+    double denseBelowSparsity() default CsrMatrix.DEFAULT_DENSE_BELOW_SPARSITY;
+}
