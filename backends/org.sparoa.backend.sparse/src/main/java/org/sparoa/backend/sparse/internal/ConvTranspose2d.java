@@ -68,8 +68,9 @@ final class ConvTranspose2d implements Kernel {
                         ? (int) outputShape[outputShape.length - d + ai]
                         : inSize[i] * strides[ai];
                 int total = full - target;
+                int half = Math.floorDiv(total, 2); // total < 0 when output_shape asks for more than the full output
                 boolean upper = autoPad.equals("SAME_UPPER");
-                pb[i] = upper ? total / 2 : total - total / 2;
+                pb[i] = upper ? half : total - half;
                 pe[i] = total - pb[i];
                 out[i] = target;
             } else {

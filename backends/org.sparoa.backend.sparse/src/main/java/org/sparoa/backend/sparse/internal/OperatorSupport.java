@@ -21,7 +21,7 @@ final class OperatorSupport {
             "Concat", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze",
             "Softmax", "Pad", "Resize");
 
-    /** Operators whose data may also be int64 (shape arithmetic and shape plumbing). */
+    /** Operators whose data may also be int64 or int32 (shape arithmetic and shape plumbing), computed as int64. */
     private static final Set<String> INT64_DATA = Set.of(
             "Add", "Sub", "Mul", "Div", "Concat", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Pad");
 
@@ -93,10 +93,10 @@ final class OperatorSupport {
             return Optional.empty();
         }
         DataType t = graph.info(tensor).map(TensorInfo::type).orElse(null);
-        if (t == null || t == DataType.FLOAT || (intsToo && t == DataType.INT64)) {
+        if (t == null || t == DataType.FLOAT || (intsToo && (t == DataType.INT64 || t == DataType.INT32))) {
             return Optional.empty();
         }
-        return Optional.of("tensor '" + tensor + "' is " + t + " (supported: FLOAT" + (intsToo ? ", INT64" : "") + ")");
+        return Optional.of("tensor '" + tensor + "' is " + t + " (supported: FLOAT" + (intsToo ? ", INT64, INT32" : "") + ")");
     }
 
     private static Optional<String> checkConv(Node node, Graph graph) {

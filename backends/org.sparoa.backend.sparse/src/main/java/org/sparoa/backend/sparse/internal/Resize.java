@@ -144,7 +144,10 @@ final class Resize implements Kernel {
                 yield center * (1 - adj) + (o + 0.5) / scale - 0.5;
             }
             case "pytorch_half_pixel" -> outLen > 1 ? (o + 0.5) / scale - 0.5 : 0;
-            case "align_corners" -> outLen == 1 ? 0 : o * (inLen - 1) / (double) (outLen - 1);
+            case "align_corners" -> {
+                double resized = inLen * scale; // the real-valued output length, as the ONNX reference uses it
+                yield resized <= 1 ? 0 : o * (inLen - 1) / (resized - 1);
+            }
             case "asymmetric" -> o / scale;
             case "tf_half_pixel_for_nearest" -> (o + 0.5) / scale;
             default -> throw new IllegalArgumentException(node + ": coordinate_transformation_mode '" + transform
