@@ -1,0 +1,190 @@
+package org.sparoa.backend.sparse.internal;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.sparoa.api.Graph;
+import org.sparoa.api.Model;
+import org.sparoa.api.Node;
+import org.sparoa.api.Tensor;
+import org.sparoa.api.TensorInfo;
+import org.sparoa.api.UnsupportedOperatorException;
+import org.sparoa.onnx.TensorProtoIO;
+
+/**
+ * Whole models on sparse-cpu: the {@code light/} architectures against their stored outputs, and the real models
+ * (shared {@code models/}, PP-OCR from Maven) against a whole-model ONNX Runtime session. A model with operators
+ * this backend lacks must be refused at compile time with those operators named; the test reports them.
+ */
+class WholeModelTest {
+    private static SparseCpuBackend backend;
+    private static final List<String> REPORT = new ArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        backend = new SparseCpuBackend(2, CsrMatrix.DEFAULT_DENSE_BELOW_SPARSITY);
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        backend.close();
+        Path out = Path.of("target", "whole-model-report.txt");
+        Files.createDirectories(out.getParent());
+        Files.write(out, REPORT);
+    }
+
+    @Test
+    void lightModelsMatchTheirStoredOutputs() throws IOException {
+        Path shared = TestModels.shared();
+        assumeTrue(shared != null, "shared test data not found (system property sparoa.shared)");
+        Path dir = shared.resolve("onnx-backend-tests").resolve("light");
+        List<String> failures = new ArrayList<>();
+        int ran = 0;
+        for (Path file : list(dir)) {
+            Model model = TestModels.load(file);
+            if (!runnable(model)) {
+                continue;
+            }
+            TensorInfo in = model.graph().inputs().get(0);
+            float[] x = new float[(int) org.sparoa.api.Shapes.elementCount(in.shape())];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) i / x.length;
+            }
+            Map<String, Tensor> out = TestModels.run(backend, TestModels.wholeModel(model),
+                    Map.of(in.name(), Tensor.ofFloats(in.shape(), x)));
+            String stem = file.getFileName().toString().replace(".onnx", "");
+            Tensor expected = TensorProtoIO.read(dir.resolve(stem + "_output_0.pb")).tensor();
+            Tensor actual = out.get(model.graph().outputs().get(0).name());
+            double err = rangeRelativeError(expected.toFloatArray(), actual.toFloatArray());
+            note(stem + ": max |diff| / output range = " + err);
+            ran++;
+            if (!(err <= 1e-4)) {
+                failures.add(stem + " differs by " + err);
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("; ", failures));
+        note("light models run end to end: " + ran);
+    }
+
+    @Test
+    void realModelsMatchOnnxRuntime() throws Exception {
+        List<Path> files = new ArrayList<>();
+        Path shared = TestModels.shared();
+        if (shared != null) {
+            files.addAll(list(shared.resolve("models")));
+        }
+        String models = System.getProperty("sparoa.models");
+        if (models != null) {
+            files.addAll(list(Path.of(models)));
+        }
+        assumeTrue(!files.isEmpty(), "no real models found");
+        List<String> failures = new ArrayList<>();
+        try (OrtReference ort = new OrtReference(2)) {
+            for (Path file : files) {
+                Model model = TestModels.load(file);
+                if (!runnable(model)) {
+                    continue;
+                }
+                Map<String, Tensor> inputs = randomInputs(model.graph(), 42);
+                Map<String, Tensor> expected = ort.run(file, inputs);
+                Map<String, Tensor> actual = TestModels.run(backend, TestModels.wholeModel(model), inputs);
+                double worst = 0;
+                for (TensorInfo o : model.graph().outputs()) {
+                    worst = Math.max(worst, rangeRelativeError(expected.get(o.name()).toFloatArray(),
+                            actual.get(o.name()).toFloatArray()));
+                }
+                note(file.getFileName() + ": max |diff| / output range vs ONNX Runtime = " + worst);
+                if (!(worst <= 1e-4)) {
+                    failures.add(file.getFileName() + " differs from ONNX Runtime by " + worst);
+                }
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("; ", failures));
+    }
+
+    /** Whether every operator is supported; if not, checks that compile names them all, and reports them. */
+    private static boolean runnable(Model model) {
+        Map<String, Integer> missing = new TreeMap<>();
+        for (Node n : model.graph().nodes()) {
+            if (!backend.supports(n, model.graph())) {
+                missing.merge(n.opType(), 1, Integer::sum);
+            }
+        }
+        if (missing.isEmpty()) {
+            return true;
+        }
+        try {
+            backend.compile(TestModels.wholeModel(model));
+            throw new AssertionError(model.id() + ": compile accepted unsupported operators " + missing.keySet());
+        } catch (UnsupportedOperatorException e) {
+            for (String op : missing.keySet()) {
+                assertTrue(e.getMessage().contains(op), "compile error does not name " + op + ": " + e.getMessage());
+            }
+        }
+        note(model.id() + ": not run on sparse-cpu, unsupported operators (count) " + missing);
+        return false;
+    }
+
+    static Map<String, Tensor> randomInputs(Graph g, long seed) {
+        Random r = new Random(seed);
+        Map<String, Tensor> in = new HashMap<>();
+        for (TensorInfo t : g.inputs()) {
+            long[] shape = t.shape();
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = shape[i] < 0 ? 1 : shape[i];
+            }
+            float[] v = new float[(int) org.sparoa.api.Shapes.elementCount(shape)];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = r.nextFloat();
+            }
+            in.put(t.name(), Tensor.ofFloats(shape, v));
+        }
+        return in;
+    }
+
+    /** max |expected - actual| divided by the range of the expected values (1 when they are all equal). */
+    static double rangeRelativeError(float[] expected, float[] actual) {
+        if (expected.length != actual.length) {
+            return Double.POSITIVE_INFINITY;
+        }
+        double lo = Double.MAX_VALUE;
+        double hi = -Double.MAX_VALUE;
+        double worst = 0;
+        for (int i = 0; i < expected.length; i++) {
+            lo = Math.min(lo, expected[i]);
+            hi = Math.max(hi, expected[i]);
+            double d = Math.abs((double) expected[i] - actual[i]);
+            worst = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(worst, d);
+        }
+        double range = hi > lo ? hi - lo : 1;
+        return worst / range;
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(".onnx")).sorted().toList();
+        }
+    }
+
+    private static void note(String line) {
+        System.out.println(line);
+        REPORT.add(line);
+    }
+}
