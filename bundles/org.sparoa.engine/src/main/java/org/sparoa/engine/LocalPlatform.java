@@ -1,0 +1,113 @@
+package org.sparoa.engine;
+
+import java.lang.annotation.Annotation;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.sparoa.api.DeviceBackend;
+import org.sparoa.api.InferenceService;
+import org.sparoa.api.ModelRegistry;
+import org.sparoa.api.SchedulingPolicy;
+import org.sparoa.engine.internal.InferenceEngine;
+import org.sparoa.engine.internal.ModelRegistryImpl;
+import org.sparoa.engine.internal.PartitionPolicy;
+
+/**
+ * The platform without OSGi, for tools, benchmarks and tests: the same model registry and engine that the Karaf
+ * distribution runs, over backends and policies the caller adds and removes.
+ */
+public final class LocalPlatform implements AutoCloseable {
+    private final ModelRegistryImpl models = new ModelRegistryImpl();
+    private final InferenceEngine engine;
+    private final AtomicLong serviceIds = new AtomicLong();
+    private final Map<Object, Map<String, Object>> properties = new HashMap<>();
+
+    private LocalPlatform(String defaultPolicy, long policyTimeoutMillis) {
+        this.engine = new InferenceEngine(models, config(defaultPolicy, policyTimeoutMillis));
+        addPolicy(new PartitionPolicy());
+    }
+
+    public static LocalPlatform of(DeviceBackend... backends) {
+        return of(5000, backends);
+    }
+
+    /** A platform whose policies get {@code policyTimeoutMillis} per decision. */
+    public static LocalPlatform of(long policyTimeoutMillis, DeviceBackend... backends) {
+        LocalPlatform p = new LocalPlatform("first-capable", policyTimeoutMillis);
+        for (DeviceBackend b : backends) {
+            p.addBackend(b, 0);
+        }
+        return p;
+    }
+
+    public ModelRegistry models() {
+        return models;
+    }
+
+    public InferenceService inference() {
+        return engine;
+    }
+
+    public List<DeviceBackend> backends() {
+        return engine.liveBackends();
+    }
+
+    public synchronized void addBackend(DeviceBackend backend, int ranking) {
+        Map<String, Object> props = Map.of(DeviceBackend.PROP_ID, backend.id(), "service.ranking", ranking,
+                "service.id", serviceIds.incrementAndGet());
+        properties.put(backend, props);
+        engine.bindBackend(backend, props);
+    }
+
+    public synchronized void removeBackend(DeviceBackend backend) {
+        Map<String, Object> props = properties.remove(backend);
+        if (props != null) {
+            engine.unbindBackend(backend, props);
+        }
+    }
+
+    public synchronized void addPolicy(SchedulingPolicy policy) {
+        Map<String, Object> props = Map.of(SchedulingPolicy.PROP_NAME, policy.name(), "service.id",
+                serviceIds.incrementAndGet());
+        properties.put(policy, props);
+        engine.bindPolicy(policy, props);
+    }
+
+    public synchronized void removePolicy(SchedulingPolicy policy) {
+        Map<String, Object> props = properties.remove(policy);
+        if (props != null) {
+            engine.unbindPolicy(policy, props);
+        }
+    }
+
+    @Override
+    public void close() {
+        engine.deactivateForTools();
+    }
+
+    private static InferenceEngine.Config config(String defaultPolicy, long policyTimeoutMillis) {
+        return new InferenceEngine.Config() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return InferenceEngine.Config.class;
+            }
+
+            @Override
+            public String defaultPolicy() {
+                return defaultPolicy;
+            }
+
+            @Override
+            public long policyTimeoutMillis() {
+                return policyTimeoutMillis;
+            }
+
+            @Override
+            public int planCacheSize() {
+                return 32;
+            }
+        };
+    }
+}

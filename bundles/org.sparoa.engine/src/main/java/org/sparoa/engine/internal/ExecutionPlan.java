@@ -1,0 +1,113 @@
+package org.sparoa.engine.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparoa.api.CompiledSegment;
+import org.sparoa.api.DeviceBackend;
+import org.sparoa.api.Model;
+import org.sparoa.api.PlanDescription;
+import org.sparoa.api.SegmentPlan;
+import org.sparoa.api.TensorInfo;
+
+/**
+ * A model compiled for a set of backends: its segments, each compiled by its backend, and which segment produces
+ * each handed-over tensor. Runs hold a lease; a retired plan (a backend left, or it fell out of the cache) closes
+ * its compiled segments when the last run in flight has finished.
+ */
+final class ExecutionPlan {
+    private static final Logger LOG = LoggerFactory.getLogger(ExecutionPlan.class);
+
+    private final Model model;
+    private final List<CompiledSegment> segments;
+    private final Map<String, DeviceBackend> backends;
+    private final Map<String, Integer> producerSegment;
+    private final PlanDescription description;
+    private final AtomicInteger leases = new AtomicInteger();
+    private final AtomicBoolean retired = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    ExecutionPlan(Model model, List<CompiledSegment> segments, Map<String, DeviceBackend> backends,
+                  Map<String, Integer> producerSegment, String policy, String fallbackReason) {
+        this.model = model;
+        this.segments = List.copyOf(segments);
+        this.backends = Map.copyOf(backends);
+        this.producerSegment = Map.copyOf(producerSegment);
+        List<SegmentPlan> plans = new ArrayList<>();
+        for (CompiledSegment c : segments) {
+            plans.add(new SegmentPlan(c.segment().index(), c.backendId(),
+                    c.segment().nodes().stream().map(n -> n.name()).toList(),
+                    c.segment().inputs().stream().map(TensorInfo::name).toList(),
+                    c.segment().outputs().stream().map(TensorInfo::name).toList()));
+        }
+        this.description = new PlanDescription(model.id(), policy, fallbackReason, plans);
+    }
+
+    Model model() {
+        return model;
+    }
+
+    List<CompiledSegment> segments() {
+        return segments;
+    }
+
+    /** The backend instances the plan was compiled for, by id. */
+    Map<String, DeviceBackend> backends() {
+        return backends;
+    }
+
+    Set<String> backendIds() {
+        return backends.keySet();
+    }
+
+    /** Index of the segment that produces a tensor, or null when it is a model input. */
+    Integer producerOf(String tensor) {
+        return producerSegment.get(tensor);
+    }
+
+    PlanDescription description() {
+        return description;
+    }
+
+    /** Takes a lease for one run; false when the plan is retired and must not start new runs. */
+    boolean acquire() {
+        leases.incrementAndGet();
+        if (retired.get()) {
+            release();
+            return false;
+        }
+        return true;
+    }
+
+    void release() {
+        if (leases.decrementAndGet() == 0 && retired.get()) {
+            closeSegments();
+        }
+    }
+
+    void retire() {
+        if (retired.compareAndSet(false, true) && leases.get() == 0) {
+            closeSegments();
+        }
+    }
+
+    private void closeSegments() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (CompiledSegment s : segments) {
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                LOG.warn("Closing segment {} of {} on {}: {}", s.segment().index(), model.id(), s.backendId(),
+                        e.getMessage());
+            }
+        }
+    }
+}

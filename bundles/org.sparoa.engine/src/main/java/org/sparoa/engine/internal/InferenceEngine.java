@@ -1,0 +1,263 @@
+package org.sparoa.engine.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparoa.api.BackendException;
+import org.sparoa.api.CompiledSegment;
+import org.sparoa.api.DeviceBackend;
+import org.sparoa.api.InferenceResult;
+import org.sparoa.api.InferenceService;
+import org.sparoa.api.Model;
+import org.sparoa.api.ModelRegistry;
+import org.sparoa.api.PlanDescription;
+import org.sparoa.api.RunOptions;
+import org.sparoa.api.SchedulingPolicy;
+import org.sparoa.api.SparoaException;
+import org.sparoa.api.Tensor;
+
+/**
+ * The {@link InferenceService}: validates a request, finds or builds its plan (placement, segments, compiled on
+ * their backends), and runs it. Backends and policies are whiteboard services that may come and go at any time;
+ * a request whose backend left while it ran is re-planned on the backends that remain and run again.
+ */
+@Component(service = InferenceService.class, configurationPid = InferenceEngine.PID)
+@Designate(ocd = InferenceEngine.Config.class)
+public class InferenceEngine implements InferenceService {
+    public static final String PID = "org.sparoa.engine";
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceEngine.class);
+    private static final int MAX_ATTEMPTS = 3;
+
+    @ObjectClassDefinition(name = "SparOA engine")
+    public @interface Config {
+        @AttributeDefinition(description = "Policy used when a request names none")
+        String defaultPolicy() default FirstCapablePolicy.NAME;
+
+        @AttributeDefinition(description = "Time budget of one scheduling decision, in milliseconds")
+        long policyTimeoutMillis() default 5000;
+
+        @AttributeDefinition(description = "Compiled plans kept")
+        int planCacheSize() default 32;
+    }
+
+    private final ModelRegistry models;
+    private final PluginRegistry<DeviceBackend> backends = new PluginRegistry<>();
+    private final PluginRegistry<SchedulingPolicy> policies = new PluginRegistry<>();
+    private final PlanCache plans;
+    private final PlacementResolver resolver;
+    private final ExecutorService policyExecutor;
+    private volatile String defaultPolicy;
+    private volatile long policyTimeoutMillis;
+
+    @Activate
+    public InferenceEngine(@Reference ModelRegistry models, Config config) {
+        this.models = models;
+        this.plans = new PlanCache(config.planCacheSize());
+        AtomicInteger n = new AtomicInteger();
+        this.policyExecutor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "sparoa-policy-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.resolver = new PlacementResolver(policyExecutor);
+        modified(config);
+        backends.onRemoval(gone -> plans.evict(p -> p.backends().get(gone.key()) == gone.service()));
+        policies.onRemoval(gone -> plans.evictKeys(k -> gone.key().equals(k.policy())
+                && k.policyServiceId() == gone.serviceId()));
+    }
+
+    @Modified
+    void modified(Config config) {
+        this.defaultPolicy = config.defaultPolicy();
+        this.policyTimeoutMillis = config.policyTimeoutMillis();
+        this.plans.setCapacity(config.planCacheSize());
+    }
+
+    /** Shuts the engine down outside OSGi ({@code LocalPlatform}). */
+    public void deactivateForTools() {
+        deactivate();
+    }
+
+    @Deactivate
+    void deactivate() {
+        plans.evict(p -> true);
+        policyExecutor.shutdownNow();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void bindBackend(DeviceBackend backend, Map<String, Object> props) {
+        String id = String.valueOf(props.getOrDefault(DeviceBackend.PROP_ID, backend.id()));
+        backends.add(new Ranked<>(id, backend, Ranked.ranking(props), Ranked.serviceId(props)));
+        LOG.info("Backend {} ({}) is live", id, backend.kind().propertyValue());
+    }
+
+    public void unbindBackend(DeviceBackend backend, Map<String, Object> props) {
+        String id = String.valueOf(props.getOrDefault(DeviceBackend.PROP_ID, backend.id()));
+        backends.remove(id, backend);
+        LOG.info("Backend {} left", id);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void bindPolicy(SchedulingPolicy policy, Map<String, Object> props) {
+        String name = String.valueOf(props.getOrDefault(SchedulingPolicy.PROP_NAME, policy.name()));
+        policies.add(new Ranked<>(name, policy, Ranked.ranking(props), Ranked.serviceId(props)));
+        LOG.info("Policy {} is available", name);
+    }
+
+    public void unbindPolicy(SchedulingPolicy policy, Map<String, Object> props) {
+        String name = String.valueOf(props.getOrDefault(SchedulingPolicy.PROP_NAME, policy.name()));
+        policies.remove(name, policy);
+    }
+
+    /** The live backends, best ranked first. */
+    public List<DeviceBackend> liveBackends() {
+        return backends.live().stream().map(Ranked::service).toList();
+    }
+
+    public List<String> policyNames() {
+        return policies.live().stream().map(Ranked::key).toList();
+    }
+
+    public String defaultPolicy() {
+        return defaultPolicy;
+    }
+
+    @Override
+    public InferenceResult infer(String modelId, Map<String, Tensor> inputs, RunOptions options) {
+        try {
+            return inferAsync(modelId, inputs, options).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SparoaException("interrupted while running " + modelId);
+        } catch (ExecutionException e) {
+            throw unwrap(e.getCause());
+        }
+    }
+
+    @Override
+    public CompletableFuture<InferenceResult> inferAsync(String modelId, Map<String, Tensor> inputs,
+                                                         RunOptions options) {
+        Model model = models.require(modelId);
+        InputValidator.validate(model, inputs);
+        return attempt(model, Map.copyOf(inputs), options == null ? RunOptions.defaults() : options, 1);
+    }
+
+    private CompletableFuture<InferenceResult> attempt(Model model, Map<String, Tensor> inputs, RunOptions options,
+                                                       int attempt) {
+        ExecutionPlan plan = planFor(model, options);
+        if (!plan.acquire()) {
+            if (attempt >= MAX_ATTEMPTS) {
+                return CompletableFuture.failedFuture(new BackendException("the plan for " + model.id()
+                        + " kept being retired; backends are changing too fast"));
+            }
+            return attempt(model, inputs, options, attempt + 1);
+        }
+        CompletableFuture<InferenceResult> run;
+        try {
+            run = PlanExecutor.run(plan, inputs, options.captureIntermediates());
+        } catch (RuntimeException e) {
+            plan.release();
+            throw e;
+        }
+        return run.whenComplete((r, e) -> plan.release()).handle((result, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(result);
+            }
+            List<String> gone = departedBackends(plan);
+            if (!gone.isEmpty() && attempt < MAX_ATTEMPTS) {
+                LOG.warn("Backend(s) {} left during a request on {}; re-planning on what remains", gone, model.id());
+                plans.evict(p -> p == plan);
+                return attempt(model, inputs, options, attempt + 1);
+            }
+            return CompletableFuture.<InferenceResult>failedFuture(unwrap(error));
+        }).thenCompose(f -> f);
+    }
+
+    @Override
+    public PlanDescription plan(String modelId, RunOptions options) {
+        return planFor(models.require(modelId), options == null ? RunOptions.defaults() : options).description();
+    }
+
+    private ExecutionPlan planFor(Model model, RunOptions options) {
+        List<Ranked<DeviceBackend>> live = backends.live();
+        String policyName = options.policy() != null ? options.policy() : defaultPolicy;
+        Optional<Ranked<SchedulingPolicy>> policy = policies.get(policyName);
+        if (options.policy() != null && options.backend() == null && policy.isEmpty()
+                && !options.policy().equals(FirstCapablePolicy.NAME)) {
+            throw new SparoaException("unknown policy '" + options.policy() + "'; installed: " + policyNames());
+        }
+        String backendSet = live.stream().map(r -> r.key() + "@" + r.serviceId()).collect(Collectors.joining(","));
+        PlanKey key = new PlanKey(model, backendSet, options.backend() != null ? null : policyName,
+                policy.map(Ranked::serviceId).orElse(-1L), options.backend(), options.policyOptions(),
+                options.captureIntermediates());
+        return plans.getOrBuild(key, () -> build(model, live, policy.map(Ranked::service).orElse(null), policyName,
+                options));
+    }
+
+    private ExecutionPlan build(Model model, List<Ranked<DeviceBackend>> live, SchedulingPolicy policy,
+                                String policyName, RunOptions options) {
+        List<LiveBackendView> views = live.stream().map(r -> new LiveBackendView(r, model.graph())).toList();
+        ResolvedPlacement placement = resolver.resolve(model, views, policy, policyName, options, policyTimeoutMillis);
+        List<SegmentPlanner.PlannedSegment> planned = SegmentPlanner.plan(model, placement.placement(),
+                options.captureIntermediates());
+        Map<String, DeviceBackend> used = new HashMap<>();
+        List<CompiledSegment> compiled = new ArrayList<>();
+        try {
+            for (SegmentPlanner.PlannedSegment p : planned) {
+                DeviceBackend backend = views.stream().filter(v -> v.id().equals(p.backendId())).findFirst()
+                        .orElseThrow().backend();
+                used.put(p.backendId(), backend);
+                compiled.add(backend.compile(p.segment()));
+            }
+        } catch (RuntimeException e) {
+            compiled.forEach(CompiledSegment::close);
+            throw e;
+        }
+        LOG.debug("Planned {}: {} segment(s) by {}", model.id(), compiled.size(), placement.policy());
+        return new ExecutionPlan(model, compiled, used, SegmentPlanner.producerSegments(planned), placement.policy(),
+                placement.fallbackReason());
+    }
+
+    private List<String> departedBackends(ExecutionPlan plan) {
+        List<String> gone = new ArrayList<>();
+        plan.backends().forEach((id, instance) -> {
+            if (!backends.isLive(id, instance)) {
+                gone.add(id);
+            }
+        });
+        return gone;
+    }
+
+    private static RuntimeException unwrap(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c instanceof RuntimeException r ? r : new SparoaException(c.toString(), c);
+    }
+}

@@ -1,0 +1,77 @@
+package org.sparoa.engine.internal;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.sparoa.api.DataType;
+import org.sparoa.api.Graph;
+import org.sparoa.api.InvalidInputException;
+import org.sparoa.api.Model;
+import org.sparoa.api.Shapes;
+import org.sparoa.api.Tensor;
+import org.sparoa.api.TensorInfo;
+
+/** Checks a request's inputs against the model before anything runs: names, element types, shapes, finiteness. */
+final class InputValidator {
+    private InputValidator() {
+    }
+
+    static void validate(Model model, Map<String, Tensor> inputs) {
+        Graph g = model.graph();
+        Set<String> expected = g.inputs().stream().map(TensorInfo::name).collect(Collectors.toSet());
+        for (String name : inputs.keySet()) {
+            if (!expected.contains(name)) {
+                throw new InvalidInputException("model " + model.id() + " has no input '" + name + "'; its inputs are "
+                        + describe(g));
+            }
+        }
+        for (TensorInfo in : g.inputs()) {
+            Tensor t = inputs.get(in.name());
+            if (t == null) {
+                throw new InvalidInputException("model " + model.id() + " needs input '" + in.name() + "'; its inputs are "
+                        + describe(g));
+            }
+            if (in.type() != null && t.type() != in.type()) {
+                throw new InvalidInputException("input '" + in.name() + "' of " + model.id() + " is "
+                        + t.type().name().toLowerCase() + ", the model expects " + in.type().name().toLowerCase());
+            }
+            long[] want = in.shape();
+            long[] have = t.shape();
+            if (want != null && !matches(want, have)) {
+                throw new InvalidInputException("input '" + in.name() + "' of " + model.id() + " has shape "
+                        + Shapes.format(have) + ", the model expects " + Shapes.format(want));
+            }
+            if (t.type() == DataType.FLOAT) {
+                checkFinite(in.name(), t);
+            }
+        }
+    }
+
+    private static boolean matches(long[] want, long[] have) {
+        if (want.length != have.length) {
+            return false;
+        }
+        for (int i = 0; i < want.length; i++) {
+            if (want[i] >= 0 && want[i] != have[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void checkFinite(String name, Tensor t) {
+        java.nio.FloatBuffer f = t.floatView();
+        for (int i = 0, n = f.remaining(); i < n; i++) {
+            float v = f.get(i);
+            if (!Float.isFinite(v)) {
+                throw new InvalidInputException("input '" + name + "' contains " + (Float.isNaN(v) ? "NaN" : "Inf")
+                        + " at element " + i);
+            }
+        }
+    }
+
+    private static String describe(Graph g) {
+        return g.inputs().stream().map(TensorInfo::toString).collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,83 @@
+package org.sparoa.engine.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.sparoa.api.CompiledSegment;
+import org.sparoa.api.Graph;
+import org.sparoa.api.InferenceResult;
+import org.sparoa.api.SegmentTiming;
+import org.sparoa.api.SparoaException;
+import org.sparoa.api.Tensor;
+import org.sparoa.api.TensorInfo;
+
+/**
+ * Runs one request through a plan. Each segment starts as soon as the segments producing its inputs have
+ * finished, on its backend's own executor, so independent segments on different backends overlap.
+ */
+final class PlanExecutor {
+    private PlanExecutor() {
+    }
+
+    static CompletableFuture<InferenceResult> run(ExecutionPlan plan, Map<String, Tensor> inputs,
+                                                  boolean captureIntermediates) {
+        long start = System.nanoTime();
+        List<CompiledSegment> segments = plan.segments();
+        List<CompletableFuture<Map<String, Tensor>>> results = new ArrayList<>(segments.size());
+        Map<Integer, SegmentTiming> timings = new ConcurrentHashMap<>();
+        for (CompiledSegment segment : segments) {
+            List<CompletableFuture<Map<String, Tensor>>> deps = new ArrayList<>();
+            for (TensorInfo in : segment.segment().inputs()) {
+                Integer producer = plan.producerOf(in.name());
+                if (producer != null) {
+                    deps.add(results.get(producer));
+                }
+            }
+            CompletableFuture<Map<String, Tensor>> f = CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new))
+                    .thenCompose(ignored -> {
+                        Map<String, Tensor> feed = new HashMap<>();
+                        for (TensorInfo in : segment.segment().inputs()) {
+                            Integer producer = plan.producerOf(in.name());
+                            Tensor t = producer == null ? inputs.get(in.name()) : results.get(producer).join().get(in.name());
+                            feed.put(in.name(), t);
+                        }
+                        long segStart = System.nanoTime();
+                        return segment.execute(feed).thenApply(out -> {
+                            timings.put(segment.segment().index(), new SegmentTiming(segment.segment().index(),
+                                    segment.backendId(), segStart - start, System.nanoTime() - start));
+                            return out;
+                        });
+                    });
+            results.add(f);
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).handle((ignored, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                throw cause instanceof RuntimeException r ? r : new SparoaException(cause.toString(), cause);
+            }
+            Graph graph = plan.model().graph();
+            Map<String, Tensor> produced = new HashMap<>();
+            results.forEach(r -> produced.putAll(r.join()));
+            Map<String, Tensor> outputs = new LinkedHashMap<>();
+            for (TensorInfo o : graph.outputs()) {
+                Tensor t = produced.get(o.name());
+                if (t == null) {
+                    t = inputs.containsKey(o.name()) ? inputs.get(o.name()) : graph.weights().get(o.name());
+                }
+                outputs.put(o.name(), t);
+            }
+            List<SegmentTiming> ordered = new ArrayList<>();
+            for (int i = 0; i < segments.size(); i++) {
+                ordered.add(timings.get(i));
+            }
+            Map<String, Tensor> intermediates = captureIntermediates ? produced : Map.of();
+            return new InferenceResult(outputs, plan.description(), ordered, System.nanoTime() - start, intermediates);
+        });
+    }
+}

@@ -1,0 +1,27 @@
+package org.sparoa.engine.internal;
+
+import java.util.Map;
+
+import org.sparoa.api.Model;
+
+/**
+ * What a cached plan depends on: the model instance (a reload is a new instance), the live backend set, the
+ * policy and its service (a new version is a new service), pinning, the policy options and intermediate capture.
+ */
+record PlanKey(Model model, String backendSet, String policy, long policyServiceId, String pinnedBackend,
+               Map<String, String> options, boolean capture) {
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PlanKey k && model == k.model && backendSet.equals(k.backendSet)
+                && java.util.Objects.equals(policy, k.policy) && policyServiceId == k.policyServiceId
+                && java.util.Objects.equals(pinnedBackend, k.pinnedBackend) && options.equals(k.options)
+                && capture == k.capture;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(System.identityHashCode(model), backendSet, policy, policyServiceId,
+                pinnedBackend, options, capture);
+    }
+}

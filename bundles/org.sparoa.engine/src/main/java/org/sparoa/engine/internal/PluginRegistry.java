@@ -1,0 +1,72 @@
+package org.sparoa.engine.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The live services of one plugin kind (backends or policies), keyed by their id/name property. Several services
+ * with one key: the best ranked wins and the others wait behind it. Removal callbacks run outside any lock.
+ */
+final class PluginRegistry<T> {
+    private final Map<String, List<Ranked<T>>> byKey = new ConcurrentHashMap<>();
+    private final List<Consumer<Ranked<T>>> removalListeners = new CopyOnWriteArrayList<>();
+
+    void add(Ranked<T> entry) {
+        byKey.compute(entry.key(), (k, list) -> {
+            List<Ranked<T>> l = list == null ? new ArrayList<>() : new ArrayList<>(list);
+            l.add(entry);
+            l.sort(Ranked.order());
+            return List.copyOf(l);
+        });
+    }
+
+    /** Removes exactly this service instance (not another one registered under the same key). */
+    void remove(String key, T service) {
+        Ranked<T>[] removed = newRemovedHolder();
+        byKey.computeIfPresent(key, (k, list) -> {
+            List<Ranked<T>> l = new ArrayList<>();
+            for (Ranked<T> r : list) {
+                if (r.service() == service) {
+                    removed[0] = r;
+                } else {
+                    l.add(r);
+                }
+            }
+            return l.isEmpty() ? null : List.copyOf(l);
+        });
+        if (removed[0] != null) {
+            removalListeners.forEach(listener -> listener.accept(removed[0]));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Ranked<T>[] newRemovedHolder() {
+        return new Ranked[1];
+    }
+
+    Optional<Ranked<T>> get(String key) {
+        List<Ranked<T>> l = byKey.get(key);
+        return l == null || l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+    }
+
+    /** The winning service of every key, best ranked first. */
+    List<Ranked<T>> live() {
+        List<Ranked<T>> out = new ArrayList<>();
+        byKey.values().forEach(l -> out.add(l.get(0)));
+        out.sort(Ranked.order());
+        return out;
+    }
+
+    boolean isLive(String key, T service) {
+        return get(key).map(r -> r.service() == service).orElse(false);
+    }
+
+    void onRemoval(Consumer<Ranked<T>> listener) {
+        removalListeners.add(listener);
+    }
+}
