@@ -2,18 +2,10 @@ package org.sparoa.engine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.sparoa.api.Tensor;
-import org.sparoa.backend.ort.internal.OrtCpuBackend;
-import org.sparoa.backend.ort.internal.OrtTensors;
-
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
+import org.sparoa.backend.ort.PlainOrtSession;
 
 /** Plain ONNX Runtime: the whole model in one session, the reference every plan must match. */
 final class OrtReference {
@@ -21,22 +13,8 @@ final class OrtReference {
     }
 
     static Map<String, Tensor> run(Path model, Map<String, Tensor> inputs) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions o = OrtCpuBackend.sessionOptions(2);
-             OrtSession session = env.createSession(Files.readAllBytes(model), o)) {
-            Map<String, OnnxTensor> feed = new HashMap<>();
-            for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
-                feed.put(e.getKey(), OrtTensors.toOrt(env, e.getValue()));
-            }
-            try (OrtSession.Result r = session.run(feed)) {
-                Map<String, Tensor> out = new LinkedHashMap<>();
-                for (Map.Entry<String, OnnxValue> e : r) {
-                    out.put(e.getKey(), OrtTensors.fromOrt((OnnxTensor) e.getValue()));
-                }
-                return out;
-            } finally {
-                feed.values().forEach(OnnxTensor::close);
-            }
+        try (PlainOrtSession session = PlainOrtSession.open(Files.readAllBytes(model), 2)) {
+            return session.run(inputs);
         }
     }
 

@@ -1,0 +1,39 @@
+package org.sparoa.shell.internal;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+import org.osgi.framework.BundleContext;
+import org.sparoa.api.DeviceState;
+
+@Service
+@Command(scope = "sparoa", name = "backends", description = "Lists the live device backends")
+public class BackendsCommand implements Action {
+    @Reference
+    private BundleContext context;
+
+    @Option(name = "--no-format", description = "Plain output without table borders")
+    private boolean noFormat;
+
+    @Override
+    public Object execute() {
+        ShellTable table = new ShellTable().emptyTableText("no backend is live: install a backend feature");
+        table.column("Id");
+        table.column("Kind");
+        table.column("State");
+        table.column("Queue").alignRight();
+        table.column("Ops").alignRight();
+        table.column("Ranking").alignRight();
+        table.column("Bundle").alignRight();
+        for (BackendServices.Entry e : BackendServices.list(context)) {
+            DeviceState s = e.backend().state();
+            table.addRow().addContent(e.id(), e.kind(), s.available() ? "available" : "unavailable", s.queueDepth(),
+                    e.backend().supportedOperators().size(), e.ranking(), e.bundleId());
+        }
+        table.print(System.out, !noFormat);
+        return null;
+    }
+}

@@ -1,0 +1,95 @@
+package org.sparoa.shell.internal;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.sparoa.api.InvalidInputException;
+import org.sparoa.api.Model;
+import org.sparoa.api.ModelRegistry;
+import org.sparoa.api.PlanDescription;
+import org.sparoa.api.SegmentPlan;
+import org.sparoa.api.Shapes;
+import org.sparoa.api.Tensor;
+import org.sparoa.api.UnknownModelException;
+import org.sparoa.onnx.TensorProtoIO;
+
+/** What several commands share: resolving a model argument, parsing --input and --shape, describing plans. */
+public final class CommandSupport {
+    private CommandSupport() {
+    }
+
+    /** A loaded model id, or a path to an .onnx file, loaded under its file name. */
+    public static Model resolveModel(ModelRegistry models, String ref) {
+        if (models.get(ref).isPresent()) {
+            return models.require(ref);
+        }
+        Path p = Path.of(ref);
+        if (Files.isRegularFile(p)) {
+            return models.load(null, p);
+        }
+        throw new UnknownModelException("unknown model '" + ref + "': not a loaded model id and no such file; loaded: "
+                + models.list().stream().map(Model::id).toList());
+    }
+
+    /** {@code name=1x3x224x224} pairs. */
+    public static Map<String, long[]> parseShapes(List<String> specs) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        if (specs != null) {
+            for (String s : specs) {
+                String[] kv = split(s, "--shape", "name=1x3x224x224");
+                try {
+                    shapes.put(kv[0], Shapes.parse(kv[1]));
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidInputException("--shape " + s + ": " + e.getMessage());
+                }
+            }
+        }
+        return shapes;
+    }
+
+    /** {@code name=file.pb} pairs, read as ONNX TensorProto files. */
+    public static Map<String, Tensor> parseInputs(List<String> specs) {
+        Map<String, Tensor> inputs = new LinkedHashMap<>();
+        if (specs != null) {
+            for (String s : specs) {
+                String[] kv = split(s, "--input", "name=file.pb");
+                Path file = Path.of(kv[1]);
+                if (!Files.isRegularFile(file)) {
+                    throw new InvalidInputException("--input " + kv[0] + ": no such file " + file);
+                }
+                inputs.put(kv[0], TensorProtoIO.read(file).tensor());
+            }
+        }
+        return inputs;
+    }
+
+    private static String[] split(String spec, String option, String example) {
+        int eq = spec.indexOf('=');
+        if (eq <= 0 || eq == spec.length() - 1) {
+            throw new InvalidInputException(option + " '" + spec + "' must look like " + example);
+        }
+        return new String[] {spec.substring(0, eq), spec.substring(eq + 1)};
+    }
+
+    /** {@code ort-cpu[0-37] ort-cpu-b[38-75]}: backend and operator range of every segment. */
+    public static String describeSegments(PlanDescription plan) {
+        StringBuilder sb = new StringBuilder();
+        int first = 0;
+        for (SegmentPlan s : plan.segments()) {
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            int last = first + s.nodeNames().size() - 1;
+            sb.append(s.backendId()).append('[').append(first).append('-').append(last).append(']');
+            first = last + 1;
+        }
+        return sb.toString();
+    }
+
+    public static String ms(double v) {
+        return Double.isNaN(v) ? "-" : String.format("%.2f", v);
+    }
+}
