@@ -44,6 +44,9 @@ final class KernelFactory {
             case "Softmax" -> new Softmax(node, opset);
             case "Pad" -> new Pad(node);
             case "Resize" -> new Resize(node);
+            case "Identity", "Dropout" -> new PassThrough();
+            case "Sum" -> new VariadicSum(node);
+            case "LRN" -> new LocalResponseNormalization(node);
             default -> throw new IllegalArgumentException(node + ": operator " + node.opType() + " is not implemented");
         };
     }

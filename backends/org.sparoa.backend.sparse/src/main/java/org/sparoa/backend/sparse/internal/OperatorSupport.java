@@ -19,11 +19,12 @@ final class OperatorSupport {
             "Add", "Sub", "Mul", "Div",
             "GlobalAveragePool", "AveragePool", "MaxPool",
             "Concat", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze",
-            "Softmax", "Pad", "Resize");
+            "Softmax", "Pad", "Resize",
+            "Identity", "Dropout", "Sum", "LRN");
 
     /** Operators whose data may also be int64 or int32 (shape arithmetic and shape plumbing), computed as int64. */
     private static final Set<String> INT64_DATA = Set.of(
-            "Add", "Sub", "Mul", "Div", "Concat", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Pad");
+            "Identity", "Sum", "Add", "Sub", "Mul", "Div", "Concat", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Pad");
 
     private OperatorSupport() {
     }
@@ -48,6 +49,9 @@ final class OperatorSupport {
             case "BatchNormalization" -> node.attrLong("training_mode", 0) != 0 || liveOutputs(node) > 1
                     ? Optional.of("training mode (running statistics outputs) is not implemented")
                     : Optional.empty();
+            case "Dropout" -> checkDropout(node, graph);
+            case "Identity" -> graph.info(node.input(0)).map(TensorInfo::type).isEmpty()
+                    ? Optional.of("only tensors (no sequences or optionals) are implemented") : Optional.empty();
             case "MaxPool" -> liveOutputs(node) > 1
                     ? Optional.of("the Indices output is not implemented") : Optional.empty();
             case "Resize" -> checkResize(node, opset);
@@ -61,7 +65,7 @@ final class OperatorSupport {
     private static Optional<String> checkTypes(Node node, Graph graph) {
         boolean intsToo = INT64_DATA.contains(node.opType());
         int dataInputs = switch (node.opType()) {
-            case "Concat", "Add", "Sub", "Mul", "Div", "PRelu", "Gemm", "MatMul", "Conv", "ConvTranspose",
+            case "Sum", "Concat", "Add", "Sub", "Mul", "Div", "PRelu", "Gemm", "MatMul", "Conv", "ConvTranspose",
                  "BatchNormalization" -> node.inputs().size();
             default -> 1;
         };
@@ -71,7 +75,8 @@ final class OperatorSupport {
                 return bad;
             }
         }
-        for (String out : node.outputs()) {
+        int dataOutputs = node.opType().equals("Dropout") ? 1 : node.outputs().size();
+        for (String out : node.outputs().subList(0, Math.min(dataOutputs, node.outputs().size()))) {
             Optional<String> bad = checkType(out, graph, intsToo);
             if (bad.isPresent()) {
                 return bad;
@@ -116,6 +121,23 @@ final class OperatorSupport {
             rank = rank(node.input(0), graph);
         }
         return rank > max + 2 ? Optional.of((rank - 2) + "-D spatial input is not implemented") : Optional.empty();
+    }
+
+    /** Inference only: no mask output, and training_mode absent or a constant false. */
+    private static Optional<String> checkDropout(Node node, Graph graph) {
+        String mask = node.outputs().size() > 1 ? node.outputs().get(1) : "";
+        if (!mask.isEmpty() && (!graph.consumers(mask).isEmpty() || graph.isGraphOutput(mask))) {
+            return Optional.of("the mask output is not implemented");
+        }
+        String training = node.input(2);
+        if (training.isEmpty()) {
+            return Optional.empty();
+        }
+        org.sparoa.api.Tensor t = graph.weights().get(training);
+        if (t != null && t.elementCount() == 1 && t.toLongArray()[0] == 0) {
+            return Optional.empty();
+        }
+        return Optional.of("training mode is not implemented");
     }
 
     private static Optional<String> checkResize(Node node, long opset) {
