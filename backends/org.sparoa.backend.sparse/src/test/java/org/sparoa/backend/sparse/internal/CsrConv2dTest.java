@@ -1,0 +1,111 @@
+package org.sparoa.backend.sparse.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import java.util.concurrent.ForkJoinPool;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.sparoa.api.Node;
+
+/** CsrConv2d against a naive direct convolution, with constant (packed) weights at several sparsities. */
+class CsrConv2dTest {
+    private static final ForkJoinPool POOL = new ForkJoinPool(3);
+
+    @AfterAll
+    static void stop() {
+        POOL.shutdown();
+    }
+
+    @ParameterizedTest(name = "n{0} c{1} m{2} {3}x{4} k{5} s{6} p{7} d{8} g{9} sparsity {10}")
+    @CsvSource({
+            "1, 16, 24, 9, 11, 1, 1, 0, 1, 1, 0.0",
+            "1, 16, 24, 9, 11, 1, 1, 0, 1, 1, 0.9",
+            "2, 32, 32, 40, 40, 1, 1, 0, 1, 1, 0.95",
+            "1, 8, 12, 13, 10, 3, 1, 1, 1, 1, 0.0",
+            "1, 8, 12, 13, 10, 3, 1, 1, 1, 1, 0.7",
+            "1, 8, 12, 13, 10, 3, 2, 1, 1, 1, 0.5",
+            "2, 6, 4, 12, 9, 3, 2, 2, 2, 2, 0.3",
+            "1, 16, 16, 15, 15, 3, 1, 1, 1, 16, 0.0",
+            "1, 16, 16, 15, 15, 3, 2, 1, 1, 16, 0.5",
+            "1, 4, 6, 20, 20, 5, 3, 0, 1, 1, 0.8",
+            "1, 3, 8, 70, 70, 3, 2, 1, 1, 1, 0.0"
+    })
+    void matchesNaiveConvolution(int n, int c, int m, int h, int w, int k, int s, int p, int d, int g, double sparsity) {
+        Random r = new Random(n * 1000 + c * 31 + k + s + (long) (sparsity * 100));
+        float[] x = Nodes.random(r, n * c * h * w, 0.3);
+        float[] wt = Nodes.random(r, m * (c / g) * k * k, sparsity);
+        float[] b = Nodes.random(r, m, 0);
+        Node node = Nodes.node("Conv", 3, "group", (long) g, "strides", new long[] {s, s},
+                "pads", new long[] {p, p, p, p}, "dilations", new long[] {d, d});
+        NdArray weights = NdArray.ofFloats(new int[] {m, c / g, k, k}, wt);
+        CsrConv2d conv = new CsrConv2d(node, weights, CsrMatrix.DEFAULT_DENSE_BELOW_SPARSITY);
+        assertEquals(sparsity >= 0.5, !conv.weights().isDense(), "storage format of " + conv.weights());
+        NdArray out = conv.run(new NdArray[] {NdArray.ofFloats(new int[] {n, c, h, w}, x), weights,
+                NdArray.ofFloats(new int[] {m}, b)}, new Parallel(POOL))[0];
+        int oh = (h + 2 * p - (d * (k - 1) + 1)) / s + 1;
+        int ow = (w + 2 * p - (d * (k - 1) + 1)) / s + 1;
+        assertEquals(java.util.List.of(n, m, oh, ow), java.util.Arrays.stream(out.shape).boxed().toList());
+        Nodes.assertClose(naive(x, wt, b, n, c, h, w, m, k, s, p, d, g, oh, ow), out.floats, 1e-4, "conv");
+    }
+
+    @Test
+    void runtimeWeightsArePackedPerCall() {
+        Random r = new Random(7);
+        float[] x = Nodes.random(r, 2 * 5 * 5, 0);
+        float[] wt = Nodes.random(r, 3 * 2 * 3 * 3, 0.6);
+        Node node = Nodes.node("Conv", 2, "pads", new long[] {1, 1, 1, 1});
+        CsrConv2d conv = new CsrConv2d(node, null, 0.2);
+        NdArray out = conv.run(new NdArray[] {NdArray.ofFloats(new int[] {1, 2, 5, 5}, x),
+                NdArray.ofFloats(new int[] {3, 2, 3, 3}, wt)}, Parallel.sequential())[0];
+        Nodes.assertClose(naive(x, wt, null, 1, 2, 5, 5, 3, 3, 1, 1, 1, 1, 5, 5), out.floats, 1e-5, "conv");
+    }
+
+    @Test
+    void channelMismatchIsNamed() {
+        Node node = Nodes.node("Conv", 2);
+        CsrConv2d conv = new CsrConv2d(node, null, 0.2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> conv.run(new NdArray[] {
+                NdArray.ofFloats(new int[] {1, 3, 4, 4}, new float[48]),
+                NdArray.ofFloats(new int[] {2, 2, 1, 1}, new float[] {1, 2, 3, 4})}, Parallel.sequential()));
+        assertTrue(e.getMessage().contains("3 channels"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+    }
+
+    static float[] naive(float[] x, float[] w, float[] b, int n, int c, int h, int wd, int m, int k, int s, int p,
+                         int d, int g, int oh, int ow) {
+        int cg = c / g;
+        int mg = m / g;
+        float[] y = new float[n * m * oh * ow];
+        for (int img = 0; img < n; img++) {
+            for (int o = 0; o < m; o++) {
+                int grp = o / mg;
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        double acc = b == null ? 0 : b[o];
+                        for (int ic = 0; ic < cg; ic++) {
+                            for (int ky = 0; ky < k; ky++) {
+                                for (int kx = 0; kx < k; kx++) {
+                                    int iy = oy * s - p + ky * d;
+                                    int ix = ox * s - p + kx * d;
+                                    if (iy >= 0 && iy < h && ix >= 0 && ix < wd) {
+                                        acc += (double) w[((o * cg + ic) * k + ky) * k + kx]
+                                                * x[((img * c + grp * cg + ic) * h + iy) * wd + ix];
+                                    }
+                                }
+                            }
+                        }
+                        y[((img * m + o) * oh + oy) * ow + ox] = (float) acc;
+                    }
+                }
+            }
+        }
+        return y;
+    }
+}

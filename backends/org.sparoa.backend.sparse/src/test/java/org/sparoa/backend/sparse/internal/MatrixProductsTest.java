@@ -1,0 +1,72 @@
+package org.sparoa.backend.sparse.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import java.util.concurrent.ForkJoinPool;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** CsrMatMul and CsrGemm with constant sparse weights against a naive product. */
+class MatrixProductsTest {
+    private static final ForkJoinPool POOL = new ForkJoinPool(2);
+
+    @AfterAll
+    static void stop() {
+        POOL.shutdown();
+    }
+
+    @ParameterizedTest(name = "{0}x{1} * {1}x{2}, sparsity {3}")
+    @CsvSource({"1, 64, 40, 0.0", "3, 64, 40, 0.9", "50, 33, 17, 0.0", "50, 33, 17, 0.8", "200, 128, 96, 0.95",
+            "16, 5, 3, 0.5"})
+    void matMulWithConstantWeightsMatchesNaive(int m, int k, int n, double sparsity) {
+        Random r = new Random(m * 7 + k + n);
+        float[] a = Nodes.random(r, m * k, 0.2);
+        float[] b = Nodes.random(r, k * n, sparsity);
+        NdArray bArr = NdArray.ofFloats(new int[] {k, n}, b);
+        CsrMatMul mm = new CsrMatMul(Nodes.node("MatMul", 2), bArr, 0.2);
+        assertEquals(sparsity >= 0.5, !mm.weights().isDense());
+        NdArray y = mm.run(new NdArray[] {NdArray.ofFloats(new int[] {1, m, k}, a), bArr}, new Parallel(POOL))[0];
+        assertArrayEquals(new int[] {1, m, n}, y.shape);
+        Nodes.assertClose(naive(a, b, m, k, n), y.floats, 1e-4, "matmul");
+        NdArray dense = new CsrMatMul(Nodes.node("MatMul", 2), null, 0.2)
+                .run(new NdArray[] {NdArray.ofFloats(new int[] {m, k}, a), bArr}, new Parallel(POOL))[0];
+        Nodes.assertClose(naive(a, b, m, k, n), dense.floats, 1e-4, "runtime matmul");
+    }
+
+    @ParameterizedTest(name = "gemm {0}x{1}x{2} transB {3} sparsity {4}")
+    @CsvSource({"1, 128, 10, 1, 0.9", "20, 64, 30, 0, 0.7", "20, 64, 30, 1, 0.0"})
+    void gemmWithConstantWeightsMatchesNaive(int m, int k, int n, int transB, double sparsity) {
+        Random r = new Random(m + k * 3 + n);
+        float[] a = Nodes.random(r, m * k, 0);
+        float[] b = Nodes.random(r, k * n, sparsity);
+        float[] c = Nodes.random(r, n, 0);
+        float[] bStored = transB == 1 ? MatrixProducts.transpose(b, k, n) : b;
+        NdArray bArr = NdArray.ofFloats(transB == 1 ? new int[] {n, k} : new int[] {k, n}, bStored);
+        CsrGemm gemm = new CsrGemm(Nodes.node("Gemm", 3, "transB", (long) transB, "alpha", 0.5f, "beta", 2f), bArr, 0.2);
+        NdArray y = gemm.run(new NdArray[] {NdArray.ofFloats(new int[] {m, k}, a), bArr,
+                NdArray.ofFloats(new int[] {n}, c)}, new Parallel(POOL))[0];
+        float[] expected = naive(a, b, m, k, n);
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = 0.5f * expected[i] + 2f * c[i % n];
+        }
+        Nodes.assertClose(expected, y.floats, 1e-4, "gemm");
+    }
+
+    static float[] naive(float[] a, float[] b, int m, int k, int n) {
+        float[] y = new float[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double acc = 0;
+                for (int q = 0; q < k; q++) {
+                    acc += (double) a[i * k + q] * b[q * n + j];
+                }
+                y[i * n + j] = (float) acc;
+            }
+        }
+        return y;
+    }
+}
