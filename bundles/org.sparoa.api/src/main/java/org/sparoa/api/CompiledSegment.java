@@ -18,6 +18,19 @@ public interface CompiledSegment extends AutoCloseable {
      */
     CompletableFuture<Map<String, Tensor>> execute(Map<String, Tensor> inputs);
 
+    /**
+     * Runs the segment on the calling thread and waits for it: for synchronous callers that would otherwise only
+     * hand the work to another thread and block. The default waits on {@link #execute(Map)}; backends whose
+     * runtime is thread-safe override it to skip the hand-off.
+     */
+    default Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        try {
+            return execute(inputs).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
     /** Releases native resources. Runs in flight finish first. */
     @Override
     void close();

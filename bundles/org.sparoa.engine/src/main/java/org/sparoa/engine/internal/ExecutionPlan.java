@@ -29,6 +29,7 @@ final class ExecutionPlan {
     private final Map<String, DeviceBackend> backends;
     private final Map<String, Integer> producerSegment;
     private final PlanDescription description;
+    private final boolean sequential;
     private final AtomicInteger leases = new AtomicInteger();
     private final AtomicBoolean retired = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -47,6 +48,24 @@ final class ExecutionPlan {
                     c.segment().outputs().stream().map(TensorInfo::name).toList()));
         }
         this.description = new PlanDescription(model.id(), policy, fallbackReason, plans);
+        this.sequential = computeSequential();
+    }
+
+    /** True when every segment needs the one before it, so no two segments could ever overlap. */
+    private boolean computeSequential() {
+        for (int i = 1; i < segments.size(); i++) {
+            final int previous = i - 1;
+            boolean needsPrevious = segments.get(i).segment().inputs().stream()
+                    .anyMatch(in -> Integer.valueOf(previous).equals(producerSegment.get(in.name())));
+            if (!needsPrevious) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    boolean isSequential() {
+        return sequential;
     }
 
     Model model() {

@@ -149,8 +149,36 @@ public class InferenceEngine implements InferenceService {
 
     @Override
     public InferenceResult infer(String modelId, Map<String, Tensor> inputs, RunOptions options) {
+        Model model = models.require(modelId);
+        InputValidator.validate(model, inputs);
+        RunOptions opts = options == null ? RunOptions.defaults() : options;
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            ExecutionPlan plan = planFor(model, opts);
+            if (!plan.isSequential()) {
+                return waitFor(attempt(model, Map.copyOf(inputs), opts, attempt), modelId);
+            }
+            if (!plan.acquire()) {
+                continue;
+            }
+            try {
+                return PlanExecutor.runInline(plan, inputs, opts.captureIntermediates());
+            } catch (RuntimeException e) {
+                List<String> gone = departedBackends(plan);
+                if (gone.isEmpty() || attempt == MAX_ATTEMPTS) {
+                    throw e;
+                }
+                LOG.warn("Backend(s) {} left during a request on {}; re-planning on what remains", gone, model.id());
+                plans.evict(p -> p == plan);
+            } finally {
+                plan.release();
+            }
+        }
+        throw new BackendException("the plan for " + model.id() + " kept being retired; backends are changing too fast");
+    }
+
+    private static InferenceResult waitFor(CompletableFuture<InferenceResult> future, String modelId) {
         try {
-            return inferAsync(modelId, inputs, options).get();
+            return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SparoaException("interrupted while running " + modelId);

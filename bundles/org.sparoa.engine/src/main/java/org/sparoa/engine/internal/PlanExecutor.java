@@ -25,6 +25,42 @@ final class PlanExecutor {
     private PlanExecutor() {
     }
 
+    /**
+     * Runs a sequential plan on the calling thread, segment after segment: a synchronous request then costs no
+     * thread hand-off, which on a small loaded CPU can take longer than a small model's whole inference.
+     */
+    static InferenceResult runInline(ExecutionPlan plan, Map<String, Tensor> inputs, boolean captureIntermediates) {
+        long start = System.nanoTime();
+        Map<String, Tensor> produced = new HashMap<>();
+        List<SegmentTiming> timings = new ArrayList<>();
+        for (CompiledSegment segment : plan.segments()) {
+            Map<String, Tensor> feed = new HashMap<>();
+            for (TensorInfo in : segment.segment().inputs()) {
+                feed.put(in.name(), plan.producerOf(in.name()) == null ? inputs.get(in.name()) : produced.get(in.name()));
+            }
+            long segStart = System.nanoTime() - start;
+            produced.putAll(segment.run(feed));
+            timings.add(new SegmentTiming(segment.segment().index(), segment.backendId(), segStart,
+                    System.nanoTime() - start));
+        }
+        return result(plan, inputs, produced, timings, start, captureIntermediates);
+    }
+
+    private static InferenceResult result(ExecutionPlan plan, Map<String, Tensor> inputs, Map<String, Tensor> produced,
+                                          List<SegmentTiming> timings, long start, boolean captureIntermediates) {
+        Graph graph = plan.model().graph();
+        Map<String, Tensor> outputs = new LinkedHashMap<>();
+        for (TensorInfo o : graph.outputs()) {
+            Tensor t = produced.get(o.name());
+            if (t == null) {
+                t = inputs.containsKey(o.name()) ? inputs.get(o.name()) : graph.weights().get(o.name());
+            }
+            outputs.put(o.name(), t);
+        }
+        Map<String, Tensor> intermediates = captureIntermediates ? produced : Map.of();
+        return new InferenceResult(outputs, plan.description(), timings, System.nanoTime() - start, intermediates);
+    }
+
     static CompletableFuture<InferenceResult> run(ExecutionPlan plan, Map<String, Tensor> inputs,
                                                   boolean captureIntermediates) {
         long start = System.nanoTime();
@@ -61,23 +97,13 @@ final class PlanExecutor {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 throw cause instanceof RuntimeException r ? r : new SparoaException(cause.toString(), cause);
             }
-            Graph graph = plan.model().graph();
             Map<String, Tensor> produced = new HashMap<>();
             results.forEach(r -> produced.putAll(r.join()));
-            Map<String, Tensor> outputs = new LinkedHashMap<>();
-            for (TensorInfo o : graph.outputs()) {
-                Tensor t = produced.get(o.name());
-                if (t == null) {
-                    t = inputs.containsKey(o.name()) ? inputs.get(o.name()) : graph.weights().get(o.name());
-                }
-                outputs.put(o.name(), t);
-            }
             List<SegmentTiming> ordered = new ArrayList<>();
             for (int i = 0; i < segments.size(); i++) {
                 ordered.add(timings.get(i));
             }
-            Map<String, Tensor> intermediates = captureIntermediates ? produced : Map.of();
-            return new InferenceResult(outputs, plan.description(), ordered, System.nanoTime() - start, intermediates);
+            return result(plan, inputs, produced, ordered, start, captureIntermediates);
         });
     }
 }

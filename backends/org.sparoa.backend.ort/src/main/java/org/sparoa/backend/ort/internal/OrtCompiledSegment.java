@@ -56,7 +56,8 @@ final class OrtCompiledSegment implements CompiledSegment {
         }
     }
 
-    Map<String, Tensor> run(Map<String, Tensor> inputs) {
+    @Override
+    public Map<String, Tensor> run(Map<String, Tensor> inputs) {
         Map<String, OnnxTensor> feed = new HashMap<>();
         try {
             for (TensorInfo in : segment.inputs()) {

@@ -45,7 +45,7 @@ import ai.onnxruntime.OrtSession;
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = {DeviceBackend.PROP_ID + "=" + OrtCpuBackend.DEFAULT_ID, DeviceBackend.PROP_KIND + "=cpu"})
 @Designate(ocd = OrtCpuBackend.Config.class)
-public class OrtCpuBackend implements DeviceBackend {
+public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     public static final String PID = "org.sparoa.backend.ort";
     public static final String DEFAULT_ID = "ort-cpu";
     private static final Logger LOG = LoggerFactory.getLogger(OrtCpuBackend.class);

@@ -1,0 +1,53 @@
+package org.sparoa.bench;
+
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+
+/**
+ * Times two contenders alternately (A B A B ...) after warming both, and reports median and p90 of each and the
+ * ratio of medians, as BENCHMARKS.md asks.
+ */
+public final class SideBySide {
+    private SideBySide() {
+    }
+
+    public record Result(double medianA, double p90A, double medianB, double p90B) {
+        public double ratio() {
+            return medianA / medianB;
+        }
+    }
+
+    public static Result run(Callable<?> a, Callable<?> b, int warmup, int iterations) throws Exception {
+        for (int i = 0; i < warmup; i++) {
+            a.call();
+            b.call();
+        }
+        long[] ta = new long[iterations];
+        long[] tb = new long[iterations];
+        for (int i = 0; i < iterations; i++) {
+            // alternate which goes first so neither always runs on a cache the other warmed
+            if ((i & 1) == 0) {
+                ta[i] = time(a);
+                tb[i] = time(b);
+            } else {
+                tb[i] = time(b);
+                ta[i] = time(a);
+            }
+        }
+        return new Result(pct(ta, 50), pct(ta, 90), pct(tb, 50), pct(tb, 90));
+    }
+
+    private static long time(Callable<?> c) throws Exception {
+        long t0 = System.nanoTime();
+        c.call();
+        return System.nanoTime() - t0;
+    }
+
+    /** Nearest-rank percentile in milliseconds. */
+    static double pct(long[] nanos, int p) {
+        long[] s = nanos.clone();
+        Arrays.sort(s);
+        int rank = (int) Math.ceil(p / 100.0 * s.length);
+        return s[Math.max(0, Math.min(s.length - 1, rank - 1))] / 1e6;
+    }
+}
