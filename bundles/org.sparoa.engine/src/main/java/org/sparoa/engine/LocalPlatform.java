@@ -1,6 +1,7 @@
 package org.sparoa.engine;
 
 import java.lang.annotation.Annotation;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.InferenceService;
 import org.sparoa.api.ModelRegistry;
+import org.sparoa.api.OperatorProfiler;
 import org.sparoa.api.SchedulingPolicy;
 import org.sparoa.engine.internal.InferenceEngine;
 import org.sparoa.engine.internal.ModelRegistryImpl;
@@ -24,8 +26,8 @@ public final class LocalPlatform implements AutoCloseable {
     private final AtomicLong serviceIds = new AtomicLong();
     private final Map<Object, Map<String, Object>> properties = new HashMap<>();
 
-    private LocalPlatform(String defaultPolicy, long policyTimeoutMillis) {
-        this.engine = new InferenceEngine(models, config(defaultPolicy, policyTimeoutMillis));
+    private LocalPlatform(String defaultPolicy, long policyTimeoutMillis, Path costFile) {
+        this.engine = new InferenceEngine(models, config(defaultPolicy, policyTimeoutMillis), costFile);
         addPolicy(new PartitionPolicy());
     }
 
@@ -35,7 +37,12 @@ public final class LocalPlatform implements AutoCloseable {
 
     /** A platform whose policies get {@code policyTimeoutMillis} per decision. */
     public static LocalPlatform of(long policyTimeoutMillis, DeviceBackend... backends) {
-        LocalPlatform p = new LocalPlatform("first-capable", policyTimeoutMillis);
+        return of(policyTimeoutMillis, null, backends);
+    }
+
+    /** A platform that persists measured operator costs in {@code costFile} (null: in memory only). */
+    public static LocalPlatform of(long policyTimeoutMillis, Path costFile, DeviceBackend... backends) {
+        LocalPlatform p = new LocalPlatform("first-capable", policyTimeoutMillis, costFile);
         for (DeviceBackend b : backends) {
             p.addBackend(b, 0);
         }
@@ -47,6 +54,10 @@ public final class LocalPlatform implements AutoCloseable {
     }
 
     public InferenceService inference() {
+        return engine;
+    }
+
+    public OperatorProfiler profiler() {
         return engine;
     }
 
@@ -69,8 +80,14 @@ public final class LocalPlatform implements AutoCloseable {
     }
 
     public synchronized void addPolicy(SchedulingPolicy policy) {
-        Map<String, Object> props = Map.of(SchedulingPolicy.PROP_NAME, policy.name(), "service.id",
-                serviceIds.incrementAndGet());
+        addPolicy(policy, Map.of());
+    }
+
+    /** Adds a policy with extra service properties (e.g. {@code sparoa.policy.costs=true}). */
+    public synchronized void addPolicy(SchedulingPolicy policy, Map<String, Object> extraProperties) {
+        Map<String, Object> props = new HashMap<>(extraProperties);
+        props.put(SchedulingPolicy.PROP_NAME, policy.name());
+        props.put("service.id", serviceIds.incrementAndGet());
         properties.put(policy, props);
         engine.bindPolicy(policy, props);
     }

@@ -1,5 +1,6 @@
 package org.sparoa.engine.internal;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,6 +34,7 @@ import org.sparoa.api.InferenceResult;
 import org.sparoa.api.InferenceService;
 import org.sparoa.api.Model;
 import org.sparoa.api.ModelRegistry;
+import org.sparoa.api.OperatorProfiler;
 import org.sparoa.api.PlanDescription;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.SchedulingPolicy;
@@ -44,9 +46,11 @@ import org.sparoa.api.Tensor;
  * their backends), and runs it. Backends and policies are whiteboard services that may come and go at any time;
  * a request whose backend left while it ran is re-planned on the backends that remain and run again.
  */
-@Component(service = InferenceService.class, configurationPid = InferenceEngine.PID)
+@Component(service = {InferenceService.class, OperatorProfiler.class}, configurationPid = InferenceEngine.PID)
 @Designate(ocd = InferenceEngine.Config.class)
-public class InferenceEngine implements InferenceService {
+public class InferenceEngine implements InferenceService, OperatorProfiler {
+    /** Policy service property: true when the policy reads operator costs, so the engine profiles first. */
+    public static final String PROP_POLICY_NEEDS_COSTS = "sparoa.policy.costs";
     public static final String PID = "org.sparoa.engine";
     private static final Logger LOG = LoggerFactory.getLogger(InferenceEngine.class);
     private static final int MAX_ATTEMPTS = 3;
@@ -69,12 +73,19 @@ public class InferenceEngine implements InferenceService {
     private final PlanCache plans;
     private final PlacementResolver resolver;
     private final ExecutorService policyExecutor;
+    private final OperatorCostProfiler profiler;
     private volatile String defaultPolicy;
     private volatile long policyTimeoutMillis;
 
     @Activate
     public InferenceEngine(@Reference ModelRegistry models, Config config) {
+        this(models, config, defaultProfileFile());
+    }
+
+    /** {@code costFile}: where measured operator costs persist (null: memory only). */
+    public InferenceEngine(ModelRegistry models, Config config, Path costFile) {
         this.models = models;
+        this.profiler = new OperatorCostProfiler(costFile);
         this.plans = new PlanCache(config.planCacheSize());
         AtomicInteger n = new AtomicInteger();
         this.policyExecutor = Executors.newCachedThreadPool(r -> {
@@ -87,6 +98,11 @@ public class InferenceEngine implements InferenceService {
         backends.onRemoval(gone -> plans.evict(p -> p.backends().get(gone.key()) == gone.service()));
         policies.onRemoval(gone -> plans.evictKeys(k -> gone.key().equals(k.policy())
                 && k.policyServiceId() == gone.serviceId()));
+    }
+
+    private static Path defaultProfileFile() {
+        String data = System.getProperty("karaf.data");
+        return data == null ? null : Path.of(data, "sparoa", "cost-profiles.tsv");
     }
 
     @Modified
@@ -111,7 +127,7 @@ public class InferenceEngine implements InferenceService {
             policyOption = ReferencePolicyOption.GREEDY)
     public void bindBackend(DeviceBackend backend, Map<String, Object> props) {
         String id = String.valueOf(props.getOrDefault(DeviceBackend.PROP_ID, backend.id()));
-        backends.add(new Ranked<>(id, backend, Ranked.ranking(props), Ranked.serviceId(props)));
+        backends.add(new Ranked<>(id, backend, Ranked.ranking(props), Ranked.serviceId(props), Map.copyOf(props)));
         LOG.info("Backend {} ({}) is live", id, backend.kind().propertyValue());
     }
 
@@ -125,7 +141,7 @@ public class InferenceEngine implements InferenceService {
             policyOption = ReferencePolicyOption.GREEDY)
     public void bindPolicy(SchedulingPolicy policy, Map<String, Object> props) {
         String name = String.valueOf(props.getOrDefault(SchedulingPolicy.PROP_NAME, policy.name()));
-        policies.add(new Ranked<>(name, policy, Ranked.ranking(props), Ranked.serviceId(props)));
+        policies.add(new Ranked<>(name, policy, Ranked.ranking(props), Ranked.serviceId(props), Map.copyOf(props)));
         LOG.info("Policy {} is available", name);
     }
 
@@ -153,7 +169,7 @@ public class InferenceEngine implements InferenceService {
         InputValidator.validate(model, inputs);
         RunOptions opts = options == null ? RunOptions.defaults() : options;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            ExecutionPlan plan = planFor(model, opts);
+            ExecutionPlan plan = planFor(model, opts, inputs);
             if (!plan.isSequential()) {
                 return waitFor(attempt(model, Map.copyOf(inputs), opts, attempt), modelId);
             }
@@ -197,7 +213,7 @@ public class InferenceEngine implements InferenceService {
 
     private CompletableFuture<InferenceResult> attempt(Model model, Map<String, Tensor> inputs, RunOptions options,
                                                        int attempt) {
-        ExecutionPlan plan = planFor(model, options);
+        ExecutionPlan plan = planFor(model, options, inputs);
         if (!plan.acquire()) {
             if (attempt >= MAX_ATTEMPTS) {
                 return CompletableFuture.failedFuture(new BackendException("the plan for " + model.id()
@@ -228,10 +244,11 @@ public class InferenceEngine implements InferenceService {
 
     @Override
     public PlanDescription plan(String modelId, RunOptions options) {
-        return planFor(models.require(modelId), options == null ? RunOptions.defaults() : options).description();
+        return planFor(models.require(modelId), options == null ? RunOptions.defaults() : options, null).description();
     }
 
-    private ExecutionPlan planFor(Model model, RunOptions options) {
+    /** {@code inputs}: the request's inputs, for profiling when the policy needs costs (null: none at hand). */
+    private ExecutionPlan planFor(Model model, RunOptions options, Map<String, Tensor> inputs) {
         List<Ranked<DeviceBackend>> live = backends.live();
         String policyName = options.policy() != null ? options.policy() : defaultPolicy;
         Optional<Ranked<SchedulingPolicy>> policy = policies.get(policyName);
@@ -243,14 +260,44 @@ public class InferenceEngine implements InferenceService {
         PlanKey key = new PlanKey(model, backendSet, options.backend() != null ? null : policyName,
                 policy.map(Ranked::serviceId).orElse(-1L), options.backend(), options.policyOptions(),
                 options.captureIntermediates());
-        return plans.getOrBuild(key, () -> build(model, live, policy.map(Ranked::service).orElse(null), policyName,
-                options));
+        boolean needsCosts = options.backend() == null && policy.map(p -> p.flag(PROP_POLICY_NEEDS_COSTS)).orElse(false);
+        return plans.getOrBuild(key, () -> {
+            if (needsCosts && inputs != null && !profiler.isProfiled(model, live)) {
+                LOG.info("Profiling {} on {} for policy {}", model.id(), backendSet, policyName);
+                profileWith(model, inputs, live, false);
+            }
+            return build(model, live, policy.map(Ranked::service).orElse(null), policyName, options);
+        });
+    }
+
+    @Override
+    public List<Measurement> profile(String modelId, Map<String, Tensor> inputs, boolean remeasure) {
+        Model model = models.require(modelId);
+        InputValidator.validate(model, inputs);
+        return profileWith(model, inputs, backends.live(), remeasure);
+    }
+
+    private List<Measurement> profileWith(Model model, Map<String, Tensor> inputs, List<Ranked<DeviceBackend>> live,
+                                          boolean remeasure) {
+        Map<String, Tensor> tensors = new HashMap<>(inputs);
+        tensors.putAll(calibrate(model, inputs).intermediates());
+        return profiler.profile(model, tensors, live, remeasure);
+    }
+
+    /** One run that captures every intermediate tensor, and records the model's tensor shapes. */
+    private InferenceResult calibrate(Model model, Map<String, Tensor> inputs) {
+        InferenceResult r = infer(model.id(), inputs, new RunOptions(null, FirstCapablePolicy.NAME, Map.of(), true));
+        Map<String, Tensor> tensors = new HashMap<>(inputs);
+        tensors.putAll(r.intermediates());
+        profiler.recordShapes(model, tensors);
+        return r;
     }
 
     private ExecutionPlan build(Model model, List<Ranked<DeviceBackend>> live, SchedulingPolicy policy,
                                 String policyName, RunOptions options) {
         List<LiveBackendView> views = live.stream().map(r -> new LiveBackendView(r, model.graph())).toList();
-        ResolvedPlacement placement = resolver.resolve(model, views, policy, policyName, options, policyTimeoutMillis);
+        ResolvedPlacement placement = resolver.resolve(model, views, policy, policyName, options, policyTimeoutMillis,
+                profiler.costModel(model, live));
         List<SegmentPlanner.PlannedSegment> planned = SegmentPlanner.plan(model, placement.placement(),
                 options.captureIntermediates());
         Map<String, DeviceBackend> used = new HashMap<>();

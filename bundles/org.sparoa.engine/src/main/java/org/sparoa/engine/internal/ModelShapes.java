@@ -1,0 +1,26 @@
+package org.sparoa.engine.internal;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
+
+import org.sparoa.api.Tensor;
+
+/** Shapes and sizes of every tensor of a model, as one calibration run produced them. */
+record ModelShapes(Map<String, long[]> shapes, Map<String, Long> bytes) {
+
+    static ModelShapes of(Map<String, Tensor> tensors) {
+        Map<String, long[]> shapes = new HashMap<>();
+        Map<String, Long> bytes = new HashMap<>();
+        tensors.forEach((name, t) -> {
+            shapes.put(name, t.shape());
+            bytes.put(name, t.byteSize());
+        });
+        return new ModelShapes(Map.copyOf(shapes), Map.copyOf(bytes));
+    }
+
+    OptionalLong bytesOf(String tensor) {
+        Long b = bytes.get(tensor);
+        return b == null ? OptionalLong.empty() : OptionalLong.of(b);
+    }
+}

@@ -1,0 +1,145 @@
+package org.sparoa.engine.internal;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparoa.api.CompiledSegment;
+import org.sparoa.api.DeviceBackend;
+import org.sparoa.api.Model;
+import org.sparoa.api.Node;
+import org.sparoa.api.OperatorProfiler.Measurement;
+import org.sparoa.api.Segment;
+import org.sparoa.api.Tensor;
+import org.sparoa.api.TensorInfo;
+import org.sparoa.onnx.OnnxSegments;
+
+/**
+ * Measures operators one at a time: each becomes a one-operator segment, compiled by the backend and run on the
+ * real tensors a calibration run produced, a few times within a small time budget; the median is stored under the
+ * operator's signature so that equal operators (here or in other models) are measured once.
+ */
+final class OperatorCostProfiler {
+    private static final Logger LOG = LoggerFactory.getLogger(OperatorCostProfiler.class);
+    private static final int MAX_RUNS = 7;
+    private static final long BUDGET_NANOS = 60_000_000L;
+
+    private final CostProfileStore store;
+    private final Map<Model, ModelShapes> shapes = Collections.synchronizedMap(new WeakHashMap<>());
+
+    OperatorCostProfiler(Path file) {
+        this.store = new CostProfileStore(file);
+    }
+
+    CostProfileStore store() {
+        return store;
+    }
+
+    boolean hasShapes(Model model) {
+        return shapes.containsKey(model);
+    }
+
+    /** Remembers the tensors of a calibration run (inputs and intermediates) as the model's shapes. */
+    void recordShapes(Model model, Map<String, Tensor> tensors) {
+        shapes.put(model, ModelShapes.of(tensors));
+    }
+
+    MeasuredCostModel costModel(Model model, List<Ranked<DeviceBackend>> live) {
+        ModelShapes s = shapes.getOrDefault(model, new ModelShapes(Map.of(), Map.of()));
+        return new MeasuredCostModel(model, s, store, live);
+    }
+
+    /** True when every operator has a measurement on every live backend that supports it. */
+    boolean isProfiled(Model model, List<Ranked<DeviceBackend>> live) {
+        ModelShapes s = shapes.get(model);
+        if (s == null) {
+            return false;
+        }
+        for (Node n : model.graph().nodes()) {
+            String sig = OperatorSignature.of(n, model.graph(), s.shapes());
+            for (Ranked<DeviceBackend> b : live) {
+                if (b.service().supports(n, model.graph()) && store.get(b.key(), sig).isEmpty()) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    List<Measurement> profile(Model model, Map<String, Tensor> tensors, List<Ranked<DeviceBackend>> live,
+                              boolean remeasure) {
+        recordShapes(model, tensors);
+        Map<String, long[]> shapeMap = shapes.get(model).shapes();
+        List<Measurement> out = new ArrayList<>();
+        for (Node node : model.graph().nodes()) {
+            String sig = OperatorSignature.of(node, model.graph(), shapeMap);
+            for (Ranked<DeviceBackend> b : live) {
+                if (!b.service().supports(node, model.graph())) {
+                    continue;
+                }
+                var cached = store.get(b.key(), sig);
+                if (cached.isPresent() && !remeasure) {
+                    out.add(new Measurement(node.name(), node.opType(), b.key(), cached.getAsDouble(), true));
+                    continue;
+                }
+                try {
+                    double ms = measure(model, node, tensors, b.service());
+                    store.put(b.key(), sig, ms);
+                    out.add(new Measurement(node.name(), node.opType(), b.key(), ms, false));
+                } catch (RuntimeException e) {
+                    LOG.warn("Cannot profile {} ({}) on {}: {}", node.name(), node.opType(), b.key(), e.getMessage());
+                }
+            }
+        }
+        store.save();
+        return out;
+    }
+
+    private static double measure(Model model, Node node, Map<String, Tensor> tensors, DeviceBackend backend) {
+        List<TensorInfo> ins = new ArrayList<>();
+        Map<String, Tensor> feed = new HashMap<>();
+        for (String in : node.inputs()) {
+            if (in.isEmpty() || model.graph().isWeight(in) || feed.containsKey(in)) {
+                continue;
+            }
+            Tensor t = tensors.get(in);
+            if (t == null) {
+                throw new IllegalStateException("no calibration tensor for input " + in);
+            }
+            feed.put(in, t);
+            ins.add(new TensorInfo(in, t.type(), t.shape()));
+        }
+        List<TensorInfo> outs = new ArrayList<>();
+        for (String o : node.outputs()) {
+            if (!o.isEmpty()) {
+                Tensor t = tensors.get(o);
+                outs.add(t == null ? model.graph().info(o).orElse(new TensorInfo(o, null, null))
+                        : new TensorInfo(o, t.type(), t.shape()));
+            }
+        }
+        List<Node> nodes = List.of(node);
+        Segment segment = new Segment(0, model, nodes, ins, outs,
+                () -> OnnxSegments.cut(model, model.id() + "_op", nodes, ins, outs));
+        try (CompiledSegment c = backend.compile(segment)) {
+            c.run(feed);
+            long[] times = new long[MAX_RUNS];
+            int n = 0;
+            long start = System.nanoTime();
+            while (n < MAX_RUNS && (n < 3 || System.nanoTime() - start < BUDGET_NANOS)) {
+                long t0 = System.nanoTime();
+                c.run(feed);
+                times[n++] = System.nanoTime() - t0;
+            }
+            long[] used = Arrays.copyOf(times, n);
+            Arrays.sort(used);
+            return used[n / 2] / 1e6;
+        }
+    }
+}
