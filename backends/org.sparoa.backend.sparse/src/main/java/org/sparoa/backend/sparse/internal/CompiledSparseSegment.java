@@ -21,6 +21,12 @@ import org.sparoa.api.TensorInfo;
  * weights packed) once. Each run keeps its tensors in its own map and drops every intermediate after its last use.
  */
 final class CompiledSparseSegment implements CompiledSegment {
+    /** Sees every operator run, for profiling and for recording shapes. */
+    @FunctionalInterface
+    interface StepObserver {
+        void ran(Node node, NdArray[] inputs, NdArray[] outputs, long nanos);
+    }
+
     private record Step(Node node, Kernel kernel, String[] inputs, String[] outputs, List<String> releaseAfter) {
     }
 
@@ -91,6 +97,10 @@ final class CompiledSparseSegment implements CompiledSegment {
 
     /** Runs the segment on the calling thread, with {@code parallel} for the kernels' inner parallelism. */
     Map<String, Tensor> run(Map<String, Tensor> inputs, Parallel parallel) {
+        return run(inputs, parallel, null);
+    }
+
+    Map<String, Tensor> run(Map<String, Tensor> inputs, Parallel parallel, StepObserver observer) {
         Map<String, NdArray> values = new HashMap<>(constants);
         for (TensorInfo in : segment.inputs()) {
             Tensor t = inputs.get(in.name());
@@ -114,12 +124,16 @@ final class CompiledSparseSegment implements CompiledSegment {
                 }
             }
             NdArray[] results;
+            long start = System.nanoTime();
             try {
                 results = s.kernel.run(args, parallel);
             } catch (CompletionException e) {
                 throw new BackendException("sparse-cpu failed in " + s.node + ": " + e.getCause().getMessage(), e.getCause());
             } catch (RuntimeException e) {
                 throw new BackendException("sparse-cpu failed in " + s.node + ": " + e.getMessage(), e);
+            }
+            if (observer != null) {
+                observer.ran(s.node, args, results, System.nanoTime() - start);
             }
             for (int i = 0; i < Math.min(results.length, s.outputs.length); i++) {
                 if (!s.outputs[i].isEmpty()) {

@@ -9,11 +9,11 @@ import org.sparoa.api.Node;
  * {@link CsrMatrix} of {@code M x (C/group * kh * kw)}. The output is computed in tiles of output pixels: for a
  * tile, the receptive fields are gathered into a column buffer (im2col; a 1x1 stride-1 unpadded convolution reads
  * the input planes directly), then every output channel row accumulates only its non-zero weights times the
- * matching contiguous column rows. Tiles (or, when there are few tiles, output channels) are split over threads.
+ * matching column rows. Tiles (or, when there are few tiles, output channels) are split over threads.
  */
 final class CsrConv2d implements Kernel {
     /** Source floats per tile the column buffer may take (fits the L2 cache of the machines we run on). */
-    private static final int TILE_SOURCE_FLOATS = 1 << 16;
+    private static final int TILE_SOURCE_FLOATS = 1 << 17;
 
     private final Node node;
     private final int groups;
@@ -109,8 +109,8 @@ final class CsrConv2d implements Kernel {
             this.outPixels = g.outCount();
             this.pointwise = kh == 1 && kw == 1 && g.strides[0] == 1 && g.strides[1] == 1
                     && g.padBegin[0] == 0 && g.padBegin[1] == 0 && g.padEnd[0] == 0 && g.padEnd[1] == 0;
-            int t = Math.max(64, Math.min(4096, TILE_SOURCE_FLOATS / Math.max(1, k)));
-            t = Math.min(outPixels, t & ~15);
+            int t = Math.max(128, Math.min(1024, TILE_SOURCE_FLOATS / Math.max(1, k))) & ~15;
+            t = Math.min(outPixels, t);
             this.tile = Math.max(1, t);
             this.tiles = (outPixels + tile - 1) / tile;
         }
@@ -119,57 +119,43 @@ final class CsrConv2d implements Kernel {
             int units = n * groups * tiles;
             if (units >= 4 * parallel.threads() || mg < 2 * parallel.threads()) {
                 parallel.forRange(units, 1, (from, to) -> {
-                    float[] col = pointwise ? null : new float[k * tile];
+                    float[][] col = new float[k][tile];
+                    float[] acc = new float[tile];
                     for (int u = from; u < to; u++) {
-                        runUnit(u, 0, mg, col, true);
+                        gather(u, col);
+                        accumulate(u, 0, mg, col, acc);
                     }
                 });
             } else {
-                float[] col = pointwise ? null : new float[k * tile];
+                float[][] col = new float[k][tile];
                 for (int u = 0; u < units; u++) {
                     int unit = u;
-                    if (!pointwise) {
-                        gather(unit, col);
-                    }
-                    parallel.forRange(mg, 1, (from, to) -> runUnit(unit, from, to, col, false));
+                    gather(unit, col);
+                    parallel.forRange(mg, 1, (from, to) -> accumulate(unit, from, to, col, new float[tile]));
                 }
             }
         }
 
         /** Unit = (image, group, tile of output pixels); computes output channels {@code [ocFrom, ocTo)} of its group. */
-        private void runUnit(int unit, int ocFrom, int ocTo, float[] col, boolean gatherFirst) {
+        private void accumulate(int unit, int ocFrom, int ocTo, float[][] col, float[] acc) {
             int t = unit % tiles;
             int grp = (unit / tiles) % groups;
             int img = unit / (tiles * groups);
             int p0 = t * tile;
             int len = Math.min(tile, outPixels - p0);
-            float[] src;
-            int srcBase;
-            int srcStride;
-            if (pointwise) {
-                src = x;
-                srcBase = (img * c + grp * cg) * h * wd + p0;
-                srcStride = h * wd;
-            } else {
-                if (gatherFirst) {
-                    gather(unit, col);
-                }
-                src = col;
-                srcBase = 0;
-                srcStride = tile;
-            }
             for (int oc = ocFrom; oc < ocTo; oc++) {
                 int o = grp * mg + oc;
-                int outOff = (img * m + o) * outPixels + p0;
-                if (bias != null) {
-                    Arrays.fill(out, outOff, outOff + len, bias[o]);
-                }
-                SparseRowKernel.accumulateRow(w, o, out, outOff, len, src, srcBase, srcStride);
+                Arrays.fill(acc, 0, len, bias == null ? 0f : bias[o]);
+                SparseRowKernel.accumulateRow(w, o, acc, len, col);
+                System.arraycopy(acc, 0, out, (img * m + o) * outPixels + p0, len);
             }
         }
 
-        /** im2col of one unit's tile: row {@code (ic, ky, kx)} holds the input under that tap for each output pixel. */
-        private void gather(int unit, float[] col) {
+        /**
+         * im2col of one unit's tile: row {@code (ic, ky, kx)} holds the input under that tap for each output pixel (for
+         * a 1x1 stride-1 unpadded convolution, simply the tile of each input plane).
+         */
+        private void gather(int unit, float[][] col) {
             int t = unit % tiles;
             int grp = (unit / tiles) % groups;
             int img = unit / (tiles * groups);
@@ -181,12 +167,18 @@ final class CsrConv2d implements Kernel {
             int dw = g.dilations[1];
             int pt = g.padBegin[0];
             int pl = g.padBegin[1];
+            if (pointwise) {
+                for (int ic = 0; ic < k; ic++) {
+                    System.arraycopy(x, (img * c + grp * cg + ic) * h * wd + p0, col[ic], 0, len);
+                }
+                return;
+            }
             for (int row = 0; row < k; row++) {
                 int ic = row / (kh * kw);
                 int ky = (row / kw) % kh;
                 int kx = row % kw;
                 int plane = (img * c + grp * cg + ic) * h * wd;
-                int dst = row * tile;
+                float[] dst = col[row];
                 int done = 0;
                 while (done < len) {
                     int p = p0 + done;
@@ -194,18 +186,18 @@ final class CsrConv2d implements Kernel {
                     int ox = p % ow;
                     int seg = Math.min(ow - ox, len - done);
                     int iy = oy * sh + ky * dh - pt;
-                    int d = dst + done;
+                    int d = done;
                     if (iy < 0 || iy >= h) {
-                        Arrays.fill(col, d, d + seg, 0f);
+                        Arrays.fill(dst, d, d + seg, 0f);
                     } else {
                         int rowBase = plane + iy * wd;
                         int ix0 = ox * sw + kx * dw - pl;
                         if (sw == 1 && ix0 >= 0 && ix0 + seg <= wd) {
-                            System.arraycopy(x, rowBase + ix0, col, d, seg);
+                            System.arraycopy(x, rowBase + ix0, dst, d, seg);
                         } else {
                             for (int i = 0; i < seg; i++) {
                                 int ix = ix0 + i * sw;
-                                col[d + i] = ix >= 0 && ix < wd ? x[rowBase + ix] : 0f;
+                                dst[d + i] = ix >= 0 && ix < wd ? x[rowBase + ix] : 0f;
                             }
                         }
                     }

@@ -2,8 +2,8 @@ package org.sparoa.backend.sparse.internal;
 
 /** Matrix products shared by MatMul and Gemm: sparse constant weights (CSR) and dense runtime operands. */
 final class MatrixProducts {
-    private static final int TILE_SOURCE_FLOATS = 1 << 16;
-    /** With fewer rows than this a transposed, row-streaming product does not pay for its two transposes. */
+    private static final int TILE_SOURCE_FLOATS = 1 << 17;
+    /** With fewer rows than this a transposed, row-streaming product does not pay for its transposes. */
     private static final int MIN_ROWS_FOR_STREAMING = 16;
 
     private MatrixProducts() {
@@ -11,8 +11,8 @@ final class MatrixProducts {
 
     /**
      * {@code Y[rows x N] = A[rows x K] * B} where {@code bt} is {@code B} transposed ({@code N x K}), stored sparse.
-     * Many rows: stream over the transposed activations so each weight non-zero drives one contiguous loop.
-     * Few rows: one sparse dot product per output.
+     * Many rows: tiles of A are transposed into K row arrays so each weight non-zero drives one SIMD loop over the
+     * tile. Few rows: one sparse dot product per output.
      */
     static float[] multiplyByCsr(float[] a, int rows, int kdim, CsrMatrix bt, Parallel parallel) {
         int ncols = bt.rows;
@@ -27,19 +27,28 @@ final class MatrixProducts {
             });
             return y;
         }
-        float[] at = transpose(a, rows, kdim);
         float[] yt = new float[ncols * rows];
-        int tile = Math.min(rows, Math.max(64, Math.min(4096, TILE_SOURCE_FLOATS / Math.max(1, kdim))) & ~15);
+        int tile = Math.min(rows, Math.max(128, Math.min(1024, TILE_SOURCE_FLOATS / Math.max(1, kdim))) & ~15);
         int tiles = (rows + tile - 1) / tile;
-        parallel.forRange(ncols * tiles, 1, (from, to) -> {
-            for (int u = from; u < to; u++) {
-                int t = u / ncols;
-                int j = u % ncols;
-                int r0 = t * tile;
-                int len = Math.min(tile, rows - r0);
-                SparseRowKernel.accumulateRow(bt, j, yt, j * rows + r0, len, at, r0, rows);
+        float[][] col = new float[kdim][tile];
+        for (int t = 0; t < tiles; t++) {
+            int r0 = t * tile;
+            int len = Math.min(tile, rows - r0);
+            for (int r = 0; r < len; r++) {
+                int base = (r0 + r) * kdim;
+                for (int kk = 0; kk < kdim; kk++) {
+                    col[kk][r] = a[base + kk];
+                }
             }
-        });
+            parallel.forRange(ncols, 4, (from, to) -> {
+                float[] acc = new float[tile];
+                for (int j = from; j < to; j++) {
+                    java.util.Arrays.fill(acc, 0, len, 0f);
+                    SparseRowKernel.accumulateRow(bt, j, acc, len, col);
+                    System.arraycopy(acc, 0, yt, j * rows + r0, len);
+                }
+            });
+        }
         transposeInto(yt, ncols, rows, y);
         return y;
     }
@@ -49,16 +58,22 @@ final class MatrixProducts {
      */
     static void multiplyDense(float[] a, int aOff, int rows, int kdim, float[] b, int bOff, int ncols,
                               float[] y, int yOff, Parallel parallel) {
+        float[][] bRows = new float[kdim][];
+        for (int kk = 0; kk < kdim; kk++) {
+            bRows[kk] = java.util.Arrays.copyOfRange(b, bOff + kk * ncols, bOff + (kk + 1) * ncols);
+        }
         parallel.forRange(rows, Math.max(1, 4096 / Math.max(1, kdim * ncols / 64 + 1)), (from, to) -> {
+            float[] acc = new float[ncols];
             for (int r = from; r < to; r++) {
-                int yr = yOff + r * ncols;
+                java.util.Arrays.fill(acc, 0f);
                 int ar = aOff + r * kdim;
                 for (int kk = 0; kk < kdim; kk++) {
                     float v = a[ar + kk];
                     if (v != 0f) {
-                        SparseRowKernel.axpy1(y, yr, ncols, b, bOff + kk * ncols, v);
+                        SparseRowKernel.axpy1(acc, ncols, bRows[kk], v);
                     }
                 }
+                System.arraycopy(acc, 0, y, yOff + r * ncols, ncols);
             }
         });
     }

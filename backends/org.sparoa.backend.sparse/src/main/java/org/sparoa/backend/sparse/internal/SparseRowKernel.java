@@ -1,62 +1,52 @@
 package org.sparoa.backend.sparse.internal;
 
 /**
- * The inner loop of every weight-stationary kernel here: {@code out[0..len) += sum_k W[row][k] * src_k[0..len)},
- * where source row {@code k} starts at {@code srcBase + k * srcStride}. Only the stored non-zeros of the row are
- * visited, four at a time so that one pass over the output slice serves four of them; the contiguous loops over
- * {@code len} are what C2 turns into SIMD code.
+ * The inner loop of every weight-stationary kernel here: {@code acc[0..len) += sum_k W[row][k] * src[k][0..len)}.
+ * Only the stored non-zeros of the row are visited, four at a time so that one pass over the accumulator serves
+ * four of them. Every array is indexed from 0 by the loop variable alone: that is the form C2's SuperWord turns into
+ * SIMD code on JDK 17 (rows at different offsets of one big array are not vectorised), and {@link Math#fma} keeps it
+ * to one fused instruction per lane.
  */
 final class SparseRowKernel {
     private SparseRowKernel() {
     }
 
-    static void accumulateRow(CsrMatrix w, int row, float[] out, int outOff, int len,
-                              float[] src, int srcBase, int srcStride) {
+    static void accumulateRow(CsrMatrix w, int row, float[] acc, int len, float[][] src) {
+        float[] val = w.values;
         if (w.isDense()) {
-            accumulateDenseRow(w, row, out, outOff, len, src, srcBase, srcStride);
+            int base = row * w.cols;
+            int k = 0;
+            for (; k + 3 < w.cols; k += 4) {
+                axpy4(acc, len, src[k], src[k + 1], src[k + 2], src[k + 3],
+                        val[base + k], val[base + k + 1], val[base + k + 2], val[base + k + 3]);
+            }
+            for (; k < w.cols; k++) {
+                axpy1(acc, len, src[k], val[base + k]);
+            }
             return;
         }
         int[] col = w.colIndex;
-        float[] val = w.values;
         int p = w.rowStart[row];
         int end = w.rowStart[row + 1];
         for (; p + 3 < end; p += 4) {
-            axpy4(out, outOff, len, src,
-                    srcBase + col[p] * srcStride, srcBase + col[p + 1] * srcStride,
-                    srcBase + col[p + 2] * srcStride, srcBase + col[p + 3] * srcStride,
+            axpy4(acc, len, src[col[p]], src[col[p + 1]], src[col[p + 2]], src[col[p + 3]],
                     val[p], val[p + 1], val[p + 2], val[p + 3]);
         }
         for (; p < end; p++) {
-            axpy1(out, outOff, len, src, srcBase + col[p] * srcStride, val[p]);
+            axpy1(acc, len, src[col[p]], val[p]);
         }
     }
 
-    private static void accumulateDenseRow(CsrMatrix w, int row, float[] out, int outOff, int len,
-                                           float[] src, int srcBase, int srcStride) {
-        float[] val = w.values;
-        int cols = w.cols;
-        int base = row * cols;
-        int k = 0;
-        for (; k + 3 < cols; k += 4) {
-            int s = srcBase + k * srcStride;
-            axpy4(out, outOff, len, src, s, s + srcStride, s + 2 * srcStride, s + 3 * srcStride,
-                    val[base + k], val[base + k + 1], val[base + k + 2], val[base + k + 3]);
-        }
-        for (; k < cols; k++) {
-            axpy1(out, outOff, len, src, srcBase + k * srcStride, val[base + k]);
-        }
-    }
-
-    static void axpy4(float[] out, int o, int len, float[] src, int s0, int s1, int s2, int s3,
+    static void axpy4(float[] acc, int len, float[] r0, float[] r1, float[] r2, float[] r3,
                       float v0, float v1, float v2, float v3) {
         for (int j = 0; j < len; j++) {
-            out[o + j] += v0 * src[s0 + j] + v1 * src[s1 + j] + v2 * src[s2 + j] + v3 * src[s3 + j];
+            acc[j] = Math.fma(v3, r3[j], Math.fma(v2, r2[j], Math.fma(v1, r1[j], Math.fma(v0, r0[j], acc[j]))));
         }
     }
 
-    static void axpy1(float[] out, int o, int len, float[] src, int s0, float v0) {
+    static void axpy1(float[] acc, int len, float[] r0, float v0) {
         for (int j = 0; j < len; j++) {
-            out[o + j] += v0 * src[s0 + j];
+            acc[j] = Math.fma(v0, r0[j], acc[j]);
         }
     }
 

@@ -1,0 +1,49 @@
+package org.sparoa.backend.sparse.internal;
+
+import java.util.Arrays;
+
+/** Warm-up and alternating A/B timing, as BENCHMARKS.md asks. Times are in seconds. */
+final class SideBySideTimer {
+    private SideBySideTimer() {
+    }
+
+    /** Runs A and B alternately for at least {@code seconds} (and 5 rounds); returns their last single times. */
+    static double[] warmUp(Runnable a, Runnable b, double seconds) {
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        double ta = 0;
+        double tb = 0;
+        for (int i = 0; i < 5 || System.nanoTime() < end; i++) {
+            ta = time(a);
+            tb = time(b);
+        }
+        return new double[] {ta, tb};
+    }
+
+    /** A B, B A, A B, ... so that drifts in machine load hit both alike. */
+    static double[][] alternate(Runnable a, Runnable b, int iterations) {
+        double[] ta = new double[iterations];
+        double[] tb = new double[iterations];
+        for (int i = 0; i < iterations; i++) {
+            if (i % 2 == 0) {
+                ta[i] = time(a);
+                tb[i] = time(b);
+            } else {
+                tb[i] = time(b);
+                ta[i] = time(a);
+            }
+        }
+        return new double[][] {ta, tb};
+    }
+
+    static double time(Runnable r) {
+        long t0 = System.nanoTime();
+        r.run();
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    static double quantile(double[] v, double q) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[Math.min(s.length - 1, (int) Math.floor(q * (s.length - 1) + 0.5))];
+    }
+}
