@@ -14,6 +14,7 @@ import org.sparoa.api.SegmentPlan;
 import org.sparoa.api.Shapes;
 import org.sparoa.api.Tensor;
 import org.sparoa.api.UnknownModelException;
+import org.sparoa.engine.RandomInputs;
 import org.sparoa.onnx.TensorProtoIO;
 
 /** What several commands share: resolving a model argument, parsing --input and --shape, describing plans. */
@@ -63,6 +64,27 @@ public final class CommandSupport {
                 inputs.put(kv[0], TensorProtoIO.read(file).tensor());
             }
         }
+        return inputs;
+    }
+
+    /** Inputs from --input files, and seeded random tensors (shaped by --shape) for those not given. */
+    public static Map<String, Tensor> inputsFor(Model model, List<String> inputSpecs, List<String> shapeSpecs, long seed) {
+        Map<String, Tensor> given = parseInputs(inputSpecs);
+        Map<String, long[]> shapes = new LinkedHashMap<>(parseShapes(shapeSpecs));
+        given.keySet().forEach(shapes::remove);
+        Map<String, Tensor> inputs = new LinkedHashMap<>();
+        Map<String, Tensor> random = null;
+        for (var in : model.graph().inputs()) {
+            Tensor t = given.get(in.name());
+            if (t == null) {
+                if (random == null) {
+                    random = RandomInputs.forModel(model, shapes, seed);
+                }
+                t = random.get(in.name());
+            }
+            inputs.put(in.name(), t);
+        }
+        given.forEach(inputs::putIfAbsent); // the engine names an input the model does not have
         return inputs;
     }
 

@@ -25,7 +25,6 @@ import org.sparoa.api.ModelRegistry;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.SegmentPlan;
 import org.sparoa.api.Tensor;
-import org.sparoa.engine.RandomInputs;
 import org.sparoa.onnx.TensorProtoIO;
 
 import com.google.gson.GsonBuilder;
@@ -133,28 +132,7 @@ public class RunCommand implements Action {
     }
 
     private Map<String, Tensor> inputs(Model model) {
-        Map<String, Tensor> given = CommandSupport.parseInputs(inputSpecs);
-        Map<String, long[]> shapes = CommandSupport.parseShapes(shapeSpecs);
-        Map<String, Tensor> inputs = new LinkedHashMap<>();
-        Map<String, Tensor> random = null;
-        for (var in : model.graph().inputs()) {
-            Tensor t = given.get(in.name());
-            if (t == null) {
-                if (random == null) {
-                    Map<String, long[]> missing = new LinkedHashMap<>(shapes);
-                    given.keySet().forEach(missing::remove);
-                    random = RandomInputs.forModel(model, missing, seed);
-                }
-                t = random.get(in.name());
-            }
-            inputs.put(in.name(), t);
-        }
-        for (String name : given.keySet()) {
-            if (!inputs.containsKey(name)) {
-                inputs.put(name, given.get(name)); // the engine names the unknown input
-            }
-        }
-        return inputs;
+        return CommandSupport.inputsFor(model, inputSpecs, shapeSpecs, seed);
     }
 
     private RunOptions options() {
