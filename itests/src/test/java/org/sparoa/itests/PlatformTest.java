@@ -1,0 +1,297 @@
+package org.sparoa.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.CoreOptions.maven;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.PrivilegedExceptionAction;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import javax.inject.Inject;
+import javax.security.auth.Subject;
+import org.apache.karaf.features.FeaturesService;
+import org.apache.karaf.jaas.boot.principal.RolePrincipal;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.api.console.SessionFactory;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.sparoa.api.DeviceBackend;
+import org.sparoa.api.Tensor;
+import org.sparoa.onnx.TensorProtoIO;
+
+/**
+ * The built distribution, booted once for this class: its features, services and shell commands, a backend
+ * installed and stopped while the platform runs, and bad input through the shell.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class PlatformTest {
+
+    private static final long TIMEOUT_MS = 120_000;
+    private static final String CLASSIFIER = "ch_ppocr_mobile_v2.0_cls_infer.onnx";
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private SessionFactory sessionFactory;
+
+    @Inject
+    private FeaturesService features;
+
+    @Configuration
+    public Option[] config() throws IOException {
+        String version = System.getProperty("sparoa.version", "0.1.0-SNAPSHOT");
+        String localRepo = System.getProperty("maven.repo.local",
+                System.getProperty("user.home") + "/.m2/repository");
+        return new Option[] {
+            karafDistributionConfiguration()
+                    .frameworkUrl(maven("org.sparoa", "sparoa-karaf-distribution").type("tar.gz").version(version))
+                    .unpackDirectory(new File(System.getProperty("sparoa.exam.dir", "target/exam")))
+                    .useDeployFolder(false),
+            keepRuntimeFolder(),
+            configureConsole().ignoreLocalConsole(),
+            logLevel(LogLevel.WARN),
+            // free ports, so that a distribution already running on this machine does not get in the way
+            editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", freePort()),
+            editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", freePort()),
+            editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", freePort()),
+            editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository", localRepo),
+            editConfigurationFilePut("etc/system.properties", "sparoa.itest.version", version),
+        };
+    }
+
+    // ---------------------------------------------------------------- features and services
+
+    @Test
+    public void featuresAreInstalledAndNoBundleFailed() throws Exception {
+        for (String feature : new String[] {"sparoa-api", "sparoa-core", "sparoa-backend-ort", "sparoa-backend-sparse",
+                "sparoa-analyzer", "sparoa-shell", "sparoa"}) {
+            assertTrue(feature + " is installed", features.isInstalled(features.getFeature(feature)));
+        }
+        waitFor("every bundle active", () -> Arrays.stream(context.getBundles())
+                .filter(b -> b.getHeaders().get("Fragment-Host") == null)
+                .allMatch(b -> b.getState() == Bundle.ACTIVE));
+        long onnxRuntimes = Arrays.stream(context.getBundles())
+                .filter(b -> b.getSymbolicName().startsWith("com.microsoft.onnxruntime")).count();
+        assertEquals("ONNX Runtime is exactly one bundle", 1, onnxRuntimes);
+    }
+
+    @Test
+    public void ortCpuBackendIsRegistered() throws Exception {
+        waitFor("the ort-cpu DeviceBackend service", () -> backendRegistered("ort-cpu"));
+        String out = execute("sparoa:backends");
+        assertTrue(out, out.contains("ort-cpu"));
+    }
+
+    // ---------------------------------------------------------------- run, against plain ONNX Runtime
+
+    @Test
+    public void runReportsLatencyAndSavesOutputsEqualToPlainOnnxRuntime() throws Exception {
+        waitFor("the ort-cpu backend", () -> backendRegistered("ort-cpu"));
+        Path model = model(CLASSIFIER);
+        Path work = Files.createTempDirectory("sparoa-run");
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        float[] values = new float[1 * 3 * 48 * 192];
+        Random random = new Random(7);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextFloat() * 2 - 1;
+        }
+        long[] shape = {1, 3, 48, 192};
+        float[] expected;
+        String inputName;
+        try (OrtSession session = env.createSession(model.toString(), new OrtSession.SessionOptions())) {
+            inputName = session.getInputNames().iterator().next();
+            try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), shape);
+                    OrtSession.Result result = session.run(Map.of(inputName, input))) {
+                FloatBuffer buffer = ((OnnxTensor) result.get(0)).getFloatBuffer();
+                expected = new float[buffer.remaining()];
+                buffer.get(expected);
+            }
+        }
+        Path inputFile = work.resolve("input_0.pb");
+        TensorProtoIO.write(inputFile, inputName, Tensor.ofFloats(shape, values));
+        Path outputs = work.resolve("out");
+        Path json = work.resolve("run.json");
+
+        String out = execute("sparoa:run --iterations 5 --warmup 1 --backend ort-cpu --input "
+                + inputName + "=" + inputFile + " --save-outputs " + outputs + " --json " + json + " " + model);
+
+        assertTrue("reports p50 latency: " + out, out.contains("p50"));
+        String report = Files.readString(json);
+        assertTrue(report, report.contains("latencyMs") && report.contains("p50") && report.contains("ort-cpu"));
+        float[] actual = TensorProtoIO.read(outputs.resolve("output_0.pb")).tensor().toFloatArray();
+        assertEquals("output length", expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals("output[" + i + "]", expected[i], actual[i], 1e-5f);
+        }
+    }
+
+    // ---------------------------------------------------------------- hot plug
+
+    @Test
+    public void backendInstalledAtRuntimeServesTheNextRequestAndStoppingItLeavesThePlatformServing()
+            throws Exception {
+        waitFor("the ort-cpu backend", () -> backendRegistered("ort-cpu"));
+        Path model = model(CLASSIFIER);
+        Bundle booted = bundle("org.sparoa.backend.sparse");
+        if (booted != null) {
+            booted.uninstall();
+        }
+        waitFor("sparse-cpu gone", () -> !backendRegistered("sparse-cpu"));
+        assertFalse(execute("sparoa:backends").contains("sparse-cpu"));
+
+        String version = System.getProperty("sparoa.itest.version");
+        Bundle sparse = context.installBundle("mvn:org.sparoa/org.sparoa.backend.sparse/" + version);
+        sparse.start();
+        waitFor("sparse-cpu registered", () -> backendRegistered("sparse-cpu"));
+        assertTrue(execute("sparoa:backends").contains("sparse-cpu"));
+
+        Path json = Files.createTempDirectory("sparoa-hot").resolve("sparse.json");
+        execute("sparoa:run --iterations 1 --warmup 0 --segments 4 " + shape(model) + " --json " + json + " " + model);
+        assertTrue("a segment served by sparse-cpu", Files.readString(json).contains("sparse-cpu"));
+
+        sparse.stop();
+        waitFor("sparse-cpu gone after stop", () -> !backendRegistered("sparse-cpu"));
+        Path json2 = json.resolveSibling("after-stop.json");
+        execute("sparoa:run --iterations 1 --warmup 0 --segments 4 " + shape(model) + " --json " + json2 + " " + model);
+        String report = Files.readString(json2);
+        assertTrue(report, report.contains("ort-cpu") && !report.contains("sparse-cpu"));
+        sparse.start();
+        waitFor("sparse-cpu back", () -> backendRegistered("sparse-cpu"));
+    }
+
+    // ---------------------------------------------------------------- bad input
+
+    @Test
+    public void badInputGetsAOneLineErrorAndTheNextGoodRequestWorks() throws Exception {
+        waitFor("the ort-cpu backend", () -> backendRegistered("ort-cpu"));
+        Path model = model(CLASSIFIER);
+        Path work = Files.createTempDirectory("sparoa-bad");
+        Path notOnnx = Files.writeString(work.resolve("notes.onnx"), "this is not a model\n");
+        byte[] bytes = Files.readAllBytes(model);
+        Path truncated = Files.write(work.resolve("truncated.onnx"), Arrays.copyOf(bytes, bytes.length / 3));
+        Path wrongShape = work.resolve("wrong.pb");
+        String inputName = inputNameOf(model);
+        TensorProtoIO.write(wrongShape, inputName, Tensor.ofFloats(new long[] {1, 3, 7}, new float[21]));
+
+        assertFails("sparoa:run " + notOnnx, "notes.onnx");
+        assertFails("sparoa:run " + truncated, "truncated.onnx");
+        assertFails("sparoa:run --input " + inputName + "=" + wrongShape + " " + model, inputName);
+        assertFails("sparoa:run --backend no-such-backend " + shape(model) + " " + model, "no-such-backend");
+
+        String out = execute("sparoa:run --iterations 1 --warmup 0 " + shape(model) + " " + model);
+        assertTrue(out, out.contains("p50"));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void assertFails(String command, String named) throws Exception {
+        try {
+            String out = execute(command);
+            fail("'" + command + "' should fail, printed: " + out);
+        } catch (Exception e) {
+            String message = String.valueOf(e.getMessage());
+            assertFalse("one line: " + message, message.contains("\n"));
+            assertTrue("names " + named + ": " + message, message.contains(named));
+        }
+    }
+
+    private static String inputNameOf(Path model) throws Exception {
+        try (OrtSession session = OrtEnvironment.getEnvironment()
+                .createSession(model.toString(), new OrtSession.SessionOptions())) {
+            return session.getInputNames().iterator().next();
+        }
+    }
+
+    /** The classifier's input has dynamic dimensions: the shape PP-OCR feeds it. */
+    private static String shape(Path model) throws Exception {
+        return "--shape " + inputNameOf(model) + "=1x3x48x192";
+    }
+
+    private static Path model(String name) {
+        Path model = Paths.get(System.getProperty("karaf.home"), "models", name);
+        assertTrue("the distribution ships " + model, Files.isRegularFile(model));
+        return model;
+    }
+
+    private Bundle bundle(String symbolicName) {
+        return Arrays.stream(context.getBundles()).filter(b -> symbolicName.equals(b.getSymbolicName()))
+                .findFirst().orElse(null);
+    }
+
+    private boolean backendRegistered(String id) throws Exception {
+        Collection<ServiceReference<DeviceBackend>> refs =
+                context.getServiceReferences(DeviceBackend.class, "(sparoa.backend.id=" + id + ")");
+        return !refs.isEmpty();
+    }
+
+    /** Runs a shell command as an admin and returns what it printed; a failing command throws. */
+    private String execute(String command) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        Session session = sessionFactory.create(System.in, out, out);
+        Subject subject = new Subject();
+        for (String role : new String[] {"admin", "manager", "viewer", "systembundles"}) {
+            subject.getPrincipals().add(new RolePrincipal(role));
+        }
+        try {
+            Subject.doAs(subject, (PrivilegedExceptionAction<Object>) () -> session.execute(command));
+        } catch (java.security.PrivilegedActionException e) {
+            throw e.getException();
+        } finally {
+            out.flush();
+            session.close();
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private static void waitFor(String what, Callable<Boolean> condition) throws Exception {
+        long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+        while (!Boolean.TRUE.equals(condition.call())) {
+            if (System.currentTimeMillis() > deadline) {
+                fail("timed out after " + TIMEOUT_MS + " ms waiting for " + what);
+            }
+            Thread.sleep(200); // poll interval; the wait itself ends on the condition
+        }
+    }
+
+    private static String freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return Integer.toString(socket.getLocalPort());
+        }
+    }
+}
