@@ -192,12 +192,16 @@ final class CsrConv2d implements Kernel {
                     } else {
                         int rowBase = plane + iy * wd;
                         int ix0 = ox * sw + kx * dw - pl;
-                        if (sw == 1 && ix0 >= 0 && ix0 + seg <= wd) {
-                            System.arraycopy(x, rowBase + ix0, dst, d, seg);
+                        // outputs i in [lo, hi) read inside the row; the rest read padding
+                        int lo = Math.min(seg, Math.max(0, WindowGeometry.ceilDiv(-ix0, sw)));
+                        int hi = Math.max(lo, Math.min(seg, WindowGeometry.ceilDiv(wd - ix0, sw)));
+                        Arrays.fill(dst, d, d + lo, 0f);
+                        Arrays.fill(dst, d + hi, d + seg, 0f);
+                        if (sw == 1) {
+                            System.arraycopy(x, rowBase + ix0 + lo, dst, d + lo, hi - lo);
                         } else {
-                            for (int i = 0; i < seg; i++) {
-                                int ix = ix0 + i * sw;
-                                dst[d + i] = ix >= 0 && ix < wd ? x[rowBase + ix] : 0f;
+                            for (int i = lo, ix = rowBase + ix0 + lo * sw; i < hi; i++, ix += sw) {
+                                dst[d + i] = x[ix];
                             }
                         }
                     }

@@ -13,6 +13,8 @@ final class CsrGemm implements Kernel {
     private final boolean transA;
     private final boolean transB;
     private final CsrMatrix constantBt;
+    /** A dense constant B' as its rows (see CsrMatMul). */
+    private final float[][] denseRows;
 
     CsrGemm(Node node, NdArray constantB, double denseBelowSparsity) {
         this.node = node;
@@ -21,6 +23,10 @@ final class CsrGemm implements Kernel {
         this.transA = node.attrLong("transA", 0) != 0;
         this.transB = node.attrLong("transB", 0) != 0;
         this.constantBt = constantB == null ? null : packBt(constantB, denseBelowSparsity);
+        this.denseRows = constantBt != null && constantBt.isDense()
+                ? MatrixProducts.rowsOf(MatrixProducts.transpose(constantBt.values, constantBt.rows, constantBt.cols), 0,
+                        constantBt.cols, constantBt.rows)
+                : null;
     }
 
     CsrMatrix weights() {
@@ -56,7 +62,10 @@ final class CsrGemm implements Kernel {
         }
         float[] af = transA ? MatrixProducts.transpose(a.asFloats(), a.shape[0], a.shape[1]) : a.asFloats();
         float[] y;
-        if (constantBt != null) {
+        if (denseRows != null) {
+            y = new float[m * n];
+            MatrixProducts.multiplyByRows(af, 0, m, k, denseRows, n, y, 0, parallel);
+        } else if (constantBt != null) {
             y = MatrixProducts.multiplyByCsr(af, m, k, constantBt, parallel);
         } else {
             float[] bf = transB ? MatrixProducts.transpose(b.asFloats(), b.shape[0], b.shape[1]) : b.asFloats();

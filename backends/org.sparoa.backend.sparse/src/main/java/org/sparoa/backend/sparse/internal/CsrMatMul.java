@@ -11,11 +11,16 @@ import org.sparoa.api.Node;
 final class CsrMatMul implements Kernel {
     private final Node node;
     private final CsrMatrix constantBt;
+    /** A dense constant B as its rows: long SIMD loops over N beat the transposed form when B is dense. */
+    private final float[][] denseRows;
 
     CsrMatMul(Node node, NdArray constantB, double denseBelowSparsity) {
         this.node = node;
         this.constantBt = constantB != null && constantB.rank() == 2
                 ? CsrMatrix.packTransposed(constantB.asFloats(), 0, constantB.shape[0], constantB.shape[1], denseBelowSparsity)
+                : null;
+        this.denseRows = constantBt != null && constantBt.isDense()
+                ? MatrixProducts.rowsOf(constantB.asFloats(), 0, constantB.shape[0], constantB.shape[1])
                 : null;
     }
 
@@ -40,7 +45,10 @@ final class CsrMatMul implements Kernel {
         int[] batch = Broadcast.shape(node, aBatch, bBatch);
         int batches = NdArray.size(batch);
         float[] y;
-        if (constantBt != null && b.rank() == 2) {
+        if (denseRows != null && b.rank() == 2) {
+            y = new float[batches * m * n];
+            MatrixProducts.multiplyByRows(a.asFloats(), 0, batches * m, k, denseRows, n, y, 0, parallel);
+        } else if (constantBt != null && b.rank() == 2) {
             y = MatrixProducts.multiplyByCsr(a.asFloats(), batches * m, k, constantBt, parallel);
         } else {
             y = new float[batches * m * n];

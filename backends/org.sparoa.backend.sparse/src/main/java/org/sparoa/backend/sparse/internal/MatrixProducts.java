@@ -58,10 +58,21 @@ final class MatrixProducts {
      */
     static void multiplyDense(float[] a, int aOff, int rows, int kdim, float[] b, int bOff, int ncols,
                               float[] y, int yOff, Parallel parallel) {
-        float[][] bRows = new float[kdim][];
-        for (int kk = 0; kk < kdim; kk++) {
-            bRows[kk] = java.util.Arrays.copyOfRange(b, bOff + kk * ncols, bOff + (kk + 1) * ncols);
+        multiplyByRows(a, aOff, rows, kdim, rowsOf(b, bOff, kdim, ncols), ncols, y, yOff, parallel);
+    }
+
+    /** The rows of a row-major {@code rows x cols} matrix as separate arrays (the form the SIMD loops need). */
+    static float[][] rowsOf(float[] m, int off, int rows, int cols) {
+        float[][] r = new float[rows][];
+        for (int i = 0; i < rows; i++) {
+            r[i] = java.util.Arrays.copyOfRange(m, off + i * cols, off + (i + 1) * cols);
         }
+        return r;
+    }
+
+    /** {@code Y = A * B} with B given as its K rows: each output row is a sum of B rows scaled by non-zero activations. */
+    static void multiplyByRows(float[] a, int aOff, int rows, int kdim, float[][] bRows, int ncols,
+                               float[] y, int yOff, Parallel parallel) {
         parallel.forRange(rows, Math.max(1, 4096 / Math.max(1, kdim * ncols / 64 + 1)), (from, to) -> {
             float[] acc = new float[ncols];
             for (int r = from; r < to; r++) {
