@@ -1,0 +1,27 @@
+package org.sparoa.analyzer;
+
+import java.util.Optional;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Analyzes the operators of loaded models. Results are cached per model content (SHA-256) and options, so the
+ * scheduler can ask again at no cost.
+ */
+@ProviderType
+public interface ModelAnalyzer {
+
+    /**
+     * Analyzes a model of the model registry. Shapes come from calibration runs through the inference service
+     * (and from the model's annotations when {@code options.calibrationRuns()} is 0). Throws
+     * {@link org.sparoa.api.UnknownModelException} for an id that is not loaded and
+     * {@link org.sparoa.api.InvalidInputException} for calibration inputs or shapes that do not fit the model.
+     */
+    ModelAnalysis analyze(String modelId, AnalysisOptions options);
+
+    /** The most recent analysis of a model with this content hash, if one was made. */
+    Optional<ModelAnalysis> cached(String modelSha256);
+
+    /** The thresholds used when the options give none (from configuration). */
+    Thresholds defaultThresholds();
+}

@@ -1,0 +1,8 @@
+package org.sparoa.analyzer;
+
+/**
+ * Whole-model sums. {@code flops} adds up the operators with a known FLOP count; {@code unknownFlopOperators}
+ * says how many were left out because their FLOPs are unknown.
+ */
+public record ModelTotals(long flops, long params, long bytes, int operators, int unknownFlopOperators) {
+}

@@ -1,0 +1,25 @@
+package org.sparoa.analyzer;
+
+/**
+ * Where an operator falls on the (sparsity, intensity) plane. SparOA's rule of thumb: sparse and light operators
+ * belong on the CPU (sparse kernels skip the zeros), dense and intense ones on the GPU; the two mixed quadrants
+ * are where a learned policy pays.
+ */
+public enum Quadrant {
+    SPARSE_LIGHT("sparse, low intensity"),
+    SPARSE_INTENSE("sparse, high intensity"),
+    DENSE_LIGHT("dense, low intensity"),
+    DENSE_INTENSE("dense, high intensity"),
+    /** The operator's FLOPs (hence intensity) are unknown. */
+    UNKNOWN("unknown");
+
+    private final String description;
+
+    Quadrant(String description) {
+        this.description = description;
+    }
+
+    public String description() {
+        return description;
+    }
+}
