@@ -169,7 +169,16 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         InputValidator.validate(model, inputs);
         RunOptions opts = options == null ? RunOptions.defaults() : options;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            ExecutionPlan plan = planFor(model, opts, inputs);
+            ExecutionPlan plan;
+            try {
+                plan = planFor(model, opts, inputs);
+            } catch (BackendDepartedException e) {
+                if (attempt == MAX_ATTEMPTS) {
+                    throw e;
+                }
+                LOG.warn("{}; re-planning {} on what remains", e.getMessage(), model.id());
+                continue;
+            }
             if (!plan.isSequential()) {
                 return waitFor(attempt(model, Map.copyOf(inputs), opts, attempt), modelId);
             }
@@ -213,7 +222,16 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
 
     private CompletableFuture<InferenceResult> attempt(Model model, Map<String, Tensor> inputs, RunOptions options,
                                                        int attempt) {
-        ExecutionPlan plan = planFor(model, options, inputs);
+        ExecutionPlan plan;
+        try {
+            plan = planFor(model, options, inputs);
+        } catch (BackendDepartedException e) {
+            if (attempt >= MAX_ATTEMPTS) {
+                return CompletableFuture.failedFuture(e);
+            }
+            LOG.warn("{}; re-planning {} on what remains", e.getMessage(), model.id());
+            return attempt(model, inputs, options, attempt + 1);
+        }
         if (!plan.acquire()) {
             if (attempt >= MAX_ATTEMPTS) {
                 return CompletableFuture.failedFuture(new BackendException("the plan for " + model.id()
@@ -311,6 +329,13 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
             }
         } catch (RuntimeException e) {
             compiled.forEach(CompiledSegment::close);
+            List<String> gone = used.entrySet().stream().filter(u -> !backends.isLive(u.getKey(), u.getValue()))
+                    .map(Map.Entry::getKey).toList();
+            if (!gone.isEmpty()) {
+                // the backend set changed while this plan was being compiled: not the request's fault
+                throw new BackendDepartedException("backend(s) " + gone + " left while " + model.id()
+                        + " was being planned", e);
+            }
             throw e;
         }
         LOG.debug("Planned {}: {} segment(s) by {}", model.id(), compiled.size(), placement.policy());
