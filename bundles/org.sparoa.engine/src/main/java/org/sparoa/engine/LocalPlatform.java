@@ -92,6 +92,22 @@ public final class LocalPlatform implements AutoCloseable {
         engine.bindPolicy(policy, props);
     }
 
+    /**
+     * Changes the service properties of a policy already added, as ConfigAdmin does to a DS component that
+     * re-publishes its properties (e.g. a new {@code sparoa.policy.version}): same service, new properties.
+     */
+    public synchronized void updatePolicy(SchedulingPolicy policy, Map<String, Object> extraProperties) {
+        Map<String, Object> old = properties.get(policy);
+        if (old == null) {
+            throw new IllegalArgumentException("policy " + policy.name() + " was not added");
+        }
+        Map<String, Object> props = new HashMap<>(extraProperties);
+        props.put(SchedulingPolicy.PROP_NAME, policy.name());
+        props.put("service.id", old.get("service.id"));
+        properties.put(policy, props);
+        engine.updatedPolicy(policy, props);
+    }
+
     public synchronized void removePolicy(SchedulingPolicy policy) {
         Map<String, Object> props = properties.remove(policy);
         if (props != null) {

@@ -51,6 +51,11 @@ import org.sparoa.api.Tensor;
 public class InferenceEngine implements InferenceService, OperatorProfiler {
     /** Policy service property: true when the policy reads operator costs, so the engine profiles first. */
     public static final String PROP_POLICY_NEEDS_COSTS = "sparoa.policy.costs";
+    /**
+     * Policy service property: a version a policy may declare for its decisions (e.g. bumped when its configuration
+     * changes what it answers). Cached plans are keyed by it together with the policy bundle's name and version.
+     */
+    public static final String PROP_POLICY_VERSION = "sparoa.policy.version";
     public static final String PID = "org.sparoa.engine";
     private static final Logger LOG = LoggerFactory.getLogger(InferenceEngine.class);
     private static final int MAX_ATTEMPTS = 3;
@@ -138,11 +143,34 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+            policyOption = ReferencePolicyOption.GREEDY, updated = "updatedPolicy")
     public void bindPolicy(SchedulingPolicy policy, Map<String, Object> props) {
         String name = String.valueOf(props.getOrDefault(SchedulingPolicy.PROP_NAME, policy.name()));
-        policies.add(new Ranked<>(name, policy, Ranked.ranking(props), Ranked.serviceId(props), Map.copyOf(props)));
+        policies.add(policyEntry(name, policy, props));
         LOG.info("Policy {} is available", name);
+    }
+
+    /** Service properties of a bound policy changed (e.g. its version property): plans of its old version go. */
+    public void updatedPolicy(SchedulingPolicy policy, Map<String, Object> props) {
+        String name = String.valueOf(props.getOrDefault(SchedulingPolicy.PROP_NAME, policy.name()));
+        Ranked<SchedulingPolicy> entry = policyEntry(name, policy, props);
+        Optional<String> before = policies.keyOf(policy);
+        if (before.isEmpty() || !before.get().equals(name) || !policies.replace(name, policy, entry)) {
+            before.ifPresent(old -> policies.remove(old, policy)); // renamed: its plans go with the old name
+            policies.add(entry);
+            LOG.info("Policy {} is available", name);
+            return;
+        }
+        String version = PolicyVersion.of(entry);
+        plans.evictKeys(k -> name.equals(k.policy()) && k.policyServiceId() == entry.serviceId()
+                && !version.equals(k.policyVersion()));
+        LOG.info("Policy {} updated, version {}", name, version);
+    }
+
+    private static Ranked<SchedulingPolicy> policyEntry(String name, SchedulingPolicy policy, Map<String, Object> props) {
+        Map<String, Object> p = new HashMap<>(props);
+        p.put(PolicyVersion.RESOLVED, PolicyVersion.resolve(policy, props));
+        return new Ranked<>(name, policy, Ranked.ranking(props), Ranked.serviceId(props), Map.copyOf(p));
     }
 
     public void unbindPolicy(SchedulingPolicy policy, Map<String, Object> props) {
@@ -275,8 +303,10 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
             throw new SparoaException("unknown policy '" + options.policy() + "'; installed: " + policyNames());
         }
         String backendSet = live.stream().map(r -> r.key() + "@" + r.serviceId()).collect(Collectors.joining(","));
-        PlanKey key = new PlanKey(model, backendSet, options.backend() != null ? null : policyName,
-                policy.map(Ranked::serviceId).orElse(-1L), options.backend(), options.policyOptions(),
+        boolean pinned = options.backend() != null;
+        PlanKey key = new PlanKey(model, backendSet, pinned ? null : policyName,
+                pinned ? -1L : policy.map(Ranked::serviceId).orElse(-1L),
+                pinned ? "" : policy.map(PolicyVersion::of).orElse(""), options.backend(), options.policyOptions(),
                 options.captureIntermediates());
         boolean needsCosts = options.backend() == null && policy.map(p -> p.flag(PROP_POLICY_NEEDS_COSTS)).orElse(false);
         return plans.getOrBuild(key, () -> {

@@ -6,15 +6,17 @@ import org.sparoa.api.Model;
 
 /**
  * What a cached plan depends on: the model instance (a reload is a new instance), the live backend set, the
- * policy and its service (a new version is a new service), pinning, the policy options and intermediate capture.
+ * policy, its service (a re-registered policy is a new service) and its version (bundle name and version, plus the
+ * policy's own {@code sparoa.policy.version} property), pinning, the policy options and intermediate capture.
  */
-record PlanKey(Model model, String backendSet, String policy, long policyServiceId, String pinnedBackend,
-               Map<String, String> options, boolean capture) {
+record PlanKey(Model model, String backendSet, String policy, long policyServiceId, String policyVersion,
+               String pinnedBackend, Map<String, String> options, boolean capture) {
 
     @Override
     public boolean equals(Object o) {
         return o instanceof PlanKey k && model == k.model && backendSet.equals(k.backendSet)
                 && java.util.Objects.equals(policy, k.policy) && policyServiceId == k.policyServiceId
+                && policyVersion.equals(k.policyVersion)
                 && java.util.Objects.equals(pinnedBackend, k.pinnedBackend) && options.equals(k.options)
                 && capture == k.capture;
     }
@@ -22,6 +24,6 @@ record PlanKey(Model model, String backendSet, String policy, long policyService
     @Override
     public int hashCode() {
         return java.util.Objects.hash(System.identityHashCode(model), backendSet, policy, policyServiceId,
-                pinnedBackend, options, capture);
+                policyVersion, pinnedBackend, options, capture);
     }
 }

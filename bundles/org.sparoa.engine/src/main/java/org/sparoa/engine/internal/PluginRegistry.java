@@ -44,6 +44,35 @@ final class PluginRegistry<T> {
         }
     }
 
+    /** The key under which this service instance is registered, if it is. */
+    Optional<String> keyOf(T service) {
+        for (Map.Entry<String, List<Ranked<T>>> e : byKey.entrySet()) {
+            if (e.getValue().stream().anyMatch(r -> r.service() == service)) {
+                return Optional.of(e.getKey());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Swaps the entry of exactly this service instance for {@code entry}; false when it is not registered. */
+    boolean replace(String key, T service, Ranked<T> entry) {
+        boolean[] replaced = {false};
+        byKey.computeIfPresent(key, (k, list) -> {
+            List<Ranked<T>> l = new ArrayList<>();
+            for (Ranked<T> r : list) {
+                if (r.service() == service) {
+                    l.add(entry);
+                    replaced[0] = true;
+                } else {
+                    l.add(r);
+                }
+            }
+            l.sort(Ranked.order());
+            return List.copyOf(l);
+        });
+        return replaced[0];
+    }
+
     @SuppressWarnings("unchecked")
     private Ranked<T>[] newRemovedHolder() {
         return new Ranked[1];
