@@ -8,8 +8,8 @@ import java.util.Objects;
 
 /**
  * The analysis of one model: its operators in topological order, the totals, the thresholds the quadrants were
- * computed against, how many calibration runs measured the activations, and notes on anything that could not be
- * measured.
+ * computed against, how many calibration runs measured the activations, how long the analysis took (the original
+ * computation, also when served from the cache), and notes on anything that could not be measured.
  */
 public record ModelAnalysis(String modelId, String modelSha256, List<OperatorMetrics> operators, ModelTotals totals,
                             Thresholds thresholds, int calibrationRuns, long analysisNanos, List<String> notes) {
@@ -26,6 +26,9 @@ public record ModelAnalysis(String modelId, String modelSha256, List<OperatorMet
 
     /** The same analysis with quadrants computed against other thresholds. */
     public ModelAnalysis withThresholds(Thresholds other) {
+        if (other.equals(thresholds)) {
+            return this;
+        }
         return new ModelAnalysis(modelId, modelSha256, operators.stream().map(o -> o.withThresholds(other)).toList(),
                 totals, other, calibrationRuns, analysisNanos, notes);
     }

@@ -22,6 +22,15 @@ public interface ModelAnalyzer {
     /** The most recent analysis of a model with this content hash, if one was made. */
     Optional<ModelAnalysis> cached(String modelSha256);
 
+    /**
+     * The cached analysis that {@link #analyze} would return for this model and these options, without computing
+     * one; empty when it would have to compute. Throws {@link org.sparoa.api.UnknownModelException} for an id that is
+     * not loaded.
+     */
+    default Optional<ModelAnalysis> cached(String modelId, AnalysisOptions options) {
+        return Optional.empty();
+    }
+
     /** The thresholds used when the options give none (from configuration). */
     Thresholds defaultThresholds();
 }

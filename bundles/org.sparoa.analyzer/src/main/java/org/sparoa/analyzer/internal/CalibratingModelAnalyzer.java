@@ -1,0 +1,173 @@
+package org.sparoa.analyzer.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparoa.analyzer.AnalysisOptions;
+import org.sparoa.analyzer.ModelAnalysis;
+import org.sparoa.analyzer.ModelAnalyzer;
+import org.sparoa.analyzer.ThresholdSource;
+import org.sparoa.analyzer.Thresholds;
+import org.sparoa.api.InferenceService;
+import org.sparoa.api.Model;
+import org.sparoa.api.ModelRegistry;
+
+/**
+ * The {@link ModelAnalyzer}: measures shapes and activation sparsity on calibration runs through the
+ * {@link InferenceService}, computes every operator's metrics from them, and caches the result per model content
+ * (SHA-256) and calibration settings. Quadrants are recomputed on the way out, so other thresholds cost nothing.
+ */
+@Component(service = ModelAnalyzer.class, configurationPid = CalibratingModelAnalyzer.PID)
+@Designate(ocd = CalibratingModelAnalyzer.Config.class)
+public class CalibratingModelAnalyzer implements ModelAnalyzer {
+    public static final String PID = "org.sparoa.analyzer";
+    private static final Logger LOG = LoggerFactory.getLogger(CalibratingModelAnalyzer.class);
+
+    @ObjectClassDefinition(name = "SparOA operator analyzer")
+    public @interface Config {
+        @AttributeDefinition(description = "Random calibration inputs per analysis when a request gives no number")
+        int calibrationRuns() default 4;
+
+        @AttributeDefinition(description = "Sparsity threshold (fraction of zeros, 0..1) of the quadrants when "
+                + "neither the request nor a predictor gives one")
+        double sparsityThreshold() default 0.5;
+
+        @AttributeDefinition(description = "Intensity threshold (FLOPs per byte moved) of the quadrants when "
+                + "neither the request nor a predictor gives one")
+        double intensityThreshold() default 10.0;
+
+        @AttributeDefinition(description = "Analyses kept in memory (per model content and calibration settings)")
+        int cacheSize() default 32;
+    }
+
+    private final ModelRegistry models;
+    private final InferenceService inference;
+    private final AnalysisCache cache = new AnalysisCache(32);
+    private volatile ThresholdSource thresholdSource;
+    private volatile int defaultRuns;
+    private volatile Thresholds defaultThresholds;
+
+    @Activate
+    public CalibratingModelAnalyzer(@Reference ModelRegistry models, @Reference InferenceService inference,
+                                    Config config) {
+        this.models = models;
+        this.inference = inference;
+        modified(config);
+    }
+
+    @Modified
+    void modified(Config config) {
+        if (config.calibrationRuns() < 0) {
+            throw new IllegalArgumentException("calibrationRuns must be 0 or more, got " + config.calibrationRuns());
+        }
+        Thresholds t = new Thresholds(config.sparsityThreshold(), config.intensityThreshold());
+        this.defaultRuns = config.calibrationRuns();
+        this.defaultThresholds = t;
+        cache.setCapacity(config.cacheSize());
+    }
+
+    /** The best-ranked threshold source (the predictor), when one is registered. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void bindThresholdSource(ThresholdSource source) {
+        this.thresholdSource = source;
+    }
+
+    public void unbindThresholdSource(ThresholdSource source) {
+        synchronized (this) {
+            if (this.thresholdSource == source) {
+                this.thresholdSource = null;
+            }
+        }
+    }
+
+    @Override
+    public ModelAnalysis analyze(String modelId, AnalysisOptions options) {
+        AnalysisOptions opts = options == null ? AnalysisOptions.defaults() : options;
+        Model model = models.require(modelId);
+        int runs = runs(opts);
+        CalibrationKey key = CalibrationKey.of(model.sha256(), runs, opts);
+        Optional<ModelAnalysis> hit = cache.get(key);
+        if (hit.isPresent()) {
+            ModelAnalysis a = relabel(hit.get(), model.id());
+            return a.withThresholds(thresholds(opts, a));
+        }
+        long start = System.nanoTime();
+        ShapeTable shapes = ShapeTable.fromAnnotations(model.graph(), opts.shapes());
+        List<String> notes = new ArrayList<>();
+        ActivationStatistics activations = new Calibration(inference, model, opts, runs).run(shapes, notes);
+        ModelAnalysis computed = new GraphAnalysis(model.graph(), shapes, activations)
+                .analyze(model.id(), model.sha256(), defaultThresholds, notes, start);
+        LOG.info("Analysed {}: {} operators, {} calibration run(s), {} ms", model.id(), computed.operators().size(),
+                computed.calibrationRuns(), String.format("%.1f", computed.analysisMillis()));
+        cache.put(key, computed);
+        return computed.withThresholds(thresholds(opts, computed));
+    }
+
+    @Override
+    public Optional<ModelAnalysis> cached(String modelSha256) {
+        return cache.latest(modelSha256);
+    }
+
+    @Override
+    public Optional<ModelAnalysis> cached(String modelId, AnalysisOptions options) {
+        AnalysisOptions opts = options == null ? AnalysisOptions.defaults() : options;
+        Model model = models.require(modelId);
+        return cache.get(CalibrationKey.of(model.sha256(), runs(opts), opts))
+                .map(a -> relabel(a, model.id()))
+                .map(a -> a.withThresholds(thresholds(opts, a)));
+    }
+
+    @Override
+    public Thresholds defaultThresholds() {
+        return defaultThresholds;
+    }
+
+    /** The request's thresholds, else the threshold source's, else the configured ones. */
+    private Thresholds thresholds(AnalysisOptions opts, ModelAnalysis analysis) {
+        if (opts.thresholds() != null) {
+            return opts.thresholds();
+        }
+        ThresholdSource source = thresholdSource;
+        if (source != null) {
+            try {
+                Optional<Thresholds> t = source.thresholds(analysis);
+                if (t != null && t.isPresent()) {
+                    return t.get();
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Threshold source {} failed on {}; using the configured thresholds", source,
+                        analysis.modelId(), e);
+            }
+        }
+        return defaultThresholds;
+    }
+
+    /** Calibration runs of a request: the configured default when it gives none, at least one per input set. */
+    private int runs(AnalysisOptions opts) {
+        int runs = opts.calibrationRuns() < 0 ? defaultRuns : opts.calibrationRuns();
+        return Math.max(runs, opts.inputSets().size());
+    }
+
+    /** A cached analysis of the same content, loaded under another id. */
+    private static ModelAnalysis relabel(ModelAnalysis a, String modelId) {
+        if (a.modelId().equals(modelId)) {
+            return a;
+        }
+        return new ModelAnalysis(modelId, a.modelSha256(), a.operators(), a.totals(), a.thresholds(),
+                a.calibrationRuns(), a.analysisNanos(), a.notes());
+    }
+}
