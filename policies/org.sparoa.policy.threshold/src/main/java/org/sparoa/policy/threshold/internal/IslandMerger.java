@@ -1,0 +1,148 @@
+package org.sparoa.policy.threshold.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Set;
+
+import org.sparoa.api.BackendView;
+import org.sparoa.api.CostModel;
+import org.sparoa.api.Graph;
+import org.sparoa.api.Node;
+
+/**
+ * Merges islands so that a placement does not ping-pong between backends. A run is a maximal sequence of
+ * consecutive operators (topological order) on one backend: exactly a segment of the engine's plan. A run on
+ * backend X whose neighbouring runs (the one before and the one after; only one for the first and last run) are
+ * all on one backend Y moves to Y when
+ * <ol>
+ * <li>Y can run every operator of the run,</li>
+ * <li>the cost model knows every operator of the run on both X and Y, and</li>
+ * <li>the move does not raise the estimated sequential time: the extra compute on Y,
+ *     sum over the run of (t(op, Y) - t(op, X)), is at most the transfer time it saves, computed over the whole
+ *     placement as the sum over every tensor and every other backend that consumes it of
+ *     {@link CostModel#transferMillis}.</li>
+ * </ol>
+ * The most profitable move is made first, and runs are re-cut after each move, until no run qualifies. With a
+ * cost model that knows nothing, nothing moves.
+ */
+public final class IslandMerger {
+
+    /** One move: the operators of a run, from one backend to another, and the estimated ms it saved. */
+    public record Move(List<String> operators, String from, String to, double savedMillis) {
+    }
+
+    private final Graph graph;
+    private final List<Node> nodes;
+    private final CostModel costs;
+    private final Map<String, BackendView> backends = new HashMap<>();
+
+    IslandMerger(Graph graph, List<BackendView> live, CostModel costs) {
+        this.graph = graph;
+        this.nodes = graph.nodes();
+        this.costs = costs;
+        live.forEach(b -> backends.put(b.id(), b));
+    }
+
+    /** Merges in place; returns the moves made, in order. */
+    List<Move> merge(Map<String, String> placement) {
+        List<Move> moves = new ArrayList<>();
+        while (true) {
+            List<int[]> runs = runs(placement);
+            Move best = null;
+            double baseTransfer = transferMillis(placement);
+            for (int r = 0; r < runs.size(); r++) {
+                String y = neighbourBackend(runs, r, placement);
+                if (y == null) {
+                    continue;
+                }
+                Move m = evaluate(runs.get(r), y, placement, baseTransfer);
+                if (m != null && (best == null || m.savedMillis() > best.savedMillis())) {
+                    best = m;
+                }
+            }
+            if (best == null) {
+                return moves;
+            }
+            for (String op : best.operators()) {
+                placement.put(op, best.to());
+            }
+            moves.add(best);
+        }
+    }
+
+    /** [start, end) of every run in topological order. */
+    private List<int[]> runs(Map<String, String> placement) {
+        List<int[]> runs = new ArrayList<>();
+        int start = 0;
+        for (int i = 1; i <= nodes.size(); i++) {
+            if (i == nodes.size() || !placement.get(nodes.get(i).name()).equals(placement.get(nodes.get(start).name()))) {
+                runs.add(new int[] {start, i});
+                start = i;
+            }
+        }
+        return runs;
+    }
+
+    /** The one backend of the runs beside run r, or null when they differ or there are none. */
+    private String neighbourBackend(List<int[]> runs, int r, Map<String, String> placement) {
+        String before = r > 0 ? placement.get(nodes.get(runs.get(r - 1)[0]).name()) : null;
+        String after = r + 1 < runs.size() ? placement.get(nodes.get(runs.get(r + 1)[0]).name()) : null;
+        if (before == null) {
+            return after;
+        }
+        return after == null || after.equals(before) ? before : null;
+    }
+
+    private Move evaluate(int[] run, String to, Map<String, String> placement, double baseTransfer) {
+        String from = placement.get(nodes.get(run[0]).name());
+        BackendView target = backends.get(to);
+        if (target == null) {
+            return null;
+        }
+        double extraCompute = 0;
+        List<String> ops = new ArrayList<>();
+        for (int i = run[0]; i < run[1]; i++) {
+            Node n = nodes.get(i);
+            OptionalDouble onFrom = costs.operatorMillis(from, n);
+            OptionalDouble onTo = costs.operatorMillis(to, n);
+            if (!target.supports(n) || onFrom.isEmpty() || onTo.isEmpty()) {
+                return null;
+            }
+            extraCompute += onTo.getAsDouble() - onFrom.getAsDouble();
+            ops.add(n.name());
+        }
+        Map<String, String> moved = new HashMap<>(placement);
+        ops.forEach(op -> moved.put(op, to));
+        double savedTransfer = baseTransfer - transferMillis(moved);
+        double saved = savedTransfer - extraCompute;
+        return saved >= 0 ? new Move(ops, from, to, saved) : null;
+    }
+
+    /** Every tensor handed from its producer's backend to each other backend that consumes it. */
+    private double transferMillis(Map<String, String> placement) {
+        double total = 0;
+        for (Node n : nodes) {
+            String from = placement.get(n.name());
+            for (String t : n.outputs()) {
+                if (t.isEmpty()) {
+                    continue;
+                }
+                Set<String> to = new HashSet<>();
+                for (Node c : graph.consumers(t)) {
+                    String b = placement.get(c.name());
+                    if (b != null && !b.equals(from)) {
+                        to.add(b);
+                    }
+                }
+                for (String b : to) {
+                    total += costs.transferMillis(from, b, t);
+                }
+            }
+        }
+        return total;
+    }
+}

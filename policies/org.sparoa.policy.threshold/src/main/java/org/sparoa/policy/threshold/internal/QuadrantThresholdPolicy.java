@@ -1,0 +1,191 @@
+package org.sparoa.policy.threshold.internal;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparoa.analyzer.AnalysisOptions;
+import org.sparoa.analyzer.ModelAnalysis;
+import org.sparoa.analyzer.ModelAnalyzer;
+import org.sparoa.analyzer.Thresholds;
+import org.sparoa.api.BackendView;
+import org.sparoa.api.DeviceKind;
+import org.sparoa.api.Model;
+import org.sparoa.api.Node;
+import org.sparoa.api.Placement;
+import org.sparoa.api.SchedulingContext;
+import org.sparoa.api.SchedulingPolicy;
+import org.sparoa.api.SparoaException;
+
+/**
+ * Policy {@code threshold}: SparOA's quadrant rule ({@link QuadrantRule}) over the analyzer's per-operator
+ * sparsity and intensity, then {@link IslandMerger} over the measured cost model. Thresholds: request options
+ * {@code sparsity} and {@code intensity}, else the configuration (PID {@value #PID}), else the analyzer's (those
+ * of the analysis: a threshold source's, such as the predictor, else the analyzer's configured defaults).
+ * Request options {@code sparseBackend}, {@code denseBackend} and {@code mergeIslands} override the configuration
+ * too.
+ *
+ * <p>The analysis is the analyzer's cached one for the model's content, else a new one whose calibration runs are
+ * pinned to the dense backend (so that calibrating never asks this policy again). Without an analyzer service the
+ * policy throws and the engine falls back. No {@code @Modified}: a configuration change re-registers the service,
+ * which drops the engine's cached plans of the old thresholds.
+ */
+@Component(service = SchedulingPolicy.class, configurationPid = QuadrantThresholdPolicy.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        property = SchedulingPolicy.PROP_NAME + "=" + QuadrantThresholdPolicy.NAME)
+@Designate(ocd = ThresholdConfig.class)
+public class QuadrantThresholdPolicy implements SchedulingPolicy {
+    public static final String NAME = "threshold";
+    public static final String PID = "org.sparoa.policy.threshold";
+    private static final Logger LOG = LoggerFactory.getLogger(QuadrantThresholdPolicy.class);
+
+    /** What one decision was based on, for tests and diagnostics. */
+    public record Decision(Placement placement, ModelAnalysis analysis, Thresholds thresholds, String sparseBackend,
+                           String denseBackend, List<String> sparseLight, List<IslandMerger.Move> merges) {
+    }
+
+    private final Settings settings;
+
+    private final AtomicReference<ModelAnalyzer> analyzer = new AtomicReference<>();
+
+    private record Settings(double sparsity, double intensity, String sparseBackend, String denseBackend,
+                            boolean mergeIslands) {
+    }
+
+    @Activate
+    public QuadrantThresholdPolicy(ThresholdConfig config) {
+        this.settings = new Settings(config.sparsity(), config.intensity(), config.sparseBackend(),
+                config.denseBackend(), config.mergeIslands());
+    }
+
+    /**
+     * For use outside OSGi: negative thresholds mean the analyzer's defaults, an empty dense backend the automatic
+     * choice.
+     */
+    public QuadrantThresholdPolicy(ModelAnalyzer analyzer, double sparsity, double intensity, String sparseBackend,
+                                   String denseBackend, boolean mergeIslands) {
+        this.settings = new Settings(sparsity, intensity, sparseBackend, denseBackend, mergeIslands);
+        this.analyzer.set(analyzer);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindAnalyzer(ModelAnalyzer a) {
+        analyzer.set(a);
+    }
+
+    void unbindAnalyzer(ModelAnalyzer a) {
+        analyzer.compareAndSet(a, null); // a greedy replacement may already have been bound
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Placement place(SchedulingContext context) {
+        return decide(context).placement();
+    }
+
+    /** The placement and what it was based on. */
+    public Decision decide(SchedulingContext context) {
+        ModelAnalyzer a = analyzer.get();
+        if (a == null) {
+            throw new SparoaException("policy threshold needs the operator analyzer, and no ModelAnalyzer service is "
+                    + "available (install feature sparoa-analyzer)");
+        }
+        Model model = context.model();
+        List<BackendView> live = context.backends();
+        String sparseId = option(context, "sparseBackend", settings.sparseBackend());
+        BackendView sparse = live.stream().filter(b -> b.id().equals(sparseId)).findFirst()
+                .orElseThrow(() -> new SparoaException("policy threshold: sparse backend '" + sparseId
+                        + "' is not live; live backends: " + ids(live)));
+        BackendView dense = denseBackend(context, sparse);
+        ModelAnalysis analysis = analysis(a, model, live, dense);
+        // the analysis carries the analyzer's thresholds for this model (a ThresholdSource's, else its defaults)
+        Thresholds fromAnalyzer = analysis.thresholds();
+        Thresholds thresholds = new Thresholds(
+                threshold(context, "sparsity", settings.sparsity(), fromAnalyzer.sparsity()),
+                threshold(context, "intensity", settings.intensity(), fromAnalyzer.intensity()));
+
+        QuadrantRule.Decision rule = QuadrantRule.apply(model.graph().nodes(), analysis, thresholds, sparse, dense, live);
+        Map<String, String> placement = new HashMap<>(rule.placement());
+        List<IslandMerger.Move> merges = List.of();
+        if (Boolean.parseBoolean(option(context, "mergeIslands", Boolean.toString(settings.mergeIslands())))) {
+            merges = new IslandMerger(model.graph(), live, context.costs()).merge(placement);
+        }
+        long onSparse = placement.values().stream().filter(sparse.id()::equals).count();
+        LOG.info("threshold: {} with s*={} i*={}: {} sparse-and-light, {} of {} operators on {}, {} island(s) merged",
+                model.id(), thresholds.sparsity(), thresholds.intensity(), rule.sparseLight().size(), onSparse,
+                model.operatorCount(), sparse.id(), merges.size());
+        return new Decision(new Placement(placement), analysis, thresholds, sparse.id(), dense.id(),
+                List.copyOf(rule.sparseLight()), merges);
+    }
+
+    private ModelAnalysis analysis(ModelAnalyzer a, Model model, List<BackendView> live, BackendView dense) {
+        Optional<ModelAnalysis> cached = a.cached(model.sha256());
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        // calibrate on one backend that runs the whole model, so that calibration never comes back to this policy
+        String pin = capableOfAll(dense, model) ? dense.id()
+                : live.stream().filter(b -> capableOfAll(b, model)).map(BackendView::id).findFirst().orElse(null);
+        try {
+            return a.analyze(model.id(), AnalysisOptions.defaults().onBackend(pin));
+        } catch (RuntimeException e) {
+            throw new SparoaException("policy threshold: analysing " + model.id() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean capableOfAll(BackendView b, Model model) {
+        for (Node n : model.graph().nodes()) {
+            if (!b.supports(n)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The named dense backend, else the best-ranked GPU, else ort-cpu, else the best-ranked other backend. */
+    private BackendView denseBackend(SchedulingContext context, BackendView sparse) {
+        List<BackendView> live = context.backends();
+        String named = option(context, "denseBackend", settings.denseBackend());
+        if (!named.isEmpty()) {
+            return live.stream().filter(b -> b.id().equals(named)).findFirst()
+                    .orElseThrow(() -> new SparoaException("policy threshold: dense backend '" + named
+                            + "' is not live; live backends: " + ids(live)));
+        }
+        return live.stream().filter(b -> b.kind() == DeviceKind.GPU && b != sparse).findFirst()
+                .or(() -> live.stream().filter(b -> b.id().equals("ort-cpu")).findFirst())
+                .or(() -> live.stream().filter(b -> b != sparse).findFirst())
+                .orElseThrow(() -> new SparoaException("policy threshold needs a dense backend besides " + sparse.id()
+                        + "; live backends: " + ids(live)));
+    }
+
+    private static double threshold(SchedulingContext context, String key, double configured, double analyzerDefault) {
+        double fromOption = context.doubleOption(key, -1);
+        return fromOption >= 0 ? fromOption : configured >= 0 ? configured : analyzerDefault;
+    }
+
+    private static String option(SchedulingContext context, String key, String configured) {
+        String v = context.options().get(key);
+        return v != null && !v.isBlank() ? v.trim() : configured == null ? "" : configured.trim();
+    }
+
+    private static List<String> ids(List<BackendView> live) {
+        return live.stream().map(BackendView::id).toList();
+    }
+}

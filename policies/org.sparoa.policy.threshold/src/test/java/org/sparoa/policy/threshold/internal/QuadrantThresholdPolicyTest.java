@@ -1,0 +1,181 @@
+package org.sparoa.policy.threshold.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparoa.analyzer.ModelAnalysis;
+import org.sparoa.analyzer.OperatorMetrics;
+import org.sparoa.analyzer.internal.CalibratingModelAnalyzer;
+import org.sparoa.api.InferenceResult;
+import org.sparoa.api.Model;
+import org.sparoa.api.Node;
+import org.sparoa.api.RunOptions;
+import org.sparoa.api.SchedulingContext;
+import org.sparoa.api.SparoaException;
+import org.sparoa.api.Tensor;
+import org.sparoa.backend.ort.internal.OrtCpuBackend;
+import org.sparoa.backend.sparse.internal.SparseCpuBackend;
+import org.sparoa.engine.LocalPlatform;
+import org.sparoa.engine.RandomInputs;
+import org.sparoa.onnx.MagnitudePruner;
+
+/**
+ * {@code threshold} on BlazeFace magnitude-pruned to 70 % per layer, with the real analyzer (2 calibration runs)
+ * over ort-cpu and sparse-cpu: the sparse-and-light operators of the analysis, and only they, go to sparse-cpu.
+ */
+class QuadrantThresholdPolicyTest {
+    private static OrtCpuBackend ort;
+    private static SparseCpuBackend sparse;
+    private static LocalPlatform platform;
+    private static CalibratingModelAnalyzer analyzer;
+    private static Path pruned;
+    private static Model face;
+    private static Map<String, Tensor> inputs;
+
+    @BeforeAll
+    static void start(@TempDir Path dir) throws Exception {
+        pruned = dir.resolve("blazeface_back_p70.onnx");
+        MagnitudePruner.prune(TestModels.shared("models/blazeface_back_256x256.onnx"), pruned, 0.7,
+                MagnitudePruner.Scope.LAYER);
+        ort = new OrtCpuBackend("ort-cpu", 2, 1);
+        sparse = new SparseCpuBackend(2, 0.5);
+        platform = LocalPlatform.of(ort, sparse);
+        analyzer = new CalibratingModelAnalyzer(platform.models(), platform.inference(), Configs.analyzer());
+        // thresholds from the analyzer; islands merged only when asked, so that the rule alone is visible
+        platform.addPolicy(new QuadrantThresholdPolicy(analyzer, -1, -1, "sparse-cpu", "", false),
+                Map.of("sparoa.policy.costs", true));
+        face = platform.models().load("face", pruned);
+        inputs = RandomInputs.forModel(face, Map.of(), 11);
+    }
+
+    @AfterAll
+    static void stop() {
+        platform.close();
+        sparse.close();
+        ort.close();
+    }
+
+    private static Set<String> onBackend(InferenceResult r, String backend) {
+        return r.plan().segments().stream().filter(s -> s.backendId().equals(backend))
+                .flatMap(s -> s.nodeNames().stream()).collect(Collectors.toSet());
+    }
+
+    /** The operators the analysis puts in the sparse-and-light quadrant for (s*, i*). */
+    private static Set<String> sparseAndLight(ModelAnalysis a, double s, double i) {
+        Set<String> out = new HashSet<>();
+        for (OperatorMetrics m : a.operators()) {
+            if (m.sparsity().isPresent() && m.sparsity().getAsDouble() >= s && m.intensity().isPresent()
+                    && m.intensity().getAsDouble() < i) {
+                out.add(m.name());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void sparseAndLightOperatorsOfTheAnalysisRunOnSparseCpuAndTheRestOnOrtCpu() throws Exception {
+        InferenceResult r = platform.inference().infer("face", inputs, RunOptions.withPolicy("threshold", Map.of()));
+        assertNull(r.plan().fallbackReason());
+        assertEquals("threshold", r.plan().policy());
+        ModelAnalysis a = analyzer.cached(face.sha256()).orElseThrow();
+        assertEquals(0.5, a.thresholds().sparsity());
+        assertEquals(10.0, a.thresholds().intensity());
+        Set<String> expected = sparseAndLight(a, 0.5, 10.0);
+        System.out.printf("threshold: %d of %d operators sparse and light, %d segments%n", expected.size(),
+                face.operatorCount(), r.plan().segments().size());
+        assertFalse(expected.isEmpty(), "the pruned model has sparse and light operators");
+        assertTrue(expected.size() < face.operatorCount(), "and others");
+        assertTrue(expected.stream().allMatch(n -> sparse.supports(face.graph().node(n).orElseThrow(), face.graph())));
+        assertEquals(expected, onBackend(r, "sparse-cpu"));
+        Set<String> rest = face.graph().nodes().stream().map(Node::name).filter(n -> !expected.contains(n))
+                .collect(Collectors.toSet());
+        assertEquals(rest, onBackend(r, "ort-cpu"));
+        TestModels.assertMatchesOnnxRuntime(TestModels.ortReference(pruned, inputs), r.outputs(), true);
+    }
+
+    @Test
+    void requestOptionsOverrideTheThresholds() {
+        ModelAnalysis a = analysis();
+        // every operator with a known sparsity and intensity is sparse and light
+        InferenceResult all = platform.inference().infer("face", inputs,
+                RunOptions.withPolicy("threshold", Map.of("sparsity", "0", "intensity", "1e12")));
+        assertEquals(sparseAndLight(a, 0, 1e12), onBackend(all, "sparse-cpu"));
+        assertTrue(onBackend(all, "sparse-cpu").size() > sparseAndLight(a, 0.5, 10).size());
+        // s* = 1: only operators whose weights or inputs are all zeros would qualify
+        InferenceResult strict = platform.inference().infer("face", inputs,
+                RunOptions.withPolicy("threshold", Map.of("sparsity", "1", "intensity", "10")));
+        assertEquals(sparseAndLight(a, 1, 10), onBackend(strict, "sparse-cpu"));
+        assertTrue(onBackend(strict, "sparse-cpu").size() < sparseAndLight(a, 0.5, 10).size());
+    }
+
+    @Test
+    void configuredThresholdsApplyAndOptionsStillWin() {
+        QuadrantThresholdPolicy configured = new QuadrantThresholdPolicy(Configs.threshold(0.0, 1e12, false));
+        configured.bindAnalyzer(analyzer);
+        SchedulingContext context = new SchedulingContext(face, Views.real(face, ort, sparse), Map.of());
+        QuadrantThresholdPolicy.Decision d = configured.decide(context);
+        assertEquals(0.0, d.thresholds().sparsity());
+        assertEquals(sparseAndLight(analysis(), 0, 1e12), Set.copyOf(d.sparseLight()));
+        QuadrantThresholdPolicy.Decision overridden = configured.decide(new SchedulingContext(face,
+                Views.real(face, ort, sparse), Map.of("sparsity", "0.5", "intensity", "10")));
+        assertEquals(sparseAndLight(analysis(), 0.5, 10), Set.copyOf(overridden.sparseLight()));
+        assertEquals("sparse-cpu", d.sparseBackend());
+        assertEquals("ort-cpu", d.denseBackend(), "no GPU backend: the dense backend is ort-cpu");
+    }
+
+    @Test
+    void withoutAnAnalyzerThePolicyFailsClearlyAndTheEngineFallsBack() {
+        QuadrantThresholdPolicy orphan = new QuadrantThresholdPolicy(null, -1, -1, "sparse-cpu", "", true);
+        SparoaException e = assertThrows(SparoaException.class, () -> orphan.place(
+                new SchedulingContext(face, Views.real(face, ort, sparse), Map.of())));
+        assertTrue(e.getMessage().contains("no ModelAnalyzer service"), e.getMessage());
+
+        SchedulingContext noSparse = new SchedulingContext(face, Views.real(face, ort), Map.of());
+        QuadrantThresholdPolicy p = new QuadrantThresholdPolicy(analyzer, -1, -1, "sparse-cpu", "", true);
+        e = assertThrows(SparoaException.class, () -> p.place(noSparse));
+        assertTrue(e.getMessage().contains("sparse backend 'sparse-cpu' is not live"), e.getMessage());
+
+        platform.addPolicy(new QuadrantThresholdPolicy(null, -1, -1, "sparse-cpu", "", true) {
+            @Override
+            public String name() {
+                return "threshold-without-analyzer";
+            }
+        });
+        InferenceResult r = platform.inference().infer("face", inputs,
+                RunOptions.withPolicy("threshold-without-analyzer", Map.of()));
+        assertEquals("first-capable", r.plan().policy());
+        assertNotNull(r.plan().fallbackReason());
+        assertTrue(r.plan().fallbackReason().contains("no ModelAnalyzer service"), r.plan().fallbackReason());
+    }
+
+    @Test
+    void islandsAreMergedOnMeasuredCostsAndTheOutputsStillMatch() throws Exception {
+        InferenceResult ruleOnly = platform.inference().infer("face", inputs, RunOptions.withPolicy("threshold", Map.of()));
+        InferenceResult merged = platform.inference().infer("face", inputs,
+                RunOptions.withPolicy("threshold", Map.of("mergeIslands", "true")));
+        assertNull(merged.plan().fallbackReason());
+        System.out.printf("threshold on pruned BlazeFace: %d segments by the rule, %d after merging islands%n",
+                ruleOnly.plan().segments().size(), merged.plan().segments().size());
+        assertTrue(merged.plan().segments().size() <= ruleOnly.plan().segments().size());
+        TestModels.assertMatchesOnnxRuntime(TestModels.ortReference(pruned, inputs), merged.outputs(), true);
+    }
+
+    private static ModelAnalysis analysis() {
+        return analyzer.cached(face.sha256()).orElseGet(() -> analyzer.analyze("face",
+                org.sparoa.analyzer.AnalysisOptions.defaults().onBackend("ort-cpu")));
+    }
+}
