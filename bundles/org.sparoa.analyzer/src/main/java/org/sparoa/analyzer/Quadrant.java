@@ -10,7 +10,7 @@ public enum Quadrant {
     SPARSE_INTENSE("sparse, high intensity"),
     DENSE_LIGHT("dense, low intensity"),
     DENSE_INTENSE("dense, high intensity"),
-    /** The operator's FLOPs (hence intensity) are unknown. */
+    /** The operator's intensity (its FLOPs or bytes) or its sparsity (no weights, no measured activation input) is unknown. */
     UNKNOWN("unknown");
 
     private final String description;

@@ -19,13 +19,13 @@ import org.sparoa.analyzer.Thresholds;
  * sparsity or FLOPs are unknown are not drawn; the subtitle counts them.
  */
 public final class QuadrantPlot {
-    static final int WIDTH = 980;
-    static final int HEIGHT = 660;
+    static final int WIDTH = 1020;
+    static final int HEIGHT = 650;
     private static final double X0 = 90;
     private static final double X1 = 720;
     private static final double Y0 = 74;
     private static final double Y1 = 540;
-    private static final double ZERO_BAND = 565;
+    private static final double ZERO_BAND = 578;
     private static final String[] PALETTE = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
         "#b07aa1", "#ff9da7", "#9c755f"};
     private static final String OTHER = "#9e9e9e";
@@ -48,13 +48,14 @@ public final class QuadrantPlot {
         Svg svg = new Svg(WIDTH, HEIGHT);
         svg.raw("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
         quadrantShading(svg, t, range);
-        axes(svg, range);
+        grid(svg, range);
         thresholdLines(svg, t, range);
-        quadrantCounts(svg, a.quadrantCounts(), t, range);
         drawn.sort(Comparator.comparingLong((OperatorMetrics o) -> o.flops().getAsLong()).reversed());
         for (OperatorMetrics o : drawn) {
             point(svg, o, range, colours, maxFlops);
         }
+        axes(svg, range);
+        quadrantCounts(svg, a.quadrantCounts(), t, range);
         legend(svg, drawn, colours, maxFlops);
         titles(svg, a, drawn.size());
         return svg.finish();
@@ -79,8 +80,10 @@ public final class QuadrantPlot {
         return new double[] {low, high};
     }
 
+    /** Sparsity 0..1 over the plot's width, with a margin on both sides so that points at 0 and 1 stay inside. */
     static double x(double sparsity) {
-        return X0 + sparsity * (X1 - X0);
+        double margin = 0.025;
+        return X0 + (sparsity + margin) / (1 + 2 * margin) * (X1 - X0);
     }
 
     static double y(double intensity, double[] range) {
@@ -123,17 +126,24 @@ public final class QuadrantPlot {
         svg.rect(X0, ZERO_BAND - 14, X1 - X0, 28, "#fafafa");
     }
 
-    private static void axes(Svg svg, double[] range) {
+    private static void grid(Svg svg, double[] range) {
         for (int i = 0; i <= 10; i++) {
-            double s = i / 10.0;
-            double px = x(s);
+            double px = x(i / 10.0);
             svg.line(px, Y0, px, Y1, "#dddddd", 1, null);
-            svg.text(px, Y1 + 18, "middle", 12, "#333333", String.format(Locale.ROOT, "%d%%", i * 10));
         }
         for (int d = (int) range[0]; d <= (int) range[1]; d++) {
             double py = y(Math.pow(10, d), range);
             svg.line(X0, py, X1, py, "#dddddd", 1, null);
-            svg.text(X0 - 8, py + 4, "end", 12, "#333333", decade(d));
+        }
+    }
+
+    /** Drawn after the points, so that no point hides a label. */
+    private static void axes(Svg svg, double[] range) {
+        for (int i = 0; i <= 10; i++) {
+            svg.text(x(i / 10.0), Y1 + 16, "middle", 12, "#333333", String.format(Locale.ROOT, "%d%%", i * 10));
+        }
+        for (int d = (int) range[0]; d <= (int) range[1]; d++) {
+            svg.text(X0 - 8, y(Math.pow(10, d), range) + 4, "end", 12, "#333333", decade(d));
         }
         svg.rect(X0, Y0, X1 - X0, Y1 - Y0, "none", "#555555");
         svg.text(X0 - 8, ZERO_BAND + 4, "end", 11, "#333333", "0 FLOPs");

@@ -3,6 +3,7 @@ package org.sparoa.analyzer.internal;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 
 import org.sparoa.api.DataType;
 import org.sparoa.api.Graph;
@@ -11,8 +12,10 @@ import org.sparoa.api.Tensor;
 
 /**
  * Parameters and weight sparsity of operators. An operator's weights are its constant inputs (initializers and
- * Constant node values) except small integer index tensors (int32/int64 of rank 0 or 1: shapes, axes, pads),
- * which are arguments, not parameters. Zero counts are cached per weight, since operators share weights.
+ * Constant node values) except arguments: integer index tensors of rank 0 or 1 (shapes, axes, pads), scalars
+ * (rank 0: Clip bounds, the 3 and 6 of a decomposed HardSwish, a Pad value), and the inputs that ONNX defines as
+ * arguments of a few operators (Clip min/max, Resize roi/scales/sizes, Upsample scales, Pad pads/value/axes).
+ * Zero counts are cached per weight, since operators share weights.
  */
 final class WeightStatistics {
     private final Graph graph;
@@ -29,9 +32,10 @@ final class WeightStatistics {
     Weights of(Node node) {
         long params = 0;
         long zeros = 0;
-        for (String input : node.inputs()) {
+        for (int i = 0; i < node.inputs().size(); i++) {
+            String input = node.inputs().get(i);
             Tensor w = input.isEmpty() ? null : graph.weights().get(input);
-            if (w == null || isIndexArgument(w)) {
+            if (w == null || isArgument(node, i, w)) {
                 continue;
             }
             params += w.elementCount();
@@ -40,12 +44,21 @@ final class WeightStatistics {
         return new Weights(params, params == 0 ? OptionalDouble.empty() : OptionalDouble.of((double) zeros / params));
     }
 
-    /** Whether this constant input is a parameter of the operator (not an index argument). */
-    static boolean isParameter(Tensor w) {
-        return !isIndexArgument(w);
+    /** Whether constant input {@code i} of the node is an argument rather than a parameter. */
+    static boolean isArgument(Node node, int i, Tensor w) {
+        if (w.rank() == 0) {
+            return true;
+        }
+        if ((w.type() == DataType.INT64 || w.type() == DataType.INT32) && w.rank() <= 1) {
+            return true;
+        }
+        Set<Integer> arguments = ARGUMENT_INPUTS.get(node.opType());
+        return arguments != null && arguments.contains(i);
     }
 
-    private static boolean isIndexArgument(Tensor w) {
-        return (w.type() == DataType.INT64 || w.type() == DataType.INT32) && w.rank() <= 1;
-    }
+    private static final Map<String, Set<Integer>> ARGUMENT_INPUTS = Map.of(
+            "Clip", Set.of(1, 2),
+            "Resize", Set.of(1, 2, 3),
+            "Upsample", Set.of(1),
+            "Pad", Set.of(1, 2, 3));
 }
