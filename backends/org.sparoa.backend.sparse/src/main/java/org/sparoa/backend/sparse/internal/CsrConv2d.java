@@ -120,7 +120,7 @@ final class CsrConv2d implements Kernel {
             if (units >= 4 * parallel.threads() || mg < 2 * parallel.threads()) {
                 parallel.forRange(units, 1, (from, to) -> {
                     float[][] col = new float[k][tile];
-                    float[] acc = new float[tile];
+                    float[][] acc = new float[4][tile];
                     for (int u = from; u < to; u++) {
                         gather(u, col);
                         accumulate(u, 0, mg, col, acc);
@@ -131,23 +131,39 @@ final class CsrConv2d implements Kernel {
                 for (int u = 0; u < units; u++) {
                     int unit = u;
                     gather(unit, col);
-                    parallel.forRange(mg, 1, (from, to) -> accumulate(unit, from, to, col, new float[tile]));
+                    parallel.forRange(mg, 1, (from, to) -> accumulate(unit, from, to, col, new float[4][tile]));
                 }
             }
         }
 
-        /** Unit = (image, group, tile of output pixels); computes output channels {@code [ocFrom, ocTo)} of its group. */
-        private void accumulate(int unit, int ocFrom, int ocTo, float[][] col, float[] acc) {
+        /**
+         * Unit = (image, group, tile of output pixels); computes output channels {@code [ocFrom, ocTo)} of its group,
+         * four at a time when the weights are dense, with {@code acc} as four accumulator rows.
+         */
+        private void accumulate(int unit, int ocFrom, int ocTo, float[][] col, float[][] acc) {
             int t = unit % tiles;
             int grp = (unit / tiles) % groups;
             int img = unit / (tiles * groups);
             int p0 = t * tile;
             int len = Math.min(tile, outPixels - p0);
-            for (int oc = ocFrom; oc < ocTo; oc++) {
+            int oc = ocFrom;
+            if (w.isDense()) {
+                for (; oc + 3 < ocTo; oc += 4) {
+                    int o = grp * mg + oc;
+                    for (int r = 0; r < 4; r++) {
+                        Arrays.fill(acc[r], 0, len, bias == null ? 0f : bias[o + r]);
+                    }
+                    SparseRowKernel.accumulateDense4(w, o, acc[0], acc[1], acc[2], acc[3], len, col);
+                    for (int r = 0; r < 4; r++) {
+                        System.arraycopy(acc[r], 0, out, (img * m + o + r) * outPixels + p0, len);
+                    }
+                }
+            }
+            for (; oc < ocTo; oc++) {
                 int o = grp * mg + oc;
-                Arrays.fill(acc, 0, len, bias == null ? 0f : bias[o]);
-                SparseRowKernel.accumulateRow(w, o, acc, len, col);
-                System.arraycopy(acc, 0, out, (img * m + o) * outPixels + p0, len);
+                Arrays.fill(acc[0], 0, len, bias == null ? 0f : bias[o]);
+                SparseRowKernel.accumulateRow(w, o, acc[0], len, col);
+                System.arraycopy(acc[0], 0, out, (img * m + o) * outPixels + p0, len);
             }
         }
 

@@ -35,7 +35,12 @@ class CsrConv2dTest {
             "1, 16, 16, 15, 15, 3, 1, 1, 1, 16, 0.0",
             "1, 16, 16, 15, 15, 3, 2, 1, 1, 16, 0.5",
             "1, 4, 6, 20, 20, 5, 3, 0, 1, 1, 0.8",
-            "1, 3, 8, 70, 70, 3, 2, 1, 1, 1, 0.0"
+            "1, 3, 8, 70, 70, 3, 2, 1, 1, 1, 0.0",
+            // dense weights, four output channels at a time: channel counts and thread splits that leave remainders
+            "1, 5, 7, 6, 6, 3, 1, 1, 1, 1, 0.0",
+            "1, 10, 30, 8, 8, 1, 1, 0, 1, 1, 0.0",
+            "1, 12, 18, 7, 7, 3, 1, 1, 1, 2, 0.1",
+            "2, 9, 13, 33, 35, 3, 1, 1, 1, 1, 0.0"
     })
     void matchesNaiveConvolution(int n, int c, int m, int h, int w, int k, int s, int p, int d, int g, double sparsity) {
         Random r = new Random(n * 1000 + c * 31 + k + s + (long) (sparsity * 100));
