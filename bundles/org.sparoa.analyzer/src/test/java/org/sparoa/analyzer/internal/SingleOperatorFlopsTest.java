@@ -125,6 +125,12 @@ class SingleOperatorFlopsTest {
                 new Case("relu", new OnnxBuilder().input("X", 1, 3, 4, 4).output("Y")
                         .node("Relu", "op", List.of("X"), List.of("Y")),
                         new long[] {1, 3, 4, 4}, 48, 384, 0),
+                // Clip with scalar bounds: 2 per element = 36; the bounds are arguments, not parameters (params 0,
+                // although min is a zero); bytes 4*(18 + 1 + 1 + 18) = 152.
+                new Case("clip with constant bounds", new OnnxBuilder().input("X", 1, 2, 3, 3).output("Y")
+                        .weight("min", new long[0], new float[] {0f}).weight("max", new long[0], new float[] {6f})
+                        .node("Clip", "op", List.of("X", "min", "max"), List.of("Y")),
+                        new long[] {1, 2, 3, 3}, 36, 152, 0),
                 // data movement: 0 FLOPs, bytes 4*(24 + 24) = 192.
                 new Case("transpose", new OnnxBuilder().input("X", 2, 3, 4).output("Y")
                         .node("Transpose", "op", List.of("X"), List.of("Y"), "perm", new long[] {2, 0, 1}),
@@ -142,6 +148,7 @@ class SingleOperatorFlopsTest {
         assertEquals(c.flops(), op.flops().getAsLong(), "FLOPs");
         assertEquals(c.bytes(), op.bytes().getAsLong(), "bytes");
         assertEquals(c.params(), op.params(), "params");
+        assertEquals(c.params() == 0, op.weightSparsity().isEmpty(), "weight sparsity only over parameters");
         assertEquals((double) c.flops() / c.bytes(), op.intensity().getAsDouble(), 1e-12, "intensity");
         assertEquals(c.flops(), a.totals().flops());
         assertEquals(c.bytes(), a.totals().bytes());
