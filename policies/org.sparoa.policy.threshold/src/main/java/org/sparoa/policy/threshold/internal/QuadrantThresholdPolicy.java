@@ -27,6 +27,7 @@ import org.sparoa.api.Node;
 import org.sparoa.api.Placement;
 import org.sparoa.api.SchedulingContext;
 import org.sparoa.api.SchedulingPolicy;
+import org.sparoa.api.Shapes;
 import org.sparoa.api.SparoaException;
 
 /**
@@ -35,7 +36,7 @@ import org.sparoa.api.SparoaException;
  * {@code sparsity} and {@code intensity}, else the configuration (PID {@value #PID}), else the analyzer's (those
  * of the analysis: a threshold source's, such as the predictor, else the analyzer's configured defaults).
  * Request options {@code sparseBackend}, {@code denseBackend} and {@code mergeIslands} override the configuration
- * too.
+ * too; option {@code shapes} ({@code x=1x3x320x320;...}) gives the analysis the shapes of dynamic inputs.
  *
  * <p>The analysis is the analyzer's cached one for the model's content, else a new one whose calibration runs are
  * pinned to the dense backend (so that calibrating never asks this policy again). Without an analyzer service the
@@ -114,7 +115,7 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
                 .orElseThrow(() -> new SparoaException("policy threshold: sparse backend '" + sparseId
                         + "' is not live; live backends: " + ids(live)));
         BackendView dense = denseBackend(context, sparse);
-        ModelAnalysis analysis = analysis(a, model, live, dense);
+        ModelAnalysis analysis = analysis(a, model, live, dense, shapes(context));
         // the analysis carries the analyzer's thresholds for this model (a ThresholdSource's, else its defaults)
         Thresholds fromAnalyzer = analysis.thresholds();
         Thresholds thresholds = new Thresholds(
@@ -135,19 +136,40 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
                 List.copyOf(rule.sparseLight()), merges);
     }
 
-    private ModelAnalysis analysis(ModelAnalyzer a, Model model, List<BackendView> live, BackendView dense) {
+    private ModelAnalysis analysis(ModelAnalyzer a, Model model, List<BackendView> live, BackendView dense,
+                                   Map<String, long[]> shapes) {
         Optional<ModelAnalysis> cached = a.cached(model.sha256());
-        if (cached.isPresent()) {
+        if (cached.isPresent() && shapes.isEmpty()) {
             return cached.get();
         }
         // calibrate on one backend that runs the whole model, so that calibration never comes back to this policy
         String pin = capableOfAll(dense, model) ? dense.id()
                 : live.stream().filter(b -> capableOfAll(b, model)).map(BackendView::id).findFirst().orElse(null);
         try {
-            return a.analyze(model.id(), AnalysisOptions.defaults().onBackend(pin));
+            return a.analyze(model.id(), AnalysisOptions.defaults().withShapes(shapes).onBackend(pin));
         } catch (RuntimeException e) {
-            throw new SparoaException("policy threshold: analysing " + model.id() + " failed: " + e.getMessage(), e);
+            throw new SparoaException("policy threshold: analysing " + model.id() + " failed: " + e.getMessage()
+                    + " (inputs with dynamic dimensions: give the option shapes=name=1x3x224x224;other=..., or analyse"
+                    + " the model first with sparoa:analyze)", e);
         }
+    }
+
+    /** Option {@code shapes}: {@code name=1x3x224x224} entries separated by ';'. */
+    private static Map<String, long[]> shapes(SchedulingContext context) {
+        String v = context.options().get("shapes");
+        Map<String, long[]> out = new HashMap<>();
+        if (v == null || v.isBlank()) {
+            return out;
+        }
+        for (String entry : v.split(";")) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("policy threshold: option shapes takes name=1x3x224x224 entries "
+                        + "separated by ';', got '" + v + "'");
+            }
+            out.put(entry.substring(0, eq).trim(), Shapes.parse(entry.substring(eq + 1).trim()));
+        }
+        return out;
     }
 
     private static boolean capableOfAll(BackendView b, Model model) {

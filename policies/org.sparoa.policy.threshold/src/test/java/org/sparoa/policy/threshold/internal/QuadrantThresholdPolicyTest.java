@@ -174,6 +174,29 @@ class QuadrantThresholdPolicyTest {
         TestModels.assertMatchesOnnxRuntime(TestModels.ortReference(pruned, inputs), merged.outputs(), true);
     }
 
+    @Test
+    void aModelWithDynamicInputsNeedsItsShapesAndThenFollowsTheRule() throws Exception {
+        Path file = TestModels.ppocr("ch_PP-OCRv3_det_infer.onnx");
+        Model det = platform.models().load("det", file);
+        Map<String, Tensor> in = RandomInputs.forModel(det, Map.of("x", new long[] {1, 3, 320, 320}), 3);
+        InferenceResult without = platform.inference().infer("det", in, RunOptions.withPolicy("threshold", Map.of()));
+        assertEquals("first-capable", without.plan().policy());
+        assertTrue(without.plan().fallbackReason().contains("option shapes="), without.plan().fallbackReason());
+
+        InferenceResult r = platform.inference().infer("det", in,
+                RunOptions.withPolicy("threshold", Map.of("shapes", "x=1x3x320x320")));
+        assertNull(r.plan().fallbackReason());
+        ModelAnalysis a = analyzer.cached(det.sha256()).orElseThrow();
+        Set<String> expected = sparseAndLight(a, 0.5, 10);
+        expected.removeIf(n -> !sparse.supports(det.graph().node(n).orElseThrow(), det.graph()));
+        System.out.printf("threshold on PP-OCRv3 det: %d of %d operators sparse and light%n", expected.size(),
+                det.operatorCount());
+        assertFalse(expected.isEmpty());
+        assertEquals(expected, onBackend(r, "sparse-cpu"));
+        TestModels.assertMatchesOnnxRuntime(TestModels.ortReference(file, in), r.outputs(), true);
+        platform.models().unload("det");
+    }
+
     private static ModelAnalysis analysis() {
         return analyzer.cached(face.sha256()).orElseGet(() -> analyzer.analyze("face",
                 org.sparoa.analyzer.AnalysisOptions.defaults().onBackend("ort-cpu")));
