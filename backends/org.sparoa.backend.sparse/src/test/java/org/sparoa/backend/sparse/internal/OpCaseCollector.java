@@ -16,7 +16,9 @@ import org.sparoa.api.Tensor;
 /**
  * The operator shapes worth benchmarking, taken from real models: each model runs once on sparse-cpu and every Conv
  * is recorded with its input shape and real weights; per model the largest (by FLOPs) 1x1, depthwise and regular
- * k x k convolution are kept. MatMul weights come from the PP-OCR recogniser (not runnable here end to end).
+ * k x k convolution are kept. MatMul weights come from the PP-OCR recogniser (not runnable here end to end): its
+ * three largest distinct weight shapes. None of the real models has a Gemm; the Gemm case is a classifier head of
+ * ResNet-50's shape (2048 -> 1000, batch 1) with seeded Gaussian weights, labelled synthetic.
  */
 final class OpCaseCollector {
     private OpCaseCollector() {
@@ -25,11 +27,40 @@ final class OpCaseCollector {
     static List<OpCase> collect(Path shared, Path models) throws Exception {
         List<OpCase> cases = new ArrayList<>();
         cases.add(canonicalPointwise());
+        cases.add(canonical3x3());
         scanConvs(models.resolve("ch_PP-OCRv3_det_infer.onnx"), "PP-OCRv3-det", cases);
+        scanConvs(models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"), "PP-OCR-cls", cases);
         scanConvs(shared.resolve("models").resolve("blazeface_back_256x256.onnx"), "blazeface-back", cases);
         scanConvs(shared.resolve("models").resolve("mlsd_320x320_tiny.onnx"), "mlsd-tiny", cases);
         matMuls(models.resolve("ch_PP-OCRv3_rec_infer.onnx"), "PP-OCRv3-rec", 40, cases);
+        cases.add(resnetHeadGemm());
         return cases;
+    }
+
+    /** A 3x3 convolution 64 -> 64 on 56x56, pad 1 (ResNet's first stage), seeded Gaussian weights. */
+    static OpCase canonical3x3() {
+        Random r = new Random(98);
+        float[] w = new float[64 * 64 * 9];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (r.nextGaussian() * 0.05);
+        }
+        return new OpCase("canonical-3x3", "synthetic", "Conv", new int[] {1, 64, 56, 56}, new int[] {64, 64, 3, 3},
+                new int[] {1, 1}, new int[] {1, 1, 1, 1}, new int[] {1, 1}, 1, w, new float[64]);
+    }
+
+    /** Gemm with ResNet-50's classifier shape, x 1 x 2048, B 1000 x 2048 (transB=1), seeded Gaussian weights. */
+    static OpCase resnetHeadGemm() {
+        Random r = new Random(97);
+        float[] w = new float[1000 * 2048];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (r.nextGaussian() * 0.02);
+        }
+        float[] bias = new float[1000];
+        for (int i = 0; i < bias.length; i++) {
+            bias[i] = (float) (r.nextGaussian() * 0.01);
+        }
+        return new OpCase("resnet50-fc-shape", "synthetic", "Gemm", new int[] {1, 2048}, new int[] {1000, 2048},
+                null, null, null, 1, w, bias);
     }
 
     /** The shape of the brief's first measurement: 1x1 conv 256 -> 256 on 28x28, seeded Gaussian weights. */
@@ -90,7 +121,7 @@ final class OpCaseCollector {
             return;
         }
         Graph g = TestModels.load(file).graph();
-        OpCase biggest = null;
+        Map<String, OpCase> byShape = new LinkedHashMap<>();
         for (Node n : g.nodes()) {
             if (n.opType().equals("MatMul") && g.isWeight(n.input(1))) {
                 Tensor w = g.weights().get(n.input(1));
@@ -100,13 +131,10 @@ final class OpCaseCollector {
                 int[] ws = NdArray.toIntShape(w.shape());
                 OpCase c = new OpCase(source + "/" + n.name(), source, "MatMul", new int[] {rows, ws[0]}, ws,
                         null, null, null, 1, w.toFloatArray(), null);
-                if (biggest == null || c.denseFlops() > biggest.denseFlops()) {
-                    biggest = c;
-                }
+                byShape.putIfAbsent(java.util.Arrays.toString(ws), c);
             }
         }
-        if (biggest != null) {
-            cases.add(biggest);
-        }
+        byShape.values().stream().sorted((a, b) -> Double.compare(b.denseFlops(), a.denseFlops())).limit(3)
+                .forEach(cases::add);
     }
 }

@@ -24,8 +24,9 @@ import org.sparoa.api.Node;
  * (magnitude-pruned, per layer) real weights, same thread count, same JVM, alternating A/B after warm-up. Writes
  * raw rows as CSV and prints the speedup table and the crossover sparsity per shape.
  *
- * <p>Run (from the repository root, after {@code mvn -pl backends/org.sparoa.backend.sparse test-compile}):
- * see {@code bench/results/README-sparse-ops.md}.
+ * <p>Run from the repository root (see {@code bench/results/README-sparse.md}):
+ * {@code mvn -B -o -q -pl backends/org.sparoa.backend.sparse test-compile exec:exec -Dbench.args="--threads 2"}.
+ * {@code --cases a,b} keeps only the cases whose name or kind contains one of the words.
  */
 public final class SparseOpBenchmark {
     static final double[] SPARSITIES = {0, 0.5, 0.7, 0.8, 0.9, 0.95};
@@ -37,8 +38,15 @@ public final class SparseOpBenchmark {
         int threads = Integer.parseInt(arg(args, "--threads", "2"));
         double budget = Double.parseDouble(arg(args, "--seconds", "1.5"));
         Path out = Path.of(arg(args, "--out", "bench/results/sparse-ops.csv"));
-        List<OpCase> cases = OpCaseCollector.collect(Path.of(System.getProperty("sparoa.shared", "../shared")),
-                Path.of(System.getProperty("sparoa.models", "target/models")));
+        List<OpCase> cases = new ArrayList<>(OpCaseCollector.collect(
+                Path.of(System.getProperty("sparoa.shared", "../shared")),
+                Path.of(System.getProperty("sparoa.models", "target/models"))));
+        String only = arg(args, "--cases", "");
+        if (!only.isEmpty()) {
+            List<String> keep = List.of(only.split(","));
+            cases.removeIf(c -> keep.stream().noneMatch(k -> c.name().contains(k) || c.kind().equals(k)));
+        }
+        String load = MachineDescription.loadAverage();
         ForkJoinPool pool = new ForkJoinPool(threads);
         Parallel parallel = new Parallel(pool);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -65,9 +73,11 @@ public final class SparseOpBenchmark {
         pool.shutdown();
         Files.createDirectories(out.toAbsolutePath().getParent());
         List<String> file = new ArrayList<>(MachineDescription.commentLines(threads));
+        file.add(1, "# load average before / after: " + load + " / " + MachineDescription.loadAverage());
         file.addAll(rows);
         Files.write(out, file);
         printTable(speedups);
+        System.out.println("load average before / after: " + load + " / " + MachineDescription.loadAverage());
         System.out.println("raw rows: " + out.toAbsolutePath());
     }
 
@@ -96,6 +106,14 @@ public final class SparseOpBenchmark {
             ours = k;
             format = k.weights().isDense() ? "dense" : "csr";
             inputs = new NdArray[] {xArr, wArr};
+        } else if (c.op().equals("Gemm")) {
+            CsrGemm k = new CsrGemm(Nodes.node("Gemm", 3, "transB", 1L), wArr, CsrMatrix.DEFAULT_DENSE_BELOW_SPARSITY);
+            ours = k;
+            format = k.weights().isDense() ? "dense" : "csr";
+            NdArray b = NdArray.ofFloats(new int[] {c.w()[0]}, c.bias());
+            inputs = new NdArray[] {xArr, wArr, b};
+            weights.put("B", new Object[] {new int[] {c.w()[0]}, c.bias()});
+            intAttrs.put("transB", 1L);
         } else {
             long[] strides = longs(c.strides());
             long[] pads = longs(c.pads());
