@@ -3,6 +3,9 @@ package org.sparoa.analyzer.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -56,6 +59,8 @@ public class CalibratingModelAnalyzer implements ModelAnalyzer {
     private final ModelRegistry models;
     private final InferenceService inference;
     private final AnalysisCache cache = new AnalysisCache(32);
+    private final ConcurrentHashMap<CalibrationKey, CompletableFuture<ModelAnalysis>> inFlight =
+            new ConcurrentHashMap<>();
     private volatile ThresholdSource thresholdSource;
     private volatile int defaultRuns;
     private volatile Thresholds defaultThresholds;
@@ -105,6 +110,29 @@ public class CalibratingModelAnalyzer implements ModelAnalyzer {
             ModelAnalysis a = relabel(hit.get(), model.id());
             return a.withThresholds(thresholds(opts, a));
         }
+        CompletableFuture<ModelAnalysis> mine = new CompletableFuture<>();
+        CompletableFuture<ModelAnalysis> running = inFlight.putIfAbsent(key, mine);
+        if (running != null) {
+            // the same analysis is being computed for another caller (the scheduler and a user, say): share it
+            ModelAnalysis shared = join(running);
+            ModelAnalysis a = relabel(shared, model.id());
+            return a.withThresholds(thresholds(opts, a));
+        }
+        try {
+            // another caller may have finished between the cache miss above and taking the in-flight slot
+            ModelAnalysis computed = cache.get(key).orElseGet(() -> compute(model, opts, runs));
+            cache.put(key, computed);
+            mine.complete(computed);
+            return computed.withThresholds(thresholds(opts, computed));
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(key, mine);
+        }
+    }
+
+    private ModelAnalysis compute(Model model, AnalysisOptions opts, int runs) {
         long start = System.nanoTime();
         ShapeTable shapes = ShapeTable.fromAnnotations(model.graph(), opts.shapes());
         List<String> notes = new ArrayList<>();
@@ -113,8 +141,21 @@ public class CalibratingModelAnalyzer implements ModelAnalyzer {
                 .analyze(model.id(), model.sha256(), defaultThresholds, notes, start);
         LOG.info("Analysed {}: {} operators, {} calibration run(s), {} ms", model.id(), computed.operators().size(),
                 computed.calibrationRuns(), String.format("%.1f", computed.analysisMillis()));
-        cache.put(key, computed);
-        return computed.withThresholds(thresholds(opts, computed));
+        return computed;
+    }
+
+    private static ModelAnalysis join(CompletableFuture<ModelAnalysis> running) {
+        try {
+            return running.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     @Override

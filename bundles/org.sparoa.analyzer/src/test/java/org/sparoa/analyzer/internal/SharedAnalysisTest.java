@@ -1,0 +1,114 @@
+package org.sparoa.analyzer.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+import org.sparoa.analyzer.AnalysisOptions;
+import org.sparoa.analyzer.ModelAnalysis;
+import org.sparoa.analyzer.OperatorMetrics;
+import org.sparoa.analyzer.Quadrant;
+import org.sparoa.analyzer.Thresholds;
+import org.sparoa.api.InferenceResult;
+import org.sparoa.api.InferenceService;
+import org.sparoa.api.PlanDescription;
+import org.sparoa.api.RunOptions;
+import org.sparoa.api.Tensor;
+
+/** Two callers asking for the same analysis at once share one calibration; thresholds come from a source. */
+class SharedAnalysisTest {
+
+    /** Counts calibration inferences; the first one waits until the test lets it go. */
+    private static final class GatedInference implements InferenceService {
+        final InferenceService delegate;
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger calls = new AtomicInteger();
+
+        GatedInference(InferenceService delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public InferenceResult infer(String modelId, Map<String, Tensor> inputs, RunOptions options) {
+            if (calls.incrementAndGet() == 1) {
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return delegate.infer(modelId, inputs, options);
+        }
+
+        @Override
+        public CompletableFuture<InferenceResult> inferAsync(String modelId, Map<String, Tensor> inputs,
+                                                             RunOptions options) {
+            return delegate.inferAsync(modelId, inputs, options);
+        }
+
+        @Override
+        public PlanDescription plan(String modelId, RunOptions options) {
+            return delegate.plan(modelId, options);
+        }
+    }
+
+    @Test
+    void concurrentCallersShareOneCalibration() throws Exception {
+        try (AnalyzerFixture f = new AnalyzerFixture()) {
+            GatedInference gated = new GatedInference(f.platform.inference());
+            CalibratingModelAnalyzer analyzer = new CalibratingModelAnalyzer(f.platform.models(), gated,
+                    AnalyzerFixture.config(3, 0.5, 10, 8));
+            f.load("cls", TestModels.ppocr(TestModels.CLS));
+            AnalysisOptions opts = AnalysisOptions.defaults().withShapes(TestModels.CLS_SHAPE);
+            AtomicReference<ModelAnalysis> first = new AtomicReference<>();
+            AtomicReference<ModelAnalysis> second = new AtomicReference<>();
+            Thread a = new Thread(() -> first.set(analyzer.analyze("cls", opts)));
+            Thread b = new Thread(() -> second.set(analyzer.analyze("cls", opts)));
+            a.start();
+            gated.entered.await(); // a is calibrating
+            b.start();
+            while (b.getState() != Thread.State.WAITING && b.isAlive()) {
+                Thread.onSpinWait(); // b parks on a's analysis
+            }
+            gated.release.countDown();
+            a.join();
+            b.join();
+            assertEquals(3, gated.calls.get(), "one calibration of 3 runs, not two");
+            assertSame(first.get().operators(), second.get().operators());
+        }
+    }
+
+    @Test
+    void thresholdSourceDecidesWhenTheRequestGivesNone() {
+        try (AnalyzerFixture f = new AnalyzerFixture()) {
+            f.load("cls", TestModels.ppocr(TestModels.CLS));
+            AnalysisOptions opts = AnalysisOptions.defaults().withCalibrationRuns(1).withShapes(TestModels.CLS_SHAPE);
+            Thresholds everythingSparse = new Thresholds(0.0, 1e9);
+            f.analyzer.bindThresholdSource(analysis -> Optional.of(everythingSparse));
+            ModelAnalysis fromSource = f.analyzer.analyze("cls", opts);
+            assertEquals(everythingSparse, fromSource.thresholds());
+            for (OperatorMetrics o : fromSource.operators()) {
+                assertTrue(o.quadrant() == Quadrant.SPARSE_LIGHT || o.quadrant() == Quadrant.UNKNOWN, o.name());
+            }
+            Thresholds given = new Thresholds(0.9, 1);
+            assertEquals(given, f.analyzer.analyze("cls", opts.withThresholds(given)).thresholds(),
+                    "the request's thresholds win");
+
+            f.analyzer.bindThresholdSource(analysis -> {
+                throw new IllegalStateException("predictor not trained");
+            });
+            assertEquals(f.analyzer.defaultThresholds(), f.analyzer.analyze("cls", opts).thresholds(),
+                    "a failing source falls back to the configured thresholds");
+        }
+    }
+}
