@@ -65,6 +65,14 @@ final class BroadcastBinary implements Kernel {
     }
 
     private void applyFloat(float[] a, int oa, int ia, float[] b, int ob, int ib, float[] y, int oy, int n) {
+        if (ia == 1 && ib == 1 && op != Op.PRELU) {
+            applyContiguous(a, oa, b, ob, y, oy, n);
+            return;
+        }
+        if (ia == 1 && ib == 0 && op != Op.PRELU) {
+            applyScalar(a, oa, b[ob], y, oy, n);
+            return;
+        }
         switch (op) {
             case ADD -> {
                 for (int j = 0; j < n; j++) {
@@ -90,6 +98,61 @@ final class BroadcastBinary implements Kernel {
                 for (int j = 0; j < n; j++) {
                     float x = a[oa + j * ia];
                     y[oy + j] = x < 0 ? x * b[ob + j * ib] : x;
+                }
+            }
+        }
+    }
+
+    /**
+     * Both operands advance: loops without the {@code j * stride} index (a loop-invariant stride of 1 is not known
+     * to be 1, which keeps the general loops scalar).
+     */
+    private void applyContiguous(float[] a, int oa, float[] b, int ob, float[] y, int oy, int n) {
+        switch (op) {
+            case ADD -> {
+                for (int j = 0; j < n; j++) {
+                    y[oy + j] = a[oa + j] + b[ob + j];
+                }
+            }
+            case SUB -> {
+                for (int j = 0; j < n; j++) {
+                    y[oy + j] = a[oa + j] - b[ob + j];
+                }
+            }
+            case MUL -> {
+                for (int j = 0; j < n; j++) {
+                    y[oy + j] = a[oa + j] * b[ob + j];
+                }
+            }
+            default -> {
+                for (int j = 0; j < n; j++) {
+                    y[oy + j] = a[oa + j] / b[ob + j];
+                }
+            }
+        }
+    }
+
+    /** The second operand is one value for the whole block (a per-channel bias or scale, a scalar). */
+    private void applyScalar(float[] a, int oa, float v, float[] y, int oy, int n) {
+        switch (op) {
+            case ADD -> {
+                for (int j = 0; j < n; j++) {
+                    y[oy + j] = a[oa + j] + v;
+                }
+            }
+            case SUB -> {
+                for (int j = 0; j < n; j++) {
+                    y[oy + j] = a[oa + j] - v;
+                }
+            }
+            case MUL -> {
+                for (int j = 0; j < n; j++) {
+                    y[oy + j] = a[oa + j] * v;
+                }
+            }
+            default -> {
+                for (int j = 0; j < n; j++) {
+                    y[oy + j] = a[oa + j] / v;
                 }
             }
         }
