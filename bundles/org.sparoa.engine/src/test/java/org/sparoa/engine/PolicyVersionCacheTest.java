@@ -66,6 +66,21 @@ class PolicyVersionCacheTest {
     }
 
     @Test
+    void moreSchedulesThanTheCacheHoldsEvictTheLeastRecentlyUsed() {
+        platform.addPolicy(counting);
+        int capacity = 32; // LocalPlatform's plan cache
+        for (int i = 0; i <= capacity; i++) {
+            assertNull(platform.inference().infer("cls", inputs,
+                    RunOptions.withPolicy("counting", Map.of("n", Integer.toString(i)))).plan().fallbackReason());
+        }
+        assertEquals(capacity + 1, decisions.get());
+        platform.inference().infer("cls", inputs, RunOptions.withPolicy("counting", Map.of("n", Integer.toString(capacity))));
+        assertEquals(capacity + 1, decisions.get(), "the newest schedule is still cached");
+        platform.inference().infer("cls", inputs, RunOptions.withPolicy("counting", Map.of("n", "0")));
+        assertEquals(capacity + 2, decisions.get(), "the oldest was evicted and is scheduled again");
+    }
+
+    @Test
     void aNewPolicyVersionInvalidatesTheCachedScheduleAndOtherPropertiesDoNot() {
         platform.addPolicy(counting, Map.of(InferenceEngine.PROP_POLICY_VERSION, "1"));
         run();

@@ -40,11 +40,12 @@ final class PlanCache {
                 // a reloaded model makes the plans of its previous instance useless
                 removeWhere(k -> k.model() != key.model() && k.model().id().equals(key.model().id()), evicted);
                 plans.put(key, future);
-                Iterator<PlanKey> it = plans.keySet().iterator();
+                // through the entries: get() on an access-ordered map reorders it under the iterator
+                Iterator<Map.Entry<PlanKey, CompletableFuture<ExecutionPlan>>> it = plans.entrySet().iterator();
                 while (plans.size() > capacity && it.hasNext()) {
-                    PlanKey oldest = it.next();
-                    if (oldest != key) {
-                        evicted.add(plans.get(oldest));
+                    Map.Entry<PlanKey, CompletableFuture<ExecutionPlan>> oldest = it.next();
+                    if (oldest.getKey() != key) {
+                        evicted.add(oldest.getValue());
                         it.remove();
                     }
                 }
