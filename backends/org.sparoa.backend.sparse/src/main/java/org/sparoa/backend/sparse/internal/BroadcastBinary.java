@@ -40,6 +40,12 @@ final class BroadcastBinary implements Kernel {
         NdArray result = NdArray.zerosLike(a, out);
         int ia = fullA ? 1 : 0;
         int ib = fullB ? 1 : 0;
+        if (outer == 1 && a.isFloat() && block >= 1 << 15) {
+            // one long block (same shapes, or a scalar operand): split it over the threads like the activations
+            parallel.forRange(block, 1 << 14, (from, to) -> applyFloat(a.floats, from * ia, ia, b.floats, from * ib, ib,
+                    result.floats, from, to - from));
+            return new NdArray[] {result};
+        }
         int[] pos = new int[r];
         int offA = 0;
         int offB = 0;

@@ -9,7 +9,8 @@ import org.sparoa.api.Node;
  * {@link CsrMatrix} of {@code M x (C/group * kh * kw)}. The output is computed in tiles of output pixels: for a
  * tile, the receptive fields are gathered into a column buffer (im2col; a 1x1 stride-1 unpadded convolution reads
  * the input planes directly), then every output channel row accumulates only its non-zero weights times the
- * matching column rows. Tiles (or, when there are few tiles, output channels) are split over threads.
+ * matching column rows. Tiles (or, when there are few tiles, output channels) are split over threads. Depthwise
+ * convolutions (one input channel per output channel) go to {@link DepthwiseConv2d} instead.
  */
 final class CsrConv2d implements Kernel {
     /** Source floats per tile the column buffer may take (fits the L2 cache of the machines we run on). */
@@ -62,6 +63,11 @@ final class CsrConv2d implements Kernel {
         WindowGeometry geo = WindowGeometry.of(node, new int[] {x.shape[2], x.shape[3]},
                 new int[] {w.shape[2], w.shape[3]}, false);
         float[] out = new float[n * m * geo.outCount()];
+        if (cg == 1 && groups == c && m == c) {
+            DepthwiseConv2d.run(x.asFloats(), n, c, w.asFloats(), bias == null ? null : bias.asFloats(), geo, out,
+                    parallel);
+            return new NdArray[] {NdArray.ofFloats(new int[] {n, m, geo.outSize[0], geo.outSize[1]}, out)};
+        }
         new Execution(x.asFloats(), n, c, cg, m, csr, bias == null ? null : bias.asFloats(), geo, out).run(parallel);
         return new NdArray[] {NdArray.ofFloats(new int[] {n, m, geo.outSize[0], geo.outSize[1]}, out)};
     }

@@ -73,32 +73,60 @@ final class Pooling implements Kernel {
         int dw = g.dilations[1];
         int pt = g.padBegin[0];
         int pl = g.padBegin[1];
+        // output columns whose window lies inside the row: no bounds checks there
+        int oxLo = Math.min(ow, Math.max(0, WindowGeometry.ceilDiv(pl, sw)));
+        int oxHi = Math.max(oxLo, Math.min(ow, Math.floorDiv(iw - 1 - (kw - 1) * dw + pl, sw) + 1));
         for (int p = from; p < to; p++) {
             int inBase = p * ih * iw;
             int outBase = p * oh * ow;
             for (int oy = 0; oy < oh; oy++) {
+                int iy0 = oy * sh - pt;
+                boolean rowsInside = iy0 >= 0 && iy0 + (kh - 1) * dh < ih;
+                int o = outBase + oy * ow;
                 for (int ox = 0; ox < ow; ox++) {
-                    float best = Float.NEGATIVE_INFINITY;
-                    for (int ky = 0; ky < kh; ky++) {
-                        int iy = oy * sh - pt + ky * dh;
-                        if (iy < 0 || iy >= ih) {
-                            continue;
-                        }
-                        int row = inBase + iy * iw;
-                        for (int kx = 0; kx < kw; kx++) {
-                            int ix = ox * sw - pl + kx * dw;
-                            if (ix >= 0 && ix < iw) {
-                                float v = a[row + ix];
-                                if (v > best || Float.isNaN(v)) {
-                                    best = v;
-                                }
+                    if (rowsInside && ox >= oxLo && ox < oxHi) {
+                        int start = inBase + iy0 * iw + ox * sw - pl;
+                        float best = a[start];
+                        boolean nan = false;
+                        for (int ky = 0; ky < kh; ky++) {
+                            int r = start + ky * dh * iw;
+                            for (int kx = 0; kx < kw; kx++) {
+                                float v = a[r + kx * dw];
+                                // a plain compare-and-select; Math.max's NaN handling on the dependency chain
+                                // made this loop latency-bound
+                                best = v > best ? v : best;
+                                nan |= v != v;
                             }
                         }
+                        y[o + ox] = nan ? Float.NaN : best;
+                    } else {
+                        y[o + ox] = edgeWindow(a, inBase, ih, iw, oy * sh - pt, ox * sw - pl, kh, kw, dh, dw);
                     }
-                    y[outBase + oy * ow + ox] = best;
                 }
             }
         }
+    }
+
+    /** A window that reaches outside the input: padding taps are skipped (-inf when none is inside). */
+    private static float edgeWindow(float[] a, int inBase, int ih, int iw, int iy0, int ix0, int kh, int kw, int dh,
+                                    int dw) {
+        float best = Float.NEGATIVE_INFINITY;
+        for (int ky = 0; ky < kh; ky++) {
+            int iy = iy0 + ky * dh;
+            if (iy < 0 || iy >= ih) {
+                continue;
+            }
+            for (int kx = 0; kx < kw; kx++) {
+                int ix = ix0 + kx * dw;
+                if (ix >= 0 && ix < iw) {
+                    float v = a[inBase + iy * iw + ix];
+                    if (v > best || Float.isNaN(v)) {
+                        best = v;
+                    }
+                }
+            }
+        }
+        return best;
     }
 
     /** Any number of spatial axes: walks every output position and its window tap by tap. */

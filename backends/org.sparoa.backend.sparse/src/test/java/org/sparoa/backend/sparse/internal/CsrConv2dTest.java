@@ -40,7 +40,11 @@ class CsrConv2dTest {
             "1, 5, 7, 6, 6, 3, 1, 1, 1, 1, 0.0",
             "1, 10, 30, 8, 8, 1, 1, 0, 1, 1, 0.0",
             "1, 12, 18, 7, 7, 3, 1, 1, 1, 2, 0.1",
-            "2, 9, 13, 33, 35, 3, 1, 1, 1, 1, 0.0"
+            "2, 9, 13, 33, 35, 3, 1, 1, 1, 1, 0.0",
+            // depthwise, computed directly: dilation, batch of two, 5x5 stride 2 with zero taps, padding wider than taps
+            "2, 8, 8, 11, 13, 3, 1, 1, 2, 8, 0.0",
+            "1, 6, 6, 9, 10, 5, 2, 2, 1, 6, 0.6",
+            "1, 4, 4, 5, 6, 3, 1, 3, 1, 4, 0.0"
     })
     void matchesNaiveConvolution(int n, int c, int m, int h, int w, int k, int s, int p, int d, int g, double sparsity) {
         Random r = new Random(n * 1000 + c * 31 + k + s + (long) (sparsity * 100));
