@@ -29,7 +29,6 @@ final class OpCaseCollector {
         cases.add(canonicalPointwise());
         cases.add(canonical3x3());
         scanConvs(models.resolve("ch_PP-OCRv3_det_infer.onnx"), "PP-OCRv3-det", cases);
-        scanConvs(models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"), "PP-OCR-cls", cases);
         scanConvs(shared.resolve("models").resolve("blazeface_back_256x256.onnx"), "blazeface-back", cases);
         scanConvs(shared.resolve("models").resolve("mlsd_320x320_tiny.onnx"), "mlsd-tiny", cases);
         matMuls(models.resolve("ch_PP-OCRv3_rec_infer.onnx"), "PP-OCRv3-rec", 40, cases);
