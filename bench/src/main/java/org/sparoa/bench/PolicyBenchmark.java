@@ -1,0 +1,318 @@
+package org.sparoa.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.annotation.Annotation;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import org.sparoa.analyzer.internal.CalibratingModelAnalyzer;
+import org.sparoa.api.InferenceResult;
+import org.sparoa.api.Model;
+import org.sparoa.api.Placement;
+import org.sparoa.api.RunOptions;
+import org.sparoa.api.SchedulingContext;
+import org.sparoa.api.SchedulingPolicy;
+import org.sparoa.api.Shapes;
+import org.sparoa.api.Tensor;
+import org.sparoa.backend.ort.PlainOrtSession;
+import org.sparoa.backend.ort.internal.OrtCpuBackend;
+import org.sparoa.backend.sparse.internal.SparseCpuBackend;
+import org.sparoa.engine.LocalPlatform;
+import org.sparoa.engine.RandomInputs;
+import org.sparoa.onnx.MagnitudePruner;
+import org.sparoa.policy.greedy.internal.GreedyEarliestFinishPolicy;
+import org.sparoa.policy.single.internal.SingleBackendPolicy;
+import org.sparoa.policy.threshold.internal.QuadrantThresholdPolicy;
+
+/**
+ * The scheduling policies side by side on real models pruned to several sparsities: plain ONNX Runtime, {@code single}
+ * on ort-cpu, {@code single} on sparse-cpu, {@code greedy} and {@code threshold}, all in one JVM with the same thread
+ * count, timed round-robin ({@link RoundRobin}). Per model and sparsity it also reports what scheduling costs: the
+ * operator profiling the cost-aware policies need (once per model), each policy's first decision (threshold's
+ * includes the analyzer's calibration runs), the first request (decision + segment compilation + one run), and a
+ * cached plan lookup. Prints a table and writes bench/results/policies.csv with the machine description and load.
+ *
+ * <p>Arguments: {@code [iterations] [threads] [sparsities]}, default {@code 20 2 0,50,70,80,90}. Pruning: the
+ * models are pruned here with {@link MagnitudePruner} (unstructured magnitude, per layer); with
+ * {@code -Dbench.pruned=DIR} the files {@code DIR/<model file stem>_p<NN>.onnx} are used instead, made by any tool.
+ */
+public final class PolicyBenchmark {
+    private record Case(String name, Path file, String input, long[] shape) {
+    }
+
+    private record Contender(String name, RunOptions options) {
+    }
+
+    /** A policy that records how long its decisions take. */
+    private record Timed(SchedulingPolicy inner, Map<String, Double> lastMillis) implements SchedulingPolicy {
+        @Override
+        public String name() {
+            return inner.name();
+        }
+
+        @Override
+        public Placement place(SchedulingContext context) throws Exception {
+            long t0 = System.nanoTime();
+            try {
+                return inner.place(context);
+            } finally {
+                lastMillis.put(name(), (System.nanoTime() - t0) / 1e6);
+            }
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        List<Integer> sparsities = args.length > 2
+                ? java.util.Arrays.stream(args[2].split(",")).map(String::trim).map(Integer::parseInt).toList()
+                : List.of(0, 50, 70, 80, 90);
+        Path models = Path.of(System.getProperty("sparoa.models", "target/models"));
+        Path shared = Path.of(System.getProperty("sparoa.shared", "../../shared"));
+        String prunedDir = System.getProperty("bench.pruned");
+        List<Case> cases = List.of(
+                new Case("BlazeFace back", shared.resolve("models/blazeface_back_256x256.onnx"), null, null),
+                new Case("PP-OCRv3 det", models.resolve("ch_PP-OCRv3_det_infer.onnx"), "x", new long[] {1, 3, 320, 320}),
+                new Case("PP-OCR cls", models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"), "x",
+                        new long[] {1, 3, 48, 192}));
+        Path work = Path.of("target", "pruned");
+        Files.createDirectories(work);
+        String loadBefore = loadAverage();
+        Map<String, Double> decisions = new ConcurrentHashMap<>();
+        List<Map<String, Object>> rows = new ArrayList<>();
+
+        System.out.printf(Locale.ROOT, "%-15s %4s %9s | %-19s %-19s %-19s %-19s%n", "model", "sp%", "ORT p50",
+                "single:ort-cpu", "single:sparse-cpu", "greedy", "threshold");
+        SparseCpuBackend sparse = new SparseCpuBackend(threads, 0.2);
+        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1);
+             LocalPlatform platform = LocalPlatform.of(600_000, ort, sparse)) {
+            CalibratingModelAnalyzer analyzer = new CalibratingModelAnalyzer(platform.models(), platform.inference(),
+                    analyzerConfig());
+            platform.addPolicy(new Timed(new SingleBackendPolicy("ort-cpu"), decisions));
+            platform.addPolicy(new Timed(new GreedyEarliestFinishPolicy(), decisions),
+                    Map.of(GreedyEarliestFinishPolicy.PROP_NEEDS_COSTS, true));
+            platform.addPolicy(new Timed(new QuadrantThresholdPolicy(analyzer, -1, -1, "sparse-cpu", "", true),
+                    decisions), Map.of(GreedyEarliestFinishPolicy.PROP_NEEDS_COSTS, true));
+            for (Case c : cases) {
+                // threshold's analysis needs the shapes of dynamic inputs
+                Map<String, String> thresholdOptions = c.input() == null ? Map.of()
+                        : Map.of("shapes", c.input() + "=" + Shapes.format(c.shape()));
+                List<Contender> contenders = List.of(
+                        new Contender("single:ort-cpu", RunOptions.withPolicy("single", Map.of("backend", "ort-cpu"))),
+                        new Contender("single:sparse-cpu",
+                                RunOptions.withPolicy("single", Map.of("backend", "sparse-cpu"))),
+                        new Contender("greedy", RunOptions.withPolicy("greedy", Map.of())),
+                        new Contender("threshold", RunOptions.withPolicy("threshold", thresholdOptions)));
+                for (int sp : sparsities) {
+                    Path file = modelFile(c.file(), sp, prunedDir, work);
+                    Model model = platform.models().load(null, file);
+                    Map<String, long[]> shapes = c.input() == null ? Map.of() : Map.of(c.input(), c.shape());
+                    Map<String, Tensor> inputs = RandomInputs.forModel(model, shapes, 42);
+                    boolean sparseRunsAll = model.graph().nodes().stream()
+                            .allMatch(n -> sparse.supports(n, model.graph()));
+                    try (PlainOrtSession plain = PlainOrtSession.open(Files.readAllBytes(file), threads)) {
+                        Map<String, Tensor> reference = plain.run(inputs);
+                        long t0 = System.nanoTime();
+                        platform.profiler().profile(model.id(), inputs, false);
+                        double profileMs = (System.nanoTime() - t0) / 1e6;
+
+                        Map<String, Callable<?>> timed = new LinkedHashMap<>();
+                        timed.put("ort", () -> plain.run(inputs));
+                        Map<String, Map<String, Object>> facts = new LinkedHashMap<>();
+                        for (Contender k : contenders) {
+                            if (k.name().equals("single:sparse-cpu") && !sparseRunsAll) {
+                                continue; // single would fall back: sparse-cpu lacks operators of this model
+                            }
+                            decisions.remove(k.options().policy());
+                            long f0 = System.nanoTime();
+                            InferenceResult first = platform.inference().infer(model.id(), inputs, k.options());
+                            double firstMs = (System.nanoTime() - f0) / 1e6;
+                            long p0 = System.nanoTime();
+                            platform.inference().plan(model.id(), k.options());
+                            double cachedMs = (System.nanoTime() - p0) / 1e6;
+                            Map<String, Object> f = new LinkedHashMap<>();
+                            f.put("first_request_ms", firstMs);
+                            f.put("decision_ms", decisions.getOrDefault(k.options().policy(), Double.NaN));
+                            f.put("cached_plan_ms", cachedMs);
+                            f.put("segments", first.plan().segments().size());
+                            f.put("ops_on_sparse", first.plan().segments().stream()
+                                    .filter(s -> s.backendId().equals("sparse-cpu"))
+                                    .mapToInt(s -> s.nodeNames().size()).sum());
+                            f.put("fallback", first.plan().fallbackReason() == null ? "" : first.plan().fallbackReason());
+                            f.put("max_rel_err", maxRelativeError(reference, first.outputs()));
+                            facts.put(k.name(), f);
+                            timed.put(k.name(), () -> platform.inference().infer(model.id(), inputs, k.options()));
+                        }
+                        int n = c.name().contains("det") ? Math.max(10, iterations / 2) : iterations;
+                        Map<String, RoundRobin.Timing> t = RoundRobin.run(timed, Math.max(3, n / 5), n);
+                        double ortMedian = t.get("ort").median();
+                        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-15s %4d %9.2f |",
+                                c.name(), sp, ortMedian));
+                        rows.add(row(c, sp, "onnxruntime", n, t.get("ort"), ortMedian, profileMs, Map.of(), model));
+                        for (Contender k : contenders) {
+                            RoundRobin.Timing tk = t.get(k.name());
+                            line.append(tk == null ? String.format(Locale.ROOT, " %-19s", "n/a")
+                                    : String.format(Locale.ROOT, " %7.2f (%5.2fx)%3s", tk.median(),
+                                            tk.median() / ortMedian, "S" + facts.get(k.name()).get("segments")));
+                            if (tk != null) {
+                                rows.add(row(c, sp, k.name(), n, tk, ortMedian, profileMs, facts.get(k.name()), model));
+                            }
+                        }
+                        System.out.println(line);
+                    }
+                    platform.models().unload(model.id());
+                }
+            }
+        }
+        sparse.close();
+        String loadAfter = loadAverage();
+        write(rows, threads, iterations, loadBefore, loadAfter, prunedDir);
+    }
+
+    private static Map<String, Object> row(Case c, int sp, String contender, int n, RoundRobin.Timing t, double ort,
+                                           double profileMs, Map<String, Object> facts, Model model) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", c.name());
+        r.put("input", c.shape() == null ? "declared" : Shapes.format(c.shape()));
+        r.put("operators", model.operatorCount());
+        r.put("sparsity_pct", sp);
+        r.put("contender", contender);
+        r.put("iterations", n);
+        r.put("p50_ms", t.median());
+        r.put("p90_ms", t.p90());
+        r.put("ratio_vs_ort_p50", t.median() / ort);
+        r.put("profile_ms", profileMs);
+        for (String k : List.of("segments", "ops_on_sparse", "max_rel_err", "decision_ms", "first_request_ms",
+                "cached_plan_ms", "fallback")) {
+            r.put(k, facts.getOrDefault(k, ""));
+        }
+        return r;
+    }
+
+    /** The original model at 0 %, else a pruned copy (made here, or taken from {@code prunedDir}). */
+    private static Path modelFile(Path original, int sparsityPct, String prunedDir, Path work) throws IOException {
+        if (sparsityPct == 0) {
+            return original;
+        }
+        String stem = original.getFileName().toString().replaceFirst("\\.onnx$", "");
+        String name = stem + "_p" + sparsityPct + ".onnx";
+        if (prunedDir != null) {
+            Path given = Path.of(prunedDir).resolve(name);
+            if (!Files.exists(given)) {
+                throw new IllegalArgumentException("-Dbench.pruned: no " + given.toAbsolutePath());
+            }
+            return given;
+        }
+        Path out = work.resolve(name);
+        MagnitudePruner.prune(original, out, sparsityPct / 100.0, MagnitudePruner.Scope.LAYER);
+        return out;
+    }
+
+    /** Largest |ref - out| over max(max |ref|, 1), over all outputs. */
+    private static double maxRelativeError(Map<String, Tensor> reference, Map<String, Tensor> outputs) {
+        double worst = 0;
+        for (Map.Entry<String, Tensor> e : reference.entrySet()) {
+            float[] x = e.getValue().toFloatArray();
+            Tensor got = outputs.get(e.getKey());
+            if (got == null) {
+                return Double.POSITIVE_INFINITY;
+            }
+            float[] y = got.toFloatArray();
+            double d = 0;
+            double scale = 1;
+            for (int i = 0; i < x.length; i++) {
+                d = Math.max(d, Math.abs((double) x[i] - y[i]));
+                scale = Math.max(scale, Math.abs(x[i]));
+            }
+            worst = Math.max(worst, d / scale);
+        }
+        return worst;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    private static CalibratingModelAnalyzer.Config analyzerConfig() {
+        return new CalibratingModelAnalyzer.Config() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return CalibratingModelAnalyzer.Config.class;
+            }
+
+            @Override
+            public int calibrationRuns() {
+                return 4;
+            }
+
+            @Override
+            public double sparsityThreshold() {
+                return 0.5;
+            }
+
+            @Override
+            public double intensityThreshold() {
+                return 10.0;
+            }
+
+            @Override
+            public int cacheSize() {
+                return 32;
+            }
+        };
+    }
+
+    private static void write(List<Map<String, Object>> rows, int threads, int iterations, String loadBefore,
+                              String loadAfter, String prunedDir) throws IOException {
+        Path out = Path.of("results", "policies.csv");
+        Files.createDirectories(out.getParent());
+        Map<String, Object> machine = MachineInfo.describe();
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
+            w.println("# date: " + Instant.now());
+            machine.forEach((k, v) -> w.println("# " + k + ": " + v));
+            w.println("# load average (/proc/loadavg) before: " + loadBefore + "; after: " + loadAfter);
+            w.println("# threads: ONNX Runtime 1.29.0 intra-op " + threads + " (plain session and ort-cpu), sparse-cpu pool "
+                    + threads + " (weights dense below 20 % zeros)");
+            w.println("# method: one JVM, warm-up, round-robin over the contenders with rotating start, median and p90;"
+                    + " seeded uniform [0,1) inputs; iterations " + iterations + " (PP-OCRv3 det half)");
+            w.println("# pruning: " + (prunedDir == null ? "MagnitudePruner, unstructured magnitude, per layer"
+                    : "files from " + prunedDir));
+            w.println("# scheduling: profile_ms = operator profiling on both backends (once per model, for greedy and"
+                    + " threshold); decision_ms = the policy's first place() (threshold: includes the analyzer's 4"
+                    + " calibration runs); first_request_ms = decision + segment compilation + one run;"
+                    + " cached_plan_ms = plan lookup of the cached schedule");
+            List<String> columns = new ArrayList<>(rows.get(0).keySet());
+            w.println(String.join(",", columns));
+            for (Map<String, Object> r : rows) {
+                w.println(columns.stream().map(k -> csv(r.get(k))).collect(Collectors.joining(",")));
+            }
+        }
+        System.out.println("Wrote " + out.toAbsolutePath());
+    }
+
+    private static String csv(Object v) {
+        if (v instanceof Double d) {
+            return Double.isNaN(d) ? "" : String.format(Locale.ROOT, "%.4g", d);
+        }
+        String s = String.valueOf(v);
+        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    private PolicyBenchmark() {
+    }
+}

@@ -1,0 +1,44 @@
+package org.sparoa.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * Times several contenders in one run: each warmed up, then every iteration runs all of them once, starting with
+ * a different one each time (A B C, B C A, C A B, ...) so that none always runs on caches another warmed. Reports
+ * median and p90 of each, as {@link SideBySide} does for two.
+ */
+public final class RoundRobin {
+    private RoundRobin() {
+    }
+
+    public record Timing(double median, double p90) {
+    }
+
+    public static Map<String, Timing> run(Map<String, Callable<?>> contenders, int warmup, int iterations)
+            throws Exception {
+        List<String> names = new ArrayList<>(contenders.keySet());
+        for (int i = 0; i < warmup; i++) {
+            for (String n : names) {
+                contenders.get(n).call();
+            }
+        }
+        long[][] t = new long[names.size()][iterations];
+        for (int i = 0; i < iterations; i++) {
+            for (int k = 0; k < names.size(); k++) {
+                int c = (i + k) % names.size();
+                long t0 = System.nanoTime();
+                contenders.get(names.get(c)).call();
+                t[c][i] = System.nanoTime() - t0;
+            }
+        }
+        Map<String, Timing> out = new LinkedHashMap<>();
+        for (int c = 0; c < names.size(); c++) {
+            out.put(names.get(c), new Timing(SideBySide.pct(t[c], 50), SideBySide.pct(t[c], 90)));
+        }
+        return out;
+    }
+}
