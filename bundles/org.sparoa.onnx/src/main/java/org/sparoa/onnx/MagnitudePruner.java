@@ -5,11 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 
 import org.sparoa.api.ModelFormatException;
 import org.sparoa.onnx.internal.GraphImporter;
@@ -71,13 +73,16 @@ public final class MagnitudePruner {
             return n == 0 ? 0 : (double) zeros() / n;
         }
 
-        /** Writes the pruned model atomically: a temporary file beside {@code file}, then a move. */
+        /**
+         * Writes the pruned model atomically: a temporary file beside {@code file}, then a move. The file gets the
+         * permissions of any new file (the umask), not the owner-only ones of {@code Files.createTempFile}.
+         */
         public void writeTo(Path file) throws IOException {
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".pruned", ".tmp");
+            Path tmp = dir.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
             try {
-                Files.write(tmp, model);
+                Files.write(tmp, model, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 Files.deleteIfExists(tmp);

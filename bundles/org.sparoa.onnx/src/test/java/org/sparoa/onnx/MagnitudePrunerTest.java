@@ -178,6 +178,11 @@ class MagnitudePrunerTest {
         Path out = dir.resolve("sub/pruned.onnx");
         Result r = MagnitudePruner.prune(cls, out, 0.5, Scope.GLOBAL);
         assertArrayEquals(r.model(), Files.readAllBytes(out));
+        if (out.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Path plain = Files.write(dir.resolve("sub/plain.bin"), new byte[1]);
+            assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(out),
+                    "the pruned model gets the permissions of any new file");
+        }
         assertEquals(0.5, r.sparsity(), 1e-4);
         assertFalse(OnnxModels.load(null, out).graph().nodes().isEmpty(), "the written file imports");
 
@@ -197,6 +202,9 @@ class MagnitudePrunerTest {
         assertThrows(ModelFormatException.class, () -> MagnitudePruner.prune(new byte[0], 0.5, Scope.LAYER, "empty"));
         assertFalse(Files.exists(none), "nothing written for rejected input");
         try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no temporary files left");
+        }
+        try (var files = Files.list(dir.resolve("sub"))) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "no temporary files left");
         }
         assertEquals(Scope.GLOBAL, Scope.parse(" Global "));
