@@ -7,7 +7,7 @@ import org.sparoa.api.Node;
 /**
  * ConvTranspose over one or two spatial axes (a 1-D one runs as 2-D with height 1): every input pixel scatters
  * its value times the kernel into the output. Zero weights are skipped. Output channels are split over threads,
- * so no two threads write the same output plane.
+ * so no two threads write the same output plane. When the stride equals the kernel, see {@link #nonOverlapping}.
  */
 final class ConvTranspose2d implements Kernel {
     private final Node node;
@@ -97,6 +97,11 @@ final class ConvTranspose2d implements Kernel {
         float[] y = new float[n * m * oh * ow];
         int pt = pb[0];
         int pl = pb[1];
+        if (groups == 1 && sh == kh && sw == kw && dh == 1 && dw == 1) {
+            nonOverlapping(xf, wf, bf, y, n, c, m, h, wd, oh, ow, kh, kw, pt, pl, parallel);
+            int[] shape = oneD ? new int[] {n, m, ow} : new int[] {n, m, oh, ow};
+            return new NdArray[] {NdArray.ofFloats(shape, y)};
+        }
         parallel.forRange(n * m, 1, (from, to) -> {
             for (int u = from; u < to; u++) {
                 int img = u / m;
@@ -138,6 +143,67 @@ final class ConvTranspose2d implements Kernel {
         });
         int[] shape = oneD ? new int[] {n, m, ow} : new int[] {n, m, oh, ow};
         return new NdArray[] {NdArray.ofFloats(shape, y)};
+    }
+
+    /**
+     * Stride equal to the kernel (the 2x2 stride-2 upsampling of detection heads): the windows do not overlap, so for
+     * each tap (ky, kx) the contributions form a 1x1 convolution {@code sum_ic W[ic][o][ky][kx] * X[ic]} over whole
+     * input planes, computed with the same vectorised multiply-adds as the convolutions (zero weights skipped), then
+     * written to every stride-th output pixel. The general scatter loop writes with a stride, which stays scalar.
+     */
+    private static void nonOverlapping(float[] xf, float[] wf, float[] bf, float[] y, int n, int c, int m, int h,
+                                       int wd, int oh, int ow, int kh, int kw, int pt, int pl, Parallel parallel) {
+        int hw = h * wd;
+        for (int img = 0; img < n; img++) {
+            float[][] planes = new float[c][hw];
+            for (int ic = 0; ic < c; ic++) {
+                System.arraycopy(xf, (img * c + ic) * hw, planes[ic], 0, hw);
+            }
+            int image = img;
+            parallel.forRange(m, 1, (from, to) -> {
+                float[] acc = new float[hw];
+                int[] nzIc = new int[c];
+                float[] nzW = new float[c];
+                for (int o = from; o < to; o++) {
+                    int outBase = (image * m + o) * oh * ow;
+                    Arrays.fill(y, outBase, outBase + oh * ow, bf == null ? 0f : bf[o]);
+                    for (int ky = 0; ky < kh; ky++) {
+                        for (int kx = 0; kx < kw; kx++) {
+                            int nnz = 0;
+                            for (int ic = 0; ic < c; ic++) {
+                                float v = wf[((ic * m + o) * kh + ky) * kw + kx];
+                                if (v != 0f) {
+                                    nzIc[nnz] = ic;
+                                    nzW[nnz++] = v;
+                                }
+                            }
+                            Arrays.fill(acc, 0f);
+                            int p = 0;
+                            for (; p + 3 < nnz; p += 4) {
+                                SparseRowKernel.axpy4(acc, hw, planes[nzIc[p]], planes[nzIc[p + 1]], planes[nzIc[p + 2]],
+                                        planes[nzIc[p + 3]], nzW[p], nzW[p + 1], nzW[p + 2], nzW[p + 3]);
+                            }
+                            for (; p < nnz; p++) {
+                                SparseRowKernel.axpy1(acc, hw, planes[nzIc[p]], nzW[p]);
+                            }
+                            for (int iy = 0; iy < h; iy++) {
+                                int oy = iy * kh + ky - pt;
+                                if (oy < 0 || oy >= oh) {
+                                    continue;
+                                }
+                                int row = outBase + oy * ow;
+                                for (int ix = 0; ix < wd; ix++) {
+                                    int ox = ix * kw + kx - pl;
+                                    if (ox >= 0 && ox < ow) {
+                                        y[row + ox] += acc[iy * wd + ix];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            });
+        }
     }
 
     private int[] spatial(String attr, int d, int dflt) {
