@@ -75,7 +75,7 @@ final class Resize implements Kernel {
         int[] shape = x.shape.clone();
         for (int a = 0; a < r; a++) {
             if (outShape[a] != shape[a] || scale[a] != 1.0) {
-                data = resizeAxis(data, shape, a, outShape[a], scale[a]);
+                data = resizeAxis(data, shape, a, outShape[a], scale[a], parallel);
                 shape[a] = outShape[a];
             }
         }
@@ -88,7 +88,7 @@ final class Resize implements Kernel {
         }
     }
 
-    private float[] resizeAxis(float[] x, int[] shape, int axis, int outLen, double scale) {
+    private float[] resizeAxis(float[] x, int[] shape, int axis, int outLen, double scale, Parallel parallel) {
         int inLen = shape[axis];
         int outer = 1;
         for (int i = 0; i < axis; i++) {
@@ -115,6 +115,20 @@ final class Resize implements Kernel {
             }
         }
         float[] y = new float[outer * outLen * inner];
+        if (inner == 1) {
+            // the last axis: one element per output, no per-element arraycopy
+            parallel.forRange(outer, Math.max(1, (1 << 14) / Math.max(1, outLen)), (from, to) -> {
+                for (int p = from; p < to; p++) {
+                    int src = p * inLen;
+                    int dst = p * outLen;
+                    for (int o = 0; o < outLen; o++) {
+                        float wb = w1[o];
+                        y[dst + o] = wb == 0f ? x[src + i0[o]] : (1f - wb) * x[src + i0[o]] + wb * x[src + i1[o]];
+                    }
+                }
+            });
+            return y;
+        }
         for (int p = 0; p < outer; p++) {
             int src = p * inLen * inner;
             for (int o = 0; o < outLen; o++) {
