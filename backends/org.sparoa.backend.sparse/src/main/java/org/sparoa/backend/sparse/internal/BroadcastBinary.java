@@ -46,6 +46,38 @@ final class BroadcastBinary implements Kernel {
                     result.floats, from, to - from));
             return new NdArray[] {result};
         }
+        if (outer > 1 && a.isFloat() && (long) outer * block >= 1 << 15 && parallel.threads() > 1) {
+            // many blocks (e.g. a per-channel scale over NCHW): blocks split over the threads
+            int last = axis;
+            int blk = block;
+            parallel.forRange(outer, Math.max(1, (1 << 14) / Math.max(1, blk)), (from, to) -> {
+                int[] p = new int[r];
+                int oa = 0;
+                int ob = 0;
+                int rest = from;
+                for (int ax = last; ax >= 0; ax--) {
+                    p[ax] = rest % out[ax];
+                    rest /= out[ax];
+                    oa += p[ax] * sa[ax];
+                    ob += p[ax] * sb[ax];
+                }
+                for (int o = from; o < to; o++) {
+                    applyFloat(a.floats, oa, ia, b.floats, ob, ib, result.floats, o * blk, blk);
+                    for (int ax = last; ax >= 0; ax--) {
+                        p[ax]++;
+                        oa += sa[ax];
+                        ob += sb[ax];
+                        if (p[ax] < out[ax]) {
+                            break;
+                        }
+                        oa -= sa[ax] * out[ax];
+                        ob -= sb[ax] * out[ax];
+                        p[ax] = 0;
+                    }
+                }
+            });
+            return new NdArray[] {result};
+        }
         int[] pos = new int[r];
         int offA = 0;
         int offB = 0;
