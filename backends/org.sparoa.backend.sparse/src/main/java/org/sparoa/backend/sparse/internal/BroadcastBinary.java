@@ -111,6 +111,10 @@ final class BroadcastBinary implements Kernel {
             applyScalar(a, oa, b[ob], y, oy, n);
             return;
         }
+        if (ia == 0 && ib == 1 && op != Op.PRELU) {
+            applyScalarLeft(a[oa], b, ob, y, oy, n);
+            return;
+        }
         switch (op) {
             case ADD -> {
                 for (int j = 0; j < n; j++) {
@@ -191,6 +195,32 @@ final class BroadcastBinary implements Kernel {
             default -> {
                 for (int j = 0; j < n; j++) {
                     y[oy + j] = a[oa + j] / v;
+                }
+            }
+        }
+    }
+
+    /** The first operand is one value for the whole block (PP-OCRv4's {@code scalar * tensor}). */
+    private void applyScalarLeft(float v, float[] b, int ob, float[] y, int oy, int n) {
+        switch (op) {
+            case ADD -> {
+                for (int j = 0; j < n; j++) {
+                    y[oy + j] = v + b[ob + j];
+                }
+            }
+            case SUB -> {
+                for (int j = 0; j < n; j++) {
+                    y[oy + j] = v - b[ob + j];
+                }
+            }
+            case MUL -> {
+                for (int j = 0; j < n; j++) {
+                    y[oy + j] = v * b[ob + j];
+                }
+            }
+            default -> {
+                for (int j = 0; j < n; j++) {
+                    y[oy + j] = v / b[ob + j];
                 }
             }
         }

@@ -24,6 +24,9 @@ class BroadcastBinaryTest {
             "ADD, 2x24x40x41, 2x24x40x41", // same shapes: one block
             "SUB, 3x7x50x50, 7x1x50",      // broadcast in the middle
             "DIV, 1x6x90x70, 1",           // scalar
+            "DIV, 1, 1x6x90x70",           // scalar on the left
+            "SUB, 1x1x1, 2x9x40x50",
+            "MUL, 1x12x1x1, 1x12x30x40",   // per-channel on the left
             "PRELU, 1x30x40x30, 30x1x1"
     })
     void matchesElementByElement(BroadcastBinary.Op op, String shapeA, String shapeB) {
