@@ -38,7 +38,7 @@ import org.sparoa.policy.threshold.internal.QuadrantThresholdPolicy;
 /**
  * The scheduling policies side by side on real models pruned to several sparsities: plain ONNX Runtime, {@code single}
  * on ort-cpu, {@code single} on sparse-cpu, {@code greedy} and {@code threshold}, all in one JVM with the same thread
- * count, timed round-robin ({@link RoundRobin}). Per model and sparsity it also reports what scheduling costs: the
+ * count, timed interleaved in a seeded random order per iteration ({@link RoundRobin}). Per model and sparsity it also reports what scheduling costs: the
  * operator profiling the cost-aware policies need (once per model), each policy's first decision (threshold's
  * includes the analyzer's calibration runs), the first request (decision + segment compilation + one run), and a
  * cached plan lookup. Prints a table and writes bench/results/policies.csv with the machine description and load.
@@ -288,7 +288,7 @@ public final class PolicyBenchmark {
             w.println("# load average (/proc/loadavg) before: " + loadBefore + "; after: " + loadAfter);
             w.println("# threads: ONNX Runtime 1.29.0 intra-op " + threads + " (plain session and ort-cpu), sparse-cpu pool "
                     + threads + " (weights dense below 20 % zeros)");
-            w.println("# method: one JVM, warm-up, round-robin over the contenders with rotating start, median and p90;"
+            w.println("# method: one JVM, warm-up, every iteration runs all contenders in a new seeded random order, median and p90;"
                     + " seeded uniform [0,1) inputs; iterations " + iterations + " (PP-OCRv3 det half)");
             w.println("# pruning: " + (prunedDir == null ? "MagnitudePruner, unstructured magnitude, per layer"
                     : "files from " + prunedDir));

@@ -1,15 +1,18 @@
 package org.sparoa.bench;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.Callable;
 
 /**
- * Times several contenders in one run: each warmed up, then every iteration runs all of them once, starting with
- * a different one each time (A B C, B C A, C A B, ...) so that none always runs on caches another warmed. Reports
- * median and p90 of each, as {@link SideBySide} does for two.
+ * Times several contenders in one run: each warmed up, then every iteration runs all of them once in a new seeded
+ * random order, so that no contender always follows the same one (a contender leaves caches warm and, with ONNX
+ * Runtime, spinning pool threads behind it; a fixed rotation would hand that to the same neighbour every time).
+ * Reports median and p90 of each, as {@link SideBySide} does for two.
  */
 public final class RoundRobin {
     private RoundRobin() {
@@ -27,9 +30,14 @@ public final class RoundRobin {
             }
         }
         long[][] t = new long[names.size()][iterations];
+        Random random = new Random(20251123L);
+        List<Integer> order = new ArrayList<>();
+        for (int c = 0; c < names.size(); c++) {
+            order.add(c);
+        }
         for (int i = 0; i < iterations; i++) {
-            for (int k = 0; k < names.size(); k++) {
-                int c = (i + k) % names.size();
+            Collections.shuffle(order, random);
+            for (int c : order) {
                 long t0 = System.nanoTime();
                 contenders.get(names.get(c)).call();
                 t[c][i] = System.nanoTime() - t0;
