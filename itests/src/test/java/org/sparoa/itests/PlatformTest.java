@@ -117,6 +117,24 @@ public class PlatformTest {
         assertTrue(out, out.contains("ort-cpu"));
     }
 
+    /**
+     * The analyzer, the engine and the threshold policy reference each other through services (analyzer -> engine
+     * -> policies -> analyzer); a cycle there once left the shell bundle with no commands at all. Every command of
+     * the bundle must be registered, the analyzer must analyse, and the threshold policy must have its analyzer.
+     */
+    @Test
+    public void everyShellCommandIsRegisteredAndTheAnalyzerServesThroughTheShell() throws Exception {
+        for (String command : new String[] {"load", "models", "unload", "backends", "run", "demo", "analyze", "prune",
+                "profile", "schedule", "policies", "policy", "trace"}) {
+            waitFor("sparoa:" + command, () -> sessionFactory.getRegistry().getCommand("sparoa", command) != null);
+        }
+        Path model = model(CLASSIFIER);
+        String out = execute("sparoa:analyze --calibration 1 " + shape(model) + " --top 5 " + model);
+        assertTrue(out, out.contains("Conv"));
+        String schedule = execute("sparoa:schedule --policy threshold " + shape(model) + " " + model);
+        assertFalse("threshold planned without falling back: " + schedule, schedule.contains("fell back"));
+    }
+
     // ---------------------------------------------------------------- run, against plain ONNX Runtime
 
     @Test
@@ -259,8 +277,15 @@ public class PlatformTest {
         return !refs.isEmpty();
     }
 
-    /** Runs a shell command as an admin and returns what it printed; a failing command throws. */
+    /**
+     * Runs a shell command as an admin and returns what it printed; a failing command throws. Waits first for the
+     * command to be registered: Karaf's shell extender registers a bundle's commands once all their references are
+     * satisfied, after the bundle is active.
+     */
     private String execute(String command) throws Exception {
+        String name = command.split(" ", 2)[0];
+        String[] scoped = name.split(":", 2);
+        waitFor("the command " + name, () -> sessionFactory.getRegistry().getCommand(scoped[0], scoped[1]) != null);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         Session session = sessionFactory.create(System.in, out, out);

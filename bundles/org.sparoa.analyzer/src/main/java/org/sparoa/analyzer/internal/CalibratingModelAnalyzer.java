@@ -6,7 +6,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
+import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -57,7 +59,8 @@ public class CalibratingModelAnalyzer implements ModelAnalyzer {
     }
 
     private final ModelRegistry models;
-    private final InferenceService inference;
+    /** Looked up per analysis, not at activation: the engine binds policies that bind this analyzer (a cycle). */
+    private final Supplier<InferenceService> inference;
     private final AnalysisCache cache = new AnalysisCache(32);
     private final ConcurrentHashMap<CalibrationKey, CompletableFuture<ModelAnalysis>> inFlight =
             new ConcurrentHashMap<>();
@@ -65,9 +68,24 @@ public class CalibratingModelAnalyzer implements ModelAnalyzer {
     private volatile int defaultRuns;
     private volatile Thresholds defaultThresholds;
 
+    /**
+     * The DS constructor. The inference service arrives as {@link ComponentServiceObjects} so that activating the
+     * analyzer does not instantiate the engine: the engine binds the scheduling policies, and the threshold policy
+     * binds this analyzer, so getting the engine here would be a service cycle (Felix refuses it, and Karaf then
+     * registers none of the shell bundle's commands).
+     */
     @Activate
-    public CalibratingModelAnalyzer(@Reference ModelRegistry models, @Reference InferenceService inference,
-                                    Config config) {
+    public CalibratingModelAnalyzer(@Reference ModelRegistry models,
+                                    @Reference ComponentServiceObjects<InferenceService> inference, Config config) {
+        this(models, (Supplier<InferenceService>) inference::getService, config);
+    }
+
+    /** For use outside OSGi (tests, benchmarks): a plain service. */
+    public CalibratingModelAnalyzer(ModelRegistry models, InferenceService inference, Config config) {
+        this(models, () -> inference, config);
+    }
+
+    private CalibratingModelAnalyzer(ModelRegistry models, Supplier<InferenceService> inference, Config config) {
         this.models = models;
         this.inference = inference;
         modified(config);
@@ -136,7 +154,7 @@ public class CalibratingModelAnalyzer implements ModelAnalyzer {
         long start = System.nanoTime();
         ShapeTable shapes = ShapeTable.fromAnnotations(model.graph(), opts.shapes());
         List<String> notes = new ArrayList<>();
-        ActivationStatistics activations = new Calibration(inference, model, opts, runs).run(shapes, notes);
+        ActivationStatistics activations = new Calibration(inference.get(), model, opts, runs).run(shapes, notes);
         ModelAnalysis computed = new GraphAnalysis(model.graph(), shapes, activations)
                 .analyze(model.id(), model.sha256(), defaultThresholds, notes, start);
         LOG.info("Analysed {}: {} operators, {} calibration run(s), {} ms", model.id(), computed.operators().size(),

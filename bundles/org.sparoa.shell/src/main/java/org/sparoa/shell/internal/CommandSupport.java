@@ -10,6 +10,7 @@ import org.sparoa.api.InvalidInputException;
 import org.sparoa.api.Model;
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.api.PlanDescription;
+import org.sparoa.api.RunOptions;
 import org.sparoa.api.SegmentPlan;
 import org.sparoa.api.Shapes;
 import org.sparoa.api.Tensor;
@@ -86,6 +87,32 @@ public final class CommandSupport {
         }
         given.forEach(inputs::putIfAbsent); // the engine names an input the model does not have
         return inputs;
+    }
+
+    /**
+     * The request options of the commands that plan: {@code --segments N} is the partition policy; otherwise the
+     * named policy (or the default). The shapes of the request's inputs go along as the policy option
+     * {@code shapes}, so that a policy that analyses the model (threshold) can resolve dynamic dimensions.
+     */
+    public static RunOptions runOptions(String backend, String policy, int segments, Map<String, Tensor> inputs) {
+        Map<String, String> options = new LinkedHashMap<>();
+        StringBuilder shapes = new StringBuilder();
+        inputs.forEach((name, t) -> {
+            if (t.shape().length > 0) {
+                shapes.append(shapes.length() == 0 ? "" : ";").append(name).append('=').append(Shapes.format(t.shape()));
+            }
+        });
+        if (shapes.length() > 0) {
+            options.put("shapes", shapes.toString());
+        }
+        if (segments > 0) {
+            if (policy != null && !policy.equals("partition")) {
+                throw new InvalidInputException("--segments uses the partition policy; drop --policy " + policy);
+            }
+            options.put("segments", Integer.toString(segments));
+            return new RunOptions(backend, "partition", options, false);
+        }
+        return new RunOptions(backend, policy, options, false);
     }
 
     private static String[] split(String spec, String option, String example) {

@@ -90,7 +90,7 @@ public class RunCommand implements Action {
         }
         Model model = CommandSupport.resolveModel(models, modelRef);
         Map<String, Tensor> inputs = inputs(model);
-        RunOptions options = options();
+        RunOptions options = CommandSupport.runOptions(backend, policy, segments, inputs);
         SideBySideRun.Outcome o = SideBySideRun.run(inference, model, inputs, options, warmup, iterations, threads,
                 compare);
 
@@ -133,16 +133,6 @@ public class RunCommand implements Action {
 
     private Map<String, Tensor> inputs(Model model) {
         return CommandSupport.inputsFor(model, inputSpecs, shapeSpecs, seed);
-    }
-
-    private RunOptions options() {
-        if (segments > 0) {
-            if (policy != null && !policy.equals("partition")) {
-                throw new InvalidInputException("--segments uses the partition policy; drop --policy " + policy);
-            }
-            return new RunOptions(backend, "partition", Map.of("segments", Integer.toString(segments)), false);
-        }
-        return new RunOptions(backend, policy, Map.of(), false);
     }
 
     private static void saveOutputs(Map<String, Tensor> outputs, Path dir) throws IOException {

@@ -68,9 +68,7 @@ public class ScheduleCommand implements Action {
         for (Measurement m : profiler.profile(model.id(), inputs, false)) {
             measured.put(m.node() + "@" + m.backendId(), m.millis());
         }
-        RunOptions options = segments > 0
-                ? new RunOptions(null, "partition", Map.of("segments", Integer.toString(segments)), false)
-                : new RunOptions(null, policy, Map.of(), false);
+        RunOptions options = CommandSupport.runOptions(null, policy, segments, inputs);
         PlanDescription plan = inference.plan(model.id(), options);
         Map<String, String> backendOf = new LinkedHashMap<>();
         for (SegmentPlan s : plan.segments()) {

@@ -69,9 +69,7 @@ public class TraceCommand implements Action {
         }
         Model model = CommandSupport.resolveModel(models, modelRef);
         Map<String, Tensor> inputs = CommandSupport.inputsFor(model, inputSpecs, shapeSpecs, 42);
-        RunOptions options = segments > 0
-                ? new RunOptions(backend, "partition", Map.of("segments", Integer.toString(segments)), false)
-                : new RunOptions(backend, policy, Map.of(), false);
+        RunOptions options = CommandSupport.runOptions(backend, policy, segments, inputs);
         ChromeTrace trace = new ChromeTrace();
         long base = System.nanoTime();
         for (int i = 0; i < iterations; i++) {

@@ -33,6 +33,25 @@ class CommandSupportTest {
     }
 
     @Test
+    void runOptionsCarryTheInputShapesToThePolicyAndSegmentsMeanPartition() {
+        Map<String, Tensor> inputs = new java.util.LinkedHashMap<>();
+        inputs.put("x", Tensor.ofFloats(new long[] {1, 3, 48, 192}, new float[1 * 3 * 48 * 192]));
+        inputs.put("scale", Tensor.ofFloats(new long[0], new float[] {2f}));
+        inputs.put("y", Tensor.ofFloats(new long[] {2, 5}, new float[10]));
+        org.sparoa.api.RunOptions o = CommandSupport.runOptions("ort-cpu", "threshold", 0, inputs);
+        assertEquals("threshold", o.policy());
+        assertEquals("ort-cpu", o.backend());
+        assertEquals("x=1x3x48x192;y=2x5", o.policyOptions().get("shapes"));
+
+        org.sparoa.api.RunOptions split = CommandSupport.runOptions(null, null, 3, inputs);
+        assertEquals("partition", split.policy());
+        assertEquals("3", split.policyOptions().get("segments"));
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> CommandSupport.runOptions(null, "greedy", 3, inputs));
+        assertTrue(e.getMessage().contains("greedy"), e.getMessage());
+    }
+
+    @Test
     void shapesAndInputsAreParsedAndBadSpecsNamed(@TempDir Path dir) throws Exception {
         assertArrayEquals(new long[] {1, 3, 48, 192}, CommandSupport.parseShapes(List.of("x=1x3x48x192")).get("x"));
         InvalidInputException e = assertThrows(InvalidInputException.class,

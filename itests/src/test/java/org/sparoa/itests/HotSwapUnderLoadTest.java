@@ -1,0 +1,400 @@
+package org.sparoa.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.CoreOptions.maven;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URL;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.stream.Collectors;
+import javax.inject.Inject;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.Version;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.sparoa.api.DeviceBackend;
+import org.sparoa.api.InferenceResult;
+import org.sparoa.api.InferenceService;
+import org.sparoa.api.Model;
+import org.sparoa.api.ModelRegistry;
+import org.sparoa.api.RunOptions;
+import org.sparoa.api.SchedulingPolicy;
+import org.sparoa.api.SegmentPlan;
+import org.sparoa.api.Tensor;
+
+/**
+ * Hot swap under load, against the built distribution: while two clients send requests without pause (one with the
+ * default policy, one with a multi-segment plan over every live backend), a backend bundle is installed, the default
+ * policy is switched, a third-party policy arrives through {@code deploy/} and is updated to a new version, and a
+ * backend holding segments of in-flight requests is stopped. No request may fail, every output must equal plain ONNX
+ * Runtime's, the newcomers must serve the requests scheduled after them, and no other bundle may restart.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class HotSwapUnderLoadTest {
+
+    private static final long TIMEOUT_MS = 120_000;
+    private static final String CLASSIFIER = "ch_ppocr_mobile_v2.0_cls_infer.onnx";
+    private static final long[] SHAPE = {1, 3, 48, 192};
+    private static final String SPARSE = "org.sparoa.backend.sparse";
+    private static final String EXAMPLE = "org.sparoa.policy.example";
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private InferenceService inference;
+
+    @Inject
+    private ModelRegistry models;
+
+    @Inject
+    private ConfigurationAdmin configAdmin;
+
+    @Configuration
+    public Option[] config() throws IOException {
+        String version = System.getProperty("sparoa.version", "0.1.0-SNAPSHOT");
+        String localRepo = System.getProperty("maven.repo.local",
+                System.getProperty("user.home") + "/.m2/repository");
+        return new Option[] {
+            karafDistributionConfiguration()
+                    .frameworkUrl(maven("org.sparoa", "sparoa-karaf-distribution").type("tar.gz").version(version))
+                    .unpackDirectory(new File(System.getProperty("sparoa.exam.dir", "target/exam")))
+                    .useDeployFolder(false),
+            keepRuntimeFolder(),
+            configureConsole().ignoreLocalConsole(),
+            logLevel(LogLevel.WARN),
+            editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", freePort()),
+            editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", freePort()),
+            editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", freePort()),
+            editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository", localRepo),
+            editConfigurationFilePut("etc/system.properties", "sparoa.itest.version", version),
+            // the deploy/ folder is polled; a short interval keeps the wait for the dropped policy short
+            editConfigurationFilePut("etc/org.apache.felix.fileinstall-deploy.cfg", "felix.fileinstall.poll", "300"),
+        };
+    }
+
+    @Test
+    public void swappingBackendsAndPoliciesUnderLoadLosesNoRequestAndChangesNoOutput() throws Exception {
+        waitFor("the ort-cpu backend", () -> backendRegistered("ort-cpu"));
+        String version = System.getProperty("sparoa.itest.version");
+        Path modelFile = Paths.get(System.getProperty("karaf.home"), "models", CLASSIFIER);
+        Model model = models.load("cls-hotswap", modelFile);
+        String input = model.graph().inputs().get(0).name();
+        List<Map<String, Tensor>> inputs = new ArrayList<>();
+        List<float[]> references = new ArrayList<>();
+        referenceOutputs(modelFile, input, inputs, references);
+
+        // start from a platform without the sparse backend, so that it arrives under load
+        Bundle booted = bundle(SPARSE);
+        if (booted != null) {
+            booted.uninstall();
+        }
+        waitFor("sparse-cpu gone", () -> !backendRegistered("sparse-cpu"));
+        setDefaultPolicy("first-capable");
+
+        Set<Long> touched = new java.util.HashSet<>();
+        List<String> restarted = new ArrayList<>();
+        BundleListener watcher = event -> {
+            if (event.getType() == BundleEvent.STOPPED && !touched.contains(event.getBundle().getBundleId())
+                    && !isTouched(event.getBundle())) {
+                restarted.add(event.getBundle().getSymbolicName());
+            }
+        };
+        context.addBundleListener(watcher);
+
+        Client byDefault = new Client("default-policy", model.id(), RunOptions.defaults(), inputs, references);
+        Client spread = new Client("partition", model.id(),
+                RunOptions.withPolicy("partition", Map.of("segments", "6")), inputs, references);
+        Thread t1 = new Thread(byDefault, "client-default");
+        Thread t2 = new Thread(spread, "client-partition");
+        t1.start();
+        t2.start();
+        try {
+            waitFor("both clients served", () -> byDefault.served() > 3 && spread.served() > 3);
+
+            // 1. a new backend bundle, installed while requests run, serves the next scheduled requests
+            long afterInstall = System.nanoTime();
+            Bundle sparse = context.installBundle("mvn:org.sparoa/" + SPARSE + "/" + version);
+            touched.add(sparse.getBundleId());
+            sparse.start();
+            waitFor("sparse-cpu registered", () -> backendRegistered("sparse-cpu"));
+            waitFor("a request scheduled after the install runs segments on sparse-cpu",
+                    () -> spread.sawAfter(afterInstall, o -> o.backends().contains("sparse-cpu")));
+
+            // 2. the default policy switched through ConfigAdmin: the next default request uses it
+            long afterSwitch = System.nanoTime();
+            setDefaultPolicy("partition");
+            waitFor("a default request planned by partition",
+                    () -> byDefault.sawAfter(afterSwitch, o -> o.policy().equals("partition") && o.fallback() == null));
+
+            // 3. a third-party policy dropped into deploy/ is picked up and serves its requests
+            Path deploy = Paths.get(System.getProperty("karaf.home"), "deploy");
+            Files.createDirectories(deploy);
+            byte[] exampleJar = read(new URL("mvn:org.sparoa/" + EXAMPLE + "/" + version));
+            Path dropped = deploy.resolve(EXAMPLE + ".jar");
+            Files.write(dropped.resolveSibling(EXAMPLE + ".tmp"), exampleJar);
+            Files.move(dropped.resolveSibling(EXAMPLE + ".tmp"), dropped, StandardCopyOption.ATOMIC_MOVE);
+            waitFor("the example policy registered from deploy/", () -> policyRegistered("example"));
+            Bundle example = bundle(EXAMPLE);
+            touched.add(example.getBundleId());
+            long afterDeploy = System.nanoTime();
+            setDefaultPolicy("example");
+            waitFor("a default request planned by the example policy",
+                    () -> byDefault.sawAfter(afterDeploy, o -> o.policy().equals("example") && o.fallback() == null));
+
+            // 4. the policy bundle updated in place to a new version: its new service plans the next requests
+            Version before = example.getVersion();
+            Version next = new Version(before.getMajor(), before.getMinor(), before.getMicro() + 1,
+                    before.getQualifier());
+            long servicesBefore = policyServiceId("example");
+            long afterUpdate = System.nanoTime();
+            example.update(new ByteArrayInputStream(withBundleVersion(exampleJar, next)));
+            waitFor("example policy " + next + " registered",
+                    () -> policyRegistered("example") && policyServiceId("example") != servicesBefore);
+            assertEquals(next, bundle(EXAMPLE).getVersion());
+            waitFor("a default request planned by the updated example policy",
+                    () -> byDefault.sawAfter(afterUpdate, o -> o.policy().equals("example") && o.fallback() == null));
+
+            // 5. a backend holding segments of in-flight requests stops: they finish on what remains
+            waitFor("requests in flight on sparse-cpu", () -> spread.sawAfter(System.nanoTime() - 1_000_000_000L,
+                    o -> o.backends().contains("sparse-cpu")));
+            sparse.stop();
+            long afterStop = System.nanoTime();
+            waitFor("requests after the stop served without sparse-cpu",
+                    () -> spread.sawAfter(afterStop, o -> !o.backends().contains("sparse-cpu")));
+            long servedAfterStop = spread.served() + byDefault.served();
+            waitFor("more requests served after the stop", () -> spread.served() + byDefault.served()
+                    > servedAfterStop + 10);
+        } finally {
+            byDefault.stop();
+            spread.stop();
+            t1.join(TIMEOUT_MS);
+            t2.join(TIMEOUT_MS);
+            context.removeBundleListener(watcher);
+            setDefaultPolicy("first-capable");
+            Files.deleteIfExists(Paths.get(System.getProperty("karaf.home"), "deploy", EXAMPLE + ".jar"));
+        }
+
+        for (Client c : List.of(byDefault, spread)) {
+            assertTrue(c.name + " failed requests: " + c.failures, c.failures.isEmpty());
+            assertTrue(c.name + " outputs differing from plain ONNX Runtime: " + c.mismatches, c.mismatches.isEmpty());
+            assertTrue(c.name + " served requests", c.served() > 20);
+        }
+        assertTrue("bundles restarted that were not swapped: " + restarted, restarted.isEmpty());
+    }
+
+    // ---------------------------------------------------------------- the clients
+
+    private record Observation(long startNanos, String policy, String fallback, Set<String> backends) {
+    }
+
+    /** Sends requests back to back until stopped; checks every output against the reference. */
+    private final class Client implements Runnable {
+        private final String name;
+        private final String modelId;
+        private final RunOptions options;
+        private final List<Map<String, Tensor>> inputs;
+        private final List<float[]> references;
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final AtomicLong served = new AtomicLong();
+        private final ConcurrentLinkedQueue<Observation> seen = new ConcurrentLinkedQueue<>();
+        private final List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final List<String> mismatches = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        Client(String name, String modelId, RunOptions options, List<Map<String, Tensor>> inputs,
+               List<float[]> references) {
+            this.name = name;
+            this.modelId = modelId;
+            this.options = options;
+            this.inputs = inputs;
+            this.references = references;
+        }
+
+        @Override
+        public void run() {
+            for (int i = 0; running.get(); i++) {
+                int k = i % inputs.size();
+                long start = System.nanoTime();
+                try {
+                    InferenceResult r = inference.infer(modelId, inputs.get(k), options);
+                    float[] actual = r.outputs().values().iterator().next().toFloatArray();
+                    String diff = difference(references.get(k), actual);
+                    if (diff != null) {
+                        mismatches.add("request " + i + " (" + r.plan().policy() + "): " + diff);
+                    }
+                    seen.add(new Observation(start, r.plan().policy(), r.plan().fallbackReason(),
+                            r.plan().segments().stream().map(SegmentPlan::backendId).collect(Collectors.toSet())));
+                    served.incrementAndGet();
+                } catch (RuntimeException e) {
+                    failures.add("request " + i + ": " + e);
+                }
+            }
+        }
+
+        long served() {
+            return served.get();
+        }
+
+        boolean sawAfter(long mark, java.util.function.Predicate<Observation> what) {
+            return seen.stream().anyMatch(o -> o.startNanos() > mark && what.test(o));
+        }
+
+        void stop() {
+            running.set(false);
+        }
+    }
+
+    private static String difference(float[] expected, float[] actual) {
+        if (expected.length != actual.length) {
+            return "length " + actual.length + ", expected " + expected.length;
+        }
+        for (int i = 0; i < expected.length; i++) {
+            if (Math.abs(expected[i] - actual[i]) > 1e-5 * Math.max(1, Math.abs(expected[i]))) {
+                return "output[" + i + "] = " + actual[i] + ", plain ONNX Runtime: " + expected[i];
+            }
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static void referenceOutputs(Path model, String input, List<Map<String, Tensor>> inputs,
+                                         List<float[]> references) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession session = env.createSession(model.toString(), new OrtSession.SessionOptions())) {
+            for (int seed = 1; seed <= 4; seed++) {
+                Random random = new Random(seed);
+                float[] values = new float[(int) (SHAPE[0] * SHAPE[1] * SHAPE[2] * SHAPE[3])];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = random.nextFloat() * 2 - 1;
+                }
+                try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), SHAPE);
+                     OrtSession.Result result = session.run(Map.of(input, in))) {
+                    FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
+                    float[] expected = new float[out.remaining()];
+                    out.get(expected);
+                    references.add(expected);
+                }
+                inputs.add(Map.of(input, Tensor.ofFloats(SHAPE, values)));
+            }
+        }
+    }
+
+    private boolean isTouched(Bundle b) {
+        return SPARSE.equals(b.getSymbolicName()) || EXAMPLE.equals(b.getSymbolicName());
+    }
+
+    private void setDefaultPolicy(String name) throws IOException {
+        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration("org.sparoa.engine", "?");
+        Dictionary<String, Object> props = Optional.ofNullable(c.getProperties()).orElseGet(Hashtable::new);
+        props.put("defaultPolicy", name);
+        c.update(props);
+    }
+
+    private boolean backendRegistered(String id) throws Exception {
+        return !context.getServiceReferences(DeviceBackend.class, "(sparoa.backend.id=" + id + ")").isEmpty();
+    }
+
+    private boolean policyRegistered(String name) throws Exception {
+        return !context.getServiceReferences(SchedulingPolicy.class, "(sparoa.policy=" + name + ")").isEmpty();
+    }
+
+    private long policyServiceId(String name) throws Exception {
+        return context.getServiceReferences(SchedulingPolicy.class, "(sparoa.policy=" + name + ")").stream()
+                .map(r -> (Long) r.getProperty("service.id")).filter(Objects::nonNull).findFirst().orElse(-1L);
+    }
+
+    private Bundle bundle(String symbolicName) {
+        return Arrays.stream(context.getBundles()).filter(b -> symbolicName.equals(b.getSymbolicName()))
+                .findFirst().orElse(null);
+    }
+
+    private static byte[] read(URL url) throws IOException {
+        try (InputStream in = url.openStream()) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** The same jar with another Bundle-Version: a new version of the bundle, as a release would ship it. */
+    private static byte[] withBundleVersion(byte[] jar, Version version) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
+            Manifest manifest = new Manifest(in.getManifest());
+            manifest.getMainAttributes().put(new Attributes.Name("Bundle-Version"), version.toString());
+            try (JarOutputStream jarOut = new JarOutputStream(out, manifest)) {
+                for (JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
+                    jarOut.putNextEntry(new JarEntry(e.getName()));
+                    in.transferTo(jarOut);
+                    jarOut.closeEntry();
+                }
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static void waitFor(String what, Callable<Boolean> condition) throws Exception {
+        long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+        while (!Boolean.TRUE.equals(condition.call())) {
+            if (System.currentTimeMillis() > deadline) {
+                fail("timed out after " + TIMEOUT_MS + " ms waiting for " + what);
+            }
+            Thread.sleep(100); // poll interval; the wait itself ends on the condition
+        }
+    }
+
+    private static String freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return Integer.toString(socket.getLocalPort());
+        }
+    }
+}
