@@ -97,7 +97,7 @@ public final class PolicyBenchmark {
         SparseCpuBackend sparse = new SparseCpuBackend(threads, 0.2);
         try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1);
              LocalPlatform platform = LocalPlatform.of(600_000, ort, sparse)) {
-            CalibratingModelAnalyzer analyzer = new CalibratingModelAnalyzer(platform.models(), platform.inference(),
+            CalibratingModelAnalyzer analyzer = CalibratingModelAnalyzer.standalone(platform.models(), platform.inference(),
                     analyzerConfig());
             platform.addPolicy(new Timed(new SingleBackendPolicy("ort-cpu"), decisions));
             platform.addPolicy(new Timed(new GreedyEarliestFinishPolicy(), decisions),

@@ -19,6 +19,26 @@ public final class OnnxSegments {
      */
     public static byte[] cut(Model model, String name, List<Node> nodes, List<TensorInfo> inputs,
                              List<TensorInfo> outputs) {
+        if (isWholeModel(model, nodes, inputs, outputs)) {
+            // the model itself: a backend then runs exactly what the user gave (value_info, metadata and all), so
+            // a one-segment plan costs what the plain runtime costs
+            java.nio.ByteBuffer bytes = model.onnxBytes();
+            byte[] copy = new byte[bytes.remaining()];
+            bytes.get(copy);
+            return copy;
+        }
         return SegmentCutter.cut(ParsedModelCache.get(model), name, nodes, inputs, outputs).toByteArray();
+    }
+
+    /** Every operator, in graph order, with exactly the graph's inputs and outputs in order. */
+    static boolean isWholeModel(Model model, List<Node> nodes, List<TensorInfo> inputs, List<TensorInfo> outputs) {
+        var graph = model.graph();
+        return nodes.equals(graph.nodes())
+                && names(inputs).equals(names(graph.inputs()))
+                && names(outputs).equals(names(graph.outputs()));
+    }
+
+    private static List<String> names(List<TensorInfo> infos) {
+        return infos.stream().map(TensorInfo::name).toList();
     }
 }

@@ -55,6 +55,27 @@ class OnnxImportTest {
     }
 
     @Test
+    void theWholeModelAsOneSegmentIsTheModelItselfAndAPartIsCut() throws IOException {
+        Path file = ppocr("ch_ppocr_mobile_v2.0_cls_infer.onnx");
+        Model m = OnnxModels.load(null, file);
+        Graph g = m.graph();
+        byte[] whole = OnnxSegments.cut(m, "whole", g.nodes(), g.inputs(), g.outputs());
+        assertTrue(Arrays.equals(Files.readAllBytes(file), whole), "a one-segment plan runs the user's own bytes");
+
+        List<Node> firstHalf = g.nodes().subList(0, g.nodes().size() / 2);
+        Node last = firstHalf.get(firstHalf.size() - 1);
+        var out = g.info(last.outputs().get(0)).orElseThrow();
+        byte[] part = OnnxSegments.cut(m, "part", firstHalf, g.inputs(), List.of(out));
+        Model cut = OnnxModels.fromBytes("part", part, null);
+        assertEquals(firstHalf.size(), cut.graph().nodes().size());
+        assertEquals(List.of(out.name()), cut.graph().outputs().stream().map(o -> o.name()).toList());
+        // the same operators, but in another order, are not the whole model either
+        List<Node> reversedOrder = new java.util.ArrayList<>(g.nodes());
+        java.util.Collections.swap(reversedOrder, 0, 1);
+        assertFalse(OnnxSegments.isWholeModel(m, reversedOrder, g.inputs(), g.outputs()));
+    }
+
+    @Test
     void constantOfShapeWeightsOfLightModelsAreMaterialised() {
         Model m = OnnxModels.load(null, shared("onnx-backend-tests/light/light_bvlc_alexnet.onnx"));
         Graph g = m.graph();

@@ -80,9 +80,13 @@ public class CalibratingModelAnalyzer implements ModelAnalyzer {
         this(models, (Supplier<InferenceService>) inference::getService, config);
     }
 
-    /** For use outside OSGi (tests, benchmarks): a plain service. */
-    public CalibratingModelAnalyzer(ModelRegistry models, InferenceService inference, Config config) {
-        this(models, () -> inference, config);
+    /**
+     * An analyzer outside OSGi (tests, benchmarks) on a plain service. A factory, not a constructor overload, so
+     * that callers compile without the DS API on their class path.
+     */
+    public static CalibratingModelAnalyzer standalone(ModelRegistry models, InferenceService inference,
+                                                      Config config) {
+        return new CalibratingModelAnalyzer(models, () -> inference, config);
     }
 
     private CalibratingModelAnalyzer(ModelRegistry models, Supplier<InferenceService> inference, Config config) {

@@ -20,7 +20,7 @@ final class AnalyzerFixture implements AutoCloseable {
     }
 
     AnalyzerFixture(int runs, double sparsity, double intensity, int cacheSize) {
-        analyzer = new CalibratingModelAnalyzer(platform.models(), platform.inference(),
+        analyzer = CalibratingModelAnalyzer.standalone(platform.models(), platform.inference(),
                 config(runs, sparsity, intensity, cacheSize));
     }
 

@@ -66,7 +66,7 @@ class SharedAnalysisTest {
     void concurrentCallersShareOneCalibration() throws Exception {
         try (AnalyzerFixture f = new AnalyzerFixture()) {
             GatedInference gated = new GatedInference(f.platform.inference());
-            CalibratingModelAnalyzer analyzer = new CalibratingModelAnalyzer(f.platform.models(), gated,
+            CalibratingModelAnalyzer analyzer = CalibratingModelAnalyzer.standalone(f.platform.models(), gated,
                     AnalyzerFixture.config(3, 0.5, 10, 8));
             f.load("cls", TestModels.ppocr(TestModels.CLS));
             AnalysisOptions opts = AnalysisOptions.defaults().withShapes(TestModels.CLS_SHAPE);

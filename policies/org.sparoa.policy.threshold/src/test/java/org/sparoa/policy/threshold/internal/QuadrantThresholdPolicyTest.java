@@ -54,7 +54,7 @@ class QuadrantThresholdPolicyTest {
         ort = new OrtCpuBackend("ort-cpu", 2, 1);
         sparse = new SparseCpuBackend(2, 0.5);
         platform = LocalPlatform.of(ort, sparse);
-        analyzer = new CalibratingModelAnalyzer(platform.models(), platform.inference(), Configs.analyzer());
+        analyzer = CalibratingModelAnalyzer.standalone(platform.models(), platform.inference(), Configs.analyzer());
         // thresholds from the analyzer; islands merged only when asked, so that the rule alone is visible
         platform.addPolicy(new QuadrantThresholdPolicy(analyzer, -1, -1, "sparse-cpu", "", false),
                 Map.of("sparoa.policy.costs", true));
