@@ -1,0 +1,89 @@
+package org.sparoa.engine.internal;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.sparoa.api.DataType;
+import org.sparoa.api.Graph;
+import org.sparoa.api.InvalidInputException;
+import org.sparoa.api.Model;
+import org.sparoa.api.Tensor;
+import org.sparoa.api.TensorInfo;
+
+class InputValidatorTest {
+    private static final int N = 10_000; // more than two of the scan's 4096-element chunks
+
+    @Test
+    void theBitTestAgreesWithFloatIsFiniteOnEveryKindOfValue() {
+        float[] values = {0f, -0f, 1f, -1f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, Float.MAX_VALUE,
+            -Float.MAX_VALUE, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+            Float.intBitsToFloat(0x7fc00001), Float.intBitsToFloat(0xffffffff), Float.intBitsToFloat(0x7f7fffff)};
+        for (float v : values) {
+            int[] bits = {Float.floatToRawIntBits(v)};
+            assertEquals(!Float.isFinite(v), InputValidator.nonFiniteMark(bits, 1) != 0, "value " + v);
+        }
+        Random random = new Random(3);
+        int[] bits = new int[N];
+        for (int round = 0; round < 200; round++) {
+            boolean anyBad = false;
+            for (int i = 0; i < N; i++) {
+                bits[i] = random.nextInt();
+                anyBad |= !Float.isFinite(Float.intBitsToFloat(bits[i]));
+            }
+            assertEquals(anyBad, InputValidator.nonFiniteMark(bits, N) != 0);
+        }
+    }
+
+    @Test
+    void nanAndInfAreNamedWithTheirPositionInAnyChunk() {
+        Model model = model();
+        for (int at : new int[] {0, 4095, 4096, N - 1}) {
+            for (float bad : new float[] {Float.NaN, Float.NEGATIVE_INFINITY}) {
+                float[] v = values();
+                v[at] = bad;
+                InvalidInputException e = assertThrows(InvalidInputException.class,
+                        () -> InputValidator.validate(model, Map.of("x", Tensor.ofFloats(new long[] {1, N}, v))));
+                assertTrue(e.getMessage().contains("element " + at), e.getMessage());
+                assertTrue(e.getMessage().contains(Float.isNaN(bad) ? "NaN" : "Inf"), e.getMessage());
+            }
+        }
+        float[] fine = values();
+        fine[7] = Float.MAX_VALUE;
+        fine[8] = -0f;
+        assertDoesNotThrow(() -> InputValidator.validate(model, Map.of("x", Tensor.ofFloats(new long[] {1, N}, fine))));
+    }
+
+    @Test
+    void wrongShapeAndUnknownInputAreNamed() {
+        Model model = model();
+        InvalidInputException shape = assertThrows(InvalidInputException.class,
+                () -> InputValidator.validate(model, Map.of("x", Tensor.ofFloats(new long[] {1, 3}, new float[3]))));
+        assertTrue(shape.getMessage().contains("'x'") && shape.getMessage().contains("1x3"), shape.getMessage());
+        InvalidInputException name = assertThrows(InvalidInputException.class, () -> InputValidator.validate(model,
+                Map.of("y", Tensor.ofFloats(new long[] {1, N}, values()))));
+        assertNotEquals(-1, name.getMessage().indexOf("'y'"), name.getMessage());
+    }
+
+    private static float[] values() {
+        float[] v = new float[N];
+        Random random = new Random(11);
+        for (int i = 0; i < N; i++) {
+            v[i] = random.nextFloat() * 2 - 1;
+        }
+        return v;
+    }
+
+    private static Model model() {
+        TensorInfo x = new TensorInfo("x", DataType.FLOAT, new long[] {1, N});
+        Graph graph = new Graph("g", List.of(), List.of(x), List.of(x), Map.of(), Map.of(), Map.of());
+        return new Model("m", null, "0", graph, new byte[0]);
+    }
+}
