@@ -60,42 +60,15 @@ final class InputValidator {
         return true;
     }
 
-    /**
-     * Rejects NaN and Inf. The scan is the engine's largest own cost on a small model, so it reads the bits in
-     * chunks and ORs a test C2 vectorises: an element is non-finite exactly when its exponent bits are all ones,
-     * and then adding one to the exponent field carries into the sign bit. The slow loop runs only to name the
-     * element once something was found.
-     */
     private static void checkFinite(String name, Tensor t) {
-        java.nio.IntBuffer bits = t.bytes().order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer();
-        int n = bits.remaining();
-        int[] chunk = new int[Math.min(n, 4096)];
-        int found = 0;
-        for (int from = 0; from < n && found == 0; from += chunk.length) {
-            int len = Math.min(chunk.length, n - from);
-            bits.get(from, chunk, 0, len);
-            found = nonFiniteMark(chunk, len);
-        }
-        if (found == 0) {
-            return;
-        }
         java.nio.FloatBuffer f = t.floatView();
-        for (int i = 0; i < n; i++) {
+        for (int i = 0, n = f.remaining(); i < n; i++) {
             float v = f.get(i);
             if (!Float.isFinite(v)) {
                 throw new InvalidInputException("input '" + name + "' contains " + (Float.isNaN(v) ? "NaN" : "Inf")
                         + " at element " + i);
             }
         }
-    }
-
-    /** Non-zero when one of the first {@code len} floats (as raw bits) is NaN or Inf. */
-    static int nonFiniteMark(int[] bits, int len) {
-        int acc = 0;
-        for (int i = 0; i < len; i++) {
-            acc |= (bits[i] & 0x7f800000) + 0x00800000;
-        }
-        return acc & 0x80000000;
     }
 
     private static String describe(Graph g) {
