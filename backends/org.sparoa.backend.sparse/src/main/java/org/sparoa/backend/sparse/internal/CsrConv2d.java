@@ -122,6 +122,10 @@ final class CsrConv2d implements Kernel {
         }
 
         void run(Parallel parallel) {
+            if (Simd.enabled()) {
+                runVector(parallel);
+                return;
+            }
             int units = n * groups * tiles;
             if (units >= 4 * parallel.threads() || mg < 2 * parallel.threads()) {
                 parallel.forRange(units, 1, (from, to) -> {
@@ -139,6 +143,75 @@ final class CsrConv2d implements Kernel {
                     gather(unit, col);
                     parallel.forRange(mg, 1, (from, to) -> accumulate(unit, from, to, col, new float[4][tile]));
                 }
+            }
+        }
+
+        /**
+         * The {@link VectorKernels} form: a flat column buffer ({@code k} rows of {@code tile} floats; none for a
+         * pointwise convolution, which reads the input planes in place), and the output tile written straight into
+         * {@code out} by register-blocked kernels. Same split over threads as the plain form.
+         */
+        private void runVector(Parallel parallel) {
+            int units = n * groups * tiles;
+            if (units >= 4 * parallel.threads() || mg < 2 * parallel.threads()) {
+                parallel.forRange(units, 1, (from, to) -> {
+                    float[] col = pointwise ? null : new float[k * tile];
+                    for (int u = from; u < to; u++) {
+                        if (!pointwise) {
+                            gatherFlat(u, col);
+                        }
+                        accumulateVector(u, 0, mg, col);
+                    }
+                });
+            } else {
+                float[] col = pointwise ? null : new float[k * tile];
+                for (int u = 0; u < units; u++) {
+                    int unit = u;
+                    if (!pointwise) {
+                        gatherFlat(unit, col);
+                    }
+                    parallel.forRange(mg, 1, (from, to) -> accumulateVector(unit, from, to, col));
+                }
+            }
+        }
+
+        private void accumulateVector(int unit, int ocFrom, int ocTo, float[] col) {
+            int t = unit % tiles;
+            int grp = (unit / tiles) % groups;
+            int img = unit / (tiles * groups);
+            int p0 = t * tile;
+            int len = Math.min(tile, outPixels - p0);
+            float[] src;
+            int srcOff;
+            int ld;
+            if (pointwise) {
+                src = x;
+                srcOff = (img * c + grp * cg) * h * wd + p0;
+                ld = h * wd;
+            } else {
+                src = col;
+                srcOff = 0;
+                ld = tile;
+            }
+            int o0 = grp * mg + ocFrom;
+            int outBase = img * m * outPixels + p0;
+            if (w.isDense()) {
+                VectorKernels.denseRows(w.values, o0 * k, k, ocTo - ocFrom, k, src, srcOff, ld, len, out,
+                        outBase + o0 * outPixels, outPixels, bias, o0);
+            } else {
+                VectorKernels.csrRows(w, o0, grp * mg + ocTo, src, srcOff, ld, len, out, outBase, outPixels, bias);
+            }
+        }
+
+        /** {@link #gather} into one flat buffer: row {@code (ic, ky, kx)} at {@code col[row * tile]}. */
+        private void gatherFlat(int unit, float[] col) {
+            int t = unit % tiles;
+            int grp = (unit / tiles) % groups;
+            int img = unit / (tiles * groups);
+            int p0 = t * tile;
+            int len = Math.min(tile, outPixels - p0);
+            for (int row = 0; row < k; row++) {
+                gatherRow(img, grp, row, p0, len, col, row * tile);
             }
         }
 
@@ -183,12 +256,6 @@ final class CsrConv2d implements Kernel {
             int img = unit / (tiles * groups);
             int p0 = t * tile;
             int len = Math.min(tile, outPixels - p0);
-            int sh = g.strides[0];
-            int sw = g.strides[1];
-            int dh = g.dilations[0];
-            int dw = g.dilations[1];
-            int pt = g.padBegin[0];
-            int pl = g.padBegin[1];
             if (pointwise) {
                 for (int ic = 0; ic < k; ic++) {
                     System.arraycopy(x, (img * c + grp * cg + ic) * h * wd + p0, col[ic], 0, len);
@@ -196,11 +263,23 @@ final class CsrConv2d implements Kernel {
                 return;
             }
             for (int row = 0; row < k; row++) {
+                gatherRow(img, grp, row, p0, len, col[row], 0);
+            }
+        }
+
+        /** Row {@code (ic, ky, kx)} of the column buffer for output pixels {@code [p0, p0 + len)}, at {@code dst[off]}. */
+        private void gatherRow(int img, int grp, int row, int p0, int len, float[] dst, int off) {
+            int sh = g.strides[0];
+            int sw = g.strides[1];
+            int dh = g.dilations[0];
+            int dw = g.dilations[1];
+            int pt = g.padBegin[0];
+            int pl = g.padBegin[1];
+            {
                 int ic = row / (kh * kw);
                 int ky = (row / kw) % kh;
                 int kx = row % kw;
                 int plane = (img * c + grp * cg + ic) * h * wd;
-                float[] dst = col[row];
                 int done = 0;
                 while (done < len) {
                     int p = p0 + done;
@@ -208,7 +287,7 @@ final class CsrConv2d implements Kernel {
                     int ox = p % ow;
                     int seg = Math.min(ow - ox, len - done);
                     int iy = oy * sh + ky * dh - pt;
-                    int d = done;
+                    int d = off + done;
                     if (iy < 0 || iy >= h) {
                         Arrays.fill(dst, d, d + seg, 0f);
                     } else {

@@ -17,6 +17,15 @@ final class DepthwiseConv2d {
      */
     static void run(float[] x, int n, int c, float[] w, float[] bias, WindowGeometry g, float[] out, Parallel parallel) {
         int planes = n * c;
+        if (g.strides[1] == 1 && Simd.enabled()) {
+            parallel.forRange(planes, 1, (from, to) -> {
+                PaddedPlane pp = new PaddedPlane(g);
+                for (int p = from; p < to; p++) {
+                    pp.run(x, p, p % c, w, bias, out);
+                }
+            });
+            return;
+        }
         parallel.forRange(planes, 1, (from, to) -> {
             float[] acc = new float[g.outSize[1]];
             float[] tap = new float[g.outSize[1]];
@@ -24,6 +33,75 @@ final class DepthwiseConv2d {
                 plane(x, p, p % c, w, bias, g, out, acc, tap);
             }
         });
+    }
+
+    /**
+     * The vector form for column stride 1: the input plane is copied once into a zero-padded buffer (rows the
+     * windows reach, columns rounded up to whole vectors), so every tap of every output vector is one plain load and
+     * one FMA with the accumulators kept in registers ({@link VectorKernels#depthwiseRows}); zero taps are dropped.
+     */
+    private static final class PaddedPlane {
+        final WindowGeometry g;
+        final int padW;
+        final int padH;
+        final float[] pad;
+        final int[] tapOff;
+        final float[] tapVal;
+        final float[] tail;
+
+        PaddedPlane(WindowGeometry g) {
+            this.g = g;
+            int l = VectorKernels.L;
+            int ow = g.outSize[1];
+            int owV = (ow + l - 1) / l * l;
+            this.padW = owV + (g.kernel[1] - 1) * g.dilations[1];
+            this.padH = (g.outSize[0] - 1) * g.strides[0] + (g.kernel[0] - 1) * g.dilations[0] + 1;
+            this.pad = new float[padH * padW];
+            this.tapOff = new int[g.kernel[0] * g.kernel[1]];
+            this.tapVal = new float[tapOff.length];
+            this.tail = new float[l];
+        }
+
+        void run(float[] x, int p, int ch, float[] w, float[] bias, float[] out) {
+            int ih = g.inSize[0];
+            int iw = g.inSize[1];
+            int kh = g.kernel[0];
+            int kw = g.kernel[1];
+            int pt = g.padBegin[0];
+            int pl = g.padBegin[1];
+            int inPlane = p * ih * iw;
+            // pad row r, column q holds input (r - pt, q - pl), zero outside the input
+            int lo = Math.min(padW, pl);
+            int hi = Math.min(padW, pl + iw);
+            for (int r = 0; r < padH; r++) {
+                int iy = r - pt;
+                int base = r * padW;
+                if (iy < 0 || iy >= ih) {
+                    java.util.Arrays.fill(pad, base, base + padW, 0f);
+                    continue;
+                }
+                java.util.Arrays.fill(pad, base, base + lo, 0f);
+                if (hi > lo) {
+                    System.arraycopy(x, inPlane + iy * iw + (lo - pl), pad, base + lo, hi - lo);
+                }
+                java.util.Arrays.fill(pad, base + Math.max(lo, hi), base + padW, 0f);
+            }
+            int taps = 0;
+            int wBase = ch * kh * kw;
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++) {
+                    float v = w[wBase + ky * kw + kx];
+                    if (v != 0f) {
+                        tapOff[taps] = ky * g.dilations[0] * padW + kx * g.dilations[1];
+                        tapVal[taps++] = v;
+                    }
+                }
+            }
+            int oh = g.outSize[0];
+            int ow = g.outSize[1];
+            VectorKernels.depthwiseRows(pad, padW, g.strides[0], oh, ow, tapOff, tapVal, taps,
+                    bias == null ? 0f : bias[ch], out, p * oh * ow, tail);
+        }
     }
 
     /**

@@ -1,0 +1,316 @@
+package org.sparoa.backend.sparse.internal;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Register-blocked inner loops on the Vector API (portable: the preferred species is 512-bit on AVX-512, 256-bit on
+ * AVX2, 128-bit on NEON). Every loop keeps a tile of output vectors in registers across the whole reduction and
+ * writes it once, where the plain-loop kernels ({@link SparseRowKernel}) load and store the accumulator row for
+ * every four weights. Only used when {@link Simd#enabled()}; nothing here may be touched otherwise (the class does
+ * not load without {@code jdk.incubator.vector}).
+ *
+ * <p>The species is a {@code static final} constant and the kernels are plain static methods: C2 only turns
+ * vector operations into instructions when the species is a compile-time constant (a species captured in a lambda
+ * measured 10x slower).
+ */
+final class VectorKernels {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+
+    private VectorKernels() {
+    }
+
+    static boolean selfTest() {
+        if (L < 4) {
+            return false;
+        }
+        float[] a = {1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f};
+        float[] b = new float[2 * (L + 3)];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = i;
+        }
+        float[] out = new float[4 * (L + 3)];
+        // 4 x 2 times 2 x (L + 3): every path (4-row block, vector, scalar tail) once
+        denseRows(a, 0, 2, 4, 2, b, 0, L + 3, L + 3, out, 0, L + 3, null, 0);
+        for (int r = 0; r < 4; r++) {
+            for (int j = 0; j < L + 3; j++) {
+                float want = a[2 * r] * b[j] + a[2 * r + 1] * b[L + 3 + j];
+                if (out[r * (L + 3) + j] != want) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // dense rows: out[r] = bias[r] + sum_k a[r][k] * b[k]   (a: rows x kdim, row-major; b: kdim rows of len floats)
+
+    /**
+     * {@code out[oOff + r*ldo + j] = bias[biasOff + r] + sum_k a[aOff + r*lda + k] * b[bOff + k*ldb + j]} for
+     * {@code r < rows}, {@code j < len}; {@code bias} may be null (zero). Blocks of four rows by three vectors
+     * (twelve accumulators), then four rows by one vector, single rows, and a scalar tail for the last
+     * {@code len % L} columns. The column strip is the outer loop, so each strip of {@code b} ({@code kdim x 3L})
+     * is read from cache by every block of rows.
+     */
+    static void denseRows(float[] a, int aOff, int lda, int rows, int kdim, float[] b, int bOff, int ldb, int len,
+                          float[] out, int oOff, int ldo, float[] bias, int biasOff) {
+        int j = 0;
+        for (; j + 3 * L <= len; j += 3 * L) {
+            int r = 0;
+            for (; r + 3 < rows; r += 4) {
+                kernel4x3(a, aOff + r * lda, lda, kdim, b, bOff + j, ldb, out, oOff + r * ldo + j, ldo,
+                        biasOf(bias, biasOff + r), biasOf(bias, biasOff + r + 1), biasOf(bias, biasOff + r + 2),
+                        biasOf(bias, biasOff + r + 3));
+            }
+            for (; r < rows; r++) {
+                kernel1x3(a, aOff + r * lda, kdim, b, bOff + j, ldb, out, oOff + r * ldo + j, biasOf(bias, biasOff + r));
+            }
+        }
+        for (; j + L <= len; j += L) {
+            int r = 0;
+            for (; r + 3 < rows; r += 4) {
+                kernel4x1(a, aOff + r * lda, lda, kdim, b, bOff + j, ldb, out, oOff + r * ldo + j, ldo,
+                        biasOf(bias, biasOff + r), biasOf(bias, biasOff + r + 1), biasOf(bias, biasOff + r + 2),
+                        biasOf(bias, biasOff + r + 3));
+            }
+            for (; r < rows; r++) {
+                kernel1x1(a, aOff + r * lda, kdim, b, bOff + j, ldb, out, oOff + r * ldo + j, biasOf(bias, biasOff + r));
+            }
+        }
+        if (j < len) {
+            for (int r = 0; r < rows; r++) {
+                int ar = aOff + r * lda;
+                float bv = biasOf(bias, biasOff + r);
+                for (int jj = j; jj < len; jj++) {
+                    float acc = bv;
+                    for (int k = 0, bi = bOff + jj; k < kdim; k++, bi += ldb) {
+                        acc = Math.fma(a[ar + k], b[bi], acc);
+                    }
+                    out[oOff + r * ldo + jj] = acc;
+                }
+            }
+        }
+    }
+
+    private static float biasOf(float[] bias, int i) {
+        return bias == null ? 0f : bias[i];
+    }
+
+    private static void kernel4x3(float[] a, int a0, int lda, int kdim, float[] b, int bj, int ldb, float[] out,
+                                  int o0, int ldo, float z0, float z1, float z2, float z3) {
+        FloatVector c00 = FloatVector.broadcast(S, z0);
+        FloatVector c01 = c00;
+        FloatVector c02 = c00;
+        FloatVector c10 = FloatVector.broadcast(S, z1);
+        FloatVector c11 = c10;
+        FloatVector c12 = c10;
+        FloatVector c20 = FloatVector.broadcast(S, z2);
+        FloatVector c21 = c20;
+        FloatVector c22 = c20;
+        FloatVector c30 = FloatVector.broadcast(S, z3);
+        FloatVector c31 = c30;
+        FloatVector c32 = c30;
+        int a1 = a0 + lda;
+        int a2 = a1 + lda;
+        int a3 = a2 + lda;
+        for (int k = 0, bi = bj; k < kdim; k++, bi += ldb) {
+            FloatVector x0 = FloatVector.fromArray(S, b, bi);
+            FloatVector x1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector x2 = FloatVector.fromArray(S, b, bi + 2 * L);
+            FloatVector w = FloatVector.broadcast(S, a[a0 + k]);
+            c00 = x0.fma(w, c00);
+            c01 = x1.fma(w, c01);
+            c02 = x2.fma(w, c02);
+            w = FloatVector.broadcast(S, a[a1 + k]);
+            c10 = x0.fma(w, c10);
+            c11 = x1.fma(w, c11);
+            c12 = x2.fma(w, c12);
+            w = FloatVector.broadcast(S, a[a2 + k]);
+            c20 = x0.fma(w, c20);
+            c21 = x1.fma(w, c21);
+            c22 = x2.fma(w, c22);
+            w = FloatVector.broadcast(S, a[a3 + k]);
+            c30 = x0.fma(w, c30);
+            c31 = x1.fma(w, c31);
+            c32 = x2.fma(w, c32);
+        }
+        c00.intoArray(out, o0);
+        c01.intoArray(out, o0 + L);
+        c02.intoArray(out, o0 + 2 * L);
+        int o1 = o0 + ldo;
+        c10.intoArray(out, o1);
+        c11.intoArray(out, o1 + L);
+        c12.intoArray(out, o1 + 2 * L);
+        int o2 = o1 + ldo;
+        c20.intoArray(out, o2);
+        c21.intoArray(out, o2 + L);
+        c22.intoArray(out, o2 + 2 * L);
+        int o3 = o2 + ldo;
+        c30.intoArray(out, o3);
+        c31.intoArray(out, o3 + L);
+        c32.intoArray(out, o3 + 2 * L);
+    }
+
+    private static void kernel4x1(float[] a, int a0, int lda, int kdim, float[] b, int bj, int ldb, float[] out,
+                                  int o0, int ldo, float z0, float z1, float z2, float z3) {
+        FloatVector c0 = FloatVector.broadcast(S, z0);
+        FloatVector c1 = FloatVector.broadcast(S, z1);
+        FloatVector c2 = FloatVector.broadcast(S, z2);
+        FloatVector c3 = FloatVector.broadcast(S, z3);
+        int a1 = a0 + lda;
+        int a2 = a1 + lda;
+        int a3 = a2 + lda;
+        for (int k = 0, bi = bj; k < kdim; k++, bi += ldb) {
+            FloatVector x = FloatVector.fromArray(S, b, bi);
+            c0 = x.fma(FloatVector.broadcast(S, a[a0 + k]), c0);
+            c1 = x.fma(FloatVector.broadcast(S, a[a1 + k]), c1);
+            c2 = x.fma(FloatVector.broadcast(S, a[a2 + k]), c2);
+            c3 = x.fma(FloatVector.broadcast(S, a[a3 + k]), c3);
+        }
+        c0.intoArray(out, o0);
+        c1.intoArray(out, o0 + ldo);
+        c2.intoArray(out, o0 + 2 * ldo);
+        c3.intoArray(out, o0 + 3 * ldo);
+    }
+
+    private static void kernel1x3(float[] a, int a0, int kdim, float[] b, int bj, int ldb, float[] out, int o0,
+                                  float z) {
+        FloatVector c0 = FloatVector.broadcast(S, z);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        for (int k = 0, bi = bj; k < kdim; k++, bi += ldb) {
+            FloatVector w = FloatVector.broadcast(S, a[a0 + k]);
+            c0 = FloatVector.fromArray(S, b, bi).fma(w, c0);
+            c1 = FloatVector.fromArray(S, b, bi + L).fma(w, c1);
+            c2 = FloatVector.fromArray(S, b, bi + 2 * L).fma(w, c2);
+        }
+        c0.intoArray(out, o0);
+        c1.intoArray(out, o0 + L);
+        c2.intoArray(out, o0 + 2 * L);
+    }
+
+    private static void kernel1x1(float[] a, int a0, int kdim, float[] b, int bj, int ldb, float[] out, int o0,
+                                  float z) {
+        FloatVector c0 = FloatVector.broadcast(S, z);
+        for (int k = 0, bi = bj; k < kdim; k++, bi += ldb) {
+            c0 = FloatVector.fromArray(S, b, bi).fma(FloatVector.broadcast(S, a[a0 + k]), c0);
+        }
+        c0.intoArray(out, o0);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // CSR rows: out[r] = bias[r] + sum over the stored non-zeros (k, v) of row r of v * b[k]
+
+    /**
+     * {@code out[oOff + r*ldo + j] = bias[r] + sum_{p in row r} values[p] * b[bOff + colIndex[p]*ldb + j]} for CSR
+     * rows {@code r in [rowFrom, rowTo)} and {@code j < len} ({@code bias} indexed by the row, may be null). For each
+     * strip of four vectors of columns, each row keeps its four accumulators in registers across all its non-zeros
+     * (four loads and four FMAs per non-zero, no accumulator traffic); then single vectors, then a scalar tail.
+     */
+    static void csrRows(CsrMatrix w, int rowFrom, int rowTo, float[] b, int bOff, int ldb, int len, float[] out,
+                        int oOff, int ldo, float[] bias) {
+        int[] start = w.rowStart;
+        int[] col = w.colIndex;
+        float[] val = w.values;
+        int j = 0;
+        for (; j + 4 * L <= len; j += 4 * L) {
+            for (int r = rowFrom; r < rowTo; r++) {
+                csr4(start[r], start[r + 1], col, val, b, bOff + j, ldb, out, oOff + r * ldo + j,
+                        bias == null ? 0f : bias[r]);
+            }
+        }
+        for (; j + L <= len; j += L) {
+            for (int r = rowFrom; r < rowTo; r++) {
+                float z = bias == null ? 0f : bias[r];
+                FloatVector c0 = FloatVector.broadcast(S, z);
+                for (int p = start[r], end = start[r + 1]; p < end; p++) {
+                    c0 = FloatVector.fromArray(S, b, bOff + col[p] * ldb + j).fma(FloatVector.broadcast(S, val[p]), c0);
+                }
+                c0.intoArray(out, oOff + r * ldo + j);
+            }
+        }
+        if (j < len) {
+            for (int r = rowFrom; r < rowTo; r++) {
+                float z = bias == null ? 0f : bias[r];
+                for (int jj = j; jj < len; jj++) {
+                    float acc = z;
+                    for (int p = start[r], end = start[r + 1]; p < end; p++) {
+                        acc = Math.fma(val[p], b[bOff + col[p] * ldb + jj], acc);
+                    }
+                    out[oOff + r * ldo + jj] = acc;
+                }
+            }
+        }
+    }
+
+    private static void csr4(int from, int to, int[] col, float[] val, float[] b, int bj, int ldb, float[] out, int o,
+                             float z) {
+        FloatVector c0 = FloatVector.broadcast(S, z);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        FloatVector c3 = c0;
+        for (int p = from; p < to; p++) {
+            int bi = bj + col[p] * ldb;
+            FloatVector v = FloatVector.broadcast(S, val[p]);
+            c0 = FloatVector.fromArray(S, b, bi).fma(v, c0);
+            c1 = FloatVector.fromArray(S, b, bi + L).fma(v, c1);
+            c2 = FloatVector.fromArray(S, b, bi + 2 * L).fma(v, c2);
+            c3 = FloatVector.fromArray(S, b, bi + 3 * L).fma(v, c3);
+        }
+        c0.intoArray(out, o);
+        c1.intoArray(out, o + L);
+        c2.intoArray(out, o + 2 * L);
+        c3.intoArray(out, o + 3 * L);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // depthwise, column stride 1, on a zero-padded copy of the plane
+
+    /**
+     * One depthwise output plane for a window with column stride 1: {@code pad} is the input plane copied with its
+     * padding ({@code padW} floats a row, wide enough that a vector load at any output column block stays inside),
+     * {@code tapOff}/{@code tapVal} the non-zero taps (offset in {@code pad} from the window's top-left, weight).
+     * Blocks of four vectors of an output row keep their accumulators in registers over all taps.
+     */
+    static void depthwiseRows(float[] pad, int padW, int sh, int oh, int ow, int[] tapOff, float[] tapVal, int taps,
+                              float bias, float[] out, int outPlane, float[] tail) {
+        for (int oy = 0; oy < oh; oy++) {
+            int rowBase = oy * sh * padW;
+            int o = outPlane + oy * ow;
+            int j = 0;
+            for (; j + 4 * L <= ow; j += 4 * L) {
+                FloatVector c0 = FloatVector.broadcast(S, bias);
+                FloatVector c1 = c0;
+                FloatVector c2 = c0;
+                FloatVector c3 = c0;
+                for (int t = 0; t < taps; t++) {
+                    int i = rowBase + tapOff[t] + j;
+                    FloatVector v = FloatVector.broadcast(S, tapVal[t]);
+                    c0 = FloatVector.fromArray(S, pad, i).fma(v, c0);
+                    c1 = FloatVector.fromArray(S, pad, i + L).fma(v, c1);
+                    c2 = FloatVector.fromArray(S, pad, i + 2 * L).fma(v, c2);
+                    c3 = FloatVector.fromArray(S, pad, i + 3 * L).fma(v, c3);
+                }
+                c0.intoArray(out, o + j);
+                c1.intoArray(out, o + j + L);
+                c2.intoArray(out, o + j + 2 * L);
+                c3.intoArray(out, o + j + 3 * L);
+            }
+            for (; j < ow; j += L) {
+                FloatVector c0 = FloatVector.broadcast(S, bias);
+                for (int t = 0; t < taps; t++) {
+                    c0 = FloatVector.fromArray(S, pad, rowBase + tapOff[t] + j)
+                            .fma(FloatVector.broadcast(S, tapVal[t]), c0);
+                }
+                if (j + L <= ow) {
+                    c0.intoArray(out, o + j);
+                } else {
+                    c0.intoArray(tail, 0);
+                    System.arraycopy(tail, 0, out, o + j, ow - j);
+                }
+            }
+        }
+    }
+}
