@@ -2,23 +2,15 @@ package org.sparoa.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
-import static org.ops4j.pax.exam.CoreOptions.maven;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URL;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -51,7 +43,6 @@ import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
@@ -82,7 +73,6 @@ import org.sparoa.api.Tensor;
 @ExamReactorStrategy(PerClass.class)
 public class HotSwapUnderLoadTest {
 
-    private static final long TIMEOUT_MS = 120_000;
     private static final String CLASSIFIER = "ch_ppocr_mobile_v2.0_cls_infer.onnx";
     private static final long[] SHAPE = {1, 3, 48, 192};
     private static final String SPARSE = "org.sparoa.backend.sparse";
@@ -102,30 +92,14 @@ public class HotSwapUnderLoadTest {
 
     @Configuration
     public Option[] config() throws IOException {
-        String version = System.getProperty("sparoa.version", "0.1.0-SNAPSHOT");
-        String localRepo = System.getProperty("maven.repo.local",
-                System.getProperty("user.home") + "/.m2/repository");
-        return new Option[] {
-            karafDistributionConfiguration()
-                    .frameworkUrl(maven("org.sparoa", "sparoa-karaf-distribution").type("tar.gz").version(version))
-                    .unpackDirectory(new File(System.getProperty("sparoa.exam.dir", "target/exam")))
-                    .useDeployFolder(false),
-            keepRuntimeFolder(),
-            configureConsole().ignoreLocalConsole(),
-            logLevel(LogLevel.WARN),
-            editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", freePort()),
-            editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", freePort()),
-            editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", freePort()),
-            editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository", localRepo),
-            editConfigurationFilePut("etc/system.properties", "sparoa.itest.version", version),
-            // the deploy/ folder is polled; a short interval keeps the wait for the dropped policy short
-            editConfigurationFilePut("etc/org.apache.felix.fileinstall-deploy.cfg", "felix.fileinstall.poll", "300"),
-        };
+        // the deploy/ folder is polled; a short interval keeps the wait for the dropped policy short
+        return Distribution.options(
+                editConfigurationFilePut("etc/org.apache.felix.fileinstall-deploy.cfg", "felix.fileinstall.poll", "300"));
     }
 
     @Test
     public void swappingBackendsAndPoliciesUnderLoadLosesNoRequestAndChangesNoOutput() throws Exception {
-        waitFor("the ort-cpu backend", () -> backendRegistered("ort-cpu"));
+        Distribution.waitFor("the ort-cpu backend", () -> backendRegistered("ort-cpu"));
         String version = System.getProperty("sparoa.itest.version");
         Path modelFile = Paths.get(System.getProperty("karaf.home"), "models", CLASSIFIER);
         Model model = models.load("cls-hotswap", modelFile);
@@ -139,7 +113,7 @@ public class HotSwapUnderLoadTest {
         if (booted != null) {
             booted.uninstall();
         }
-        waitFor("sparse-cpu gone", () -> !backendRegistered("sparse-cpu"));
+        Distribution.waitFor("sparse-cpu gone", () -> !backendRegistered("sparse-cpu"));
         setDefaultPolicy("first-capable");
 
         Set<Long> touched = new java.util.HashSet<>();
@@ -160,21 +134,21 @@ public class HotSwapUnderLoadTest {
         t1.start();
         t2.start();
         try {
-            waitFor("both clients served", () -> byDefault.served() > 3 && spread.served() > 3);
+            Distribution.waitFor("both clients served", () -> byDefault.served() > 3 && spread.served() > 3);
 
             // 1. a new backend bundle, installed while requests run, serves the next scheduled requests
             long afterInstall = System.nanoTime();
             Bundle sparse = context.installBundle("mvn:org.sparoa/" + SPARSE + "/" + version);
             touched.add(sparse.getBundleId());
             sparse.start();
-            waitFor("sparse-cpu registered", () -> backendRegistered("sparse-cpu"));
-            waitFor("a request scheduled after the install runs segments on sparse-cpu",
+            Distribution.waitFor("sparse-cpu registered", () -> backendRegistered("sparse-cpu"));
+            Distribution.waitFor("a request scheduled after the install runs segments on sparse-cpu",
                     () -> spread.sawAfter(afterInstall, o -> o.backends().contains("sparse-cpu")));
 
             // 2. the default policy switched through ConfigAdmin: the next default request uses it
             long afterSwitch = System.nanoTime();
             setDefaultPolicy("partition");
-            waitFor("a default request planned by partition",
+            Distribution.waitFor("a default request planned by partition",
                     () -> byDefault.sawAfter(afterSwitch, o -> o.policy().equals("partition") && o.fallback() == null));
 
             // 3. a third-party policy dropped into deploy/ is picked up and serves its requests
@@ -184,12 +158,12 @@ public class HotSwapUnderLoadTest {
             Path dropped = deploy.resolve(EXAMPLE + ".jar");
             Files.write(dropped.resolveSibling(EXAMPLE + ".tmp"), exampleJar);
             Files.move(dropped.resolveSibling(EXAMPLE + ".tmp"), dropped, StandardCopyOption.ATOMIC_MOVE);
-            waitFor("the example policy registered from deploy/", () -> policyRegistered("example"));
+            Distribution.waitFor("the example policy registered from deploy/", () -> policyRegistered("example"));
             Bundle example = bundle(EXAMPLE);
             touched.add(example.getBundleId());
             long afterDeploy = System.nanoTime();
             setDefaultPolicy("example");
-            waitFor("a default request planned by the example policy",
+            Distribution.waitFor("a default request planned by the example policy",
                     () -> byDefault.sawAfter(afterDeploy, o -> o.policy().equals("example") && o.fallback() == null));
 
             // 4. the policy bundle updated in place to a new version: its new service plans the next requests
@@ -199,27 +173,27 @@ public class HotSwapUnderLoadTest {
             long servicesBefore = policyServiceId("example");
             long afterUpdate = System.nanoTime();
             example.update(new ByteArrayInputStream(withBundleVersion(exampleJar, next)));
-            waitFor("example policy " + next + " registered",
+            Distribution.waitFor("example policy " + next + " registered",
                     () -> policyRegistered("example") && policyServiceId("example") != servicesBefore);
             assertEquals(next, bundle(EXAMPLE).getVersion());
-            waitFor("a default request planned by the updated example policy",
+            Distribution.waitFor("a default request planned by the updated example policy",
                     () -> byDefault.sawAfter(afterUpdate, o -> o.policy().equals("example") && o.fallback() == null));
 
             // 5. a backend holding segments of in-flight requests stops: they finish on what remains
-            waitFor("requests in flight on sparse-cpu", () -> spread.sawAfter(System.nanoTime() - 1_000_000_000L,
+            Distribution.waitFor("requests in flight on sparse-cpu", () -> spread.sawAfter(System.nanoTime() - 1_000_000_000L,
                     o -> o.backends().contains("sparse-cpu")));
             sparse.stop();
             long afterStop = System.nanoTime();
-            waitFor("requests after the stop served without sparse-cpu",
+            Distribution.waitFor("requests after the stop served without sparse-cpu",
                     () -> spread.sawAfter(afterStop, o -> !o.backends().contains("sparse-cpu")));
             long servedAfterStop = spread.served() + byDefault.served();
-            waitFor("more requests served after the stop", () -> spread.served() + byDefault.served()
+            Distribution.waitFor("more requests served after the stop", () -> spread.served() + byDefault.served()
                     > servedAfterStop + 10);
         } finally {
             byDefault.stop();
             spread.stop();
-            t1.join(TIMEOUT_MS);
-            t2.join(TIMEOUT_MS);
+            t1.join(Distribution.TIMEOUT_MS);
+            t2.join(Distribution.TIMEOUT_MS);
             context.removeBundleListener(watcher);
             setDefaultPolicy("first-capable");
             Files.deleteIfExists(Paths.get(System.getProperty("karaf.home"), "deploy", EXAMPLE + ".jar"));
@@ -380,21 +354,5 @@ public class HotSwapUnderLoadTest {
             }
         }
         return out.toByteArray();
-    }
-
-    private static void waitFor(String what, Callable<Boolean> condition) throws Exception {
-        long deadline = System.currentTimeMillis() + TIMEOUT_MS;
-        while (!Boolean.TRUE.equals(condition.call())) {
-            if (System.currentTimeMillis() > deadline) {
-                fail("timed out after " + TIMEOUT_MS + " ms waiting for " + what);
-            }
-            Thread.sleep(100); // poll interval; the wait itself ends on the condition
-        }
-    }
-
-    private static String freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return Integer.toString(socket.getLocalPort());
-        }
     }
 }

@@ -5,21 +5,13 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
-import static org.ops4j.pax.exam.CoreOptions.maven;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,7 +34,6 @@ import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
@@ -60,7 +51,6 @@ import org.sparoa.onnx.TensorProtoIO;
 @ExamReactorStrategy(PerClass.class)
 public class PlatformTest {
 
-    private static final long TIMEOUT_MS = 120_000;
     private static final String CLASSIFIER = "ch_ppocr_mobile_v2.0_cls_infer.onnx";
 
     @Inject
@@ -74,24 +64,7 @@ public class PlatformTest {
 
     @Configuration
     public Option[] config() throws IOException {
-        String version = System.getProperty("sparoa.version", "0.1.0-SNAPSHOT");
-        String localRepo = System.getProperty("maven.repo.local",
-                System.getProperty("user.home") + "/.m2/repository");
-        return new Option[] {
-            karafDistributionConfiguration()
-                    .frameworkUrl(maven("org.sparoa", "sparoa-karaf-distribution").type("tar.gz").version(version))
-                    .unpackDirectory(new File(System.getProperty("sparoa.exam.dir", "target/exam")))
-                    .useDeployFolder(false),
-            keepRuntimeFolder(),
-            configureConsole().ignoreLocalConsole(),
-            logLevel(LogLevel.WARN),
-            // free ports, so that a distribution already running on this machine does not get in the way
-            editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", freePort()),
-            editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", freePort()),
-            editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", freePort()),
-            editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository", localRepo),
-            editConfigurationFilePut("etc/system.properties", "sparoa.itest.version", version),
-        };
+        return Distribution.options();
     }
 
     // ---------------------------------------------------------------- features and services
@@ -102,7 +75,7 @@ public class PlatformTest {
                 "sparoa-analyzer", "sparoa-shell", "sparoa"}) {
             assertTrue(feature + " is installed", features.isInstalled(features.getFeature(feature)));
         }
-        waitFor("every bundle active", () -> Arrays.stream(context.getBundles())
+        Distribution.waitFor("every bundle active", () -> Arrays.stream(context.getBundles())
                 .filter(b -> b.getHeaders().get("Fragment-Host") == null)
                 .allMatch(b -> b.getState() == Bundle.ACTIVE));
         long onnxRuntimes = Arrays.stream(context.getBundles())
@@ -112,7 +85,7 @@ public class PlatformTest {
 
     @Test
     public void ortCpuBackendIsRegistered() throws Exception {
-        waitFor("the ort-cpu DeviceBackend service", () -> backendRegistered("ort-cpu"));
+        Distribution.waitFor("the ort-cpu DeviceBackend service", () -> backendRegistered("ort-cpu"));
         String out = execute("sparoa:backends");
         assertTrue(out, out.contains("ort-cpu"));
     }
@@ -126,7 +99,8 @@ public class PlatformTest {
     public void everyShellCommandIsRegisteredAndTheAnalyzerServesThroughTheShell() throws Exception {
         for (String command : new String[] {"load", "models", "unload", "backends", "run", "demo", "analyze", "prune",
                 "profile", "schedule", "policies", "policy", "trace"}) {
-            waitFor("sparoa:" + command, () -> sessionFactory.getRegistry().getCommand("sparoa", command) != null);
+            Distribution.waitFor("sparoa:" + command,
+                    () -> sessionFactory.getRegistry().getCommand("sparoa", command) != null);
         }
         Path model = model(CLASSIFIER);
         String out = execute("sparoa:analyze --calibration 1 " + shape(model) + " --top 5 " + model);
@@ -139,7 +113,7 @@ public class PlatformTest {
 
     @Test
     public void runReportsLatencyAndSavesOutputsEqualToPlainOnnxRuntime() throws Exception {
-        waitFor("the ort-cpu backend", () -> backendRegistered("ort-cpu"));
+        Distribution.waitFor("the ort-cpu backend", () -> backendRegistered("ort-cpu"));
         Path model = model(CLASSIFIER);
         Path work = Files.createTempDirectory("sparoa-run");
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -183,19 +157,19 @@ public class PlatformTest {
     @Test
     public void backendInstalledAtRuntimeServesTheNextRequestAndStoppingItLeavesThePlatformServing()
             throws Exception {
-        waitFor("the ort-cpu backend", () -> backendRegistered("ort-cpu"));
+        Distribution.waitFor("the ort-cpu backend", () -> backendRegistered("ort-cpu"));
         Path model = model(CLASSIFIER);
         Bundle booted = bundle("org.sparoa.backend.sparse");
         if (booted != null) {
             booted.uninstall();
         }
-        waitFor("sparse-cpu gone", () -> !backendRegistered("sparse-cpu"));
+        Distribution.waitFor("sparse-cpu gone", () -> !backendRegistered("sparse-cpu"));
         assertFalse(execute("sparoa:backends").contains("sparse-cpu"));
 
         String version = System.getProperty("sparoa.itest.version");
         Bundle sparse = context.installBundle("mvn:org.sparoa/org.sparoa.backend.sparse/" + version);
         sparse.start();
-        waitFor("sparse-cpu registered", () -> backendRegistered("sparse-cpu"));
+        Distribution.waitFor("sparse-cpu registered", () -> backendRegistered("sparse-cpu"));
         assertTrue(execute("sparoa:backends").contains("sparse-cpu"));
 
         Path json = Files.createTempDirectory("sparoa-hot").resolve("sparse.json");
@@ -203,20 +177,20 @@ public class PlatformTest {
         assertTrue("a segment served by sparse-cpu", Files.readString(json).contains("sparse-cpu"));
 
         sparse.stop();
-        waitFor("sparse-cpu gone after stop", () -> !backendRegistered("sparse-cpu"));
+        Distribution.waitFor("sparse-cpu gone after stop", () -> !backendRegistered("sparse-cpu"));
         Path json2 = json.resolveSibling("after-stop.json");
         execute("sparoa:run --iterations 1 --warmup 0 --segments 4 " + shape(model) + " --json " + json2 + " " + model);
         String report = Files.readString(json2);
         assertTrue(report, report.contains("ort-cpu") && !report.contains("sparse-cpu"));
         sparse.start();
-        waitFor("sparse-cpu back", () -> backendRegistered("sparse-cpu"));
+        Distribution.waitFor("sparse-cpu back", () -> backendRegistered("sparse-cpu"));
     }
 
     // ---------------------------------------------------------------- bad input
 
     @Test
     public void badInputGetsAOneLineErrorAndTheNextGoodRequestWorks() throws Exception {
-        waitFor("the ort-cpu backend", () -> backendRegistered("ort-cpu"));
+        Distribution.waitFor("the ort-cpu backend", () -> backendRegistered("ort-cpu"));
         Path model = model(CLASSIFIER);
         Path work = Files.createTempDirectory("sparoa-bad");
         Path notOnnx = Files.writeString(work.resolve("notes.onnx"), "this is not a model\n");
@@ -285,7 +259,8 @@ public class PlatformTest {
     private String execute(String command) throws Exception {
         String name = command.split(" ", 2)[0];
         String[] scoped = name.split(":", 2);
-        waitFor("the command " + name, () -> sessionFactory.getRegistry().getCommand(scoped[0], scoped[1]) != null);
+        Distribution.waitFor("the command " + name,
+                () -> sessionFactory.getRegistry().getCommand(scoped[0], scoped[1]) != null);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         Session session = sessionFactory.create(System.in, out, out);
@@ -302,21 +277,5 @@ public class PlatformTest {
             session.close();
         }
         return bytes.toString(StandardCharsets.UTF_8);
-    }
-
-    private static void waitFor(String what, Callable<Boolean> condition) throws Exception {
-        long deadline = System.currentTimeMillis() + TIMEOUT_MS;
-        while (!Boolean.TRUE.equals(condition.call())) {
-            if (System.currentTimeMillis() > deadline) {
-                fail("timed out after " + TIMEOUT_MS + " ms waiting for " + what);
-            }
-            Thread.sleep(200); // poll interval; the wait itself ends on the condition
-        }
-    }
-
-    private static String freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return Integer.toString(socket.getLocalPort());
-        }
     }
 }

@@ -1,0 +1,69 @@
+package org.sparoa.itests;
+
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.CoreOptions.maven;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
+
+/** The built distribution as Pax Exam boots it for every test class, and waiting on a condition inside it. */
+final class Distribution {
+    static final long TIMEOUT_MS = 120_000;
+
+    private Distribution() {
+    }
+
+    /** The distribution on free ports, using this build's local Maven repository, plus {@code extra}. */
+    static Option[] options(Option... extra) throws IOException {
+        String version = System.getProperty("sparoa.version", "0.1.0-SNAPSHOT");
+        String localRepo = System.getProperty("maven.repo.local",
+                System.getProperty("user.home") + "/.m2/repository");
+        List<Option> options = new ArrayList<>(List.of(
+                karafDistributionConfiguration()
+                        .frameworkUrl(maven("org.sparoa", "sparoa-karaf-distribution").type("tar.gz").version(version))
+                        .unpackDirectory(new File(System.getProperty("sparoa.exam.dir", "target/exam")))
+                        .useDeployFolder(false),
+                keepRuntimeFolder(),
+                configureConsole().ignoreLocalConsole(),
+                logLevel(LogLevel.WARN),
+                // free ports, so that a distribution already running on this machine does not get in the way
+                editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", freePort()),
+                editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", freePort()),
+                editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", freePort()),
+                editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
+                        localRepo),
+                editConfigurationFilePut("etc/system.properties", "sparoa.itest.version", version)));
+        options.addAll(Arrays.asList(extra));
+        return options.toArray(Option[]::new);
+    }
+
+    /** Polls {@code condition} until it holds; fails after {@link #TIMEOUT_MS}. */
+    static void waitFor(String what, Callable<Boolean> condition) throws Exception {
+        long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+        while (!Boolean.TRUE.equals(condition.call())) {
+            if (System.currentTimeMillis() > deadline) {
+                fail("timed out after " + TIMEOUT_MS + " ms waiting for " + what);
+            }
+            Thread.sleep(100); // poll interval; the wait itself ends on the condition
+        }
+    }
+
+    private static String freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return Integer.toString(socket.getLocalPort());
+        }
+    }
+}
