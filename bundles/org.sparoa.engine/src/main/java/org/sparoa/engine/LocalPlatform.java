@@ -141,6 +141,16 @@ public final class LocalPlatform implements AutoCloseable {
             public int planCacheSize() {
                 return 32;
             }
+
+            @Override
+            public String measuredPolicies() {
+                return "greedy,threshold";
+            }
+
+            @Override
+            public int measuredRuns() {
+                return 5;
+            }
         };
     }
 }

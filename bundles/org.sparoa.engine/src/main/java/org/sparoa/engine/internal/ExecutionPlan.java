@@ -94,6 +94,14 @@ final class ExecutionPlan {
         return description;
     }
 
+    /**
+     * The same compiled segments under another description (the plan a measurement chose, credited to the policy
+     * that asked for a plan). The returned plan owns the segments; this one must not be used any more.
+     */
+    ExecutionPlan relabelled(String policy, String fallbackReason) {
+        return new ExecutionPlan(model, segments, backends, producerSegment, policy, fallbackReason);
+    }
+
     /** Takes a lease for one run; false when the plan is retired and must not start new runs. */
     boolean acquire() {
         leases.incrementAndGet();

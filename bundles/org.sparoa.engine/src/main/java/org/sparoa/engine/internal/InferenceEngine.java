@@ -37,6 +37,7 @@ import org.sparoa.api.ModelRegistry;
 import org.sparoa.api.OperatorProfiler;
 import org.sparoa.api.PlanDescription;
 import org.sparoa.api.RunOptions;
+import org.sparoa.api.Placement;
 import org.sparoa.api.SchedulingPolicy;
 import org.sparoa.api.SparoaException;
 import org.sparoa.api.Tensor;
@@ -70,6 +71,13 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
 
         @AttributeDefinition(description = "Compiled plans kept")
         int planCacheSize() default 32;
+
+        @AttributeDefinition(description = "Policies (comma-separated) whose plans are timed, on the first request's "
+                + "inputs, against running the whole model on each single backend; the fastest is kept")
+        String measuredPolicies() default "greedy,threshold";
+
+        @AttributeDefinition(description = "Timed runs per plan when plans are compared")
+        int measuredRuns() default 5;
     }
 
     private final ModelRegistry models;
@@ -81,6 +89,8 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     private final OperatorCostProfiler profiler;
     private volatile String defaultPolicy;
     private volatile long policyTimeoutMillis;
+    private volatile java.util.Set<String> measuredPolicies = java.util.Set.of();
+    private volatile int measuredRuns;
 
     @Activate
     public InferenceEngine(@Reference ModelRegistry models, Config config) {
@@ -115,6 +125,9 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         this.defaultPolicy = config.defaultPolicy();
         this.policyTimeoutMillis = config.policyTimeoutMillis();
         this.plans.setCapacity(config.planCacheSize());
+        this.measuredPolicies = java.util.Arrays.stream(config.measuredPolicies().split(","))
+                .map(String::trim).filter(x -> !x.isEmpty()).collect(Collectors.toUnmodifiableSet());
+        this.measuredRuns = Math.max(1, config.measuredRuns());
     }
 
     /** Shuts the engine down outside OSGi ({@code LocalPlatform}). */
@@ -304,17 +317,22 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         }
         String backendSet = live.stream().map(r -> r.key() + "@" + r.serviceId()).collect(Collectors.joining(","));
         boolean pinned = options.backend() != null;
+        // a plan is measured against single backends only where there are inputs to measure it on; one built without
+        // (a plan() query) is kept apart, so that it never stands in for a measured one
+        boolean measured = !pinned && inputs != null && !options.captureIntermediates()
+                && measuredPolicies.contains(policyName);
         PlanKey key = new PlanKey(model, backendSet, pinned ? null : policyName,
                 pinned ? -1L : policy.map(Ranked::serviceId).orElse(-1L),
                 pinned ? "" : policy.map(PolicyVersion::of).orElse(""), options.backend(), options.policyOptions(),
-                options.captureIntermediates());
+                options.captureIntermediates(), measured);
         boolean needsCosts = options.backend() == null && policy.map(p -> p.flag(PROP_POLICY_NEEDS_COSTS)).orElse(false);
         return plans.getOrBuild(key, () -> {
             if (needsCosts && inputs != null && !profiler.isProfiled(model, live)) {
                 LOG.info("Profiling {} on {} for policy {}", model.id(), backendSet, policyName);
                 profileWith(model, inputs, live, false);
             }
-            return build(model, live, policy.map(Ranked::service).orElse(null), policyName, options);
+            ExecutionPlan plan = build(model, live, policy.map(Ranked::service).orElse(null), policyName, options);
+            return measured ? measureAgainstSingleBackends(plan, model, live, inputs) : plan;
         });
     }
 
@@ -346,8 +364,14 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         List<LiveBackendView> views = live.stream().map(r -> new LiveBackendView(r, model.graph())).toList();
         ResolvedPlacement placement = resolver.resolve(model, views, policy, policyName, options, policyTimeoutMillis,
                 profiler.costModel(model, live));
-        List<SegmentPlanner.PlannedSegment> planned = SegmentPlanner.plan(model, placement.placement(),
+        return compile(model, views, placement.placement(), placement.policy(), placement.fallbackReason(),
                 options.captureIntermediates());
+    }
+
+    /** Cuts a placement into segments and compiles each on its backend. */
+    private ExecutionPlan compile(Model model, List<LiveBackendView> views, Placement placement, String policy,
+                                  String fallbackReason, boolean captureIntermediates) {
+        List<SegmentPlanner.PlannedSegment> planned = SegmentPlanner.plan(model, placement, captureIntermediates);
         Map<String, DeviceBackend> used = new HashMap<>();
         List<CompiledSegment> compiled = new ArrayList<>();
         try {
@@ -368,9 +392,40 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
             }
             throw e;
         }
-        LOG.debug("Planned {}: {} segment(s) by {}", model.id(), compiled.size(), placement.policy());
-        return new ExecutionPlan(model, compiled, used, SegmentPlanner.producerSegments(planned), placement.policy(),
-                placement.fallbackReason());
+        LOG.debug("Planned {}: {} segment(s) by {}", model.id(), compiled.size(), policy);
+        return new ExecutionPlan(model, compiled, used, SegmentPlanner.producerSegments(planned), policy,
+                fallbackReason);
+    }
+
+    /**
+     * The policy's plan, or the whole model on one backend when that measured faster on the request's inputs
+     * (see {@link MeasuredPlanChoice}). Backends that cannot run every operator are not candidates.
+     */
+    private ExecutionPlan measureAgainstSingleBackends(ExecutionPlan proposed, Model model,
+                                                       List<Ranked<DeviceBackend>> live, Map<String, Tensor> inputs) {
+        List<LiveBackendView> views = live.stream().map(r -> new LiveBackendView(r, model.graph())).toList();
+        String only = proposed.backendIds().size() == 1 ? proposed.backendIds().iterator().next() : null;
+        List<MeasuredPlanChoice.Candidate> singles = new ArrayList<>();
+        for (LiveBackendView v : views) {
+            if (v.id().equals(only) || !model.graph().nodes().stream().allMatch(v::supports)) {
+                continue;
+            }
+            Map<String, String> all = new HashMap<>();
+            model.graph().nodes().forEach(n -> all.put(n.name(), v.id()));
+            singles.add(new MeasuredPlanChoice.Candidate(v.id() + " alone",
+                    () -> compile(model, views, new Placement(all), proposed.description().policy(), null, false)));
+        }
+        String label = proposed.description().policy() + " (" + proposed.segments().size() + " segment(s) on "
+                + proposed.backendIds() + ")";
+        MeasuredPlanChoice.Choice c = MeasuredPlanChoice.choose(proposed, label, singles, inputs, measuredRuns,
+                p -> p.isSequential() ? PlanExecutor.runInline(p, inputs, false)
+                        : waitFor(PlanExecutor.run(p, inputs, false), model.id()));
+        if (c.reason() == null) {
+            return c.plan();
+        }
+        String previous = proposed.description().fallbackReason();
+        return c.plan().relabelled(proposed.description().policy(),
+                previous == null ? c.reason() : previous + "; " + c.reason());
     }
 
     private List<String> departedBackends(ExecutionPlan plan) {

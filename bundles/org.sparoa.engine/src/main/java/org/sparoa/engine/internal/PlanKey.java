@@ -7,10 +7,11 @@ import org.sparoa.api.Model;
 /**
  * What a cached plan depends on: the model instance (a reload is a new instance), the live backend set, the
  * policy, its service (a re-registered policy is a new service) and its version (bundle name and version, plus the
- * policy's own {@code sparoa.policy.version} property), pinning, the policy options and intermediate capture.
+ * policy's own {@code sparoa.policy.version} property), pinning, the policy options, intermediate capture, and
+ * whether the plan was measured against single backends.
  */
 record PlanKey(Model model, String backendSet, String policy, long policyServiceId, String policyVersion,
-               String pinnedBackend, Map<String, String> options, boolean capture) {
+               String pinnedBackend, Map<String, String> options, boolean capture, boolean measured) {
 
     @Override
     public boolean equals(Object o) {
@@ -18,12 +19,12 @@ record PlanKey(Model model, String backendSet, String policy, long policyService
                 && java.util.Objects.equals(policy, k.policy) && policyServiceId == k.policyServiceId
                 && policyVersion.equals(k.policyVersion)
                 && java.util.Objects.equals(pinnedBackend, k.pinnedBackend) && options.equals(k.options)
-                && capture == k.capture;
+                && capture == k.capture && measured == k.measured;
     }
 
     @Override
     public int hashCode() {
         return java.util.Objects.hash(System.identityHashCode(model), backendSet, policy, policyServiceId,
-                policyVersion, pinnedBackend, options, capture);
+                policyVersion, pinnedBackend, options, capture, measured);
     }
 }

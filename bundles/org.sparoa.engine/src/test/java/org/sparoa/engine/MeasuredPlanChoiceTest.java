@@ -1,0 +1,196 @@
+package org.sparoa.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.sparoa.api.CompiledSegment;
+import org.sparoa.api.DeviceBackend;
+import org.sparoa.api.DeviceKind;
+import org.sparoa.api.DeviceState;
+import org.sparoa.api.Graph;
+import org.sparoa.api.InferenceResult;
+import org.sparoa.api.Model;
+import org.sparoa.api.Node;
+import org.sparoa.api.Placement;
+import org.sparoa.api.PlanDescription;
+import org.sparoa.api.RunOptions;
+import org.sparoa.api.SchedulingContext;
+import org.sparoa.api.SchedulingPolicy;
+import org.sparoa.api.Segment;
+import org.sparoa.api.SegmentPlan;
+import org.sparoa.api.Tensor;
+import org.sparoa.backend.ort.internal.OrtCpuBackend;
+
+/**
+ * Plans of the measured policies (greedy and threshold by default) are timed against the whole model on each single
+ * backend before they are cached; the fastest is kept, credited to the policy, with the measurement as the reason.
+ * The slow device here is real work: a backend that runs every segment eight times over.
+ */
+class MeasuredPlanChoiceTest {
+    private static OrtCpuBackend ort;
+    private static OrtCpuBackend ortForSlow;
+    private static LocalPlatform platform;
+    private static Model model;
+    private static Map<String, Tensor> inputs;
+    private static Path file;
+
+    @BeforeAll
+    static void start() {
+        ort = new OrtCpuBackend("ort-cpu", 1, 1);
+        ortForSlow = new OrtCpuBackend("slow", 1, 1);
+        platform = LocalPlatform.of(ort, new RepeatingBackend(ortForSlow, 8));
+        // stand-ins under the names the engine measures, and one it does not
+        platform.addPolicy(new HalvesPolicy("greedy", "ort-cpu", "slow"));
+        platform.addPolicy(new HalvesPolicy("threshold", "ort-cpu", "ort-cpu"));
+        platform.addPolicy(new HalvesPolicy("halves", "ort-cpu", "slow"));
+        file = TestModels.ppocr("ch_ppocr_mobile_v2.0_cls_infer.onnx");
+        model = platform.models().load(null, file);
+        inputs = RandomInputs.forModel(model, Map.of("x", new long[] {1, 3, 48, 192}), 5);
+    }
+
+    @AfterAll
+    static void stop() {
+        platform.close();
+        ort.close();
+        ortForSlow.close();
+    }
+
+    @Test
+    void aSplitMeasuredSlowerThanOneBackendIsReplacedAndCreditedToThePolicy() throws Exception {
+        PlanDescription unmeasured = platform.inference().plan(model.id(), RunOptions.withPolicy("greedy", Map.of()));
+        assertEquals(Set.of("ort-cpu", "slow"), backends(unmeasured), "a plan() query has no inputs to measure on");
+
+        InferenceResult r = platform.inference().infer(model.id(), inputs, RunOptions.withPolicy("greedy", Map.of()));
+        assertEquals("greedy", r.plan().policy());
+        assertEquals(Set.of("ort-cpu"), backends(r.plan()), "the whole model on the fast backend");
+        assertEquals(1, r.plan().segments().size());
+        assertTrue(r.plan().fallbackReason().contains("measured faster") && r.plan().fallbackReason().contains("slow"),
+                r.plan().fallbackReason());
+        assertOutputsMatchOrt(r);
+
+        // the measured plan is what later requests get, and the plan() query did not replace it
+        InferenceResult again = platform.inference().infer(model.id(), inputs,
+                RunOptions.withPolicy("greedy", Map.of()));
+        assertEquals(Set.of("ort-cpu"), backends(again.plan()));
+        assertEquals(Set.of("ort-cpu", "slow"),
+                backends(platform.inference().plan(model.id(), RunOptions.withPolicy("greedy", Map.of()))));
+    }
+
+    @Test
+    void thePolicysPlanStaysWhenNoSingleBackendBeatsIt() throws Exception {
+        InferenceResult r = platform.inference().infer(model.id(), inputs,
+                RunOptions.withPolicy("threshold", Map.of()));
+        assertEquals("threshold", r.plan().policy());
+        assertEquals(Set.of("ort-cpu"), backends(r.plan()));
+        assertNull(r.plan().fallbackReason(), "ort-cpu alone is what the policy chose; the slow backend lost");
+        assertOutputsMatchOrt(r);
+    }
+
+    @Test
+    void policiesOutsideTheMeasuredListKeepTheirPlan() throws Exception {
+        InferenceResult r = platform.inference().infer(model.id(), inputs, RunOptions.withPolicy("halves", Map.of()));
+        assertEquals(Set.of("ort-cpu", "slow"), backends(r.plan()));
+        assertNull(r.plan().fallbackReason());
+        assertOutputsMatchOrt(r);
+    }
+
+    private static Set<String> backends(PlanDescription plan) {
+        return plan.segments().stream().map(SegmentPlan::backendId).collect(Collectors.toSet());
+    }
+
+    private static void assertOutputsMatchOrt(InferenceResult r) throws Exception {
+        Map<String, Tensor> reference = OrtReference.run(file, inputs);
+        for (Map.Entry<String, Tensor> e : reference.entrySet()) {
+            double diff = OrtReference.maxAbsDiff(e.getValue(), r.outputs().get(e.getKey()));
+            assertTrue(diff <= 1e-5, e.getKey() + " differs by " + diff);
+        }
+    }
+
+    /** First half of the operators on one backend, the rest on another. */
+    private record HalvesPolicy(String name, String first, String second) implements SchedulingPolicy {
+        @Override
+        public Placement place(SchedulingContext context) {
+            List<Node> nodes = context.model().graph().nodes();
+            Map<String, String> placement = new HashMap<>();
+            for (int i = 0; i < nodes.size(); i++) {
+                placement.put(nodes.get(i).name(), i < nodes.size() / 2 ? first : second);
+            }
+            return new Placement(placement);
+        }
+    }
+
+    /** ONNX Runtime, running every segment {@code times} times: a real, slower device. */
+    private record RepeatingBackend(DeviceBackend delegate, int times) implements DeviceBackend {
+        @Override
+        public String id() {
+            return delegate.id();
+        }
+
+        @Override
+        public DeviceKind kind() {
+            return delegate.kind();
+        }
+
+        @Override
+        public Set<String> supportedOperators() {
+            return delegate.supportedOperators();
+        }
+
+        @Override
+        public boolean supports(Node node, Graph graph) {
+            return delegate.supports(node, graph);
+        }
+
+        @Override
+        public DeviceState state() {
+            return delegate.state();
+        }
+
+        @Override
+        public CompiledSegment compile(Segment segment) {
+            CompiledSegment inner = delegate.compile(segment);
+            return new CompiledSegment() {
+                @Override
+                public Segment segment() {
+                    return segment;
+                }
+
+                @Override
+                public String backendId() {
+                    return id();
+                }
+
+                @Override
+                public Map<String, Tensor> run(Map<String, Tensor> in) {
+                    Map<String, Tensor> out = null;
+                    for (int i = 0; i < times; i++) {
+                        out = inner.run(in);
+                    }
+                    return out;
+                }
+
+                @Override
+                public CompletableFuture<Map<String, Tensor>> execute(Map<String, Tensor> in) {
+                    return CompletableFuture.supplyAsync(() -> run(in));
+                }
+
+                @Override
+                public void close() {
+                    inner.close();
+                }
+            };
+        }
+    }
+}
