@@ -26,8 +26,9 @@ public final class LocalPlatform implements AutoCloseable {
     private final AtomicLong serviceIds = new AtomicLong();
     private final Map<Object, Map<String, Object>> properties = new HashMap<>();
 
-    private LocalPlatform(String defaultPolicy, long policyTimeoutMillis, Path costFile) {
-        this.engine = new InferenceEngine(models, config(defaultPolicy, policyTimeoutMillis), costFile);
+    private LocalPlatform(String defaultPolicy, long policyTimeoutMillis, Path costFile, String measuredPolicies) {
+        this.engine = new InferenceEngine(models, config(defaultPolicy, policyTimeoutMillis, measuredPolicies),
+                costFile);
         addPolicy(new PartitionPolicy());
     }
 
@@ -42,7 +43,19 @@ public final class LocalPlatform implements AutoCloseable {
 
     /** A platform that persists measured operator costs in {@code costFile} (null: in memory only). */
     public static LocalPlatform of(long policyTimeoutMillis, Path costFile, DeviceBackend... backends) {
-        LocalPlatform p = new LocalPlatform("first-capable", policyTimeoutMillis, costFile);
+        return withBackends(new LocalPlatform("first-capable", policyTimeoutMillis, costFile, "greedy,threshold"),
+                backends);
+    }
+
+    /**
+     * A platform that runs every policy's plan as the policy placed it: none is timed against single backends
+     * first. For tests of a policy's own placement.
+     */
+    public static LocalPlatform withoutMeasuredPlans(DeviceBackend... backends) {
+        return withBackends(new LocalPlatform("first-capable", 5000, null, ""), backends);
+    }
+
+    private static LocalPlatform withBackends(LocalPlatform p, DeviceBackend... backends) {
         for (DeviceBackend b : backends) {
             p.addBackend(b, 0);
         }
@@ -120,7 +133,8 @@ public final class LocalPlatform implements AutoCloseable {
         engine.deactivateForTools();
     }
 
-    private static InferenceEngine.Config config(String defaultPolicy, long policyTimeoutMillis) {
+    private static InferenceEngine.Config config(String defaultPolicy, long policyTimeoutMillis,
+                                                 String measuredPolicies) {
         return new InferenceEngine.Config() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -144,7 +158,7 @@ public final class LocalPlatform implements AutoCloseable {
 
             @Override
             public String measuredPolicies() {
-                return "greedy,threshold";
+                return measuredPolicies;
             }
 
             @Override

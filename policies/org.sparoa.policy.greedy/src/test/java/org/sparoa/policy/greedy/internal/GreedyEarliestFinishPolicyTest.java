@@ -42,7 +42,7 @@ class GreedyEarliestFinishPolicyTest {
     static void start() {
         ort = new OrtCpuBackend("ort-cpu", 2, 1);
         sparse = new SparseCpuBackend(2, 0.5);
-        platform = LocalPlatform.of(ort, sparse);
+        platform = LocalPlatform.withoutMeasuredPlans(ort, sparse); // the tests look at the policy's own placement
         platform.addPolicy(new GreedyEarliestFinishPolicy(), Map.of(GreedyEarliestFinishPolicy.PROP_NEEDS_COSTS, true));
         face = platform.models().load("face", BLAZEFACE);
         faceInputs = RandomInputs.forModel(face, Map.of(), 11);

@@ -53,7 +53,7 @@ class QuadrantThresholdPolicyTest {
                 MagnitudePruner.Scope.LAYER);
         ort = new OrtCpuBackend("ort-cpu", 2, 1);
         sparse = new SparseCpuBackend(2, 0.5);
-        platform = LocalPlatform.of(ort, sparse);
+        platform = LocalPlatform.withoutMeasuredPlans(ort, sparse); // the tests look at the policy's own placement
         analyzer = CalibratingModelAnalyzer.standalone(platform.models(), platform.inference(), Configs.analyzer());
         // thresholds from the analyzer; islands merged only when asked, so that the rule alone is visible
         platform.addPolicy(new QuadrantThresholdPolicy(analyzer, -1, -1, "sparse-cpu", "", false),
