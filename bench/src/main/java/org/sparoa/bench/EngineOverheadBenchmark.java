@@ -25,13 +25,16 @@ import com.google.gson.GsonBuilder;
 /**
  * What the platform costs over plain ONNX Runtime: each model through the engine as one segment on the ort-cpu
  * backend, against the same model in one plain ONNX Runtime session with the same intra-op thread count,
- * alternating in one JVM. Prints a table and writes bench/results/engine-overhead.json.
+ * alternating in one JVM, after at least ten seconds of warm-up per model. Prints a table and writes bench/results/engine-overhead.json.
  *
  * <p>Arguments: {@code [iterations] [threads]} (default 200 and 2).
  */
 public final class EngineOverheadBenchmark {
     private record Case(String name, Path file, String input, long[] shape) {
     }
+
+    /** Long enough for C2 to compile the engine's request path (thousands of calls on the classifier). */
+    private static final long WARMUP_MILLIS = 10_000;
 
     public static void main(String[] args) throws Exception {
         int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 200;
@@ -57,7 +60,7 @@ public final class EngineOverheadBenchmark {
                 int n = c.name().contains("det") ? Math.max(20, iterations / 5) : iterations;
                 try (PlainOrtSession ort = PlainOrtSession.open(Files.readAllBytes(c.file()), threads)) {
                     SideBySide.Result r = SideBySide.run(() -> platform.inference().infer(model.id(), inputs, one),
-                            () -> ort.run(inputs), Math.max(5, n / 10), n);
+                            () -> ort.run(inputs), Math.max(5, n / 10), WARMUP_MILLIS, n);
                     System.out.printf("%-26s %8d %12.3f %12.3f %12.3f %12.3f %10.3f%n", c.name(), n, r.medianA(),
                             r.p90A(), r.medianB(), r.p90B(), r.ratio());
                     Map<String, Object> row = new LinkedHashMap<>();

@@ -18,7 +18,18 @@ public final class SideBySide {
     }
 
     public static Result run(Callable<?> a, Callable<?> b, int warmup, int iterations) throws Exception {
-        for (int i = 0; i < warmup; i++) {
+        return run(a, b, warmup, 0, iterations);
+    }
+
+    /**
+     * As {@link #run(Callable, Callable, int, int)}, warming up for at least {@code warmupMillis} as well: a small
+     * model runs a few hundred times in a fixed number of warm-up rounds, too few for the JIT to compile the
+     * Java around the native call, and the contender with more Java code would be timed before it is compiled.
+     */
+    public static Result run(Callable<?> a, Callable<?> b, int warmup, long warmupMillis, int iterations)
+            throws Exception {
+        long warmUntil = System.nanoTime() + warmupMillis * 1_000_000L;
+        for (int i = 0; i < warmup || System.nanoTime() < warmUntil; i++) {
             a.call();
             b.call();
         }

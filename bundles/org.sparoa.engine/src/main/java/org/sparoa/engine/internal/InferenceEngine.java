@@ -308,14 +308,15 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
 
     /** {@code inputs}: the request's inputs, for profiling when the policy needs costs (null: none at hand). */
     private ExecutionPlan planFor(Model model, RunOptions options, Map<String, Tensor> inputs) {
-        List<Ranked<DeviceBackend>> live = backends.live();
+        PluginRegistry.Snapshot<DeviceBackend> now = backends.snapshot();
+        List<Ranked<DeviceBackend>> live = now.live();
+        String backendSet = now.key();
         String policyName = options.policy() != null ? options.policy() : defaultPolicy;
         Optional<Ranked<SchedulingPolicy>> policy = policies.get(policyName);
         if (options.policy() != null && options.backend() == null && policy.isEmpty()
                 && !options.policy().equals(FirstCapablePolicy.NAME)) {
             throw new SparoaException("unknown policy '" + options.policy() + "'; installed: " + policyNames());
         }
-        String backendSet = live.stream().map(r -> r.key() + "@" + r.serviceId()).collect(Collectors.joining(","));
         boolean pinned = options.backend() != null;
         // a plan is measured against single backends only where there are inputs to measure it on; one built without
         // (a plan() query) is kept apart, so that it never stands in for a measured one

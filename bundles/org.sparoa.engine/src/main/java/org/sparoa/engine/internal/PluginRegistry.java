@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * The live services of one plugin kind (backends or policies), keyed by their id/name property. Several services
@@ -15,6 +16,12 @@ import java.util.function.Consumer;
 final class PluginRegistry<T> {
     private final Map<String, List<Ranked<T>>> byKey = new ConcurrentHashMap<>();
     private final List<Consumer<Ranked<T>>> removalListeners = new CopyOnWriteArrayList<>();
+    /** What every request reads, computed once per change instead of once per request. */
+    private volatile Snapshot<T> snapshot = new Snapshot<>(List.of(), "");
+
+    /** The live services, best ranked first, and a key that identifies exactly this set (keys and service ids). */
+    record Snapshot<T>(List<Ranked<T>> live, String key) {
+    }
 
     void add(Ranked<T> entry) {
         byKey.compute(entry.key(), (k, list) -> {
@@ -23,6 +30,7 @@ final class PluginRegistry<T> {
             l.sort(Ranked.order());
             return List.copyOf(l);
         });
+        refresh();
     }
 
     /** Removes exactly this service instance (not another one registered under the same key). */
@@ -39,6 +47,7 @@ final class PluginRegistry<T> {
             }
             return l.isEmpty() ? null : List.copyOf(l);
         });
+        refresh();
         if (removed[0] != null) {
             removalListeners.forEach(listener -> listener.accept(removed[0]));
         }
@@ -70,6 +79,7 @@ final class PluginRegistry<T> {
             l.sort(Ranked.order());
             return List.copyOf(l);
         });
+        refresh();
         return replaced[0];
     }
 
@@ -85,10 +95,21 @@ final class PluginRegistry<T> {
 
     /** The winning service of every key, best ranked first. */
     List<Ranked<T>> live() {
+        return snapshot.live();
+    }
+
+    /** {@link #live()} together with its key, read at one instant. */
+    Snapshot<T> snapshot() {
+        return snapshot;
+    }
+
+    /** Any refresh that starts after a change sees it, so the last one to finish leaves the snapshot current. */
+    private synchronized void refresh() {
         List<Ranked<T>> out = new ArrayList<>();
         byKey.values().forEach(l -> out.add(l.get(0)));
         out.sort(Ranked.order());
-        return out;
+        String key = out.stream().map(r -> r.key() + "@" + r.serviceId()).collect(Collectors.joining(","));
+        snapshot = new Snapshot<>(List.copyOf(out), key);
     }
 
     boolean isLive(String key, T service) {
