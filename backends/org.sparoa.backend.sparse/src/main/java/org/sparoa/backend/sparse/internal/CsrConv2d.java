@@ -68,8 +68,25 @@ final class CsrConv2d implements Kernel {
                     parallel);
             return new NdArray[] {NdArray.ofFloats(new int[] {n, m, geo.outSize[0], geo.outSize[1]}, out)};
         }
-        new Execution(x.asFloats(), n, c, cg, m, csr, bias == null ? null : bias.asFloats(), geo, out).run(parallel);
+        new Execution(x.asFloats(), n, c, cg, m, csr, bias == null ? null : bias.asFloats(), geo, out,
+                parallel.threads(), Simd.enabled()).run(parallel);
         return new NdArray[] {NdArray.ofFloats(new int[] {n, m, geo.outSize[0], geo.outSize[1]}, out)};
+    }
+
+    private static final ThreadLocal<float[]> SCRATCH = new ThreadLocal<>();
+
+    /**
+     * A per-thread column buffer of at least {@code size} floats, kept between calls: a fresh half-megabyte buffer per
+     * call and thread costs page faults on a VM until the heap has settled. Only for code that does not join other
+     * tasks while it holds the buffer.
+     */
+    static float[] scratch(int size) {
+        float[] a = SCRATCH.get();
+        if (a == null || a.length < size) {
+            a = new float[size];
+            SCRATCH.set(a);
+        }
+        return a;
     }
 
     /** One call's state: shapes, tiling and the two loops (gather, accumulate). */
@@ -95,7 +112,21 @@ final class CsrConv2d implements Kernel {
         final int tiles;
         final boolean pointwise;
 
-        Execution(float[] x, int n, int c, int cg, int m, CsrMatrix w, float[] bias, WindowGeometry g, float[] out) {
+        final boolean vector;
+        /** Vector form of a stride-1 window: taps are shifted views of a padded input, no column buffer. */
+        final boolean shifted;
+        /** Row width and plane size of the padded input (shifted form); rows of output computed per task. */
+        final int padW;
+        final int padPlane;
+        final int rowsPerTile;
+        /** Source offset of each weight column (shifted: the tap's shift in the padded input; else column * ld). */
+        final int[] koff;
+        /** {@code koff} of each stored non-zero (sparse weights, vector forms). */
+        final int[] nzOff;
+
+        Execution(float[] x, int n, int c, int cg, int m, CsrMatrix w, float[] bias, WindowGeometry g, float[] out,
+                  int threads, boolean vector) {
+            this.vector = vector;
             this.x = x;
             this.n = n;
             this.c = c;
@@ -117,12 +148,44 @@ final class CsrConv2d implements Kernel {
                     && g.padBegin[0] == 0 && g.padBegin[1] == 0 && g.padEnd[0] == 0 && g.padEnd[1] == 0;
             int t = Math.max(128, Math.min(1024, TILE_SOURCE_FLOATS / Math.max(1, k))) & ~15;
             t = Math.min(outPixels, t);
+            int count = (outPixels + Math.max(1, t) - 1) / Math.max(1, t);
+            if (vector && n * groups * count < 4 * threads && count % threads != 0) {
+                // few tiles: as many as a multiple of the threads, so that the tile split is even (the vector
+                // kernels want the whole output rows of a tile; splitting channels shares the source over cores)
+                count = (count + threads - 1) / threads * threads;
+                t = Math.min(outPixels, ((outPixels + count - 1) / count + 15) & ~15);
+            }
             this.tile = Math.max(1, t);
             this.tiles = (outPixels + tile - 1) / tile;
+            this.shifted = vector && !pointwise && g.strides[0] == 1 && g.strides[1] == 1;
+            int oh = g.outSize[0];
+            this.padW = ow + (kw - 1) * g.dilations[1];
+            this.padPlane = padW * (oh + (kh - 1) * g.dilations[0]);
+            int base = Math.max(128, Math.min(1024, TILE_SOURCE_FLOATS / Math.max(1, k)));
+            this.rowsPerTile = Math.max(1, Math.min(base / padW, (oh + 4 * threads - 1) / (4 * threads)));
+            if (shifted) {
+                koff = new int[k];
+                for (int row = 0; row < k; row++) {
+                    int ic = row / (kh * kw);
+                    int ky = (row / kw) % kh;
+                    int kx = row % kw;
+                    koff[row] = ic * padPlane + ky * g.dilations[0] * padW + kx * g.dilations[1];
+                }
+            } else {
+                koff = vector && pointwise ? VectorKernels.strided(k, h * wd) : null;
+            }
+            if (koff != null && !w.isDense()) {
+                nzOff = new int[w.colIndex.length];
+                for (int p = 0; p < nzOff.length; p++) {
+                    nzOff[p] = koff[w.colIndex[p]];
+                }
+            } else {
+                nzOff = null;
+            }
         }
 
         void run(Parallel parallel) {
-            if (Simd.enabled()) {
+            if (vector) {
                 runVector(parallel);
                 return;
             }
@@ -152,10 +215,15 @@ final class CsrConv2d implements Kernel {
          * {@code out} by register-blocked kernels. Same split over threads as the plain form.
          */
         private void runVector(Parallel parallel) {
+            if (shifted) {
+                runShifted(parallel);
+                return;
+            }
             int units = n * groups * tiles;
-            if (units >= 4 * parallel.threads() || mg < 2 * parallel.threads()) {
+            if (units >= 4 * parallel.threads() || units % parallel.threads() == 0 || mg < 2 * parallel.threads()) {
                 parallel.forRange(units, 1, (from, to) -> {
-                    float[] col = pointwise ? null : new float[k * tile];
+                    // leaf task (no joins while it is in use): the thread's scratch buffer is safe to reuse
+                    float[] col = pointwise ? null : scratch(k * tile);
                     for (int u = from; u < to; u++) {
                         if (!pointwise) {
                             gatherFlat(u, col);
@@ -171,6 +239,75 @@ final class CsrConv2d implements Kernel {
                         gatherFlat(unit, col);
                     }
                     parallel.forRange(mg, 1, (from, to) -> accumulateVector(unit, from, to, col));
+                }
+            }
+        }
+
+        /**
+         * Stride-1 windows without im2col: each (image, group) input is copied once into a zero-padded buffer of
+         * {@code padW}-wide rows; in those coordinates output pixel {@code (oy, ox)} is {@code q = oy * padW + ox}
+         * and weight column {@code (ic, ky, kx)} reads {@code pad[koff + q]}, a contiguous run over a block of output
+         * rows. Tasks take blocks of output rows, compute them (with {@code padW - ow} columns of waste per row) into
+         * a per-thread buffer and copy the valid columns out.
+         */
+        private void runShifted(Parallel parallel) {
+            int oh = g.outSize[0];
+            int padH = padPlane / padW;
+            int pt = g.padBegin[0];
+            int pl = g.padBegin[1];
+            // + one vector: the last block of rows is computed in whole vectors, up to L - 1 columns past its end
+            float[] pad = new float[cg * padPlane + VectorKernels.L];
+            int units = (oh + rowsPerTile - 1) / rowsPerTile;
+            for (int img = 0; img < n; img++) {
+                for (int grp = 0; grp < groups; grp++) {
+                    int inBase = (img * c + grp * cg) * h * wd;
+                    parallel.forRange(cg, 1, (from, to) -> {
+                        int lo = Math.min(padW, pl);
+                        int hi = Math.min(padW, pl + wd);
+                        for (int ic = from; ic < to; ic++) {
+                            for (int r = 0; r < padH; r++) {
+                                int iy = r - pt;
+                                int dst = ic * padPlane + r * padW;
+                                if (iy < 0 || iy >= h) {
+                                    Arrays.fill(pad, dst, dst + padW, 0f);
+                                    continue;
+                                }
+                                Arrays.fill(pad, dst, dst + lo, 0f);
+                                if (hi > lo) {
+                                    System.arraycopy(x, inBase + (ic * h + iy) * wd + (lo - pl), pad, dst + lo, hi - lo);
+                                }
+                                Arrays.fill(pad, dst + Math.max(lo, hi), dst + padW, 0f);
+                            }
+                        }
+                    });
+                    int image = img;
+                    int group = grp;
+                    parallel.forRange(units, 1, (from, to) -> {
+                        float[] tmp = scratch(mg * (rowsPerTile * padW + VectorKernels.L));
+                        for (int u = from; u < to; u++) {
+                            shiftedRows(image, group, u * rowsPerTile, Math.min(rowsPerTile, oh - u * rowsPerTile), pad,
+                                    tmp);
+                        }
+                    });
+                }
+            }
+        }
+
+        private void shiftedRows(int img, int grp, int oy0, int rows, float[] pad, float[] tmp) {
+            int oh = g.outSize[0];
+            int q0 = oy0 * padW;
+            // whole vectors (no scalar tail): the extra columns are padding or past the last row, never copied out
+            int len = ((rows - 1) * padW + ow + VectorKernels.L - 1) / VectorKernels.L * VectorKernels.L;
+            int o0 = grp * mg;
+            if (w.isDense()) {
+                VectorKernels.denseRows(w.values, o0 * k, k, mg, k, pad, koff, q0, len, tmp, 0, len, bias, o0);
+            } else {
+                VectorKernels.csrRows(w.rowStart, nzOff, w.values, o0, o0 + mg, pad, q0, len, tmp, -o0 * len, len, bias);
+            }
+            for (int oc = 0; oc < mg; oc++) {
+                int dst = ((img * m + o0 + oc) * oh + oy0) * ow;
+                for (int y = 0; y < rows; y++) {
+                    System.arraycopy(tmp, oc * len + y * padW, out, dst + y * ow, ow);
                 }
             }
         }
@@ -198,6 +335,9 @@ final class CsrConv2d implements Kernel {
             if (w.isDense()) {
                 VectorKernels.denseRows(w.values, o0 * k, k, ocTo - ocFrom, k, src, srcOff, ld, len, out,
                         outBase + o0 * outPixels, outPixels, bias, o0);
+            } else if (nzOff != null) {
+                VectorKernels.csrRows(w.rowStart, nzOff, w.values, o0, grp * mg + ocTo, src, srcOff, len, out, outBase,
+                        outPixels, bias);
             } else {
                 VectorKernels.csrRows(w, o0, grp * mg + ocTo, src, srcOff, ld, len, out, outBase, outPixels, bias);
             }

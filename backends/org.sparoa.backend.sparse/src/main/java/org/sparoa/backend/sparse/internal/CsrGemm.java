@@ -15,6 +15,8 @@ final class CsrGemm implements Kernel {
     private final CsrMatrix constantBt;
     /** A dense constant B' as its rows (see CsrMatMul). */
     private final float[][] denseRows;
+    /** The same dense constant B' ({@code K x N}) row-major in one array (for the vector kernels). */
+    private final float[] denseB;
 
     CsrGemm(Node node, NdArray constantB, double denseBelowSparsity) {
         this.node = node;
@@ -23,10 +25,10 @@ final class CsrGemm implements Kernel {
         this.transA = node.attrLong("transA", 0) != 0;
         this.transB = node.attrLong("transB", 0) != 0;
         this.constantBt = constantB == null ? null : packBt(constantB, denseBelowSparsity);
-        this.denseRows = constantBt != null && constantBt.isDense()
-                ? MatrixProducts.rowsOf(MatrixProducts.transpose(constantBt.values, constantBt.rows, constantBt.cols), 0,
-                        constantBt.cols, constantBt.rows)
+        this.denseB = constantBt != null && constantBt.isDense()
+                ? MatrixProducts.transpose(constantBt.values, constantBt.rows, constantBt.cols)
                 : null;
+        this.denseRows = denseB != null ? MatrixProducts.rowsOf(denseB, 0, constantBt.cols, constantBt.rows) : null;
     }
 
     CsrMatrix weights() {
@@ -62,7 +64,10 @@ final class CsrGemm implements Kernel {
         }
         float[] af = transA ? MatrixProducts.transpose(a.asFloats(), a.shape[0], a.shape[1]) : a.asFloats();
         float[] y;
-        if (denseRows != null) {
+        if (denseB != null && Simd.enabled()) {
+            y = new float[m * n];
+            MatrixProducts.multiplyDenseVector(af, 0, m, k, denseB, n, y, 0, parallel);
+        } else if (denseRows != null) {
             y = new float[m * n];
             MatrixProducts.multiplyByRows(af, 0, m, k, denseRows, n, y, 0, parallel);
         } else if (constantBt != null) {

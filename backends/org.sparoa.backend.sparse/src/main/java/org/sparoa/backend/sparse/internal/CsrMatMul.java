@@ -13,6 +13,8 @@ final class CsrMatMul implements Kernel {
     private final CsrMatrix constantBt;
     /** A dense constant B as its rows: long SIMD loops over N beat the transposed form when B is dense. */
     private final float[][] denseRows;
+    /** The same dense constant B row-major in one array (for the vector kernels). */
+    private final float[] denseB;
 
     CsrMatMul(Node node, NdArray constantB, double denseBelowSparsity) {
         this.node = node;
@@ -22,6 +24,7 @@ final class CsrMatMul implements Kernel {
         this.denseRows = constantBt != null && constantBt.isDense()
                 ? MatrixProducts.rowsOf(constantB.asFloats(), 0, constantB.shape[0], constantB.shape[1])
                 : null;
+        this.denseB = denseRows != null ? constantB.asFloats().clone() : null;
     }
 
     CsrMatrix weights() {
@@ -45,7 +48,10 @@ final class CsrMatMul implements Kernel {
         int[] batch = Broadcast.shape(node, aBatch, bBatch);
         int batches = NdArray.size(batch);
         float[] y;
-        if (denseRows != null && b.rank() == 2) {
+        if (denseB != null && b.rank() == 2 && Simd.enabled()) {
+            y = new float[batches * m * n];
+            MatrixProducts.multiplyDenseVector(a.asFloats(), 0, batches * m, k, denseB, n, y, 0, parallel);
+        } else if (denseRows != null && b.rank() == 2) {
             y = new float[batches * m * n];
             MatrixProducts.multiplyByRows(a.asFloats(), 0, batches * m, k, denseRows, n, y, 0, parallel);
         } else if (constantBt != null && b.rank() == 2) {

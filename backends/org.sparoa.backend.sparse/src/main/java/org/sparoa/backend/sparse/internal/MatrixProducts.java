@@ -58,7 +58,34 @@ final class MatrixProducts {
      */
     static void multiplyDense(float[] a, int aOff, int rows, int kdim, float[] b, int bOff, int ncols,
                               float[] y, int yOff, Parallel parallel) {
+        if (Simd.enabled()) {
+            if (bOff == 0 && b.length == kdim * ncols) {
+                multiplyDenseVector(a, aOff, rows, kdim, b, ncols, y, yOff, parallel);
+            } else {
+                multiplyDenseVector(a, aOff, rows, kdim, java.util.Arrays.copyOfRange(b, bOff, bOff + kdim * ncols),
+                        ncols, y, yOff, parallel);
+            }
+            return;
+        }
         multiplyByRows(a, aOff, rows, kdim, rowsOf(b, bOff, kdim, ncols), ncols, y, yOff, parallel);
+    }
+
+    /**
+     * {@code Y[rows x N] = A[rows x K] * B[K x N]} with B row-major in one array, on the register-blocked
+     * {@link VectorKernels#denseRows} (A's values broadcast, B's rows streamed as vectors); column strips split over
+     * the threads. Only when {@link Simd#enabled()}.
+     */
+    static void multiplyDenseVector(float[] a, int aOff, int rows, int kdim, float[] b, int ncols, float[] y, int yOff,
+                                    Parallel parallel) {
+        int strip = 3 * VectorKernels.L;
+        int strips = (ncols + strip - 1) / strip;
+        // at least ~64k multiply-adds per task, so that small products do not pay for the fork-join
+        int minStrips = Math.max(1, (1 << 16) / Math.max(1, rows * kdim * strip));
+        parallel.forRange(strips, minStrips, (from, to) -> {
+            int j0 = from * strip;
+            int j1 = Math.min(ncols, to * strip);
+            VectorKernels.denseRows(a, aOff, kdim, rows, kdim, b, j0, ncols, j1 - j0, y, yOff + j0, ncols, null, 0);
+        });
     }
 
     /** The rows of a row-major {@code rows x cols} matrix as separate arrays (the form the SIMD loops need). */

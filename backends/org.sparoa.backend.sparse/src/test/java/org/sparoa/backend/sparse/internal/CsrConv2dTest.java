@@ -44,9 +44,38 @@ class CsrConv2dTest {
             // depthwise, computed directly: dilation, batch of two, 5x5 stride 2 with zero taps, padding wider than taps
             "2, 8, 8, 11, 13, 3, 1, 1, 2, 8, 0.0",
             "1, 6, 6, 9, 10, 5, 2, 2, 1, 6, 0.6",
-            "1, 4, 4, 5, 6, 3, 1, 3, 1, 4, 0.0"
+            "1, 4, 4, 5, 6, 3, 1, 3, 1, 4, 0.0",
+            // vector kernels: stride-1 windows on the padded input (several output rows per task, dilation, a 1x1
+            // with padding), row blocks of four with remainders, pointwise tiles split evenly over the threads with
+            // pixel counts that leave vector and scalar tails, depthwise rows wider than four vectors
+            "1, 8, 20, 30, 30, 3, 1, 1, 1, 1, 0.0",
+            "1, 8, 20, 30, 30, 3, 1, 1, 1, 1, 0.9",
+            "1, 7, 13, 17, 23, 3, 1, 2, 2, 1, 0.0",
+            "1, 7, 13, 17, 23, 3, 1, 2, 2, 1, 0.6",
+            "2, 6, 9, 10, 19, 1, 1, 1, 1, 1, 0.0",
+            "1, 10, 14, 21, 9, 5, 1, 2, 1, 2, 0.95",
+            "1, 33, 30, 13, 11, 1, 1, 0, 1, 1, 0.0",
+            "1, 33, 30, 13, 11, 1, 1, 0, 1, 1, 0.9",
+            "1, 64, 70, 28, 28, 1, 1, 0, 1, 1, 0.95",
+            "3, 16, 21, 60, 60, 1, 1, 0, 1, 1, 0.8",
+            "1, 5, 5, 20, 70, 5, 1, 2, 1, 5, 0.5",
+            "1, 3, 3, 9, 67, 3, 1, 1, 3, 3, 0.0"
     })
     void matchesNaiveConvolution(int n, int c, int m, int h, int w, int k, int s, int p, int d, int g, double sparsity) {
+        assertTrue(Simd.AVAILABLE, "surefire runs with --add-modules jdk.incubator.vector: the vector kernels must load");
+        for (boolean vector : new boolean[] {true, false}) {
+            boolean was = Simd.setEnabled(vector);
+            try {
+                checkConvolution(n, c, m, h, w, k, s, p, d, g, sparsity);
+            } catch (AssertionError e) {
+                throw new AssertionError((vector ? "vector kernels: " : "plain loops: ") + e.getMessage(), e);
+            } finally {
+                Simd.setEnabled(was);
+            }
+        }
+    }
+
+    private void checkConvolution(int n, int c, int m, int h, int w, int k, int s, int p, int d, int g, double sparsity) {
         Random r = new Random(n * 1000 + c * 31 + k + s + (long) (sparsity * 100));
         float[] x = Nodes.random(r, n * c * h * w, 0.3);
         float[] wt = Nodes.random(r, m * (c / g) * k * k, sparsity);
@@ -56,12 +85,62 @@ class CsrConv2dTest {
         NdArray weights = NdArray.ofFloats(new int[] {m, c / g, k, k}, wt);
         CsrConv2d conv = new CsrConv2d(node, weights, CsrMatrix.DEFAULT_DENSE_BELOW_SPARSITY);
         assertEquals(sparsity >= 0.5, !conv.weights().isDense(), "storage format of " + conv.weights());
+        // twice: a second call reuses the per-thread buffers left by the first
+        conv.run(new NdArray[] {NdArray.ofFloats(new int[] {n, c, h, w}, x), weights,
+                NdArray.ofFloats(new int[] {m}, b)}, new Parallel(POOL));
         NdArray out = conv.run(new NdArray[] {NdArray.ofFloats(new int[] {n, c, h, w}, x), weights,
                 NdArray.ofFloats(new int[] {m}, b)}, new Parallel(POOL))[0];
         int oh = (h + 2 * p - (d * (k - 1) + 1)) / s + 1;
         int ow = (w + 2 * p - (d * (k - 1) + 1)) / s + 1;
         assertEquals(java.util.List.of(n, m, oh, ow), java.util.Arrays.stream(out.shape).boxed().toList());
         Nodes.assertClose(naive(x, wt, b, n, c, h, w, m, k, s, p, d, g, oh, ow), out.floats, 1e-4, "conv");
+    }
+
+    @Test
+    void asymmetricPaddingOnThePaddedInputPath() {
+        Random r = new Random(11);
+        int c = 5;
+        int m = 6;
+        int h = 9;
+        int wd = 14;
+        float[] x = Nodes.random(r, c * h * wd, 0);
+        for (double sparsity : new double[] {0.0, 0.9}) {
+            float[] wt = Nodes.random(r, m * c * 3 * 3, sparsity);
+            // pads top 0, left 2, bottom 1, right 0: output 8 x 14
+            Node node = Nodes.node("Conv", 2, "pads", new long[] {0, 2, 1, 0});
+            NdArray weights = NdArray.ofFloats(new int[] {m, c, 3, 3}, wt);
+            for (boolean vector : new boolean[] {true, false}) {
+                boolean was = Simd.setEnabled(vector);
+                try {
+                    NdArray out = new CsrConv2d(node, weights, 0.2).run(new NdArray[] {
+                            NdArray.ofFloats(new int[] {1, c, h, wd}, x), weights}, new Parallel(POOL))[0];
+                    assertEquals(java.util.List.of(1, m, 8, 14), java.util.Arrays.stream(out.shape).boxed().toList());
+                    float[] want = new float[m * 8 * 14];
+                    for (int o = 0; o < m; o++) {
+                        for (int oy = 0; oy < 8; oy++) {
+                            for (int ox = 0; ox < 14; ox++) {
+                                double acc = 0;
+                                for (int ic = 0; ic < c; ic++) {
+                                    for (int ky = 0; ky < 3; ky++) {
+                                        for (int kx = 0; kx < 3; kx++) {
+                                            int iy = oy + ky;
+                                            int ix = ox + kx - 2;
+                                            if (iy < h && ix >= 0 && ix < wd) {
+                                                acc += (double) wt[((o * c + ic) * 3 + ky) * 3 + kx] * x[(ic * h + iy) * wd + ix];
+                                            }
+                                        }
+                                    }
+                                }
+                                want[(o * 8 + oy) * 14 + ox] = (float) acc;
+                            }
+                        }
+                    }
+                    Nodes.assertClose(want, out.floats, 1e-4, (vector ? "vector " : "plain ") + sparsity);
+                } finally {
+                    Simd.setEnabled(was);
+                }
+            }
+        }
     }
 
     @Test

@@ -19,6 +19,9 @@ final class MachineDescription {
         l.add("# cores (available processors): " + Runtime.getRuntime().availableProcessors());
         l.add("# java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         l.add("# threads: sparse-cpu pool " + threads + ", ONNX Runtime 1.29.0 intra-op " + threads);
+        l.add("# sparse-cpu kernels: " + (Simd.enabled()
+                ? "Vector API, " + VectorKernels.S + " (jdk.incubator.vector)"
+                : "plain loops (Vector API off or not available)"));
         l.add("# method: same JVM, warm-up, alternating A/B, median and p90; seeded uniform [-1,1) inputs; "
                 + "weights: the model's real weights, magnitude-pruned per layer");
         return l;

@@ -21,8 +21,30 @@ class MatrixProductsTest {
 
     @ParameterizedTest(name = "{0}x{1} * {1}x{2}, sparsity {3}")
     @CsvSource({"1, 64, 40, 0.0", "3, 64, 40, 0.9", "50, 33, 17, 0.0", "50, 33, 17, 0.8", "200, 128, 96, 0.95",
-            "16, 5, 3, 0.5"})
+            "16, 5, 3, 0.5",
+            // dense weights on the vector kernels: row blocks of four with remainders, column strips with vector and
+            // scalar tails, the recogniser's and the classifier's shapes
+            "40, 120, 360, 0.0", "5, 7, 50, 0.0", "9, 3, 100, 0.0", "2, 200, 1000, 0.0", "40, 64, 301, 0.0"})
     void matMulWithConstantWeightsMatchesNaive(int m, int k, int n, double sparsity) {
+        bothKernelForms(() -> checkMatMul(m, k, n, sparsity));
+    }
+
+    /** Runs {@code check} with the vector kernels, then with the plain loops. */
+    static void bothKernelForms(Runnable check) {
+        org.junit.jupiter.api.Assertions.assertTrue(Simd.AVAILABLE, "the vector kernels must load under surefire");
+        for (boolean vector : new boolean[] {true, false}) {
+            boolean was = Simd.setEnabled(vector);
+            try {
+                check.run();
+            } catch (AssertionError e) {
+                throw new AssertionError((vector ? "vector kernels: " : "plain loops: ") + e.getMessage(), e);
+            } finally {
+                Simd.setEnabled(was);
+            }
+        }
+    }
+
+    private void checkMatMul(int m, int k, int n, double sparsity) {
         Random r = new Random(m * 7 + k + n);
         float[] a = Nodes.random(r, m * k, 0.2);
         float[] b = Nodes.random(r, k * n, sparsity);
@@ -38,8 +60,13 @@ class MatrixProductsTest {
     }
 
     @ParameterizedTest(name = "gemm {0}x{1}x{2} transB {3} sparsity {4}")
-    @CsvSource({"1, 128, 10, 1, 0.9", "20, 64, 30, 0, 0.7", "20, 64, 30, 1, 0.0"})
+    @CsvSource({"1, 128, 10, 1, 0.9", "20, 64, 30, 0, 0.7", "20, 64, 30, 1, 0.0", "1, 300, 100, 1, 0.0",
+            "7, 33, 49, 0, 0.0"})
     void gemmWithConstantWeightsMatchesNaive(int m, int k, int n, int transB, double sparsity) {
+        bothKernelForms(() -> checkGemm(m, k, n, transB, sparsity));
+    }
+
+    private void checkGemm(int m, int k, int n, int transB, double sparsity) {
         Random r = new Random(m + k * 3 + n);
         float[] a = Nodes.random(r, m * k, 0);
         float[] b = Nodes.random(r, k * n, sparsity);
