@@ -77,7 +77,7 @@ final class MatrixProducts {
      */
     static void multiplyDenseVector(float[] a, int aOff, int rows, int kdim, float[] b, int ncols, float[] y, int yOff,
                                     Parallel parallel) {
-        int strip = 3 * VectorKernels.L;
+        int strip = (rows < 4 ? 8 : 3) * VectorKernels.L;
         int strips = (ncols + strip - 1) / strip;
         // at least ~64k multiply-adds per task, so that small products do not pay for the fork-join
         int minStrips = Math.max(1, (1 << 16) / Math.max(1, rows * kdim * strip));

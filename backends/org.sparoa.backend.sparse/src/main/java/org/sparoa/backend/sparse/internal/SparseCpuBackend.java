@@ -66,7 +66,9 @@ public final class SparseCpuBackend implements DeviceBackend {
         if (old != null) {
             old.shutdown(); // runs in flight finish on the old pool
         }
-        LOG.info("sparse-cpu backend ready: {} threads, weights dense below {} sparsity", n, denseBelowSparsity);
+        LOG.info("sparse-cpu backend ready: {} threads, weights dense below {} sparsity, SIMD kernels {}", n,
+                denseBelowSparsity, Simd.enabled() ? "on (Vector API)"
+                        : "off (plain loops: the JVM needs --add-modules jdk.incubator.vector)");
     }
 
     @Deactivate

@@ -17,6 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
+    /** Blocks of eight rows by three vectors (24 accumulators) where the register file has room (32 vectors). */
+    static final boolean EIGHT_ROWS = !"false".equals(System.getProperty("sparoa.sparse.eightRows"));
 
     private VectorKernels() {
     }
@@ -76,8 +78,23 @@ final class VectorKernels {
     static void denseRows(float[] a, int aOff, int lda, int rows, int kdim, float[] b, int[] koff, int bOff, int len,
                           float[] out, int oOff, int ldo, float[] bias, int biasOff) {
         int j = 0;
+        if (rows < 4) {
+            // eight independent accumulators per row (one row by three vectors leaves FMA latency exposed)
+            for (; j + 8 * L <= len; j += 8 * L) {
+                for (int r = 0; r < rows; r++) {
+                    kernel1x8(a, aOff + r * lda, kdim, b, bOff + j, koff, out, oOff + r * ldo + j,
+                            biasOf(bias, biasOff + r));
+                }
+            }
+        }
         for (; j + 3 * L <= len; j += 3 * L) {
             int r = 0;
+            if (EIGHT_ROWS) {
+                for (; r + 7 < rows; r += 8) {
+                    kernel8x3(a, aOff + r * lda, lda, kdim, b, bOff + j, koff, out, oOff + r * ldo + j, ldo, bias,
+                            biasOff + r);
+                }
+            }
             for (; r + 3 < rows; r += 4) {
                 kernel4x3(a, aOff + r * lda, lda, kdim, b, bOff + j, koff, out, oOff + r * ldo + j, ldo,
                         biasOf(bias, biasOff + r), biasOf(bias, biasOff + r + 1), biasOf(bias, biasOff + r + 2),
@@ -115,6 +132,97 @@ final class VectorKernels {
 
     private static float biasOf(float[] bias, int i) {
         return bias == null ? 0f : bias[i];
+    }
+
+    private static void kernel8x3(float[] a, int a0, int lda, int kdim, float[] b, int bj, int[] koff, float[] out,
+                                  int o0, int ldo, float[] bias, int bi0) {
+        FloatVector c00 = FloatVector.broadcast(S, biasOf(bias, bi0 + 0));
+        FloatVector c01 = c00;
+        FloatVector c02 = c00;
+        FloatVector c10 = FloatVector.broadcast(S, biasOf(bias, bi0 + 1));
+        FloatVector c11 = c10;
+        FloatVector c12 = c10;
+        FloatVector c20 = FloatVector.broadcast(S, biasOf(bias, bi0 + 2));
+        FloatVector c21 = c20;
+        FloatVector c22 = c20;
+        FloatVector c30 = FloatVector.broadcast(S, biasOf(bias, bi0 + 3));
+        FloatVector c31 = c30;
+        FloatVector c32 = c30;
+        FloatVector c40 = FloatVector.broadcast(S, biasOf(bias, bi0 + 4));
+        FloatVector c41 = c40;
+        FloatVector c42 = c40;
+        FloatVector c50 = FloatVector.broadcast(S, biasOf(bias, bi0 + 5));
+        FloatVector c51 = c50;
+        FloatVector c52 = c50;
+        FloatVector c60 = FloatVector.broadcast(S, biasOf(bias, bi0 + 6));
+        FloatVector c61 = c60;
+        FloatVector c62 = c60;
+        FloatVector c70 = FloatVector.broadcast(S, biasOf(bias, bi0 + 7));
+        FloatVector c71 = c70;
+        FloatVector c72 = c70;
+        for (int k = 0; k < kdim; k++) {
+            int bi = bj + koff[k];
+            FloatVector x0 = FloatVector.fromArray(S, b, bi);
+            FloatVector x1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector x2 = FloatVector.fromArray(S, b, bi + 2 * L);
+            int ak = a0 + k;
+            FloatVector w0 = FloatVector.broadcast(S, a[ak]);
+            c00 = x0.fma(w0, c00);
+            c01 = x1.fma(w0, c01);
+            c02 = x2.fma(w0, c02);
+            FloatVector w1 = FloatVector.broadcast(S, a[ak + 1 * lda]);
+            c10 = x0.fma(w1, c10);
+            c11 = x1.fma(w1, c11);
+            c12 = x2.fma(w1, c12);
+            FloatVector w2 = FloatVector.broadcast(S, a[ak + 2 * lda]);
+            c20 = x0.fma(w2, c20);
+            c21 = x1.fma(w2, c21);
+            c22 = x2.fma(w2, c22);
+            FloatVector w3 = FloatVector.broadcast(S, a[ak + 3 * lda]);
+            c30 = x0.fma(w3, c30);
+            c31 = x1.fma(w3, c31);
+            c32 = x2.fma(w3, c32);
+            FloatVector w4 = FloatVector.broadcast(S, a[ak + 4 * lda]);
+            c40 = x0.fma(w4, c40);
+            c41 = x1.fma(w4, c41);
+            c42 = x2.fma(w4, c42);
+            FloatVector w5 = FloatVector.broadcast(S, a[ak + 5 * lda]);
+            c50 = x0.fma(w5, c50);
+            c51 = x1.fma(w5, c51);
+            c52 = x2.fma(w5, c52);
+            FloatVector w6 = FloatVector.broadcast(S, a[ak + 6 * lda]);
+            c60 = x0.fma(w6, c60);
+            c61 = x1.fma(w6, c61);
+            c62 = x2.fma(w6, c62);
+            FloatVector w7 = FloatVector.broadcast(S, a[ak + 7 * lda]);
+            c70 = x0.fma(w7, c70);
+            c71 = x1.fma(w7, c71);
+            c72 = x2.fma(w7, c72);
+        }
+        c00.intoArray(out, o0 + 0 * ldo);
+        c01.intoArray(out, o0 + 0 * ldo + L);
+        c02.intoArray(out, o0 + 0 * ldo + 2 * L);
+        c10.intoArray(out, o0 + 1 * ldo);
+        c11.intoArray(out, o0 + 1 * ldo + L);
+        c12.intoArray(out, o0 + 1 * ldo + 2 * L);
+        c20.intoArray(out, o0 + 2 * ldo);
+        c21.intoArray(out, o0 + 2 * ldo + L);
+        c22.intoArray(out, o0 + 2 * ldo + 2 * L);
+        c30.intoArray(out, o0 + 3 * ldo);
+        c31.intoArray(out, o0 + 3 * ldo + L);
+        c32.intoArray(out, o0 + 3 * ldo + 2 * L);
+        c40.intoArray(out, o0 + 4 * ldo);
+        c41.intoArray(out, o0 + 4 * ldo + L);
+        c42.intoArray(out, o0 + 4 * ldo + 2 * L);
+        c50.intoArray(out, o0 + 5 * ldo);
+        c51.intoArray(out, o0 + 5 * ldo + L);
+        c52.intoArray(out, o0 + 5 * ldo + 2 * L);
+        c60.intoArray(out, o0 + 6 * ldo);
+        c61.intoArray(out, o0 + 6 * ldo + L);
+        c62.intoArray(out, o0 + 6 * ldo + 2 * L);
+        c70.intoArray(out, o0 + 7 * ldo);
+        c71.intoArray(out, o0 + 7 * ldo + L);
+        c72.intoArray(out, o0 + 7 * ldo + 2 * L);
     }
 
     private static void kernel4x3(float[] a, int a0, int lda, int kdim, float[] b, int bj, int[] koff, float[] out,
@@ -194,6 +302,39 @@ final class VectorKernels {
         c1.intoArray(out, o0 + ldo);
         c2.intoArray(out, o0 + 2 * ldo);
         c3.intoArray(out, o0 + 3 * ldo);
+    }
+
+    /** One row by eight vectors: for products with fewer than four rows (a Gemm of one input vector). */
+    private static void kernel1x8(float[] a, int a0, int kdim, float[] b, int bj, int[] koff, float[] out, int o0,
+                                  float z) {
+        FloatVector c0 = FloatVector.broadcast(S, z);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        FloatVector c3 = c0;
+        FloatVector c4 = c0;
+        FloatVector c5 = c0;
+        FloatVector c6 = c0;
+        FloatVector c7 = c0;
+        for (int k = 0; k < kdim; k++) {
+            int bi = bj + koff[k];
+            FloatVector w = FloatVector.broadcast(S, a[a0 + k]);
+            c0 = FloatVector.fromArray(S, b, bi).fma(w, c0);
+            c1 = FloatVector.fromArray(S, b, bi + L).fma(w, c1);
+            c2 = FloatVector.fromArray(S, b, bi + 2 * L).fma(w, c2);
+            c3 = FloatVector.fromArray(S, b, bi + 3 * L).fma(w, c3);
+            c4 = FloatVector.fromArray(S, b, bi + 4 * L).fma(w, c4);
+            c5 = FloatVector.fromArray(S, b, bi + 5 * L).fma(w, c5);
+            c6 = FloatVector.fromArray(S, b, bi + 6 * L).fma(w, c6);
+            c7 = FloatVector.fromArray(S, b, bi + 7 * L).fma(w, c7);
+        }
+        c0.intoArray(out, o0);
+        c1.intoArray(out, o0 + L);
+        c2.intoArray(out, o0 + 2 * L);
+        c3.intoArray(out, o0 + 3 * L);
+        c4.intoArray(out, o0 + 4 * L);
+        c5.intoArray(out, o0 + 5 * L);
+        c6.intoArray(out, o0 + 6 * L);
+        c7.intoArray(out, o0 + 7 * L);
     }
 
     private static void kernel1x3(float[] a, int a0, int kdim, float[] b, int bj, int[] koff, float[] out, int o0,
