@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.osgi.service.component.annotations.Component;
+import org.sparoa.api.IslandMerger;
 import org.sparoa.api.Placement;
 import org.sparoa.api.SchedulingContext;
 import org.sparoa.api.SchedulingPolicy;

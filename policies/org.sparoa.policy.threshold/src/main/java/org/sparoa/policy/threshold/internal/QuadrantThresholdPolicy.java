@@ -20,6 +20,7 @@ import org.sparoa.analyzer.AnalysisOptions;
 import org.sparoa.analyzer.ModelAnalysis;
 import org.sparoa.analyzer.ModelAnalyzer;
 import org.sparoa.analyzer.Thresholds;
+import org.sparoa.api.IslandMerger;
 import org.sparoa.api.BackendView;
 import org.sparoa.api.DeviceKind;
 import org.sparoa.api.Model;

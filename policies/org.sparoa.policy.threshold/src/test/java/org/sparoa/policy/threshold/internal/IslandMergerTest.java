@@ -14,6 +14,7 @@ import org.sparoa.api.CostModel;
 import org.sparoa.api.DataType;
 import org.sparoa.api.DeviceKind;
 import org.sparoa.api.Graph;
+import org.sparoa.api.IslandMerger;
 import org.sparoa.api.Node;
 import org.sparoa.api.TensorInfo;
 

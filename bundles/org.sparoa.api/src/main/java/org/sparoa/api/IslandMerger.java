@@ -1,4 +1,4 @@
-package org.sparoa.policy.greedy.internal;
+package org.sparoa.api;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -8,13 +8,10 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
 
-import org.sparoa.api.BackendView;
-import org.sparoa.api.CostModel;
-import org.sparoa.api.Graph;
-import org.sparoa.api.Node;
 
 /**
- * Merges islands so that a placement does not ping-pong between backends. A run is a maximal sequence of
+ * For policy writers: merges islands so that a placement does not ping-pong between backends (the greedy and
+ * threshold policies use it). A run is a maximal sequence of
  * consecutive operators (topological order) on one backend: exactly a segment of the engine's plan. A run on
  * backend X whose neighbouring runs (the one before and the one after; only one for the first and last run) are
  * all on one backend Y moves to Y when
@@ -29,10 +26,10 @@ import org.sparoa.api.Node;
  * The most profitable move is made first, and runs are re-cut after each move, until no run qualifies. With a
  * cost model that knows nothing, nothing moves.
  */
-final class IslandMerger {
+public final class IslandMerger {
 
     /** One move: the operators of a run, from one backend to another, and the estimated ms it saved. */
-    record Move(List<String> operators, String from, String to, double savedMillis) {
+    public record Move(List<String> operators, String from, String to, double savedMillis) {
     }
 
     private final Graph graph;
@@ -40,7 +37,7 @@ final class IslandMerger {
     private final CostModel costs;
     private final Map<String, BackendView> backends = new HashMap<>();
 
-    IslandMerger(Graph graph, List<BackendView> live, CostModel costs) {
+    public IslandMerger(Graph graph, List<BackendView> live, CostModel costs) {
         this.graph = graph;
         this.nodes = graph.nodes();
         this.costs = costs;
@@ -48,7 +45,7 @@ final class IslandMerger {
     }
 
     /** Merges in place; returns the moves made, in order. */
-    List<Move> merge(Map<String, String> placement) {
+    public List<Move> merge(Map<String, String> placement) {
         List<Move> moves = new ArrayList<>();
         while (true) {
             List<int[]> runs = runs(placement);
