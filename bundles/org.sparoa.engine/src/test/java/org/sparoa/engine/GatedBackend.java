@@ -1,17 +1,12 @@
 package org.sparoa.engine;
 
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 import org.sparoa.api.BackendException;
 import org.sparoa.api.CompiledSegment;
 import org.sparoa.api.DeviceBackend;
-import org.sparoa.api.DeviceKind;
-import org.sparoa.api.DeviceState;
-import org.sparoa.api.Graph;
-import org.sparoa.api.Node;
 import org.sparoa.api.Segment;
 import org.sparoa.api.Tensor;
 
@@ -20,43 +15,17 @@ import org.sparoa.api.Tensor;
  * "pull the plug": the run then fails as a backend that died would. Lets a test remove a backend while a request
  * is provably in flight on it, without sleeping.
  */
-final class GatedBackend implements DeviceBackend {
-    private final DeviceBackend delegate;
+final class GatedBackend extends DelegatingBackend {
     final CountDownLatch runStarted = new CountDownLatch(1);
     final CountDownLatch plugPulled = new CountDownLatch(1);
     private volatile boolean armed;
 
     GatedBackend(DeviceBackend delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     void arm() {
         armed = true;
-    }
-
-    @Override
-    public String id() {
-        return delegate.id();
-    }
-
-    @Override
-    public DeviceKind kind() {
-        return delegate.kind();
-    }
-
-    @Override
-    public Set<String> supportedOperators() {
-        return delegate.supportedOperators();
-    }
-
-    @Override
-    public boolean supports(Node node, Graph graph) {
-        return delegate.supports(node, graph);
-    }
-
-    @Override
-    public DeviceState state() {
-        return delegate.state();
     }
 
     @Override

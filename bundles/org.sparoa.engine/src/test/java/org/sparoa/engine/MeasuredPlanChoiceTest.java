@@ -17,9 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.sparoa.api.CompiledSegment;
 import org.sparoa.api.DeviceBackend;
-import org.sparoa.api.DeviceKind;
-import org.sparoa.api.DeviceState;
-import org.sparoa.api.Graph;
 import org.sparoa.api.InferenceResult;
 import org.sparoa.api.Model;
 import org.sparoa.api.Node;
@@ -132,30 +129,12 @@ class MeasuredPlanChoiceTest {
     }
 
     /** ONNX Runtime, running every segment {@code times} times: a real, slower device. */
-    private record RepeatingBackend(DeviceBackend delegate, int times) implements DeviceBackend {
-        @Override
-        public String id() {
-            return delegate.id();
-        }
+    private static final class RepeatingBackend extends DelegatingBackend {
+        private final int times;
 
-        @Override
-        public DeviceKind kind() {
-            return delegate.kind();
-        }
-
-        @Override
-        public Set<String> supportedOperators() {
-            return delegate.supportedOperators();
-        }
-
-        @Override
-        public boolean supports(Node node, Graph graph) {
-            return delegate.supports(node, graph);
-        }
-
-        @Override
-        public DeviceState state() {
-            return delegate.state();
+        RepeatingBackend(DeviceBackend delegate, int times) {
+            super(delegate);
+            this.times = times;
         }
 
         @Override
