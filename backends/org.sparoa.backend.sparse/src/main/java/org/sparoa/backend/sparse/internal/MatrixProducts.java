@@ -5,6 +5,8 @@ final class MatrixProducts {
     private static final int TILE_SOURCE_FLOATS = 1 << 17;
     /** With fewer rows than this a transposed, row-streaming product does not pay for its transposes. */
     private static final int MIN_ROWS_FOR_STREAMING = 16;
+    /** Smallest share of a dense product worth a task of its own (about 10-20 us of work on one core). */
+    static final long MIN_TASK_MACS = Long.getLong("sparoa.sparse.minTaskMacs", 1 << 20);
 
     private MatrixProducts() {
     }
@@ -79,8 +81,8 @@ final class MatrixProducts {
                                     Parallel parallel) {
         int strip = (rows < 4 ? 8 : 3) * VectorKernels.L;
         int strips = (ncols + strip - 1) / strip;
-        // at least ~64k multiply-adds per task, so that small products do not pay for the fork-join
-        int minStrips = Math.max(1, (1 << 16) / Math.max(1, rows * kdim * strip));
+        // at least MIN_TASK_MACS multiply-adds per task, so that small products do not pay for waking a thread
+        int minStrips = Math.max(1, (int) (MIN_TASK_MACS / Math.max(1L, (long) rows * kdim * strip)));
         parallel.forRange(strips, minStrips, (from, to) -> {
             int j0 = from * strip;
             int j1 = Math.min(ncols, to * strip);

@@ -104,7 +104,14 @@ final class VectorKernels {
                 kernel1x3(a, aOff + r * lda, kdim, b, bOff + j, koff, out, oOff + r * ldo + j, biasOf(bias, biasOff + r));
             }
         }
-        for (; j + L <= len; j += L) {
+        // the last partial vector: one more vector ending at len (it recomputes a few columns with the same
+        // values), scalar only when the whole block is narrower than a vector
+        boolean tail = j < len && len >= L && len % L != 0;
+        for (; j + L <= len || tail && j < len; j += L) {
+            if (j + L > len) {
+                j = len - L;
+                tail = false;
+            }
             int r = 0;
             for (; r + 3 < rows; r += 4) {
                 kernel4x1(a, aOff + r * lda, lda, kdim, b, bOff + j, koff, out, oOff + r * ldo + j, ldo,
@@ -407,11 +414,12 @@ final class VectorKernels {
                 csr8(from, to, off, val, b, bOff + j, out, o + j, z);
             }
             for (; j + L <= len; j += L) {
-                FloatVector c0 = FloatVector.broadcast(S, z);
-                for (int p = from; p < to; p++) {
-                    c0 = FloatVector.fromArray(S, b, bOff + off[p] + j).fma(FloatVector.broadcast(S, val[p]), c0);
-                }
-                c0.intoArray(out, o + j);
+                csr1(from, to, off, val, b, bOff + j, out, o + j, z);
+            }
+            if (j < len && len >= L) {
+                // the last partial vector as one vector ending at len (recomputing a few columns, same values)
+                csr1(from, to, off, val, b, bOff + len - L, out, o + len - L, z);
+                j = len;
             }
             for (; j < len; j++) {
                 float acc = z;
@@ -421,6 +429,14 @@ final class VectorKernels {
                 out[o + j] = acc;
             }
         }
+    }
+
+    private static void csr1(int from, int to, int[] off, float[] val, float[] b, int bj, float[] out, int o, float z) {
+        FloatVector c0 = FloatVector.broadcast(S, z);
+        for (int p = from; p < to; p++) {
+            c0 = FloatVector.fromArray(S, b, bj + off[p]).fma(FloatVector.broadcast(S, val[p]), c0);
+        }
+        c0.intoArray(out, o);
     }
 
     private static void csr8(int from, int to, int[] off, float[] val, float[] b, int bj, float[] out, int o, float z) {

@@ -16,7 +16,8 @@ final class SideBySideTimer {
      * Runs A and B alternately for at least {@code minSeconds} and at least {@code minRounds} rounds, but stops
      * adding rounds after {@code maxSeconds}; returns their last single times. The Vector API kernels run orders of
      * magnitude slower until C2 has compiled them (a few hundred calls), so a fixed 0.4 s is too short for the fast
-     * ones: 1x1 256->256 dense measured 3.2 ms after 0.4 s, 0.99 ms after 3 s.
+     * ones: 1x1 256->256 dense measured 3.2 ms after 0.4 s, 0.99 ms after 3 s; the tail kernels of a small product
+     * (called a few times per run) are the last to be compiled.
      */
     static double[] warmUp(Runnable a, Runnable b, double minSeconds, int minRounds, double maxSeconds) {
         long start = System.nanoTime();

@@ -148,7 +148,7 @@ public final class SparseOpBenchmark {
                     throw new IllegalStateException(e);
                 }
             };
-            double[] warm = SideBySideTimer.warmUp(a, b, 0.4, 300, 3.0);
+            double[] warm = SideBySideTimer.warmUp(a, b, 0.4, 1000, 4.0);
             int iterations = (int) Math.max(15, Math.min(400, budget / (warm[0] + warm[1])));
             double[][] t = SideBySideTimer.alternate(a, b, iterations);
             long zeros = 0;
