@@ -5,8 +5,9 @@ final class MatrixProducts {
     private static final int TILE_SOURCE_FLOATS = 1 << 17;
     /** With fewer rows than this a transposed, row-streaming product does not pay for its transposes. */
     private static final int MIN_ROWS_FOR_STREAMING = 16;
-    /** Smallest share of a dense product worth a task of its own (about 10-20 us of work on one core). */
-    static final long MIN_TASK_MACS = Long.getLong("sparoa.sparse.minTaskMacs", 1 << 20);
+    /** Smallest share of a dense product worth a task of its own (~30 us on one core): waking a parked pool thread
+     * cost more than that on the shared VM (40x120 by 120x360: 0.20-0.25 ms on two threads, 0.06 ms on one). */
+    static final long MIN_TASK_MACS = Long.getLong("sparoa.sparse.minTaskMacs", 1 << 22);
 
     private MatrixProducts() {
     }
@@ -86,6 +87,10 @@ final class MatrixProducts {
         parallel.forRange(strips, minStrips, (from, to) -> {
             int j0 = from * strip;
             int j1 = Math.min(ncols, to * strip);
+            if (rows < 4) {
+                VectorKernels.streamRows(a, aOff, kdim, rows, kdim, b, ncols, j0, j1, y, yOff, ncols);
+                return;
+            }
             VectorKernels.denseRows(a, aOff, kdim, rows, kdim, b, j0, ncols, j1 - j0, y, yOff + j0, ncols, null, 0);
         });
     }

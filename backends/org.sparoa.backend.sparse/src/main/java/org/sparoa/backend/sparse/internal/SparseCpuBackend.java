@@ -68,7 +68,8 @@ public final class SparseCpuBackend implements DeviceBackend {
         }
         LOG.info("sparse-cpu backend ready: {} threads, weights dense below {} sparsity, SIMD kernels {}", n,
                 denseBelowSparsity, Simd.enabled() ? "on (Vector API)"
-                        : "off (plain loops: the JVM needs --add-modules jdk.incubator.vector)");
+                        : "off (plain loops: needs --add-modules jdk.incubator.vector and, in OSGi, the package"
+                                + " exported by the framework)");
     }
 
     @Deactivate

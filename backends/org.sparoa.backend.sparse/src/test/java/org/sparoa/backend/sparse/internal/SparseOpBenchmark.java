@@ -26,7 +26,8 @@ import org.sparoa.api.Node;
  *
  * <p>Run from the repository root (see {@code bench/results/README-sparse.md}):
  * {@code mvn -B -o -q -pl backends/org.sparoa.backend.sparse test-compile exec:exec -Dbench.args="--threads 2"}.
- * {@code --cases a,b} keeps only the cases whose name or kind contains one of the words.
+ * {@code --cases a,b} keeps only the cases whose name or kind contains one of the words; {@code --ort-spin off} sets
+ * ONNX Runtime's {@code session.intra_op.allow_spinning=0} (diagnostic).
  */
 public final class SparseOpBenchmark {
     static final double[] SPARSITIES = {0, 0.5, 0.7, 0.8, 0.9, 0.95};
@@ -34,10 +35,14 @@ public final class SparseOpBenchmark {
     private SparseOpBenchmark() {
     }
 
+    /** {@code --ort-spin off}: ONNX Runtime's intra-op threads do not spin-wait after a run. */
+    private static boolean ortSpin = true;
+
     public static void main(String[] args) throws Exception {
         int threads = Integer.parseInt(arg(args, "--threads", "2"));
         double budget = Double.parseDouble(arg(args, "--seconds", "1.5"));
         Path out = Path.of(arg(args, "--out", "bench/results/sparse-ops.csv"));
+        ortSpin = !arg(args, "--ort-spin", "on").equals("off");
         List<OpCase> cases = new ArrayList<>(OpCaseCollector.collect(
                 Path.of(System.getProperty("sparoa.shared", "../shared")),
                 Path.of(System.getProperty("sparoa.models", "target/models"))));
@@ -74,6 +79,9 @@ public final class SparseOpBenchmark {
         Files.createDirectories(out.toAbsolutePath().getParent());
         List<String> file = new ArrayList<>(MachineDescription.commentLines(threads));
         file.add(1, "# load average before / after: " + load + " / " + MachineDescription.loadAverage());
+        if (!ortSpin) {
+            file.add(2, "# ONNX Runtime session option session.intra_op.allow_spinning=0 (--ort-spin off)");
+        }
         file.addAll(rows);
         Files.write(out, file);
         printTable(speedups);
@@ -135,6 +143,11 @@ public final class SparseOpBenchmark {
         OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
         opts.setIntraOpNumThreads(threads);
         opts.setInterOpNumThreads(1);
+        if (!ortSpin) {
+            // ORT's pool spins after each run by default; in an A/B loop that spinning takes the cores from the
+            // contender that runs next (diagnostic only: the default is ORT as it ships)
+            opts.addConfigEntry("session.intra_op.allow_spinning", "0");
+        }
         long[] xs = Arrays.stream(c.x()).asLongStream().toArray();
         try (OrtSession session = env.createSession(model, opts);
              OnnxTensor xt = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), xs)) {
