@@ -84,15 +84,23 @@ final class MatrixProducts {
         int strips = (ncols + strip - 1) / strip;
         // at least MIN_TASK_MACS multiply-adds per task, so that small products do not pay for waking a thread
         int minStrips = Math.max(1, (int) (MIN_TASK_MACS / Math.max(1L, (long) rows * kdim * strip)));
-        parallel.forRange(strips, minStrips, (from, to) -> {
-            int j0 = from * strip;
-            int j1 = Math.min(ncols, to * strip);
-            if (rows < 4) {
-                VectorKernels.streamRows(a, aOff, kdim, rows, kdim, b, ncols, j0, j1, y, yOff, ncols);
-                return;
-            }
+        if (parallel.threads() < 2 || strips < 2 * minStrips) {
+            // one task: called directly, not through the lambda (measured 0.105 against 0.014 ms for 40x120 by
+            // 120x240 when the same single chunk ran through Parallel.forRange's lambda on the calling thread)
+            denseColumns(a, aOff, rows, kdim, b, ncols, 0, ncols, y, yOff);
+            return;
+        }
+        parallel.forRange(strips, minStrips, (from, to) ->
+                denseColumns(a, aOff, rows, kdim, b, ncols, from * strip, Math.min(ncols, to * strip), y, yOff));
+    }
+
+    private static void denseColumns(float[] a, int aOff, int rows, int kdim, float[] b, int ncols, int j0, int j1,
+                                     float[] y, int yOff) {
+        if (rows < 4) {
+            VectorKernels.streamRows(a, aOff, kdim, rows, kdim, b, ncols, j0, j1, y, yOff, ncols);
+        } else {
             VectorKernels.denseRows(a, aOff, kdim, rows, kdim, b, j0, ncols, j1 - j0, y, yOff + j0, ncols, null, 0);
-        });
+        }
     }
 
     /** The rows of a row-major {@code rows x cols} matrix as separate arrays (the form the SIMD loops need). */

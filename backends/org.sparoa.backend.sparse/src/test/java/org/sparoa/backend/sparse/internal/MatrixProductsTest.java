@@ -24,7 +24,9 @@ class MatrixProductsTest {
             "16, 5, 3, 0.5",
             // dense weights on the vector kernels: row blocks of four with remainders, column strips with vector and
             // scalar tails, the recogniser's and the classifier's shapes
-            "40, 120, 360, 0.0", "5, 7, 50, 0.0", "9, 3, 100, 0.0", "2, 200, 1000, 0.0", "40, 64, 301, 0.0"})
+            "40, 120, 360, 0.0", "5, 7, 50, 0.0", "9, 3, 100, 0.0", "2, 200, 1000, 0.0", "40, 64, 301, 0.0",
+            // large enough to be split over the threads (column strips; rows streamed when fewer than four)
+            "64, 256, 600, 0.0", "3, 4096, 1100, 0.0"})
     void matMulWithConstantWeightsMatchesNaive(int m, int k, int n, double sparsity) {
         bothKernelForms(() -> checkMatMul(m, k, n, sparsity));
     }
