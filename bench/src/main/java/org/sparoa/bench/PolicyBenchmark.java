@@ -45,6 +45,7 @@ import org.sparoa.policy.threshold.internal.QuadrantThresholdPolicy;
  *
  * <p>Arguments: {@code [iterations] [threads] [sparsities]}, default {@code 20 2 0,50,70,80,90}. Pruning: the
  * models are pruned here with {@link MagnitudePruner} (unstructured magnitude, per layer); with
+ * {@code -Dbench.models=cls,blazeface} runs only the models whose file names contain one of the words. With
  * {@code -Dbench.pruned=DIR} the files {@code DIR/<model file stem>_p<NN>.onnx} are used instead, made by any tool.
  */
 public final class PolicyBenchmark {
@@ -106,7 +107,12 @@ public final class PolicyBenchmark {
                     Map.of(GreedyEarliestFinishPolicy.PROP_NEEDS_COSTS, true));
             platform.addPolicy(new Timed(new QuadrantThresholdPolicy(analyzer, -1, -1, "sparse-cpu", "", true),
                     decisions), Map.of(GreedyEarliestFinishPolicy.PROP_NEEDS_COSTS, true));
+            String only = System.getProperty("bench.models", "");
             for (Case c : cases) {
+                String fileName = c.file().getFileName().toString();
+                if (!only.isEmpty() && java.util.Arrays.stream(only.split(",")).noneMatch(fileName::contains)) {
+                    continue;
+                }
                 // threshold's analysis needs the shapes of dynamic inputs
                 Map<String, String> thresholdOptions = c.input() == null ? Map.of()
                         : Map.of("shapes", c.input() + "=" + Shapes.format(c.shape()));
