@@ -2,6 +2,8 @@ package org.sparoa.engine;
 
 import java.util.Set;
 
+import org.sparoa.api.CompiledSegment;
+import org.sparoa.api.Segment;
 import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.DeviceKind;
 import org.sparoa.api.DeviceState;
@@ -39,5 +41,31 @@ abstract class DelegatingBackend implements DeviceBackend {
     @Override
     public DeviceState state() {
         return delegate.state();
+    }
+
+    /** A segment compiled by the delegate, run the way a subclass says; closing closes the delegate's. */
+    abstract class WrappedSegment implements CompiledSegment {
+        protected final Segment segment;
+        protected final CompiledSegment inner;
+
+        WrappedSegment(Segment segment) {
+            this.segment = segment;
+            this.inner = delegate.compile(segment);
+        }
+
+        @Override
+        public Segment segment() {
+            return segment;
+        }
+
+        @Override
+        public String backendId() {
+            return id();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
     }
 }

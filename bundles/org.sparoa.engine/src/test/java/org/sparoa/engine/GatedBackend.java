@@ -30,18 +30,7 @@ final class GatedBackend extends DelegatingBackend {
 
     @Override
     public CompiledSegment compile(Segment segment) {
-        CompiledSegment inner = delegate.compile(segment);
-        return new CompiledSegment() {
-            @Override
-            public Segment segment() {
-                return segment;
-            }
-
-            @Override
-            public String backendId() {
-                return id();
-            }
-
+        return new WrappedSegment(segment) {
             @Override
             public CompletableFuture<Map<String, Tensor>> execute(Map<String, Tensor> inputs) {
                 if (!armed) {
@@ -56,11 +45,6 @@ final class GatedBackend extends DelegatingBackend {
                     }
                     throw new BackendException(id() + " stopped while running segment " + segment.index());
                 });
-            }
-
-            @Override
-            public void close() {
-                inner.close();
             }
         };
     }

@@ -139,18 +139,7 @@ class MeasuredPlanChoiceTest {
 
         @Override
         public CompiledSegment compile(Segment segment) {
-            CompiledSegment inner = delegate.compile(segment);
-            return new CompiledSegment() {
-                @Override
-                public Segment segment() {
-                    return segment;
-                }
-
-                @Override
-                public String backendId() {
-                    return id();
-                }
-
+            return new WrappedSegment(segment) {
                 @Override
                 public Map<String, Tensor> run(Map<String, Tensor> in) {
                     Map<String, Tensor> out = null;
@@ -163,11 +152,6 @@ class MeasuredPlanChoiceTest {
                 @Override
                 public CompletableFuture<Map<String, Tensor>> execute(Map<String, Tensor> in) {
                     return CompletableFuture.supplyAsync(() -> run(in));
-                }
-
-                @Override
-                public void close() {
-                    inner.close();
                 }
             };
         }

@@ -418,7 +418,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         }
         String label = proposed.description().policy() + " (" + proposed.segments().size() + " segment(s) on "
                 + proposed.backendIds() + ")";
-        MeasuredPlanChoice.Choice c = MeasuredPlanChoice.choose(proposed, label, singles, inputs, measuredRuns,
+        MeasuredPlanChoice.Choice c = MeasuredPlanChoice.choose(proposed, label, singles, measuredRuns,
                 p -> p.isSequential() ? PlanExecutor.runInline(p, inputs, false)
                         : waitFor(PlanExecutor.run(p, inputs, false), model.id()));
         if (c.reason() == null) {

@@ -4,12 +4,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparoa.api.Tensor;
 
 /**
  * Keeps a policy's plan only when it is measurably faster than running the whole model on one backend. A placement
@@ -35,12 +33,13 @@ final class MeasuredPlanChoice {
     }
 
     /**
-     * Times {@code proposed} against every alternative ({@code rounds} alternating runs after one warm-up run
-     * each) and returns the fastest; the plans not chosen are closed. An alternative that fails to build or run is
-     * dropped; a failure of the proposed plan propagates, as it would on the request.
+     * Times {@code proposed} against every alternative, each run by {@code runOnce} on the request's inputs
+     * ({@code rounds} alternating runs after one warm-up run each), and returns the fastest; the plans not chosen
+     * are closed. An alternative that fails to build or run is dropped; a failure of the proposed plan propagates,
+     * as it would on the request.
      */
-    static Choice choose(ExecutionPlan proposed, String proposedLabel, List<Candidate> alternatives,
-                         Map<String, Tensor> inputs, int rounds, Function<ExecutionPlan, Object> runOnce) {
+    static Choice choose(ExecutionPlan proposed, String proposedLabel, List<Candidate> alternatives, int rounds,
+                         Function<ExecutionPlan, Object> runOnce) {
         List<ExecutionPlan> plans = new ArrayList<>();
         List<String> labels = new ArrayList<>();
         plans.add(proposed);
