@@ -103,6 +103,19 @@ class MeasuredPlanChoiceTest {
         assertOutputsMatchOrt(r);
     }
 
+    @Test
+    void anAlternativeThatFailsWhileTimedIsNeverChosenHoweverQuicklyItFails() throws Exception {
+        try (OrtCpuBackend flakyOrt = new OrtCpuBackend("flaky", 1, 1);
+             LocalPlatform withFlaky = LocalPlatform.of(ort, new FailingAfterFirstRunBackend(flakyOrt))) {
+            withFlaky.addPolicy(new HalvesPolicy("greedy", "ort-cpu", "ort-cpu"));
+            Model m = withFlaky.models().load(null, file);
+            InferenceResult r = withFlaky.inference().infer(m.id(), inputs, RunOptions.withPolicy("greedy", Map.of()));
+            assertEquals(Set.of("ort-cpu"), backends(r.plan()));
+            assertNull(r.plan().fallbackReason(), "the failing backend's quick failures are not timings");
+            assertOutputsMatchOrt(r);
+        }
+    }
+
     private static Set<String> backends(PlanDescription plan) {
         return plan.segments().stream().map(SegmentPlan::backendId).collect(Collectors.toSet());
     }
@@ -125,6 +138,32 @@ class MeasuredPlanChoiceTest {
                 placement.put(nodes.get(i).name(), i < nodes.size() / 2 ? first : second);
             }
             return new Placement(placement);
+        }
+    }
+
+    /** ONNX Runtime whose segments fail on every run after their first: a device that dies while it is timed. */
+    private static final class FailingAfterFirstRunBackend extends DelegatingBackend {
+        FailingAfterFirstRunBackend(DeviceBackend delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public CompiledSegment compile(Segment segment) {
+            java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+            return new WrappedSegment(segment) {
+                @Override
+                public Map<String, Tensor> run(Map<String, Tensor> in) {
+                    if (runs.incrementAndGet() > 1) {
+                        throw new org.sparoa.api.BackendException(id() + " failed");
+                    }
+                    return inner.run(in);
+                }
+
+                @Override
+                public CompletableFuture<Map<String, Tensor>> execute(Map<String, Tensor> in) {
+                    return CompletableFuture.supplyAsync(() -> run(in));
+                }
+            };
         }
     }
 

@@ -61,22 +61,32 @@ final class MeasuredPlanChoice {
         if (plans.size() == 1) {
             return new Choice(proposed, null);
         }
-        runOnce.apply(proposed);
         long[][] nanos = new long[plans.size()][rounds];
-        for (int r = 0; r < rounds; r++) {
-            for (int k = 0; k < plans.size(); k++) {
-                int i = (k + r) % plans.size(); // rotate the order, so that no plan always runs first
-                long start = System.nanoTime();
-                try {
-                    runOnce.apply(plans.get(i));
-                } catch (RuntimeException e) {
-                    if (i == 0) {
-                        plans.subList(1, plans.size()).forEach(ExecutionPlan::retire);
-                        throw e;
+        boolean[] failed = new boolean[plans.size()];
+        try {
+            runOnce.apply(proposed);
+            for (int r = 0; r < rounds; r++) {
+                for (int k = 0; k < plans.size(); k++) {
+                    int i = (k + r) % plans.size(); // rotate the order, so that no plan always runs first
+                    if (failed[i]) {
+                        continue;
                     }
+                    long start = System.nanoTime();
+                    try {
+                        runOnce.apply(plans.get(i));
+                    } catch (RuntimeException e) {
+                        if (i == 0) {
+                            throw e;
+                        }
+                        LOG.debug("Alternative {} dropped: {}", labels.get(i), e.getMessage());
+                        failed[i] = true;
+                    }
+                    nanos[i][r] = System.nanoTime() - start;
                 }
-                nanos[i][r] = System.nanoTime() - start;
             }
+        } catch (RuntimeException e) {
+            plans.subList(1, plans.size()).forEach(ExecutionPlan::retire);
+            throw e;
         }
         double[] median = new double[plans.size()];
         int best = 0;
@@ -84,7 +94,7 @@ final class MeasuredPlanChoice {
             long[] t = nanos[i].clone();
             Arrays.sort(t);
             median[i] = t[t.length / 2] / 1e6;
-            if (median[i] < median[best]) {
+            if (!failed[i] && median[i] < median[best]) {
                 best = i;
             }
         }
