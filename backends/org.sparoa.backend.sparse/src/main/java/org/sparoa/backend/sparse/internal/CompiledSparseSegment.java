@@ -18,7 +18,8 @@ import org.sparoa.api.TensorInfo;
 
 /**
  * A segment as a list of kernels in topological order, with its constant inputs converted (and Conv/Gemm/MatMul
- * weights packed) once. Each run keeps its tensors in its own map and drops every intermediate after its last use.
+ * weights packed) once. Each run keeps its tensors in its own map and drops every intermediate after its last use;
+ * arrays that kernels took from the segment's {@link FloatArrayPool} go back to it then, for the next step or run.
  */
 final class CompiledSparseSegment implements CompiledSegment {
     /** Sees every operator run, for profiling and for recording shapes. */
@@ -34,6 +35,8 @@ final class CompiledSparseSegment implements CompiledSegment {
     private final SparseCpuBackend backend;
     private final Map<String, NdArray> constants;
     private final List<Step> steps;
+    /** Arrays of intermediate tensors, recycled between steps and runs. */
+    private final FloatArrayPool buffers = new FloatArrayPool(FloatArrayPool.DEFAULT_MAX_RETAINED_FLOATS);
 
     CompiledSparseSegment(Segment segment, SparseCpuBackend backend, KernelFactory factory) {
         this.segment = segment;
@@ -102,6 +105,7 @@ final class CompiledSparseSegment implements CompiledSegment {
 
     Map<String, Tensor> run(Map<String, Tensor> inputs, Parallel parallel, StepObserver observer) {
         Map<String, NdArray> values = new HashMap<>(constants);
+        FloatArrayPool.Lease lease = new FloatArrayPool.Lease(buffers);
         for (TensorInfo in : segment.inputs()) {
             Tensor t = inputs.get(in.name());
             if (t == null) {
@@ -126,7 +130,7 @@ final class CompiledSparseSegment implements CompiledSegment {
             NdArray[] results;
             long start = System.nanoTime();
             try {
-                results = s.kernel.run(args, parallel);
+                results = s.kernel.run(args, parallel, lease);
             } catch (CompletionException e) {
                 throw new BackendException("sparse-cpu failed in " + s.node + ": " + e.getCause().getMessage(), e.getCause());
             } catch (RuntimeException e) {
@@ -137,11 +141,18 @@ final class CompiledSparseSegment implements CompiledSegment {
             }
             for (int i = 0; i < Math.min(results.length, s.outputs.length); i++) {
                 if (!s.outputs[i].isEmpty()) {
-                    values.put(s.outputs[i], results[i]);
+                    NdArray old = values.put(s.outputs[i], results[i]);
+                    lease.hold(results[i].floats);
+                    if (old != null) {
+                        lease.release(old.floats);
+                    }
                 }
             }
             for (String dead : s.releaseAfter) {
-                values.remove(dead);
+                NdArray v = values.remove(dead);
+                if (v != null) {
+                    lease.release(v.floats);
+                }
             }
         }
         Map<String, Tensor> out = new HashMap<>();
@@ -153,6 +164,11 @@ final class CompiledSparseSegment implements CompiledSegment {
             out.put(o.name(), v.toTensor(o.type()));
         }
         return out;
+    }
+
+    /** Floats the segment keeps for reuse by its next steps and runs. */
+    long retainedFloats() {
+        return buffers.retainedFloats();
     }
 
     @Override

@@ -42,6 +42,11 @@ final class CsrConv2d implements Kernel {
 
     @Override
     public NdArray[] run(NdArray[] in, Parallel parallel) {
+        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
+    }
+
+    @Override
+    public NdArray[] run(NdArray[] in, Parallel parallel, FloatArrayPool.Lease buffers) {
         NdArray x = in[0];
         NdArray w = in[1];
         NdArray bias = in.length > 2 ? in[2] : null;
@@ -62,14 +67,14 @@ final class CsrConv2d implements Kernel {
         CsrMatrix csr = constantWeights != null ? constantWeights : packWeights(w);
         WindowGeometry geo = WindowGeometry.of(node, new int[] {x.shape[2], x.shape[3]},
                 new int[] {w.shape[2], w.shape[3]}, false);
-        float[] out = new float[n * m * geo.outCount()];
+        float[] out = buffers.take(n * m * geo.outCount());
         if (cg == 1 && groups == c && m == c) {
             DepthwiseConv2d.run(x.asFloats(), n, c, w.asFloats(), bias == null ? null : bias.asFloats(), geo, out,
                     parallel);
             return new NdArray[] {NdArray.ofFloats(new int[] {n, m, geo.outSize[0], geo.outSize[1]}, out)};
         }
         new Execution(x.asFloats(), n, c, cg, m, csr, bias == null ? null : bias.asFloats(), geo, out,
-                parallel.threads(), Simd.enabled()).run(parallel);
+                parallel.threads(), Simd.enabled()).run(parallel, buffers);
         return new NdArray[] {NdArray.ofFloats(new int[] {n, m, geo.outSize[0], geo.outSize[1]}, out)};
     }
 
@@ -123,6 +128,12 @@ final class CsrConv2d implements Kernel {
         final int[] koff;
         /** {@code koff} of each stored non-zero (sparse weights, vector forms). */
         final int[] nzOff;
+        /**
+         * Vector forms with a column buffer (im2col, and pointwise with sparse weights): its row stride, whole
+         * 64-byte lines, and each stored non-zero's row offset in it ({@link AlignedScratch}).
+         */
+        final int alignedLd;
+        final int[] nzOffAligned;
 
         Execution(float[] x, int n, int c, int cg, int m, CsrMatrix w, float[] bias, WindowGeometry g, float[] out,
                   int threads, boolean vector) {
@@ -153,6 +164,9 @@ final class CsrConv2d implements Kernel {
                 // few tiles: as many as a multiple of the threads, so that the tile split is even (the vector
                 // kernels want the whole output rows of a tile; splitting channels shares the source over cores)
                 count = (count + threads - 1) / threads * threads;
+            }
+            if (vector) {
+                // tiles of (nearly) equal size: 784 pixels as 512 + 272 left one core idle for a third of the op
                 t = Math.min(outPixels, ((outPixels + count - 1) / count + 15) & ~15);
             }
             this.tile = Math.max(1, t);
@@ -172,7 +186,16 @@ final class CsrConv2d implements Kernel {
                     koff[row] = ic * padPlane + ky * g.dilations[0] * padW + kx * g.dilations[1];
                 }
             } else {
-                koff = vector && pointwise ? VectorKernels.strided(k, h * wd) : null;
+                koff = null;
+            }
+            this.alignedLd = AlignedScratch.roundUp(tile);
+            if (vector && !shifted && !w.isDense()) {
+                nzOffAligned = new int[w.colIndex.length];
+                for (int p = 0; p < nzOffAligned.length; p++) {
+                    nzOffAligned[p] = w.colIndex[p] * alignedLd;
+                }
+            } else {
+                nzOffAligned = null;
             }
             if (koff != null && !w.isDense()) {
                 nzOff = new int[w.colIndex.length];
@@ -184,9 +207,9 @@ final class CsrConv2d implements Kernel {
             }
         }
 
-        void run(Parallel parallel) {
+        void run(Parallel parallel, FloatArrayPool.Lease buffers) {
             if (vector) {
-                runVector(parallel);
+                runVector(parallel, buffers);
                 return;
             }
             int units = n * groups * tiles;
@@ -214,31 +237,24 @@ final class CsrConv2d implements Kernel {
          * pointwise convolution, which reads the input planes in place), and the output tile written straight into
          * {@code out} by register-blocked kernels. Same split over threads as the plain form.
          */
-        private void runVector(Parallel parallel) {
+        private void runVector(Parallel parallel, FloatArrayPool.Lease buffers) {
             if (shifted) {
-                runShifted(parallel);
+                runShifted(parallel, buffers);
                 return;
             }
             int units = n * groups * tiles;
             if (units >= 4 * parallel.threads() || units % parallel.threads() == 0 || mg < 2 * parallel.threads()) {
                 parallel.forRange(units, 1, (from, to) -> {
                     // leaf task (no joins while it is in use): the thread's scratch buffer is safe to reuse
-                    float[] col = pointwise ? null : scratch(k * tile);
                     for (int u = from; u < to; u++) {
-                        if (!pointwise) {
-                            gatherFlat(u, col);
-                        }
-                        accumulateVector(u, 0, mg, col);
+                        accumulateVector(u, 0, mg, gatherAligned(u));
                     }
                 });
             } else {
-                float[] col = pointwise ? null : new float[k * tile];
+                // few units: output channels split over threads, each gathering the unit's columns itself
                 for (int u = 0; u < units; u++) {
                     int unit = u;
-                    if (!pointwise) {
-                        gatherFlat(unit, col);
-                    }
-                    parallel.forRange(mg, 1, (from, to) -> accumulateVector(unit, from, to, col));
+                    parallel.forRange(mg, 1, (from, to) -> accumulateVector(unit, from, to, gatherAligned(unit)));
                 }
             }
         }
@@ -250,13 +266,14 @@ final class CsrConv2d implements Kernel {
          * rows. Tasks take blocks of output rows, compute them (with {@code padW - ow} columns of waste per row) into
          * a per-thread buffer and copy the valid columns out.
          */
-        private void runShifted(Parallel parallel) {
+        private void runShifted(Parallel parallel, FloatArrayPool.Lease buffers) {
             int oh = g.outSize[0];
             int padH = padPlane / padW;
             int pt = g.padBegin[0];
             int pl = g.padBegin[1];
             // + one vector: the last block of rows is computed in whole vectors, up to L - 1 columns past its end
-            float[] pad = new float[cg * padPlane + VectorKernels.L];
+            float[] pad = buffers.take(cg * padPlane + VectorKernels.L);
+            Arrays.fill(pad, cg * padPlane, pad.length, 0f);
             int units = (oh + rowsPerTile - 1) / rowsPerTile;
             for (int img = 0; img < n; img++) {
                 for (int grp = 0; grp < groups; grp++) {
@@ -291,6 +308,7 @@ final class CsrConv2d implements Kernel {
                     });
                 }
             }
+            buffers.recycle(pad);
         }
 
         private void shiftedRows(int img, int grp, int oy0, int rows, float[] pad, float[] tmp) {
@@ -312,6 +330,33 @@ final class CsrConv2d implements Kernel {
             }
         }
 
+        /**
+         * The unit's column buffer in this thread's {@link AlignedScratch}, rows {@code alignedLd} apart from
+         * {@link AlignedScratch#start()}: im2col, or for a pointwise convolution with sparse weights a copy of the
+         * tile of each input plane (its loads then never straddle cache lines). Null where the kernel reads the
+         * input in place (pointwise, dense weights).
+         */
+        private float[] gatherAligned(int unit) {
+            if (pointwise && w.isDense()) {
+                return null;
+            }
+            float[] col = AlignedScratch.array(k * alignedLd);
+            int t = unit % tiles;
+            int grp = (unit / tiles) % groups;
+            int img = unit / (tiles * groups);
+            int p0 = t * tile;
+            int len = Math.min(tile, outPixels - p0);
+            int base = AlignedScratch.start();
+            for (int row = 0; row < k; row++) {
+                if (pointwise) {
+                    System.arraycopy(x, (img * c + grp * cg + row) * h * wd + p0, col, base + row * alignedLd, len);
+                } else {
+                    gatherRow(img, grp, row, p0, len, col, base + row * alignedLd);
+                }
+            }
+            return col;
+        }
+
         private void accumulateVector(int unit, int ocFrom, int ocTo, float[] col) {
             int t = unit % tiles;
             int grp = (unit / tiles) % groups;
@@ -321,37 +366,23 @@ final class CsrConv2d implements Kernel {
             float[] src;
             int srcOff;
             int ld;
-            if (pointwise) {
+            if (col == null) {
                 src = x;
                 srcOff = (img * c + grp * cg) * h * wd + p0;
                 ld = h * wd;
             } else {
                 src = col;
-                srcOff = 0;
-                ld = tile;
+                srcOff = AlignedScratch.start();
+                ld = alignedLd;
             }
             int o0 = grp * mg + ocFrom;
             int outBase = img * m * outPixels + p0;
             if (w.isDense()) {
                 VectorKernels.denseRows(w.values, o0 * k, k, ocTo - ocFrom, k, src, srcOff, ld, len, out,
                         outBase + o0 * outPixels, outPixels, bias, o0);
-            } else if (nzOff != null) {
-                VectorKernels.csrRows(w.rowStart, nzOff, w.values, o0, grp * mg + ocTo, src, srcOff, len, out, outBase,
-                        outPixels, bias);
             } else {
-                VectorKernels.csrRows(w, o0, grp * mg + ocTo, src, srcOff, ld, len, out, outBase, outPixels, bias);
-            }
-        }
-
-        /** {@link #gather} into one flat buffer: row {@code (ic, ky, kx)} at {@code col[row * tile]}. */
-        private void gatherFlat(int unit, float[] col) {
-            int t = unit % tiles;
-            int grp = (unit / tiles) % groups;
-            int img = unit / (tiles * groups);
-            int p0 = t * tile;
-            int len = Math.min(tile, outPixels - p0);
-            for (int row = 0; row < k; row++) {
-                gatherRow(img, grp, row, p0, len, col, row * tile);
+                VectorKernels.csrRows(w.rowStart, nzOffAligned, w.values, o0, grp * mg + ocTo, src, srcOff, len, out,
+                        outBase, outPixels, bias);
             }
         }
 

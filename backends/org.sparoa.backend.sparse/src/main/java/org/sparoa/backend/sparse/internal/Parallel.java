@@ -49,8 +49,23 @@ final class Parallel {
         }
         if (ForkJoinTask.inForkJoinPool() && ForkJoinTask.getPool() == pool) {
             ForkJoinTask.invokeAll(tasks);
-        } else {
-            pool.invoke(ForkJoinTask.adapt(() -> ForkJoinTask.invokeAll(tasks)));
+            return;
+        }
+        // called from outside the pool (a benchmark, a test): the caller takes the first chunk itself instead of
+        // waiting for a worker to wake up and fork it (two wake-ups in a row cost tens of microseconds on a VM)
+        for (int c = 1; c < chunks; c++) {
+            pool.execute(tasks.get(c));
+        }
+        tasks.get(0).invoke();
+        for (int c = 1; c < chunks; c++) {
+            ForkJoinTask<?> t = tasks.get(c);
+            for (int spin = 0; spin < SPINS_BEFORE_BLOCKING && !t.isDone(); spin++) {
+                Thread.onSpinWait();
+            }
+            t.join();
         }
     }
+
+    /** Busy-wait checks for a forked chunk before parking: chunks of one loop finish close together. */
+    private static final int SPINS_BEFORE_BLOCKING = 20_000;
 }

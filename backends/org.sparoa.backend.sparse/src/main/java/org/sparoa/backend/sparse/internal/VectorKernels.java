@@ -465,8 +465,17 @@ final class VectorKernels {
             for (; j + 8 * L <= len; j += 8 * L) {
                 csr8(from, to, off, val, b, bOff + j, out, o + j, z);
             }
-            for (; j + L <= len; j += L) {
+            if (j + 4 * L <= len) {
+                csr4(from, to, off, val, b, bOff + j, out, o + j, z);
+                j += 4 * L;
+            }
+            if (j + 2 * L <= len) {
+                csr2(from, to, off, val, b, bOff + j, out, o + j, z);
+                j += 2 * L;
+            }
+            if (j + L <= len) {
                 csr1(from, to, off, val, b, bOff + j, out, o + j, z);
+                j += L;
             }
             if (j < len && len >= L) {
                 // the last partial vector as one vector ending at len (recomputing a few columns, same values)
@@ -489,6 +498,38 @@ final class VectorKernels {
             c0 = FloatVector.fromArray(S, b, bj + off[p]).fma(FloatVector.broadcast(S, val[p]), c0);
         }
         c0.intoArray(out, o);
+    }
+
+    private static void csr2(int from, int to, int[] off, float[] val, float[] b, int bj, float[] out, int o, float z) {
+        FloatVector c0 = FloatVector.broadcast(S, z);
+        FloatVector c1 = c0;
+        for (int p = from; p < to; p++) {
+            int bi = bj + off[p];
+            FloatVector v = FloatVector.broadcast(S, val[p]);
+            c0 = FloatVector.fromArray(S, b, bi).fma(v, c0);
+            c1 = FloatVector.fromArray(S, b, bi + L).fma(v, c1);
+        }
+        c0.intoArray(out, o);
+        c1.intoArray(out, o + L);
+    }
+
+    private static void csr4(int from, int to, int[] off, float[] val, float[] b, int bj, float[] out, int o, float z) {
+        FloatVector c0 = FloatVector.broadcast(S, z);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        FloatVector c3 = c0;
+        for (int p = from; p < to; p++) {
+            int bi = bj + off[p];
+            FloatVector v = FloatVector.broadcast(S, val[p]);
+            c0 = FloatVector.fromArray(S, b, bi).fma(v, c0);
+            c1 = FloatVector.fromArray(S, b, bi + L).fma(v, c1);
+            c2 = FloatVector.fromArray(S, b, bi + 2 * L).fma(v, c2);
+            c3 = FloatVector.fromArray(S, b, bi + 3 * L).fma(v, c3);
+        }
+        c0.intoArray(out, o);
+        c1.intoArray(out, o + L);
+        c2.intoArray(out, o + 2 * L);
+        c3.intoArray(out, o + 3 * L);
     }
 
     private static void csr8(int from, int to, int[] off, float[] val, float[] b, int bj, float[] out, int o, float z) {

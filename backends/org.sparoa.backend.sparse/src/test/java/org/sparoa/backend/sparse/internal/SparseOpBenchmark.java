@@ -22,7 +22,8 @@ import org.sparoa.api.Node;
 /**
  * Per-operator benchmark, sparse-cpu kernel against ONNX Runtime on a one-node ONNX model of the same op, shape and
  * (magnitude-pruned, per layer) real weights, same thread count, same JVM, alternating A/B after warm-up. Writes
- * raw rows as CSV and prints the speedup table and the crossover sparsity per shape.
+ * raw rows as CSV and prints the speedup table and the crossover sparsity per shape. Our kernel's output array is
+ * recycled through a {@link FloatArrayPool} between runs, as inside a segment.
  *
  * <p>Run from the repository root (see {@code bench/results/README-sparse.md}):
  * {@code mvn -B -o -q -pl backends/org.sparoa.backend.sparse test-compile exec:exec -Dbench.args="--threads 2"}.
@@ -153,7 +154,15 @@ public final class SparseOpBenchmark {
              OnnxTensor xt = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), xs)) {
             Map<String, OnnxTensor> feeds = Map.of("X", xt);
             checkSameResult(c, ours, inputs, parallel, session, feeds);
-            Runnable a = () -> ours.run(inputs, parallel);
+            // the output array goes back to a pool after each run, as every intermediate tensor's does inside a
+            // segment (CompiledSparseSegment); ONNX Runtime's side likewise reuses its arena
+            FloatArrayPool pool = new FloatArrayPool(FloatArrayPool.DEFAULT_MAX_RETAINED_FLOATS);
+            Runnable a = () -> {
+                FloatArrayPool.Lease lease = new FloatArrayPool.Lease(pool);
+                float[] y = ours.run(inputs, parallel, lease)[0].floats;
+                lease.hold(y);
+                lease.release(y);
+            };
             Runnable b = () -> {
                 try (OrtSession.Result res = session.run(feeds)) {
                     res.get(0);
