@@ -14,6 +14,11 @@ final class BatchNormalization implements Kernel {
 
     @Override
     public NdArray[] run(NdArray[] in, Parallel parallel) {
+        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
+    }
+
+    @Override
+    public NdArray[] run(NdArray[] in, Parallel parallel, FloatArrayPool.Lease buffers) {
         NdArray x = in[0];
         if (x.rank() < 2) {
             throw new IllegalArgumentException(node + ": input must have a channel axis, got " + x);
@@ -32,7 +37,7 @@ final class BatchNormalization implements Kernel {
             add[i] = bias[i] - mean[i] * mul[i];
         }
         float[] a = x.floats;
-        float[] y = new float[a.length];
+        float[] y = buffers.take(a.length);
         parallel.forRange(n * c, 1, (from, to) -> {
             for (int p = from; p < to; p++) {
                 float s = mul[p % c];

@@ -19,6 +19,11 @@ final class BroadcastBinary implements Kernel {
 
     @Override
     public NdArray[] run(NdArray[] in, Parallel parallel) {
+        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
+    }
+
+    @Override
+    public NdArray[] run(NdArray[] in, Parallel parallel, FloatArrayPool.Lease buffers) {
         NdArray a = in[0];
         NdArray b = in[1];
         if (a.isFloat() != b.isFloat()) {
@@ -37,7 +42,7 @@ final class BroadcastBinary implements Kernel {
             axis--;
         }
         int outer = NdArray.size(out) / Math.max(1, block);
-        NdArray result = NdArray.zerosLike(a, out);
+        NdArray result = a.isFloat() ? NdArray.ofFloats(out, buffers.take(NdArray.size(out))) : NdArray.zerosLike(a, out);
         int ia = fullA ? 1 : 0;
         int ib = fullB ? 1 : 0;
         if (outer == 1 && a.isFloat() && block >= 1 << 15) {

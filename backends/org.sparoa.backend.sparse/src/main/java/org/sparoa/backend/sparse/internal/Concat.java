@@ -19,6 +19,11 @@ final class Concat implements Kernel {
 
     @Override
     public NdArray[] run(NdArray[] in, Parallel parallel) {
+        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
+    }
+
+    @Override
+    public NdArray[] run(NdArray[] in, Parallel parallel, FloatArrayPool.Lease buffers) {
         NdArray first = in[0];
         int rank = first.rank();
         int axis = (int) (axisAttr < 0 ? axisAttr + rank : axisAttr);
@@ -47,7 +52,8 @@ final class Concat implements Kernel {
         for (int i = axis + 1; i < rank; i++) {
             inner *= shape[i];
         }
-        NdArray out = NdArray.zerosLike(first, shape);
+        NdArray out = first.isFloat() ? NdArray.ofFloats(shape, buffers.take(NdArray.size(shape)))
+                : NdArray.zerosLike(first, shape);
         int outRow = shape[axis] * inner;
         int at = 0;
         for (NdArray t : in) {

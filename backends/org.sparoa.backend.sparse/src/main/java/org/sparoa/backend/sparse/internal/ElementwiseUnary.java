@@ -24,12 +24,17 @@ final class ElementwiseUnary implements Kernel {
 
     @Override
     public NdArray[] run(NdArray[] in, Parallel parallel) {
+        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
+    }
+
+    @Override
+    public NdArray[] run(NdArray[] in, Parallel parallel, FloatArrayPool.Lease buffers) {
         NdArray x = in[0];
         if (!x.isFloat()) {
             throw new IllegalArgumentException(node + ": input must be float32, got " + x);
         }
         float[] a = x.floats;
-        float[] y = new float[a.length];
+        float[] y = buffers.take(a.length);
         float lo = -Float.MAX_VALUE;
         float hi = Float.MAX_VALUE;
         if (op == Op.CLIP) {

@@ -14,6 +14,11 @@ final class GlobalAveragePool implements Kernel {
 
     @Override
     public NdArray[] run(NdArray[] in, Parallel parallel) {
+        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
+    }
+
+    @Override
+    public NdArray[] run(NdArray[] in, Parallel parallel, FloatArrayPool.Lease buffers) {
         NdArray x = in[0];
         if (x.rank() < 3) {
             throw new IllegalArgumentException(node + ": input must be N x C x spatial..., got " + x);
@@ -21,7 +26,7 @@ final class GlobalAveragePool implements Kernel {
         int planes = x.shape[0] * x.shape[1];
         int inner = x.size() / Math.max(1, planes);
         float[] a = x.asFloats();
-        float[] y = new float[planes];
+        float[] y = buffers.take(planes);
         parallel.forRange(planes, 8, (from, to) -> {
             for (int p = from; p < to; p++) {
                 double s = 0;

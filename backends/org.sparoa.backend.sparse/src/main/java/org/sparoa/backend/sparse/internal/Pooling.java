@@ -26,6 +26,11 @@ final class Pooling implements Kernel {
 
     @Override
     public NdArray[] run(NdArray[] in, Parallel parallel) {
+        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
+    }
+
+    @Override
+    public NdArray[] run(NdArray[] in, Parallel parallel, FloatArrayPool.Lease buffers) {
         NdArray x = in[0];
         int d = kernel.length;
         if (x.rank() != d + 2) {
@@ -36,7 +41,7 @@ final class Pooling implements Kernel {
         int planes = x.shape[0] * x.shape[1];
         int outCount = g.outCount();
         float[] a = x.asFloats();
-        float[] y = new float[planes * outCount];
+        float[] y = buffers.take(planes * outCount);
         int[] inStride = new int[d];
         int s = 1;
         for (int i = d - 1; i >= 0; i--) {
