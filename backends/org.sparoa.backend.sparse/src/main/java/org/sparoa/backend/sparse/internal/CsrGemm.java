@@ -50,6 +50,11 @@ final class CsrGemm implements Kernel {
 
     @Override
     public NdArray[] run(NdArray[] in, Parallel parallel) {
+        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
+    }
+
+    @Override
+    public NdArray[] run(NdArray[] in, Parallel parallel, FloatArrayPool.Lease buffers) {
         NdArray a = in[0];
         NdArray b = in[1];
         NdArray c = in.length > 2 ? in[2] : null;
@@ -65,16 +70,16 @@ final class CsrGemm implements Kernel {
         float[] af = transA ? MatrixProducts.transpose(a.asFloats(), a.shape[0], a.shape[1]) : a.asFloats();
         float[] y;
         if (denseB != null && Simd.enabled()) {
-            y = new float[m * n];
+            y = buffers.take(m * n);
             MatrixProducts.multiplyDenseVector(af, 0, m, k, denseB, n, y, 0, parallel);
         } else if (denseRows != null) {
-            y = new float[m * n];
+            y = buffers.take(m * n);
             MatrixProducts.multiplyByRows(af, 0, m, k, denseRows, n, y, 0, parallel);
         } else if (constantBt != null) {
-            y = MatrixProducts.multiplyByCsr(af, m, k, constantBt, parallel);
+            y = MatrixProducts.multiplyByCsr(af, m, k, constantBt, parallel, buffers);
         } else {
             float[] bf = transB ? MatrixProducts.transpose(b.asFloats(), b.shape[0], b.shape[1]) : b.asFloats();
-            y = new float[m * n];
+            y = buffers.take(m * n);
             MatrixProducts.multiplyDense(af, 0, m, k, bf, 0, n, y, 0, parallel);
         }
         if (alpha != 1f) {

@@ -33,6 +33,11 @@ final class CsrMatMul implements Kernel {
 
     @Override
     public NdArray[] run(NdArray[] in, Parallel parallel) {
+        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
+    }
+
+    @Override
+    public NdArray[] run(NdArray[] in, Parallel parallel, FloatArrayPool.Lease buffers) {
         NdArray a = in[0];
         NdArray b = in[1];
         int[] as = a.rank() == 1 ? new int[] {1, a.shape[0]} : a.shape;
@@ -49,15 +54,15 @@ final class CsrMatMul implements Kernel {
         int batches = NdArray.size(batch);
         float[] y;
         if (denseB != null && b.rank() == 2 && Simd.enabled()) {
-            y = new float[batches * m * n];
+            y = buffers.take(batches * m * n);
             MatrixProducts.multiplyDenseVector(a.asFloats(), 0, batches * m, k, denseB, n, y, 0, parallel);
         } else if (denseRows != null && b.rank() == 2) {
-            y = new float[batches * m * n];
+            y = buffers.take(batches * m * n);
             MatrixProducts.multiplyByRows(a.asFloats(), 0, batches * m, k, denseRows, n, y, 0, parallel);
         } else if (constantBt != null && b.rank() == 2) {
-            y = MatrixProducts.multiplyByCsr(a.asFloats(), batches * m, k, constantBt, parallel);
+            y = MatrixProducts.multiplyByCsr(a.asFloats(), batches * m, k, constantBt, parallel, buffers);
         } else {
-            y = new float[batches * m * n];
+            y = buffers.take(batches * m * n);
             float[] af = a.asFloats();
             float[] bf = b.asFloats();
             int[] aIdx = Broadcast.sourceIndices(batch, aBatch);

@@ -18,6 +18,28 @@ final class CsrMatrix {
     final float[] values;
     final long zeros;
 
+    /** The last {@link #scaledColumns} result: products run with the same leading dimension call after call. */
+    private volatile int[] scaled;
+    private volatile int scaledBy = -1;
+
+    /**
+     * {@code colIndex[p] * ld} for every stored non-zero: where its source row starts in a matrix of leading
+     * dimension {@code ld}. Cached for the last {@code ld} asked for.
+     */
+    int[] scaledColumns(int ld) {
+        int[] s = scaled;
+        if (scaledBy == ld && s != null) {
+            return s;
+        }
+        s = new int[colIndex.length];
+        for (int p = 0; p < s.length; p++) {
+            s[p] = colIndex[p] * ld;
+        }
+        scaled = s;
+        scaledBy = ld;
+        return s;
+    }
+
     private CsrMatrix(int rows, int cols, int[] rowStart, int[] colIndex, float[] values, long zeros) {
         this.rows = rows;
         this.cols = cols;

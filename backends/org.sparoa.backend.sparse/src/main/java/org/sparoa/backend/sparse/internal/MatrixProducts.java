@@ -17,9 +17,14 @@ final class MatrixProducts {
      * Many rows: tiles of A are transposed into K row arrays so each weight non-zero drives one SIMD loop over the
      * tile. Few rows: one sparse dot product per output.
      */
-    static float[] multiplyByCsr(float[] a, int rows, int kdim, CsrMatrix bt, Parallel parallel) {
+    static float[] multiplyByCsr(float[] a, int rows, int kdim, CsrMatrix bt, Parallel parallel,
+                                 FloatArrayPool.Lease buffers) {
         int ncols = bt.rows;
-        float[] y = new float[rows * ncols];
+        float[] y = buffers.take(rows * ncols);
+        if (Simd.enabled() && rows >= VectorKernels.L) {
+            multiplyByCsrVector(a, rows, kdim, bt, y, parallel, buffers);
+            return y;
+        }
         if (rows < MIN_ROWS_FOR_STREAMING) {
             parallel.forRange(ncols, 16, (from, to) -> {
                 for (int r = 0; r < rows; r++) {
@@ -30,7 +35,7 @@ final class MatrixProducts {
             });
             return y;
         }
-        float[] yt = new float[ncols * rows];
+        float[] yt = buffers.take(ncols * rows);
         int tile = Math.min(rows, Math.max(128, Math.min(1024, TILE_SOURCE_FLOATS / Math.max(1, kdim))) & ~15);
         int tiles = (rows + tile - 1) / tile;
         float[][] col = new float[kdim][tile];
@@ -53,7 +58,43 @@ final class MatrixProducts {
             });
         }
         transposeInto(yt, ncols, rows, y);
+        buffers.recycle(yt);
         return y;
+    }
+
+    /**
+     * The {@link VectorKernels#csrRows} form of {@link #multiplyByCsr}: {@code Y^T = B^T * A^T}. A tile of A's rows is
+     * transposed into K rows (so that every weight non-zero drives a run of vector FMAs over the tile, as in a 1x1
+     * convolution), the CSR kernel computes {@code Y^T}'s rows for the tile, split over threads by output column
+     * (small products stay on one thread), and {@code Y^T} is transposed at the end.
+     */
+    private static void multiplyByCsrVector(float[] a, int rows, int kdim, CsrMatrix bt, float[] y, Parallel parallel,
+                                            FloatArrayPool.Lease buffers) {
+        int ncols = bt.rows;
+        int tile = Math.min(rows, 512);
+        int ld = AlignedScratch.roundUp(tile);
+        int[] nzOff = bt.scaledColumns(ld);
+        float[] at = new float[kdim * ld];
+        float[] yt = buffers.take(ncols * rows);
+        long nnz = bt.colIndex.length;
+        for (int r0 = 0; r0 < rows; r0 += tile) {
+            int len = Math.min(tile, rows - r0);
+            for (int r = 0; r < len; r++) {
+                int base = (r0 + r) * kdim;
+                for (int kk = 0; kk < kdim; kk++) {
+                    at[kk * ld + r] = a[base + kk];
+                }
+            }
+            int row0 = r0;
+            if (parallel.threads() < 2 || nnz * len < 2 * MIN_TASK_MACS) {
+                VectorKernels.csrRows(bt.rowStart, nzOff, bt.values, 0, ncols, at, 0, len, yt, row0, rows, null);
+            } else {
+                parallel.forRange(ncols, 16, (from, to) ->
+                        VectorKernels.csrRows(bt.rowStart, nzOff, bt.values, from, to, at, 0, len, yt, row0, rows, null));
+            }
+        }
+        transposeInto(yt, ncols, rows, y);
+        buffers.recycle(yt);
     }
 
     /**

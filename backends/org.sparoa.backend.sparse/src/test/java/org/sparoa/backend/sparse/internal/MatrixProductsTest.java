@@ -26,7 +26,9 @@ class MatrixProductsTest {
             // scalar tails, the recogniser's and the classifier's shapes
             "40, 120, 360, 0.0", "5, 7, 50, 0.0", "9, 3, 100, 0.0", "2, 200, 1000, 0.0", "40, 64, 301, 0.0",
             // large enough to be split over the threads (column strips; rows streamed when fewer than four)
-            "64, 256, 600, 0.0", "3, 4096, 1100, 0.0"})
+            "64, 256, 600, 0.0", "3, 4096, 1100, 0.0",
+            // sparse weights on the transposed CSR kernel: vector tails, two row tiles, split over threads
+            "40, 120, 360, 0.9", "17, 9, 31, 0.5", "600, 64, 70, 0.7", "64, 512, 2000, 0.9"})
     void matMulWithConstantWeightsMatchesNaive(int m, int k, int n, double sparsity) {
         bothKernelForms(() -> checkMatMul(m, k, n, sparsity));
     }
