@@ -48,7 +48,9 @@ final class Pooling implements Kernel {
             inStride[i] = s;
             s *= spatial[i];
         }
-        if (max && d == 2) {
+        if (max && d == 2 && isPairwise(g)) {
+            parallel.forRange(planes, 8, (from, to) -> maxPool2x2(a, y, g, from, to));
+        } else if (max && d == 2) {
             parallel.forRange(planes, 1, (from, to) -> maxPool2d(a, y, g, from, to));
         } else {
             parallel.forRange(planes, 1, (from, to) -> windows(a, y, g, inStride, from, to));
@@ -58,6 +60,42 @@ final class Pooling implements Kernel {
         outShape[1] = x.shape[1];
         System.arraycopy(g.outSize, 0, outShape, 2, d);
         return new NdArray[] {NdArray.ofFloats(outShape, y)};
+    }
+
+    /** 2x2 windows, stride 2, no dilation, every window inside the input (no padding reached). */
+    private boolean isPairwise(WindowGeometry g) {
+        return kernel[0] == 2 && kernel[1] == 2 && g.strides[0] == 2 && g.strides[1] == 2 && g.dilations[0] == 1
+                && g.dilations[1] == 1 && g.padBegin[0] == 0 && g.padBegin[1] == 0
+                && 2 * g.outSize[0] <= g.inSize[0] && 2 * g.outSize[1] <= g.inSize[1];
+    }
+
+    /**
+     * The most common max pooling (2x2, stride 2) without branches: the element-wise maximum of the two input rows
+     * (a loop C2 vectorises), then of neighbouring pairs. {@link Math#max} returns NaN when either value is NaN,
+     * the same rule as the general form. The compare-and-select form ran 16 ns per output on random data (a
+     * mispredicted branch per compare): 0.45 ms for BlazeFace's 28x64x64 input.
+     */
+    private static void maxPool2x2(float[] a, float[] y, WindowGeometry g, int from, int to) {
+        int ih = g.inSize[0];
+        int iw = g.inSize[1];
+        int oh = g.outSize[0];
+        int ow = g.outSize[1];
+        float[] rowMax = new float[2 * ow];
+        for (int p = from; p < to; p++) {
+            int inBase = p * ih * iw;
+            int outBase = p * oh * ow;
+            for (int oy = 0; oy < oh; oy++) {
+                int r0 = inBase + 2 * oy * iw;
+                int r1 = r0 + iw;
+                for (int i = 0; i < 2 * ow; i++) {
+                    rowMax[i] = Math.max(a[r0 + i], a[r1 + i]);
+                }
+                int o = outBase + oy * ow;
+                for (int ox = 0; ox < ow; ox++) {
+                    y[o + ox] = Math.max(rowMax[2 * ox], rowMax[2 * ox + 1]);
+                }
+            }
+        }
     }
 
     /**

@@ -1,0 +1,47 @@
+package org.sparoa.backend.sparse.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** MaxPool 2x2 stride 2 (its branch-free path) against a naive loop, odd sizes and NaNs included. */
+class PoolingTest {
+    @ParameterizedTest(name = "{0}x{1}x{2}x{3}")
+    @CsvSource({"1, 2, 8, 8", "2, 3, 7, 9", "1, 28, 64, 64", "1, 1, 2, 2"})
+    void maxPool2x2Stride2MatchesNaive(int n, int c, int h, int w) {
+        Random r = new Random(n * 31 + c * 7 + h + w);
+        float[] x = new float[n * c * h * w];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextFloat() * 2 - 1;
+        }
+        x[r.nextInt(x.length)] = Float.NaN;
+        x[r.nextInt(x.length)] = Float.NEGATIVE_INFINITY;
+        Pooling pool = new Pooling(Nodes.node("MaxPool", 1, "kernel_shape", new long[] {2, 2}, "strides",
+                new long[] {2, 2}), true);
+        NdArray y = pool.run(new NdArray[] {NdArray.ofFloats(new int[] {n, c, h, w}, x)}, Parallel.sequential())[0];
+        int oh = h / 2;
+        int ow = w / 2;
+        assertArrayEquals(new int[] {n, c, oh, ow}, y.shape);
+        for (int p = 0; p < n * c; p++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    float best = Float.NEGATIVE_INFINITY;
+                    boolean nan = false;
+                    for (int ky = 0; ky < 2; ky++) {
+                        for (int kx = 0; kx < 2; kx++) {
+                            float v = x[(p * h + 2 * oy + ky) * w + 2 * ox + kx];
+                            nan |= Float.isNaN(v);
+                            best = Math.max(best, v);
+                        }
+                    }
+                    assertEquals(nan ? Float.NaN : best, y.floats[(p * oh + oy) * ow + ox], 0f,
+                            "plane " + p + " at " + oy + "," + ox);
+                }
+            }
+        }
+    }
+}
