@@ -2,8 +2,10 @@ package org.sparoa.backend.sparse.internal;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -18,7 +20,8 @@ import org.sparoa.api.TensorInfo;
 
 /**
  * A segment as a list of kernels in topological order, with its constant inputs converted (and Conv/Gemm/MatMul
- * weights packed) once. Each run keeps its tensors in its own map and drops every intermediate after its last use;
+ * weights packed) once, after the {@link ConvFusion} rewrites (BatchNormalization folded into the Conv before it,
+ * Relu/Clip applied by it). Each run keeps its tensors in its own map and drops every intermediate after its last use;
  * arrays that kernels took from the segment's {@link FloatArrayPool} go back to it then, for the next step or run.
  */
 final class CompiledSparseSegment implements CompiledSegment {
@@ -30,6 +33,9 @@ final class CompiledSparseSegment implements CompiledSegment {
 
     private record Step(Node node, Kernel kernel, String[] inputs, String[] outputs, List<String> releaseAfter) {
     }
+
+    /** {@code -Dsparoa.sparse.fuse=false} compiles every node on its own (diagnostics, benchmarks). */
+    private static final boolean FUSE = !"false".equalsIgnoreCase(System.getProperty("sparoa.sparse.fuse"));
 
     private final Segment segment;
     private final SparseCpuBackend backend;
@@ -50,8 +56,21 @@ final class CompiledSparseSegment implements CompiledSegment {
                 }
             }
         }
+        Set<String> outputs = new HashSet<>();
+        for (TensorInfo out : segment.outputs()) {
+            outputs.add(out.name());
+        }
+        List<ConvFusion.Planned> planned = FUSE
+                ? ConvFusion.plan(segment.nodes(), graph, constants, outputs)
+                : segment.nodes().stream().map(ConvFusion.Planned::plain).toList();
+        List<Node> nodes = planned.stream().map(ConvFusion.Planned::node).toList();
+        // weights only a folded BatchNormalization used are not kept
+        Set<String> used = new HashSet<>();
+        for (Node n : nodes) {
+            used.addAll(n.inputs());
+        }
+        constants.keySet().retainAll(used);
         Map<String, Integer> lastUse = new HashMap<>();
-        List<Node> nodes = segment.nodes();
         for (int i = 0; i < nodes.size(); i++) {
             for (String in : nodes.get(i).inputs()) {
                 lastUse.put(in, i);
@@ -74,7 +93,7 @@ final class CompiledSparseSegment implements CompiledSegment {
             Node n = nodes.get(i);
             Kernel k;
             try {
-                k = factory.create(n, graph, constants);
+                k = factory.create(planned.get(i), graph, constants);
             } catch (RuntimeException e) {
                 throw new BackendException("sparse-cpu cannot compile " + n + " of " + segment + ": " + e.getMessage(), e);
             }

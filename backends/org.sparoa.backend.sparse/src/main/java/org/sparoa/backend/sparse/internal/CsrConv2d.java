@@ -21,7 +21,19 @@ final class CsrConv2d implements Kernel {
     private final CsrMatrix constantWeights;
     private final double denseBelowSparsity;
 
+    /** Applied to every output value as it is written: a fused Relu ({@code [0, +inf]}) or Clip ({@link ConvFusion}). */
+    private final float clampMin;
+    private final float clampMax;
+    private final boolean clamps;
+
     CsrConv2d(Node node, NdArray constantWeights, double denseBelowSparsity) {
+        this(node, constantWeights, denseBelowSparsity, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+    }
+
+    CsrConv2d(Node node, NdArray constantWeights, double denseBelowSparsity, float clampMin, float clampMax) {
+        this.clampMin = clampMin;
+        this.clampMax = clampMax;
+        this.clamps = clampMin != Float.NEGATIVE_INFINITY || clampMax != Float.POSITIVE_INFINITY;
         this.node = node;
         this.groups = (int) node.attrLong("group", 1);
         this.denseBelowSparsity = denseBelowSparsity;
@@ -71,11 +83,31 @@ final class CsrConv2d implements Kernel {
         if (cg == 1 && groups == c && m == c) {
             DepthwiseConv2d.run(x.asFloats(), n, c, w.asFloats(), bias == null ? null : bias.asFloats(), geo, out,
                     parallel);
+            clampAll(out, parallel);
             return new NdArray[] {NdArray.ofFloats(new int[] {n, m, geo.outSize[0], geo.outSize[1]}, out)};
         }
-        new Execution(x.asFloats(), n, c, cg, m, csr, bias == null ? null : bias.asFloats(), geo, out,
-                parallel.threads(), Simd.enabled()).run(parallel, buffers);
+        Execution e = new Execution(x.asFloats(), n, c, cg, m, csr, bias == null ? null : bias.asFloats(), geo, out,
+                parallel.threads(), Simd.enabled());
+        e.run(parallel, buffers);
+        if (!e.vector) {
+            clampAll(out, parallel);
+        }
         return new NdArray[] {NdArray.ofFloats(new int[] {n, m, geo.outSize[0], geo.outSize[1]}, out)};
+    }
+
+    /** The fused activation over the whole output (paths that do not apply it tile by tile). */
+    private void clampAll(float[] out, Parallel parallel) {
+        if (clamps) {
+            parallel.forRange(out.length, 1 << 15, (from, to) -> clamp(out, from, to));
+        }
+    }
+
+    private void clamp(float[] a, int from, int to) {
+        float lo = clampMin;
+        float hi = clampMax;
+        for (int i = from; i < to; i++) {
+            a[i] = Math.min(Math.max(a[i], lo), hi);
+        }
     }
 
     private static final ThreadLocal<float[]> SCRATCH = new ThreadLocal<>();
@@ -322,6 +354,9 @@ final class CsrConv2d implements Kernel {
             } else {
                 VectorKernels.csrRows(w.rowStart, nzOff, w.values, o0, o0 + mg, pad, q0, len, tmp, -o0 * len, len, bias);
             }
+            if (clamps) {
+                clamp(tmp, 0, mg * len);
+            }
             for (int oc = 0; oc < mg; oc++) {
                 int dst = ((img * m + o0 + oc) * oh + oy0) * ow;
                 for (int y = 0; y < rows; y++) {
@@ -383,6 +418,12 @@ final class CsrConv2d implements Kernel {
             } else {
                 VectorKernels.csrRows(w.rowStart, nzOffAligned, w.values, o0, grp * mg + ocTo, src, srcOff, len, out,
                         outBase, outPixels, bias);
+            }
+            if (clamps) {
+                for (int oc = o0; oc < grp * mg + ocTo; oc++) {
+                    int at = outBase + oc * outPixels;
+                    clamp(out, at, at + len);
+                }
             }
         }
 

@@ -13,6 +13,16 @@ final class KernelFactory {
         this.denseBelowSparsity = denseBelowSparsity;
     }
 
+    /** A planned node: a Conv with a fused activation gets it as its output clamp. */
+    Kernel create(ConvFusion.Planned planned, Graph graph, Map<String, NdArray> constants) {
+        Node node = planned.node();
+        if (planned.clamps() && node.opType().equals("Conv")) {
+            return new CsrConv2d(node, constants.get(node.input(1)), denseBelowSparsity, planned.clampMin(),
+                    planned.clampMax());
+        }
+        return create(node, graph, constants);
+    }
+
     Kernel create(Node node, Graph graph, Map<String, NdArray> constants) {
         long opset = graph.opsets().getOrDefault("", graph.opsets().getOrDefault("ai.onnx", 21L));
         return switch (node.opType()) {
