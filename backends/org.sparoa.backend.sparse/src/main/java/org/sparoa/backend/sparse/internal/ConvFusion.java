@@ -12,19 +12,24 @@ import org.sparoa.api.Node;
 /**
  * Compile-time rewrites of a segment around its convolutions, the ones ONNX Runtime makes too: a
  * BatchNormalization right after a Conv with constant weights is folded into those weights and bias (a zero weight
- * stays zero, so pruning survives), and a Relu or Clip right after is applied by the Conv as it writes its output
- * ({@link CsrConv2d}'s clamp) instead of as a pass of its own. Only when the intermediate tensor has exactly that one
+ * stays zero, so pruning survives); an Add of the result and another computed tensor (a residual connection) and
+ * then a Relu or Clip are applied by the Conv as it writes its output ({@link CsrConv2d}'s epilogue) instead of as
+ * passes of their own. Only when the intermediate tensor has exactly that one
  * consumer in the whole model and is not an output of the segment.
  */
 final class ConvFusion {
     /** A node to compile, with the clamp its Conv applies ({@code -inf, +inf}: none). */
-    record Planned(Node node, float clampMin, float clampMax) {
+    record Planned(Node node, float clampMin, float clampMax, boolean addsResidual) {
         static Planned plain(Node node) {
-            return new Planned(node, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+            return new Planned(node, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, false);
         }
 
         boolean clamps() {
             return clampMin != Float.NEGATIVE_INFINITY || clampMax != Float.POSITIVE_INFINITY;
+        }
+
+        boolean fused() {
+            return clamps() || addsResidual;
         }
     }
 
@@ -40,27 +45,50 @@ final class ConvFusion {
         for (Node n : nodes) {
             inSegment.add(n.name());
         }
+        Map<String, Integer> position = new java.util.HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            position.put(nodes.get(i).name(), i);
+        }
         Set<String> absorbed = new HashSet<>();
-        List<Planned> planned = new ArrayList<>(nodes.size());
+        // (position, planned): a fused Conv runs where the last node it absorbed stood, so that a residual operand
+        // computed after the Conv is ready; nothing in between reads the Conv's output (it had one consumer)
+        List<Map.Entry<Integer, Planned>> placed = new ArrayList<>(nodes.size());
         for (Node n : nodes) {
             if (absorbed.contains(n.name())) {
                 continue;
             }
             if (!n.opType().equals("Conv") || n.outputs().size() != 1 || !constants.containsKey(n.input(1))
                     || n.inputs().size() > 2 && !n.input(2).isEmpty() && !constants.containsKey(n.input(2))) {
-                planned.add(Planned.plain(n));
+                placed.add(Map.entry(position.get(n.name()), Planned.plain(n)));
                 continue;
             }
             Node conv = n;
-            Node next = soleConsumer(conv.outputs().get(0), graph, inSegment, keep);
+            int at = position.get(n.name());
+            Node next = soleConsumer(conv.outputs().get(0), graph, inSegment, keep, absorbed);
             if (next != null && next.opType().equals("BatchNormalization") && foldable(next, conv, constants)) {
                 conv = fold(conv, next, constants);
                 absorbed.add(next.name());
-                next = soleConsumer(conv.outputs().get(0), graph, inSegment, keep);
+                at = position.get(next.name());
+                next = soleConsumer(conv.outputs().get(0), graph, inSegment, keep, absorbed);
+            }
+            boolean residual = false;
+            String other = next == null ? null : residualOperand(next, conv.outputs().get(0), constants);
+            if (other != null) {
+                List<String> in = new ArrayList<>(conv.inputs());
+                while (in.size() < 3) {
+                    in.add("");
+                }
+                in.add(other);
+                conv = withOutput(conv, in, next.outputs().get(0));
+                residual = true;
+                absorbed.add(next.name());
+                at = position.get(next.name());
+                next = soleConsumer(conv.outputs().get(0), graph, inSegment, keep, absorbed);
             }
             float lo = Float.NEGATIVE_INFINITY;
             float hi = Float.POSITIVE_INFINITY;
-            if (next != null && next.outputs().size() == 1 && (next.opType().equals("Relu") || clipBounds(next, constants) != null)) {
+            if (next != null && next.outputs().size() == 1
+                    && (next.opType().equals("Relu") || clipBounds(next, constants) != null)) {
                 if (next.opType().equals("Relu")) {
                     lo = 0f;
                 } else {
@@ -70,22 +98,38 @@ final class ConvFusion {
                 }
                 conv = withOutput(conv, conv.inputs(), next.outputs().get(0));
                 absorbed.add(next.name());
+                at = position.get(next.name());
             }
-            planned.add(new Planned(conv, lo, hi));
+            placed.add(Map.entry(at, new Planned(conv, lo, hi, residual)));
         }
-        return planned;
+        placed.sort(Map.Entry.comparingByKey());
+        return placed.stream().map(Map.Entry::getValue).toList();
     }
 
-    private static Node soleConsumer(String tensor, Graph graph, Set<String> inSegment, Set<String> keep) {
+    /** The other operand of an {@code Add} of {@code tensor} and a computed (not constant) tensor, else null. */
+    private static String residualOperand(Node add, String tensor, Map<String, NdArray> constants) {
+        if (!add.opType().equals("Add") || add.inputs().size() != 2 || add.outputs().size() != 1) {
+            return null;
+        }
+        String a = add.input(0);
+        String b = add.input(1);
+        String other = a.equals(tensor) ? b : b.equals(tensor) ? a : null;
+        return other == null || other.equals(tensor) || other.isEmpty() || constants.containsKey(other) ? null : other;
+    }
+
+    /** The one node of the segment that reads {@code tensor}, unless another Conv has already absorbed it. */
+    private static Node soleConsumer(String tensor, Graph graph, Set<String> inSegment, Set<String> keep,
+                                     Set<String> absorbed) {
         if (keep.contains(tensor) || graph.isGraphOutput(tensor)) {
             return null;
         }
         List<Node> users = graph.consumers(tensor);
-        if (users.size() != 1 || !inSegment.contains(users.get(0).name())) {
+        if (users.size() != 1 || !inSegment.contains(users.get(0).name()) || absorbed.contains(users.get(0).name())) {
             return null;
         }
         Node u = users.get(0);
-        return u.inputs().isEmpty() || !u.input(0).equals(tensor) ? null : u;
+        // BatchNormalization, Relu and Clip take the tensor as input 0; an Add may take it as either
+        return u.opType().equals("Add") || !u.inputs().isEmpty() && u.input(0).equals(tensor) ? u : null;
     }
 
     private static boolean foldable(Node bn, Node conv, Map<String, NdArray> constants) {

@@ -30,7 +30,19 @@ final class CsrConv2d implements Kernel {
         this(node, constantWeights, denseBelowSparsity, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
     }
 
+    /** Input 3 (after the optional bias) is a tensor added to the output before the clamp: a fused residual Add. */
+    private final boolean addsResidual;
+    /** The residual when it is not of the output's shape (broadcast): added by a plain Add kernel instead. */
+    private final BroadcastBinary broadcastAdd;
+
     CsrConv2d(Node node, NdArray constantWeights, double denseBelowSparsity, float clampMin, float clampMax) {
+        this(node, constantWeights, denseBelowSparsity, clampMin, clampMax, false);
+    }
+
+    CsrConv2d(Node node, NdArray constantWeights, double denseBelowSparsity, float clampMin, float clampMax,
+              boolean addsResidual) {
+        this.addsResidual = addsResidual;
+        this.broadcastAdd = addsResidual ? new BroadcastBinary(node, BroadcastBinary.Op.ADD) : null;
         this.clampMin = clampMin;
         this.clampMax = clampMax;
         this.clamps = clampMin != Float.NEGATIVE_INFINITY || clampMax != Float.POSITIVE_INFINITY;
@@ -62,6 +74,7 @@ final class CsrConv2d implements Kernel {
         NdArray x = in[0];
         NdArray w = in[1];
         NdArray bias = in.length > 2 ? in[2] : null;
+        NdArray residual = addsResidual && in.length > 3 ? in[3] : null;
         if (x.rank() != 4 || w.rank() != 4) {
             throw new IllegalArgumentException(node + ": expects a 4-D NCHW input and 4-D weights, got " + x + " and " + w);
         }
@@ -79,34 +92,54 @@ final class CsrConv2d implements Kernel {
         CsrMatrix csr = constantWeights != null ? constantWeights : packWeights(w);
         WindowGeometry geo = WindowGeometry.of(node, new int[] {x.shape[2], x.shape[3]},
                 new int[] {w.shape[2], w.shape[3]}, false);
+        int[] outShape = {n, m, geo.outSize[0], geo.outSize[1]};
+        float[] res = residual != null && residual.isFloat() && Arrays.equals(residual.shape, outShape)
+                ? residual.floats : null;
+        boolean broadcastResidual = residual != null && res == null;
         float[] out = buffers.take(n * m * geo.outCount());
         if (cg == 1 && groups == c && m == c) {
             DepthwiseConv2d.run(x.asFloats(), n, c, w.asFloats(), bias == null ? null : bias.asFloats(), geo, out,
                     parallel);
-            clampAll(out, parallel);
-            return new NdArray[] {NdArray.ofFloats(new int[] {n, m, geo.outSize[0], geo.outSize[1]}, out)};
+        } else {
+            Execution e = new Execution(x.asFloats(), n, c, cg, m, csr, bias == null ? null : bias.asFloats(), geo,
+                    out, parallel.threads(), Simd.enabled(), broadcastResidual ? null : res, !broadcastResidual);
+            e.run(parallel, buffers);
+            if (e.vector && !broadcastResidual) {
+                // the vector paths applied the epilogue tile by tile
+                return new NdArray[] {NdArray.ofFloats(outShape, out)};
+            }
         }
-        Execution e = new Execution(x.asFloats(), n, c, cg, m, csr, bias == null ? null : bias.asFloats(), geo, out,
-                parallel.threads(), Simd.enabled());
-        e.run(parallel, buffers);
-        if (!e.vector) {
-            clampAll(out, parallel);
+        if (broadcastResidual) {
+            NdArray sum = broadcastAdd.run(new NdArray[] {NdArray.ofFloats(outShape, out), residual}, parallel,
+                    buffers)[0];
+            buffers.recycle(out);
+            out = sum.floats;
+            outShape = sum.shape;
+            res = null;
         }
-        return new NdArray[] {NdArray.ofFloats(new int[] {n, m, geo.outSize[0], geo.outSize[1]}, out)};
+        finishAll(out, res, parallel);
+        return new NdArray[] {NdArray.ofFloats(outShape, out)};
     }
 
-    /** The fused activation over the whole output (paths that do not apply it tile by tile). */
-    private void clampAll(float[] out, Parallel parallel) {
-        if (clamps) {
-            parallel.forRange(out.length, 1 << 15, (from, to) -> clamp(out, from, to));
+    /** The fused epilogue over the whole output (paths that do not apply it tile by tile). */
+    private void finishAll(float[] out, float[] res, Parallel parallel) {
+        if (clamps || res != null) {
+            parallel.forRange(out.length, 1 << 15, (from, to) -> finish(out, from, to, res));
         }
     }
 
-    private void clamp(float[] a, int from, int to) {
+    /** {@code a[i] = clamp(a[i] + res[i])} over {@code [from, to)} ({@code res} may be null). */
+    private void finish(float[] a, int from, int to, float[] res) {
         float lo = clampMin;
         float hi = clampMax;
-        for (int i = from; i < to; i++) {
-            a[i] = Math.min(Math.max(a[i], lo), hi);
+        if (res != null) {
+            for (int i = from; i < to; i++) {
+                a[i] = Math.min(Math.max(a[i] + res[i], lo), hi);
+            }
+        } else {
+            for (int i = from; i < to; i++) {
+                a[i] = Math.min(Math.max(a[i], lo), hi);
+            }
         }
     }
 
@@ -167,8 +200,15 @@ final class CsrConv2d implements Kernel {
         final int alignedLd;
         final int[] nzOffAligned;
 
+        /** Added to the output before the clamp (fused residual Add), or null. */
+        final float[] residual;
+        /** Whether the vector paths apply the epilogue tile by tile (else the caller does it after). */
+        final boolean epilogue;
+
         Execution(float[] x, int n, int c, int cg, int m, CsrMatrix w, float[] bias, WindowGeometry g, float[] out,
-                  int threads, boolean vector) {
+                  int threads, boolean vector, float[] residual, boolean epilogue) {
+            this.residual = residual;
+            this.epilogue = epilogue && (clamps || residual != null);
             this.vector = vector;
             this.x = x;
             this.n = n;
@@ -354,13 +394,13 @@ final class CsrConv2d implements Kernel {
             } else {
                 VectorKernels.csrRows(w.rowStart, nzOff, w.values, o0, o0 + mg, pad, q0, len, tmp, -o0 * len, len, bias);
             }
-            if (clamps) {
-                clamp(tmp, 0, mg * len);
-            }
             for (int oc = 0; oc < mg; oc++) {
                 int dst = ((img * m + o0 + oc) * oh + oy0) * ow;
                 for (int y = 0; y < rows; y++) {
                     System.arraycopy(tmp, oc * len + y * padW, out, dst + y * ow, ow);
+                }
+                if (epilogue) {
+                    finish(out, dst, dst + rows * ow, residual);
                 }
             }
         }
@@ -419,10 +459,10 @@ final class CsrConv2d implements Kernel {
                 VectorKernels.csrRows(w.rowStart, nzOffAligned, w.values, o0, grp * mg + ocTo, src, srcOff, len, out,
                         outBase, outPixels, bias);
             }
-            if (clamps) {
+            if (epilogue) {
                 for (int oc = o0; oc < grp * mg + ocTo; oc++) {
                     int at = outBase + oc * outPixels;
-                    clamp(out, at, at + len);
+                    finish(out, at, at + len, residual);
                 }
             }
         }

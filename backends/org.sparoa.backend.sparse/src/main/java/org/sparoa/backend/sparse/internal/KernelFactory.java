@@ -13,12 +13,12 @@ final class KernelFactory {
         this.denseBelowSparsity = denseBelowSparsity;
     }
 
-    /** A planned node: a Conv with a fused activation gets it as its output clamp. */
+    /** A planned node: a Conv with fused operations gets them as its epilogue (residual add, clamp). */
     Kernel create(ConvFusion.Planned planned, Graph graph, Map<String, NdArray> constants) {
         Node node = planned.node();
-        if (planned.clamps() && node.opType().equals("Conv")) {
+        if (planned.fused() && node.opType().equals("Conv")) {
             return new CsrConv2d(node, constants.get(node.input(1)), denseBelowSparsity, planned.clampMin(),
-                    planned.clampMax());
+                    planned.clampMax(), planned.addsResidual());
         }
         return create(node, graph, constants);
     }

@@ -66,6 +66,38 @@ class ConvFusionTest {
     }
 
     @Test
+    void residualAddAndReluRunInTheConvEvenWhenTheOtherOperandComesLater() {
+        Map<String, Tensor> w = new HashMap<>(weights());
+        w.put("W2", Tensor.ofFloats(new long[] {6, 6, 1, 1}, random(36, 1f)));
+        List<Node> nodes = List.of(
+                new Node("c", "Conv", "", List.of("x", "W", "B"), List.of("a"), pads()),
+                new Node("c2", "Conv", "", List.of("x", "W2"), List.of("b"), Map.of()),
+                new Node("add", "Add", "", List.of("b", "a"), List.of("s"), Map.of()),
+                new Node("relu", "Relu", "", List.of("s"), List.of("y"), Map.of()));
+        Graph g = graph(nodes, w, "y");
+        List<ConvFusion.Planned> plan = ConvFusion.plan(nodes, g, constants(w), Set.of("y"));
+        assertEquals(2, plan.size(), "the second Conv stays, the first absorbs Add and Relu");
+        assertEquals("c2", plan.get(0).node().name(), "the fused Conv runs after its residual operand is computed");
+        assertTrue(plan.get(1).addsResidual());
+        assertEquals(List.of("x", "W", "B", "b"), plan.get(1).node().inputs());
+        for (float v : assertSameAsUnfused(g, w)) {
+            assertTrue(v >= 0f);
+        }
+    }
+
+    @Test
+    void aBroadcastResidualIsAddedCorrectly() {
+        Map<String, Tensor> w = new HashMap<>(weights());
+        List<Node> nodes = List.of(
+                new Node("c", "Conv", "", List.of("x", "W", "B"), List.of("a"), pads()),
+                new Node("pool", "GlobalAveragePool", "", List.of("x"), List.of("p"), Map.of()),
+                new Node("add", "Add", "", List.of("a", "p"), List.of("y"), Map.of()));
+        Graph g = graph(nodes, w, "y");
+        assertTrue(ConvFusion.plan(nodes, g, constants(w), Set.of("y")).get(1).addsResidual());
+        assertSameAsUnfused(g, w);
+    }
+
+    @Test
     void clipWithConstantBoundsIsFusedAndTheBoundsHold() {
         Map<String, Tensor> w = new HashMap<>(weights());
         w.put("lo", Tensor.ofFloats(new long[] {}, new float[] {-0.25f}));
