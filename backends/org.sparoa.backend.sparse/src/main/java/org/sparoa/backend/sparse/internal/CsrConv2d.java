@@ -185,7 +185,11 @@ final class CsrConv2d implements Kernel {
         final boolean vector;
         /** Vector form of a stride-1 window: taps are shifted views of a padded input, no column buffer. */
         final boolean shifted;
-        /** Row width and plane size of the padded input (shifted form); rows of output computed per task. */
+        /**
+         * Shifted form: phase planes per input channel ({@code stride_h x stride_w}), their row width and size;
+         * rows of output computed per task.
+         */
+        final int phases;
         final int padW;
         final int padPlane;
         final int rowsPerTile;
@@ -243,10 +247,13 @@ final class CsrConv2d implements Kernel {
             }
             this.tile = Math.max(1, t);
             this.tiles = (outPixels + tile - 1) / tile;
-            this.shifted = vector && !pointwise && g.strides[0] == 1 && g.strides[1] == 1;
+            this.shifted = vector && !pointwise;
             int oh = g.outSize[0];
-            this.padW = ow + (kw - 1) * g.dilations[1];
-            this.padPlane = padW * (oh + (kh - 1) * g.dilations[0]);
+            int sh = g.strides[0];
+            int sw = g.strides[1];
+            this.phases = sh * sw;
+            this.padW = ow + (kw - 1) * g.dilations[1] / sw;
+            this.padPlane = padW * (oh + (kh - 1) * g.dilations[0] / sh);
             int base = Math.max(128, Math.min(1024, TILE_SOURCE_FLOATS / Math.max(1, k)));
             this.rowsPerTile = Math.max(1, Math.min(base / padW, (oh + 4 * threads - 1) / (4 * threads)));
             if (shifted) {
@@ -255,7 +262,9 @@ final class CsrConv2d implements Kernel {
                     int ic = row / (kh * kw);
                     int ky = (row / kw) % kh;
                     int kx = row % kw;
-                    koff[row] = ic * padPlane + ky * g.dilations[0] * padW + kx * g.dilations[1];
+                    int dy = ky * g.dilations[0];
+                    int dx = kx * g.dilations[1];
+                    koff[row] = ((ic * sh + dy % sh) * sw + dx % sw) * padPlane + dy / sh * padW + dx / sw;
                 }
             } else {
                 koff = null;
@@ -332,40 +341,54 @@ final class CsrConv2d implements Kernel {
         }
 
         /**
-         * Stride-1 windows without im2col: each (image, group) input is copied once into a zero-padded buffer of
-         * {@code padW}-wide rows; in those coordinates output pixel {@code (oy, ox)} is {@code q = oy * padW + ox}
-         * and weight column {@code (ic, ky, kx)} reads {@code pad[koff + q]}, a contiguous run over a block of output
-         * rows. Tasks take blocks of output rows, compute them (with {@code padW - ow} columns of waste per row) into
-         * a per-thread buffer and copy the valid columns out.
+         * Windows without im2col: each (image, group) input is copied once into zero-padded phase planes, one per
+         * (row, column) offset modulo the stride ({@code stride_h x stride_w} per channel, one plane for stride 1),
+         * of {@code padW}-wide rows. In a plane's coordinates output pixel {@code (oy, ox)} is
+         * {@code q = oy * padW + ox}, and weight column {@code (ic, ky, kx)} reads {@code pad[koff + q]}: its phase
+         * plane, shifted by the tap's offset divided by the stride. So every tap is a contiguous run over a block of
+         * output rows, for any stride. Tasks take blocks of output rows, compute them (with {@code padW - ow} columns
+         * of waste per row) into a per-thread buffer and copy the valid columns out.
          */
         private void runShifted(Parallel parallel, FloatArrayPool.Lease buffers) {
             int oh = g.outSize[0];
             int padH = padPlane / padW;
             int pt = g.padBegin[0];
             int pl = g.padBegin[1];
+            int sh = g.strides[0];
+            int sw = g.strides[1];
+            int planes = cg * phases;
             // + one vector: the last block of rows is computed in whole vectors, up to L - 1 columns past its end
-            float[] pad = buffers.take(cg * padPlane + VectorKernels.L);
-            Arrays.fill(pad, cg * padPlane, pad.length, 0f);
+            float[] pad = buffers.take(planes * padPlane + VectorKernels.L);
+            Arrays.fill(pad, planes * padPlane, pad.length, 0f);
             int units = (oh + rowsPerTile - 1) / rowsPerTile;
             for (int img = 0; img < n; img++) {
                 for (int grp = 0; grp < groups; grp++) {
                     int inBase = (img * c + grp * cg) * h * wd;
-                    parallel.forRange(cg, 1, (from, to) -> {
-                        int lo = Math.min(padW, pl);
-                        int hi = Math.min(padW, pl + wd);
-                        for (int ic = from; ic < to; ic++) {
+                    parallel.forRange(planes, 1, (from, to) -> {
+                        for (int plane = from; plane < to; plane++) {
+                            int ic = plane / phases;
+                            int py = plane % phases / sw;
+                            int px = plane % sw;
+                            // plane column j reads input column px + sw * j - pl: inside for j in [lo, hi)
+                            int lo = Math.min(padW, Math.max(0, WindowGeometry.ceilDiv(pl - px, sw)));
+                            int hi = Math.max(lo, Math.min(padW, WindowGeometry.ceilDiv(wd + pl - px, sw)));
                             for (int r = 0; r < padH; r++) {
-                                int iy = r - pt;
-                                int dst = ic * padPlane + r * padW;
+                                int iy = py + sh * r - pt;
+                                int dst = plane * padPlane + r * padW;
                                 if (iy < 0 || iy >= h) {
                                     Arrays.fill(pad, dst, dst + padW, 0f);
                                     continue;
                                 }
                                 Arrays.fill(pad, dst, dst + lo, 0f);
-                                if (hi > lo) {
-                                    System.arraycopy(x, inBase + (ic * h + iy) * wd + (lo - pl), pad, dst + lo, hi - lo);
+                                int src = inBase + (ic * h + iy) * wd + px + sw * lo - pl;
+                                if (sw == 1) {
+                                    System.arraycopy(x, src, pad, dst + lo, hi - lo);
+                                } else {
+                                    for (int j = lo; j < hi; j++, src += sw) {
+                                        pad[dst + j] = x[src];
+                                    }
                                 }
-                                Arrays.fill(pad, dst + Math.max(lo, hi), dst + padW, 0f);
+                                Arrays.fill(pad, dst + hi, dst + padW, 0f);
                             }
                         }
                     });

@@ -59,7 +59,12 @@ class CsrConv2dTest {
             "1, 64, 70, 28, 28, 1, 1, 0, 1, 1, 0.95",
             "3, 16, 21, 60, 60, 1, 1, 0, 1, 1, 0.8",
             "1, 5, 5, 20, 70, 5, 1, 2, 1, 5, 0.5",
-            "1, 3, 3, 9, 67, 3, 1, 1, 3, 3, 0.0"
+            "1, 3, 3, 9, 67, 3, 1, 1, 3, 3, 0.0",
+            // strides > 1 on the phase-plane (shifted) vector path: even/odd sizes, dilation, groups, sparse
+            "1, 3, 8, 17, 20, 5, 2, 2, 1, 1, 0.0",
+            "2, 4, 6, 19, 15, 3, 3, 1, 2, 1, 0.7",
+            "1, 8, 8, 16, 16, 3, 2, 1, 1, 2, 0.9",
+            "1, 5, 7, 32, 33, 1, 2, 0, 1, 1, 0.5"
     })
     void matchesNaiveConvolution(int n, int c, int m, int h, int w, int k, int s, int p, int d, int g, double sparsity) {
         assertTrue(Simd.AVAILABLE, "surefire runs with --add-modules jdk.incubator.vector: the vector kernels must load");
