@@ -17,7 +17,7 @@ final class DepthwiseConv2d {
      */
     static void run(float[] x, int n, int c, float[] w, float[] bias, WindowGeometry g, float[] out, Parallel parallel) {
         int planes = n * c;
-        if (g.strides[1] == 1 && Simd.enabled()) {
+        if (Simd.enabled()) {
             parallel.forRange(planes, 1, (from, to) -> {
                 PaddedPlane pp = new PaddedPlane(g);
                 for (int p = from; p < to; p++) {
@@ -36,8 +36,8 @@ final class DepthwiseConv2d {
     }
 
     /**
-     * The vector form for column stride 1: the input plane is copied once into a zero-padded buffer (rows the
-     * windows reach, columns rounded up to whole vectors), so every tap of every output vector is one plain load and
+     * The vector form: the input plane is copied once into zero-padded buffers, one per column offset modulo the
+     * column stride (rows the windows reach, columns rounded up to whole vectors), so every tap of every output vector is one plain load and
      * one FMA with the accumulators kept in registers ({@link VectorKernels#depthwiseRows}); zero taps are dropped.
      */
     private static final class PaddedPlane {
@@ -54,9 +54,9 @@ final class DepthwiseConv2d {
             int l = VectorKernels.L;
             int ow = g.outSize[1];
             int owV = (ow + l - 1) / l * l;
-            this.padW = owV + (g.kernel[1] - 1) * g.dilations[1];
+            this.padW = owV + (g.kernel[1] - 1) * g.dilations[1] / g.strides[1];
             this.padH = (g.outSize[0] - 1) * g.strides[0] + (g.kernel[0] - 1) * g.dilations[0] + 1;
-            this.pad = new float[padH * padW];
+            this.pad = new float[g.strides[1] * padH * padW];
             this.tapOff = new int[g.kernel[0] * g.kernel[1]];
             this.tapVal = new float[tapOff.length];
             this.tail = new float[l];
@@ -69,22 +69,31 @@ final class DepthwiseConv2d {
             int kw = g.kernel[1];
             int pt = g.padBegin[0];
             int pl = g.padBegin[1];
+            int sw = g.strides[1];
             int inPlane = p * ih * iw;
-            // pad row r, column q holds input (r - pt, q - pl), zero outside the input
-            int lo = Math.min(padW, pl);
-            int hi = Math.min(padW, pl + iw);
-            for (int r = 0; r < padH; r++) {
-                int iy = r - pt;
-                int base = r * padW;
-                if (iy < 0 || iy >= ih) {
-                    java.util.Arrays.fill(pad, base, base + padW, 0f);
-                    continue;
+            // column phase px, row r, column j holds input (r - pt, px + sw * j - pl), zero outside the input: with
+            // a column stride, each tap reads one phase contiguously
+            for (int px = 0; px < sw; px++) {
+                int lo = Math.min(padW, Math.max(0, WindowGeometry.ceilDiv(pl - px, sw)));
+                int hi = Math.max(lo, Math.min(padW, WindowGeometry.ceilDiv(iw + pl - px, sw)));
+                for (int r = 0; r < padH; r++) {
+                    int iy = r - pt;
+                    int base = (px * padH + r) * padW;
+                    if (iy < 0 || iy >= ih) {
+                        java.util.Arrays.fill(pad, base, base + padW, 0f);
+                        continue;
+                    }
+                    java.util.Arrays.fill(pad, base, base + lo, 0f);
+                    int src = inPlane + iy * iw + px + sw * lo - pl;
+                    if (sw == 1) {
+                        System.arraycopy(x, src, pad, base + lo, hi - lo);
+                    } else {
+                        for (int j = lo; j < hi; j++, src += sw) {
+                            pad[base + j] = x[src];
+                        }
+                    }
+                    java.util.Arrays.fill(pad, base + hi, base + padW, 0f);
                 }
-                java.util.Arrays.fill(pad, base, base + lo, 0f);
-                if (hi > lo) {
-                    System.arraycopy(x, inPlane + iy * iw + (lo - pl), pad, base + lo, hi - lo);
-                }
-                java.util.Arrays.fill(pad, base + Math.max(lo, hi), base + padW, 0f);
             }
             int taps = 0;
             int wBase = ch * kh * kw;
@@ -92,7 +101,8 @@ final class DepthwiseConv2d {
                 for (int kx = 0; kx < kw; kx++) {
                     float v = w[wBase + ky * kw + kx];
                     if (v != 0f) {
-                        tapOff[taps] = ky * g.dilations[0] * padW + kx * g.dilations[1];
+                        int dx = kx * g.dilations[1];
+                        tapOff[taps] = (dx % sw * padH + ky * g.dilations[0]) * padW + dx / sw;
                         tapVal[taps++] = v;
                     }
                 }

@@ -64,7 +64,10 @@ class CsrConv2dTest {
             "1, 3, 8, 17, 20, 5, 2, 2, 1, 1, 0.0",
             "2, 4, 6, 19, 15, 3, 3, 1, 2, 1, 0.7",
             "1, 8, 8, 16, 16, 3, 2, 1, 1, 2, 0.9",
-            "1, 5, 7, 32, 33, 1, 2, 0, 1, 1, 0.5"
+            "1, 5, 7, 32, 33, 1, 2, 0, 1, 1, 0.5",
+            // depthwise with column stride 2 and 3 (column phase planes), odd widths, dilation
+            "1, 24, 24, 64, 64, 3, 2, 1, 1, 24, 0.0",
+            "1, 6, 6, 21, 37, 3, 3, 1, 2, 6, 0.5"
     })
     void matchesNaiveConvolution(int n, int c, int m, int h, int w, int k, int s, int p, int d, int g, double sparsity) {
         assertTrue(Simd.AVAILABLE, "surefire runs with --add-modules jdk.incubator.vector: the vector kernels must load");
