@@ -27,8 +27,13 @@ public final class LocalPlatform implements AutoCloseable {
     private final Map<Object, Map<String, Object>> properties = new HashMap<>();
 
     private LocalPlatform(String defaultPolicy, long policyTimeoutMillis, Path costFile, String measuredPolicies) {
-        this.engine = new InferenceEngine(models, config(defaultPolicy, policyTimeoutMillis, measuredPolicies),
-                costFile);
+        this(defaultPolicy, policyTimeoutMillis, costFile, measuredPolicies, InferenceEngine.DEFAULT_REMEASURE_AFTER);
+    }
+
+    private LocalPlatform(String defaultPolicy, long policyTimeoutMillis, Path costFile, String measuredPolicies,
+                          int remeasureAfter) {
+        this.engine = new InferenceEngine(models, config(defaultPolicy, policyTimeoutMillis, measuredPolicies,
+                remeasureAfter), costFile);
         addPolicy(new PartitionPolicy());
     }
 
@@ -53,6 +58,11 @@ public final class LocalPlatform implements AutoCloseable {
      */
     public static LocalPlatform withoutMeasuredPlans(DeviceBackend... backends) {
         return withBackends(new LocalPlatform("first-capable", 5000, null, ""), backends);
+    }
+
+    /** A platform whose measured plans (greedy, threshold) are measured once more after {@code requests} requests. */
+    public static LocalPlatform remeasuringAfter(int requests, DeviceBackend... backends) {
+        return withBackends(new LocalPlatform("first-capable", 5000, null, "greedy,threshold", requests), backends);
     }
 
     private static LocalPlatform withBackends(LocalPlatform p, DeviceBackend... backends) {
@@ -134,7 +144,7 @@ public final class LocalPlatform implements AutoCloseable {
     }
 
     private static InferenceEngine.Config config(String defaultPolicy, long policyTimeoutMillis,
-                                                 String measuredPolicies) {
+                                                 String measuredPolicies, int remeasureAfter) {
         return new InferenceEngine.Config() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -164,6 +174,11 @@ public final class LocalPlatform implements AutoCloseable {
             @Override
             public int measuredRuns() {
                 return 5;
+            }
+
+            @Override
+            public int remeasureAfterRequests() {
+                return remeasureAfter;
             }
         };
     }

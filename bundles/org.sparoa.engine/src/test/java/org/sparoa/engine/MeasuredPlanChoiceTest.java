@@ -116,6 +116,34 @@ class MeasuredPlanChoiceTest {
         }
     }
 
+    @Test
+    void aBackendThatWasSlowOnlyUntilWarmWinsWhenThePlanIsMeasuredAgain() throws Exception {
+        // "warming" runs each segment 8 times over for its first 40 runs (a JIT-compiled backend before C2), then
+        // once; the policy's plan runs everything 3 times over on "steady"
+        try (OrtCpuBackend steadyOrt = new OrtCpuBackend("steady", 1, 1);
+             OrtCpuBackend warmingOrt = new OrtCpuBackend("warming", 1, 1);
+             LocalPlatform p = LocalPlatform.remeasuringAfter(5, new RepeatingBackend(steadyOrt, 3),
+                     new WarmingBackend(warmingOrt, 8, 40))) {
+            p.addPolicy(new HalvesPolicy("greedy", "steady", "steady"));
+            Model m = p.models().load(null, file);
+            RunOptions greedy = RunOptions.withPolicy("greedy", Map.of());
+            InferenceResult first = p.inference().infer(m.id(), inputs, greedy);
+            assertEquals(Set.of("steady"), backends(first.plan()), "cold, the warming backend measured slower");
+            for (int i = 0; i < 45; i++) {
+                p.inference().infer(m.id(), inputs, RunOptions.onBackend("warming")); // not requests of greedy's plan
+            }
+            for (int i = 0; i < 4; i++) {
+                assertEquals(Set.of("steady"), backends(p.inference().infer(m.id(), inputs, greedy).plan()));
+            }
+            InferenceResult sixth = p.inference().infer(m.id(), inputs, greedy);
+            assertEquals(Set.of("warming"), backends(sixth.plan()), "measured again, warm: " + sixth.plan());
+            assertEquals("greedy", sixth.plan().policy());
+            assertTrue(sixth.plan().fallbackReason().contains("measured faster"), sixth.plan().fallbackReason());
+            assertOutputsMatchOrt(sixth);
+            assertEquals(Set.of("warming"), backends(p.inference().infer(m.id(), inputs, greedy).plan()));
+        }
+    }
+
     private static Set<String> backends(PlanDescription plan) {
         return plan.segments().stream().map(SegmentPlan::backendId).collect(Collectors.toSet());
     }
@@ -157,6 +185,42 @@ class MeasuredPlanChoiceTest {
                         throw new org.sparoa.api.BackendException(id() + " failed");
                     }
                     return inner.run(in);
+                }
+
+                @Override
+                public CompletableFuture<Map<String, Tensor>> execute(Map<String, Tensor> in) {
+                    return CompletableFuture.supplyAsync(() -> run(in));
+                }
+            };
+        }
+    }
+
+    /**
+     * ONNX Runtime running every segment {@code coldTimes} times over during the backend's first {@code coldRuns}
+     * runs (all segments together), then once: a device that is slow only until it has warmed up.
+     */
+    private static final class WarmingBackend extends DelegatingBackend {
+        private final int coldTimes;
+        private final int coldRuns;
+        private final java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+
+        WarmingBackend(DeviceBackend delegate, int coldTimes, int coldRuns) {
+            super(delegate);
+            this.coldTimes = coldTimes;
+            this.coldRuns = coldRuns;
+        }
+
+        @Override
+        public CompiledSegment compile(Segment segment) {
+            return new WrappedSegment(segment) {
+                @Override
+                public Map<String, Tensor> run(Map<String, Tensor> in) {
+                    int times = runs.incrementAndGet() <= coldRuns ? coldTimes : 1;
+                    Map<String, Tensor> out = null;
+                    for (int i = 0; i < times; i++) {
+                        out = inner.run(in);
+                    }
+                    return out;
                 }
 
                 @Override

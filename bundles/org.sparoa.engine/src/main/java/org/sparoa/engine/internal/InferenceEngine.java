@@ -78,7 +78,15 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
 
         @AttributeDefinition(description = "Timed runs per plan when plans are compared")
         int measuredRuns() default 5;
+
+        @AttributeDefinition(description = "A measured plan is measured once more after this many requests (0: "
+                + "never): Java backends run many times slower until the JIT has compiled them, so the first "
+                + "measurement under-rates them")
+        int remeasureAfterRequests() default DEFAULT_REMEASURE_AFTER;
     }
+
+    /** Requests after which a measured plan is measured again, once. */
+    public static final int DEFAULT_REMEASURE_AFTER = 500;
 
     private final ModelRegistry models;
     private final PluginRegistry<DeviceBackend> backends = new PluginRegistry<>();
@@ -91,6 +99,10 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     private volatile long policyTimeoutMillis;
     private volatile java.util.Set<String> measuredPolicies = java.util.Set.of();
     private volatile int measuredRuns;
+    private volatile int remeasureAfter;
+    /** Requests served by each measured plan's key, up to its second measurement. */
+    private final java.util.concurrent.ConcurrentHashMap<PlanKey, AtomicInteger> measuredUses =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     @Activate
     public InferenceEngine(@Reference ModelRegistry models, Config config) {
@@ -128,6 +140,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         this.measuredPolicies = java.util.Arrays.stream(config.measuredPolicies().split(","))
                 .map(String::trim).filter(x -> !x.isEmpty()).collect(Collectors.toUnmodifiableSet());
         this.measuredRuns = Math.max(1, config.measuredRuns());
+        this.remeasureAfter = Math.max(0, config.remeasureAfterRequests());
     }
 
     /** Shuts the engine down outside OSGi ({@code LocalPlatform}). */
@@ -327,6 +340,18 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
                 pinned ? "" : policy.map(PolicyVersion::of).orElse(""), options.backend(), options.policyOptions(),
                 options.captureIntermediates(), measured);
         boolean needsCosts = options.backend() == null && policy.map(p -> p.flag(PROP_POLICY_NEEDS_COSTS)).orElse(false);
+        if (measured && remeasureAfter > 0) {
+            if (measuredUses.size() > 4096) {
+                measuredUses.clear(); // keys of unloaded models; at worst a plan is measured a third time
+            }
+            AtomicInteger uses = measuredUses.computeIfAbsent(key, k -> new AtomicInteger());
+            if (uses.incrementAndGet() == remeasureAfter + 1) {
+                // exactly once per key: this request rebuilds the plan and measures the candidates again, warm
+                LOG.info("Measuring the plan of {} by {} again after {} requests", model.id(), policyName,
+                        remeasureAfter);
+                plans.evictKeys(key::equals);
+            }
+        }
         return plans.getOrBuild(key, () -> {
             if (needsCosts && inputs != null && !profiler.isProfiled(model, live)) {
                 LOG.info("Profiling {} on {} for policy {}", model.id(), backendSet, policyName);
