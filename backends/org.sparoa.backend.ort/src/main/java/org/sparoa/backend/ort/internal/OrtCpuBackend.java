@@ -61,23 +61,51 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
 
         @AttributeDefinition(name = "Concurrent runs", description = "Segments this backend runs at the same time")
         int concurrentRuns() default 1;
+
+        @AttributeDefinition(name = "Spinning", description = "Whether ONNX Runtime's intra-op threads spin-wait "
+                + "after a run: auto (only for a segment that is the whole model, when no other backend shares the "
+                + "cores in the plan), on, off")
+        String spinning() default "auto";
+    }
+
+    /** When ONNX Runtime's threads may spin-wait for more work after a run. */
+    public enum Spinning {
+        /** Only for a whole-model segment: in a mixed plan the spinning threads take the cores other backends need. */
+        AUTO,
+        ON,
+        OFF;
+
+        static Spinning parse(String s) {
+            try {
+                return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new IllegalArgumentException("spinning must be auto, on or off, got '" + s + "'", e);
+            }
+        }
     }
 
     private static final Set<String> OPERATORS = loadOperators();
 
     private final String id;
     private final int intraOpThreads;
+    private final Spinning spinning;
     private final OrtEnvironment env;
     private final ThreadPoolExecutor executor;
 
     @Activate
     public OrtCpuBackend(Config config) {
-        this(config.sparoa_backend_id(), config.intraOpThreads(), config.concurrentRuns());
+        this(config.sparoa_backend_id(), config.intraOpThreads(), config.concurrentRuns(),
+                Spinning.parse(config.spinning()));
     }
 
-    /** For use outside OSGi (tests, benchmarks, tools). */
+    /** For use outside OSGi (tests, benchmarks, tools), spinning {@link Spinning#AUTO}. */
     public OrtCpuBackend(String id, int intraOpThreads, int concurrentRuns) {
+        this(id, intraOpThreads, concurrentRuns, Spinning.AUTO);
+    }
+
+    public OrtCpuBackend(String id, int intraOpThreads, int concurrentRuns, Spinning spinning) {
         this.id = id;
+        this.spinning = spinning;
         this.intraOpThreads = intraOpThreads > 0 ? intraOpThreads : Runtime.getRuntime().availableProcessors();
         try {
             this.env = OrtEnvironment.getEnvironment();
@@ -133,7 +161,11 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         if (executor.isShutdown()) {
             throw new BackendException(id + " is shut down");
         }
+        boolean wholeModel = segment.nodes().size() == segment.model().graph().nodes().size();
         try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads)) {
+            if (spinning == Spinning.OFF || spinning == Spinning.AUTO && !wholeModel) {
+                options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            }
             OrtSession session = env.createSession(segment.onnxModel(), options);
             return new OrtCompiledSegment(id, segment, env, session, executor);
         } catch (OrtException e) {
