@@ -23,6 +23,16 @@ public final class RoundRobin {
 
     public static Map<String, Timing> run(Map<String, Callable<?>> contenders, int warmup, int iterations)
             throws Exception {
+        return run(contenders, warmup, iterations, 0);
+    }
+
+    /**
+     * As {@link #run(Map, int, int)}, each visit running the contender {@code settle} times untimed before the timed
+     * run: the latency of a model served by one configuration, not of the first run after another one (ONNX
+     * Runtime's pool threads keep spinning for a while after a run and take the cores from whoever runs next).
+     */
+    public static Map<String, Timing> run(Map<String, Callable<?>> contenders, int warmup, int iterations, int settle)
+            throws Exception {
         List<String> names = new ArrayList<>(contenders.keySet());
         for (int i = 0; i < warmup; i++) {
             for (String n : names) {
@@ -38,6 +48,9 @@ public final class RoundRobin {
         for (int i = 0; i < iterations; i++) {
             Collections.shuffle(order, random);
             for (int c : order) {
+                for (int k = 0; k < settle; k++) {
+                    contenders.get(names.get(c)).call();
+                }
                 long t0 = System.nanoTime();
                 contenders.get(names.get(c)).call();
                 t[c][i] = System.nanoTime() - t0;

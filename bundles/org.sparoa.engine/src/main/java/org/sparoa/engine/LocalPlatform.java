@@ -62,7 +62,13 @@ public final class LocalPlatform implements AutoCloseable {
 
     /** A platform whose measured plans (greedy, threshold) are measured once more after {@code requests} requests. */
     public static LocalPlatform remeasuringAfter(int requests, DeviceBackend... backends) {
-        return withBackends(new LocalPlatform("first-capable", 5000, null, "greedy,threshold", requests), backends);
+        return remeasuringAfter(requests, 5000, backends);
+    }
+
+    /** As {@link #remeasuringAfter(int, DeviceBackend...)}, with {@code policyTimeoutMillis} per decision. */
+    public static LocalPlatform remeasuringAfter(int requests, long policyTimeoutMillis, DeviceBackend... backends) {
+        return withBackends(new LocalPlatform("first-capable", policyTimeoutMillis, null, "greedy,threshold",
+                requests), backends);
     }
 
     private static LocalPlatform withBackends(LocalPlatform p, DeviceBackend... backends) {

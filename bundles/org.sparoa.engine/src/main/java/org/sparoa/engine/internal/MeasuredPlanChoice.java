@@ -34,7 +34,8 @@ final class MeasuredPlanChoice {
 
     /**
      * Times {@code proposed} against every alternative, each run by {@code runOnce} on the request's inputs
-     * ({@code rounds} alternating runs after one warm-up run each), and returns the fastest; the plans not chosen
+     * ({@code rounds} alternating visits after one warm-up run each; a visit is an untimed and a timed run), and
+     * returns the fastest; the plans not chosen
      * are closed. An alternative that fails to build or run is dropped; a failure of the proposed plan propagates,
      * as it would on the request.
      */
@@ -71,8 +72,13 @@ final class MeasuredPlanChoice {
                     if (failed[i]) {
                         continue;
                     }
-                    long start = System.nanoTime();
+                    long start = 0;
                     try {
+                        // one untimed run first: the timed one then shows the plan's steady latency, not that of
+                        // the first run after another plan (ONNX Runtime's threads spin for a while after a run and
+                        // take the cores from whatever runs next)
+                        runOnce.apply(plans.get(i));
+                        start = System.nanoTime();
                         runOnce.apply(plans.get(i));
                     } catch (RuntimeException e) {
                         if (i == 0) {

@@ -46,6 +46,9 @@ public final class SparseCpuBackend implements DeviceBackend {
     }
 
     /** For use outside OSGi (tests, benchmarks): {@code threads <= 0} means available processors. */
+    /** The configuration default: weights with fewer zeros than this are kept dense. */
+    public static final double DEFAULT_DENSE_BELOW_SPARSITY = CsrMatrix.DEFAULT_DENSE_BELOW_SPARSITY;
+
     public SparseCpuBackend(int threads, double denseBelowSparsity) {
         apply(threads, denseBelowSparsity);
     }
