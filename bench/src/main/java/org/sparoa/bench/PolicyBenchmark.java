@@ -101,9 +101,9 @@ public final class PolicyBenchmark {
         System.out.printf(Locale.ROOT, "%-15s %4s %9s | %-19s %-19s %-19s %-19s%n", "model", "sp%", "ORT p50",
                 "single:ort-cpu", "single:sparse-cpu", "greedy", "threshold");
         SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
-        // measured plans are measured once more after this many requests, within the warm-up below (the engine's
-        // default is 500; the first measurement sees sparse-cpu's kernels before C2 has compiled them)
-        int remeasureAfter = Integer.getInteger("bench.remeasureAfter", 150);
+        // measured plans are measured once more after this many requests (the engine's default), within the warm-up
+        // below: the first measurement sees sparse-cpu's kernels before C2 has compiled them
+        int remeasureAfter = Integer.getInteger("bench.remeasureAfter", 1000);
         try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1);
              LocalPlatform platform = LocalPlatform.remeasuringAfter(remeasureAfter, 600_000, ort, sparse)) {
             CalibratingModelAnalyzer analyzer = CalibratingModelAnalyzer.standalone(platform.models(), platform.inference(),

@@ -86,7 +86,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     }
 
     /** Requests after which a measured plan is measured again, once. */
-    public static final int DEFAULT_REMEASURE_AFTER = 500;
+    public static final int DEFAULT_REMEASURE_AFTER = 1000;
 
     private final ModelRegistry models;
     private final PluginRegistry<DeviceBackend> backends = new PluginRegistry<>();
@@ -340,6 +340,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
                 pinned ? "" : policy.map(PolicyVersion::of).orElse(""), options.backend(), options.policyOptions(),
                 options.captureIntermediates(), measured);
         boolean needsCosts = options.backend() == null && policy.map(p -> p.flag(PROP_POLICY_NEEDS_COSTS)).orElse(false);
+        boolean second = false;
         if (measured && remeasureAfter > 0) {
             if (measuredUses.size() > 4096) {
                 measuredUses.clear(); // keys of unloaded models; at worst a plan is measured a third time
@@ -350,15 +351,18 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
                 LOG.info("Measuring the plan of {} by {} again after {} requests", model.id(), policyName,
                         remeasureAfter);
                 plans.evictKeys(key::equals);
+                second = true;
             }
         }
+        // the second measurement decides for good: three times the runs, so that one noisy round cannot flip it
+        int rounds = second ? 3 * measuredRuns : measuredRuns;
         return plans.getOrBuild(key, () -> {
             if (needsCosts && inputs != null && !profiler.isProfiled(model, live)) {
                 LOG.info("Profiling {} on {} for policy {}", model.id(), backendSet, policyName);
                 profileWith(model, inputs, live, false);
             }
             ExecutionPlan plan = build(model, live, policy.map(Ranked::service).orElse(null), policyName, options);
-            return measured ? measureAgainstSingleBackends(plan, model, live, inputs) : plan;
+            return measured ? measureAgainstSingleBackends(plan, model, live, inputs, rounds) : plan;
         });
     }
 
@@ -428,7 +432,8 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
      * (see {@link MeasuredPlanChoice}). Backends that cannot run every operator are not candidates.
      */
     private ExecutionPlan measureAgainstSingleBackends(ExecutionPlan proposed, Model model,
-                                                       List<Ranked<DeviceBackend>> live, Map<String, Tensor> inputs) {
+                                                       List<Ranked<DeviceBackend>> live, Map<String, Tensor> inputs,
+                                                       int rounds) {
         List<LiveBackendView> views = live.stream().map(r -> new LiveBackendView(r, model.graph())).toList();
         String only = proposed.backendIds().size() == 1 ? proposed.backendIds().iterator().next() : null;
         List<MeasuredPlanChoice.Candidate> singles = new ArrayList<>();
@@ -443,7 +448,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         }
         String label = proposed.description().policy() + " (" + proposed.segments().size() + " segment(s) on "
                 + proposed.backendIds() + ")";
-        MeasuredPlanChoice.Choice c = MeasuredPlanChoice.choose(proposed, label, singles, measuredRuns,
+        MeasuredPlanChoice.Choice c = MeasuredPlanChoice.choose(proposed, label, singles, rounds,
                 p -> p.isSequential() ? PlanExecutor.runInline(p, inputs, false)
                         : waitFor(PlanExecutor.run(p, inputs, false), model.id()));
         if (c.reason() == null) {
