@@ -123,7 +123,7 @@ class MeasuredPlanChoiceTest {
         try (OrtCpuBackend steadyOrt = new OrtCpuBackend("steady", 1, 1);
              OrtCpuBackend warmingOrt = new OrtCpuBackend("warming", 1, 1);
              LocalPlatform p = LocalPlatform.remeasuringAfter(5, new RepeatingBackend(steadyOrt, 3),
-                     new WarmingBackend(warmingOrt, 8, 40))) {
+                     new RepeatingBackend(warmingOrt, 8, 40))) {
             p.addPolicy(new HalvesPolicy("greedy", "steady", "steady"));
             Model m = p.models().load(null, file);
             RunOptions greedy = RunOptions.withPolicy("greedy", Map.of());
@@ -196,17 +196,22 @@ class MeasuredPlanChoiceTest {
     }
 
     /**
-     * ONNX Runtime running every segment {@code coldTimes} times over during the backend's first {@code coldRuns}
-     * runs (all segments together), then once: a device that is slow only until it has warmed up.
+     * ONNX Runtime running every segment {@code times} times over: a real, slower device. With {@code coldRuns}, only
+     * during the backend's first {@code coldRuns} runs (all segments together), then once: a device that is slow
+     * only until it has warmed up, as JIT-compiled kernels are.
      */
-    private static final class WarmingBackend extends DelegatingBackend {
-        private final int coldTimes;
+    private static final class RepeatingBackend extends DelegatingBackend {
+        private final int times;
         private final int coldRuns;
         private final java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
 
-        WarmingBackend(DeviceBackend delegate, int coldTimes, int coldRuns) {
+        RepeatingBackend(DeviceBackend delegate, int times) {
+            this(delegate, times, Integer.MAX_VALUE);
+        }
+
+        RepeatingBackend(DeviceBackend delegate, int times, int coldRuns) {
             super(delegate);
-            this.coldTimes = coldTimes;
+            this.times = times;
             this.coldRuns = coldRuns;
         }
 
@@ -215,38 +220,9 @@ class MeasuredPlanChoiceTest {
             return new WrappedSegment(segment) {
                 @Override
                 public Map<String, Tensor> run(Map<String, Tensor> in) {
-                    int times = runs.incrementAndGet() <= coldRuns ? coldTimes : 1;
+                    int n = runs.incrementAndGet() <= coldRuns ? times : 1;
                     Map<String, Tensor> out = null;
-                    for (int i = 0; i < times; i++) {
-                        out = inner.run(in);
-                    }
-                    return out;
-                }
-
-                @Override
-                public CompletableFuture<Map<String, Tensor>> execute(Map<String, Tensor> in) {
-                    return CompletableFuture.supplyAsync(() -> run(in));
-                }
-            };
-        }
-    }
-
-    /** ONNX Runtime, running every segment {@code times} times: a real, slower device. */
-    private static final class RepeatingBackend extends DelegatingBackend {
-        private final int times;
-
-        RepeatingBackend(DeviceBackend delegate, int times) {
-            super(delegate);
-            this.times = times;
-        }
-
-        @Override
-        public CompiledSegment compile(Segment segment) {
-            return new WrappedSegment(segment) {
-                @Override
-                public Map<String, Tensor> run(Map<String, Tensor> in) {
-                    Map<String, Tensor> out = null;
-                    for (int i = 0; i < times; i++) {
+                    for (int i = 0; i < n; i++) {
                         out = inner.run(in);
                     }
                     return out;
