@@ -369,26 +369,16 @@ final class CsrConv2d implements Kernel {
                             int ic = plane / phases;
                             int py = plane % phases / sw;
                             int px = plane % sw;
-                            // plane column j reads input column px + sw * j - pl: inside for j in [lo, hi)
-                            int lo = Math.min(padW, Math.max(0, WindowGeometry.ceilDiv(pl - px, sw)));
-                            int hi = Math.max(lo, Math.min(padW, WindowGeometry.ceilDiv(wd + pl - px, sw)));
                             for (int r = 0; r < padH; r++) {
                                 int iy = py + sh * r - pt;
                                 int dst = plane * padPlane + r * padW;
                                 if (iy < 0 || iy >= h) {
                                     Arrays.fill(pad, dst, dst + padW, 0f);
-                                    continue;
-                                }
-                                Arrays.fill(pad, dst, dst + lo, 0f);
-                                int src = inBase + (ic * h + iy) * wd + px + sw * lo - pl;
-                                if (sw == 1) {
-                                    System.arraycopy(x, src, pad, dst + lo, hi - lo);
                                 } else {
-                                    for (int j = lo; j < hi; j++, src += sw) {
-                                        pad[dst + j] = x[src];
-                                    }
+                                    // plane column j reads input column px + sw * j - pl
+                                    WindowGeometry.readRow(x, inBase + (ic * h + iy) * wd, wd, px - pl, sw, pad, dst,
+                                            padW);
                                 }
-                                Arrays.fill(pad, dst + hi, dst + padW, 0f);
                             }
                         }
                     });
@@ -566,20 +556,7 @@ final class CsrConv2d implements Kernel {
                     if (iy < 0 || iy >= h) {
                         Arrays.fill(dst, d, d + seg, 0f);
                     } else {
-                        int rowBase = plane + iy * wd;
-                        int ix0 = ox * sw + kx * dw - pl;
-                        // outputs i in [lo, hi) read inside the row; the rest read padding
-                        int lo = Math.min(seg, Math.max(0, WindowGeometry.ceilDiv(-ix0, sw)));
-                        int hi = Math.max(lo, Math.min(seg, WindowGeometry.ceilDiv(wd - ix0, sw)));
-                        Arrays.fill(dst, d, d + lo, 0f);
-                        Arrays.fill(dst, d + hi, d + seg, 0f);
-                        if (sw == 1) {
-                            System.arraycopy(x, rowBase + ix0 + lo, dst, d + lo, hi - lo);
-                        } else {
-                            for (int i = lo, ix = rowBase + ix0 + lo * sw; i < hi; i++, ix += sw) {
-                                dst[d + i] = x[ix];
-                            }
-                        }
+                        WindowGeometry.readRow(x, plane + iy * wd, wd, ox * sw + kx * dw - pl, sw, dst, d, seg);
                     }
                     done += seg;
                 }

@@ -74,25 +74,14 @@ final class DepthwiseConv2d {
             // column phase px, row r, column j holds input (r - pt, px + sw * j - pl), zero outside the input: with
             // a column stride, each tap reads one phase contiguously
             for (int px = 0; px < sw; px++) {
-                int lo = Math.min(padW, Math.max(0, WindowGeometry.ceilDiv(pl - px, sw)));
-                int hi = Math.max(lo, Math.min(padW, WindowGeometry.ceilDiv(iw + pl - px, sw)));
                 for (int r = 0; r < padH; r++) {
                     int iy = r - pt;
                     int base = (px * padH + r) * padW;
                     if (iy < 0 || iy >= ih) {
                         java.util.Arrays.fill(pad, base, base + padW, 0f);
-                        continue;
-                    }
-                    java.util.Arrays.fill(pad, base, base + lo, 0f);
-                    int src = inPlane + iy * iw + px + sw * lo - pl;
-                    if (sw == 1) {
-                        System.arraycopy(x, src, pad, base + lo, hi - lo);
                     } else {
-                        for (int j = lo; j < hi; j++, src += sw) {
-                            pad[base + j] = x[src];
-                        }
+                        WindowGeometry.readRow(x, inPlane + iy * iw, iw, px - pl, sw, pad, base, padW);
                     }
-                    java.util.Arrays.fill(pad, base + hi, base + padW, 0f);
                 }
             }
             int taps = 0;
@@ -150,19 +139,7 @@ final class DepthwiseConv2d {
                     if (v == 0f) {
                         continue;
                     }
-                    int shift = kx * dw - pl;
-                    // outputs [lo, hi) read inside the row: 0 <= ox * sw + shift < iw
-                    int lo = Math.min(ow, Math.max(0, WindowGeometry.ceilDiv(-shift, sw)));
-                    int hi = Math.max(lo, Math.min(ow, WindowGeometry.ceilDiv(iw - shift, sw)));
-                    java.util.Arrays.fill(tap, 0, lo, 0f);
-                    java.util.Arrays.fill(tap, hi, ow, 0f);
-                    if (sw == 1) {
-                        System.arraycopy(x, row + lo + shift, tap, lo, hi - lo);
-                    } else {
-                        for (int ox = lo, ix = row + lo * sw + shift; ox < hi; ox++, ix += sw) {
-                            tap[ox] = x[ix];
-                        }
-                    }
+                    WindowGeometry.readRow(x, row, iw, kx * dw - pl, sw, tap, 0, ow);
                     axpy(acc, ow, tap, v);
                 }
             }

@@ -94,6 +94,26 @@ final class WindowGeometry {
         return -Math.floorDiv(-a, b);
     }
 
+    /**
+     * One input row read through padding: {@code dst[off + j] = src[rowStart + x0 + j * stride]} for
+     * {@code j < len} where column {@code x0 + j * stride} lies in {@code [0, width)}, zero where it does not.
+     * The shared step of im2col and of the zero-padded (phase) planes the vector kernels read.
+     */
+    static void readRow(float[] src, int rowStart, int width, int x0, int stride, float[] dst, int off, int len) {
+        // outputs j in [lo, hi) read inside the row; the rest read padding
+        int lo = Math.min(len, Math.max(0, ceilDiv(-x0, stride)));
+        int hi = Math.max(lo, Math.min(len, ceilDiv(width - x0, stride)));
+        java.util.Arrays.fill(dst, off, off + lo, 0f);
+        java.util.Arrays.fill(dst, off + hi, off + len, 0f);
+        if (stride == 1) {
+            System.arraycopy(src, rowStart + x0 + lo, dst, off + lo, hi - lo);
+        } else {
+            for (int j = lo, i = rowStart + x0 + lo * stride; j < hi; j++, i += stride) {
+                dst[off + j] = src[i];
+            }
+        }
+    }
+
     int outCount() {
         int n = 1;
         for (int o : outSize) {
