@@ -427,32 +427,14 @@ final class VectorKernels {
     // CSR rows: out[r] = bias[r] + sum over the stored non-zeros (k, v) of row r of v * b[k]
 
     /**
-     * {@code out[oOff + r*ldo + j] = bias[r] + sum_{p in row r} values[p] * b[bOff + colIndex[p]*ldb + j]} for CSR
-     * rows {@code r in [rowFrom, rowTo)} and {@code j < len} ({@code bias} indexed by the row, may be null). Row by
-     * row; each block of eight vectors of the row keeps its accumulators in registers across all the row's
-     * non-zeros (eight loads and eight FMAs per non-zero, no accumulator traffic), then single vectors, then a scalar
-     * tail. Row-outer order makes each non-zero's source row a sequential stream over the tile (measured 52 against
-     * 40 GFLOP/s of non-zero work for column-strip-outer order with four vectors, 256 x 256 at 90 % on 768 columns).
-     */
-    static void csrRows(CsrMatrix w, int rowFrom, int rowTo, float[] b, int bOff, int ldb, int len, float[] out,
-                        int oOff, int ldo, float[] bias) {
-        csrRows(w.rowStart, offsets(w.colIndex, w.rowStart[rowFrom], w.rowStart[rowTo], ldb), w.values, rowFrom, rowTo,
-                b, bOff, len, out, oOff, ldo, bias);
-    }
-
-    /** {@code off[p] = col[p] * ld} for {@code p in [from, to)} (the rest left zero). */
-    static int[] offsets(int[] col, int from, int to, int ld) {
-        int[] off = new int[col.length];
-        for (int p = from; p < to; p++) {
-            off[p] = col[p] * ld;
-        }
-        return off;
-    }
-
-    /**
-     * As {@link #csrRows(CsrMatrix, int, int, float[], int, int, int, float[], int, int, float[])} with the source row of
-     * non-zero {@code p} at {@code b[bOff + off[p]]} (precomputed: a column times the leading dimension, or a
-     * convolution tap's offset in a padded input).
+     * {@code out[oOff + r*ldo + j] = bias[r] + sum_{p in row r} val[p] * b[bOff + off[p] + j]} for CSR rows
+     * {@code r in [rowFrom, rowTo)} and {@code j < len} ({@code bias} indexed by the row, may be null). {@code off[p]}
+     * is where non-zero {@code p}'s source row starts, precomputed: a column times the leading dimension
+     * ({@link CsrMatrix#scaledColumns}), or a convolution tap's offset in a padded input. Row by row; each block of
+     * eight (then four, two, one) vectors of the row keeps its accumulators in registers across all the row's
+     * non-zeros (one load and one FMA per vector and non-zero, no accumulator traffic), then a scalar tail. Row-outer
+     * order makes each non-zero's source row a sequential stream over the tile (measured 52 against 40 GFLOP/s of
+     * non-zero work for column-strip-outer order with four vectors, 256 x 256 at 90 % on 768 columns).
      */
     static void csrRows(int[] start, int[] off, float[] val, int rowFrom, int rowTo, float[] b, int bOff, int len,
                         float[] out, int oOff, int ldo, float[] bias) {

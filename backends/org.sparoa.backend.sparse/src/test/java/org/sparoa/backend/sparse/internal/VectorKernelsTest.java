@@ -78,7 +78,8 @@ class VectorKernelsTest {
                     float[] bias = Nodes.random(r, rows, 0);
                     float[] out = new float[rows * ldo];
                     Arrays.fill(out, Float.NaN);
-                    VectorKernels.csrRows(csr, 1, rows, b, 2, ldb, len, out, 0, ldo, bias);
+                    VectorKernels.csrRows(csr.rowStart, csr.scaledColumns(ldb), csr.values, 1, rows, b, 2, len, out,
+                            0, ldo, bias);
                     for (int i = 0; i < rows; i++) {
                         for (int j = 0; j < ldo; j++) {
                             float got = out[i * ldo + j];
