@@ -143,22 +143,6 @@ final class CsrConv2d implements Kernel {
         }
     }
 
-    private static final ThreadLocal<float[]> SCRATCH = new ThreadLocal<>();
-
-    /**
-     * A per-thread column buffer of at least {@code size} floats, kept between calls: a fresh half-megabyte buffer per
-     * call and thread costs page faults on a VM until the heap has settled. Only for code that does not join other
-     * tasks while it holds the buffer.
-     */
-    static float[] scratch(int size) {
-        float[] a = SCRATCH.get();
-        if (a == null || a.length < size) {
-            a = new float[size];
-            SCRATCH.set(a);
-        }
-        return a;
-    }
-
     /** One call's state: shapes, tiling and the two loops (gather, accumulate). */
     private final class Execution {
         final float[] x;
@@ -385,7 +369,8 @@ final class CsrConv2d implements Kernel {
                     int image = img;
                     int group = grp;
                     parallel.forRange(units, 1, (from, to) -> {
-                        float[] tmp = scratch(mg * (rowsPerTile * padW + VectorKernels.L));
+                        // leaf task (no joins while it is in use): the thread's scratch is safe to reuse
+                        float[] tmp = AlignedScratch.array(mg * (rowsPerTile * padW + VectorKernels.L));
                         for (int u = from; u < to; u++) {
                             shiftedRows(image, group, u * rowsPerTile, Math.min(rowsPerTile, oh - u * rowsPerTile), pad,
                                     tmp);
@@ -402,15 +387,17 @@ final class CsrConv2d implements Kernel {
             // whole vectors (no scalar tail): the extra columns are padding or past the last row, never copied out
             int len = ((rows - 1) * padW + ow + VectorKernels.L - 1) / VectorKernels.L * VectorKernels.L;
             int o0 = grp * mg;
+            int t0 = AlignedScratch.start();
             if (w.isDense()) {
-                VectorKernels.denseRows(w.values, o0 * k, k, mg, k, pad, koff, q0, len, tmp, 0, len, bias, o0);
+                VectorKernels.denseRows(w.values, o0 * k, k, mg, k, pad, koff, q0, len, tmp, t0, len, bias, o0);
             } else {
-                VectorKernels.csrRows(w.rowStart, nzOff, w.values, o0, o0 + mg, pad, q0, len, tmp, -o0 * len, len, bias);
+                VectorKernels.csrRows(w.rowStart, nzOff, w.values, o0, o0 + mg, pad, q0, len, tmp, t0 - o0 * len, len,
+                        bias);
             }
             for (int oc = 0; oc < mg; oc++) {
                 int dst = ((img * m + o0 + oc) * oh + oy0) * ow;
                 for (int y = 0; y < rows; y++) {
-                    System.arraycopy(tmp, oc * len + y * padW, out, dst + y * ow, ow);
+                    System.arraycopy(tmp, t0 + oc * len + y * padW, out, dst + y * ow, ow);
                 }
                 if (epilogue) {
                     finish(out, dst, dst + rows * ow, residual);
