@@ -20,7 +20,7 @@ import org.sparoa.api.TensorInfo;
 
 /**
  * A segment as a list of kernels in topological order, with its constant inputs converted (and Conv/Gemm/MatMul
- * weights packed) once, after the {@link ConvFusion} rewrites (BatchNormalization folded into the Conv before it,
+ * weights packed) once, after {@link ConstantFolding} and the {@link ConvFusion} rewrites (BatchNormalization folded into the Conv before it,
  * Relu/Clip applied by it). Each run keeps its tensors in its own map and drops every intermediate after its last use;
  * arrays that kernels took from the segment's {@link FloatArrayPool} go back to it then, for the next step or run.
  */
@@ -60,12 +60,19 @@ final class CompiledSparseSegment implements CompiledSegment {
         for (TensorInfo out : segment.outputs()) {
             outputs.add(out.name());
         }
+        List<Node> live;
+        try {
+            live = ConstantFolding.fold(segment.nodes(), graph, constants, factory);
+        } catch (RuntimeException e) {
+            throw new BackendException("sparse-cpu cannot fold the constant operators of " + segment + ": "
+                    + e.getMessage(), e);
+        }
         List<ConvFusion.Planned> planned = FUSE
-                ? ConvFusion.plan(segment.nodes(), graph, constants, outputs)
-                : segment.nodes().stream().map(ConvFusion.Planned::plain).toList();
+                ? ConvFusion.plan(live, graph, constants, outputs)
+                : live.stream().map(ConvFusion.Planned::plain).toList();
         List<Node> nodes = planned.stream().map(ConvFusion.Planned::node).toList();
         // weights only a folded BatchNormalization used are not kept
-        Set<String> used = new HashSet<>();
+        Set<String> used = new HashSet<>(outputs);
         for (Node n : nodes) {
             used.addAll(n.inputs());
         }

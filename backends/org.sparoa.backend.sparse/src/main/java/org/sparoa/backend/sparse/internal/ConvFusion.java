@@ -10,8 +10,9 @@ import org.sparoa.api.Graph;
 import org.sparoa.api.Node;
 
 /**
- * Compile-time rewrites of a segment around its convolutions, the ones ONNX Runtime makes too: a
- * BatchNormalization right after a Conv with constant weights is folded into those weights and bias (a zero weight
+ * Compile-time rewrites of a segment around its convolutions, the ones ONNX Runtime makes too: a zero-valued
+ * constant Pad of the spatial axes right before a Conv becomes the Conv's own padding (tf2onnx writes TensorFlow's
+ * explicit stride-2 padding this way); a BatchNormalization right after a Conv with constant weights is folded into those weights and bias (a zero weight
  * stays zero, so pruning survives); an Add of the result and another computed tensor (a residual connection) and
  * then a Relu or Clip are applied by the Conv as it writes its output ({@link CsrConv2d}'s epilogue) instead of as
  * passes of their own. Only when the intermediate tensor has exactly that one
@@ -19,9 +20,9 @@ import org.sparoa.api.Node;
  */
 final class ConvFusion {
     /** A node to compile, with the clamp its Conv applies ({@code -inf, +inf}: none). */
-    record Planned(Node node, float clampMin, float clampMax, boolean addsResidual) {
+    record Planned(Node node, float clampMin, float clampMax, boolean addsResidual, boolean hardSwish) {
         static Planned plain(Node node) {
-            return new Planned(node, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, false);
+            return new Planned(node, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, false, false);
         }
 
         boolean clamps() {
@@ -29,7 +30,7 @@ final class ConvFusion {
         }
 
         boolean fused() {
-            return clamps() || addsResidual;
+            return clamps() || addsResidual || hardSwish;
         }
     }
 
@@ -41,10 +42,9 @@ final class ConvFusion {
      * @param keep tensors that must stay visible (the segment's outputs)
      */
     static List<Planned> plan(List<Node> nodes, Graph graph, Map<String, NdArray> constants, Set<String> keep) {
-        Set<String> inSegment = new HashSet<>();
-        for (Node n : nodes) {
-            inSegment.add(n.name());
-        }
+        nodes = foldPads(nodes, graph, constants, keep);
+        nodes = HardSwishPattern.rewrite(nodes, graph, constants, keep);
+        Map<String, List<Node>> users = users(nodes);
         Map<String, Integer> position = new java.util.HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             position.put(nodes.get(i).name(), i);
@@ -64,12 +64,12 @@ final class ConvFusion {
             }
             Node conv = n;
             int at = position.get(n.name());
-            Node next = soleConsumer(conv.outputs().get(0), graph, inSegment, keep, absorbed);
+            Node next = soleConsumer(conv.outputs().get(0), graph, users, keep, absorbed);
             if (next != null && next.opType().equals("BatchNormalization") && foldable(next, conv, constants)) {
                 conv = fold(conv, next, constants);
                 absorbed.add(next.name());
                 at = position.get(next.name());
-                next = soleConsumer(conv.outputs().get(0), graph, inSegment, keep, absorbed);
+                next = soleConsumer(conv.outputs().get(0), graph, users, keep, absorbed);
             }
             boolean residual = false;
             String other = next == null ? null : residualOperand(next, conv.outputs().get(0), constants);
@@ -83,11 +83,17 @@ final class ConvFusion {
                 residual = true;
                 absorbed.add(next.name());
                 at = position.get(next.name());
-                next = soleConsumer(conv.outputs().get(0), graph, inSegment, keep, absorbed);
+                next = soleConsumer(conv.outputs().get(0), graph, users, keep, absorbed);
             }
             float lo = Float.NEGATIVE_INFINITY;
             float hi = Float.POSITIVE_INFINITY;
-            if (next != null && next.outputs().size() == 1
+            boolean hardSwish = next != null && next.opType().equals("HardSwish") && next.outputs().size() == 1
+                    && next.attributes().isEmpty();
+            if (hardSwish) {
+                conv = withOutput(conv, conv.inputs(), next.outputs().get(0));
+                absorbed.add(next.name());
+                at = position.get(next.name());
+            } else if (next != null && next.outputs().size() == 1
                     && (next.opType().equals("Relu") || clipBounds(next, constants) != null)) {
                 if (next.opType().equals("Relu")) {
                     lo = 0f;
@@ -100,10 +106,113 @@ final class ConvFusion {
                 absorbed.add(next.name());
                 at = position.get(next.name());
             }
-            placed.add(Map.entry(at, new Planned(conv, lo, hi, residual)));
+            placed.add(Map.entry(at, new Planned(conv, lo, hi, residual, hardSwish)));
         }
         placed.sort(Map.Entry.comparingByKey());
         return placed.stream().map(Map.Entry::getValue).toList();
+    }
+
+    /** The nodes with every foldable Pad removed and the Conv that read it padding by itself. */
+    private static List<Node> foldPads(List<Node> nodes, Graph graph, Map<String, NdArray> constants, Set<String> keep) {
+        Map<String, List<Node>> users = users(nodes);
+        Map<String, Node> rewritten = new java.util.HashMap<>();
+        Set<String> dropped = new HashSet<>();
+        for (Node pad : nodes) {
+            long[] spatial = pad.opType().equals("Pad") ? zeroSpatialPads(pad, constants) : null;
+            if (spatial == null) {
+                continue;
+            }
+            Node conv = soleConsumer(pad.outputs().get(0), graph, users, keep, Set.of());
+            if (conv == null || !conv.opType().equals("Conv") || !conv.input(0).equals(pad.outputs().get(0))
+                    || constants.get(conv.input(1)) == null || constants.get(conv.input(1)).rank() != 4) {
+                continue;
+            }
+            String autoPad = conv.attrString("auto_pad", "NOTSET");
+            long[] convPads = autoPad.equals("VALID") ? new long[4] : conv.attrLongs("pads", new long[4]);
+            if (!(autoPad.equals("NOTSET") || autoPad.isEmpty() || autoPad.equals("VALID")) || convPads.length != 4) {
+                continue;
+            }
+            long[] sum = new long[4];
+            for (int i = 0; i < 4; i++) {
+                sum[i] = convPads[i] + spatial[i];
+            }
+            Map<String, org.sparoa.api.Attribute> attrs = new java.util.HashMap<>(conv.attributes());
+            attrs.put("pads", new org.sparoa.api.Attribute("pads", org.sparoa.api.Attribute.Kind.INTS, sum));
+            attrs.remove("auto_pad");
+            List<String> in = new ArrayList<>(conv.inputs());
+            in.set(0, pad.input(0));
+            rewritten.put(conv.name(), new Node(conv.name(), conv.opType(), conv.domain(), in, conv.outputs(), attrs));
+            dropped.add(pad.name());
+        }
+        if (dropped.isEmpty()) {
+            return nodes;
+        }
+        List<Node> out = new ArrayList<>(nodes.size());
+        for (Node n : nodes) {
+            if (!dropped.contains(n.name())) {
+                out.add(rewritten.getOrDefault(n.name(), n));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The padding {@code [h_begin, w_begin, h_end, w_end]} of a Pad of a 4-D tensor in constant mode with value 0
+     * that pads only the two spatial axes by non-negative amounts known at compile time; else null.
+     */
+    private static long[] zeroSpatialPads(Node pad, Map<String, NdArray> constants) {
+        if (!pad.attrString("mode", "constant").equals("constant") || pad.outputs().size() != 1
+                || pad.attrFloat("value", 0f) != 0f) {
+            return null;
+        }
+        long[] pads;
+        if (pad.inputs().size() > 1 && !pad.input(1).isEmpty()) {
+            NdArray p = constants.get(pad.input(1));
+            if (p == null) {
+                return null;
+            }
+            pads = p.asLongs();
+        } else {
+            pads = pad.attrLongs("pads", null);
+        }
+        if (pad.inputs().size() > 2 && !pad.input(2).isEmpty()) {
+            NdArray v = constants.get(pad.input(2));
+            if (v == null || v.size() > 1 || (v.size() == 1 && v.asFloats()[0] != 0f)) {
+                return null;
+            }
+        }
+        long[] full = new long[8];
+        if (pads == null) {
+            return null;
+        }
+        if (pad.inputs().size() > 3 && !pad.input(3).isEmpty()) {
+            NdArray a = constants.get(pad.input(3));
+            if (a == null || pads.length != 2 * a.size()) {
+                return null;
+            }
+            long[] axes = a.asLongs();
+            for (int i = 0; i < axes.length; i++) {
+                int ax = (int) (axes[i] < 0 ? axes[i] + 4 : axes[i]);
+                if (ax < 0 || ax > 3) {
+                    return null;
+                }
+                full[ax] = pads[i];
+                full[ax + 4] = pads[i + axes.length];
+            }
+        } else if (pads.length == 8) {
+            full = pads;
+        } else {
+            return null;
+        }
+        for (long v : full) {
+            if (v < 0) {
+                return null;
+            }
+        }
+        if (full[0] != 0 || full[1] != 0 || full[4] != 0 || full[5] != 0) {
+            return null;
+        }
+        return new long[] {full[2], full[3], full[6], full[7]};
     }
 
     /** The other operand of an {@code Add} of {@code tensor} and a computed (not constant) tensor, else null. */
@@ -117,17 +226,31 @@ final class ConvFusion {
         return other == null || other.equals(tensor) || other.isEmpty() || constants.containsKey(other) ? null : other;
     }
 
-    /** The one node of the segment that reads {@code tensor}, unless another Conv has already absorbed it. */
-    private static Node soleConsumer(String tensor, Graph graph, Set<String> inSegment, Set<String> keep,
+    /** Which of {@code nodes} read each tensor (after the rewrites, so not the model graph's consumers). */
+    private static Map<String, List<Node>> users(List<Node> nodes) {
+        Map<String, List<Node>> users = new java.util.HashMap<>();
+        for (Node n : nodes) {
+            for (String in : new java.util.LinkedHashSet<>(n.inputs())) {
+                users.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+            }
+        }
+        return users;
+    }
+
+    /**
+     * The one node of the segment that reads {@code tensor}, unless another Conv has already absorbed it. A tensor
+     * read outside the segment is one of its outputs ({@code keep}).
+     */
+    private static Node soleConsumer(String tensor, Graph graph, Map<String, List<Node>> users, Set<String> keep,
                                      Set<String> absorbed) {
         if (keep.contains(tensor) || graph.isGraphOutput(tensor)) {
             return null;
         }
-        List<Node> users = graph.consumers(tensor);
-        if (users.size() != 1 || !inSegment.contains(users.get(0).name()) || absorbed.contains(users.get(0).name())) {
+        List<Node> readers = users.getOrDefault(tensor, List.of());
+        if (readers.size() != 1 || absorbed.contains(readers.get(0).name())) {
             return null;
         }
-        Node u = users.get(0);
+        Node u = readers.get(0);
         // BatchNormalization, Relu and Clip take the tensor as input 0; an Add may take it as either
         return u.opType().equals("Add") || !u.inputs().isEmpty() && u.input(0).equals(tensor) ? u : null;
     }
@@ -179,7 +302,7 @@ final class ConvFusion {
     }
 
     /** Clip's {@code [min, max]} from its attributes (opset < 11) or constant inputs; null when not constant. */
-    private static float[] clipBounds(Node n, Map<String, NdArray> constants) {
+    static float[] clipBounds(Node n, Map<String, NdArray> constants) {
         if (!n.opType().equals("Clip")) {
             return null;
         }

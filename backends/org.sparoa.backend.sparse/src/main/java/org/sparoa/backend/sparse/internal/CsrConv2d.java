@@ -32,6 +32,8 @@ final class CsrConv2d implements Kernel {
 
     /** Input 3 (after the optional bias) is a tensor added to the output before the clamp: a fused residual Add. */
     private final boolean addsResidual;
+    /** The last step of the epilogue is {@code v * clamp(v + 3, 0, 6) / 6}: a fused HardSwish. */
+    private final boolean hardSwish;
     /** The residual when it is not of the output's shape (broadcast): added by a plain Add kernel instead. */
     private final BroadcastBinary broadcastAdd;
 
@@ -41,7 +43,13 @@ final class CsrConv2d implements Kernel {
 
     CsrConv2d(Node node, NdArray constantWeights, double denseBelowSparsity, float clampMin, float clampMax,
               boolean addsResidual) {
+        this(node, constantWeights, denseBelowSparsity, clampMin, clampMax, addsResidual, false);
+    }
+
+    CsrConv2d(Node node, NdArray constantWeights, double denseBelowSparsity, float clampMin, float clampMax,
+              boolean addsResidual, boolean hardSwish) {
         this.addsResidual = addsResidual;
+        this.hardSwish = hardSwish;
         this.broadcastAdd = addsResidual ? new BroadcastBinary(node, BroadcastBinary.Op.ADD) : null;
         this.clampMin = clampMin;
         this.clampMax = clampMax;
@@ -123,16 +131,21 @@ final class CsrConv2d implements Kernel {
 
     /** The fused epilogue over the whole output (paths that do not apply it tile by tile). */
     private void finishAll(float[] out, float[] res, Parallel parallel) {
-        if (clamps || res != null) {
+        if (clamps || hardSwish || res != null) {
             parallel.forRange(out.length, 1 << 15, (from, to) -> finish(out, from, to, res));
         }
     }
 
-    /** {@code a[i] = clamp(a[i] + res[i])} over {@code [from, to)} ({@code res} may be null). */
+    /** {@code a[i] = clamp(a[i] + res[i])}, or its HardSwish, over {@code [from, to)} ({@code res} may be null). */
     private void finish(float[] a, int from, int to, float[] res) {
         float lo = clampMin;
         float hi = clampMax;
-        if (res != null) {
+        if (hardSwish) {
+            for (int i = from; i < to; i++) {
+                float v = Math.min(Math.max(res != null ? a[i] + res[i] : a[i], lo), hi);
+                a[i] = v * Math.min(Math.max(v + 3f, 0f), 6f) / 6f;
+            }
+        } else if (res != null) {
             for (int i = from; i < to; i++) {
                 a[i] = Math.min(Math.max(a[i] + res[i], lo), hi);
             }
@@ -196,7 +209,7 @@ final class CsrConv2d implements Kernel {
         Execution(float[] x, int n, int c, int cg, int m, CsrMatrix w, float[] bias, WindowGeometry g, float[] out,
                   int threads, boolean vector, float[] residual, boolean epilogue) {
             this.residual = residual;
-            this.epilogue = epilogue && (clamps || residual != null);
+            this.epilogue = epilogue && (clamps || hardSwish || residual != null);
             this.vector = vector;
             this.x = x;
             this.n = n;

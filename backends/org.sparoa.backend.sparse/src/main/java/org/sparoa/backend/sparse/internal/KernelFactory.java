@@ -18,7 +18,7 @@ final class KernelFactory {
         Node node = planned.node();
         if (planned.fused() && node.opType().equals("Conv")) {
             return new CsrConv2d(node, constants.get(node.input(1)), denseBelowSparsity, planned.clampMin(),
-                    planned.clampMax(), planned.addsResidual());
+                    planned.clampMax(), planned.addsResidual(), planned.hardSwish());
         }
         return create(node, graph, constants);
     }
@@ -57,6 +57,15 @@ final class KernelFactory {
             case "Identity", "Dropout" -> new PassThrough();
             case "Sum" -> new VariadicSum(node);
             case "LRN" -> new LocalResponseNormalization(node);
+            case "Shape" -> new ShapeOf(node);
+            case "Slice" -> new Slice(node, opset);
+            case "Split" -> new Split(node);
+            case "Cast" -> new Cast(node);
+            case "Equal" -> new Comparison(node, Comparison.Op.EQUAL);
+            case "Less" -> new Comparison(node, Comparison.Op.LESS);
+            case "LessOrEqual" -> new Comparison(node, Comparison.Op.LESS_OR_EQUAL);
+            case "Greater" -> new Comparison(node, Comparison.Op.GREATER);
+            case "GreaterOrEqual" -> new Comparison(node, Comparison.Op.GREATER_OR_EQUAL);
             default -> throw new IllegalArgumentException(node + ": operator " + node.opType() + " is not implemented");
         };
     }

@@ -66,6 +66,14 @@ final class NdArray {
             }
             return Tensor.ofInts(s, v);
         }
+        if (wanted == DataType.BOOL) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(longs.length);
+            for (long v : longs) {
+                b.put((byte) (v != 0 ? 1 : 0));
+            }
+            b.flip();
+            return Tensor.wrap(DataType.BOOL, s, b);
+        }
         return Tensor.ofLongs(s, longs);
     }
 

@@ -20,11 +20,19 @@ final class OperatorSupport {
             "GlobalAveragePool", "AveragePool", "MaxPool",
             "Concat", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze",
             "Softmax", "Pad", "Resize",
-            "Identity", "Dropout", "Sum", "LRN");
+            "Identity", "Dropout", "Sum", "LRN",
+            "Shape", "Slice", "Split", "Cast", "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual");
+
+    private static final Set<String> COMPARISONS = Set.of("Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual");
+    private static final Set<DataType> FLOAT_ONLY = Set.of(DataType.FLOAT);
+    private static final Set<DataType> NUMBERS = Set.of(DataType.FLOAT, DataType.INT64, DataType.INT32);
+    private static final Set<DataType> NUMBERS_AND_BOOL = Set.of(DataType.FLOAT, DataType.INT64, DataType.INT32,
+            DataType.BOOL);
 
     /** Operators whose data may also be int64 or int32 (shape arithmetic and shape plumbing), computed as int64. */
     private static final Set<String> INT64_DATA = Set.of(
-            "Identity", "Sum", "Add", "Sub", "Mul", "Div", "Concat", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Pad");
+            "Identity", "Sum", "Add", "Sub", "Mul", "Div", "Concat", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Pad",
+            "Slice", "Split");
 
     private OperatorSupport() {
     }
@@ -56,6 +64,7 @@ final class OperatorSupport {
                     ? Optional.of("the Indices output is not implemented") : Optional.empty();
             case "Resize" -> checkResize(node, opset);
             case "Reshape" -> opset < 5 ? Optional.of("Reshape before opset 5 (shape attribute)") : Optional.empty();
+            case "Cast" -> checkCast(node);
             case "Pad" -> Set.of("constant", "reflect", "edge", "wrap").contains(node.attrString("mode", "constant"))
                     ? Optional.empty() : Optional.of("pad mode " + node.attrString("mode", "")) ;
             default -> Optional.empty();
@@ -63,28 +72,37 @@ final class OperatorSupport {
     }
 
     private static Optional<String> checkTypes(Node node, Graph graph) {
-        boolean intsToo = INT64_DATA.contains(node.opType());
+        String op = node.opType();
+        Set<DataType> inTypes = INT64_DATA.contains(op) ? NUMBERS : FLOAT_ONLY;
+        Set<DataType> outTypes = inTypes;
+        if (op.equals("Cast") || op.equals("Shape")) {
+            inTypes = NUMBERS_AND_BOOL;
+            outTypes = NUMBERS_AND_BOOL;
+        } else if (COMPARISONS.contains(op)) {
+            inTypes = NUMBERS;
+            outTypes = Set.of(DataType.BOOL);
+        }
         int dataInputs = switch (node.opType()) {
             case "Sum", "Concat", "Add", "Sub", "Mul", "Div", "PRelu", "Gemm", "MatMul", "Conv", "ConvTranspose",
-                 "BatchNormalization" -> node.inputs().size();
+                 "BatchNormalization", "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual" -> node.inputs().size();
             default -> 1;
         };
         for (int i = 0; i < Math.min(dataInputs, node.inputs().size()); i++) {
-            Optional<String> bad = checkType(node.input(i), graph, intsToo);
+            Optional<String> bad = checkType(node.input(i), graph, inTypes);
             if (bad.isPresent()) {
                 return bad;
             }
         }
         int dataOutputs = node.opType().equals("Dropout") ? 1 : node.outputs().size();
         for (String out : node.outputs().subList(0, Math.min(dataOutputs, node.outputs().size()))) {
-            Optional<String> bad = checkType(out, graph, intsToo);
+            Optional<String> bad = checkType(out, graph, outTypes);
             if (bad.isPresent()) {
                 return bad;
             }
         }
         if (node.opType().equals("Clip")) {
             for (int i = 1; i < node.inputs().size(); i++) {
-                Optional<String> bad = checkType(node.input(i), graph, false);
+                Optional<String> bad = checkType(node.input(i), graph, FLOAT_ONLY);
                 if (bad.isPresent()) {
                     return bad;
                 }
@@ -93,15 +111,25 @@ final class OperatorSupport {
         return Optional.empty();
     }
 
-    private static Optional<String> checkType(String tensor, Graph graph, boolean intsToo) {
+    private static Optional<String> checkType(String tensor, Graph graph, Set<DataType> allowed) {
         if (tensor.isEmpty()) {
             return Optional.empty();
         }
         DataType t = graph.info(tensor).map(TensorInfo::type).orElse(null);
-        if (t == null || t == DataType.FLOAT || (intsToo && (t == DataType.INT64 || t == DataType.INT32))) {
+        if (t == null || allowed.contains(t)) {
             return Optional.empty();
         }
-        return Optional.of("tensor '" + tensor + "' is " + t + " (supported: FLOAT" + (intsToo ? ", INT64, INT32" : "") + ")");
+        return Optional.of("tensor '" + tensor + "' is " + t + " (supported: "
+                + allowed.stream().map(DataType::name).sorted().collect(java.util.stream.Collectors.joining(", ")) + ")");
+    }
+
+    private static Optional<String> checkCast(Node node) {
+        try {
+            Cast.target(node);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 
     private static Optional<String> checkConv(Node node, Graph graph) {

@@ -20,7 +20,10 @@ import org.sparoa.api.Segment;
 import org.sparoa.api.Tensor;
 import org.sparoa.api.TensorInfo;
 
-/** BatchNormalization folded into a Conv and Relu/Clip applied by it give the unfused results, and only when safe. */
+/**
+ * The compile-time rewrites around convolutions (BatchNormalization folded, a zero Pad absorbed, residual Add,
+ * Relu/Clip/HardSwish applied by the Conv) give the unfused results, and happen only when safe.
+ */
 class ConvFusionTest {
     private static final long[] SHAPE = {1, 6, 9, 9};
     private final Random r = new Random(11);
@@ -72,8 +75,8 @@ class ConvFusionTest {
         List<Node> nodes = List.of(
                 new Node("c", "Conv", "", List.of("x", "W", "B"), List.of("a"), pads()),
                 new Node("c2", "Conv", "", List.of("x", "W2"), List.of("b"), Map.of()),
-                new Node("add", "Add", "", List.of("b", "a"), List.of("s"), Map.of()),
-                new Node("relu", "Relu", "", List.of("s"), List.of("y"), Map.of()));
+                new Node("add", "Add", "", List.of("b", "a"), List.of("sum"), Map.of()),
+                new Node("relu", "Relu", "", List.of("sum"), List.of("y"), Map.of()));
         Graph g = graph(nodes, w, "y");
         List<ConvFusion.Planned> plan = ConvFusion.plan(nodes, g, constants(w), Set.of("y"));
         assertEquals(2, plan.size(), "the second Conv stays, the first absorbs Add and Relu");
@@ -135,6 +138,114 @@ class ConvFusionTest {
         assertSameAsUnfused(g, w);
     }
 
+    @Test
+    void hardSwishWrittenAsFourOperatorsIsAppliedByTheConv() {
+        Map<String, Tensor> w = new HashMap<>(weights());
+        w.put("three", Tensor.ofFloats(new long[] {}, new float[] {3f}));
+        w.put("zero", Tensor.ofFloats(new long[] {}, new float[] {0f}));
+        w.put("six", Tensor.ofFloats(new long[] {}, new float[] {6f}));
+        // Paddle's export: t = BN(Conv(x)); t * Clip(t + 3, 0, 6) / 6
+        List<Node> nodes = List.of(
+                new Node("c", "Conv", "", List.of("x", "W", "B"), List.of("a"), pads()),
+                new Node("bn", "BatchNormalization", "", List.of("a", "s", "beta", "mean", "var"), List.of("t"), Map.of()),
+                new Node("add", "Add", "", List.of("t", "three"), List.of("t3"), Map.of()),
+                new Node("clip", "Clip", "", List.of("t3", "zero", "six"), List.of("c6"), Map.of()),
+                new Node("mul", "Mul", "", List.of("t", "c6"), List.of("m"), Map.of()),
+                new Node("div", "Div", "", List.of("m", "six"), List.of("y"), Map.of()));
+        Graph g = graph(nodes, w, "y");
+        List<ConvFusion.Planned> plan = ConvFusion.plan(nodes, g, constants(w), Set.of("y"));
+        assertEquals(1, plan.size(), "Conv, BN and the four HardSwish operators become one Conv");
+        assertTrue(plan.get(0).hardSwish());
+        float[] y = assertSameAsUnfused(g, w);
+        boolean negative = false;
+        boolean linear = false;
+        for (float v : y) {
+            negative |= v < 0f;
+            linear |= v > 3f;
+        }
+        assertTrue(negative && linear, "the outputs cover the curved and the linear part of HardSwish");
+    }
+
+    @Test
+    void hardSwishDividedFirstAfterAnotherOperatorBecomesOneHardSwishNode() {
+        Map<String, Tensor> w = new HashMap<>(weights());
+        w.put("three", Tensor.ofFloats(new long[] {}, new float[] {3f}));
+        w.put("sixth", Tensor.ofFloats(new long[] {}, new float[] {1f / 6f}));
+        Map<String, Attribute> bounds = Map.of("min", new Attribute("min", Attribute.Kind.FLOAT, 0f),
+                "max", new Attribute("max", Attribute.Kind.FLOAT, 6f));
+        // x + x (not a Conv), then (Clip(t + 3) * 1/6) * t: the other operand orders
+        List<Node> nodes = List.of(
+                new Node("sum", "Add", "", List.of("x", "x"), List.of("t"), Map.of()),
+                new Node("add", "Add", "", List.of("three", "t"), List.of("t3"), Map.of()),
+                new Node("clip", "Clip", "", List.of("t3"), List.of("c6"), bounds),
+                new Node("scale", "Mul", "", List.of("sixth", "c6"), List.of("d"), Map.of()),
+                new Node("mul", "Mul", "", List.of("d", "t"), List.of("y"), Map.of()));
+        Graph g = new Graph("g", new ArrayList<>(nodes), List.of(new TensorInfo("x", DataType.FLOAT, SHAPE)),
+                List.of(new TensorInfo("y", DataType.FLOAT, SHAPE)), w, Map.of(), Map.of("", 10L));
+        List<ConvFusion.Planned> plan = ConvFusion.plan(nodes, g, constants(w), Set.of("y"));
+        assertEquals(List.of("Add", "HardSwish"), plan.stream().map(p -> p.node().opType()).toList());
+        assertSameAsUnfused(g, w);
+    }
+
+    @Test
+    void aHardSwishChainWhoseIntermediateIsReadElsewhereIsLeftAlone() {
+        Map<String, Tensor> w = new HashMap<>(weights());
+        w.put("three", Tensor.ofFloats(new long[] {}, new float[] {3f}));
+        w.put("zero", Tensor.ofFloats(new long[] {}, new float[] {0f}));
+        w.put("six", Tensor.ofFloats(new long[] {}, new float[] {6f}));
+        List<Node> nodes = List.of(
+                new Node("c", "Conv", "", List.of("x", "W", "B"), List.of("t"), pads()),
+                new Node("add", "Add", "", List.of("t", "three"), List.of("t3"), Map.of()),
+                new Node("clip", "Clip", "", List.of("t3", "zero", "six"), List.of("c6"), Map.of()),
+                new Node("mul", "Mul", "", List.of("t", "c6"), List.of("m"), Map.of()),
+                new Node("div", "Div", "", List.of("m", "six"), List.of("y"), Map.of()));
+        Graph g = graph(nodes, w, "y");
+        assertEquals(5, ConvFusion.plan(nodes, g, constants(w), Set.of("y", "c6")).size(),
+                "the Clip's output leaves the segment, so the chain must stay as it is");
+    }
+
+    @Test
+    void aZeroPadComputedFromConstantsBecomesTheConvsOwnPadding() {
+        Map<String, Tensor> w = new HashMap<>(weights());
+        // tf2onnx style: the pads are assembled at run time from constant pieces, and asymmetric
+        w.put("parts", Tensor.ofLongs(new long[] {8}, new long[] {0, 0, 0, 0, 0, 0, 2, 2}));
+        w.put("sizes", Tensor.ofLongs(new long[] {2}, new long[] {4, 4}));
+        List<Node> nodes = List.of(
+                new Node("split", "Split", "", List.of("parts", "sizes"), List.of("begin", "end"), Map.of()),
+                new Node("cat", "Concat", "", List.of("begin", "end"), List.of("p"),
+                        Map.of("axis", new Attribute("axis", Attribute.Kind.INT, 0L))),
+                new Node("pad", "Pad", "", List.of("x", "p"), List.of("xp"), Map.of()),
+                new Node("c", "Conv", "", List.of("xp", "W", "B"), List.of("y"), Map.of()));
+        Graph g = graph(nodes, w, "y");
+        Map<String, NdArray> constants = constants(w);
+        List<Node> live = ConstantFolding.fold(nodes, g, constants, new KernelFactory(0.2));
+        assertEquals(List.of("pad", "c"), live.stream().map(Node::name).toList(), "Split and Concat ran at compile time");
+        assertTrue(java.util.Arrays.equals(new long[] {0, 0, 0, 0, 0, 0, 2, 2}, constants.get("p").asLongs()));
+        List<ConvFusion.Planned> plan = ConvFusion.plan(live, g, constants, Set.of("y"));
+        assertEquals(1, plan.size(), "the Pad is gone");
+        assertTrue(java.util.Arrays.equals(new long[] {0, 0, 2, 2}, plan.get(0).node().attrLongs("pads", null)));
+        assertSameAsUnfused(g, w);
+    }
+
+    @Test
+    void aPadWithAValueOrOfTheChannelsIsNotFolded() {
+        Map<String, Tensor> w = new HashMap<>(weights());
+        w.put("p", Tensor.ofLongs(new long[] {8}, new long[] {0, 0, 1, 1, 0, 0, 1, 1}));
+        w.put("one", Tensor.ofFloats(new long[] {}, new float[] {1f}));
+        List<Node> withValue = List.of(
+                new Node("pad", "Pad", "", List.of("x", "p", "one"), List.of("xp"), Map.of()),
+                new Node("c", "Conv", "", List.of("xp", "W", "B"), List.of("y"), Map.of()));
+        Graph g = graph(withValue, w, "y");
+        assertEquals(2, ConvFusion.plan(withValue, g, constants(w), Set.of("y")).size());
+        assertSameAsUnfused(g, w);
+        w.put("p", Tensor.ofLongs(new long[] {8}, new long[] {0, 1, 1, 1, 0, 0, 1, 1}));
+        List<Node> ofChannels = List.of(
+                new Node("pad", "Pad", "", List.of("x", "p"), List.of("xp"), Map.of()),
+                new Node("c", "Conv", "", List.of("xp", "W", "B"), List.of("y"), Map.of()));
+        assertEquals(2, ConvFusion.plan(ofChannels, graph(ofChannels, w, "y"), constants(w), Set.of("y")).size(),
+                "a Pad that adds channels is not the Conv's padding");
+    }
+
     /** The segment's output against the same nodes run one by one with the plain kernels. */
     private float[] assertSameAsUnfused(Graph g, Map<String, Tensor> w) {
         float[] x = random(6 * 81, 1f);
@@ -151,7 +262,10 @@ class ConvFusionTest {
             KernelFactory factory = new KernelFactory(0.2);
             for (Node n : g.nodes()) {
                 NdArray[] in = n.inputs().stream().map(values::get).toArray(NdArray[]::new);
-                values.put(n.outputs().get(0), factory.create(n, g, constants(w)).run(in, Parallel.sequential())[0]);
+                NdArray[] out = factory.create(n, g, constants(w)).run(in, Parallel.sequential());
+                for (int i = 0; i < out.length; i++) {
+                    values.put(n.outputs().get(i), out[i]);
+                }
             }
             float[] plain = values.get("y").floats;
             assertEquals(plain.length, fused.length);
