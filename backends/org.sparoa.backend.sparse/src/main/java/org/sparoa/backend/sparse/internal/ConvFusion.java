@@ -20,9 +20,10 @@ import org.sparoa.api.Node;
  */
 final class ConvFusion {
     /** A node to compile, with the clamp its Conv applies ({@code -inf, +inf}: none). */
-    record Planned(Node node, float clampMin, float clampMax, boolean addsResidual, boolean hardSwish) {
+    record Planned(Node node, float clampMin, float clampMax, boolean addsResidual, boolean hardSwish,
+                   Planned depthwise) {
         static Planned plain(Node node) {
-            return new Planned(node, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, false, false);
+            return new Planned(node, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, false, false, null);
         }
 
         boolean clamps() {
@@ -30,7 +31,7 @@ final class ConvFusion {
         }
 
         boolean fused() {
-            return clamps() || addsResidual || hardSwish;
+            return clamps() || addsResidual || hardSwish || depthwise != null;
         }
     }
 
@@ -106,10 +107,116 @@ final class ConvFusion {
                 absorbed.add(next.name());
                 at = position.get(next.name());
             }
-            placed.add(Map.entry(at, new Planned(conv, lo, hi, residual, hardSwish)));
+            placed.add(Map.entry(at, new Planned(conv, lo, hi, residual, hardSwish, null)));
         }
         placed.sort(Map.Entry.comparingByKey());
-        return placed.stream().map(Map.Entry::getValue).toList();
+        List<Planned> result = placed.stream().map(Map.Entry::getValue).toList();
+        return FUSE_SEPARABLE ? pairSeparable(result, graph, constants, keep) : result;
+    }
+
+    /** {@code -Dsparoa.sparse.fuseSeparable=false} keeps depthwise and 1x1 convolutions apart (A/B measurements). */
+    private static final boolean FUSE_SEPARABLE =
+            !"false".equalsIgnoreCase(System.getProperty("sparoa.sparse.fuseSeparable"));
+
+    /**
+     * Each 1x1 Conv whose input is the output of a depthwise Conv read by nothing else takes that Conv as its
+     * prologue ({@link DepthwisePointwise}); the fused node reads the depthwise input, the depthwise weights and bias,
+     * then its own weights, bias and residual.
+     */
+    private static List<Planned> pairSeparable(List<Planned> planned, Graph graph, Map<String, NdArray> constants,
+                                               Set<String> keep) {
+        Map<String, Integer> producer = new java.util.HashMap<>();
+        Map<String, Integer> readers = new java.util.HashMap<>();
+        for (int i = 0; i < planned.size(); i++) {
+            Node n = planned.get(i).node();
+            for (String o : n.outputs()) {
+                producer.put(o, i);
+            }
+            for (String in : new java.util.LinkedHashSet<>(n.inputs())) {
+                readers.merge(in, 1, Integer::sum);
+            }
+        }
+        List<Planned> out = new ArrayList<>(planned);
+        Set<Integer> dropped = new HashSet<>();
+        for (int i = 0; i < planned.size(); i++) {
+            Planned pw = planned.get(i);
+            NdArray pwW = pointwiseWeights(pw, constants);
+            if (pwW == null) {
+                continue;
+            }
+            String t = pw.node().input(0);
+            Integer d = producer.get(t);
+            if (d == null || dropped.contains(d) || readers.getOrDefault(t, 0) != 1 || keep.contains(t)
+                    || graph.isGraphOutput(t)) {
+                continue;
+            }
+            Planned dw = planned.get(d);
+            NdArray dwW = depthwiseWeights(dw, constants);
+            if (dwW == null || dwW.shape[0] != pwW.shape[1]) {
+                continue;
+            }
+            Node p = pw.node();
+            List<String> in = new ArrayList<>(List.of(dw.node().input(0), dw.node().input(1),
+                    dw.node().inputs().size() > 2 ? dw.node().input(2) : "", p.input(1),
+                    p.inputs().size() > 2 ? p.input(2) : ""));
+            if (pw.addsResidual()) {
+                in.add(p.input(3));
+            }
+            Node fused = new Node(p.name(), p.opType(), p.domain(), in, p.outputs(), p.attributes());
+            out.set(i, new Planned(fused, pw.clampMin(), pw.clampMax(), pw.addsResidual(), pw.hardSwish(), dw));
+            dropped.add(d);
+        }
+        List<Planned> result = new ArrayList<>(out.size() - dropped.size());
+        for (int i = 0; i < out.size(); i++) {
+            if (!dropped.contains(i)) {
+                result.add(out.get(i));
+            }
+        }
+        return result;
+    }
+
+    /** The constant {@code [M, C, 1, 1]} weights of a plain 1x1 stride-1 unpadded Conv (bias constant), else null. */
+    private static NdArray pointwiseWeights(Planned p, Map<String, NdArray> constants) {
+        Node n = p.node();
+        if (!n.opType().equals("Conv") || p.depthwise() != null || n.attrLong("group", 1) != 1
+                || !constantOrAbsent(n, 2, constants)) {
+            return null;
+        }
+        NdArray w = constants.get(n.input(1));
+        if (w == null || !w.isFloat() || w.rank() != 4 || w.shape[2] != 1 || w.shape[3] != 1) {
+            return null;
+        }
+        for (long s : n.attrLongs("strides", new long[] {1, 1})) {
+            if (s != 1) {
+                return null;
+            }
+        }
+        for (long v : n.attrLongs("pads", new long[4])) {
+            if (v != 0) {
+                return null;
+            }
+        }
+        String autoPad = n.attrString("auto_pad", "NOTSET");
+        return autoPad.equals("NOTSET") || autoPad.isEmpty() || autoPad.equals("VALID") ? w : null;
+    }
+
+    /** The constant {@code [C, 1, kh, kw]} weights of a depthwise Conv (group C, bias constant, nothing fused
+     * but a clamp), else null. */
+    private static NdArray depthwiseWeights(Planned p, Map<String, NdArray> constants) {
+        Node n = p.node();
+        if (!n.opType().equals("Conv") || p.addsResidual() || p.hardSwish() || p.depthwise() != null
+                || n.inputs().size() > 3 || n.outputs().size() != 1 || !constantOrAbsent(n, 2, constants)) {
+            return null;
+        }
+        NdArray w = constants.get(n.input(1));
+        if (w == null || !w.isFloat() || w.rank() != 4 || w.shape[1] != 1 || n.attrLong("group", 1) != w.shape[0]) {
+            return null;
+        }
+        return w;
+    }
+
+    private static boolean constantOrAbsent(Node n, int input, Map<String, NdArray> constants) {
+        return n.inputs().size() <= input || n.input(input).isEmpty() || constants.containsKey(n.input(input));
     }
 
     /** The nodes with every foldable Pad removed and the Conv that read it padding by itself. */

@@ -21,10 +21,8 @@ final class CsrConv2d implements Kernel {
     private final CsrMatrix constantWeights;
     private final double denseBelowSparsity;
 
-    /** Applied to every output value as it is written: a fused Relu ({@code [0, +inf]}) or Clip ({@link ConvFusion}). */
-    private final float clampMin;
-    private final float clampMax;
-    private final boolean clamps;
+    /** Applied to every output value as it is written: a fused Relu, Clip or HardSwish ({@link ConvFusion}). */
+    private final ConvEpilogue epilogue;
 
     CsrConv2d(Node node, NdArray constantWeights, double denseBelowSparsity) {
         this(node, constantWeights, denseBelowSparsity, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
@@ -32,8 +30,6 @@ final class CsrConv2d implements Kernel {
 
     /** Input 3 (after the optional bias) is a tensor added to the output before the clamp: a fused residual Add. */
     private final boolean addsResidual;
-    /** The last step of the epilogue is {@code v * clamp(v + 3, 0, 6) / 6}: a fused HardSwish. */
-    private final boolean hardSwish;
     /** The residual when it is not of the output's shape (broadcast): added by a plain Add kernel instead. */
     private final BroadcastBinary broadcastAdd;
 
@@ -49,11 +45,8 @@ final class CsrConv2d implements Kernel {
     CsrConv2d(Node node, NdArray constantWeights, double denseBelowSparsity, float clampMin, float clampMax,
               boolean addsResidual, boolean hardSwish) {
         this.addsResidual = addsResidual;
-        this.hardSwish = hardSwish;
         this.broadcastAdd = addsResidual ? new BroadcastBinary(node, BroadcastBinary.Op.ADD) : null;
-        this.clampMin = clampMin;
-        this.clampMax = clampMax;
-        this.clamps = clampMin != Float.NEGATIVE_INFINITY || clampMax != Float.POSITIVE_INFINITY;
+        this.epilogue = new ConvEpilogue(clampMin, clampMax, hardSwish);
         this.node = node;
         this.groups = (int) node.attrLong("group", 1);
         this.denseBelowSparsity = denseBelowSparsity;
@@ -131,28 +124,8 @@ final class CsrConv2d implements Kernel {
 
     /** The fused epilogue over the whole output (paths that do not apply it tile by tile). */
     private void finishAll(float[] out, float[] res, Parallel parallel) {
-        if (clamps || hardSwish || res != null) {
-            parallel.forRange(out.length, 1 << 15, (from, to) -> finish(out, from, to, res));
-        }
-    }
-
-    /** {@code a[i] = clamp(a[i] + res[i])}, or its HardSwish, over {@code [from, to)} ({@code res} may be null). */
-    private void finish(float[] a, int from, int to, float[] res) {
-        float lo = clampMin;
-        float hi = clampMax;
-        if (hardSwish) {
-            for (int i = from; i < to; i++) {
-                float v = Math.min(Math.max(res != null ? a[i] + res[i] : a[i], lo), hi);
-                a[i] = v * Math.min(Math.max(v + 3f, 0f), 6f) / 6f;
-            }
-        } else if (res != null) {
-            for (int i = from; i < to; i++) {
-                a[i] = Math.min(Math.max(a[i] + res[i], lo), hi);
-            }
-        } else {
-            for (int i = from; i < to; i++) {
-                a[i] = Math.min(Math.max(a[i], lo), hi);
-            }
+        if (epilogue.active() || res != null) {
+            parallel.forRange(out.length, 1 << 15, (from, to) -> epilogue.apply(out, from, to, res));
         }
     }
 
@@ -204,12 +177,12 @@ final class CsrConv2d implements Kernel {
         /** Added to the output before the clamp (fused residual Add), or null. */
         final float[] residual;
         /** Whether the vector paths apply the epilogue tile by tile (else the caller does it after). */
-        final boolean epilogue;
+        final boolean finishes;
 
         Execution(float[] x, int n, int c, int cg, int m, CsrMatrix w, float[] bias, WindowGeometry g, float[] out,
-                  int threads, boolean vector, float[] residual, boolean epilogue) {
+                  int threads, boolean vector, float[] residual, boolean finishes) {
             this.residual = residual;
-            this.epilogue = epilogue && (clamps || hardSwish || residual != null);
+            this.finishes = finishes && (epilogue.active() || residual != null);
             this.vector = vector;
             this.x = x;
             this.n = n;
@@ -412,8 +385,8 @@ final class CsrConv2d implements Kernel {
                 for (int y = 0; y < rows; y++) {
                     System.arraycopy(tmp, t0 + oc * len + y * padW, out, dst + y * ow, ow);
                 }
-                if (epilogue) {
-                    finish(out, dst, dst + rows * ow, residual);
+                if (finishes) {
+                    epilogue.apply(out, dst, dst + rows * ow, residual);
                 }
             }
         }
@@ -472,10 +445,10 @@ final class CsrConv2d implements Kernel {
                 VectorKernels.csrRows(w.rowStart, nzOffAligned, w.values, o0, grp * mg + ocTo, src, srcOff, len, out,
                         outBase, outPixels, bias);
             }
-            if (epilogue) {
+            if (finishes) {
                 for (int oc = o0; oc < grp * mg + ocTo; oc++) {
                     int at = outBase + oc * outPixels;
-                    finish(out, at, at + len, residual);
+                    epilogue.apply(out, at, at + len, residual);
                 }
             }
         }

@@ -98,7 +98,7 @@ final class DepthwiseConv2d {
             }
             int oh = g.outSize[0];
             int ow = g.outSize[1];
-            VectorKernels.depthwiseRows(pad, padW, g.strides[0], oh, ow, tapOff, tapVal, taps,
+            VectorKernels.depthwiseRows(pad, 0, padW, g.strides[0], oh, ow, tapOff, tapVal, taps,
                     bias == null ? 0f : bias[ch], out, p * oh * ow, tail);
         }
     }

@@ -16,6 +16,10 @@ final class KernelFactory {
     /** A planned node: a Conv with fused operations gets them as its epilogue (residual add, clamp). */
     Kernel create(ConvFusion.Planned planned, Graph graph, Map<String, NdArray> constants) {
         Node node = planned.node();
+        if (planned.depthwise() != null) {
+            return new DepthwisePointwise(planned.depthwise(), planned, constants.get(planned.depthwise().node().input(1)),
+                    constants.get(node.input(3)), denseBelowSparsity);
+        }
         if (planned.fused() && node.opType().equals("Conv")) {
             return new CsrConv2d(node, constants.get(node.input(1)), denseBelowSparsity, planned.clampMin(),
                     planned.clampMax(), planned.addsResidual(), planned.hardSwish());

@@ -554,10 +554,10 @@ final class VectorKernels {
      * {@code tapOff}/{@code tapVal} the non-zero taps (offset in {@code pad} from the window's top-left, weight).
      * Blocks of four vectors of an output row keep their accumulators in registers over all taps.
      */
-    static void depthwiseRows(float[] pad, int padW, int sh, int oh, int ow, int[] tapOff, float[] tapVal, int taps,
-                              float bias, float[] out, int outPlane, float[] tail) {
+    static void depthwiseRows(float[] pad, int padOff, int padW, int sh, int oh, int ow, int[] tapOff, float[] tapVal,
+                              int taps, float bias, float[] out, int outPlane, float[] tail) {
         for (int oy = 0; oy < oh; oy++) {
-            int rowBase = oy * sh * padW;
+            int rowBase = padOff + oy * sh * padW;
             int o = outPlane + oy * ow;
             int j = 0;
             for (; j + 4 * L <= ow; j += 4 * L) {

@@ -246,6 +246,62 @@ class ConvFusionTest {
                 "a Pad that adds channels is not the Conv's padding");
     }
 
+    @Test
+    void aDepthwiseConvReadOnlyByAOneByOneConvRunsInsideIt() {
+        Map<String, Tensor> w = new HashMap<>(weights());
+        w.put("Wd", Tensor.ofFloats(new long[] {6, 1, 3, 3}, random(54, 1f)));
+        float[] pw = random(36, 1f);
+        for (int i = 0; i < pw.length; i += 2) {
+            pw[i] = 0f; // half zero: the CSR form
+        }
+        w.put("Wp", Tensor.ofFloats(new long[] {6, 6, 1, 1}, pw));
+        w.put("zero", Tensor.ofFloats(new long[] {}, new float[] {0f}));
+        w.put("six", Tensor.ofFloats(new long[] {}, new float[] {6f}));
+        // MobileNetV2 / BlazeFace block: depthwise + BN + ReLU6, then 1x1 + residual + ReLU
+        List<Node> nodes = List.of(
+                new Node("dw", "Conv", "", List.of("x", "Wd"), List.of("d"),
+                        Map.of("group", new Attribute("group", Attribute.Kind.INT, 6L), "pads", pads().get("pads"))),
+                new Node("bn", "BatchNormalization", "", List.of("d", "s", "beta", "mean", "var"), List.of("e"), Map.of()),
+                new Node("relu6", "Clip", "", List.of("e", "zero", "six"), List.of("f"), Map.of()),
+                new Node("pw", "Conv", "", List.of("f", "Wp", "B"), List.of("p"), Map.of()),
+                new Node("add", "Add", "", List.of("p", "x"), List.of("q"), Map.of()),
+                new Node("relu", "Relu", "", List.of("q"), List.of("y"), Map.of()));
+        Graph g = graph(nodes, w, "y");
+        List<ConvFusion.Planned> plan = ConvFusion.plan(nodes, g, constants(w), Set.of("y"));
+        assertEquals(1, plan.size(), "one kernel for the whole block");
+        assertEquals(6f, plan.get(0).depthwise().clampMax(), "the depthwise part keeps its ReLU6");
+        assertTrue(plan.get(0).addsResidual());
+        assertEquals(List.of("x", "dw#bn-folded-W", "dw#bn-folded-B", "Wp", "B", "x"),
+                plan.get(0).node().inputs());
+        assertSameAsUnfused(g, w);
+    }
+
+    @Test
+    void aStridedDepthwiseConvWithDenseOneByOneWeightsAndHardSwishFusesToo() {
+        Map<String, Tensor> w = new HashMap<>(weights());
+        w.put("Wd", Tensor.ofFloats(new long[] {6, 1, 3, 3}, random(54, 1f)));
+        w.put("Bd", Tensor.ofFloats(new long[] {6}, random(6, 1f)));
+        w.put("Wp", Tensor.ofFloats(new long[] {4, 6, 1, 1}, random(24, 1f)));
+        w.put("Bp", Tensor.ofFloats(new long[] {4}, random(4, 1f)));
+        List<Node> nodes = List.of(
+                new Node("dw", "Conv", "", List.of("x", "Wd", "Bd"), List.of("d"),
+                        Map.of("group", new Attribute("group", Attribute.Kind.INT, 6L),
+                                "strides", new Attribute("strides", Attribute.Kind.INTS, new long[] {2, 2}),
+                                "pads", new Attribute("pads", Attribute.Kind.INTS, new long[] {0, 0, 1, 1}))),
+                new Node("pw", "Conv", "", List.of("d", "Wp", "Bp"), List.of("p"), Map.of()),
+                new Node("hs", "HardSwish", "", List.of("p"), List.of("y"), Map.of()));
+        Graph g = new Graph("g", new ArrayList<>(nodes), List.of(new TensorInfo("x", DataType.FLOAT, SHAPE)),
+                List.of(new TensorInfo("y", DataType.FLOAT, new long[] {1, 4, 5, 5})), w, Map.of(), Map.of("", 21L));
+        List<ConvFusion.Planned> plan = ConvFusion.plan(nodes, g, constants(w), Set.of("y"));
+        assertEquals(1, plan.size());
+        assertTrue(plan.get(0).hardSwish() && plan.get(0).depthwise() != null);
+        assertSameAsUnfused(g, w);
+        // the depthwise output read by a second node: the two convolutions stay apart
+        List<Node> shared = new ArrayList<>(nodes);
+        shared.add(new Node("keep", "Relu", "", List.of("d"), List.of("z"), Map.of()));
+        assertEquals(3, ConvFusion.plan(shared, g, constants(w), Set.of("y", "z")).size());
+    }
+
     /** The segment's output against the same nodes run one by one with the plain kernels. */
     private float[] assertSameAsUnfused(Graph g, Map<String, Tensor> w) {
         float[] x = random(6 * 81, 1f);

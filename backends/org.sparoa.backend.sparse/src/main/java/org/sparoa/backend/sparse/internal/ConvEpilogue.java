@@ -1,0 +1,47 @@
+package org.sparoa.backend.sparse.internal;
+
+/**
+ * What a convolution applies to each output value as it writes it ({@link ConvFusion}): an optional residual
+ * operand added first, then a clamp (a fused Relu {@code [0, +inf]} or Clip), then optionally HardSwish
+ * {@code v * clamp(v + 3, 0, 6) / 6}.
+ */
+final class ConvEpilogue {
+    static final ConvEpilogue NONE = new ConvEpilogue(Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, false);
+
+    final float lo;
+    final float hi;
+    final boolean hardSwish;
+    private final boolean clamps;
+
+    ConvEpilogue(float lo, float hi, boolean hardSwish) {
+        this.lo = lo;
+        this.hi = hi;
+        this.hardSwish = hardSwish;
+        this.clamps = lo != Float.NEGATIVE_INFINITY || hi != Float.POSITIVE_INFINITY;
+    }
+
+    /** Whether it changes anything when there is no residual. */
+    boolean active() {
+        return clamps || hardSwish;
+    }
+
+    /** {@code a[i] = f(a[i] + res[i])} over {@code [from, to)} ({@code res} may be null). */
+    void apply(float[] a, int from, int to, float[] res) {
+        float l = lo;
+        float h = hi;
+        if (hardSwish) {
+            for (int i = from; i < to; i++) {
+                float v = Math.min(Math.max(res != null ? a[i] + res[i] : a[i], l), h);
+                a[i] = v * Math.min(Math.max(v + 3f, 0f), 6f) / 6f;
+            }
+        } else if (res != null) {
+            for (int i = from; i < to; i++) {
+                a[i] = Math.min(Math.max(a[i] + res[i], l), h);
+            }
+        } else if (clamps) {
+            for (int i = from; i < to; i++) {
+                a[i] = Math.min(Math.max(a[i], l), h);
+            }
+        }
+    }
+}
