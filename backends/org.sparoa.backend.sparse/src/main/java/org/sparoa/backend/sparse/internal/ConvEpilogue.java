@@ -27,6 +27,14 @@ final class ConvEpilogue {
 
     /** {@code a[i] = f(a[i] + res[i])} over {@code [from, to)} ({@code res} may be null). */
     void apply(float[] a, int from, int to, float[] res) {
+        if (Simd.enabled()) {
+            if (hardSwish) {
+                VectorKernels.addClampHardSwish(a, from, to, res, lo, hi);
+            } else if (res != null || clamps) {
+                VectorKernels.addClamp(a, from, to, res, lo, hi);
+            }
+            return;
+        }
         float l = lo;
         float h = hi;
         if (hardSwish) {

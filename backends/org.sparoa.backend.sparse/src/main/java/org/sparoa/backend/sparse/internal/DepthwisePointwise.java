@@ -23,6 +23,8 @@ final class DepthwisePointwise implements Kernel {
     private final ConvEpilogue depthwiseEpilogue;
     private final ConvEpilogue pointwiseEpilogue;
     private final boolean addsResidual;
+    /** Band layout and packed depthwise taps for the last input shape seen (models run one shape call after call). */
+    private volatile Layout layout;
 
     /**
      * @param dw the planned depthwise Conv (weights {@code [C, 1, kh, kw]}, its clamp), input 0 is the block's input
@@ -71,9 +73,14 @@ final class DepthwisePointwise implements Kernel {
             return unfused(in, parallel, buffers);
         }
         CsrMatrix w = pointwise.weights();
+        Layout l = layout;
+        if (l == null || !Arrays.equals(l.inShape, x.shape) || l.threads != parallel.threads() || l.dwWeights != dwW) {
+            l = new Layout(x.shape, dwW, g, w, parallel.threads());
+            layout = l;
+        }
         float[] out = buffers.take(n * m * g.outCount());
-        new Bands(x.floats, n, c, m, dwW.asFloats(), dwB == null ? null : dwB.asFloats(), g, w,
-                pwB == null ? null : pwB.asFloats(), res, out, parallel.threads()).run(parallel);
+        new Bands(l, x.floats, n, c, m, dwB == null ? null : dwB.asFloats(), w,
+                pwB == null ? null : pwB.asFloats(), res, out).run(parallel);
         return new NdArray[] {NdArray.ofFloats(outShape, out)};
     }
 
@@ -84,6 +91,71 @@ final class DepthwisePointwise implements Kernel {
                 : new NdArray[] {t, in[3], in[4]}, parallel, buffers);
         buffers.recycle(t.floats);
         return y;
+    }
+
+    /** What depends only on the input shape: the bands, the scratch layout and the depthwise taps. */
+    private static final class Layout {
+        final int[] inShape;
+        final NdArray dwWeights;
+        final int threads;
+        final WindowGeometry g;
+        final int rows;
+        final int bands;
+        final int ld;
+        /** Zero-padded input rows of one channel for one band: {@code stride_w} column phases of padR x padW. */
+        final int padR;
+        final int padW;
+        final int[][] tapOff;
+        final float[][] tapVal;
+        final int[] nzOff;
+
+        Layout(int[] inShape, NdArray dwWeights, WindowGeometry g, CsrMatrix w, int threads) {
+            this.inShape = inShape.clone();
+            this.dwWeights = dwWeights;
+            this.threads = threads;
+            this.g = g;
+            int n = inShape[0];
+            int c = inShape[1];
+            int oh = g.outSize[0];
+            int ow = g.outSize[1];
+            int r = Math.max(1, Math.min(oh, BAND_FLOATS / Math.max(1, c * ow)));
+            int count = (oh + r - 1) / r;
+            if (n * count < 4 * threads) {
+                // few bands: as many as a multiple of the threads, so that the split is even
+                count = Math.min(oh, (Math.max(count, threads) + threads - 1) / threads * threads);
+                r = (oh + count - 1) / count;
+            }
+            this.rows = r;
+            this.bands = (oh + r - 1) / r;
+            this.ld = AlignedScratch.roundUp(rows * ow);
+            int kh = g.kernel[0];
+            int kw = g.kernel[1];
+            int sw = g.strides[1];
+            this.padR = (rows - 1) * g.strides[0] + (kh - 1) * g.dilations[0] + 1;
+            int owV = (ow + VectorKernels.L - 1) / VectorKernels.L * VectorKernels.L;
+            this.padW = owV + (kw - 1) * g.dilations[1] / sw;
+            float[] wv = dwWeights.asFloats();
+            this.tapOff = new int[c][];
+            this.tapVal = new float[c][];
+            for (int ch = 0; ch < c; ch++) {
+                int taps = 0;
+                int[] off = new int[kh * kw];
+                float[] val = new float[kh * kw];
+                for (int ky = 0; ky < kh; ky++) {
+                    for (int kx = 0; kx < kw; kx++) {
+                        float v = wv[(ch * kh + ky) * kw + kx];
+                        if (v != 0f) {
+                            int dx = kx * g.dilations[1];
+                            off[taps] = (dx % sw * padR + ky * g.dilations[0]) * padW + dx / sw;
+                            val[taps++] = v;
+                        }
+                    }
+                }
+                tapOff[ch] = Arrays.copyOf(off, taps);
+                tapVal[ch] = Arrays.copyOf(val, taps);
+            }
+            this.nzOff = w.isDense() ? null : w.scaledColumns(ld).clone();
+        }
     }
 
     /** One call: the bands of output rows, split over the threads. */
@@ -104,21 +176,20 @@ final class DepthwisePointwise implements Kernel {
         final int rows;
         final int bands;
         final int ld;
-        /** Zero-padded input rows of one channel for one band: {@code stride_w} column phases of padR x padW. */
         final int padR;
         final int padW;
         final int[][] tapOff;
         final float[][] tapVal;
         final int[] nzOff;
 
-        Bands(float[] x, int n, int c, int m, float[] dwWeights, float[] dwBias, WindowGeometry g, CsrMatrix w,
-              float[] bias, float[] res, float[] out, int threads) {
+        Bands(Layout l, float[] x, int n, int c, int m, float[] dwBias, CsrMatrix w, float[] bias, float[] res,
+              float[] out) {
             this.x = x;
             this.n = n;
             this.c = c;
             this.m = m;
             this.dwBias = dwBias;
-            this.g = g;
+            this.g = l.g;
             this.w = w;
             this.bias = bias;
             this.res = res;
@@ -126,42 +197,14 @@ final class DepthwisePointwise implements Kernel {
             this.oh = g.outSize[0];
             this.ow = g.outSize[1];
             this.pixels = oh * ow;
-            int r = Math.max(1, Math.min(oh, BAND_FLOATS / Math.max(1, c * ow)));
-            int count = (oh + r - 1) / r;
-            if (n * count < 4 * threads) {
-                // few bands: as many as a multiple of the threads, so that the split is even
-                count = Math.min(oh, (Math.max(count, threads) + threads - 1) / threads * threads);
-                r = (oh + count - 1) / count;
-            }
-            this.rows = r;
-            this.bands = (oh + r - 1) / r;
-            this.ld = AlignedScratch.roundUp(rows * ow);
-            int kh = g.kernel[0];
-            int kw = g.kernel[1];
-            int sw = g.strides[1];
-            this.padR = (rows - 1) * g.strides[0] + (kh - 1) * g.dilations[0] + 1;
-            int owV = (ow + VectorKernels.L - 1) / VectorKernels.L * VectorKernels.L;
-            this.padW = owV + (kw - 1) * g.dilations[1] / sw;
-            this.tapOff = new int[c][];
-            this.tapVal = new float[c][];
-            for (int ch = 0; ch < c; ch++) {
-                int taps = 0;
-                int[] off = new int[kh * kw];
-                float[] val = new float[kh * kw];
-                for (int ky = 0; ky < kh; ky++) {
-                    for (int kx = 0; kx < kw; kx++) {
-                        float v = dwWeights[(ch * kh + ky) * kw + kx];
-                        if (v != 0f) {
-                            int dx = kx * g.dilations[1];
-                            off[taps] = (dx % sw * padR + ky * g.dilations[0]) * padW + dx / sw;
-                            val[taps++] = v;
-                        }
-                    }
-                }
-                tapOff[ch] = Arrays.copyOf(off, taps);
-                tapVal[ch] = Arrays.copyOf(val, taps);
-            }
-            this.nzOff = w.isDense() ? null : w.scaledColumns(ld);
+            this.rows = l.rows;
+            this.bands = l.bands;
+            this.ld = l.ld;
+            this.padR = l.padR;
+            this.padW = l.padW;
+            this.tapOff = l.tapOff;
+            this.tapVal = l.tapVal;
+            this.nzOff = l.nzOff;
         }
 
         void run(Parallel parallel) {

@@ -593,4 +593,51 @@ final class VectorKernels {
             }
         }
     }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // convolution epilogue (ConvEpilogue): residual, clamp, HardSwish over a run of outputs
+
+    /** {@code a[i] = min(max(a[i] + res[i], lo), hi)} for {@code i in [from, to)}; {@code res} may be null. */
+    static void addClamp(float[] a, int from, int to, float[] res, float lo, float hi) {
+        FloatVector vlo = FloatVector.broadcast(S, lo);
+        FloatVector vhi = FloatVector.broadcast(S, hi);
+        int i = from;
+        if (res != null) {
+            for (; i + L <= to; i += L) {
+                FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, res, i)).max(vlo).min(vhi).intoArray(a, i);
+            }
+            for (; i < to; i++) {
+                a[i] = Math.min(Math.max(a[i] + res[i], lo), hi);
+            }
+        } else {
+            for (; i + L <= to; i += L) {
+                FloatVector.fromArray(S, a, i).max(vlo).min(vhi).intoArray(a, i);
+            }
+            for (; i < to; i++) {
+                a[i] = Math.min(Math.max(a[i], lo), hi);
+            }
+        }
+    }
+
+    /** {@code v = min(max(a[i] + res[i], lo), hi); a[i] = v * min(max(v + 3, 0), 6) / 6}; {@code res} may be null. */
+    static void addClampHardSwish(float[] a, int from, int to, float[] res, float lo, float hi) {
+        FloatVector vlo = FloatVector.broadcast(S, lo);
+        FloatVector vhi = FloatVector.broadcast(S, hi);
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector three = FloatVector.broadcast(S, 3f);
+        FloatVector six = FloatVector.broadcast(S, 6f);
+        int i = from;
+        for (; i + L <= to; i += L) {
+            FloatVector v = FloatVector.fromArray(S, a, i);
+            if (res != null) {
+                v = v.add(FloatVector.fromArray(S, res, i));
+            }
+            v = v.max(vlo).min(vhi);
+            v.mul(v.add(three).max(zero).min(six)).div(six).intoArray(a, i);
+        }
+        for (; i < to; i++) {
+            float v = Math.min(Math.max(res != null ? a[i] + res[i] : a[i], lo), hi);
+            a[i] = v * Math.min(Math.max(v + 3f, 0f), 6f) / 6f;
+        }
+    }
 }
