@@ -87,6 +87,8 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
 
     /** Requests after which a measured plan is measured again, once. */
     public static final int DEFAULT_REMEASURE_AFTER = 1000;
+    /** Longest warm-up of one plan before the second measurement (the JIT compiling a backend little used so far). */
+    static final long REMEASURE_WARMUP_MILLIS = 2000;
 
     private final ModelRegistry models;
     private final PluginRegistry<DeviceBackend> backends = new PluginRegistry<>();
@@ -354,15 +356,19 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
                 second = true;
             }
         }
-        // the second measurement decides for good: three times the runs, so that one noisy round cannot flip it
-        int rounds = second ? 3 * measuredRuns : measuredRuns;
+        // the first measurement keeps the first request short: one warm-up run, up to 4x the runs where the plans are
+        // close; the second decides for good: every plan warmed (a backend this process has hardly used yet gets
+        // compiled by the JIT now), three times the runs, up to 12x where the plans are close
+        MeasuredPlanChoice.Schedule schedule = second
+                ? new MeasuredPlanChoice.Schedule(3 * measuredRuns, 12 * measuredRuns, REMEASURE_WARMUP_MILLIS)
+                : new MeasuredPlanChoice.Schedule(measuredRuns, 4 * measuredRuns, 0);
         return plans.getOrBuild(key, () -> {
             if (needsCosts && inputs != null && !profiler.isProfiled(model, live)) {
                 LOG.info("Profiling {} on {} for policy {}", model.id(), backendSet, policyName);
                 profileWith(model, inputs, live, false);
             }
             ExecutionPlan plan = build(model, live, policy.map(Ranked::service).orElse(null), policyName, options);
-            return measured ? measureAgainstSingleBackends(plan, model, live, inputs, rounds) : plan;
+            return measured ? measureAgainstSingleBackends(plan, model, live, inputs, schedule) : plan;
         });
     }
 
@@ -433,7 +439,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
      */
     private ExecutionPlan measureAgainstSingleBackends(ExecutionPlan proposed, Model model,
                                                        List<Ranked<DeviceBackend>> live, Map<String, Tensor> inputs,
-                                                       int rounds) {
+                                                       MeasuredPlanChoice.Schedule schedule) {
         List<LiveBackendView> views = live.stream().map(r -> new LiveBackendView(r, model.graph())).toList();
         String only = proposed.backendIds().size() == 1 ? proposed.backendIds().iterator().next() : null;
         List<MeasuredPlanChoice.Candidate> singles = new ArrayList<>();
@@ -448,7 +454,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         }
         String label = proposed.description().policy() + " (" + proposed.segments().size() + " segment(s) on "
                 + proposed.backendIds() + ")";
-        MeasuredPlanChoice.Choice c = MeasuredPlanChoice.choose(proposed, label, singles, rounds,
+        MeasuredPlanChoice.Choice c = MeasuredPlanChoice.choose(proposed, label, singles, schedule,
                 p -> p.isSequential() ? PlanExecutor.runInline(p, inputs, false)
                         : waitFor(PlanExecutor.run(p, inputs, false), model.id()));
         if (c.reason() == null) {

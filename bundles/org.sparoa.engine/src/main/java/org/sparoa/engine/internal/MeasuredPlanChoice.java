@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
  * is a prediction from per-operator costs, and per-operator costs miss what a whole-segment run saves (operator
  * fusion, one launch instead of many) and what every hand-over adds; so before a plan is cached, it and the
  * single-backend plans of every live backend that runs all operators are timed on the request's own inputs,
- * alternating, and the fastest is kept. The policy's plan wins ties within {@link #MARGIN}.
+ * alternating, and the fastest is kept. Rounds continue while the two fastest are within their measurement noise of
+ * each other (up to a bound), so that a choice between two plans within a few percent is not a coin toss. The
+ * policy's plan wins ties within {@link #MARGIN}.
  */
 final class MeasuredPlanChoice {
     private static final Logger LOG = LoggerFactory.getLogger(MeasuredPlanChoice.class);
@@ -33,13 +35,29 @@ final class MeasuredPlanChoice {
     }
 
     /**
-     * Times {@code proposed} against every alternative, each run by {@code runOnce} on the request's inputs
-     * ({@code rounds} alternating visits after one warm-up run each; a visit is an untimed and a timed run), and
-     * returns the fastest; the plans not chosen
-     * are closed. An alternative that fails to build or run is dropped; a failure of the proposed plan propagates,
-     * as it would on the request.
+     * How long to measure. Every plan first runs untimed ({@link #warmUntilSteady}, at most {@code warmupMillis});
+     * then {@code minRounds} alternating rounds, continued while the fastest two are not clearly apart
+     * ({@link #clearlyDecided}) and fewer than {@code maxRounds} have run.
      */
-    static Choice choose(ExecutionPlan proposed, String proposedLabel, List<Candidate> alternatives, int rounds,
+    record Schedule(int minRounds, int maxRounds, long warmupMillis) {
+        Schedule {
+            minRounds = Math.max(1, minRounds);
+            maxRounds = Math.max(minRounds, maxRounds);
+        }
+    }
+
+    /** Runs compared when deciding whether a plan is still getting faster (a JIT compiling its code). */
+    static final int STEADY_WINDOW = 16;
+    /** Untimed runs of a plan, at the least, before its warm-up may end early. */
+    static final int MIN_WARMUP_RUNS = 64;
+
+    /**
+     * Times {@code proposed} against every alternative, each run by {@code runOnce} on the request's inputs (after
+     * the warm-up of {@code schedule}, alternating rounds; a visit is an untimed and a timed run), and returns the
+     * fastest; the plans not chosen are closed. An alternative that fails to build or run is dropped; a failure of
+     * the proposed plan propagates, as it would on the request.
+     */
+    static Choice choose(ExecutionPlan proposed, String proposedLabel, List<Candidate> alternatives, Schedule schedule,
                          Function<ExecutionPlan, Object> runOnce) {
         List<ExecutionPlan> plans = new ArrayList<>();
         List<String> labels = new ArrayList<>();
@@ -62,24 +80,36 @@ final class MeasuredPlanChoice {
         if (plans.size() == 1) {
             return new Choice(proposed, null);
         }
-        long[][] nanos = new long[plans.size()][rounds];
+        List<List<Long>> nanos = new ArrayList<>();
         boolean[] failed = new boolean[plans.size()];
+        int rounds = 0;
         try {
-            runOnce.apply(proposed);
-            for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < plans.size(); i++) {
+                nanos.add(new ArrayList<>());
+                try {
+                    warmUntilSteady(plans.get(i), runOnce, schedule.warmupMillis());
+                } catch (RuntimeException e) {
+                    if (i == 0) {
+                        throw e;
+                    }
+                    LOG.debug("Alternative {} dropped: {}", labels.get(i), e.getMessage());
+                    failed[i] = true;
+                }
+            }
+            while (rounds < schedule.maxRounds()) {
                 for (int k = 0; k < plans.size(); k++) {
-                    int i = (k + r) % plans.size(); // rotate the order, so that no plan always runs first
+                    int i = (k + rounds) % plans.size(); // rotate the order, so that no plan always runs first
                     if (failed[i]) {
                         continue;
                     }
-                    long start = 0;
                     try {
                         // one untimed run first: the timed one then shows the plan's steady latency, not that of
                         // the first run after another plan (ONNX Runtime's threads spin for a while after a run and
                         // take the cores from whatever runs next)
                         runOnce.apply(plans.get(i));
-                        start = System.nanoTime();
+                        long start = System.nanoTime();
                         runOnce.apply(plans.get(i));
+                        nanos.get(i).add(System.nanoTime() - start);
                     } catch (RuntimeException e) {
                         if (i == 0) {
                             throw e;
@@ -87,7 +117,10 @@ final class MeasuredPlanChoice {
                         LOG.debug("Alternative {} dropped: {}", labels.get(i), e.getMessage());
                         failed[i] = true;
                     }
-                    nanos[i][r] = System.nanoTime() - start;
+                }
+                rounds++;
+                if (rounds >= schedule.minRounds() && clearlyDecided(nanos, failed)) {
+                    break;
                 }
             }
         } catch (RuntimeException e) {
@@ -97,9 +130,7 @@ final class MeasuredPlanChoice {
         double[] median = new double[plans.size()];
         int best = 0;
         for (int i = 0; i < plans.size(); i++) {
-            long[] t = nanos[i].clone();
-            Arrays.sort(t);
-            median[i] = t[t.length / 2] / 1e6;
+            median[i] = failed[i] ? Double.NaN : median(nanos.get(i)) / 1e6;
             if (!failed[i] && median[i] < median[best]) {
                 best = i;
             }
@@ -117,10 +148,83 @@ final class MeasuredPlanChoice {
                 plans.get(i).retire();
             }
         }
-        LOG.info("Measured plans of {} on the request's inputs: {}; kept {}", proposed.model().id(), measured,
-                labels.get(best));
+        LOG.info("Measured plans of {} on the request's inputs ({} rounds): {}; kept {}", proposed.model().id(), rounds,
+                measured, labels.get(best));
         return new Choice(plans.get(best), best == 0 ? null
                 : "a single backend was measured faster on the request's inputs (median of " + rounds + " runs: "
                         + measured + ")");
+    }
+
+    /**
+     * Runs the plan untimed: once when {@code maxMillis} is 0; else until {@code maxMillis} have passed or, after at
+     * least {@link #MIN_WARMUP_RUNS} runs, its latest {@link #STEADY_WINDOW} runs are no faster than the ones before
+     * (within 3 %). No criterion sees a JIT step ahead (a Java backend can sit on a plateau for hundreds of runs before
+     * C2 compiles its kernels), hence the minimum.
+     */
+    static int warmUntilSteady(ExecutionPlan plan, Function<ExecutionPlan, Object> runOnce, long maxMillis) {
+        long deadline = System.nanoTime() + maxMillis * 1_000_000L;
+        List<Long> t = new ArrayList<>();
+        do {
+            long start = System.nanoTime();
+            runOnce.apply(plan);
+            t.add(System.nanoTime() - start);
+            int n = t.size();
+            if (n >= MIN_WARMUP_RUNS && median(t.subList(n - STEADY_WINDOW, n))
+                    >= 0.97 * median(t.subList(n - 2 * STEADY_WINDOW, n - STEADY_WINDOW))) {
+                break;
+            }
+        } while (System.nanoTime() < deadline);
+        return t.size();
+    }
+
+    /**
+     * Whether the fastest plan's median is apart from the runner-up's by more than twice the standard error of their
+     * difference (each median's error estimated from its samples' median absolute deviation), or the runner-up is
+     * more than {@code 10 %} slower anyway: more rounds would not change the choice.
+     */
+    static boolean clearlyDecided(List<List<Long>> samples, boolean[] failed) {
+        int best = -1;
+        int second = -1;
+        double[] med = new double[samples.size()];
+        for (int i = 0; i < samples.size(); i++) {
+            if (failed[i] || samples.get(i).isEmpty()) {
+                continue;
+            }
+            med[i] = median(samples.get(i));
+            if (best < 0 || med[i] < med[best]) {
+                second = best;
+                best = i;
+            } else if (second < 0 || med[i] < med[second]) {
+                second = i;
+            }
+        }
+        if (second < 0) {
+            return true;
+        }
+        if (med[second] > 1.10 * med[best]) {
+            return true;
+        }
+        double se = Math.hypot(standardErrorOfMedian(samples.get(best), med[best]),
+                standardErrorOfMedian(samples.get(second), med[second]));
+        return med[second] - med[best] > 2 * se;
+    }
+
+    /** {@code 1.2533 * sigma / sqrt(n)} with sigma estimated as {@code 1.4826 * MAD}: robust to the odd slow run. */
+    private static double standardErrorOfMedian(List<Long> t, double median) {
+        List<Long> dev = new ArrayList<>(t.size());
+        for (long v : t) {
+            dev.add(Math.round(Math.abs(v - median)));
+        }
+        return 1.2533 * 1.4826 * median(dev) / Math.sqrt(t.size());
+    }
+
+    static double median(List<Long> values) {
+        long[] t = new long[values.size()];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = values.get(i);
+        }
+        Arrays.sort(t);
+        return t.length == 0 ? Double.NaN
+                : t.length % 2 == 1 ? t[t.length / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2.0;
     }
 }

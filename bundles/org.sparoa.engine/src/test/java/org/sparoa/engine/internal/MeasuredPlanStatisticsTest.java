@@ -1,0 +1,40 @@
+package org.sparoa.engine.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** When {@link MeasuredPlanChoice} stops measuring: the statistics, on run times made up with known noise. */
+class MeasuredPlanStatisticsTest {
+    @Test
+    void plansWithinTheirNoiseOfEachOtherAreMeasuredLongerAndClearDifferencesAreNot() {
+        java.util.Random r = new java.util.Random(5);
+        // medians 10.0 and 10.2 ms, each run +-1 ms of noise: five rounds cannot tell them apart
+        List<List<Long>> close = List.of(noisy(r, 5, 10.0, 1.0), noisy(r, 5, 10.2, 1.0));
+        assertFalse(MeasuredPlanChoice.clearlyDecided(close, new boolean[2]));
+        // the same 2 % apart with +-0.1 ms of noise over 60 rounds: clear
+        List<List<Long>> tight = List.of(noisy(r, 60, 10.0, 0.1), noisy(r, 60, 10.2, 0.1));
+        assertTrue(MeasuredPlanChoice.clearlyDecided(tight, new boolean[2]));
+        // more than 10 % apart: clear at once, however noisy
+        List<List<Long>> far = List.of(noisy(r, 5, 10.0, 3.0), noisy(r, 5, 11.5, 3.0));
+        assertTrue(MeasuredPlanChoice.clearlyDecided(far, new boolean[2]));
+        // a failed plan's (quick) timings do not count: the two that ran are close
+        List<List<Long>> withFailed = List.of(noisy(r, 5, 10.0, 1.0), noisy(r, 5, 1.0, 0.1), noisy(r, 5, 10.1, 1.0));
+        assertFalse(MeasuredPlanChoice.clearlyDecided(withFailed, new boolean[] {false, true, false}));
+        assertEquals(2.5, MeasuredPlanChoice.median(List.of(4L, 1L, 3L, 2L)));
+    }
+
+    /** {@code n} run times in nanoseconds around {@code ms}, uniform within {@code +-noiseMs}. */
+    private static List<Long> noisy(java.util.Random r, int n, double ms, double noiseMs) {
+        List<Long> t = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            t.add(Math.round((ms + (r.nextDouble() * 2 - 1) * noiseMs) * 1e6));
+        }
+        return t;
+    }
+
+}
