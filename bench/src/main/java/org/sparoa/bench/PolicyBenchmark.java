@@ -58,6 +58,8 @@ public final class PolicyBenchmark {
     }
 
     private static final int CACHED_LOOKUPS = 1000;
+    /** Timed runs per visit of a contender (after one untimed run): samples of its steady latency. */
+    private static final int TIMED_PER_VISIT = 3;
 
     /** A policy that records how long its decisions take. */
     private record Timed(SchedulingPolicy inner, Map<String, Double> lastMillis) implements SchedulingPolicy {
@@ -91,7 +93,8 @@ public final class PolicyBenchmark {
                 new Case("BlazeFace back", shared.resolve("models/blazeface_back_256x256.onnx"), null, null),
                 new Case("PP-OCRv3 det", models.resolve("ch_PP-OCRv3_det_infer.onnx"), "x", new long[] {1, 3, 320, 320}),
                 new Case("PP-OCR cls", models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"), "x",
-                        new long[] {1, 3, 48, 192}));
+                        new long[] {1, 3, 48, 192}),
+                new Case("M-LSD tiny", shared.resolve("models/mlsd_320x320_tiny.onnx"), null, null));
         Path work = Path.of("target", "pruned");
         Files.createDirectories(work);
         String loadBefore = loadAverage();
@@ -175,7 +178,7 @@ public final class PolicyBenchmark {
                         int n = c.name().contains("det") ? Math.max(10, iterations / 2) : iterations;
                         // warm-up past the second measurement of greedy's and threshold's plans
                         Map<String, RoundRobin.Timing> t = RoundRobin.run(timed,
-                                Math.max(n / 5, remeasureAfter + 20), n, 1);
+                                Math.max(n / 5, remeasureAfter + 20), n, 1, TIMED_PER_VISIT);
                         // the plan each contender ended on (greedy's and threshold's were measured again, warm)
                         for (Contender k : contenders) {
                             Map<String, Object> f = facts.get(k.name());
@@ -322,9 +325,11 @@ public final class PolicyBenchmark {
             machine.forEach((k, v) -> w.println("# " + k + ": " + v));
             w.println("# load average (/proc/loadavg) before: " + loadBefore + "; after: " + loadAfter);
             w.println("# threads: ONNX Runtime 1.29.0 intra-op " + threads + " (plain session and ort-cpu), sparse-cpu pool "
-                    + threads + " (weights dense below 20 % zeros)");
+                    + threads + " (weights dense below " + Math.round(100 * SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY)
+                    + " % zeros); measured plans measured again after "
+                    + Integer.getInteger("bench.remeasureAfter", 1000) + " requests");
             w.println("# method: one JVM, warm-up, every iteration runs all contenders in a new seeded random order (each visit one"
-                    + " untimed run, then the timed one), median and p90;"
+                    + " untimed run, then " + TIMED_PER_VISIT + " timed ones), median and p90;"
                     + " seeded uniform [0,1) inputs; iterations " + iterations + " (PP-OCRv3 det half)");
             w.println("# pruning: " + (prunedDir == null ? "MagnitudePruner, unstructured magnitude, per layer"
                     : "files from " + prunedDir));

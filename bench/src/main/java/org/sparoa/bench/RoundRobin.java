@@ -33,13 +33,22 @@ public final class RoundRobin {
      */
     public static Map<String, Timing> run(Map<String, Callable<?>> contenders, int warmup, int iterations, int settle)
             throws Exception {
+        return run(contenders, warmup, iterations, settle, 1);
+    }
+
+    /**
+     * As {@link #run(Map, int, int, int)}, timing {@code timedPerVisit} consecutive runs per visit (all kept): more
+     * samples of each contender's steady latency for the same number of switches between contenders.
+     */
+    public static Map<String, Timing> run(Map<String, Callable<?>> contenders, int warmup, int iterations, int settle,
+                                          int timedPerVisit) throws Exception {
         List<String> names = new ArrayList<>(contenders.keySet());
         for (int i = 0; i < warmup; i++) {
             for (String n : names) {
                 contenders.get(n).call();
             }
         }
-        long[][] t = new long[names.size()][iterations];
+        long[][] t = new long[names.size()][iterations * timedPerVisit];
         Random random = new Random(20251123L);
         List<Integer> order = new ArrayList<>();
         for (int c = 0; c < names.size(); c++) {
@@ -51,9 +60,11 @@ public final class RoundRobin {
                 for (int k = 0; k < settle; k++) {
                     contenders.get(names.get(c)).call();
                 }
-                long t0 = System.nanoTime();
-                contenders.get(names.get(c)).call();
-                t[c][i] = System.nanoTime() - t0;
+                for (int k = 0; k < timedPerVisit; k++) {
+                    long t0 = System.nanoTime();
+                    contenders.get(names.get(c)).call();
+                    t[c][i * timedPerVisit + k] = System.nanoTime() - t0;
+                }
             }
         }
         Map<String, Timing> out = new LinkedHashMap<>();
