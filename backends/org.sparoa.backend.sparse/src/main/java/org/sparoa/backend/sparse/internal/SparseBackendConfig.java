@@ -14,4 +14,9 @@ public @interface SparseBackendConfig {
     @AttributeDefinition(name = "Dense below sparsity",
             description = "Conv/Gemm/MatMul weights with a smaller fraction of zeros are kept dense instead of CSR.")
     double denseBelowSparsity() default CsrMatrix.DEFAULT_DENSE_BELOW_SPARSITY;
+
+    @AttributeDefinition(name = "Spin microseconds",
+            description = "How long a worker thread spin-waits for the next parallel loop before it parks; 0 = park"
+                    + " at once (frees the cores sooner, costs a thread wake-up on most loops).")
+    long spinMicros() default SparseCpuBackend.DEFAULT_SPIN_MICROS;
 }

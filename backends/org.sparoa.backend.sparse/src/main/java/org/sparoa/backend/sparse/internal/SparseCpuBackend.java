@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -28,7 +29,10 @@ import org.sparoa.api.Segment;
 import org.sparoa.api.Tensor;
 import org.sparoa.api.UnsupportedOperatorException;
 
-/** The {@code sparse-cpu} backend: CSR kernels in plain Java on a fork-join pool of its own. */
+/**
+ * The {@code sparse-cpu} backend: CSR kernels in plain Java. Segments run one at a time on the backend's main thread,
+ * their loops split over a {@link WorkerTeam} of its own.
+ */
 @Component(service = DeviceBackend.class, configurationPid = "org.sparoa.backend.sparse",
         property = {DeviceBackend.PROP_ID + "=" + SparseCpuBackend.ID, DeviceBackend.PROP_KIND + "=cpu"})
 @Designate(ocd = SparseBackendConfig.class)
@@ -36,13 +40,18 @@ public final class SparseCpuBackend implements DeviceBackend {
     static final String ID = "sparse-cpu";
     private static final Logger LOG = LoggerFactory.getLogger(SparseCpuBackend.class);
 
+    /** Spin-wait of idle worker threads between loops, by default. */
+    public static final long DEFAULT_SPIN_MICROS = 100;
+
     private final AtomicInteger inFlight = new AtomicInteger();
-    private volatile ForkJoinPool pool;
+    /** Runs one segment at a time; its thread owns the team. */
+    private volatile ExecutorService main;
+    private volatile WorkerTeam team;
     private volatile KernelFactory factory;
 
     @Activate
     public SparseCpuBackend(SparseBackendConfig config) {
-        this(config.threads(), config.denseBelowSparsity());
+        apply(config.threads(), config.denseBelowSparsity(), config.spinMicros());
     }
 
     /** For use outside OSGi (tests, benchmarks): {@code threads <= 0} means available processors. */
@@ -50,36 +59,56 @@ public final class SparseCpuBackend implements DeviceBackend {
     public static final double DEFAULT_DENSE_BELOW_SPARSITY = CsrMatrix.DEFAULT_DENSE_BELOW_SPARSITY;
 
     public SparseCpuBackend(int threads, double denseBelowSparsity) {
-        apply(threads, denseBelowSparsity);
+        apply(threads, denseBelowSparsity, DEFAULT_SPIN_MICROS);
     }
 
     @Modified
     void modified(SparseBackendConfig config) {
-        apply(config.threads(), config.denseBelowSparsity());
+        apply(config.threads(), config.denseBelowSparsity(), config.spinMicros());
     }
 
-    private void apply(int threads, double denseBelowSparsity) {
+    private void apply(int threads, double denseBelowSparsity, long spinMicros) {
         if (denseBelowSparsity < 0 || denseBelowSparsity > 1) {
             throw new IllegalArgumentException("denseBelowSparsity must be in [0, 1], got " + denseBelowSparsity);
         }
-        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        ForkJoinPool old = pool;
-        pool = new ForkJoinPool(n);
-        factory = new KernelFactory(denseBelowSparsity);
-        if (old != null) {
-            old.shutdown(); // runs in flight finish on the old pool
+        if (spinMicros < 0) {
+            throw new IllegalArgumentException("spinMicros must be >= 0, got " + spinMicros);
         }
-        LOG.info("sparse-cpu backend ready: {} threads, weights dense below {} sparsity, SIMD kernels {}", n,
-                denseBelowSparsity, Simd.enabled() ? "on (Vector API)"
+        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        WorkerTeam newTeam = new WorkerTeam(n, spinMicros * 1000, null, "sparse-cpu-worker");
+        ExecutorService newMain = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sparse-cpu-main");
+            t.setDaemon(true);
+            newTeam.ownedBy(t);
+            return t;
+        });
+        ExecutorService oldMain = main;
+        WorkerTeam oldTeam = team;
+        factory = new KernelFactory(denseBelowSparsity);
+        team = newTeam;
+        main = newMain;
+        if (oldMain != null) {
+            // runs already queued finish on the old team, then it stops
+            oldMain.execute(oldTeam::close);
+            oldMain.shutdown();
+        }
+        LOG.info("sparse-cpu backend ready: {} threads (idle workers spin {} us), weights dense below {} sparsity,"
+                + " SIMD kernels {}", n, spinMicros, denseBelowSparsity, Simd.enabled() ? "on (Vector API)"
                         : "off (plain loops: needs --add-modules jdk.incubator.vector and, in OSGi, the package"
                                 + " exported by the framework)");
     }
 
     @Deactivate
     public void close() {
-        ForkJoinPool p = pool;
-        if (p != null) {
-            p.shutdown();
+        ExecutorService m = main;
+        WorkerTeam t = team;
+        if (m != null) {
+            try {
+                m.execute(t::close);
+            } catch (RejectedExecutionException e) {
+                t.close();
+            }
+            m.shutdown();
         }
     }
 
@@ -117,15 +146,16 @@ public final class SparseCpuBackend implements DeviceBackend {
     }
 
     int threads() {
-        return pool.getParallelism();
+        return team.threads();
     }
 
-    /** Runs {@code work} on this backend's pool, counting it in the queue depth. */
+    /** Runs {@code work} on this backend's main thread with its worker team, counting it in the queue depth. */
     CompletableFuture<Map<String, Tensor>> submit(Function<Parallel, Map<String, Tensor>> work) {
-        ForkJoinPool p = pool;
+        ExecutorService m = main;
+        WorkerTeam t = team;
         inFlight.incrementAndGet();
         try {
-            return CompletableFuture.supplyAsync(() -> work.apply(new Parallel(p)), p)
+            return CompletableFuture.supplyAsync(() -> work.apply(new Parallel(t)), m)
                     .whenComplete((r, e) -> inFlight.decrementAndGet());
         } catch (RejectedExecutionException e) {
             inFlight.decrementAndGet();

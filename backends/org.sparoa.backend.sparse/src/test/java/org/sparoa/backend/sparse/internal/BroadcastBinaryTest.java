@@ -3,7 +3,6 @@ package org.sparoa.backend.sparse.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.util.Random;
-import java.util.concurrent.ForkJoinPool;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,11 +10,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** Broadcasting element-wise ops split over threads give exactly the element-by-element result. */
 class BroadcastBinaryTest {
-    private static final ForkJoinPool POOL = new ForkJoinPool(3);
+    private static final WorkerTeam TEAM = new WorkerTeam(3, 100_000, null, "test");
 
     @AfterAll
     static void stop() {
-        POOL.shutdown();
+        TEAM.close();
     }
 
     @ParameterizedTest(name = "{0} {1} x {2}")
@@ -63,7 +62,7 @@ class BroadcastBinaryTest {
             };
         }
         NdArray result = new BroadcastBinary(Nodes.node(op.name(), 2), op).run(
-                new NdArray[] {NdArray.ofFloats(sa, a), NdArray.ofFloats(sb, b)}, new Parallel(POOL))[0];
+                new NdArray[] {NdArray.ofFloats(sa, a), NdArray.ofFloats(sb, b)}, parallel())[0];
         assertArrayEquals(out, result.shape);
         assertArrayEquals(expected, result.floats);
     }
@@ -79,5 +78,11 @@ class BroadcastBinaryTest {
 
     private static int[] shape(String s) {
         return java.util.Arrays.stream(s.split("x")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    /** The team's loops run from the calling test thread. */
+    private static Parallel parallel() {
+        TEAM.ownedBy(Thread.currentThread());
+        return new Parallel(TEAM);
     }
 }

@@ -3,7 +3,6 @@ package org.sparoa.backend.sparse.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.util.Random;
-import java.util.concurrent.ForkJoinPool;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,11 +11,11 @@ import org.sparoa.api.Node;
 
 /** ConvTranspose2d against a naive scatter, for the stride-equals-kernel path and the general one. */
 class ConvTranspose2dTest {
-    private static final ForkJoinPool POOL = new ForkJoinPool(3);
+    private static final WorkerTeam TEAM = new WorkerTeam(3, 100_000, null, "test");
 
     @AfterAll
     static void stop() {
-        POOL.shutdown();
+        TEAM.close();
     }
 
     @ParameterizedTest(name = "n{0} c{1} m{2} {3}x{4} k{5} s{6} pads {7} out_pad {8} sparsity {9}")
@@ -62,8 +61,14 @@ class ConvTranspose2dTest {
             }
         }
         NdArray out = new ConvTranspose2d(node).run(new NdArray[] {NdArray.ofFloats(new int[] {n, c, h, w}, x),
-                NdArray.ofFloats(new int[] {c, m, k, k}, wt), NdArray.ofFloats(new int[] {m}, b)}, new Parallel(POOL))[0];
+                NdArray.ofFloats(new int[] {c, m, k, k}, wt), NdArray.ofFloats(new int[] {m}, b)}, parallel())[0];
         assertArrayEquals(new int[] {n, m, oh, ow}, out.shape);
         Nodes.assertClose(expected, out.floats, 1e-4, "convtranspose");
+    }
+
+    /** The team's loops run from the calling test thread. */
+    private static Parallel parallel() {
+        TEAM.ownedBy(Thread.currentThread());
+        return new Parallel(TEAM);
     }
 }

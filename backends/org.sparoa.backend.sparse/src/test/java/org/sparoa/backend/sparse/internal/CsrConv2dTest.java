@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
-import java.util.concurrent.ForkJoinPool;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -16,11 +15,11 @@ import org.sparoa.api.Node;
 
 /** CsrConv2d against a naive direct convolution, with constant (packed) weights at several sparsities. */
 class CsrConv2dTest {
-    private static final ForkJoinPool POOL = new ForkJoinPool(3);
+    private static final WorkerTeam TEAM = new WorkerTeam(3, 100_000, null, "test");
 
     @AfterAll
     static void stop() {
-        POOL.shutdown();
+        TEAM.close();
     }
 
     @ParameterizedTest(name = "n{0} c{1} m{2} {3}x{4} k{5} s{6} p{7} d{8} g{9} sparsity {10}")
@@ -95,9 +94,9 @@ class CsrConv2dTest {
         assertEquals(sparsity >= 0.5, !conv.weights().isDense(), "storage format of " + conv.weights());
         // twice: a second call reuses the per-thread buffers left by the first
         conv.run(new NdArray[] {NdArray.ofFloats(new int[] {n, c, h, w}, x), weights,
-                NdArray.ofFloats(new int[] {m}, b)}, new Parallel(POOL));
+                NdArray.ofFloats(new int[] {m}, b)}, parallel());
         NdArray out = conv.run(new NdArray[] {NdArray.ofFloats(new int[] {n, c, h, w}, x), weights,
-                NdArray.ofFloats(new int[] {m}, b)}, new Parallel(POOL))[0];
+                NdArray.ofFloats(new int[] {m}, b)}, parallel())[0];
         int oh = (h + 2 * p - (d * (k - 1) + 1)) / s + 1;
         int ow = (w + 2 * p - (d * (k - 1) + 1)) / s + 1;
         assertEquals(java.util.List.of(n, m, oh, ow), java.util.Arrays.stream(out.shape).boxed().toList());
@@ -121,7 +120,7 @@ class CsrConv2dTest {
                 boolean was = Simd.setEnabled(vector);
                 try {
                     NdArray out = new CsrConv2d(node, weights, 0.2).run(new NdArray[] {
-                            NdArray.ofFloats(new int[] {1, c, h, wd}, x), weights}, new Parallel(POOL))[0];
+                            NdArray.ofFloats(new int[] {1, c, h, wd}, x), weights}, parallel())[0];
                     assertEquals(java.util.List.of(1, m, 8, 14), java.util.Arrays.stream(out.shape).boxed().toList());
                     float[] want = new float[m * 8 * 14];
                     for (int o = 0; o < m; o++) {
@@ -203,5 +202,11 @@ class CsrConv2dTest {
             }
         }
         return y;
+    }
+
+    /** The team's loops run from the calling test thread. */
+    private static Parallel parallel() {
+        TEAM.ownedBy(Thread.currentThread());
+        return new Parallel(TEAM);
     }
 }

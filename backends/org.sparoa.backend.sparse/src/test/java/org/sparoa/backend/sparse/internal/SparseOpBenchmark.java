@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ForkJoinPool;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -53,8 +52,10 @@ public final class SparseOpBenchmark {
             cases.removeIf(c -> keep.stream().noneMatch(k -> c.name().contains(k) || c.kind().equals(k)));
         }
         String load = MachineDescription.loadAverage();
-        ForkJoinPool pool = new ForkJoinPool(threads);
-        Parallel parallel = new Parallel(pool);
+        // the backend's own arrangement: loops split over a worker team, this thread taking chunks too
+        WorkerTeam team = new WorkerTeam(threads, SparseCpuBackend.DEFAULT_SPIN_MICROS * 1000, Thread.currentThread(),
+                "bench");
+        Parallel parallel = new Parallel(team);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         List<String> rows = new ArrayList<>();
         rows.add("case,source,kind,shape,sparsity,dense_mflop,format,ours_median_ms,ours_p90_ms,ort_median_ms,ort_p90_ms,"
@@ -76,7 +77,7 @@ public final class SparseOpBenchmark {
             }
             speedups.put(c.name() + " " + c.kind() + " " + c.describe(), sp);
         }
-        pool.shutdown();
+        team.close();
         Files.createDirectories(out.toAbsolutePath().getParent());
         List<String> file = new ArrayList<>(MachineDescription.commentLines(threads));
         file.add(1, "# load average before / after: " + load + " / " + MachineDescription.loadAverage());
