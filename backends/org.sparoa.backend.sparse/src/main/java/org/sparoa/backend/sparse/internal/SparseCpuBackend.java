@@ -59,7 +59,12 @@ public final class SparseCpuBackend implements DeviceBackend {
     public static final double DEFAULT_DENSE_BELOW_SPARSITY = CsrMatrix.DEFAULT_DENSE_BELOW_SPARSITY;
 
     public SparseCpuBackend(int threads, double denseBelowSparsity) {
-        apply(threads, denseBelowSparsity, DEFAULT_SPIN_MICROS);
+        this(threads, denseBelowSparsity, DEFAULT_SPIN_MICROS);
+    }
+
+    /** As {@link #SparseCpuBackend(int, double)}, with idle workers spinning {@code spinMicros} between loops. */
+    public SparseCpuBackend(int threads, double denseBelowSparsity, long spinMicros) {
+        apply(threads, denseBelowSparsity, spinMicros);
     }
 
     @Modified

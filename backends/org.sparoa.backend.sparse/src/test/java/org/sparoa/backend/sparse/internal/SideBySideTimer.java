@@ -48,6 +48,31 @@ final class SideBySideTimer {
         return new double[][] {ta, tb};
     }
 
+    /**
+     * Blocks of A and B in alternating order (A B, B A, ...): each block runs its side {@code settle} times untimed,
+     * then {@code perBlock} times timed. Each side's steady latency, as when it serves a model by itself, still
+     * interleaved so that drifts in machine load hit both alike: with single alternating runs, the spin-waiting
+     * threads one side leaves behind (ONNX Runtime's, sparse-cpu's) slow the first run of the other.
+     */
+    static double[][] alternateBlocks(Runnable a, Runnable b, int blocks, int perBlock, int settle) {
+        double[] ta = new double[blocks * perBlock];
+        double[] tb = new double[blocks * perBlock];
+        for (int i = 0; i < blocks; i++) {
+            for (int side = 0; side < 2; side++) {
+                boolean first = (side == 0) == (i % 2 == 0);
+                Runnable r = first ? a : b;
+                double[] t = first ? ta : tb;
+                for (int k = 0; k < settle; k++) {
+                    r.run();
+                }
+                for (int k = 0; k < perBlock; k++) {
+                    t[i * perBlock + k] = time(r);
+                }
+            }
+        }
+        return new double[][] {ta, tb};
+    }
+
     static double time(Runnable r) {
         long t0 = System.nanoTime();
         r.run();

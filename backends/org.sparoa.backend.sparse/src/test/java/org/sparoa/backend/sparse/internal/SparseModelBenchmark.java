@@ -19,7 +19,7 @@ import org.sparoa.onnx.OnnxModels;
 /**
  * Whole-model benchmark: real pretrained models magnitude-pruned (per layer, or global with {@code --scope global})
  * to each sparsity, run entirely on sparse-cpu against ONNX Runtime on the same pruned model, same thread count, same
- * JVM, same seeded inputs, alternating A/B after warm-up. Outputs are compared once per point before timing. Writes
+ * JVM, same seeded inputs, alternating blocks of runs of each after warm-up. Outputs are compared once per point before timing. Writes
  * raw rows as CSV (with the machine description and load average) and prints the ratio table.
  *
  * <p>Run from the repository root (see {@code bench/results/README-sparse.md}):
@@ -101,7 +101,8 @@ public final class SparseModelBenchmark {
             backend.close();
         }
         List<String> file = new ArrayList<>(MachineDescription.commentLines(threads));
-        file.set(file.size() - 1, "# method: same JVM, warm-up, alternating A/B, median and p90; seeded uniform [0,1) "
+        file.set(file.size() - 1, "# method: same JVM, warm-up, alternating blocks (2 untimed + 5 timed runs of one side,"
+                + " then of the other), median and p90; seeded uniform [0,1) "
                 + "inputs; the model's real weights magnitude-pruned (" + scope.name().toLowerCase(Locale.ROOT)
                 + " scope) by org.sparoa.onnx.MagnitudePruner; ONNX Runtime runs the same pruned model (dense kernels)");
         file.add(1, "# load average before / after: " + load + " / " + MachineDescription.loadAverage());
@@ -185,7 +186,10 @@ public final class SparseModelBenchmark {
             };
             double[] warm = SideBySideTimer.warmUp(a, b, Math.min(2.0, budget / 2));
             int iterations = (int) Math.max(5, Math.min(maxIterations, budget / (warm[0] + warm[1])));
-            double[][] t = SideBySideTimer.alternate(a, b, iterations);
+            // blocks of five timed runs after two untimed ones: each side's steady latency
+            int blocks = (iterations + 4) / 5;
+            double[][] t = SideBySideTimer.alternateBlocks(a, b, blocks, 5, 2);
+            iterations = blocks * 5;
             return new Point(SideBySideTimer.quantile(t[0], 0.5), SideBySideTimer.quantile(t[0], 0.9),
                     SideBySideTimer.quantile(t[1], 0.5), SideBySideTimer.quantile(t[1], 0.9), diff, iterations,
                     timeByOp(backend, seg, inputs));
