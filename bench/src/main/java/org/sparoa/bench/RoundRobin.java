@@ -21,14 +21,21 @@ public final class RoundRobin {
     public record Timing(double median, double p90) {
     }
 
+    /**
+     * With {@code settle > 0}, a visit's untimed runs last at least this long: ONNX Runtime's pool threads spin for
+     * tens of milliseconds after a run (BlazeFace back on sparse-cpu: 6-7 ms for the first 30-35 ms after an ONNX
+     * Runtime run, 4.1 ms after).
+     */
+    static final long SETTLE_NANOS = 40_000_000L;
+
     public static Map<String, Timing> run(Map<String, Callable<?>> contenders, int warmup, int iterations)
             throws Exception {
         return run(contenders, warmup, iterations, 0);
     }
 
     /**
-     * As {@link #run(Map, int, int)}, each visit running the contender {@code settle} times untimed before the timed
-     * run: the latency of a model served by one configuration, not of the first run after another one (ONNX
+     * As {@link #run(Map, int, int)}, each visit running the contender untimed ({@code settle} times, and for at least
+     * {@link #SETTLE_NANOS}) before the timed run: the latency of a model served by one configuration, not of the first run after another one (ONNX
      * Runtime's pool threads keep spinning for a while after a run and take the cores from whoever runs next).
      */
     public static Map<String, Timing> run(Map<String, Callable<?>> contenders, int warmup, int iterations, int settle)
@@ -57,8 +64,11 @@ public final class RoundRobin {
         for (int i = 0; i < iterations; i++) {
             Collections.shuffle(order, random);
             for (int c : order) {
-                for (int k = 0; k < settle; k++) {
+                long settleEnd = System.nanoTime() + SETTLE_NANOS;
+                int settled = 0;
+                while (settled < settle || (settle > 0 && System.nanoTime() < settleEnd)) {
                     contenders.get(names.get(c)).call();
+                    settled++;
                 }
                 for (int k = 0; k < timedPerVisit; k++) {
                     long t0 = System.nanoTime();

@@ -50,10 +50,18 @@ final class MeasuredPlanChoice {
     static final int STEADY_WINDOW = 16;
     /** Untimed runs of a plan, at the least, before its warm-up may end early. */
     static final int MIN_WARMUP_RUNS = 64;
+    /**
+     * Each visit of a plan runs it untimed for this long before timing it: measured on BlazeFace back, the whole
+     * model on sparse-cpu ran 6-7 ms for the first 30-35 ms after ONNX Runtime had run, 4.1 ms from then on.
+     */
+    static final long SETTLE_NANOS = 40_000_000L;
+    /** Timed runs per visit, after the settling ones. */
+    static final int TIMED_PER_VISIT = 3;
 
     /**
      * Times {@code proposed} against every alternative, each run by {@code runOnce} on the request's inputs (after
-     * the warm-up of {@code schedule}, alternating rounds; a visit is an untimed and a timed run), and returns the
+     * the warm-up of {@code schedule}, alternating rounds; a visit is {@link #SETTLE_NANOS} of untimed runs, then
+     * {@link #TIMED_PER_VISIT} timed ones), and returns the
      * fastest; the plans not chosen are closed. An alternative that fails to build or run is dropped; a failure of
      * the proposed plan propagates, as it would on the request.
      */
@@ -103,13 +111,18 @@ final class MeasuredPlanChoice {
                         continue;
                     }
                     try {
-                        // one untimed run first: the timed one then shows the plan's steady latency, not that of
-                        // the first run after another plan (ONNX Runtime's threads spin for a while after a run and
-                        // take the cores from whatever runs next)
-                        runOnce.apply(plans.get(i));
-                        long start = System.nanoTime();
-                        runOnce.apply(plans.get(i));
-                        nanos.get(i).add(System.nanoTime() - start);
+                        // untimed runs first, for SETTLE_NANOS: the timed ones then show the plan's steady latency,
+                        // not that of the runs right after another plan (ONNX Runtime's pool threads keep spinning
+                        // for tens of milliseconds after a run and take the cores from whatever runs next)
+                        long settleEnd = System.nanoTime() + SETTLE_NANOS;
+                        do {
+                            runOnce.apply(plans.get(i));
+                        } while (System.nanoTime() < settleEnd);
+                        for (int run = 0; run < TIMED_PER_VISIT; run++) {
+                            long start = System.nanoTime();
+                            runOnce.apply(plans.get(i));
+                            nanos.get(i).add(System.nanoTime() - start);
+                        }
                     } catch (RuntimeException e) {
                         if (i == 0) {
                             throw e;
@@ -151,7 +164,8 @@ final class MeasuredPlanChoice {
         LOG.info("Measured plans of {} on the request's inputs ({} rounds): {}; kept {}", proposed.model().id(), rounds,
                 measured, labels.get(best));
         return new Choice(plans.get(best), best == 0 ? null
-                : "a single backend was measured faster on the request's inputs (median of " + rounds + " runs: "
+                : "a single backend was measured faster on the request's inputs (median of "
+                        + rounds * TIMED_PER_VISIT + " runs: "
                         + measured + ")");
     }
 

@@ -101,7 +101,7 @@ public final class SparseModelBenchmark {
             backend.close();
         }
         List<String> file = new ArrayList<>(MachineDescription.commentLines(threads));
-        file.set(file.size() - 1, "# method: same JVM, warm-up, alternating blocks (2 untimed + 5 timed runs of one side,"
+        file.set(file.size() - 1, "# method: same JVM, warm-up, alternating blocks (untimed runs for 40 ms, then 5 timed runs of one side,"
                 + " then of the other), median and p90; seeded uniform [0,1) "
                 + "inputs; the model's real weights magnitude-pruned (" + scope.name().toLowerCase(Locale.ROOT)
                 + " scope) by org.sparoa.onnx.MagnitudePruner; ONNX Runtime runs the same pruned model (dense kernels)");
@@ -186,7 +186,7 @@ public final class SparseModelBenchmark {
             };
             double[] warm = SideBySideTimer.warmUp(a, b, Math.min(2.0, budget / 2));
             int iterations = (int) Math.max(5, Math.min(maxIterations, budget / (warm[0] + warm[1])));
-            // blocks of five timed runs after two untimed ones: each side's steady latency
+            // blocks of five timed runs after untimed ones (two, and 40 ms): each side's steady latency
             int blocks = (iterations + 4) / 5;
             double[][] t = SideBySideTimer.alternateBlocks(a, b, blocks, 5, 2);
             iterations = blocks * 5;
