@@ -56,7 +56,9 @@ final class DepthwiseConv2d {
             int owV = (ow + l - 1) / l * l;
             this.padW = owV + (g.kernel[1] - 1) * g.dilations[1] / g.strides[1];
             this.padH = (g.outSize[0] - 1) * g.strides[0] + (g.kernel[0] - 1) * g.dilations[0] + 1;
-            this.pad = new float[g.strides[1] * padH * padW];
+            // the thread's scratch (every row is rewritten per plane): a fresh array per loop cost an allocation and
+            // its zeroing per thread and operator
+            this.pad = AlignedScratch.array(g.strides[1] * padH * padW);
             this.tapOff = new int[g.kernel[0] * g.kernel[1]];
             this.tapVal = new float[tapOff.length];
             this.tail = new float[l];

@@ -14,6 +14,12 @@ final class Transpose implements Kernel {
 
     @Override
     public NdArray[] run(NdArray[] in, Parallel parallel) {
+        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
+    }
+
+    /** Float outputs come from the pool: every element is written (a fresh array cost more than the copy itself). */
+    @Override
+    public NdArray[] run(NdArray[] in, Parallel parallel, FloatArrayPool.Lease buffers) {
         NdArray x = in[0];
         int r = x.rank();
         int[] p = new int[r];
@@ -41,7 +47,7 @@ final class Transpose implements Kernel {
         for (int i = 0; i < r; i++) {
             st[i] = inStride[p[i]];
         }
-        NdArray out = NdArray.zerosLike(x, shape);
+        NdArray out = x.isFloat() ? NdArray.ofFloats(shape, buffers.take(x.size())) : NdArray.zerosLike(x, shape);
         int n = x.size();
         if (n == 0) {
             return new NdArray[] {out};
