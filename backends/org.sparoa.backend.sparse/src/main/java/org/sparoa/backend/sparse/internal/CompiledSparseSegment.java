@@ -138,7 +138,7 @@ final class CompiledSparseSegment implements CompiledSegment {
                 throw new InvalidInputException(segment + ": input '" + in.name() + "' is missing");
             }
             try {
-                values.put(in.name(), NdArray.fromTensor(in.name(), t));
+                values.put(in.name(), NdArray.fromTensor(in.name(), t, lease));
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException(segment + ": " + e.getMessage(), e);
             }

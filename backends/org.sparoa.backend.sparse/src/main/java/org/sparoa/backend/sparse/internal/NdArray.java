@@ -51,6 +51,21 @@ final class NdArray {
         };
     }
 
+    /**
+     * As {@link #fromTensor(String, Tensor)}, a FLOAT tensor's elements copied into an array taken from
+     * {@code buffers} (and held by it) instead of a fresh one.
+     */
+    static NdArray fromTensor(String name, Tensor t, FloatArrayPool.Lease buffers) {
+        if (t.type() != DataType.FLOAT) {
+            return fromTensor(name, t);
+        }
+        int[] shape = toIntShape(t.shape());
+        float[] a = buffers.take(size(shape));
+        t.floatView().get(a);
+        buffers.hold(a);
+        return ofFloats(shape, a);
+    }
+
     Tensor toTensor(DataType wanted) {
         long[] s = new long[shape.length];
         for (int i = 0; i < s.length; i++) {
