@@ -124,6 +124,12 @@ final class CompiledSparseSegment implements CompiledSegment {
         return backend.submit(parallel -> run(inputs, parallel));
     }
 
+    /** On the calling thread, with the backend's worker team once no other run holds it. */
+    @Override
+    public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        return backend.runHere(parallel -> run(inputs, parallel));
+    }
+
     /** Runs the segment on the calling thread, with {@code parallel} for the kernels' inner parallelism. */
     Map<String, Tensor> run(Map<String, Tensor> inputs, Parallel parallel) {
         return run(inputs, parallel, null);

@@ -30,8 +30,8 @@ import org.sparoa.api.Tensor;
 import org.sparoa.api.UnsupportedOperatorException;
 
 /**
- * The {@code sparse-cpu} backend: CSR kernels in plain Java. Segments run one at a time on the backend's main thread,
- * their loops split over a {@link WorkerTeam} of its own.
+ * The {@code sparse-cpu} backend: CSR kernels in plain Java. Segments run one at a time, on the backend's main
+ * thread or on a synchronous caller's, their loops split over a {@link WorkerTeam} of its own.
  */
 @Component(service = DeviceBackend.class, configurationPid = "org.sparoa.backend.sparse",
         property = {DeviceBackend.PROP_ID + "=" + SparseCpuBackend.ID, DeviceBackend.PROP_KIND + "=cpu"})
@@ -44,9 +44,11 @@ public final class SparseCpuBackend implements DeviceBackend {
     public static final long DEFAULT_SPIN_MICROS = 100;
 
     private final AtomicInteger inFlight = new AtomicInteger();
-    /** Runs one segment at a time; its thread owns the team. */
+    /** Runs segments submitted asynchronously ({@link CompiledSparseSegment#execute}). */
     private volatile ExecutorService main;
     private volatile WorkerTeam team;
+    /** Held by the thread that runs a segment with the team: the main thread, or a synchronous caller. */
+    private final java.util.concurrent.locks.ReentrantLock teamLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile KernelFactory factory;
 
     @Activate
@@ -84,7 +86,6 @@ public final class SparseCpuBackend implements DeviceBackend {
         ExecutorService newMain = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sparse-cpu-main");
             t.setDaemon(true);
-            newTeam.ownedBy(t);
             return t;
         });
         ExecutorService oldMain = main;
@@ -160,11 +161,38 @@ public final class SparseCpuBackend implements DeviceBackend {
         WorkerTeam t = team;
         inFlight.incrementAndGet();
         try {
-            return CompletableFuture.supplyAsync(() -> work.apply(new Parallel(t)), m)
+            return CompletableFuture.supplyAsync(() -> withTeam(t, work), m)
                     .whenComplete((r, e) -> inFlight.decrementAndGet());
         } catch (RejectedExecutionException e) {
             inFlight.decrementAndGet();
             return CompletableFuture.failedFuture(new BackendException("backend " + ID + " is shut down", e));
+        }
+    }
+
+    /**
+     * Runs {@code work} on the calling thread with the worker team, once no other run holds the team: a synchronous
+     * caller saves the two thread hand-offs of {@link #submit} (measured at about 0.1 ms per request on a VM).
+     */
+    Map<String, Tensor> runHere(Function<Parallel, Map<String, Tensor>> work) {
+        inFlight.incrementAndGet();
+        try {
+            return withTeam(team, work);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private <T> T withTeam(WorkerTeam t, Function<Parallel, T> work) {
+        teamLock.lock();
+        try {
+            t.ownedBy(Thread.currentThread());
+            try {
+                return work.apply(new Parallel(t));
+            } finally {
+                t.ownedBy(null);
+            }
+        } finally {
+            teamLock.unlock();
         }
     }
 

@@ -5,8 +5,9 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The threads of one backend's parallel loops: an owner thread, which runs segments one at a time, and
- * {@code threads - 1} workers that take chunks of each loop the owner publishes. Between loops a worker spin-waits
+ * The threads of one backend's parallel loops: an owner thread (whichever thread holds the team for a segment run:
+ * the backend's main thread, or a synchronous caller) and {@code threads - 1} workers that take chunks of each loop
+ * the owner publishes. Between loops a worker spin-waits
  * for up to {@code spinNanos} before it parks: a segment is a chain of short loops (a BlazeFace block is tens of
  * microseconds), and waking a parked thread costs about as much on a VM, so a fork-join pool whose idle workers park
  * paid that wake-up on most loops. The spin is bounded so that an idle backend gives the cores back at once.
@@ -76,7 +77,7 @@ final class WorkerTeam implements AutoCloseable {
         return threads;
     }
 
-    /** The thread whose loops use the team from now on (an executor's thread, once it exists). */
+    /** The thread whose loops use the team from now on (null: none; loops then run inline). */
     void ownedBy(Thread thread) {
         owner = thread;
     }
