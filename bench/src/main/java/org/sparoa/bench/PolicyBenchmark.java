@@ -47,7 +47,8 @@ import org.sparoa.policy.threshold.internal.QuadrantThresholdPolicy;
  *
  * <p>Arguments: {@code [iterations] [threads] [sparsities]}, default {@code 20 2 0,50,70,80,90}. Pruning: the
  * models are pruned here with {@link MagnitudePruner} (unstructured magnitude, per layer); with
- * {@code -Dbench.models=cls,blazeface} runs only the models whose file names contain one of the words. With
+ * {@code -Dbench.models=cls,blazeface} runs only the models whose file names contain one of the words;
+ * {@code -Dbench.out=FILE} writes the CSV there (relative to {@code bench/}) instead of {@code results/policies.csv}. With
  * {@code -Dbench.pruned=DIR} the files {@code DIR/<model file stem>_p<NN>.onnx} are used instead, made by any tool.
  */
 public final class PolicyBenchmark {
@@ -317,7 +318,7 @@ public final class PolicyBenchmark {
 
     private static void write(List<Map<String, Object>> rows, int threads, int iterations, String loadBefore,
                               String loadAfter, String prunedDir) throws IOException {
-        Path out = Path.of("results", "policies.csv");
+        Path out = Path.of(System.getProperty("bench.out", "results/policies.csv"));
         Files.createDirectories(out.getParent());
         Map<String, Object> machine = MachineInfo.describe();
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {

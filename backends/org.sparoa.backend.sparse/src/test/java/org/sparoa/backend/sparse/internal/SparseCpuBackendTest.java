@@ -65,6 +65,39 @@ class SparseCpuBackendTest {
         assertTrue(e.getCause().getMessage().contains("'x'"), e.getCause().getMessage());
     }
 
+    @Test
+    void synchronousRunsFromManyThreadsUseTheTeamOneAtATimeAndMatchAsynchronousOnes() throws Exception {
+        // a Softmax over 2 x 50_000 values: large enough that its loops split over the team
+        int n = 50_000;
+        Graph g = new Graph("g", List.of(new Node("s", "Softmax", "", List.of("x"), List.of("y"), Map.of())),
+                List.of(new TensorInfo("x", DataType.FLOAT, new long[] {2, n})),
+                List.of(new TensorInfo("y", DataType.FLOAT, new long[] {2, n})), Map.of(), Map.of(), Map.of("", 21L));
+        var compiled = backend.compile(segment(g));
+        float[] x = new float[2 * n];
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextFloat() * 4 - 2;
+        }
+        Map<String, Tensor> in = Map.of("x", Tensor.ofFloats(new long[] {2, n}, x));
+        float[] expected = compiled.execute(in).join().get("y").toFloatArray();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<float[]>> runs = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                runs.add(pool.submit(() -> compiled.run(in).get("y").toFloatArray()));
+                runs.add(pool.submit(() -> compiled.execute(in).join().get("y").toFloatArray()));
+            }
+            for (var f : runs) {
+                assertTrue(java.util.Arrays.equals(expected, f.get()), "same result from every thread");
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertEquals(0, backend.state().queueDepth(), "nothing left counted in flight");
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> compiled.run(Map.of()));
+        assertTrue(e.getMessage().contains("'x'"), e.getMessage());
+    }
+
     private static List<Float> boxed(float[] v) {
         Float[] b = new Float[v.length];
         for (int i = 0; i < v.length; i++) {
