@@ -330,7 +330,7 @@ public final class PolicyBenchmark {
                     + " % zeros); measured plans measured again after "
                     + Integer.getInteger("bench.remeasureAfter", 1000) + " requests");
             w.println("# method: one JVM, warm-up, every iteration runs all contenders in a new seeded random order (each visit one"
-                    + " untimed run, then " + TIMED_PER_VISIT + " timed ones), median and p90;"
+                    + " untimed run and at least 40 ms of them, then " + TIMED_PER_VISIT + " timed ones), median and p90;"
                     + " seeded uniform [0,1) inputs; iterations " + iterations + " (PP-OCRv3 det half)");
             w.println("# pruning: " + (prunedDir == null ? "MagnitudePruner, unstructured magnitude, per layer"
                     : "files from " + prunedDir));
