@@ -173,14 +173,8 @@ final class DepthwisePointwise implements Kernel {
         final int oh;
         final int ow;
         final int pixels;
-        final int rows;
-        final int bands;
-        final int ld;
-        final int padR;
-        final int padW;
-        final int[][] tapOff;
-        final float[][] tapVal;
-        final int[] nzOff;
+        /** Bands, scratch layout and taps of this input shape. */
+        final Layout l;
 
         Bands(Layout l, float[] x, int n, int c, int m, float[] dwBias, CsrMatrix w, float[] bias, float[] res,
               float[] out) {
@@ -197,34 +191,27 @@ final class DepthwisePointwise implements Kernel {
             this.oh = g.outSize[0];
             this.ow = g.outSize[1];
             this.pixels = oh * ow;
-            this.rows = l.rows;
-            this.bands = l.bands;
-            this.ld = l.ld;
-            this.padR = l.padR;
-            this.padW = l.padW;
-            this.tapOff = l.tapOff;
-            this.tapVal = l.tapVal;
-            this.nzOff = l.nzOff;
+            this.l = l;
         }
 
         void run(Parallel parallel) {
-            parallel.forRange(n * bands, 1, (from, to) -> {
+            parallel.forRange(n * l.bands, 1, (from, to) -> {
                 // leaf task (no joins while it is in use): the thread's scratch is safe to reuse
-                int padFloats = g.strides[1] * padR * padW + VectorKernels.L;
-                float[] scratch = AlignedScratch.array(c * ld + padFloats + VectorKernels.L);
+                int padFloats = g.strides[1] * l.padR * l.padW + VectorKernels.L;
+                float[] scratch = AlignedScratch.array(c * l.ld + padFloats + VectorKernels.L);
                 float[] tail = new float[VectorKernels.L];
                 for (int u = from; u < to; u++) {
-                    band(u / bands, u % bands, scratch, tail);
+                    band(u / l.bands, u % l.bands, scratch, tail);
                 }
             });
         }
 
         private void band(int img, int b, float[] scratch, float[] tail) {
-            int y0 = b * rows;
-            int count = Math.min(rows, oh - y0);
+            int y0 = b * l.rows;
+            int count = Math.min(l.rows, oh - y0);
             int len = count * ow;
             int base = AlignedScratch.start();
-            int padBase = base + c * ld;
+            int padBase = base + c * l.ld;
             int ih = g.inSize[0];
             int iw = g.inSize[1];
             int sh = g.strides[0];
@@ -237,24 +224,24 @@ final class DepthwisePointwise implements Kernel {
                 for (int px = 0; px < sw; px++) {
                     for (int r = 0; r < needR; r++) {
                         int iy = y0 * sh - pt + r;
-                        int dst = padBase + (px * padR + r) * padW;
+                        int dst = padBase + (px * l.padR + r) * l.padW;
                         if (iy < 0 || iy >= ih) {
-                            Arrays.fill(scratch, dst, dst + padW, 0f);
+                            Arrays.fill(scratch, dst, dst + l.padW, 0f);
                         } else {
-                            WindowGeometry.readRow(x, plane + iy * iw, iw, px - pl, sw, scratch, dst, padW);
+                            WindowGeometry.readRow(x, plane + iy * iw, iw, px - pl, sw, scratch, dst, l.padW);
                         }
                     }
                 }
-                int at = base + ch * ld;
-                VectorKernels.depthwiseRows(scratch, padBase, padW, sh, count, ow, tapOff[ch], tapVal[ch],
-                        tapOff[ch].length, dwBias == null ? 0f : dwBias[ch], scratch, at, tail);
+                int at = base + ch * l.ld;
+                VectorKernels.depthwiseRows(scratch, padBase, l.padW, sh, count, ow, l.tapOff[ch], l.tapVal[ch],
+                        l.tapOff[ch].length, dwBias == null ? 0f : dwBias[ch], scratch, at, tail);
                 depthwiseEpilogue.apply(scratch, at, at + len, null);
             }
             int outBase = img * m * pixels + y0 * ow;
             if (w.isDense()) {
-                VectorKernels.denseRows(w.values, 0, c, m, c, scratch, base, ld, len, out, outBase, pixels, bias, 0);
+                VectorKernels.denseRows(w.values, 0, c, m, c, scratch, base, l.ld, len, out, outBase, pixels, bias, 0);
             } else {
-                VectorKernels.csrRows(w.rowStart, nzOff, w.values, 0, m, scratch, base, len, out, outBase, pixels,
+                VectorKernels.csrRows(w.rowStart, l.nzOff, w.values, 0, m, scratch, base, len, out, outBase, pixels,
                         bias);
             }
             if (pointwiseEpilogue.active() || res != null) {

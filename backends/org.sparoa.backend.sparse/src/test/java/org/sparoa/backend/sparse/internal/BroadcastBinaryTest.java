@@ -62,7 +62,7 @@ class BroadcastBinaryTest {
             };
         }
         NdArray result = new BroadcastBinary(Nodes.node(op.name(), 2), op).run(
-                new NdArray[] {NdArray.ofFloats(sa, a), NdArray.ofFloats(sb, b)}, parallel())[0];
+                new NdArray[] {NdArray.ofFloats(sa, a), NdArray.ofFloats(sb, b)}, Nodes.onThisThread(TEAM))[0];
         assertArrayEquals(out, result.shape);
         assertArrayEquals(expected, result.floats);
     }
@@ -78,11 +78,5 @@ class BroadcastBinaryTest {
 
     private static int[] shape(String s) {
         return java.util.Arrays.stream(s.split("x")).mapToInt(Integer::parseInt).toArray();
-    }
-
-    /** The team's loops run from the calling test thread. */
-    private static Parallel parallel() {
-        TEAM.ownedBy(Thread.currentThread());
-        return new Parallel(TEAM);
     }
 }

@@ -61,14 +61,8 @@ class ConvTranspose2dTest {
             }
         }
         NdArray out = new ConvTranspose2d(node).run(new NdArray[] {NdArray.ofFloats(new int[] {n, c, h, w}, x),
-                NdArray.ofFloats(new int[] {c, m, k, k}, wt), NdArray.ofFloats(new int[] {m}, b)}, parallel())[0];
+                NdArray.ofFloats(new int[] {c, m, k, k}, wt), NdArray.ofFloats(new int[] {m}, b)}, Nodes.onThisThread(TEAM))[0];
         assertArrayEquals(new int[] {n, m, oh, ow}, out.shape);
         Nodes.assertClose(expected, out.floats, 1e-4, "convtranspose");
-    }
-
-    /** The team's loops run from the calling test thread. */
-    private static Parallel parallel() {
-        TEAM.ownedBy(Thread.currentThread());
-        return new Parallel(TEAM);
     }
 }

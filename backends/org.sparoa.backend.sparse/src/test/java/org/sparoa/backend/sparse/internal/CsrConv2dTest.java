@@ -94,9 +94,9 @@ class CsrConv2dTest {
         assertEquals(sparsity >= 0.5, !conv.weights().isDense(), "storage format of " + conv.weights());
         // twice: a second call reuses the per-thread buffers left by the first
         conv.run(new NdArray[] {NdArray.ofFloats(new int[] {n, c, h, w}, x), weights,
-                NdArray.ofFloats(new int[] {m}, b)}, parallel());
+                NdArray.ofFloats(new int[] {m}, b)}, Nodes.onThisThread(TEAM));
         NdArray out = conv.run(new NdArray[] {NdArray.ofFloats(new int[] {n, c, h, w}, x), weights,
-                NdArray.ofFloats(new int[] {m}, b)}, parallel())[0];
+                NdArray.ofFloats(new int[] {m}, b)}, Nodes.onThisThread(TEAM))[0];
         int oh = (h + 2 * p - (d * (k - 1) + 1)) / s + 1;
         int ow = (w + 2 * p - (d * (k - 1) + 1)) / s + 1;
         assertEquals(java.util.List.of(n, m, oh, ow), java.util.Arrays.stream(out.shape).boxed().toList());
@@ -120,7 +120,7 @@ class CsrConv2dTest {
                 boolean was = Simd.setEnabled(vector);
                 try {
                     NdArray out = new CsrConv2d(node, weights, 0.2).run(new NdArray[] {
-                            NdArray.ofFloats(new int[] {1, c, h, wd}, x), weights}, parallel())[0];
+                            NdArray.ofFloats(new int[] {1, c, h, wd}, x), weights}, Nodes.onThisThread(TEAM))[0];
                     assertEquals(java.util.List.of(1, m, 8, 14), java.util.Arrays.stream(out.shape).boxed().toList());
                     float[] want = new float[m * 8 * 14];
                     for (int o = 0; o < m; o++) {
@@ -202,11 +202,5 @@ class CsrConv2dTest {
             }
         }
         return y;
-    }
-
-    /** The team's loops run from the calling test thread. */
-    private static Parallel parallel() {
-        TEAM.ownedBy(Thread.currentThread());
-        return new Parallel(TEAM);
     }
 }

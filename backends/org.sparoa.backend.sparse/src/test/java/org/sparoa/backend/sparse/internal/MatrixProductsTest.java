@@ -54,11 +54,11 @@ class MatrixProductsTest {
         NdArray bArr = NdArray.ofFloats(new int[] {k, n}, b);
         CsrMatMul mm = new CsrMatMul(Nodes.node("MatMul", 2), bArr, 0.2);
         assertEquals(sparsity >= 0.5, !mm.weights().isDense());
-        NdArray y = mm.run(new NdArray[] {NdArray.ofFloats(new int[] {1, m, k}, a), bArr}, parallel())[0];
+        NdArray y = mm.run(new NdArray[] {NdArray.ofFloats(new int[] {1, m, k}, a), bArr}, Nodes.onThisThread(TEAM))[0];
         assertArrayEquals(new int[] {1, m, n}, y.shape);
         Nodes.assertClose(naive(a, b, m, k, n), y.floats, 1e-4, "matmul");
         NdArray dense = new CsrMatMul(Nodes.node("MatMul", 2), null, 0.2)
-                .run(new NdArray[] {NdArray.ofFloats(new int[] {m, k}, a), bArr}, parallel())[0];
+                .run(new NdArray[] {NdArray.ofFloats(new int[] {m, k}, a), bArr}, Nodes.onThisThread(TEAM))[0];
         Nodes.assertClose(naive(a, b, m, k, n), dense.floats, 1e-4, "runtime matmul");
     }
 
@@ -78,7 +78,7 @@ class MatrixProductsTest {
         NdArray bArr = NdArray.ofFloats(transB == 1 ? new int[] {n, k} : new int[] {k, n}, bStored);
         CsrGemm gemm = new CsrGemm(Nodes.node("Gemm", 3, "transB", (long) transB, "alpha", 0.5f, "beta", 2f), bArr, 0.2);
         NdArray y = gemm.run(new NdArray[] {NdArray.ofFloats(new int[] {m, k}, a), bArr,
-                NdArray.ofFloats(new int[] {n}, c)}, parallel())[0];
+                NdArray.ofFloats(new int[] {n}, c)}, Nodes.onThisThread(TEAM))[0];
         float[] expected = naive(a, b, m, k, n);
         for (int i = 0; i < expected.length; i++) {
             expected[i] = 0.5f * expected[i] + 2f * c[i % n];
@@ -98,11 +98,5 @@ class MatrixProductsTest {
             }
         }
         return y;
-    }
-
-    /** The team's loops run from the calling test thread. */
-    private static Parallel parallel() {
-        TEAM.ownedBy(Thread.currentThread());
-        return new Parallel(TEAM);
     }
 }

@@ -51,4 +51,10 @@ final class Nodes {
             }
         }
     }
+
+    /** Loops over {@code team} from the calling test thread (which becomes its owner). */
+    static Parallel onThisThread(WorkerTeam team) {
+        team.ownedBy(Thread.currentThread());
+        return new Parallel(team);
+    }
 }
