@@ -3,18 +3,13 @@ package org.sparoa.backend.sparse.internal;
 import org.sparoa.api.Node;
 
 /** Inference-mode BatchNormalization over axis 1: {@code y = (x - mean) / sqrt(var + eps) * scale + bias}. */
-final class BatchNormalization implements Kernel {
+final class BatchNormalization implements PooledKernel {
     private final Node node;
     private final float epsilon;
 
     BatchNormalization(Node node) {
         this.node = node;
         this.epsilon = node.attrFloat("epsilon", 1e-5f);
-    }
-
-    @Override
-    public NdArray[] run(NdArray[] in, Parallel parallel) {
-        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
     }
 
     @Override

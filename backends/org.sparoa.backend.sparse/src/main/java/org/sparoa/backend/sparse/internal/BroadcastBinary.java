@@ -6,7 +6,7 @@ import org.sparoa.api.Node;
  * Add, Sub, Mul, Div and PRelu with numpy broadcasting, float32 or int64. The output is walked in blocks over the
  * longest run of trailing axes along which each operand either advances contiguously or stays put.
  */
-final class BroadcastBinary implements Kernel {
+final class BroadcastBinary implements PooledKernel {
     enum Op { ADD, SUB, MUL, DIV, PRELU }
 
     private final Node node;
@@ -15,11 +15,6 @@ final class BroadcastBinary implements Kernel {
     BroadcastBinary(Node node, Op op) {
         this.node = node;
         this.op = op;
-    }
-
-    @Override
-    public NdArray[] run(NdArray[] in, Parallel parallel) {
-        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
     }
 
     @Override

@@ -5,7 +5,7 @@ import java.util.Arrays;
 import org.sparoa.api.Node;
 
 /** Concat along one axis, float32 or int64. */
-final class Concat implements Kernel {
+final class Concat implements PooledKernel {
     private final Node node;
     private final long axisAttr;
 
@@ -15,11 +15,6 @@ final class Concat implements Kernel {
         if (axisAttr == Long.MIN_VALUE) {
             throw new IllegalArgumentException(node + ": axis is required");
         }
-    }
-
-    @Override
-    public NdArray[] run(NdArray[] in, Parallel parallel) {
-        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
     }
 
     @Override

@@ -12,7 +12,7 @@ import org.sparoa.api.Node;
  * matching column rows. Tiles (or, when there are few tiles, output channels) are split over threads. Depthwise
  * convolutions (one input channel per output channel) go to {@link DepthwiseConv2d} instead.
  */
-final class CsrConv2d implements Kernel {
+final class CsrConv2d implements PooledKernel {
     /** Source floats per tile the column buffer may take (fits the L2 cache of the machines we run on). */
     private static final int TILE_SOURCE_FLOATS = 1 << 17;
 
@@ -63,11 +63,6 @@ final class CsrConv2d implements Kernel {
         }
         int k = w.shape[1] * w.shape[2] * w.shape[3];
         return CsrMatrix.pack(w.asFloats(), 0, w.shape[0], k, denseBelowSparsity);
-    }
-
-    @Override
-    public NdArray[] run(NdArray[] in, Parallel parallel) {
-        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
     }
 
     @Override

@@ -6,7 +6,7 @@ import org.sparoa.api.Node;
  * ONNX Gemm: {@code Y = alpha * A' * B' + beta * C} with optional transposes and C broadcast to {@code M x N}.
  * A constant B is stored as CSR of {@code B'} transposed.
  */
-final class CsrGemm implements Kernel {
+final class CsrGemm implements PooledKernel {
     private final Node node;
     private final float alpha;
     private final float beta;
@@ -46,11 +46,6 @@ final class CsrGemm implements Kernel {
         if (t.rank() != 2) {
             throw new IllegalArgumentException(node + ": " + what + " must be 2-D, got " + t);
         }
-    }
-
-    @Override
-    public NdArray[] run(NdArray[] in, Parallel parallel) {
-        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
     }
 
     @Override

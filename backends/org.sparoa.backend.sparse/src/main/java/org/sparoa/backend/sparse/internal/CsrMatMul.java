@@ -8,7 +8,7 @@ import org.sparoa.api.Node;
  * ONNX MatMul (numpy semantics: 1-D operands promoted, batch dimensions broadcast). A constant 2-D right-hand side
  * (the usual weight matrix) is stored transposed as CSR; anything else runs the dense row product.
  */
-final class CsrMatMul implements Kernel {
+final class CsrMatMul implements PooledKernel {
     private final Node node;
     private final CsrMatrix constantBt;
     /** A dense constant B as its rows: long SIMD loops over N beat the transposed form when B is dense. */
@@ -29,11 +29,6 @@ final class CsrMatMul implements Kernel {
 
     CsrMatrix weights() {
         return constantBt;
-    }
-
-    @Override
-    public NdArray[] run(NdArray[] in, Parallel parallel) {
-        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
     }
 
     @Override

@@ -12,7 +12,7 @@ import org.sparoa.api.Node;
  * memory-bound pass, that is a write and a read of 1.5 MB saved per block. Falls back to the two kernels one after
  * the other without the Vector API or for a residual that needs broadcasting.
  */
-final class DepthwisePointwise implements Kernel {
+final class DepthwisePointwise implements PooledKernel {
     /** Depthwise results per band: channels x pixels, sized to stay in the core's L2 with the band's output. */
     private static final int BAND_FLOATS = 1 << 15;
 
@@ -40,11 +40,6 @@ final class DepthwisePointwise implements Kernel {
         this.depthwiseEpilogue = new ConvEpilogue(dw.clampMin(), dw.clampMax(), false);
         this.pointwiseEpilogue = new ConvEpilogue(pw.clampMin(), pw.clampMax(), pw.hardSwish());
         this.addsResidual = pw.addsResidual();
-    }
-
-    @Override
-    public NdArray[] run(NdArray[] in, Parallel parallel) {
-        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
     }
 
     /** Inputs: x, the depthwise weights and bias (bias may be null), the 1x1 weights, bias and residual. */

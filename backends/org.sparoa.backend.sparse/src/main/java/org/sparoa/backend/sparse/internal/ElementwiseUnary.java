@@ -3,7 +3,7 @@ package org.sparoa.backend.sparse.internal;
 import org.sparoa.api.Node;
 
 /** Float32 activations applied element by element: Relu, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Clip. */
-final class ElementwiseUnary implements Kernel {
+final class ElementwiseUnary implements PooledKernel {
     enum Op { RELU, LEAKY_RELU, SIGMOID, HARD_SIGMOID, HARD_SWISH, CLIP }
 
     private final Node node;
@@ -20,11 +20,6 @@ final class ElementwiseUnary implements Kernel {
             default -> 0f;
         };
         this.beta = op == Op.HARD_SIGMOID ? node.attrFloat("beta", 0.5f) : 0f;
-    }
-
-    @Override
-    public NdArray[] run(NdArray[] in, Parallel parallel) {
-        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
     }
 
     @Override

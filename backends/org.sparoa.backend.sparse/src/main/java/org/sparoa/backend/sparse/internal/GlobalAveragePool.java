@@ -5,16 +5,11 @@ import java.util.Arrays;
 import org.sparoa.api.Node;
 
 /** GlobalAveragePool: the mean of every (image, channel) plane, spatial axes kept as size 1. */
-final class GlobalAveragePool implements Kernel {
+final class GlobalAveragePool implements PooledKernel {
     private final Node node;
 
     GlobalAveragePool(Node node) {
         this.node = node;
-    }
-
-    @Override
-    public NdArray[] run(NdArray[] in, Parallel parallel) {
-        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
     }
 
     @Override

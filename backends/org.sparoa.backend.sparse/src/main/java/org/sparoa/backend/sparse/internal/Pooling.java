@@ -5,7 +5,7 @@ import java.util.Arrays;
 import org.sparoa.api.Node;
 
 /** MaxPool and AveragePool over any number of spatial axes (NC + spatial layout). */
-final class Pooling implements Kernel {
+final class Pooling implements PooledKernel {
     private final Node node;
     private final boolean max;
     private final int[] kernel;
@@ -22,11 +22,6 @@ final class Pooling implements Kernel {
         this.kernel = Arrays.stream(k).mapToInt(Math::toIntExact).toArray();
         this.ceilMode = node.attrLong("ceil_mode", 0) != 0;
         this.countIncludePad = node.attrLong("count_include_pad", 0) != 0;
-    }
-
-    @Override
-    public NdArray[] run(NdArray[] in, Parallel parallel) {
-        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
     }
 
     @Override

@@ -8,18 +8,13 @@ import org.sparoa.api.Node;
  * Slice, float32 or int64: per axis a start, an end and a step (negative steps walk backwards), clamped as the
  * operator defines. From opset 10 they are inputs (starts, ends, optional axes and steps); before, attributes.
  */
-final class Slice implements Kernel {
+final class Slice implements PooledKernel {
     private final Node node;
     private final long opset;
 
     Slice(Node node, long opset) {
         this.node = node;
         this.opset = opset;
-    }
-
-    @Override
-    public NdArray[] run(NdArray[] in, Parallel parallel) {
-        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
     }
 
     @Override

@@ -9,7 +9,7 @@ import org.sparoa.api.Node;
  * (opset 13+) or attribute (before); without them the axis is divided evenly, the last part taking the remainder when
  * {@code num_outputs} (opset 18) does not divide it.
  */
-final class Split implements Kernel {
+final class Split implements PooledKernel {
     private final Node node;
     private final long axisAttr;
     private final long[] splitAttr;
@@ -20,11 +20,6 @@ final class Split implements Kernel {
         this.axisAttr = node.attrLong("axis", 0);
         this.splitAttr = node.attrLongs("split", null);
         this.parts = node.outputs().size();
-    }
-
-    @Override
-    public NdArray[] run(NdArray[] in, Parallel parallel) {
-        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
     }
 
     @Override

@@ -3,18 +3,13 @@ package org.sparoa.backend.sparse.internal;
 import org.sparoa.api.Node;
 
 /** Transpose by a permutation of axes (default: reversed), float32 or int64. */
-final class Transpose implements Kernel {
+final class Transpose implements PooledKernel {
     private final Node node;
     private final long[] perm;
 
     Transpose(Node node) {
         this.node = node;
         this.perm = node.attrLongs("perm", null);
-    }
-
-    @Override
-    public NdArray[] run(NdArray[] in, Parallel parallel) {
-        return run(in, parallel, new FloatArrayPool.Lease(FloatArrayPool.NONE));
     }
 
     /** Float outputs come from the pool: every element is written (a fresh array cost more than the copy itself). */
