@@ -132,6 +132,58 @@ final class NdArray {
         return isFloat() ? ofFloats(newShape, floats) : ofLongs(newShape, longs);
     }
 
+    /** Row-major element strides of {@code shape}. */
+    static int[] strides(int[] shape) {
+        int[] st = new int[shape.length];
+        for (int i = shape.length - 1, s = 1; i >= 0; i--) {
+            st[i] = s;
+            s *= shape[i];
+        }
+        return st;
+    }
+
+    /**
+     * Fills {@code out}, in its row-major order, with this array's elements at {@code base + sum(pos[ax] * st[ax])}
+     * for each position {@code pos} of {@code out}'s shape: a strided view read out (Transpose: permuted strides;
+     * Slice: a start offset and stepped strides). Same element type on both sides.
+     */
+    void gatherInto(int base, int[] st, NdArray out) {
+        int[] shape = out.shape;
+        int r = shape.length;
+        int n = out.size();
+        if (n == 0) {
+            return;
+        }
+        int inner = r == 0 ? 1 : shape[r - 1];
+        int innerStride = r == 0 ? 0 : st[r - 1];
+        int[] pos = new int[r];
+        int off = base;
+        for (int o = 0; o < n; o += inner) {
+            if (isFloat()) {
+                if (innerStride == 1) {
+                    System.arraycopy(floats, off, out.floats, o, inner);
+                } else {
+                    for (int j = 0; j < inner; j++) {
+                        out.floats[o + j] = floats[off + j * innerStride];
+                    }
+                }
+            } else {
+                for (int j = 0; j < inner; j++) {
+                    out.longs[o + j] = longs[off + j * innerStride];
+                }
+            }
+            for (int ax = r - 2; ax >= 0; ax--) {
+                pos[ax]++;
+                off += st[ax];
+                if (pos[ax] < shape[ax]) {
+                    break;
+                }
+                off -= st[ax] * shape[ax];
+                pos[ax] = 0;
+            }
+        }
+    }
+
     static int size(int[] shape) {
         long n = 1;
         for (int d : shape) {

@@ -60,12 +60,7 @@ final class Pad implements Kernel {
                 map[a][o] = source(o - begin[a], x.shape[a]);
             }
         }
-        int[] stride = new int[r];
-        int s = 1;
-        for (int a = r - 1; a >= 0; a--) {
-            stride[a] = s;
-            s *= x.shape[a];
-        }
+        int[] stride = NdArray.strides(x.shape);
         NdArray out = NdArray.zerosLike(x, shape);
         int n = out.size();
         int[] pos = new int[r];

@@ -75,48 +75,14 @@ final class Slice implements PooledKernel {
         }
         int n = NdArray.size(shape);
         NdArray out = x.isFloat() ? NdArray.ofFloats(shape, buffers.take(n)) : NdArray.zerosLike(x, shape);
-        if (n == 0) {
-            return new NdArray[] {out};
-        }
-        int[] inStride = new int[r];
-        for (int i = r - 1, s = 1; i >= 0; i--) {
-            inStride[i] = s;
-            s *= x.shape[i];
-        }
+        int[] inStride = NdArray.strides(x.shape);
         int base = 0;
         int[] st = new int[r];
         for (int i = 0; i < r; i++) {
             base += begin[i] * inStride[i];
             st[i] = step[i] * inStride[i];
         }
-        int inner = r == 0 ? 1 : shape[r - 1];
-        int innerStride = r == 0 ? 0 : st[r - 1];
-        int[] pos = new int[r];
-        int off = base;
-        for (int o = 0; o < n; o += inner) {
-            if (x.isFloat()) {
-                if (innerStride == 1) {
-                    System.arraycopy(x.floats, off, out.floats, o, inner);
-                } else {
-                    for (int j = 0; j < inner; j++) {
-                        out.floats[o + j] = x.floats[off + j * innerStride];
-                    }
-                }
-            } else {
-                for (int j = 0; j < inner; j++) {
-                    out.longs[o + j] = x.longs[off + j * innerStride];
-                }
-            }
-            for (int ax = r - 2; ax >= 0; ax--) {
-                pos[ax]++;
-                off += st[ax];
-                if (pos[ax] < shape[ax]) {
-                    break;
-                }
-                off -= st[ax] * shape[ax];
-                pos[ax] = 0;
-            }
-        }
+        x.gatherInto(base, st, out);
         return new NdArray[] {out};
     }
 }

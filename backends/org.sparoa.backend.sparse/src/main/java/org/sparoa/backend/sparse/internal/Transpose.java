@@ -31,52 +31,14 @@ final class Transpose implements PooledKernel {
         for (int i = 0; i < r; i++) {
             shape[i] = x.shape[p[i]];
         }
-        int[] inStride = new int[r];
-        int s = 1;
-        for (int i = r - 1; i >= 0; i--) {
-            inStride[i] = s;
-            s *= x.shape[i];
-        }
-        // source stride of each output axis; the last output axis is walked in the inner loop
+        // source stride of each output axis
+        int[] inStride = NdArray.strides(x.shape);
         int[] st = new int[r];
         for (int i = 0; i < r; i++) {
             st[i] = inStride[p[i]];
         }
         NdArray out = x.isFloat() ? NdArray.ofFloats(shape, buffers.take(x.size())) : NdArray.zerosLike(x, shape);
-        int n = x.size();
-        if (n == 0) {
-            return new NdArray[] {out};
-        }
-        int inner = r == 0 ? 1 : shape[r - 1];
-        int innerStride = r == 0 ? 0 : st[r - 1];
-        int outer = n / inner;
-        int[] pos = new int[r];
-        int off = 0;
-        for (int o = 0; o < outer; o++) {
-            int base = o * inner;
-            if (x.isFloat()) {
-                float[] a = x.floats;
-                float[] y = out.floats;
-                for (int j = 0; j < inner; j++) {
-                    y[base + j] = a[off + j * innerStride];
-                }
-            } else {
-                long[] a = x.longs;
-                long[] y = out.longs;
-                for (int j = 0; j < inner; j++) {
-                    y[base + j] = a[off + j * innerStride];
-                }
-            }
-            for (int ax = r - 2; ax >= 0; ax--) {
-                pos[ax]++;
-                off += st[ax];
-                if (pos[ax] < shape[ax]) {
-                    break;
-                }
-                off -= st[ax] * shape[ax];
-                pos[ax] = 0;
-            }
-        }
+        x.gatherInto(0, st, out);
         return new NdArray[] {out};
     }
 }
