@@ -20,8 +20,8 @@ import org.sparoa.api.TensorInfo;
 
 /**
  * A segment as a list of kernels in topological order, with its constant inputs converted (and Conv/Gemm/MatMul
- * weights packed) once, after {@link ConstantFolding} and the {@link ConvFusion} rewrites (BatchNormalization folded into the Conv before it,
- * Relu/Clip applied by it). Each run keeps its tensors in its own map and drops every intermediate after its last use;
+ * weights packed) once, after {@link ConstantFolding} and the {@link ConvFusion} rewrites (Pads and
+ * BatchNormalizations folded into Convs, residual Adds and activations applied by them, separable blocks fused). Each run keeps its tensors in its own map and drops every intermediate after its last use;
  * arrays that kernels took from the segment's {@link FloatArrayPool} go back to it then, for the next step or run.
  */
 final class CompiledSparseSegment implements CompiledSegment {

@@ -10,13 +10,18 @@ import org.sparoa.api.Graph;
 import org.sparoa.api.Node;
 
 /**
- * Compile-time rewrites of a segment around its convolutions, the ones ONNX Runtime makes too: a zero-valued
- * constant Pad of the spatial axes right before a Conv becomes the Conv's own padding (tf2onnx writes TensorFlow's
- * explicit stride-2 padding this way); a BatchNormalization right after a Conv with constant weights is folded into those weights and bias (a zero weight
- * stays zero, so pruning survives); an Add of the result and another computed tensor (a residual connection) and
- * then a Relu or Clip are applied by the Conv as it writes its output ({@link CsrConv2d}'s epilogue) instead of as
- * passes of their own. Only when the intermediate tensor has exactly that one
- * consumer in the whole model and is not an output of the segment.
+ * Compile-time rewrites of a segment around its convolutions, the ones ONNX Runtime makes too, each only where the
+ * intermediate tensor has no other reader in the segment and does not leave it:
+ * <ul>
+ * <li>a zero-valued constant Pad of the spatial axes right before a Conv becomes the Conv's own padding (tf2onnx
+ * writes TensorFlow's explicit stride-2 padding this way);</li>
+ * <li>HardSwish written out as four operators becomes one node ({@link HardSwishPattern});</li>
+ * <li>a BatchNormalization right after a Conv with constant weights is folded into those weights and bias (a zero
+ * weight stays zero, so pruning survives);</li>
+ * <li>an Add of the result and another computed tensor (a residual connection), then a Relu, Clip or HardSwish, are
+ * applied by the Conv as it writes its output ({@link ConvEpilogue}) instead of as passes of their own;</li>
+ * <li>a depthwise Conv read only by a 1x1 Conv runs inside it ({@link DepthwisePointwise}).</li>
+ * </ul>
  */
 final class ConvFusion {
     /** A node to compile, with the clamp its Conv applies ({@code -inf, +inf}: none). */
@@ -126,16 +131,12 @@ final class ConvFusion {
     private static List<Planned> pairSeparable(List<Planned> planned, Graph graph, Map<String, NdArray> constants,
                                                Set<String> keep) {
         Map<String, Integer> producer = new java.util.HashMap<>();
-        Map<String, Integer> readers = new java.util.HashMap<>();
         for (int i = 0; i < planned.size(); i++) {
-            Node n = planned.get(i).node();
-            for (String o : n.outputs()) {
+            for (String o : planned.get(i).node().outputs()) {
                 producer.put(o, i);
             }
-            for (String in : new java.util.LinkedHashSet<>(n.inputs())) {
-                readers.merge(in, 1, Integer::sum);
-            }
         }
+        Map<String, List<Node>> users = users(planned.stream().map(Planned::node).toList());
         List<Planned> out = new ArrayList<>(planned);
         Set<Integer> dropped = new HashSet<>();
         for (int i = 0; i < planned.size(); i++) {
@@ -146,7 +147,7 @@ final class ConvFusion {
             }
             String t = pw.node().input(0);
             Integer d = producer.get(t);
-            if (d == null || dropped.contains(d) || readers.getOrDefault(t, 0) != 1 || keep.contains(t)
+            if (d == null || dropped.contains(d) || users.getOrDefault(t, List.of()).size() != 1 || keep.contains(t)
                     || graph.isGraphOutput(t)) {
                 continue;
             }
@@ -251,13 +252,18 @@ final class ConvFusion {
             rewritten.put(conv.name(), new Node(conv.name(), conv.opType(), conv.domain(), in, conv.outputs(), attrs));
             dropped.add(pad.name());
         }
-        if (dropped.isEmpty()) {
+        return rebuilt(nodes, dropped, rewritten);
+    }
+
+    /** {@code nodes} in their order without the {@code dropped} ones and with the {@code replaced} ones swapped in. */
+    static List<Node> rebuilt(List<Node> nodes, Set<String> dropped, Map<String, Node> replaced) {
+        if (dropped.isEmpty() && replaced.isEmpty()) {
             return nodes;
         }
         List<Node> out = new ArrayList<>(nodes.size());
         for (Node n : nodes) {
             if (!dropped.contains(n.name())) {
-                out.add(rewritten.getOrDefault(n.name(), n));
+                out.add(replaced.getOrDefault(n.name(), n));
             }
         }
         return out;
@@ -334,7 +340,7 @@ final class ConvFusion {
     }
 
     /** Which of {@code nodes} read each tensor (after the rewrites, so not the model graph's consumers). */
-    private static Map<String, List<Node>> users(List<Node> nodes) {
+    static Map<String, List<Node>> users(List<Node> nodes) {
         Map<String, List<Node>> users = new java.util.HashMap<>();
         for (Node n : nodes) {
             for (String in : new java.util.LinkedHashSet<>(n.inputs())) {

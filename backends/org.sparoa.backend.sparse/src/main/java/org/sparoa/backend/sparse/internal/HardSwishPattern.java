@@ -1,6 +1,5 @@
 package org.sparoa.backend.sparse.internal;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -25,12 +24,7 @@ final class HardSwishPattern {
      * @return the nodes with every chain found replaced by a HardSwish node where its last operator stood
      */
     static List<Node> rewrite(List<Node> nodes, Graph graph, Map<String, NdArray> constants, Set<String> keep) {
-        Map<String, List<Node>> users = new HashMap<>();
-        for (Node n : nodes) {
-            for (String in : n.inputs()) {
-                users.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
-            }
-        }
+        Map<String, List<Node>> users = ConvFusion.users(nodes);
         Map<String, Node> replaced = new HashMap<>();
         Set<String> dropped = new HashSet<>();
         for (Node add : nodes) {
@@ -70,16 +64,7 @@ final class HardSwishPattern {
             dropped.add(clip.name());
             dropped.add(second.name());
         }
-        if (replaced.isEmpty()) {
-            return nodes;
-        }
-        List<Node> out = new ArrayList<>(nodes.size());
-        for (Node n : nodes) {
-            if (!dropped.contains(n.name())) {
-                out.add(replaced.getOrDefault(n.name(), n));
-            }
-        }
-        return out;
+        return ConvFusion.rebuilt(nodes, dropped, replaced);
     }
 
     /** The one node of the list that reads {@code tensor}, when nothing else (another segment, the caller) does. */
