@@ -216,7 +216,7 @@ public final class PolicyBenchmark {
         }
         sparse.close();
         String loadAfter = loadAverage();
-        write(rows, threads, iterations, loadBefore, loadAfter, prunedDir);
+        write(rows, threads, iterations, remeasureAfter, loadBefore, loadAfter, prunedDir);
     }
 
     private static Map<String, Object> row(Case c, int sp, String contender, int n, RoundRobin.Timing t, double ort,
@@ -316,8 +316,8 @@ public final class PolicyBenchmark {
         };
     }
 
-    private static void write(List<Map<String, Object>> rows, int threads, int iterations, String loadBefore,
-                              String loadAfter, String prunedDir) throws IOException {
+    private static void write(List<Map<String, Object>> rows, int threads, int iterations, int remeasureAfter,
+                              String loadBefore, String loadAfter, String prunedDir) throws IOException {
         Path out = Path.of(System.getProperty("bench.out", "results/policies.csv"));
         Files.createDirectories(out.getParent());
         Map<String, Object> machine = MachineInfo.describe();
@@ -328,7 +328,7 @@ public final class PolicyBenchmark {
             w.println("# threads: ONNX Runtime 1.29.0 intra-op " + threads + " (plain session and ort-cpu), sparse-cpu pool "
                     + threads + " (weights dense below " + Math.round(100 * SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY)
                     + " % zeros); measured plans measured again after "
-                    + Integer.getInteger("bench.remeasureAfter", 1000) + " requests");
+                    + remeasureAfter + " requests");
             w.println("# method: one JVM, warm-up, every iteration runs all contenders in a new seeded random order (each visit one"
                     + " untimed run and at least 40 ms of them, then " + TIMED_PER_VISIT + " timed ones), median and p90;"
                     + " seeded uniform [0,1) inputs; iterations " + iterations + " (PP-OCRv3 det half)");

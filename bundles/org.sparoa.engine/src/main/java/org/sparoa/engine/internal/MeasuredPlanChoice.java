@@ -175,7 +175,7 @@ final class MeasuredPlanChoice {
      * before (within 3 %) or {@code maxMillis} have passed. No criterion sees a JIT step ahead: a Java backend sat at
      * 13 ms for its first 250 runs of BlazeFace back and then ran 5.1 ms, hence the minimum time.
      */
-    static int warmUntilSteady(ExecutionPlan plan, Function<ExecutionPlan, Object> runOnce, long maxMillis) {
+    static void warmUntilSteady(ExecutionPlan plan, Function<ExecutionPlan, Object> runOnce, long maxMillis) {
         long start0 = System.nanoTime();
         long deadline = start0 + maxMillis * 1_000_000L;
         long earliestStop = start0 + maxMillis * 500_000L;
@@ -191,7 +191,6 @@ final class MeasuredPlanChoice {
                 break;
             }
         } while (System.nanoTime() < deadline);
-        return t.size();
     }
 
     /**
