@@ -62,6 +62,7 @@ public final class GraphImporter {
         if (proto.getGraph().getOutputCount() == 0) {
             throw new ModelFormatException(where + ": the graph declares no outputs");
         }
+        ExternalDataGuard.requireSelfContained(proto, where);
         return importModel(proto, where);
     }
 

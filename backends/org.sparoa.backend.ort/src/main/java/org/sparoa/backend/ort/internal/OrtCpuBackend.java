@@ -181,6 +181,7 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         options.setInterOpNumThreads(1);
         options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        options.addConfigEntry("session.model_external_initializers_file_folder_path", NoExternalData.folder());
         return options;
     }
 
