@@ -54,7 +54,10 @@ final class BufferPlanner {
         for (int id : order) {
             long[] v = values.get(id);
             if (v[1] == Long.MAX_VALUE) {
-                continue; // never written nor read: no buffer
+                if (v[2] == Long.MIN_VALUE) {
+                    continue; // never written nor read: no buffer
+                }
+                v[1] = BEFORE_FIRST_STEP; // read but never written (an empty tensor): a buffer all the same
             }
             long bytes = v[0];
             int best = -1;

@@ -135,19 +135,33 @@ final class ConvLowering {
         if (xs.length != 4 || ws.length != 4) {
             throw new IllegalArgumentException("only 2-D transposed convolutions are implemented");
         }
-        if (n.hasAttribute("output_shape")) {
-            throw new IllegalArgumentException("the output_shape attribute is not implemented (give pads)");
-        }
         String auto = n.attrString("auto_pad", "NOTSET");
-        if (!auto.equals("NOTSET") && !auto.equals("VALID")) {
-            throw new IllegalArgumentException("auto_pad " + auto + " is not implemented for ConvTranspose");
-        }
         int groups = (int) n.attrLong("group", 1);
         long k = ws[1] * groups;
         long[] s = n.attrLongs("strides", new long[] {1, 1});
         long[] d = n.attrLongs("dilations", new long[] {1, 1});
-        long[] p = auto.equals("VALID") ? new long[4] : n.attrLongs("pads", new long[4]);
         long[] op = n.attrLongs("output_padding", new long[2]);
+        long[] p = auto.equals("VALID") ? new long[4] : n.attrLongs("pads", new long[4]);
+        long[] wanted = n.attrLongs("output_shape", null);
+        if (wanted == null && auto.startsWith("SAME")) {
+            wanted = new long[] {xs[2] * s[0], xs[3] * s[1]};
+        }
+        if (wanted != null) {
+            // ONNX: total padding from the requested size; SAME_UPPER puts the odd pad at the end, else at the start
+            long[] w2 = wanted.length > 2 ? java.util.Arrays.copyOfRange(wanted, wanted.length - 2, wanted.length) : wanted;
+            p = new long[4];
+            for (int i = 0; i < 2; i++) {
+                long total = s[i] * (xs[2 + i] - 1) + op[i] + ((ws[2 + i] - 1) * d[i] + 1) - w2[i];
+                long half = Math.floorDiv(total, 2); // as ONNX's reference (Python //)
+                if (auto.equals("SAME_UPPER")) {
+                    p[i] = half;
+                    p[2 + i] = total - half;
+                } else {
+                    p[i] = total - half;
+                    p[2 + i] = half;
+                }
+            }
+        }
         long oh = (xs[2] - 1) * s[0] - p[0] - p[2] + d[0] * (ws[2] - 1) + op[0] + 1;
         long ow = (xs[3] - 1) * s[1] - p[1] - p[3] + d[1] * (ws[3] - 1) + op[1] + 1;
         long[] outShape = {xs[0], k, oh, ow};
@@ -266,17 +280,19 @@ final class ConvLowering {
             zr = c == null ? 0 : nn;
             zc = 1;
         }
-        Operand residual = e.residual != null ? e.residual : cDevice;
-        if (e.residual != null && cDevice != null) {
-            throw new IllegalArgumentException("a computed C and a fused residual Add together are not implemented");
-        }
-        if (cDevice != null && !Arrays.equals(cDevice.shape(), outShape)) {
-            throw new IllegalArgumentException("a computed C must have the output's shape " + Arrays.toString(outShape));
+        Operand residual = e.residual;
+        if (cDevice != null) {
+            if (!e.biasAdds.isEmpty()) {
+                throw new IllegalArgumentException("a computed C and a fused constant Add together are not implemented");
+            }
+            long[] zs = Broadcast.stridesAlong(cDevice.shape(), new long[] {m, nn});
+            zr = zs[0];
+            zc = zs[1];
         }
         Operand y = b.activation(outShape, DataType.FLOAT);
         b.define(e.output, y);
         ConstantBlock cb = b.constants();
-        Object biasArg = bias == null ? null : new Arg.Constant(cb.floats(bias));
+        Object biasArg = cDevice != null ? cDevice : bias == null ? null : new Arg.Constant(cb.floats(bias));
         Activation act = e.activation;
         Operand a = mo.a();
         HostValue bv = b.hostValue(bName);
@@ -284,13 +300,11 @@ final class ConvLowering {
             float[] bm = bv.toFloats();
             // B^T as N rows of K: the rows the CSR kernel walks
             float[] bt = transB ? bm : CsrWeights.transpose(bm, (int) kk, (int) nn);
-            if (CsrWeights.sparsity(bm) >= b.denseBelowSparsity()) {
-                if (residual != null) {
-                    throw new IllegalArgumentException("a residual on the CSR product is not implemented");
-                }
+            // the CSR product has no residual input: with a fused residual Add the dense product runs
+            if (residual == null && CsrWeights.sparsity(bm) >= b.denseBelowSparsity()) {
                 CsrWeights csr = CsrWeights.of(bt, (int) nn, (int) kk);
                 long p = cb.params(m, nn, mo.rowStride(), mo.colStride(), zr, zc, act.code());
-                b.emit(n.name(), Kernel.GEMM_CSR, LaunchConfig.linear(m * nn), new Operand[] {a}, new Operand[] {y},
+                b.emit(n.name(), Kernel.GEMM_CSR, LaunchConfig.linear(m * nn), new Operand[] {a, cDevice}, new Operand[] {y},
                         new Arg.Constant(p), a, new Arg.Constant(cb.ints(csr.rowPtr())),
                         new Arg.Constant(cb.ints(csr.colIdx())), new Arg.Constant(cb.floats(csr.values())), biasArg, y,
                         alpha, act.a(), act.b());
@@ -302,7 +316,7 @@ final class ConvLowering {
         long bC = transB ? kk : 1;
         long p = cb.params(m, nn, kk, mo.batchStride(), mo.rowStride(), mo.colStride(), 0, bR, bC, m * nn, 0, zr, zc,
                 act.code());
-        b.emit(n.name(), Kernel.GEMM, LaunchConfig.tiled((int) m, (int) nn, batches), new Operand[] {a, bo, residual},
+        b.emit(n.name(), Kernel.GEMM, LaunchConfig.tiled((int) m, (int) nn, batches), new Operand[] {a, bo, residual, cDevice},
                 new Operand[] {y}, new Arg.Constant(p), a, bo, biasArg, residual, y, alpha, act.a(), act.b());
     }
 

@@ -22,10 +22,12 @@ final class CudaCompiledSegment implements CompiledSegment {
     private final Segment segment;
     private final CudaGpuBackend backend;
     private final Map<String, CompletableFuture<DeviceProgram>> programs = new ConcurrentHashMap<>();
+    private final java.util.Set<String> parameters;
 
     CudaCompiledSegment(Segment segment, CudaGpuBackend backend) {
         this.segment = segment;
         this.backend = backend;
+        this.parameters = ParameterInputs.readAsParameters(segment.nodes());
     }
 
     @Override
@@ -64,7 +66,7 @@ final class CudaCompiledSegment implements CompiledSegment {
         }
     }
 
-    /** What a program is specific to: each input's shape, and the values of integer inputs. */
+    /** What a program is specific to: each input's shape, and the values of integer and parameter inputs. */
     String signature(Map<String, Tensor> inputs) {
         StringBuilder sb = new StringBuilder();
         for (TensorInfo in : segment.inputs()) {
@@ -75,6 +77,8 @@ final class CudaCompiledSegment implements CompiledSegment {
             sb.append(in.name()).append(Arrays.toString(t.shape()));
             if (t.type() != DataType.FLOAT && t.type() != DataType.BOOL) {
                 sb.append('=').append(Arrays.toString(t.toLongArray()));
+            } else if (parameters.contains(in.name())) {
+                sb.append('=').append(Arrays.toString(t.toFloatArray()));
             }
             sb.append(';');
         }

@@ -41,7 +41,10 @@ final class ProgramBuilder {
      *                      (shape arithmetic), which are part of what a compiled program is specific to
      * @param outputs the segment's output names
      */
+    private final Set<String> parameters;
+
     ProgramBuilder(Graph graph, List<Node> nodes, List<String> outputs, double denseBelowSparsity) {
+        this.parameters = ParameterInputs.readAsParameters(nodes);
         this.graph = graph;
         this.nodes = nodes;
         this.segmentOutputs.addAll(outputs);
@@ -73,7 +76,7 @@ final class ProgramBuilder {
 
     /** Declares a segment input: device-resident (float data) or known to the host (integer data). */
     void input(String name, Tensor tensor) {
-        if (tensor.type() == DataType.FLOAT || tensor.type() == DataType.BOOL) {
+        if ((tensor.type() == DataType.FLOAT || tensor.type() == DataType.BOOL) && !parameters.contains(name)) {
             long[] shape = tensor.shape();
             int value = planner.value(4 * Broadcast.count(shape));
             planner.written(value, BufferPlanner.BEFORE_FIRST_STEP);

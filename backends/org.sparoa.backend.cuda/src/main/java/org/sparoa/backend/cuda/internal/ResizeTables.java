@@ -37,10 +37,30 @@ final class ResizeTables {
         if (scales == null && sizes == null) {
             throw new IllegalArgumentException("neither scales nor sizes are given");
         }
-        if (n.hasAttribute("axes")) {
-            throw new IllegalArgumentException("the axes attribute is not implemented");
-        }
         int rank = s.length;
+        long[] axes = n.attrLongs("axes", null);
+        if (axes != null) {
+            // scales / sizes of the listed axes only: the others keep their size
+            double[] fullScales = scales == null ? null : new double[rank];
+            long[] fullSizes = sizes == null ? null : s.clone();
+            if (fullScales != null) {
+                java.util.Arrays.fill(fullScales, 1.0);
+            }
+            for (int i = 0; i < axes.length; i++) {
+                int ax = ShapeRules.axis(axes[i], rank);
+                if (fullScales != null) {
+                    fullScales[ax] = scales[i];
+                } else {
+                    fullSizes[ax] = sizes[i];
+                }
+            }
+            scales = fullScales;
+            sizes = fullSizes;
+        }
+        if (!n.attrString("keep_aspect_ratio_policy", "stretch").equals("stretch")) {
+            throw new IllegalArgumentException("keep_aspect_ratio_policy " + n.attrString("keep_aspect_ratio_policy", "")
+                    + " is not implemented");
+        }
         long[] os = new long[rank];
         for (int i = 0; i < rank; i++) {
             os[i] = sizes != null ? sizes[i] : (long) Math.floor(s[i] * scales[i]);
@@ -98,7 +118,8 @@ final class ResizeTables {
         return switch (ct) {
             case "half_pixel" -> (o + 0.5) / scale - 0.5;
             case "pytorch_half_pixel" -> out > 1 ? (o + 0.5) / scale - 0.5 : 0;
-            case "align_corners" -> out == 1 ? 0 : (double) o * (in - 1) / (out - 1);
+            // the resized length is in * scale unrounded (scales given) or the output size (sizes given)
+            case "align_corners" -> in * scale == 1 ? 0 : (double) o * (in - 1) / (in * scale - 1);
             case "asymmetric" -> o / scale;
             case "tf_half_pixel_for_nearest" -> (o + 0.5) / scale;
             default -> throw new IllegalArgumentException("coordinate_transformation_mode " + ct + " is not implemented");

@@ -138,17 +138,21 @@ class FusionTest {
     }
 
     @Test
-    void computedWeightsAreRefusedNamingTheOperator() {
+    void weightsComputedOnTheDeviceAreRefusedNamingTheOperator() {
+        Node relu = new Node("r", "Relu", "", List.of("w0"), List.of("w"), Map.of());
         Node conv = new Node("dyn", "Conv", "", List.of("x", "w"), List.of("y"), Map.of());
         long[] xs = {1, 2, 3, 3};
-        Graph g = new Graph("g", List.of(conv), List.of(new TensorInfo("x", DataType.FLOAT, xs),
-                new TensorInfo("w", DataType.FLOAT, new long[] {2, 2, 1, 1})),
+        long[] wShape = {2, 2, 1, 1};
+        Graph g = new Graph("g", List.of(relu, conv), List.of(new TensorInfo("x", DataType.FLOAT, xs),
+                new TensorInfo("w0", DataType.FLOAT, wShape)),
                 List.of(new TensorInfo("y", DataType.FLOAT, xs)), Map.of(), Map.of(), Map.of("", 13L));
-        Map<String, Tensor> in = Map.of("x", Tensor.ofFloats(xs, new float[18]), "w",
-                Tensor.ofFloats(new long[] {2, 2, 1, 1}, new float[4]));
+        Map<String, Tensor> in = Map.of("x", Tensor.ofFloats(xs, new float[18]), "w0", Tensor.ofFloats(wShape, new float[4]));
         UnsupportedOperatorException e = assertThrows(UnsupportedOperatorException.class,
                 () -> ProgramBuilder.compile(g, g.nodes(), g.inputs(), g.outputs(), in, 0.7));
-        assertTrue(e.getMessage().contains("'dyn'") && e.getMessage().contains("constant"), e.getMessage());
-        assertTrue(CudaOperatorSupport.whyNot(conv, g).isPresent());
+        assertTrue(e.getMessage().contains("'dyn'") && e.getMessage().contains("run time"), e.getMessage());
+        assertTrue(CudaOperatorSupport.whyNot(conv, g).isPresent(), "supports() refuses it up front");
+        // weights that are a model input are known when the program is compiled: that one is accepted
+        Node direct = new Node("d", "Conv", "", List.of("x", "w0"), List.of("y"), Map.of());
+        assertTrue(CudaOperatorSupport.whyNot(direct, g).isEmpty());
     }
 }
