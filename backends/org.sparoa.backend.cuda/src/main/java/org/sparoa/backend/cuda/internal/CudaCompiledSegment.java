@@ -54,6 +54,23 @@ final class CudaCompiledSegment implements CompiledSegment {
         });
     }
 
+    /** Milliseconds per run of this segment's kernels alone on the GPU (see {@link DeviceProgram#kernelMillis}). */
+    double kernelMillis(Map<String, Tensor> inputs, int repeats) {
+        String key = signature(inputs);
+        return backend.device().submit(lane -> {
+            DeviceProgram p = programs.computeIfAbsent(key, k -> CompletableFuture.completedFuture(build(inputs))).join();
+            return p.kernelMillis(inputs, lane, repeats);
+        }).join();
+    }
+
+    /** The kernels of the program for these inputs, in launch order (for reports). */
+    java.util.List<String> kernels(Map<String, Tensor> inputs) {
+        String key = signature(inputs);
+        return backend.device().submit(lane -> programs.computeIfAbsent(key,
+                k -> CompletableFuture.completedFuture(build(inputs))).join().program().steps().stream()
+                .map(s -> s.kernel().entry()).toList()).join();
+    }
+
     private DeviceProgram build(Map<String, Tensor> inputs) {
         try {
             Program program = ProgramBuilder.compile(segment.graph(), segment.nodes(), segment.inputs(),

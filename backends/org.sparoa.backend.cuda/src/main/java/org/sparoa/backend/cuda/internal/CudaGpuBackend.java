@@ -3,6 +3,7 @@ package org.sparoa.backend.cuda.internal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,6 +18,7 @@ import org.sparoa.api.DeviceState;
 import org.sparoa.api.Graph;
 import org.sparoa.api.Node;
 import org.sparoa.api.Segment;
+import org.sparoa.api.Tensor;
 import org.sparoa.api.UnsupportedOperatorException;
 
 /**
@@ -65,10 +67,28 @@ public final class CudaGpuBackend implements DeviceBackend, AutoCloseable {
         return new CudaGpuBackend(p.driver(), p.device(), streams, poolBytes, denseBelowSparsity, 1000);
     }
 
+    /** The operator types cuda-gpu claims (what {@link #supportedOperators()} returns), without a GPU. */
+    public static Set<String> operators() {
+        return CudaOperatorSupport.OPERATORS;
+    }
+
     /** Why there is no usable GPU here, or empty when there is one (for tests and the device check). */
     public static String whyNoGpu() {
         CudaDrivers.Probe p = CudaDrivers.probe("auto", 0);
         return p.found() ? "" : p.why();
+    }
+
+    /**
+     * Milliseconds per run of a segment this backend compiled, kernels alone (inputs uploaded once, nothing copied
+     * back), averaged over {@code repeats} back-to-back runs: for benchmarks of the kernels themselves.
+     */
+    public double kernelMillis(CompiledSegment compiled, Map<String, Tensor> inputs, int repeats) {
+        return ((CudaCompiledSegment) compiled).kernelMillis(inputs, repeats);
+    }
+
+    /** The kernels a compiled segment launches for these inputs, in order (e.g. to see whether CSR was chosen). */
+    public List<String> kernels(CompiledSegment compiled, Map<String, Tensor> inputs) {
+        return ((CudaCompiledSegment) compiled).kernels(inputs);
     }
 
     private void refreshState() {

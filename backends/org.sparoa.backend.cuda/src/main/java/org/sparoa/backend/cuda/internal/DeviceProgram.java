@@ -74,24 +74,7 @@ final class DeviceProgram implements AutoCloseable {
                 dst.asFloatBuffer().put(t.toFloatArray());
                 d.copyToDevice(b.slots()[in.slot()], b.staging(), inputOffsets[i], 4 * in.elements(), lane.stream);
             }
-            for (Step s : program.steps()) {
-                Object[] args = new Object[s.args().size()];
-                for (int k = 0; k < args.length; k++) {
-                    Arg a = s.args().get(k);
-                    if (a instanceof Arg.Slot slot) {
-                        args[k] = b.slots()[slot.slot()];
-                    } else if (a instanceof Arg.Constant c) {
-                        args[k] = constants + c.byteOffset();
-                    } else if (a instanceof Arg.I64 l) {
-                        args[k] = l.value();
-                    } else if (a instanceof Arg.F32 f) {
-                        args[k] = f.value();
-                    } else {
-                        args[k] = 0L;
-                    }
-                }
-                d.launch(device.function(s.kernel()), s.config(), lane.stream, args);
-            }
+            launchSteps(b, lane);
             List<Program.Binding> outs = program.outputs();
             for (int i = 0; i < outs.size(); i++) {
                 Program.Binding o = outs.get(i);
@@ -117,6 +100,59 @@ final class DeviceProgram implements AutoCloseable {
             return result;
         } catch (RuntimeException e) {
             free(b); // a failed run may leave work queued on these buffers: never reuse them
+            throw e;
+        }
+    }
+
+    private void launchSteps(Buffers b, GpuDevice.Lane lane) {
+        CudaDriver d = device.driver;
+        for (Step s : program.steps()) {
+            Object[] args = new Object[s.args().size()];
+            for (int k = 0; k < args.length; k++) {
+                Arg a = s.args().get(k);
+                if (a instanceof Arg.Slot slot) {
+                    args[k] = b.slots()[slot.slot()];
+                } else if (a instanceof Arg.Constant c) {
+                    args[k] = constants + c.byteOffset();
+                } else if (a instanceof Arg.I64 l) {
+                    args[k] = l.value();
+                } else if (a instanceof Arg.F32 f) {
+                    args[k] = f.value();
+                } else {
+                    args[k] = 0L;
+                }
+            }
+            d.launch(device.function(s.kernel()), s.config(), lane.stream, args);
+        }
+    }
+
+    /**
+     * Milliseconds per run of the kernels alone (inputs uploaded once before, nothing copied back), over
+     * {@code repeats} back-to-back runs on the lane's stream: what the device computes, without the hand-over.
+     */
+    double kernelMillis(Map<String, Tensor> inputs, GpuDevice.Lane lane, int repeats) {
+        Buffers b = acquire();
+        try {
+            List<Program.Binding> ins = program.inputs();
+            for (int i = 0; i < ins.size(); i++) {
+                Program.Binding in = ins.get(i);
+                ByteBuffer dst = b.staging().buffer().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+                dst.position((int) inputOffsets[i]);
+                dst.asFloatBuffer().put(inputs.get(in.name()).toFloatArray());
+                device.driver.copyToDevice(b.slots()[in.slot()], b.staging(), inputOffsets[i], 4 * in.elements(), lane.stream);
+            }
+            launchSteps(b, lane);
+            device.driver.synchronize(lane.stream);
+            long t0 = System.nanoTime();
+            for (int r = 0; r < repeats; r++) {
+                launchSteps(b, lane);
+            }
+            device.driver.synchronize(lane.stream);
+            double ms = (System.nanoTime() - t0) / 1e6 / Math.max(1, repeats);
+            release(b);
+            return ms;
+        } catch (RuntimeException e) {
+            free(b);
             throw e;
         }
     }
