@@ -65,6 +65,10 @@ public final class CudaDeviceCheck {
             CudaGpuBackend.operators().stream().sorted().forEach(System.out::println);
             return;
         }
+        if (args.length == 2 && args[0].equals("--smoke")) {
+            smoke(Path.of(args[1]).resolve("models"));
+            return;
+        }
         Path out = Path.of(args.length > 0 ? args[0] : "target/device-check-results");
         Path data = Path.of(args.length > 1 ? args[1] : "target/device-check/data");
         int iterations = Integer.getInteger("bench.iterations", 20);
@@ -228,6 +232,33 @@ public final class CudaDeviceCheck {
         }
         Files.write(out.resolve("models.csv"), rows);
         return ok;
+    }
+
+    /**
+     * Without a GPU: each model once on plain ONNX Runtime and on sparse-cpu, compared. It proves that a prepared
+     * runtime and classpath load everything the check needs (natives, protobuf, the Vector API) before they travel.
+     */
+    private static void smoke(Path models) throws Exception {
+        SparseCpuBackend sparse = new SparseCpuBackend(2, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
+        try (LocalPlatform platform = LocalPlatform.of(sparse)) {
+            for (Case c : CASES) {
+                Path file = models.resolve(c.file());
+                Model model = platform.models().load(null, file);
+                Map<String, long[]> shapes = c.input() == null ? Map.of() : Map.of(c.input(),
+                        c.name().contains("det") ? new long[] {1, 3, 160, 160} : c.shape());
+                Map<String, Tensor> inputs = RandomInputs.forModel(model, shapes, 42);
+                try (PlainOrtSession plain = PlainOrtSession.open(Files.readAllBytes(file), 2)) {
+                    double d = maxAbsDiff(plain.run(inputs), platform.inference()
+                            .infer(model.id(), inputs, RunOptions.onBackend("sparse-cpu")).outputs(), true);
+                    System.out.printf(Locale.ROOT, "smoke: %s on sparse-cpu vs ONNX Runtime: %.3g%n", c.name(), d);
+                }
+                platform.models().unload(model.id());
+            }
+        } finally {
+            sparse.close();
+        }
+        System.out.println("smoke: cuda-gpu here: " + (CudaGpuBackend.whyNoGpu().isEmpty() ? "GPU found"
+                : CudaGpuBackend.whyNoGpu()));
     }
 
     private static String row(String model, String input, int sp, String contender, RoundRobin.Timing t, double ortMs,

@@ -116,9 +116,13 @@ final class GpuDevice implements AutoCloseable {
         return pooledBytes.get();
     }
 
-    /** Free and total device memory, from the first lane (where the context is current). */
+    /**
+     * Free and total device memory, asked on the calling thread (the context is made current there first), so the
+     * state poller never queues behind inference work.
+     */
     long[] memoryInfo() {
-        return submit(l -> driver.memoryInfo()).join();
+        driver.setCurrent(context);
+        return driver.memoryInfo();
     }
 
     @Override
