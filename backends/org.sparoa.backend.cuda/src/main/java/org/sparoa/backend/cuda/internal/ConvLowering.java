@@ -39,7 +39,8 @@ final class ConvLowering {
     }
 
     private static void conv(ProgramBuilder b, Node n, int index) {
-        Operand x = b.operand(n.input(0));
+        ProgramBuilder.PadFold pad = b.padFold(n.input(0));
+        Operand x = b.operand(pad == null ? n.input(0) : pad.source());
         long[] xs = x.shape();
         HostValue wv = constantWeights(b, n);
         long[] ws = wv.shape();
@@ -51,7 +52,8 @@ final class ConvLowering {
         if (xs[1] != ws[1] * groups) {
             throw new IllegalArgumentException("input has " + xs[1] + " channels, weights expect " + ws[1] * groups);
         }
-        Window win = Window.of(n, xs[2], xs[3], ws[2], ws[3], false);
+        Window win = pad == null ? Window.of(n, xs[2], xs[3], ws[2], ws[3], false)
+                : Window.of(n, xs[2], xs[3], ws[2], ws[3], false, pad.top(), pad.left(), pad.bottom(), pad.right());
         long[] outShape = {xs[0], k, win.oh(), win.ow()};
         float[] w = wv.toFloats();
         float[] bias = n.input(2).isEmpty() ? new float[(int) k] : hostBias(b, n.input(2), k);

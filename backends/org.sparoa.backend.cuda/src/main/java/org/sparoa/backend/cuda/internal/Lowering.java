@@ -16,7 +16,7 @@ final class Lowering {
     private Lowering() {
     }
 
-    static void lower(ProgramBuilder b, Node n) {
+    static void lower(ProgramBuilder b, Node n, int index) {
         switch (n.opType()) {
             case "Relu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "LeakyRelu" -> unary(b, n);
             case "Identity", "Dropout" -> b.define(n.outputs().get(0), b.operand(n.input(0)));
@@ -30,7 +30,7 @@ final class Lowering {
             case "Split" -> split(b, n);
             case "Slice" -> slice(b, n);
             case "Transpose" -> transpose(b, n);
-            case "Pad" -> pad(b, n);
+            case "Pad" -> pad(b, n, index);
             case "Resize" -> ResizeTables.lower(b, n);
             case "Softmax" -> softmax(b, n);
             default -> throw new IllegalArgumentException("operator " + n.opType() + " is not implemented");
@@ -289,7 +289,7 @@ final class Lowering {
         stridedCopy(b, n.name(), x, y, os, ps, 0, Broadcast.strides(os), 0);
     }
 
-    private static void pad(ProgramBuilder b, Node n) {
+    private static void pad(ProgramBuilder b, Node n, int index) {
         Operand x = b.operand(n.input(0));
         long[] s = x.shape();
         int rank = s.length;
@@ -325,6 +325,15 @@ final class Lowering {
             case "wrap" -> 3;
             default -> throw new IllegalArgumentException("pad mode " + n.attrString("mode", ""));
         };
+        if (mode == 0 && value == 0 && rank == 4 && pads[0] == 0 && pads[1] == 0 && pads[4] == 0 && pads[5] == 0) {
+            // a zero border of H and W read only by a Conv: the Conv pads its own window, no copy is made
+            Node reader = b.soleReader(n.outputs().get(0), index);
+            if (reader != null && reader.opType().equals("Conv") && reader.input(0).equals(n.outputs().get(0))
+                    && reader.attrString("auto_pad", "NOTSET").equals("NOTSET")) {
+                b.foldPad(n.outputs().get(0), new ProgramBuilder.PadFold(n.input(0), pads[2], pads[3], pads[6], pads[7]));
+                return;
+            }
+        }
         long[] os = new long[rank];
         long[] p = new long[2 + 3 * Kernel.MAX_RANK];
         p[0] = mode;

@@ -166,7 +166,7 @@ final class ProgramBuilder {
         if (ConvLowering.handles(op)) {
             ConvLowering.lower(this, n, index);
         } else {
-            Lowering.lower(this, n);
+            Lowering.lower(this, n, index);
         }
     }
 
@@ -271,6 +271,21 @@ final class ProgramBuilder {
             }
         }
         return null;
+    }
+
+    /** A zero-valued constant Pad of H and W that the one Conv reading it applies as its own padding instead. */
+    record PadFold(String source, long top, long left, long bottom, long right) {
+    }
+
+    private final Map<String, PadFold> padFolds = new HashMap<>();
+
+    void foldPad(String padOutput, PadFold fold) {
+        padFolds.put(padOutput, fold);
+    }
+
+    /** The Pad folded into the Conv that reads {@code tensor}, or null. */
+    PadFold padFold(String tensor) {
+        return padFolds.get(tensor);
     }
 
     void fuseAway(Node node) {

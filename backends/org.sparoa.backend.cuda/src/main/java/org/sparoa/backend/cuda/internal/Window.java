@@ -7,6 +7,12 @@ record Window(long kh, long kw, long sh, long sw, long dh, long dw, long padTop,
               long padRight, long oh, long ow) {
 
     static Window of(Node node, long h, long w, long kh, long kw, boolean ceil) {
+        return of(node, h, w, kh, kw, ceil, 0, 0, 0, 0);
+    }
+
+    /** As {@link #of(Node, long, long, long, long, boolean)} with a zero border added to the node's pads (a folded Pad). */
+    static Window of(Node node, long h, long w, long kh, long kw, boolean ceil, long extraTop, long extraLeft,
+                     long extraBottom, long extraRight) {
         long[] s = node.attrLongs("strides", new long[] {1, 1});
         long[] d = node.attrLongs("dilations", new long[] {1, 1});
         long[] p = node.attrLongs("pads", new long[] {0, 0, 0, 0});
@@ -28,6 +34,10 @@ record Window(long kh, long kw, long sh, long sw, long dh, long dw, long padTop,
             pl = pw[0];
             pr = pw[1];
         }
+        pt += extraTop;
+        pl += extraLeft;
+        pb += extraBottom;
+        pr += extraRight;
         long oh = ShapeRules.windowOutput(h, kh, s[0], pt, pb, d[0], ceil);
         long ow = ShapeRules.windowOutput(w, kw, s[1], pl, pr, d[1], ceil);
         if (oh < 1 || ow < 1) {

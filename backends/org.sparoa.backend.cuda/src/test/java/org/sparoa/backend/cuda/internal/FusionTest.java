@@ -155,4 +155,40 @@ class FusionTest {
         Node direct = new Node("d", "Conv", "", List.of("x", "w0"), List.of("y"), Map.of());
         assertTrue(CudaOperatorSupport.whyNot(direct, g).isEmpty());
     }
+
+    @Test
+    void aZeroPadOfHeightAndWidthBecomesTheConvolutionsOwnPadding() {
+        Random r = new Random(4);
+        long[] xs = {1, 2, 4, 4};
+        float[] w = new float[3 * 2 * 3 * 3];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = r.nextFloat() - 0.5f;
+        }
+        Map<String, Tensor> weights = new HashMap<>();
+        weights.put("w", Tensor.ofFloats(new long[] {3, 2, 3, 3}, w));
+        weights.put("pads", Tensor.ofLongs(new long[] {8}, new long[] {0, 0, 1, 0, 0, 0, 0, 1}));
+        Node pad = new Node("pad", "Pad", "", List.of("x", "pads"), List.of("p"), Map.of());
+        Node conv = new Node("conv", "Conv", "", List.of("p", "w"), List.of("y"), Map.of());
+        long[] ys = {1, 3, 3, 3};
+        Graph padded = new Graph("g", List.of(pad, conv), List.of(new TensorInfo("x", DataType.FLOAT, xs)),
+                List.of(new TensorInfo("y", DataType.FLOAT, ys)), weights, Map.of(), Map.of("", 13L));
+        float[] x = new float[32];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextFloat() * 2 - 1;
+        }
+        Map<String, Tensor> in = Map.of("x", Tensor.ofFloats(xs, x));
+        Program p = ProgramBuilder.compile(padded, padded.nodes(), padded.inputs(), padded.outputs(), in, 0.7);
+        assertEquals(List.of(Kernel.CONV2D), p.steps().stream().map(Step::kernel).toList(), "no pad kernel");
+        // the same convolution given the asymmetric padding directly
+        Node direct = new Node("conv", "Conv", "", List.of("x", "w"), List.of("y"), Map.of("pads",
+                new org.sparoa.api.Attribute("pads", org.sparoa.api.Attribute.Kind.INTS, new long[] {1, 0, 0, 1})));
+        Graph g = new Graph("g", List.of(direct), padded.inputs(), padded.outputs(), weights, Map.of(), Map.of("", 13L));
+        float[] expected = KernelEmulator.run(ProgramBuilder.compile(g, g.nodes(), g.inputs(), g.outputs(), in, 0.7), in)
+                .get("y").toFloatArray();
+        float[] actual = KernelEmulator.run(p, in).get("y").toFloatArray();
+        assertEquals(27, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 0f, "element " + i);
+        }
+    }
 }
