@@ -18,7 +18,11 @@ import org.sparoa.api.Tensor;
  */
 final class KernelEmulator {
     /** A pointer: a float/int view of one buffer and an element offset into it. */
-    private record Ptr(FloatBuffer f, IntBuffer i, int base) {
+    record Ptr(FloatBuffer f, IntBuffer i, int base) {
+        static Ptr of(ByteBuffer b, long byteOffset) {
+            return ptr(b, byteOffset);
+        }
+
         float get(long k) {
             return f.get((int) (base + k));
         }
@@ -98,7 +102,8 @@ final class KernelEmulator {
         return new Ptr(d.asFloatBuffer(), d.asIntBuffer(), (int) (byteOffset / 4));
     }
 
-    private static void launch(Kernel k, LaunchConfig cfg, Object[] a) {
+    /** One launch: pointer arguments as {@link Ptr} (null for a null pointer), 64-bit integers as Long, floats as Float. */
+    static void launch(Kernel k, LaunchConfig cfg, Object[] a) {
         switch (k) {
             case CONV2D -> conv2d((Ptr) a[0], (Ptr) a[1], (Ptr) a[2], (Ptr) a[3], (Ptr) a[4], (Ptr) a[5], (float) a[6], (float) a[7]);
             case CONV2D_CSR -> conv2dCsr((Ptr) a[0], (Ptr) a[1], (Ptr) a[2], (Ptr) a[3], (Ptr) a[4], (Ptr) a[5], (Ptr) a[6], (Ptr) a[7], (float) a[8], (float) a[9]);
