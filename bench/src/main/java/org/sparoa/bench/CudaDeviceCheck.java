@@ -44,7 +44,8 @@ import org.sparoa.policy.threshold.internal.QuadrantThresholdPolicy;
  * <p>Arguments: {@code OUTPUT_DIR DATA_DIR}; DATA_DIR holds {@code models/} (the four .onnx files) and
  * {@code onnx-backend-tests/} ({@code cnn-ops.tsv}, {@code node/}). System properties: {@code bench.iterations}
  * (default 20), {@code bench.threads} (CPU backends' threads, default all cores), {@code bench.sparsities} (default
- * 0,80,90), {@code bench.parts} (default abcd).
+ * 0,80,90), {@code bench.parts} (default abcd), {@code bench.models} (file-name words, default all four),
+ * {@code bench.shapes} (1x1 shapes of part d as CxKxHW,..., default four MobileNet/ResNet-like ones).
  */
 public final class CudaDeviceCheck {
     private record Case(String name, String file, String input, long[] shape) {
@@ -87,11 +88,27 @@ public final class CudaDeviceCheck {
             System.out.println(String.join("\n", summary));
             System.exit(2);
         }
+        boolean ok = check(out, data, parts, iterations, threads, sparsities,
+                dense -> CudaGpuBackend.open(0, dense == DENSE_BELOW ? 2 : 1, 2L << 30, dense), summary);
+        Files.write(out.resolve("summary.txt"), summary);
+        System.out.println(String.join("\n", summary));
+        System.exit(ok ? 0 : 1);
+    }
+
+    /** The backend's default: weights with fewer zeros use the dense kernels. */
+    static final double DENSE_BELOW = 0.7;
+
+    /**
+     * Parts {@code parts} of the check on backends from {@code open} (given the dense-below-sparsity setting: the
+     * default, 0 for all-CSR, 2 for all-dense); true when every correctness check passed.
+     */
+    static boolean check(Path out, Path data, String parts, int iterations, int threads, List<Integer> sparsities,
+                         java.util.function.DoubleFunction<CudaGpuBackend> open, List<String> summary) throws Exception {
         boolean ok = true;
-        try (CudaGpuBackend cuda = CudaGpuBackend.open(0, 2, 2L << 30, 0.7)) {
+        try (CudaGpuBackend cuda = open.apply(DENSE_BELOW)) {
             summary.add("GPU: " + cuda.description());
             Files.writeString(out.resolve("machine.txt"), "cuda-gpu: " + cuda.description() + "\n",
-                    java.nio.file.StandardOpenOption.APPEND);
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
             if (parts.contains("a")) {
                 try {
                     ok &= conformance(cuda, data.resolve("onnx-backend-tests"), out, summary);
@@ -104,7 +121,7 @@ public final class CudaDeviceCheck {
             }
             if (parts.contains("d")) {
                 try {
-                    sparsePointwise(out, summary, iterations);
+                    sparsePointwise(out, summary, iterations, open);
                 } catch (Exception | Error e) {
                     summary.add("(d) FAIL " + e);
                     e.printStackTrace();
@@ -116,9 +133,7 @@ public final class CudaDeviceCheck {
                         parts.contains("c"));
             }
         }
-        Files.write(out.resolve("summary.txt"), summary);
-        System.out.println(String.join("\n", summary));
-        System.exit(ok ? 0 : 1);
+        return ok;
     }
 
     private static boolean conformance(CudaGpuBackend cuda, Path suite, Path out, List<String> summary)
@@ -132,11 +147,11 @@ public final class CudaDeviceCheck {
         return r.failures().isEmpty() && r.passed() > 0;
     }
 
-    private static void sparsePointwise(Path out, List<String> summary, int iterations) throws Exception {
+    private static void sparsePointwise(Path out, List<String> summary, int iterations,
+                                        java.util.function.DoubleFunction<CudaGpuBackend> open) throws Exception {
         List<SparsePointwiseCheck.Row> rows = new ArrayList<>();
-        try (CudaGpuBackend csr = CudaGpuBackend.open(0, 1, 1L << 30, 0.0);
-             CudaGpuBackend dense = CudaGpuBackend.open(0, 1, 1L << 30, 2.0)) {
-            for (SparsePointwiseCheck.Shape s : SparsePointwiseCheck.SHAPES) {
+        try (CudaGpuBackend csr = open.apply(0.0); CudaGpuBackend dense = open.apply(2.0)) {
+            for (SparsePointwiseCheck.Shape s : SparsePointwiseCheck.shapes()) {
                 for (int sp : List.of(0, 80, 90)) {
                     rows.add(SparsePointwiseCheck.run(csr, dense, s, sp, Math.max(10, iterations)));
                 }
@@ -175,7 +190,11 @@ public final class CudaDeviceCheck {
             platform.addPolicy(new GreedyEarliestFinishPolicy(), Map.of(GreedyEarliestFinishPolicy.PROP_NEEDS_COSTS, true));
             platform.addPolicy(new QuadrantThresholdPolicy(analyzer, -1, -1, "sparse-cpu", "cuda-gpu", true),
                     Map.of(GreedyEarliestFinishPolicy.PROP_NEEDS_COSTS, true));
+            String only = System.getProperty("bench.models", "");
             for (Case c : CASES) {
+                if (!only.isEmpty() && java.util.Arrays.stream(only.split(",")).noneMatch(c.file()::contains)) {
+                    continue;
+                }
                 Path original = models.resolve(c.file());
                 for (int sp : sparsities) {
                     // one failing case (a CUDA error, an operator refused) is reported and the check goes on

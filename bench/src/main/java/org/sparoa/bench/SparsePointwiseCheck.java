@@ -37,6 +37,16 @@ final class SparsePointwiseCheck {
     static final List<Shape> SHAPES = List.of(new Shape(256, 256, 56), new Shape(512, 512, 28), new Shape(128, 128, 112),
             new Shape(96, 576, 20));
 
+    /** {@link #SHAPES}, or those of {@code -Dbench.shapes=CxKxHW,...}. */
+    static List<Shape> shapes() {
+        String given = System.getProperty("bench.shapes", "");
+        if (given.isBlank()) {
+            return SHAPES;
+        }
+        return java.util.Arrays.stream(given.split(",")).map(String::trim).map(x -> x.split("x"))
+                .map(f -> new Shape(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2]))).toList();
+    }
+
     private SparsePointwiseCheck() {
     }
 
