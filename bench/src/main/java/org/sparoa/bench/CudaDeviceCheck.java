@@ -214,7 +214,8 @@ public final class CudaDeviceCheck {
                             Map<String, Tensor> reference = plain.run(inputs);
                             // ONNX Runtime against itself with its graph optimisations off: how far two correct fp32
                             // evaluations of this model on these inputs drift apart (summation order, fused kernels)
-                            double noise = maxAbsDiff(reference, ortWithoutOptimisations(Files.readAllBytes(file), inputs,
+                            double noise = OrtDrift.maxAbsDiff(reference,
+                                    OrtDrift.withoutOptimisations(Files.readAllBytes(file), inputs,
                                     threads), false);
                             Map<String, RunOptions> contenders = new LinkedHashMap<>();
                             contenders.put("single:cuda-gpu", RunOptions.withPolicy("single", Map.of("backend", "cuda-gpu")));
@@ -231,8 +232,8 @@ public final class CudaDeviceCheck {
                             Map<String, String> facts = new LinkedHashMap<>();
                             for (Map.Entry<String, RunOptions> k : contenders.entrySet()) {
                                 InferenceResult first = platform.inference().infer(model.id(), inputs, k.getValue());
-                                double abs = maxAbsDiff(reference, first.outputs(), false);
-                                double rel = maxAbsDiff(reference, first.outputs(), true);
+                                double abs = OrtDrift.maxAbsDiff(reference, first.outputs(), false);
+                                double rel = OrtDrift.maxAbsDiff(reference, first.outputs(), true);
                                 List<String> backends = first.plan().segments().stream().map(SegmentPlan::backendId)
                                         .distinct().toList();
                                 facts.put(k.getKey(), String.format(Locale.ROOT, "%.3g,%.3g,%s,%d", abs, rel,
@@ -310,7 +311,7 @@ public final class CudaDeviceCheck {
                         c.name().contains("det") ? new long[] {1, 3, 160, 160} : c.shape());
                 Map<String, Tensor> inputs = RandomInputs.forModel(model, shapes, 42);
                 try (PlainOrtSession plain = PlainOrtSession.open(Files.readAllBytes(file), 2)) {
-                    double d = maxAbsDiff(plain.run(inputs), platform.inference()
+                    double d = OrtDrift.maxAbsDiff(plain.run(inputs), platform.inference()
                             .infer(model.id(), inputs, RunOptions.onBackend("sparse-cpu")).outputs(), true);
                     System.out.printf(Locale.ROOT, "smoke: %s on sparse-cpu vs ONNX Runtime: %.3g%n", c.name(), d);
                 }
@@ -323,68 +324,10 @@ public final class CudaDeviceCheck {
                 : CudaGpuBackend.whyNoGpu()));
     }
 
-    /** The model on ONNX Runtime with graph optimisations off (no fusions, no layout changes). */
-    static Map<String, Tensor> ortWithoutOptimisations(byte[] model, Map<String, Tensor> inputs, int threads)
-            throws Exception {
-        ai.onnxruntime.OrtEnvironment env = ai.onnxruntime.OrtEnvironment.getEnvironment();
-        try (ai.onnxruntime.OrtSession.SessionOptions o = new ai.onnxruntime.OrtSession.SessionOptions()) {
-            o.setOptimizationLevel(ai.onnxruntime.OrtSession.SessionOptions.OptLevel.NO_OPT);
-            o.setIntraOpNumThreads(threads);
-            try (ai.onnxruntime.OrtSession s = env.createSession(model, o)) {
-                Map<String, ai.onnxruntime.OnnxTensor> in = new LinkedHashMap<>();
-                try {
-                    for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
-                        in.put(e.getKey(), ai.onnxruntime.OnnxTensor.createTensor(env,
-                                java.nio.FloatBuffer.wrap(e.getValue().toFloatArray()), e.getValue().shape()));
-                    }
-                    try (ai.onnxruntime.OrtSession.Result r = s.run(in)) {
-                        Map<String, Tensor> out = new LinkedHashMap<>();
-                        for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : r) {
-                            ai.onnxruntime.OnnxTensor t = (ai.onnxruntime.OnnxTensor) e.getValue();
-                            if (t.getInfo().type == ai.onnxruntime.OnnxJavaType.FLOAT) {
-                                java.nio.FloatBuffer fb = t.getFloatBuffer();
-                                float[] v = new float[fb.remaining()];
-                                fb.get(v);
-                                out.put(e.getKey(), Tensor.ofFloats(t.getInfo().getShape(), v));
-                            }
-                        }
-                        return out;
-                    }
-                } finally {
-                    in.values().forEach(ai.onnxruntime.OnnxTensor::close);
-                }
-            }
-        }
-    }
-
     private static String row(String model, String input, int sp, String contender, RoundRobin.Timing t, double ortMs,
                               String facts) {
         return String.format(Locale.ROOT, "%s,%s,%d,%s,%.4f,%.4f,%.4f,%s", model, input, sp, contender, t.median(), t.p90(),
                 t.median() / ortMs, facts);
-    }
-
-    /** Largest |ref - out| over all outputs; relative: over max(1, max |ref|) per output. */
-    static double maxAbsDiff(Map<String, Tensor> reference, Map<String, Tensor> outputs, boolean relative) {
-        double worst = 0;
-        for (Map.Entry<String, Tensor> e : reference.entrySet()) {
-            Tensor got = outputs.get(e.getKey());
-            if (got == null) {
-                return Double.POSITIVE_INFINITY;
-            }
-            float[] x = e.getValue().toFloatArray();
-            float[] y = got.toFloatArray();
-            if (x.length != y.length) {
-                return Double.POSITIVE_INFINITY;
-            }
-            double d = 0;
-            double scale = 1;
-            for (int i = 0; i < x.length; i++) {
-                d = Math.max(d, Math.abs((double) x[i] - y[i]));
-                scale = Math.max(scale, Math.abs(x[i]));
-            }
-            worst = Math.max(worst, relative ? d / scale : d);
-        }
-        return worst;
     }
 
     private static void writeMachine(Path out, String why, int threads) throws IOException {
