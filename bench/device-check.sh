@@ -9,8 +9,8 @@
 #   bench/device-check.sh run [DIR] [OUTPUT]
 #       on the GPU machine (NVIDIA driver only: no CUDA toolkit, no Maven, no Karaf): runs
 #       org.sparoa.bench.CudaDeviceCheck, which writes machine.txt, summary.txt, conformance.tsv, models.csv and
-#       sparse-1x1.csv to OUTPUT (default $OUT, else DIR/results). BENCH_ITERATIONS, BENCH_PARTS (abcd) and
-#       BENCH_THREADS pass through. Exit 0: all checks passed; 1: a correctness check failed; 2: no GPU.
+#       sparse-1x1.csv to OUTPUT (default $OUT, else DIR/results). BENCH_ITERATIONS, BENCH_PARTS (abcd),
+#       BENCH_THREADS and BENCH_ZERO_COPY (auto|on|off) pass through. Exit 0: all checks passed; 1: a correctness check failed; 2: no GPU.
 #
 # Results belong in bench/results/cuda-<machine>/ with README-cuda.md's table updated from summary.txt.
 set -euo pipefail
@@ -87,7 +87,7 @@ run() {
   local cp; cp="$(ls "$dir"/lib/*.jar | tr '\n' ':')"
   "$java" -Xmx8g --add-modules jdk.incubator.vector \
       -Dbench.iterations="${BENCH_ITERATIONS:-20}" -Dbench.parts="${BENCH_PARTS:-abcd}" \
-      ${BENCH_THREADS:+-Dbench.threads=$BENCH_THREADS} \
+      ${BENCH_THREADS:+-Dbench.threads=$BENCH_THREADS} ${BENCH_ZERO_COPY:+-Dbench.zeroCopy=$BENCH_ZERO_COPY} \
       -cp "$cp" org.sparoa.bench.CudaDeviceCheck "$out" "$dir/data" 2>&1 | tee "$out/log.txt"
   return "${PIPESTATUS[0]}"
 }

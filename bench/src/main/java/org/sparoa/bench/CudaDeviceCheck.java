@@ -45,7 +45,8 @@ import org.sparoa.policy.threshold.internal.QuadrantThresholdPolicy;
  * {@code onnx-backend-tests/} ({@code cnn-ops.tsv}, {@code node/}). System properties: {@code bench.iterations}
  * (default 20), {@code bench.threads} (CPU backends' threads, default all cores), {@code bench.sparsities} (default
  * 0,80,90), {@code bench.parts} (default abcd), {@code bench.models} (file-name words, default all four),
- * {@code bench.shapes} (1x1 shapes of part d as CxKxHW,..., default four MobileNet/ResNet-like ones).
+ * {@code bench.shapes} (1x1 shapes of part d as CxKxHW,..., default four MobileNet/ResNet-like ones),
+ * {@code bench.zeroCopy} (auto, on, off: on a Jetson, run once with off to compare with the default).
  */
 public final class CudaDeviceCheck {
     private record Case(String name, String file, String input, long[] shape) {
@@ -89,7 +90,8 @@ public final class CudaDeviceCheck {
             System.exit(2);
         }
         boolean ok = check(out, data, parts, iterations, threads, sparsities,
-                dense -> CudaGpuBackend.open(0, dense == DENSE_BELOW ? 2 : 1, 2L << 30, dense), summary);
+                dense -> CudaGpuBackend.open(0, dense == DENSE_BELOW ? 2 : 1, 2L << 30, dense,
+                        System.getProperty("bench.zeroCopy", "auto")), summary);
         Files.write(out.resolve("summary.txt"), summary);
         System.out.println(String.join("\n", summary));
         System.exit(ok ? 0 : 1);

@@ -14,6 +14,7 @@ final class BufferPlanner {
     static final int AFTER_LAST_STEP = Integer.MAX_VALUE;
 
     private final List<long[]> values = new ArrayList<>(); // {bytes, firstWrite, lastRead}
+    private final java.util.Set<Integer> dedicated = new java.util.HashSet<>();
 
     /** A new value of this many bytes; returns its id. */
     int value(long bytes) {
@@ -32,12 +33,17 @@ final class BufferPlanner {
         v[2] = Math.max(v[2], step);
     }
 
+    /** A value that gets a buffer of its own, shared with no other value (zero-copy inputs and outputs). */
+    void dedicate(int value) {
+        dedicated.add(value);
+    }
+
     int valueCount() {
         return values.size();
     }
 
-    /** Slot sizes and the slot of each value. */
-    record Plan(long[] slotBytes, int[] slotOfValue) {
+    /** Slot sizes, the slot of each value, and which slots belong to one dedicated value. */
+    record Plan(long[] slotBytes, int[] slotOfValue, boolean[] dedicatedSlots) {
     }
 
     Plan plan() {
@@ -60,6 +66,12 @@ final class BufferPlanner {
                 v[1] = BEFORE_FIRST_STEP; // read but never written (an empty tensor): a buffer all the same
             }
             long bytes = v[0];
+            if (dedicated.contains(id)) {
+                slotBytes.add(bytes);
+                slotFreeAfter.add(Long.MAX_VALUE); // never free: no other value shares it
+                slotOf[id] = slotBytes.size() - 1;
+                continue;
+            }
             int best = -1;
             int grow = -1;
             for (int s = 0; s < slotBytes.size(); s++) {
@@ -86,6 +98,12 @@ final class BufferPlanner {
             slotOf[id] = best;
             slotFreeAfter.set(best, v[2]);
         }
-        return new Plan(slotBytes.stream().mapToLong(Long::longValue).toArray(), slotOf);
+        boolean[] dedicatedSlots = new boolean[slotBytes.size()];
+        for (int id : dedicated) {
+            if (slotOf[id] >= 0) {
+                dedicatedSlots[slotOf[id]] = true;
+            }
+        }
+        return new Plan(slotBytes.stream().mapToLong(Long::longValue).toArray(), slotOf, dedicatedSlots);
     }
 }

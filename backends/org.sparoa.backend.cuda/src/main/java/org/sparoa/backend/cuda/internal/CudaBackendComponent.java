@@ -30,9 +30,10 @@ public final class CudaBackendComponent {
 
     @Activate
     void activate(BundleContext context, CudaBackendConfig config) {
-        if (config.streams() < 1 || config.memoryPoolMb() < 0 || config.denseBelowSparsity() < 0) {
-            LOG.warn("cuda-gpu not started: configuration {} needs streams >= 1, memoryPoolMb >= 0 and"
-                    + " denseBelowSparsity >= 0", PID);
+        if (config.streams() < 1 || config.memoryPoolMb() < 0 || config.denseBelowSparsity() < 0
+                || !java.util.Set.of("auto", "on", "off").contains(config.zeroCopy())) {
+            LOG.warn("cuda-gpu not started: configuration {} needs streams >= 1, memoryPoolMb >= 0,"
+                    + " denseBelowSparsity >= 0 and zeroCopy auto, on or off", PID);
             return;
         }
         CudaDrivers.Probe probe = CudaDrivers.probe(config.binding(), config.device());
@@ -42,7 +43,8 @@ public final class CudaBackendComponent {
         }
         try {
             CudaGpuBackend b = new CudaGpuBackend(probe.driver(), probe.device(), config.streams(),
-                    (long) config.memoryPoolMb() << 20, config.denseBelowSparsity(), config.statePollMillis());
+                    (long) config.memoryPoolMb() << 20, config.denseBelowSparsity(), config.statePollMillis(),
+                    config.zeroCopy());
             Dictionary<String, Object> props = new Hashtable<>();
             props.put(DeviceBackend.PROP_ID, CudaGpuBackend.ID);
             props.put(DeviceBackend.PROP_KIND, DeviceKind.GPU.propertyValue());

@@ -27,6 +27,11 @@ public @interface CudaBackendConfig {
     @AttributeDefinition(name = "Binding", description = "auto (JCuda on x86-64, else JNA), jcuda or jna.")
     String binding() default "auto";
 
+    @AttributeDefinition(name = "Zero-copy I/O",
+            description = "auto (on for a GPU that shares the host's DRAM, e.g. Jetson), on or off: segment inputs and"
+                    + " outputs in mapped host memory that the kernels read and write in place, instead of copies.")
+    String zeroCopy() default "auto";
+
     @AttributeDefinition(name = "State poll (ms)",
             description = "How often live GPU state (utilisation, memory, power, temperature) is refreshed.")
     int statePollMillis() default 1000;

@@ -74,7 +74,7 @@ final class CudaCompiledSegment implements CompiledSegment {
     private DeviceProgram build(Map<String, Tensor> inputs) {
         try {
             Program program = ProgramBuilder.compile(segment.graph(), segment.nodes(), segment.inputs(),
-                    segment.outputs(), inputs, backend.denseBelowSparsity());
+                    segment.outputs(), inputs, backend.denseBelowSparsity(), backend.zeroCopy());
             return new DeviceProgram(program, backend.device());
         } catch (SparoaException e) {
             throw e;

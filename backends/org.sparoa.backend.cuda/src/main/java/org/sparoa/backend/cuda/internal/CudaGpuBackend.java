@@ -31,6 +31,7 @@ public final class CudaGpuBackend implements DeviceBackend, AutoCloseable {
 
     private final GpuDevice device;
     private final double denseBelowSparsity;
+    private final boolean zeroCopy;
     private final GpuSensors sensors;
     private final ScheduledExecutorService poller;
     private final String description;
@@ -38,12 +39,24 @@ public final class CudaGpuBackend implements DeviceBackend, AutoCloseable {
 
     CudaGpuBackend(CudaDriver driver, DeviceInfo info, int streams, long poolBytes, double denseBelowSparsity,
                    int pollMillis) {
+        this(driver, info, streams, poolBytes, denseBelowSparsity, pollMillis, "auto");
+    }
+
+    /** {@code zeroCopy}: auto (on for an integrated GPU), on or off. */
+    CudaGpuBackend(CudaDriver driver, DeviceInfo info, int streams, long poolBytes, double denseBelowSparsity,
+                   int pollMillis, String zeroCopy) {
+        this.zeroCopy = switch (zeroCopy.toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> info.integrated();
+            case "on", "true" -> true;
+            case "off", "false" -> false;
+            default -> throw new IllegalArgumentException("zeroCopy must be auto, on or off, got '" + zeroCopy + "'");
+        };
         this.device = new GpuDevice(driver, info, streams, poolBytes);
         this.denseBelowSparsity = denseBelowSparsity;
-        this.description = String.format("%s, compute %s, %d SMs, %d MiB%s, driver %s (%s), %d streams", info.name(),
+        this.description = String.format("%s, compute %s, %d SMs, %d MiB%s, driver %s (%s), %d streams%s", info.name(),
                 info.computeCapability(), info.multiprocessors(), info.totalMemoryBytes() >> 20,
                 info.integrated() ? " shared with the CPU" : "", DriverConstants.versionString(driver.driverVersion()),
-                driver.binding(), streams);
+                driver.binding(), streams, this.zeroCopy ? ", zero-copy I/O" : "");
         this.state = new DeviceState(true, -1, 0, -1, Double.NaN, Double.NaN, description);
         this.sensors = GpuSensors.start(info.integrated(), info.ordinal(), pollMillis, Path.of("/sys"));
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -60,11 +73,17 @@ public final class CudaGpuBackend implements DeviceBackend, AutoCloseable {
      * keeps every weight dense, 0 makes every one CSR.
      */
     public static CudaGpuBackend open(int deviceOrdinal, int streams, long poolBytes, double denseBelowSparsity) {
+        return open(deviceOrdinal, streams, poolBytes, denseBelowSparsity, "auto");
+    }
+
+    /** As {@link #open(int, int, long, double)}; {@code zeroCopy}: auto (on for an integrated GPU), on or off. */
+    public static CudaGpuBackend open(int deviceOrdinal, int streams, long poolBytes, double denseBelowSparsity,
+                                      String zeroCopy) {
         CudaDrivers.Probe p = CudaDrivers.probe("auto", deviceOrdinal);
         if (!p.found()) {
             throw new IllegalStateException("cuda-gpu: " + p.why());
         }
-        return new CudaGpuBackend(p.driver(), p.device(), streams, poolBytes, denseBelowSparsity, 1000);
+        return new CudaGpuBackend(p.driver(), p.device(), streams, poolBytes, denseBelowSparsity, 1000, zeroCopy);
     }
 
     /** The operator types cuda-gpu claims (what {@link #supportedOperators()} returns), without a GPU. */
@@ -109,6 +128,10 @@ public final class CudaGpuBackend implements DeviceBackend, AutoCloseable {
 
     double denseBelowSparsity() {
         return denseBelowSparsity;
+    }
+
+    boolean zeroCopy() {
+        return zeroCopy;
     }
 
     public String description() {

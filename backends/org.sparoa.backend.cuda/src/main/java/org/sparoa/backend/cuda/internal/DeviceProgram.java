@@ -14,7 +14,8 @@ import org.sparoa.api.Tensor;
 /**
  * A {@link Program} on the GPU: its constant block uploaded once, and a pool of per-run buffer sets (the
  * activation slots in device memory plus one pinned host staging area for inputs and outputs), so a run
- * allocates nothing once warm. A run copies its inputs in, launches every step and copies its outputs out, all
+ * allocates nothing once warm. A program built for zero-copy (integrated GPUs) has its inputs and outputs in mapped
+ * host memory instead: written and read in place, no copies. A run copies its inputs in, launches every step and copies its outputs out, all
  * asynchronously on its lane's stream, then waits on that stream once. Methods run on lane threads.
  */
 final class DeviceProgram implements AutoCloseable {
@@ -26,7 +27,8 @@ final class DeviceProgram implements AutoCloseable {
     private final long[] outputOffsets;
     private final long stagingBytes;
 
-    private record Buffers(long[] slots, CudaDriver.HostMemory staging, long bytes) {
+    /** One run's buffers: device addresses per slot (mapped slots: the device address of their host memory). */
+    private record Buffers(long[] slots, CudaDriver.HostMemory[] mapped, CudaDriver.HostMemory staging, long bytes) {
     }
 
     DeviceProgram(Program program, GpuDevice device) {
@@ -36,15 +38,19 @@ final class DeviceProgram implements AutoCloseable {
         this.constants = device.driver.malloc(c.remaining());
         device.driver.upload(constants, c);
         long at = 0;
+        // staging for what is copied: not for bindings in mapped slots, nor for outputs the host computed
         inputOffsets = new long[program.inputs().size()];
         for (int i = 0; i < inputOffsets.length; i++) {
-            inputOffsets[i] = at;
-            at = align(at + 4 * program.inputs().get(i).elements());
+            Program.Binding in = program.inputs().get(i);
+            inputOffsets[i] = program.mapped(in.slot()) ? -1 : at;
+            at = program.mapped(in.slot()) ? at : align(at + 4 * in.elements());
         }
         outputOffsets = new long[program.outputs().size()];
         for (int i = 0; i < outputOffsets.length; i++) {
-            outputOffsets[i] = at;
-            at = align(at + 4 * program.outputs().get(i).elements());
+            Program.Binding o = program.outputs().get(i);
+            boolean copied = o.slot() >= 0 && !program.mapped(o.slot());
+            outputOffsets[i] = copied ? at : -1;
+            at = copied ? align(at + 4 * o.elements()) : at;
         }
         stagingBytes = Math.max(at, 4);
     }
@@ -69,16 +75,13 @@ final class DeviceProgram implements AutoCloseable {
                 if (t == null) {
                     throw new InvalidInputException("input '" + in.name() + "' is missing");
                 }
-                ByteBuffer dst = st.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-                dst.position((int) inputOffsets[i]);
-                dst.asFloatBuffer().put(t.toFloatArray());
-                d.copyToDevice(b.slots()[in.slot()], b.staging(), inputOffsets[i], 4 * in.elements(), lane.stream);
+                putInput(b, i, t, lane);
             }
             launchSteps(b, lane);
             List<Program.Binding> outs = program.outputs();
             for (int i = 0; i < outs.size(); i++) {
                 Program.Binding o = outs.get(i);
-                if (o.slot() >= 0) {
+                if (outputOffsets[i] >= 0) {
                     d.copyToHost(b.staging(), outputOffsets[i], b.slots()[o.slot()], 4 * o.elements(), lane.stream);
                 }
             }
@@ -91,8 +94,9 @@ final class DeviceProgram implements AutoCloseable {
                     continue;
                 }
                 float[] v = new float[(int) o.elements()];
-                ByteBuffer src = st.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-                src.position((int) outputOffsets[i]);
+                ByteBuffer src = program.mapped(o.slot()) ? b.mapped()[o.slot()].buffer().duplicate()
+                        : st.duplicate();
+                src.order(ByteOrder.LITTLE_ENDIAN).position(program.mapped(o.slot()) ? 0 : (int) outputOffsets[i]);
                 src.asFloatBuffer().get(v);
                 result.put(o.name(), toTensor(o, v));
             }
@@ -135,11 +139,7 @@ final class DeviceProgram implements AutoCloseable {
         try {
             List<Program.Binding> ins = program.inputs();
             for (int i = 0; i < ins.size(); i++) {
-                Program.Binding in = ins.get(i);
-                ByteBuffer dst = b.staging().buffer().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-                dst.position((int) inputOffsets[i]);
-                dst.asFloatBuffer().put(inputs.get(in.name()).toFloatArray());
-                device.driver.copyToDevice(b.slots()[in.slot()], b.staging(), inputOffsets[i], 4 * in.elements(), lane.stream);
+                putInput(b, i, inputs.get(ins.get(i).name()), lane);
             }
             launchSteps(b, lane);
             device.driver.synchronize(lane.stream);
@@ -154,6 +154,19 @@ final class DeviceProgram implements AutoCloseable {
         } catch (RuntimeException e) {
             free(b);
             throw e;
+        }
+    }
+
+    /** Input {@code i} into its slot: written in place when the slot is mapped host memory, else staged and copied. */
+    private void putInput(Buffers b, int i, Tensor t, GpuDevice.Lane lane) {
+        Program.Binding in = program.inputs().get(i);
+        boolean mapped = program.mapped(in.slot());
+        ByteBuffer dst = (mapped ? b.mapped()[in.slot()].buffer() : b.staging().buffer()).duplicate()
+                .order(ByteOrder.LITTLE_ENDIAN);
+        dst.position(mapped ? 0 : (int) inputOffsets[i]);
+        dst.asFloatBuffer().put(t.toFloatArray());
+        if (!mapped) {
+            device.driver.copyToDevice(b.slots()[in.slot()], b.staging(), inputOffsets[i], 4 * in.elements(), lane.stream);
         }
     }
 
@@ -177,12 +190,18 @@ final class DeviceProgram implements AutoCloseable {
         }
         long[] sizes = program.slotBytes();
         long[] slots = new long[sizes.length];
+        CudaDriver.HostMemory[] mapped = new CudaDriver.HostMemory[sizes.length];
         long total = 0;
         for (int i = 0; i < sizes.length; i++) {
-            slots[i] = device.driver.malloc(sizes[i]);
+            if (program.mapped(i)) {
+                mapped[i] = device.driver.mallocHost(Math.max(sizes[i], 4), true);
+                slots[i] = mapped[i].devicePointer();
+            } else {
+                slots[i] = device.driver.malloc(sizes[i]);
+            }
             total += sizes[i];
         }
-        return new Buffers(slots, device.driver.mallocHost(stagingBytes, false), total + stagingBytes);
+        return new Buffers(slots, mapped, device.driver.mallocHost(stagingBytes, false), total + stagingBytes);
     }
 
     private void release(Buffers b) {
@@ -194,8 +213,12 @@ final class DeviceProgram implements AutoCloseable {
     }
 
     private void free(Buffers b) {
-        for (long s : b.slots()) {
-            device.driver.free(s);
+        for (int i = 0; i < b.slots().length; i++) {
+            if (b.mapped()[i] != null) {
+                device.driver.freeHost(b.mapped()[i]);
+            } else {
+                device.driver.free(b.slots()[i]);
+            }
         }
         device.driver.freeHost(b.staging());
     }

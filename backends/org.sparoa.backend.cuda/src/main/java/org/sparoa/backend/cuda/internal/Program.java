@@ -9,9 +9,11 @@ import org.sparoa.api.DataType;
  * A segment compiled for one set of input shapes: the kernel launches in order, the activation slots they use
  * (sized once, reused across steps by lifetime), and one constant block (weights, CSR arrays, the kernels' shape
  * parameters) uploaded once. Device-independent: {@link DeviceProgram} runs it on a GPU, the tests' emulator on
- * the CPU.
+ * the CPU. {@code mappedSlots}: the slots of inputs and outputs that live in mapped (zero-copy) host memory, where
+ * the program was built for that (integrated GPUs); each holds one value only.
  */
-record Program(List<Step> steps, long[] slotBytes, ByteBuffer constants, List<Binding> inputs, List<Binding> outputs) {
+record Program(List<Step> steps, long[] slotBytes, ByteBuffer constants, List<Binding> inputs, List<Binding> outputs,
+               boolean[] mappedSlots) {
 
     /**
      * A tensor crossing the segment boundary. Device-resident: {@code slot >= 0}; an output the host folded carries
@@ -27,6 +29,7 @@ record Program(List<Step> steps, long[] slotBytes, ByteBuffer constants, List<Bi
     Program {
         steps = List.copyOf(steps);
         slotBytes = slotBytes.clone();
+        mappedSlots = mappedSlots.clone();
         constants = constants.asReadOnlyBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
@@ -38,6 +41,15 @@ record Program(List<Step> steps, long[] slotBytes, ByteBuffer constants, List<Bi
             n += b;
         }
         return n;
+    }
+
+    @Override
+    public boolean[] mappedSlots() {
+        return mappedSlots.clone();
+    }
+
+    boolean mapped(int slot) {
+        return slot >= 0 && mappedSlots[slot];
     }
 
     @Override

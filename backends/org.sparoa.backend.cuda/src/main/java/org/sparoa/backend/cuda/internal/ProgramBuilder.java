@@ -42,6 +42,7 @@ final class ProgramBuilder {
      * @param outputs the segment's output names
      */
     private final Set<String> parameters;
+    private boolean zeroCopy;
 
     ProgramBuilder(Graph graph, List<Node> nodes, List<String> outputs, double denseBelowSparsity) {
         this.parameters = ParameterInputs.readAsParameters(nodes);
@@ -62,8 +63,18 @@ final class ProgramBuilder {
     /** Compiles {@code nodes} of {@code graph} for these input tensors (their shapes, and integer ones' values). */
     static Program compile(Graph graph, List<Node> nodes, List<TensorInfo> inputInfo, List<TensorInfo> outputInfo,
                            Map<String, Tensor> inputs, double denseBelowSparsity) {
+        return compile(graph, nodes, inputInfo, outputInfo, inputs, denseBelowSparsity, false);
+    }
+
+    /**
+     * As {@link #compile(Graph, List, List, List, Map, double)}; with {@code zeroCopy} every input and output value
+     * gets a buffer of its own, to be placed in mapped host memory (integrated GPUs: no copies in or out).
+     */
+    static Program compile(Graph graph, List<Node> nodes, List<TensorInfo> inputInfo, List<TensorInfo> outputInfo,
+                           Map<String, Tensor> inputs, double denseBelowSparsity, boolean zeroCopy) {
         ProgramBuilder b = new ProgramBuilder(graph, nodes, outputInfo.stream().map(TensorInfo::name).toList(),
                 denseBelowSparsity);
+        b.zeroCopy = zeroCopy;
         for (TensorInfo in : inputInfo) {
             Tensor t = inputs.get(in.name());
             if (t == null) {
@@ -119,6 +130,16 @@ final class ProgramBuilder {
             planner.read(d.value(), BufferPlanner.AFTER_LAST_STEP);
             outs.add(new Program.Binding(o.name(), d.value(), d.shape(), d.type(), null));
         }
+        if (zeroCopy) {
+            for (Program.Binding io : inputs) {
+                planner.dedicate(io.slot());
+            }
+            for (Program.Binding io : outs) {
+                if (io.slot() >= 0) {
+                    planner.dedicate(io.slot());
+                }
+            }
+        }
         BufferPlanner.Plan plan = planner.plan();
         List<Step> placed = new ArrayList<>(steps.size());
         for (Step s : steps) {
@@ -128,7 +149,8 @@ final class ProgramBuilder {
             }
             placed.add(new Step(s.operator(), s.kernel(), s.config(), args));
         }
-        return new Program(placed, plan.slotBytes(), constants.toBuffer(), rebind(inputs, plan), rebind(outs, plan));
+        return new Program(placed, plan.slotBytes(), constants.toBuffer(), rebind(inputs, plan), rebind(outs, plan),
+                plan.dedicatedSlots());
     }
 
     private static List<Program.Binding> rebind(List<Program.Binding> bs, BufferPlanner.Plan plan) {

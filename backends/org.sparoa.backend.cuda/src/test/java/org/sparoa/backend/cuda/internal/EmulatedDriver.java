@@ -19,6 +19,7 @@ final class EmulatedDriver implements CudaDriver {
     private long next = BASE;
     final AtomicInteger launches = new AtomicInteger();
     final AtomicInteger hostAllocations = new AtomicInteger();
+    final AtomicInteger copies = new AtomicInteger();
 
     @Override
     public String binding() {
@@ -104,14 +105,25 @@ final class EmulatedDriver implements CudaDriver {
     }
 
     @Override
-    public HostMemory mallocHost(long bytes, boolean mapped) {
+    public synchronized HostMemory mallocHost(long bytes, boolean mapped) {
         hostAllocations.incrementAndGet();
-        return new HostMemory(new Object(), ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN), 0);
+        ByteBuffer b = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (!mapped) {
+            return new HostMemory(new Object(), b, 0);
+        }
+        // mapped: the same memory at a device address too (as cuMemHostGetDevicePointer gives)
+        long at = next;
+        memory.put(at, b);
+        next += (Math.max(bytes, 4) + 255) / 256 * 256;
+        return new HostMemory(new Object(), b, at);
     }
 
     @Override
-    public void freeHost(HostMemory memory) {
+    public synchronized void freeHost(HostMemory m) {
         hostAllocations.decrementAndGet();
+        if (m.devicePointer() != 0 && memory.remove(m.devicePointer()) == null) {
+            throw new IllegalStateException("freeHost of a mapping that is not there");
+        }
     }
 
     @Override
@@ -129,6 +141,7 @@ final class EmulatedDriver implements CudaDriver {
 
     @Override
     public void copyToDevice(long dst, HostMemory src, long srcOffset, long bytes, Object stream) {
+        copies.incrementAndGet();
         Map.Entry<Long, ByteBuffer> e = at(dst);
         ByteBuffer from = src.buffer().duplicate();
         from.position((int) srcOffset).limit((int) (srcOffset + bytes));
@@ -139,6 +152,7 @@ final class EmulatedDriver implements CudaDriver {
 
     @Override
     public void copyToHost(HostMemory dst, long dstOffset, long src, long bytes, Object stream) {
+        copies.incrementAndGet();
         Map.Entry<Long, ByteBuffer> e = at(src);
         ByteBuffer from = e.getValue().duplicate();
         from.position((int) (src - e.getKey())).limit((int) (src - e.getKey() + bytes));

@@ -128,4 +128,30 @@ class EmulatedGpuTest {
             assertFalse(gpu.supports(nodes.get(0), g));
         }
     }
+
+    @Test
+    void zeroCopyReadsAndWritesInputsAndOutputsInPlace() throws Exception {
+        Path file = Path.of(System.getProperty("sparoa.models"), "ch_ppocr_mobile_v2.0_cls_infer.onnx");
+        Model model = OnnxModels.load("cls", file);
+        Map<String, Tensor> in = OrtReference.randomInputs(model.graph().inputs(), new long[] {1, 3, 48, 192}, 4);
+        Map<String, Tensor> expected = OrtReference.run(Files.readAllBytes(file), in);
+        EmulatedDriver driver = new EmulatedDriver();
+        try (CudaGpuBackend gpu = new CudaGpuBackend(driver, driver.device(0), 1, 64L << 20, 0.7, 1000, "on")) {
+            assertTrue(gpu.description().contains("zero-copy"));
+            int before = driver.liveAllocations();
+            try (CompiledSegment s = gpu.compile(whole(model))) {
+                for (int run = 0; run < 2; run++) {
+                    Map<String, Tensor> got = s.run(in);
+                    for (var e : expected.entrySet()) {
+                        assertTrue(OrtReference.maxAbsDiff(e.getValue(), got.get(e.getKey())) <= 1e-5, e.getKey());
+                    }
+                }
+                assertEquals(0, driver.copies.get(), "no copy in or out: the kernels used the mapped memory");
+            }
+            assertEquals(before, driver.liveAllocations(), "mapped memory unmapped on close");
+            assertEquals(0, driver.hostAllocations.get());
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> new CudaGpuBackend(driver, driver.device(0), 1, 0, 0.7, 1000, "sometimes"));
+    }
 }

@@ -77,6 +77,26 @@ class HostLogicTest {
     }
 
     @Test
+    void aDedicatedValueKeepsItsBufferToItself() {
+        BufferPlanner p = new BufferPlanner();
+        int in = p.value(400);
+        int a = p.value(400);
+        int b = p.value(400);
+        p.written(in, BufferPlanner.BEFORE_FIRST_STEP);
+        p.read(in, 0);
+        p.written(a, 0);
+        p.read(a, 1);
+        p.written(b, 1);
+        p.read(b, BufferPlanner.AFTER_LAST_STEP);
+        p.dedicate(in);
+        p.dedicate(b);
+        BufferPlanner.Plan plan = p.plan();
+        int[] s = plan.slotOfValue();
+        assertNotEquals(s[in], s[b], "without dedication b would take in's buffer (dead after step 0)");
+        assertTrue(plan.dedicatedSlots()[s[in]] && plan.dedicatedSlots()[s[b]] && !plan.dedicatedSlots()[s[a]]);
+    }
+
+    @Test
     void reshapeSliceSqueezeFollowOnnx() {
         assertArrayEquals(new long[] {2, 12}, ShapeRules.reshape(new long[] {2, 3, 4}, new long[] {0, -1}, false));
         assertThrows(IllegalArgumentException.class, () -> ShapeRules.reshape(new long[] {2, 3}, new long[] {4, -1}, false));
