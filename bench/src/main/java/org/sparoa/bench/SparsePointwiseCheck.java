@@ -9,13 +9,13 @@ import java.util.concurrent.Callable;
 
 import org.sparoa.api.CompiledSegment;
 import org.sparoa.api.DataType;
-import org.sparoa.backend.cuda.internal.CudaGpuBackend;
 import org.sparoa.api.Graph;
 import org.sparoa.api.Model;
 import org.sparoa.api.Node;
 import org.sparoa.api.Segment;
 import org.sparoa.api.Tensor;
 import org.sparoa.api.TensorInfo;
+import org.sparoa.backend.cuda.internal.CudaGpuBackend;
 
 /**
  * One 1x1 convolution, its weights magnitude-pruned (here: random weights, the smallest zeroed) to a sparsity, on two

@@ -38,10 +38,6 @@ final class BufferPlanner {
         dedicated.add(value);
     }
 
-    int valueCount() {
-        return values.size();
-    }
-
     /** Slot sizes, the slot of each value, and which slots belong to one dedicated value. */
     record Plan(long[] slotBytes, int[] slotOfValue, boolean[] dedicatedSlots) {
     }

@@ -50,14 +50,6 @@ record HostValue(DataType type, long[] shape, double[] data) {
         return new HostValue(DataType.INT64, shape, d);
     }
 
-    static HostValue floats(long[] shape, float... values) {
-        double[] d = new double[values.length];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = values[i];
-        }
-        return new HostValue(DataType.FLOAT, shape, d);
-    }
-
     @Override
     public long[] shape() {
         return shape.clone();

@@ -29,10 +29,6 @@ record Operand(int value, long constantOffset, long[] shape, DataType type) {
         return Broadcast.count(shape);
     }
 
-    int rank() {
-        return shape.length;
-    }
-
     Operand withShape(long[] newShape) {
         return new Operand(value, constantOffset, newShape, type);
     }

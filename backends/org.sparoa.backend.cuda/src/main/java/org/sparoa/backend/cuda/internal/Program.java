@@ -35,14 +35,6 @@ record Program(List<Step> steps, long[] slotBytes, ByteBuffer constants, List<Bi
         outputs = List.copyOf(outputs);
     }
 
-    long activationBytes() {
-        long n = 0;
-        for (long b : slotBytes) {
-            n += b;
-        }
-        return n;
-    }
-
     @Override
     public boolean[] mappedSlots() {
         return mappedSlots.clone();
