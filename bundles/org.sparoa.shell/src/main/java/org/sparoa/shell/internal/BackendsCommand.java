@@ -28,12 +28,32 @@ public class BackendsCommand implements Action {
         table.column("Ops").alignRight();
         table.column("Ranking").alignRight();
         table.column("Bundle").alignRight();
+        // what the backend says of its device: a GPU's name, compute capability, memory, driver, live readings
+        table.column("Detail");
         for (BackendServices.Entry e : BackendServices.list(context)) {
             DeviceState s = e.backend().state();
             table.addRow().addContent(e.id(), e.kind(), s.available() ? "available" : "unavailable", s.queueDepth(),
-                    e.backend().supportedOperators().size(), e.ranking(), e.bundleId());
+                    e.backend().supportedOperators().size(), e.ranking(), e.bundleId(), detail(s, e.kind()));
         }
         table.print(System.out, !noFormat);
         return null;
+    }
+
+    /** The backend's detail, with the live readings it knows (a GPU's free memory, utilisation, power, temperature). */
+    static String detail(DeviceState s, Object kind) {
+        StringBuilder b = new StringBuilder(s.detail() == null ? "" : s.detail());
+        if ("gpu".equalsIgnoreCase(String.valueOf(kind)) && s.freeMemoryBytes() >= 0) {
+            b.append(String.format(java.util.Locale.ROOT, "; %d MiB free", s.freeMemoryBytes() >> 20));
+        }
+        if (s.utilisation() >= 0) {
+            b.append(String.format(java.util.Locale.ROOT, "; util %.0f %%", 100 * s.utilisation()));
+        }
+        if (!Double.isNaN(s.powerWatts())) {
+            b.append(String.format(java.util.Locale.ROOT, "; %.1f W", s.powerWatts()));
+        }
+        if (!Double.isNaN(s.temperatureCelsius())) {
+            b.append(String.format(java.util.Locale.ROOT, "; %.0f C", s.temperatureCelsius()));
+        }
+        return b.toString();
     }
 }

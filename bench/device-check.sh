@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The cuda-gpu GPU proof, in two steps.
+#
+#   bench/device-check.sh prepare [--arch x86_64|aarch64] [DIR]
+#       on the build machine, after `mvn install` (nvcc not needed): puts into DIR (default bench/target/device-check)
+#       a jlink'd Java runtime (jre/), the benchmark's classpath (lib/, ONNX Runtime cut down to the target's native),
+#       the four models and the ONNX node tests of the operators cuda-gpu claims (data/), and prints its size
+#       (it must stay within what is carried to the GPU machine: 64 MiB).
+#   bench/device-check.sh run [DIR] [OUTPUT]
+#       on the GPU machine (NVIDIA driver only: no CUDA toolkit, no Maven, no Karaf): runs
+#       org.sparoa.bench.CudaDeviceCheck, which writes machine.txt, summary.txt, conformance.tsv, models.csv and
+#       sparse-1x1.csv to OUTPUT (default $OUT, else DIR/results). BENCH_ITERATIONS, BENCH_PARTS (abcd),
+#       BENCH_THREADS and BENCH_ZERO_COPY (auto|on|off) pass through. Exit 0: all checks passed; 1: a correctness check failed; 2: no GPU.
+#
+# Results belong in bench/results/cuda-<machine>/ with README-cuda.md's table updated from summary.txt.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+mode="${1:-}"
+shift || true
+
+prepare() {
+  local arch="x86_64"
+  if [[ "${1:-}" == "--arch" ]]; then arch="$2"; shift 2; fi
+  local dir="${1:-$root/bench/target/device-check}"
+  local mvn_opts=(-B -q -o)
+  rm -rf "$dir"
+  mkdir -p "$dir/lib" "$dir/data/models" "$dir/data/onnx-backend-tests/node"
+  (cd "$root" && mvn "${mvn_opts[@]}" -pl bench dependency:copy-dependencies -DincludeScope=runtime \
+      -DoutputDirectory="$dir/lib")
+  cp "$root"/bench/target/sparoa-bench-*.jar "$dir/lib/"
+  # the models come as files under data/: not the 27 MB jar of all RapidOCR models
+  rm -f "$dir"/lib/rapidocr-*.jar
+  # ONNX Runtime's jar carries natives for five platforms (186 MB unpacked): keep the target's only
+  local ort; ort="$(ls "$dir"/lib/onnxruntime-*.jar)"
+  local keep="linux-x64"; [[ "$arch" == "aarch64" ]] && keep="linux-aarch64"
+  local tmp; tmp="$(mktemp -d)"
+  (cd "$tmp" && unzip -q "$ort" && find ai/onnxruntime/native -mindepth 1 -maxdepth 1 -type d ! -name "$keep" -exec rm -rf {} + \
+      && rm -f "$ort" && zip -q -r "$ort" .)
+  rm -rf "$tmp"
+  # JCuda's natives exist for x86-64 only; on aarch64 the backend binds libcuda.so.1 through JNA
+  local shared="${SPAROA_SHARED:-$root/../shared}"
+  cp "$shared/models/blazeface_back_256x256.onnx" "$shared/models/mlsd_320x320_tiny.onnx" "$dir/data/models/"
+  cp "$root/bench/target/models/ch_ppocr_mobile_v2.0_cls_infer.onnx" "$root/bench/target/models/ch_PP-OCRv3_det_infer.onnx" \
+      "$dir/data/models/"
+  local suite="$shared/onnx-backend-tests"
+  cp "$suite/cnn-ops.tsv" "$dir/data/onnx-backend-tests/"
+  local cp; cp="$(ls "$dir"/lib/*.jar | tr '\n' ':')"
+  local ops; ops="$(java -cp "$cp" org.sparoa.bench.CudaDeviceCheck --claimed-operators | tr '\n' ' ')"
+  while IFS=$'\t' read -r op test _; do
+    for claimed in $ops; do
+      # cases over 100 KB are the 3-D pooling ones cuda-gpu refuses anyway: not worth their 2.5 MB of the 64
+      if [[ "$op" == "$claimed" && -d "$suite/node/$test" && $(du -sk --apparent-size "$suite/node/$test" | cut -f1) -le 100 ]]; then
+        cp -r "$suite/node/$test" "$dir/data/onnx-backend-tests/node/"
+      fi
+    done
+  done < "$suite/cnn-ops.tsv"
+  # the smallest runtime the classpath needs (jdeps), plus the Vector API for sparse-cpu's SIMD kernels; the JDK of
+  # the `java` on PATH (its jmods), not whichever jlink comes first
+  local jdk; jdk="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
+  local modules
+  # (jdeps also lists java.desktop, java.sql, java.prefs for optional corners of JNA and Gson this run never enters;
+  # the run below, `--smoke`, proves the smaller set loads and runs ONNX Runtime, protobuf and the sparse kernels)
+  local modules="java.base,java.logging,java.management,jdk.unsupported"
+  if [[ "$arch" == "$(uname -m)" ]]; then
+    "$jdk/bin/jlink" --add-modules "$modules,jdk.incubator.vector,jdk.unsupported" --strip-debug --no-man-pages \
+        --no-header-files --compress=2 --output "$dir/jre"
+    # the JDK's native libraries keep their symbol tables (libjvm.so: 23.5 MB, 20 MB stripped)
+    if command -v strip >/dev/null; then find "$dir/jre" -name '*.so' -exec strip --strip-unneeded {} + ; fi
+  else
+    echo "target $arch differs from this machine ($(uname -m)): no jlink'd runtime; the GPU machine needs a Java 17+" >&2
+  fi
+  if [[ -x "$dir/jre/bin/java" ]]; then
+    "$dir/jre/bin/java" --add-modules jdk.incubator.vector -cp "$cp" org.sparoa.bench.CudaDeviceCheck --smoke "$dir/data"
+  fi
+  du -sh --apparent-size "$dir"/* | sed 's/^/  /'
+  local mib; mib=$(( $(du -sk --apparent-size "$dir" | cut -f1) / 1024 ))
+  echo "prepared $dir: $mib MiB"
+  if (( mib > 64 )); then echo "WARNING: more than 64 MiB to carry" >&2; fi
+}
+
+run() {
+  local dir="${1:-$root/bench/target/device-check}"
+  local out="${2:-${OUT:-$dir/results}}"
+  local java="$dir/jre/bin/java"
+  [[ -x "$java" ]] || java="java"
+  mkdir -p "$out"
+  local cp; cp="$(ls "$dir"/lib/*.jar | tr '\n' ':')"
+  "$java" -Xmx8g --add-modules jdk.incubator.vector \
+      -Dbench.iterations="${BENCH_ITERATIONS:-20}" -Dbench.parts="${BENCH_PARTS:-abcd}" \
+      ${BENCH_THREADS:+-Dbench.threads=$BENCH_THREADS} ${BENCH_ZERO_COPY:+-Dbench.zeroCopy=$BENCH_ZERO_COPY} \
+      -cp "$cp" org.sparoa.bench.CudaDeviceCheck "$out" "$dir/data" 2>&1 | tee "$out/log.txt"
+  return "${PIPESTATUS[0]}"
+}
+
+case "$mode" in
+  prepare) prepare "$@" ;;
+  run) run "$@" ;;
+  *) sed -n '2,20p' "$0"; exit 64 ;;
+esac
