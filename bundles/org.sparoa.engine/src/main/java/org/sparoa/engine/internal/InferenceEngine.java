@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
@@ -36,11 +37,13 @@ import org.sparoa.api.Model;
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.api.OperatorProfiler;
 import org.sparoa.api.PlanDescription;
+import org.sparoa.api.RequestCancelledException;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.Placement;
 import org.sparoa.api.SchedulingPolicy;
 import org.sparoa.api.SparoaException;
 import org.sparoa.api.Tensor;
+import org.sparoa.engine.ResourceLimits;
 
 /**
  * The {@link InferenceService}: validates a request, finds or builds its plan (placement, segments, compiled on
@@ -59,7 +62,8 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     public static final String PROP_POLICY_VERSION = "sparoa.policy.version";
     public static final String PID = "org.sparoa.engine";
     private static final Logger LOG = LoggerFactory.getLogger(InferenceEngine.class);
-    private static final int MAX_ATTEMPTS = 3;
+    /** Tries of one request while backends keep leaving under it. */
+    private static final int MAX_ATTEMPTS = 5;
 
     @ObjectClassDefinition(name = "SparOA engine")
     public @interface Config {
@@ -83,6 +87,19 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
                 + "never): Java backends run many times slower until the JIT has compiled them, so the first "
                 + "measurement under-rates them")
         int remeasureAfterRequests() default DEFAULT_REMEASURE_AFTER;
+
+        @AttributeDefinition(description = "Largest model file loaded, in MiB (read by the model registry)")
+        long maxModelFileMegabytes() default ResourceLimits.DEFAULT_MAX_MODEL_FILE_MEGABYTES;
+
+        @AttributeDefinition(description = "Most elements of one request input")
+        long maxInputElements() default ResourceLimits.DEFAULT_MAX_INPUT_ELEMENTS;
+
+        @AttributeDefinition(description = "Most elements of one tensor a plan produces, checked before the request "
+                + "runs from the shapes known then")
+        long maxTensorElements() default ResourceLimits.DEFAULT_MAX_TENSOR_ELEMENTS;
+
+        @AttributeDefinition(description = "Requests of one model running at once; more are refused")
+        int maxConcurrentRequestsPerModel() default ResourceLimits.DEFAULT_MAX_CONCURRENT_REQUESTS_PER_MODEL;
     }
 
     /** Requests after which a measured plan is measured again, once. */
@@ -102,6 +119,9 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     private volatile java.util.Set<String> measuredPolicies = java.util.Set.of();
     private volatile int measuredRuns;
     private volatile int remeasureAfter;
+    private volatile ResourceLimits limits = ResourceLimits.DEFAULTS;
+    private final RequestAdmission admission = new RequestAdmission();
+    private final TensorSizeCheck sizeCheck = new TensorSizeCheck();
     /** Requests served by each measured plan's key, up to its second measurement. */
     private final java.util.concurrent.ConcurrentHashMap<PlanKey, AtomicInteger> measuredUses =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -143,6 +163,15 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
                 .map(String::trim).filter(x -> !x.isEmpty()).collect(Collectors.toUnmodifiableSet());
         this.measuredRuns = Math.max(1, config.measuredRuns());
         this.remeasureAfter = Math.max(0, config.remeasureAfterRequests());
+        this.limits = new ResourceLimits(Math.max(1, config.maxModelFileMegabytes()) << 20,
+                Math.max(1, config.maxInputElements()), Math.max(1, config.maxTensorElements()),
+                Math.max(1, config.maxConcurrentRequestsPerModel()));
+        this.sizeCheck.clear();
+    }
+
+    /** The limits in force. */
+    public ResourceLimits limits() {
+        return limits;
     }
 
     /** Shuts the engine down outside OSGi ({@code LocalPlatform}). */
@@ -222,8 +251,27 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     @Override
     public InferenceResult infer(String modelId, Map<String, Tensor> inputs, RunOptions options) {
         Model model = models.require(modelId);
-        InputValidator.validate(model, inputs);
         RunOptions opts = options == null ? RunOptions.defaults() : options;
+        admit(model, inputs);
+        try {
+            return inferAdmitted(model, inputs, opts);
+        } finally {
+            admission.release(model);
+        }
+    }
+
+    /** Input checks and limits, then a place among the model's concurrent requests (released by the caller). */
+    private void admit(Model model, Map<String, Tensor> inputs) {
+        InputValidator.validate(model, inputs);
+        ResourceLimits l = limits;
+        inputs.forEach((name, t) -> ResourceLimits.checkElements(t.shape(), l.maxInputElements(),
+                "input '" + name + "' of " + model.id()));
+        sizeCheck.check(model, inputs, l.maxTensorElements());
+        admission.acquire(model, l.maxConcurrentRequestsPerModel());
+    }
+
+    private InferenceResult inferAdmitted(Model model, Map<String, Tensor> inputs, RunOptions opts) {
+        String modelId = model.id();
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             ExecutionPlan plan;
             try {
@@ -236,13 +284,16 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
                 continue;
             }
             if (!plan.isSequential()) {
-                return waitFor(attempt(model, Map.copyOf(inputs), opts, attempt), modelId);
+                return waitFor(attempt(model, Map.copyOf(inputs), opts, attempt, new AtomicBoolean()), modelId);
             }
             if (!plan.acquire()) {
                 continue;
             }
             try {
-                return PlanExecutor.runInline(plan, inputs, opts.captureIntermediates());
+                return PlanExecutor.runInline(plan, inputs, opts.captureIntermediates(),
+                        Cancellation.ofCurrentThread(opts.deadline()));
+            } catch (RequestCancelledException e) {
+                throw e;
             } catch (RuntimeException e) {
                 List<String> gone = departedBackends(plan);
                 if (gone.isEmpty() || attempt == MAX_ATTEMPTS) {
@@ -272,12 +323,35 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     public CompletableFuture<InferenceResult> inferAsync(String modelId, Map<String, Tensor> inputs,
                                                          RunOptions options) {
         Model model = models.require(modelId);
-        InputValidator.validate(model, inputs);
-        return attempt(model, Map.copyOf(inputs), options == null ? RunOptions.defaults() : options, 1);
+        admit(model, inputs);
+        AtomicBoolean cancelled = new AtomicBoolean();
+        CompletableFuture<InferenceResult> run;
+        try {
+            run = attempt(model, Map.copyOf(inputs), options == null ? RunOptions.defaults() : options, 1, cancelled);
+        } catch (RuntimeException e) {
+            admission.release(model);
+            throw e;
+        }
+        run.whenComplete((r, e) -> admission.release(model));
+        // a caller that cancels the future it holds stops the request at its next segment boundary
+        CompletableFuture<InferenceResult> mine = new CompletableFuture<>();
+        run.whenComplete((r, e) -> {
+            if (e != null) {
+                mine.completeExceptionally(e);
+            } else {
+                mine.complete(r);
+            }
+        });
+        mine.whenComplete((r, e) -> {
+            if (mine.isCancelled()) {
+                cancelled.set(true);
+            }
+        });
+        return mine;
     }
 
     private CompletableFuture<InferenceResult> attempt(Model model, Map<String, Tensor> inputs, RunOptions options,
-                                                       int attempt) {
+                                                       int attempt, AtomicBoolean cancelled) {
         ExecutionPlan plan;
         try {
             plan = planFor(model, options, inputs);
@@ -286,18 +360,19 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
                 return CompletableFuture.failedFuture(e);
             }
             LOG.warn("{}; re-planning {} on what remains", e.getMessage(), model.id());
-            return attempt(model, inputs, options, attempt + 1);
+            return attempt(model, inputs, options, attempt + 1, cancelled);
         }
         if (!plan.acquire()) {
             if (attempt >= MAX_ATTEMPTS) {
                 return CompletableFuture.failedFuture(new BackendException("the plan for " + model.id()
                         + " kept being retired; backends are changing too fast"));
             }
-            return attempt(model, inputs, options, attempt + 1);
+            return attempt(model, inputs, options, attempt + 1, cancelled);
         }
         CompletableFuture<InferenceResult> run;
         try {
-            run = PlanExecutor.run(plan, inputs, options.captureIntermediates());
+            run = PlanExecutor.run(plan, inputs, options.captureIntermediates(),
+                    Cancellation.of(cancelled, options.deadline()));
         } catch (RuntimeException e) {
             plan.release();
             throw e;
@@ -306,11 +381,14 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
             if (error == null) {
                 return CompletableFuture.completedFuture(result);
             }
+            if (unwrap(error) instanceof RequestCancelledException) {
+                return CompletableFuture.<InferenceResult>failedFuture(unwrap(error));
+            }
             List<String> gone = departedBackends(plan);
             if (!gone.isEmpty() && attempt < MAX_ATTEMPTS) {
                 LOG.warn("Backend(s) {} left during a request on {}; re-planning on what remains", gone, model.id());
                 plans.evict(p -> p == plan);
-                return attempt(model, inputs, options, attempt + 1);
+                return attempt(model, inputs, options, attempt + 1, cancelled);
             }
             return CompletableFuture.<InferenceResult>failedFuture(unwrap(error));
         }).thenCompose(f -> f);
@@ -388,7 +466,8 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
 
     /** One run that captures every intermediate tensor, and records the model's tensor shapes. */
     private InferenceResult calibrate(Model model, Map<String, Tensor> inputs) {
-        InferenceResult r = infer(model.id(), inputs, new RunOptions(null, FirstCapablePolicy.NAME, Map.of(), true));
+        // already admitted as part of the request that needs the profile, or by profile(): not admitted again
+        InferenceResult r = inferAdmitted(model, inputs, new RunOptions(null, FirstCapablePolicy.NAME, Map.of(), true));
         Map<String, Tensor> tensors = new HashMap<>(inputs);
         tensors.putAll(r.intermediates());
         profiler.recordShapes(model, tensors);
@@ -454,9 +533,21 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         }
         String label = proposed.description().policy() + " (" + proposed.segments().size() + " segment(s) on "
                 + proposed.backendIds() + ")";
-        MeasuredPlanChoice.Choice c = MeasuredPlanChoice.choose(proposed, label, singles, schedule,
-                p -> p.isSequential() ? PlanExecutor.runInline(p, inputs, false)
-                        : waitFor(PlanExecutor.run(p, inputs, false), model.id()));
+        MeasuredPlanChoice.Choice c;
+        try {
+            c = MeasuredPlanChoice.choose(proposed, label, singles, schedule,
+                    p -> p.isSequential() ? PlanExecutor.runInline(p, inputs, false, Cancellation.NONE)
+                            : waitFor(PlanExecutor.run(p, inputs, false, Cancellation.NONE), model.id()));
+        } catch (RuntimeException e) {
+            List<String> gone = departedBackends(proposed);
+            proposed.retire();
+            if (!gone.isEmpty()) {
+                // the engine's promise: a backend that leaves mid-request gets the request re-planned, measuring too
+                throw new BackendDepartedException("backend(s) " + gone + " left while the plan of " + model.id()
+                        + " was being measured", e);
+            }
+            throw e;
+        }
         if (c.reason() == null) {
             return c.plan();
         }

@@ -62,7 +62,35 @@ public final class GraphImporter {
         if (proto.getGraph().getOutputCount() == 0) {
             throw new ModelFormatException(where + ": the graph declares no outputs");
         }
-        return importModel(proto, where);
+        checkVersions(proto, where);
+        GraphReferences.check(proto.getGraph(), where);
+        try {
+            return importModel(proto, where);
+        } catch (IllegalStateException | IllegalArgumentException | ArithmeticException e) {
+            // an attribute of the wrong kind, a value that does not fit: the file is wrong, not the platform
+            throw new ModelFormatException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Newest ONNX IR version this platform reads (ONNX 1.18-1.19 write 11; 12 is the next). */
+    public static final long MAX_IR_VERSION = 12;
+    /** Newest default-domain opset this platform accepts (ONNX 1.19 defines 24). */
+    public static final long MAX_OPSET = 25;
+
+    /** A model from a newer ONNX than the platform knows is refused rather than run on guesses. */
+    private static void checkVersions(ModelProto proto, String where) {
+        if (proto.getIrVersion() > MAX_IR_VERSION) {
+            throw new ModelFormatException(where + ": IR version " + proto.getIrVersion()
+                    + " is newer than this platform reads (up to " + MAX_IR_VERSION + ")");
+        }
+        for (OperatorSetIdProto o : proto.getOpsetImportList()) {
+            boolean onnx = o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx");
+            if (o.getVersion() < 1 || onnx && o.getVersion() > MAX_OPSET) {
+                throw new ModelFormatException(where + ": opset " + o.getVersion() + " of domain '"
+                        + (onnx ? "ai.onnx" : o.getDomain()) + "' is not a version this platform knows (ai.onnx 1 to "
+                        + MAX_OPSET + ")");
+            }
+        }
     }
 
     private static ParsedModel importModel(ModelProto proto, String where) {
@@ -178,7 +206,14 @@ public final class GraphImporter {
             }
         }
         if (order.size() != g.getNodeCount()) {
-            throw new ModelFormatException(where + ": the graph has a cycle or an input no node produces");
+            List<String> stuck = new ArrayList<>();
+            for (int i = 0; i < g.getNodeCount() && stuck.size() < 5; i++) {
+                if (missing[i] > 0) {
+                    NodeProto n = g.getNode(i);
+                    stuck.add((n.getName().isEmpty() ? "#" + i : "'" + n.getName() + "'") + " (" + n.getOpType() + ")");
+                }
+            }
+            throw new ModelFormatException(where + ": the graph has a cycle through node(s) " + stuck);
         }
         return order;
     }
@@ -254,12 +289,13 @@ public final class GraphImporter {
     }
 
     private static Tensor splat(Tensor value, long[] shape, String where) {
-        long count = 1;
-        for (long d : shape) {
-            count = Math.multiplyExact(count, d);
-        }
+        long count = ProtoTensors.elementCount(shape, where + ": ConstantOfShape");
         int size = value.type().byteSize();
-        if (count * size > Integer.MAX_VALUE) {
+        if (value.elementCount() != 1) {
+            throw new ModelFormatException(where + ": ConstantOfShape's value must hold one element, holds "
+                    + value.elementCount());
+        }
+        if (count > Integer.MAX_VALUE / Math.max(1, size)) {
             throw new ModelFormatException(where + ": ConstantOfShape of " + count + " elements is larger than 2 GB");
         }
         byte[] one = new byte[size];

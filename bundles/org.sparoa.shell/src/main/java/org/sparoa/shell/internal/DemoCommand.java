@@ -61,6 +61,7 @@ public class DemoCommand implements Action {
 
     @Override
     public Object execute() {
+        CommandSupport.checkRange("--segments", segments, 1, 4096);
         Path folder = Path.of(dir != null ? dir : System.getProperty("karaf.home", ".") + "/models");
         List<String> backends = BackendServices.list(context).stream().map(BackendServices.Entry::id).toList();
         System.out.println("SparOA demo: real pretrained PP-OCR models (Maven Central io.github.mymonstercat:"

@@ -5,6 +5,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.sparoa.api.InferenceService;
@@ -38,6 +40,9 @@ public class RunCommand implements Action {
     @Reference
     private InferenceService inference;
 
+    @Reference(optional = true)
+    private ConfigurationAdmin configAdmin;
+
     @Argument(index = 0, name = "model", description = "Loaded model id, or path of an .onnx file", required = true)
     @Completion(ModelIdCompleter.class)
     private String modelRef;
@@ -58,6 +63,9 @@ public class RunCommand implements Action {
 
     @Option(name = "--segments", description = "Cut the model into N segments dealt over the live backends (policy partition)")
     private int segments;
+
+    @Option(name = "--timeout", description = "Seconds after which the run stops at its next segment boundary")
+    private long timeoutSeconds;
 
     @Option(name = "--input", description = "name=file.pb: an input as an ONNX TensorProto file (repeatable)", multiValued = true)
     private List<String> inputSpecs;
@@ -80,19 +88,37 @@ public class RunCommand implements Action {
     @Option(name = "--threads", description = "Intra-op threads of the plain ONNX Runtime comparison (default: cores)")
     private int threads = Runtime.getRuntime().availableProcessors();
 
+    /** More intra-op threads than this is a typing error, not a machine. */
+    static final int MAX_THREADS = 1024;
+
     @Option(name = "--no-format", description = "Plain output without table borders")
     private boolean noFormat;
 
     @Override
     public Object execute() throws IOException {
-        if (iterations < 1 || warmup < 0) {
-            throw new InvalidInputException("--iterations must be at least 1 and --warmup at least 0");
+        CommandSupport.checkRange("--iterations", iterations, 1, CommandSupport.MAX_ITERATIONS);
+        CommandSupport.checkRange("--warmup", warmup, 0, CommandSupport.MAX_ITERATIONS);
+        CommandSupport.checkRange("--threads", threads, 1, MAX_THREADS);
+        CommandSupport.checkRange("--timeout", timeoutSeconds, 0, Long.MAX_VALUE / 2_000_000_000L);
+        CommandSupport.checkOutputFolder("--save-outputs", saveOutputs);
+        CommandSupport.checkOutputFile("--json", json);
+        CommandSupport.Resolved resolved = CommandSupport.resolve(models, modelRef);
+        Model model = resolved.model();
+        SideBySideRun.Outcome o;
+        try {
+            Map<String, Tensor> inputs = CommandSupport.inputsFor(model, inputSpecs, shapeSpecs, seed,
+                    EngineConfig.maxInputElements(configAdmin));
+            RunOptions options = CommandSupport.runOptions(backend, policy, segments, inputs);
+            if (timeoutSeconds > 0) {
+                options = options.withDeadline(Instant.now().plusSeconds(timeoutSeconds));
+            }
+            o = SideBySideRun.run(inference, model, inputs, options, warmup, iterations, threads, compare);
+        } catch (RuntimeException | IOException e) {
+            if (resolved.loadedHere()) {
+                models.unload(model.id()); // a failed run PATH leaves nothing registered
+            }
+            throw e;
         }
-        Model model = CommandSupport.resolveModel(models, modelRef);
-        Map<String, Tensor> inputs = inputs(model);
-        RunOptions options = CommandSupport.runOptions(backend, policy, segments, inputs);
-        SideBySideRun.Outcome o = SideBySideRun.run(inference, model, inputs, options, warmup, iterations, threads,
-                compare);
 
         ShellTable table = new ShellTable();
         table.column("Model");
