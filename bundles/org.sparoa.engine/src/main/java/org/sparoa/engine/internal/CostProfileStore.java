@@ -36,6 +36,12 @@ final class CostProfileStore {
         }
     }
 
+    /** A store persisting to {@code file} what {@code from} holds (for tools and tests). */
+    CostProfileStore(Path file, CostProfileStore from) {
+        this.file = file;
+        from.byBackend.forEach((b, m) -> byBackend.put(b, new ConcurrentHashMap<>(m)));
+    }
+
     OptionalDouble get(String backendId, String signature) {
         Map<String, Double> m = byBackend.get(backendId);
         Double v = m == null ? null : m.get(signature);
