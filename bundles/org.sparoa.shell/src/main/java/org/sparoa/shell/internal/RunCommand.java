@@ -35,64 +35,64 @@ import com.google.gson.GsonBuilder;
 @Command(scope = "sparoa", name = "run", description = "Runs a model through the platform and reports its latency")
 public class RunCommand implements Action {
     @Reference
-    private ModelRegistry models;
+    ModelRegistry models;
 
     @Reference
-    private InferenceService inference;
+    InferenceService inference;
 
     @Reference(optional = true)
-    private ConfigurationAdmin configAdmin;
+    ConfigurationAdmin configAdmin;
 
     @Argument(index = 0, name = "model", description = "Loaded model id, or path of an .onnx file", required = true)
     @Completion(ModelIdCompleter.class)
-    private String modelRef;
+    String modelRef;
 
     @Option(name = "--iterations", aliases = "-n", description = "Timed runs (default 10)")
-    private int iterations = 10;
+    int iterations = 10;
 
     @Option(name = "--warmup", description = "Untimed runs first (default 3)")
-    private int warmup = 3;
+    int warmup = 3;
 
     @Option(name = "--backend", description = "Run every operator on this backend")
     @Completion(BackendIdCompleter.class)
-    private String backend;
+    String backend;
 
     @Option(name = "--policy", description = "Scheduling policy (default: the configured one)")
     @Completion(PolicyNameCompleter.class)
-    private String policy;
+    String policy;
 
     @Option(name = "--segments", description = "Cut the model into N segments dealt over the live backends (policy partition)")
-    private int segments;
+    int segments;
 
     @Option(name = "--timeout", description = "Seconds after which the run stops at its next segment boundary")
-    private long timeoutSeconds;
+    long timeoutSeconds;
 
     @Option(name = "--input", description = "name=file.pb: an input as an ONNX TensorProto file (repeatable)", multiValued = true)
-    private List<String> inputSpecs;
+    List<String> inputSpecs;
 
     @Option(name = "--shape", description = "name=1x3x224x224: shape of a random input with dynamic dimensions (repeatable)", multiValued = true)
-    private List<String> shapeSpecs;
+    List<String> shapeSpecs;
 
     @Option(name = "--seed", description = "Seed of the random inputs (default 42)")
-    private long seed = 42;
+    long seed = 42;
 
     @Option(name = "--save-outputs", description = "Directory to write output_<i>.pb files to, in graph output order")
-    private String saveOutputs;
+    String saveOutputs;
 
     @Option(name = "--json", description = "File to write latency, iterations and the plan to, as JSON")
-    private String json;
+    String json;
 
     @Option(name = "--compare", description = "Also time plain ONNX Runtime on the same inputs, alternating")
-    private boolean compare;
+    boolean compare;
 
     @Option(name = "--threads", description = "Intra-op threads of the plain ONNX Runtime comparison (default: cores)")
-    private int threads = Runtime.getRuntime().availableProcessors();
+    int threads = Runtime.getRuntime().availableProcessors();
 
     /** More intra-op threads than this is a typing error, not a machine. */
     static final int MAX_THREADS = 1024;
 
     @Option(name = "--no-format", description = "Plain output without table borders")
-    private boolean noFormat;
+    boolean noFormat;
 
     @Override
     public Object execute() throws IOException {
