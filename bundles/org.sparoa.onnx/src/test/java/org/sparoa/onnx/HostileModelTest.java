@@ -67,6 +67,17 @@ class HostileModelTest {
         assertTrue(huge.getMessage().contains("larger than 2 GB"), huge.getMessage());
     }
 
+    /** Fuzz finding 1 (BoundedFuzzTest): an UnsupportedOperationException from reading a float shape as integers. */
+    @Test
+    void aConstantOfShapeWithAFloatShapeIsRefused() {
+        ModelProto m = HostileModels.constantOfShape(1, 4);
+        TensorProto floatShape = TensorProto.newBuilder().setName("shape").setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .addDims(2).addFloatData(1).addFloatData(4).build();
+        ModelFormatException e = refused(m.toBuilder().setGraph(m.getGraph().toBuilder().setInitializer(0, floatShape))
+                .build());
+        assertTrue(e.getMessage().contains("fill") && e.getMessage().contains("1-D int64"), e.getMessage());
+    }
+
     @Test
     void aNodeReadingATensorNothingProducesIsRefusedAtLoadNamingNodeAndTensor() {
         ModelProto ok = HostileModels.relu(8, 13).build();

@@ -66,16 +66,17 @@ public final class GraphImporter {
         GraphReferences.check(proto.getGraph(), where);
         try {
             return importModel(proto, where);
-        } catch (IllegalStateException | IllegalArgumentException | ArithmeticException e) {
+        } catch (IllegalStateException | IllegalArgumentException | ArithmeticException
+                 | UnsupportedOperationException e) {
             // an attribute of the wrong kind, a value that does not fit: the file is wrong, not the platform
             throw new ModelFormatException(where + ": " + e.getMessage(), e);
         }
     }
 
-    /** Newest ONNX IR version this platform reads (ONNX 1.18-1.19 write 11; 12 is the next). */
-    public static final long MAX_IR_VERSION = 12;
-    /** Newest default-domain opset this platform accepts (ONNX 1.19 defines 24). */
-    public static final long MAX_OPSET = 25;
+    /** Newest ONNX IR version this platform reads: the newest the ONNX node test suite it is tested on uses. */
+    public static final long MAX_IR_VERSION = 13;
+    /** Newest default-domain opset this platform accepts: the newest of that test suite. */
+    public static final long MAX_OPSET = 27;
 
     /** A model from a newer ONNX than the platform knows is refused rather than run on guesses. */
     private static void checkVersions(ModelProto proto, String where) {
@@ -280,7 +281,12 @@ public final class GraphImporter {
             return null; // sparse or string constants stay operators
         }
         if (node.opType().equals("ConstantOfShape") && weights.containsKey(node.input(0))) {
-            long[] shape = weights.get(node.input(0)).toLongArray();
+            Tensor shapeTensor = weights.get(node.input(0));
+            if (shapeTensor.type() != org.sparoa.api.DataType.INT64 || shapeTensor.rank() != 1) {
+                throw new ModelFormatException(where + " node " + node.name() + ": ConstantOfShape's shape must be a"
+                        + " 1-D int64 tensor, is " + shapeTensor);
+            }
+            long[] shape = shapeTensor.toLongArray();
             Tensor value = node.hasAttribute("value") ? node.attributes().get("value").asTensor()
                     : Tensor.ofFloats(new long[] {1}, new float[] {0f});
             return splat(value, shape, where + " node " + node.name());
