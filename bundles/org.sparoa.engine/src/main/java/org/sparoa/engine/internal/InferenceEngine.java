@@ -275,7 +275,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             ExecutionPlan plan;
             try {
-                plan = planFor(model, opts, inputs);
+                plan = planFor(model, opts, inputs, attempt == 1);
             } catch (BackendDepartedException e) {
                 if (attempt == MAX_ATTEMPTS) {
                     throw e;
@@ -354,7 +354,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
                                                        int attempt, AtomicBoolean cancelled) {
         ExecutionPlan plan;
         try {
-            plan = planFor(model, options, inputs);
+            plan = planFor(model, options, inputs, attempt == 1);
         } catch (BackendDepartedException e) {
             if (attempt >= MAX_ATTEMPTS) {
                 return CompletableFuture.failedFuture(e);
@@ -396,11 +396,16 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
 
     @Override
     public PlanDescription plan(String modelId, RunOptions options) {
-        return planFor(models.require(modelId), options == null ? RunOptions.defaults() : options, null).description();
+        return planFor(models.require(modelId), options == null ? RunOptions.defaults() : options, null, true)
+                .description();
     }
 
     /** {@code inputs}: the request's inputs, for profiling when the policy needs costs (null: none at hand). */
-    private ExecutionPlan planFor(Model model, RunOptions options, Map<String, Tensor> inputs) {
+    /**
+     * {@code mayMeasure}: false on a request's retry after its backends changed under it; it then runs the policy's
+     * plan as placed (cached apart from measured plans), instead of measuring again while backends keep changing.
+     */
+    private ExecutionPlan planFor(Model model, RunOptions options, Map<String, Tensor> inputs, boolean mayMeasure) {
         PluginRegistry.Snapshot<DeviceBackend> now = backends.snapshot();
         List<Ranked<DeviceBackend>> live = now.live();
         String backendSet = now.key();
@@ -413,7 +418,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         boolean pinned = options.backend() != null;
         // a plan is measured against single backends only where there are inputs to measure it on; one built without
         // (a plan() query) is kept apart, so that it never stands in for a measured one
-        boolean measured = !pinned && inputs != null && !options.captureIntermediates()
+        boolean measured = mayMeasure && !pinned && inputs != null && !options.captureIntermediates()
                 && measuredPolicies.contains(policyName);
         PlanKey key = new PlanKey(model, backendSet, pinned ? null : policyName,
                 pinned ? -1L : policy.map(Ranked::serviceId).orElse(-1L),
