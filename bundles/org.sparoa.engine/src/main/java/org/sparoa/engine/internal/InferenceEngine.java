@@ -445,7 +445,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         MeasuredPlanChoice.Schedule schedule = second
                 ? new MeasuredPlanChoice.Schedule(3 * measuredRuns, 12 * measuredRuns, REMEASURE_WARMUP_MILLIS)
                 : new MeasuredPlanChoice.Schedule(measuredRuns, 4 * measuredRuns, 0);
-        return plans.getOrBuild(key, () -> {
+        ExecutionPlan built = plans.getOrBuild(key, () -> {
             if (needsCosts && inputs != null && !profiler.isProfiled(model, live)) {
                 LOG.info("Profiling {} on {} for policy {}", model.id(), backendSet, policyName);
                 profileWith(model, inputs, live, false);
@@ -453,6 +453,15 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
             ExecutionPlan plan = build(model, live, policy.map(Ranked::service).orElse(null), policyName, options);
             return measured ? measureAgainstSingleBackends(plan, model, live, inputs, schedule) : plan;
         });
+        // a backend that left while the plan was being built (profiled, placed, compiled, measured) was removed before
+        // the plan reached the cache, so the removal could not evict it: it must not serve this request or later ones
+        List<String> gone = departedBackends(built);
+        if (!gone.isEmpty()) {
+            plans.evict(p -> p == built);
+            throw new BackendDepartedException("backend(s) " + gone + " left while the plan of " + model.id()
+                    + " was being built", null);
+        }
+        return built;
     }
 
     @Override
