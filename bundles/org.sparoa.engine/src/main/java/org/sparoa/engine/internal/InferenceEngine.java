@@ -284,7 +284,17 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
                 continue;
             }
             if (!plan.isSequential()) {
-                return waitFor(attempt(model, Map.copyOf(inputs), opts, attempt, new AtomicBoolean()), modelId);
+                AtomicBoolean cancelled = new AtomicBoolean();
+                try {
+                    return waitFor(attempt(model, Map.copyOf(inputs), opts, attempt, cancelled), modelId);
+                } catch (RequestCancelledException e) {
+                    throw e;
+                } catch (SparoaException e) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        cancelled.set(true); // the caller is gone: its segments not yet started never start
+                    }
+                    throw e;
+                }
             }
             if (!plan.acquire()) {
                 continue;
