@@ -34,7 +34,9 @@ import org.sparoa.policy.single.internal.SingleBackendPolicy;
  * Soak: mixed requests on several real models through the engine from several clients, while backends and policies
  * are stopped, replaced by new instances and started, and models unloaded and loaded, every few seconds. Every output
  * is checked against plain ONNX Runtime on the same input. Reports requests, refusals (only the documented ones:
- * a model unloaded at that moment, a pinned backend that is not live), unexpected failures, wrong outputs and lost
+ * a model unloaded, a pinned backend not live, a named policy not installed at that moment, backends that changed
+ * under each of the engine's tries to plan the request), unexpected failures,
+ * wrong outputs and lost
  * requests (started, never finished), and samples heap after GC and the thread count over time.
  */
 public final class Soak {
@@ -191,6 +193,12 @@ public final class Soak {
         }
         if (e instanceof BackendException && e.getMessage() != null && e.getMessage().startsWith("unknown backend")) {
             return "pinned backend not live at that moment";
+        }
+        if (e.getMessage() != null && e.getMessage().startsWith("unknown policy")) {
+            return "policy not installed at that moment";
+        }
+        if (e instanceof BackendException && e.getMessage() != null && e.getMessage().endsWith("changing too fast")) {
+            return "backends changed under every try to plan";
         }
         return null;
     }

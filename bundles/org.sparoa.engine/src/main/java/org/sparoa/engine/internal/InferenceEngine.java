@@ -278,7 +278,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
                 plan = planFor(model, opts, inputs, attempt == 1);
             } catch (BackendDepartedException e) {
                 if (attempt == MAX_ATTEMPTS) {
-                    throw e;
+                    throw tooFast(model, e);
                 }
                 LOG.warn("{}; re-planning {} on what remains", e.getMessage(), model.id());
                 continue;
@@ -316,6 +316,12 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
             }
         }
         throw new BackendException("the plan for " + model.id() + " kept being retired; backends are changing too fast");
+    }
+
+    /** The refusal of a request whose backends changed under every one of its tries to plan it. */
+    private static BackendException tooFast(Model model, BackendDepartedException last) {
+        return new BackendException("backends left under each of " + MAX_ATTEMPTS + " tries to plan " + model.id()
+                + " (last: " + last.getMessage() + "); backends are changing too fast", last);
     }
 
     private static InferenceResult waitFor(CompletableFuture<InferenceResult> future, String modelId) {
@@ -367,7 +373,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
             plan = planFor(model, options, inputs, attempt == 1);
         } catch (BackendDepartedException e) {
             if (attempt >= MAX_ATTEMPTS) {
-                return CompletableFuture.failedFuture(e);
+                return CompletableFuture.failedFuture(tooFast(model, e));
             }
             LOG.warn("{}; re-planning {} on what remains", e.getMessage(), model.id());
             return attempt(model, inputs, options, attempt + 1, cancelled);
@@ -437,8 +443,14 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         boolean needsCosts = options.backend() == null && policy.map(p -> p.flag(PROP_POLICY_NEEDS_COSTS)).orElse(false);
         boolean second = false;
         if (measured && remeasureAfter > 0) {
+            if (measuredUses.size() > 64) {
+                // a key holds its model: drop those of replaced or unloaded models and of backend sets gone (the
+                // soak saw the heap grow by 300 MiB in 30 minutes of reloads and backend swaps without this)
+                measuredUses.keySet().removeIf(k -> !k.backendSet().equals(backendSet)
+                        || models.get(k.model().id()).orElse(null) != k.model());
+            }
             if (measuredUses.size() > 4096) {
-                measuredUses.clear(); // keys of unloaded models; at worst a plan is measured a third time
+                measuredUses.clear(); // at worst a plan is measured a third time
             }
             AtomicInteger uses = measuredUses.computeIfAbsent(key, k -> new AtomicInteger());
             if (uses.incrementAndGet() == remeasureAfter + 1) {
