@@ -1,5 +1,6 @@
 package org.sparoa.api;
 
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -9,12 +10,23 @@ import java.util.Map;
  * @param policy the scheduling policy by name (null: the configured default)
  * @param policyOptions passed to the policy, e.g. {@code segments=3} for the partition policy
  * @param captureIntermediates also return every intermediate tensor (for calibration and analysis; slower)
+ * @param deadline when the caller stops waiting (null: never); a request still running then stops at its next
+ *        segment boundary with a {@link RequestCancelledException}
  */
 public record RunOptions(String backend, String policy, Map<String, String> policyOptions,
-                         boolean captureIntermediates) {
+                         boolean captureIntermediates, Instant deadline) {
 
     public RunOptions {
         policyOptions = policyOptions == null ? Map.of() : Map.copyOf(policyOptions);
+    }
+
+    public RunOptions(String backend, String policy, Map<String, String> policyOptions, boolean captureIntermediates) {
+        this(backend, policy, policyOptions, captureIntermediates, null);
+    }
+
+    /** The same options with a deadline. */
+    public RunOptions withDeadline(Instant when) {
+        return new RunOptions(backend, policy, policyOptions, captureIntermediates, when);
     }
 
     public static RunOptions defaults() {
@@ -30,6 +42,6 @@ public record RunOptions(String backend, String policy, Map<String, String> poli
     }
 
     public RunOptions capturingIntermediates() {
-        return new RunOptions(backend, policy, policyOptions, true);
+        return new RunOptions(backend, policy, policyOptions, true, deadline);
     }
 }

@@ -32,9 +32,21 @@ public final class LocalPlatform implements AutoCloseable {
 
     private LocalPlatform(String defaultPolicy, long policyTimeoutMillis, Path costFile, String measuredPolicies,
                           int remeasureAfter) {
+        this(defaultPolicy, policyTimeoutMillis, costFile, measuredPolicies, remeasureAfter, ResourceLimits.DEFAULTS);
+    }
+
+    private LocalPlatform(String defaultPolicy, long policyTimeoutMillis, Path costFile, String measuredPolicies,
+                          int remeasureAfter, ResourceLimits limits) {
+        this.models.setMaxFileBytes(limits.maxModelFileBytes());
         this.engine = new InferenceEngine(models, config(defaultPolicy, policyTimeoutMillis, measuredPolicies,
-                remeasureAfter), costFile);
+                remeasureAfter, limits), costFile);
         addPolicy(new PartitionPolicy());
+    }
+
+    /** A platform with the given resource limits (the defaults elsewhere). */
+    public static LocalPlatform withLimits(ResourceLimits limits, DeviceBackend... backends) {
+        return withBackends(new LocalPlatform("first-capable", 5000, null, "greedy,threshold",
+                InferenceEngine.DEFAULT_REMEASURE_AFTER, limits), backends);
     }
 
     public static LocalPlatform of(DeviceBackend... backends) {
@@ -150,7 +162,7 @@ public final class LocalPlatform implements AutoCloseable {
     }
 
     private static InferenceEngine.Config config(String defaultPolicy, long policyTimeoutMillis,
-                                                 String measuredPolicies, int remeasureAfter) {
+                                                 String measuredPolicies, int remeasureAfter, ResourceLimits limits) {
         return new InferenceEngine.Config() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -185,6 +197,26 @@ public final class LocalPlatform implements AutoCloseable {
             @Override
             public int remeasureAfterRequests() {
                 return remeasureAfter;
+            }
+
+            @Override
+            public long maxModelFileMegabytes() {
+                return Math.max(1, limits.maxModelFileBytes() >> 20);
+            }
+
+            @Override
+            public long maxInputElements() {
+                return limits.maxInputElements();
+            }
+
+            @Override
+            public long maxTensorElements() {
+                return limits.maxTensorElements();
+            }
+
+            @Override
+            public int maxConcurrentRequestsPerModel() {
+                return limits.maxConcurrentRequestsPerModel();
             }
         };
     }

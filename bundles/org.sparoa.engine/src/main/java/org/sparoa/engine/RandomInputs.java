@@ -22,6 +22,11 @@ public final class RandomInputs {
     }
 
     public static Map<String, Tensor> forModel(Model model, Map<String, long[]> shapes, long seed) {
+        return forModel(model, shapes, seed, ResourceLimits.DEFAULT_MAX_INPUT_ELEMENTS);
+    }
+
+    /** As {@link #forModel(Model, Map, long)}, refusing an input of more than {@code maxElements} before making it. */
+    public static Map<String, Tensor> forModel(Model model, Map<String, long[]> shapes, long seed, long maxElements) {
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (String name : shapes.keySet()) {
@@ -31,6 +36,8 @@ public final class RandomInputs {
         }
         for (TensorInfo in : model.graph().inputs()) {
             long[] shape = resolve(model, in, shapes.get(in.name()));
+            ResourceLimits.checkElements(shape, Math.min(maxElements, Integer.MAX_VALUE / 8),
+                    "input '" + in.name() + "' of " + model.id());
             out.put(in.name(), random(in.type() == null ? DataType.FLOAT : in.type(), shape, random));
         }
         return out;

@@ -4,7 +4,7 @@
  * {@link org.sparoa.engine.RandomInputs} makes seeded inputs of a model's shape.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.sparoa.engine;
 
 import org.osgi.annotation.bundle.Export;

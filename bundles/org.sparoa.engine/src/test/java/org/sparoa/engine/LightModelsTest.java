@@ -1,9 +1,11 @@
 package org.sparoa.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -13,6 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.sparoa.api.InferenceResult;
 import org.sparoa.api.Model;
 import org.sparoa.api.RunOptions;
+import org.sparoa.api.SegmentPlan;
 import org.sparoa.api.Shapes;
 import org.sparoa.api.Tensor;
 import org.sparoa.api.TensorInfo;
@@ -56,6 +59,11 @@ class LightModelsTest {
         }
         InferenceResult r = platform.inference().infer(model.id(), Map.of(in.name(), Tensor.ofFloats(shape, values)),
                 RunOptions.withPolicy("partition", Map.of("segments", "3")));
+        // the plan is what the test claims: three segments, dealt over both backends in turn
+        assertEquals(3, r.plan().segments().size(), net + ": " + r.plan());
+        assertEquals(List.of("ort-cpu", "ort-cpu-b", "ort-cpu"),
+                r.plan().segments().stream().map(SegmentPlan::backendId).toList(), net);
+        assertEquals(model.operatorCount(), r.plan().segments().stream().mapToInt(s -> s.nodeNames().size()).sum());
         Tensor expected = TensorProtoIO.read(TestModels.shared("onnx-backend-tests/light/light_" + net + "_output_0.pb")).tensor();
         Tensor got = r.outputs().values().iterator().next();
         assertArrayEquals(expected.shape(), got.shape());

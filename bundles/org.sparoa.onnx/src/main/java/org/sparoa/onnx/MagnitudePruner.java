@@ -2,7 +2,6 @@ package org.sparoa.onnx;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -78,6 +77,12 @@ public final class MagnitudePruner {
          * permissions of any new file (the umask), not the owner-only ones of {@code Files.createTempFile}.
          */
         public void writeTo(Path file) throws IOException {
+            if (Files.isSymbolicLink(file)) {
+                throw new ModelFormatException(file + " is a symbolic link; give the path of a file, not of a link");
+            }
+            if (Files.isDirectory(file)) {
+                throw new ModelFormatException(file + " is a folder; give a file name, e.g. " + file.resolve("pruned.onnx"));
+            }
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
             Path tmp = dir.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
@@ -140,12 +145,7 @@ public final class MagnitudePruner {
      */
     public static Result prune(Path in, Path out, double sparsity, Scope scope) throws IOException {
         checkSparsity(sparsity);
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(in);
-        } catch (NoSuchFileException e) {
-            throw new ModelFormatException("model file not found: " + in);
-        }
+        byte[] bytes = OnnxModels.readModelFile(in, OnnxModels.MAX_FILE_BYTES);
         Result r = prune(bytes, sparsity, scope, in.toString());
         r.writeTo(out);
         return r;

@@ -1,6 +1,7 @@
 package org.sparoa.onnx;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -20,20 +21,57 @@ public final class OnnxModels {
     private OnnxModels() {
     }
 
+    /** The largest model file read when no limit is given: protobuf cannot parse a message of 2 GB or more. */
+    public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
+
     /**
      * Reads and imports an ONNX file. Throws {@link ModelFormatException} naming the file and the problem
      * (missing, empty, not ONNX, truncated, external weights, unsupported element type).
      */
     public static Model load(String id, Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        return load(id, file, MAX_FILE_BYTES);
+    }
+
+    /**
+     * As {@link #load(String, Path)}, refusing a file larger than {@code maxBytes} before reading it, and anything
+     * that is not a regular file (a device such as {@code /dev/zero} would be read until memory runs out, a FIFO
+     * would block the reader for good).
+     */
+    public static Model load(String id, Path file, long maxBytes) {
+        return fromBytes(id == null ? defaultId(file) : id, readModelFile(file, maxBytes), file);
+    }
+
+    /** The bytes of a model file, refused when it is not a regular file or larger than {@code maxBytes}. */
+    public static byte[] readModelFile(Path file, long maxBytes) {
+        if (!Files.exists(file)) {
+            throw new ModelFormatException("model file not found: " + file);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new ModelFormatException(file + " is not a regular file (a directory, device or pipe); give an"
+                    + " .onnx file");
+        }
+        long limit = Math.min(maxBytes, MAX_FILE_BYTES);
+        try (InputStream in = Files.newInputStream(file)) {
+            long size = Files.size(file);
+            if (size > limit) {
+                throw tooLarge(file, size, limit);
+            }
+            // at most one byte past the limit, in chunks: the file may grow while it is read
+            byte[] bytes = in.readNBytes((int) Math.min(limit + 1, MAX_FILE_BYTES));
+            if (bytes.length > limit) {
+                throw tooLarge(file, bytes.length, limit);
+            }
+            return bytes;
         } catch (NoSuchFileException e) {
             throw new ModelFormatException("model file not found: " + file);
         } catch (IOException e) {
             throw new ModelFormatException("cannot read model file " + file + ": " + e.getMessage(), e);
         }
-        return fromBytes(id == null ? defaultId(file) : id, bytes, file);
+    }
+
+    private static ModelFormatException tooLarge(Path file, long size, long limit) {
+        return new ModelFormatException(file + " is " + size + " bytes, more than the limit of " + limit
+                + " bytes (configuration org.sparoa.engine maxModelFileMegabytes)");
     }
 
     /** Imports a model held in memory; {@code source} may be null. */

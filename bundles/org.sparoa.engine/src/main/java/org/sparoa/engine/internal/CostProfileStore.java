@@ -1,11 +1,11 @@
 package org.sparoa.engine.internal;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Measured operator times by backend and {@link OperatorSignature}, kept in memory and, when a file is given,
- * persisted atomically (temporary file, then move) as tab-separated lines with a version header, so that a
- * restart reuses them.
+ * persisted crash-safely ({@link AtomicFiles}) as tab-separated lines with a version header, so that a restart reuses
+ * them. A file with another header, a line that does not parse, or a time that is not a finite non-negative number
+ * makes the whole file suspect: it is set aside and the profiles are measured again.
  */
 final class CostProfileStore {
     static final String HEADER = "# sparoa cost profiles v1: backend<TAB>millis<TAB>signature";
@@ -27,9 +28,18 @@ final class CostProfileStore {
 
     CostProfileStore(Path file) {
         this.file = file;
-        if (file != null && Files.isRegularFile(file)) {
-            load();
+        if (file != null) {
+            AtomicFiles.removeLeftovers(file);
+            if (Files.isRegularFile(file)) {
+                load();
+            }
         }
+    }
+
+    /** A store persisting to {@code file} what {@code from} holds (for tools and tests). */
+    CostProfileStore(Path file, CostProfileStore from) {
+        this.file = file;
+        from.byBackend.forEach((b, m) -> byBackend.put(b, new ConcurrentHashMap<>(m)));
     }
 
     OptionalDouble get(String backendId, String signature) {
@@ -38,7 +48,15 @@ final class CostProfileStore {
         return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
     }
 
+    /** Records a time; one that is not a finite non-negative number of milliseconds is refused. */
     void put(String backendId, String signature, double millis) {
+        if (!Double.isFinite(millis) || millis < 0) {
+            throw new IllegalArgumentException("operator time must be a finite non-negative number of ms, got "
+                    + millis + " for " + backendId + " " + signature);
+        }
+        if (backendId.indexOf('\t') >= 0 || backendId.indexOf('\n') >= 0 || signature.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("backend id and signature must not contain tabs or line breaks");
+        }
         byBackend.computeIfAbsent(backendId, k -> new ConcurrentHashMap<>()).put(signature, millis);
     }
 
@@ -57,41 +75,47 @@ final class CostProfileStore {
         if (file == null) {
             return;
         }
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".costs", ".tmp");
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write(HEADER);
-                w.newLine();
-                for (Map.Entry<String, Map<String, Double>> b : byBackend.entrySet()) {
-                    for (Map.Entry<String, Double> e : b.getValue().entrySet()) {
-                        w.write(b.getKey() + "\t" + e.getValue() + "\t" + e.getKey());
-                        w.newLine();
-                    }
-                }
+        StringBuilder sb = new StringBuilder(HEADER).append('\n');
+        for (Map.Entry<String, Map<String, Double>> b : byBackend.entrySet()) {
+            for (Map.Entry<String, Double> e : b.getValue().entrySet()) {
+                sb.append(b.getKey()).append('\t').append(e.getValue()).append('\t').append(e.getKey()).append('\n');
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        try {
+            AtomicFiles.write(file, sb.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             LOG.warn("Cannot save cost profiles to {}: {}", file, e.getMessage());
         }
     }
 
     private void load() {
+        List<String> lines;
         try {
-            var lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
-                LOG.warn("Ignoring cost profiles in {}: unknown format", file);
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            AtomicFiles.setAside(file, e.toString());
+            return;
+        }
+        if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
+            AtomicFiles.setAside(file, "not a version 1 cost profile file");
+            return;
+        }
+        Map<String, Map<String, Double>> read = new HashMap<>();
+        for (int i = 1; i < lines.size(); i++) {
+            String[] parts = lines.get(i).split("\t", 3);
+            double millis;
+            try {
+                millis = parts.length == 3 ? Double.parseDouble(parts[1]) : Double.NaN;
+            } catch (NumberFormatException e) {
+                millis = Double.NaN;
+            }
+            if (!Double.isFinite(millis) || millis < 0) {
+                AtomicFiles.setAside(file, "line " + (i + 1) + " is not backend, time (finite, >= 0 ms), signature");
                 return;
             }
-            for (String line : lines.subList(1, lines.size())) {
-                String[] parts = line.split("\t", 3);
-                if (parts.length == 3) {
-                    put(parts[0], parts[2], Double.parseDouble(parts[1]));
-                }
-            }
-            LOG.info("Loaded {} operator cost measurements from {}", size(), file);
-        } catch (IOException | NumberFormatException e) {
-            LOG.warn("Ignoring cost profiles in {}: {}", file, e.getMessage());
+            read.computeIfAbsent(parts[0], k -> new HashMap<>()).put(parts[2], millis);
         }
+        read.forEach((b, m) -> byBackend.computeIfAbsent(b, k -> new ConcurrentHashMap<>()).putAll(m));
+        LOG.info("Loaded {} operator cost measurements from {}", size(), file);
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
@@ -36,11 +37,13 @@ import org.sparoa.api.Model;
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.api.OperatorProfiler;
 import org.sparoa.api.PlanDescription;
+import org.sparoa.api.RequestCancelledException;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.Placement;
 import org.sparoa.api.SchedulingPolicy;
 import org.sparoa.api.SparoaException;
 import org.sparoa.api.Tensor;
+import org.sparoa.engine.ResourceLimits;
 
 /**
  * The {@link InferenceService}: validates a request, finds or builds its plan (placement, segments, compiled on
@@ -59,7 +62,8 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     public static final String PROP_POLICY_VERSION = "sparoa.policy.version";
     public static final String PID = "org.sparoa.engine";
     private static final Logger LOG = LoggerFactory.getLogger(InferenceEngine.class);
-    private static final int MAX_ATTEMPTS = 3;
+    /** Tries of one request while backends keep leaving under it. */
+    private static final int MAX_ATTEMPTS = 5;
 
     @ObjectClassDefinition(name = "SparOA engine")
     public @interface Config {
@@ -83,6 +87,19 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
                 + "never): Java backends run many times slower until the JIT has compiled them, so the first "
                 + "measurement under-rates them")
         int remeasureAfterRequests() default DEFAULT_REMEASURE_AFTER;
+
+        @AttributeDefinition(description = "Largest model file loaded, in MiB (read by the model registry)")
+        long maxModelFileMegabytes() default ResourceLimits.DEFAULT_MAX_MODEL_FILE_MEGABYTES;
+
+        @AttributeDefinition(description = "Most elements of one request input")
+        long maxInputElements() default ResourceLimits.DEFAULT_MAX_INPUT_ELEMENTS;
+
+        @AttributeDefinition(description = "Most elements of one tensor a plan produces, checked before the request "
+                + "runs from the shapes known then")
+        long maxTensorElements() default ResourceLimits.DEFAULT_MAX_TENSOR_ELEMENTS;
+
+        @AttributeDefinition(description = "Requests of one model running at once; more are refused")
+        int maxConcurrentRequestsPerModel() default ResourceLimits.DEFAULT_MAX_CONCURRENT_REQUESTS_PER_MODEL;
     }
 
     /** Requests after which a measured plan is measured again, once. */
@@ -102,6 +119,9 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     private volatile java.util.Set<String> measuredPolicies = java.util.Set.of();
     private volatile int measuredRuns;
     private volatile int remeasureAfter;
+    private volatile ResourceLimits limits = ResourceLimits.DEFAULTS;
+    private final RequestAdmission admission = new RequestAdmission();
+    private final TensorSizeCheck sizeCheck = new TensorSizeCheck();
     /** Requests served by each measured plan's key, up to its second measurement. */
     private final java.util.concurrent.ConcurrentHashMap<PlanKey, AtomicInteger> measuredUses =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -143,6 +163,15 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
                 .map(String::trim).filter(x -> !x.isEmpty()).collect(Collectors.toUnmodifiableSet());
         this.measuredRuns = Math.max(1, config.measuredRuns());
         this.remeasureAfter = Math.max(0, config.remeasureAfterRequests());
+        this.limits = new ResourceLimits(Math.max(1, config.maxModelFileMegabytes()) << 20,
+                Math.max(1, config.maxInputElements()), Math.max(1, config.maxTensorElements()),
+                Math.max(1, config.maxConcurrentRequestsPerModel()));
+        this.sizeCheck.clear();
+    }
+
+    /** The limits in force. */
+    public ResourceLimits limits() {
+        return limits;
     }
 
     /** Shuts the engine down outside OSGi ({@code LocalPlatform}). */
@@ -222,27 +251,59 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     @Override
     public InferenceResult infer(String modelId, Map<String, Tensor> inputs, RunOptions options) {
         Model model = models.require(modelId);
-        InputValidator.validate(model, inputs);
         RunOptions opts = options == null ? RunOptions.defaults() : options;
+        admit(model, inputs);
+        try {
+            return inferAdmitted(model, inputs, opts);
+        } finally {
+            admission.release(model);
+        }
+    }
+
+    /** Input checks and limits, then a place among the model's concurrent requests (released by the caller). */
+    private void admit(Model model, Map<String, Tensor> inputs) {
+        InputValidator.validate(model, inputs);
+        ResourceLimits l = limits;
+        inputs.forEach((name, t) -> ResourceLimits.checkElements(t.shape(), l.maxInputElements(),
+                "input '" + name + "' of " + model.id()));
+        sizeCheck.check(model, inputs, l.maxTensorElements());
+        admission.acquire(model, l.maxConcurrentRequestsPerModel());
+    }
+
+    private InferenceResult inferAdmitted(Model model, Map<String, Tensor> inputs, RunOptions opts) {
+        String modelId = model.id();
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             ExecutionPlan plan;
             try {
-                plan = planFor(model, opts, inputs);
+                plan = planFor(model, opts, inputs, attempt == 1);
             } catch (BackendDepartedException e) {
                 if (attempt == MAX_ATTEMPTS) {
-                    throw e;
+                    throw tooFast(model, e);
                 }
                 LOG.warn("{}; re-planning {} on what remains", e.getMessage(), model.id());
                 continue;
             }
             if (!plan.isSequential()) {
-                return waitFor(attempt(model, Map.copyOf(inputs), opts, attempt), modelId);
+                AtomicBoolean cancelled = new AtomicBoolean();
+                try {
+                    return waitFor(attempt(model, Map.copyOf(inputs), opts, attempt, cancelled), modelId);
+                } catch (RequestCancelledException e) {
+                    throw e;
+                } catch (SparoaException e) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        cancelled.set(true); // the caller is gone: its segments not yet started never start
+                    }
+                    throw e;
+                }
             }
             if (!plan.acquire()) {
                 continue;
             }
             try {
-                return PlanExecutor.runInline(plan, inputs, opts.captureIntermediates());
+                return PlanExecutor.runInline(plan, inputs, opts.captureIntermediates(),
+                        Cancellation.ofCurrentThread(opts.deadline()));
+            } catch (RequestCancelledException e) {
+                throw e;
             } catch (RuntimeException e) {
                 List<String> gone = departedBackends(plan);
                 if (gone.isEmpty() || attempt == MAX_ATTEMPTS) {
@@ -255,6 +316,12 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
             }
         }
         throw new BackendException("the plan for " + model.id() + " kept being retired; backends are changing too fast");
+    }
+
+    /** The refusal of a request whose backends changed under every one of its tries to plan it. */
+    private static BackendException tooFast(Model model, BackendDepartedException last) {
+        return new BackendException("backends left under each of " + MAX_ATTEMPTS + " tries to plan " + model.id()
+                + " (last: " + last.getMessage() + "); backends are changing too fast", last);
     }
 
     private static InferenceResult waitFor(CompletableFuture<InferenceResult> future, String modelId) {
@@ -272,32 +339,56 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     public CompletableFuture<InferenceResult> inferAsync(String modelId, Map<String, Tensor> inputs,
                                                          RunOptions options) {
         Model model = models.require(modelId);
-        InputValidator.validate(model, inputs);
-        return attempt(model, Map.copyOf(inputs), options == null ? RunOptions.defaults() : options, 1);
+        admit(model, inputs);
+        AtomicBoolean cancelled = new AtomicBoolean();
+        CompletableFuture<InferenceResult> run;
+        try {
+            run = attempt(model, Map.copyOf(inputs), options == null ? RunOptions.defaults() : options, 1, cancelled);
+        } catch (RuntimeException e) {
+            admission.release(model);
+            throw e;
+        }
+        run.whenComplete((r, e) -> admission.release(model));
+        // a caller that cancels the future it holds stops the request at its next segment boundary
+        CompletableFuture<InferenceResult> mine = new CompletableFuture<>();
+        run.whenComplete((r, e) -> {
+            if (e != null) {
+                mine.completeExceptionally(e);
+            } else {
+                mine.complete(r);
+            }
+        });
+        mine.whenComplete((r, e) -> {
+            if (mine.isCancelled()) {
+                cancelled.set(true);
+            }
+        });
+        return mine;
     }
 
     private CompletableFuture<InferenceResult> attempt(Model model, Map<String, Tensor> inputs, RunOptions options,
-                                                       int attempt) {
+                                                       int attempt, AtomicBoolean cancelled) {
         ExecutionPlan plan;
         try {
-            plan = planFor(model, options, inputs);
+            plan = planFor(model, options, inputs, attempt == 1);
         } catch (BackendDepartedException e) {
             if (attempt >= MAX_ATTEMPTS) {
-                return CompletableFuture.failedFuture(e);
+                return CompletableFuture.failedFuture(tooFast(model, e));
             }
             LOG.warn("{}; re-planning {} on what remains", e.getMessage(), model.id());
-            return attempt(model, inputs, options, attempt + 1);
+            return attempt(model, inputs, options, attempt + 1, cancelled);
         }
         if (!plan.acquire()) {
             if (attempt >= MAX_ATTEMPTS) {
                 return CompletableFuture.failedFuture(new BackendException("the plan for " + model.id()
                         + " kept being retired; backends are changing too fast"));
             }
-            return attempt(model, inputs, options, attempt + 1);
+            return attempt(model, inputs, options, attempt + 1, cancelled);
         }
         CompletableFuture<InferenceResult> run;
         try {
-            run = PlanExecutor.run(plan, inputs, options.captureIntermediates());
+            run = PlanExecutor.run(plan, inputs, options.captureIntermediates(),
+                    Cancellation.of(cancelled, options.deadline()));
         } catch (RuntimeException e) {
             plan.release();
             throw e;
@@ -306,11 +397,14 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
             if (error == null) {
                 return CompletableFuture.completedFuture(result);
             }
+            if (unwrap(error) instanceof RequestCancelledException) {
+                return CompletableFuture.<InferenceResult>failedFuture(unwrap(error));
+            }
             List<String> gone = departedBackends(plan);
             if (!gone.isEmpty() && attempt < MAX_ATTEMPTS) {
                 LOG.warn("Backend(s) {} left during a request on {}; re-planning on what remains", gone, model.id());
                 plans.evict(p -> p == plan);
-                return attempt(model, inputs, options, attempt + 1);
+                return attempt(model, inputs, options, attempt + 1, cancelled);
             }
             return CompletableFuture.<InferenceResult>failedFuture(unwrap(error));
         }).thenCompose(f -> f);
@@ -318,11 +412,16 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
 
     @Override
     public PlanDescription plan(String modelId, RunOptions options) {
-        return planFor(models.require(modelId), options == null ? RunOptions.defaults() : options, null).description();
+        return planFor(models.require(modelId), options == null ? RunOptions.defaults() : options, null, true)
+                .description();
     }
 
     /** {@code inputs}: the request's inputs, for profiling when the policy needs costs (null: none at hand). */
-    private ExecutionPlan planFor(Model model, RunOptions options, Map<String, Tensor> inputs) {
+    /**
+     * {@code mayMeasure}: false on a request's retry after its backends changed under it; it then runs the policy's
+     * plan as placed (cached apart from measured plans), instead of measuring again while backends keep changing.
+     */
+    private ExecutionPlan planFor(Model model, RunOptions options, Map<String, Tensor> inputs, boolean mayMeasure) {
         PluginRegistry.Snapshot<DeviceBackend> now = backends.snapshot();
         List<Ranked<DeviceBackend>> live = now.live();
         String backendSet = now.key();
@@ -335,7 +434,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         boolean pinned = options.backend() != null;
         // a plan is measured against single backends only where there are inputs to measure it on; one built without
         // (a plan() query) is kept apart, so that it never stands in for a measured one
-        boolean measured = !pinned && inputs != null && !options.captureIntermediates()
+        boolean measured = mayMeasure && !pinned && inputs != null && !options.captureIntermediates()
                 && measuredPolicies.contains(policyName);
         PlanKey key = new PlanKey(model, backendSet, pinned ? null : policyName,
                 pinned ? -1L : policy.map(Ranked::serviceId).orElse(-1L),
@@ -344,8 +443,14 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         boolean needsCosts = options.backend() == null && policy.map(p -> p.flag(PROP_POLICY_NEEDS_COSTS)).orElse(false);
         boolean second = false;
         if (measured && remeasureAfter > 0) {
+            if (measuredUses.size() > 64) {
+                // a key holds its model: drop those of replaced or unloaded models and of backend sets gone (the
+                // soak saw the heap grow by 300 MiB in 30 minutes of reloads and backend swaps without this)
+                measuredUses.keySet().removeIf(k -> !k.backendSet().equals(backendSet)
+                        || models.get(k.model().id()).orElse(null) != k.model());
+            }
             if (measuredUses.size() > 4096) {
-                measuredUses.clear(); // keys of unloaded models; at worst a plan is measured a third time
+                measuredUses.clear(); // at worst a plan is measured a third time
             }
             AtomicInteger uses = measuredUses.computeIfAbsent(key, k -> new AtomicInteger());
             if (uses.incrementAndGet() == remeasureAfter + 1) {
@@ -362,7 +467,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         MeasuredPlanChoice.Schedule schedule = second
                 ? new MeasuredPlanChoice.Schedule(3 * measuredRuns, 12 * measuredRuns, REMEASURE_WARMUP_MILLIS)
                 : new MeasuredPlanChoice.Schedule(measuredRuns, 4 * measuredRuns, 0);
-        return plans.getOrBuild(key, () -> {
+        ExecutionPlan built = plans.getOrBuild(key, () -> {
             if (needsCosts && inputs != null && !profiler.isProfiled(model, live)) {
                 LOG.info("Profiling {} on {} for policy {}", model.id(), backendSet, policyName);
                 profileWith(model, inputs, live, false);
@@ -370,6 +475,15 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
             ExecutionPlan plan = build(model, live, policy.map(Ranked::service).orElse(null), policyName, options);
             return measured ? measureAgainstSingleBackends(plan, model, live, inputs, schedule) : plan;
         });
+        // a backend that left while the plan was being built (profiled, placed, compiled, measured) was removed before
+        // the plan reached the cache, so the removal could not evict it: it must not serve this request or later ones
+        List<String> gone = departedBackends(built);
+        if (!gone.isEmpty()) {
+            plans.evict(p -> p == built);
+            throw new BackendDepartedException("backend(s) " + gone + " left while the plan of " + model.id()
+                    + " was being built", null);
+        }
+        return built;
     }
 
     @Override
@@ -388,7 +502,8 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
 
     /** One run that captures every intermediate tensor, and records the model's tensor shapes. */
     private InferenceResult calibrate(Model model, Map<String, Tensor> inputs) {
-        InferenceResult r = infer(model.id(), inputs, new RunOptions(null, FirstCapablePolicy.NAME, Map.of(), true));
+        // already admitted as part of the request that needs the profile, or by profile(): not admitted again
+        InferenceResult r = inferAdmitted(model, inputs, new RunOptions(null, FirstCapablePolicy.NAME, Map.of(), true));
         Map<String, Tensor> tensors = new HashMap<>(inputs);
         tensors.putAll(r.intermediates());
         profiler.recordShapes(model, tensors);
@@ -454,9 +569,21 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         }
         String label = proposed.description().policy() + " (" + proposed.segments().size() + " segment(s) on "
                 + proposed.backendIds() + ")";
-        MeasuredPlanChoice.Choice c = MeasuredPlanChoice.choose(proposed, label, singles, schedule,
-                p -> p.isSequential() ? PlanExecutor.runInline(p, inputs, false)
-                        : waitFor(PlanExecutor.run(p, inputs, false), model.id()));
+        MeasuredPlanChoice.Choice c;
+        try {
+            c = MeasuredPlanChoice.choose(proposed, label, singles, schedule,
+                    p -> p.isSequential() ? PlanExecutor.runInline(p, inputs, false, Cancellation.NONE)
+                            : waitFor(PlanExecutor.run(p, inputs, false, Cancellation.NONE), model.id()));
+        } catch (RuntimeException e) {
+            List<String> gone = departedBackends(proposed);
+            proposed.retire();
+            if (!gone.isEmpty()) {
+                // the engine's promise: a backend that leaves mid-request gets the request re-planned, measuring too
+                throw new BackendDepartedException("backend(s) " + gone + " left while the plan of " + model.id()
+                        + " was being measured", e);
+            }
+            throw e;
+        }
         if (c.reason() == null) {
             return c.plan();
         }

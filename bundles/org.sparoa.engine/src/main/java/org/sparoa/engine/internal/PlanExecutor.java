@@ -29,11 +29,13 @@ final class PlanExecutor {
      * Runs a sequential plan on the calling thread, segment after segment: a synchronous request then costs no
      * thread hand-off, which on a small loaded CPU can take longer than a small model's whole inference.
      */
-    static InferenceResult runInline(ExecutionPlan plan, Map<String, Tensor> inputs, boolean captureIntermediates) {
+    static InferenceResult runInline(ExecutionPlan plan, Map<String, Tensor> inputs, boolean captureIntermediates,
+                                     Cancellation cancellation) {
         long start = System.nanoTime();
         Map<String, Tensor> produced = new HashMap<>();
         List<SegmentTiming> timings = new ArrayList<>();
         for (CompiledSegment segment : plan.segments()) {
+            cancellation.check(plan.model().id(), timings.size(), plan.segments().size());
             Map<String, Tensor> feed = new HashMap<>();
             for (TensorInfo in : segment.segment().inputs()) {
                 feed.put(in.name(), plan.producerOf(in.name()) == null ? inputs.get(in.name()) : produced.get(in.name()));
@@ -62,7 +64,7 @@ final class PlanExecutor {
     }
 
     static CompletableFuture<InferenceResult> run(ExecutionPlan plan, Map<String, Tensor> inputs,
-                                                  boolean captureIntermediates) {
+                                                  boolean captureIntermediates, Cancellation cancellation) {
         long start = System.nanoTime();
         List<CompiledSegment> segments = plan.segments();
         List<CompletableFuture<Map<String, Tensor>>> results = new ArrayList<>(segments.size());
@@ -77,6 +79,7 @@ final class PlanExecutor {
             }
             CompletableFuture<Map<String, Tensor>> f = CompletableFuture.allOf(deps.toArray(CompletableFuture[]::new))
                     .thenCompose(ignored -> {
+                        cancellation.check(plan.model().id(), timings.size(), segments.size());
                         Map<String, Tensor> feed = new HashMap<>();
                         for (TensorInfo in : segment.segment().inputs()) {
                             Integer producer = plan.producerOf(in.name());

@@ -62,8 +62,37 @@ public final class GraphImporter {
         if (proto.getGraph().getOutputCount() == 0) {
             throw new ModelFormatException(where + ": the graph declares no outputs");
         }
+        checkVersions(proto, where);
         ExternalDataGuard.requireSelfContained(proto, where);
-        return importModel(proto, where);
+        GraphReferences.check(proto.getGraph(), where);
+        try {
+            return importModel(proto, where);
+        } catch (IllegalStateException | IllegalArgumentException | ArithmeticException
+                 | UnsupportedOperationException e) {
+            // an attribute of the wrong kind, a value that does not fit: the file is wrong, not the platform
+            throw new ModelFormatException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Newest ONNX IR version this platform reads: the newest the ONNX node test suite it is tested on uses. */
+    public static final long MAX_IR_VERSION = 13;
+    /** Newest default-domain opset this platform accepts: the newest of that test suite. */
+    public static final long MAX_OPSET = 27;
+
+    /** A model from a newer ONNX than the platform knows is refused rather than run on guesses. */
+    private static void checkVersions(ModelProto proto, String where) {
+        if (proto.getIrVersion() > MAX_IR_VERSION) {
+            throw new ModelFormatException(where + ": IR version " + proto.getIrVersion()
+                    + " is newer than this platform reads (up to " + MAX_IR_VERSION + ")");
+        }
+        for (OperatorSetIdProto o : proto.getOpsetImportList()) {
+            boolean onnx = o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx");
+            if (o.getVersion() < 1 || onnx && o.getVersion() > MAX_OPSET) {
+                throw new ModelFormatException(where + ": opset " + o.getVersion() + " of domain '"
+                        + (onnx ? "ai.onnx" : o.getDomain()) + "' is not a version this platform knows (ai.onnx 1 to "
+                        + MAX_OPSET + ")");
+            }
+        }
     }
 
     private static ParsedModel importModel(ModelProto proto, String where) {
@@ -179,7 +208,14 @@ public final class GraphImporter {
             }
         }
         if (order.size() != g.getNodeCount()) {
-            throw new ModelFormatException(where + ": the graph has a cycle or an input no node produces");
+            List<String> stuck = new ArrayList<>();
+            for (int i = 0; i < g.getNodeCount() && stuck.size() < 5; i++) {
+                if (missing[i] > 0) {
+                    NodeProto n = g.getNode(i);
+                    stuck.add((n.getName().isEmpty() ? "#" + i : "'" + n.getName() + "'") + " (" + n.getOpType() + ")");
+                }
+            }
+            throw new ModelFormatException(where + ": the graph has a cycle through node(s) " + stuck);
         }
         return order;
     }
@@ -246,7 +282,12 @@ public final class GraphImporter {
             return null; // sparse or string constants stay operators
         }
         if (node.opType().equals("ConstantOfShape") && weights.containsKey(node.input(0))) {
-            long[] shape = weights.get(node.input(0)).toLongArray();
+            Tensor shapeTensor = weights.get(node.input(0));
+            if (shapeTensor.type() != org.sparoa.api.DataType.INT64 || shapeTensor.rank() != 1) {
+                throw new ModelFormatException(where + " node " + node.name() + ": ConstantOfShape's shape must be a"
+                        + " 1-D int64 tensor, is " + shapeTensor);
+            }
+            long[] shape = shapeTensor.toLongArray();
             Tensor value = node.hasAttribute("value") ? node.attributes().get("value").asTensor()
                     : Tensor.ofFloats(new long[] {1}, new float[] {0f});
             return splat(value, shape, where + " node " + node.name());
@@ -255,12 +296,13 @@ public final class GraphImporter {
     }
 
     private static Tensor splat(Tensor value, long[] shape, String where) {
-        long count = 1;
-        for (long d : shape) {
-            count = Math.multiplyExact(count, d);
-        }
+        long count = ProtoTensors.elementCount(shape, where + ": ConstantOfShape");
         int size = value.type().byteSize();
-        if (count * size > Integer.MAX_VALUE) {
+        if (value.elementCount() != 1) {
+            throw new ModelFormatException(where + ": ConstantOfShape's value must hold one element, holds "
+                    + value.elementCount());
+        }
+        if (count > Integer.MAX_VALUE / Math.max(1, size)) {
             throw new ModelFormatException(where + ": ConstantOfShape of " + count + " elements is larger than 2 GB");
         }
         byte[] one = new byte[size];

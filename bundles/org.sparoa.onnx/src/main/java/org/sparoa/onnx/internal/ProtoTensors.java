@@ -41,60 +41,50 @@ public final class ProtoTensors {
             throw new ModelFormatException(where + ": tensor '" + t.getName() + "' holds strings, which are not supported");
         }
         long[] shape = dims(t);
-        long count = 1;
-        for (long d : shape) {
-            if (d < 0) {
-                throw new ModelFormatException(where + ": tensor '" + t.getName() + "' has a negative dimension");
-            }
-            count = Math.multiplyExact(count, d);
+        long count = elementCount(shape, where + ": tensor '" + t.getName() + "'");
+        if (count > Integer.MAX_VALUE / Math.max(1, type.byteSize())) {
+            throw new ModelFormatException(where + ": tensor '" + t.getName() + "' of shape "
+                    + java.util.Arrays.toString(shape) + " is larger than 2 GB");
         }
         long bytes = count * type.byteSize();
-        if (bytes > Integer.MAX_VALUE) {
-            throw new ModelFormatException(where + ": tensor '" + t.getName() + "' is larger than 2 GB");
-        }
-        ByteBuffer out = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
         if (t.hasRawData()) {
             ByteString raw = t.getRawData();
             if (raw.size() != bytes) {
                 throw new ModelFormatException(where + ": tensor '" + t.getName() + "' of shape "
                         + java.util.Arrays.toString(shape) + " needs " + bytes + " bytes of raw data, has " + raw.size());
             }
+            ByteBuffer out = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
             raw.copyTo(out);
             out.flip();
             return Tensor.wrap(type, shape, out);
         }
+        // the values must be there before the buffer for them is allocated: dims alone can ask for 2 GB
+        checkCount(t, where, typedValueCount(t, type), count);
+        ByteBuffer out = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
         int n = (int) count;
         switch (type) {
             case FLOAT -> {
-                checkCount(t, where, t.getFloatDataCount(), n);
                 for (int i = 0; i < n; i++) out.putFloat(t.getFloatData(i));
             }
             case DOUBLE -> {
-                checkCount(t, where, t.getDoubleDataCount(), n);
                 for (int i = 0; i < n; i++) out.putDouble(t.getDoubleData(i));
             }
             case INT64 -> {
-                checkCount(t, where, t.getInt64DataCount(), n);
                 for (int i = 0; i < n; i++) out.putLong(t.getInt64Data(i));
             }
             case UINT64 -> {
-                checkCount(t, where, t.getUint64DataCount(), n);
                 for (int i = 0; i < n; i++) out.putLong(t.getUint64Data(i));
             }
             case UINT32 -> {
-                checkCount(t, where, t.getUint64DataCount(), n);
                 for (int i = 0; i < n; i++) out.putInt((int) t.getUint64Data(i));
             }
             case INT32 -> {
-                checkCount(t, where, t.getInt32DataCount(), n);
                 for (int i = 0; i < n; i++) out.putInt(t.getInt32Data(i));
             }
             case INT16, UINT16, FLOAT16, BFLOAT16 -> {
-                checkCount(t, where, t.getInt32DataCount(), n);
                 for (int i = 0; i < n; i++) out.putShort((short) t.getInt32Data(i));
             }
             case INT8, UINT8, BOOL -> {
-                checkCount(t, where, t.getInt32DataCount(), n);
                 for (int i = 0; i < n; i++) out.put((byte) t.getInt32Data(i));
             }
             default -> throw new ModelFormatException(where + ": tensor '" + t.getName() + "' has unsupported type " + type);
@@ -103,7 +93,38 @@ public final class ProtoTensors {
         return Tensor.wrap(type, shape, out);
     }
 
-    private static void checkCount(TensorProto t, String where, int have, int need) {
+    /**
+     * The number of elements of a shape read from a file; {@code what} names the tensor in the error thrown for a
+     * negative dimension or a product that does not fit 63 bits.
+     */
+    public static long elementCount(long[] shape, String what) {
+        long count = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new ModelFormatException(what + " has a negative dimension in "
+                        + java.util.Arrays.toString(shape));
+            }
+            try {
+                count = Math.multiplyExact(count, d);
+            } catch (ArithmeticException e) {
+                throw new ModelFormatException(what + " has more elements than a long counts: "
+                        + java.util.Arrays.toString(shape));
+            }
+        }
+        return count;
+    }
+
+    private static int typedValueCount(TensorProto t, DataType type) {
+        return switch (type) {
+            case FLOAT -> t.getFloatDataCount();
+            case DOUBLE -> t.getDoubleDataCount();
+            case INT64 -> t.getInt64DataCount();
+            case UINT64, UINT32 -> t.getUint64DataCount();
+            default -> t.getInt32DataCount();
+        };
+    }
+
+    private static void checkCount(TensorProto t, String where, int have, long need) {
         if (have != need) {
             throw new ModelFormatException(where + ": tensor '" + t.getName() + "' needs " + need
                     + " values, has " + have + " (truncated or inconsistent)");

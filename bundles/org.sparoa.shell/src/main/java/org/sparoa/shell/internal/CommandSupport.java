@@ -16,6 +16,8 @@ import org.sparoa.api.Shapes;
 import org.sparoa.api.Tensor;
 import org.sparoa.api.UnknownModelException;
 import org.sparoa.engine.RandomInputs;
+import org.sparoa.engine.ResourceLimits;
+import org.sparoa.onnx.OnnxModels;
 import org.sparoa.onnx.TensorProtoIO;
 
 /** What several commands share: resolving a model argument, parsing --input and --shape, describing plans. */
@@ -25,15 +27,50 @@ public final class CommandSupport {
 
     /** A loaded model id, or a path to an .onnx file, loaded under its file name. */
     public static Model resolveModel(ModelRegistry models, String ref) {
+        return resolve(models, ref).model();
+    }
+
+    /** A model a command runs, and whether the command loaded it (so that a failed command can unload it again). */
+    public record Resolved(Model model, boolean loadedHere) {
+    }
+
+    public static Resolved resolve(ModelRegistry models, String ref) {
         if (models.get(ref).isPresent()) {
-            return models.require(ref);
+            return new Resolved(models.require(ref), false);
         }
         Path p = Path.of(ref);
-        if (Files.isRegularFile(p)) {
-            return models.load(null, p);
+        if (Files.exists(p)) {
+            boolean had = models.get(OnnxModels.defaultId(p)).isPresent();
+            Model m = models.load(null, p);
+            return new Resolved(m, !had);
         }
         throw new UnknownModelException("unknown model '" + ref + "': not a loaded model id and no such file; loaded: "
                 + models.list().stream().map(Model::id).toList());
+    }
+
+    /** The largest number of timed or warm-up runs one command takes: their latencies are kept for percentiles. */
+    public static final int MAX_ITERATIONS = 1_000_000;
+
+    /** Refuses a count option out of {@code [min, max]}, naming the option. */
+    public static void checkRange(String option, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new InvalidInputException(option + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+
+    /** Refuses an output folder option that names an existing file, before anything runs. */
+    public static void checkOutputFolder(String option, String folder) {
+        if (folder != null && Files.exists(Path.of(folder)) && !Files.isDirectory(Path.of(folder))) {
+            throw new InvalidInputException(option + " " + folder + " is an existing file; give a folder (it is"
+                    + " created if missing)");
+        }
+    }
+
+    /** Refuses an output file option that names a folder, before anything runs. */
+    public static void checkOutputFile(String option, String file) {
+        if (file != null && Files.isDirectory(Path.of(file))) {
+            throw new InvalidInputException(option + " " + file + " is a folder; give a file name");
+        }
     }
 
     /** {@code name=1x3x224x224} pairs. */
@@ -70,6 +107,12 @@ public final class CommandSupport {
 
     /** Inputs from --input files, and seeded random tensors (shaped by --shape) for those not given. */
     public static Map<String, Tensor> inputsFor(Model model, List<String> inputSpecs, List<String> shapeSpecs, long seed) {
+        return inputsFor(model, inputSpecs, shapeSpecs, seed, ResourceLimits.DEFAULT_MAX_INPUT_ELEMENTS);
+    }
+
+    /** As above; a random input over {@code maxElements} is refused before it is made. */
+    public static Map<String, Tensor> inputsFor(Model model, List<String> inputSpecs, List<String> shapeSpecs, long seed,
+                                                long maxElements) {
         Map<String, Tensor> given = parseInputs(inputSpecs);
         Map<String, long[]> shapes = new LinkedHashMap<>(parseShapes(shapeSpecs));
         given.keySet().forEach(shapes::remove);
@@ -79,7 +122,7 @@ public final class CommandSupport {
             Tensor t = given.get(in.name());
             if (t == null) {
                 if (random == null) {
-                    random = RandomInputs.forModel(model, shapes, seed);
+                    random = RandomInputs.forModel(model, shapes, seed, maxElements);
                 }
                 t = random.get(in.name());
             }
@@ -104,6 +147,9 @@ public final class CommandSupport {
         });
         if (shapes.length() > 0) {
             options.put("shapes", shapes.toString());
+        }
+        if (segments < 0) {
+            throw new InvalidInputException("--segments must be at least 1, got " + segments);
         }
         if (segments > 0) {
             if (policy != null && !policy.equals("partition")) {

@@ -78,12 +78,8 @@ public class DemoCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        if (rounds < 1 || rounds > 10_000) {
-            throw new InvalidInputException("--rounds must be between 1 and 10000, got " + rounds);
-        }
-        if (warmMillis < 0 || warmMillis > 600_000) {
-            throw new InvalidInputException("--warm-ms must be between 0 and 600000, got " + warmMillis);
-        }
+        CommandSupport.checkRange("--rounds", rounds, 1, 10_000);
+        CommandSupport.checkRange("--warm-ms", warmMillis, 0, 600_000);
         requirePolicy();
         Path folder = Path.of(dir != null ? dir : System.getProperty("karaf.home", ".") + "/models");
         List<String> backends = BackendServices.list(context).stream().map(BackendServices.Entry::id).toList();

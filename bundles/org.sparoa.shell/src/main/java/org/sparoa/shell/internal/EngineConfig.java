@@ -6,6 +6,7 @@ import java.util.Hashtable;
 
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.sparoa.engine.ResourceLimits;
 
 /** Reads and writes the engine's configuration (PID {@code org.sparoa.engine}) through ConfigAdmin. */
 final class EngineConfig {
@@ -21,6 +22,20 @@ final class EngineConfig {
         Dictionary<String, Object> props = c.getProperties();
         Object v = props == null ? null : props.get(DEFAULT_POLICY);
         return v == null ? BUILT_IN_POLICY : v.toString();
+    }
+
+    /** The configured most elements of one input (the engine's default when none is set). */
+    static long maxInputElements(ConfigurationAdmin configAdmin) throws IOException {
+        if (configAdmin == null) {
+            return ResourceLimits.DEFAULT_MAX_INPUT_ELEMENTS;
+        }
+        Dictionary<String, Object> props = configAdmin.getConfiguration(PID, null).getProperties();
+        Object v = props == null ? null : props.get(ResourceLimits.MAX_INPUT_ELEMENTS);
+        try {
+            return v == null ? ResourceLimits.DEFAULT_MAX_INPUT_ELEMENTS : Long.parseLong(v.toString().trim());
+        } catch (NumberFormatException e) {
+            return ResourceLimits.DEFAULT_MAX_INPUT_ELEMENTS;
+        }
     }
 
     /** Sets the default policy; ConfigAdmin persists it (Karaf writes it to etc/org.sparoa.engine.cfg). */

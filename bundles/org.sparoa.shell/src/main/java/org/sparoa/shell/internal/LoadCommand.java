@@ -26,9 +26,12 @@ public class LoadCommand implements Action {
     @Option(name = "--id", description = "Id to load it under (default: the file name without .onnx)")
     private String id;
 
+    @Option(name = "--replace", description = "Replace the model loaded under this id (by default a taken id is refused)")
+    private boolean replace;
+
     @Override
     public Object execute() {
-        Model m = models.load(id, Path.of(file));
+        Model m = replace ? models.replace(id, Path.of(file)) : models.load(id, Path.of(file));
         System.out.println("Loaded " + m.id() + ": " + m.operatorCount() + " operators, " + m.graph().weights().size()
                 + " weight tensors, inputs " + m.graph().inputs());
         return null;

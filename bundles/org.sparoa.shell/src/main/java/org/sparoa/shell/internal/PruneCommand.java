@@ -18,6 +18,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.completers.FileCompleter;
 import org.apache.karaf.shell.support.table.ShellTable;
+import org.sparoa.api.InvalidInputException;
 import org.sparoa.api.Model;
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.api.UnknownModelException;
@@ -49,6 +50,9 @@ public class PruneCommand implements Action {
             + " global: over all pruned weights together, smallest magnitudes first")
     String scope = "layer";
 
+    @Option(name = "--force", description = "Overwrite --out if it exists (a folder or a symbolic link never is)")
+    boolean force;
+
     @Option(name = "--verbose", aliases = "-v", description = "Also list every pruned weight tensor")
     boolean verbose;
 
@@ -60,6 +64,16 @@ public class PruneCommand implements Action {
         Scope s = Scope.parse(scope);
         Path file = Path.of(modelRef);
         Path target = Path.of(out);
+        if (Files.isSymbolicLink(target)) {
+            throw new InvalidInputException("--out " + out + " is a symbolic link; give the path of a file, not of a link");
+        }
+        if (Files.isDirectory(target)) {
+            throw new InvalidInputException("--out " + out + " is a folder; give a file name, e.g. "
+                    + target.resolve("pruned.onnx"));
+        }
+        if (Files.exists(target) && !force) {
+            throw new InvalidInputException("--out " + out + " exists; pass --force to overwrite it");
+        }
         Result r;
         if (Files.isRegularFile(file)) {
             r = MagnitudePruner.prune(file, target, sparsity, s);

@@ -5,6 +5,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.sparoa.api.InferenceService;
@@ -33,66 +35,90 @@ import com.google.gson.GsonBuilder;
 @Command(scope = "sparoa", name = "run", description = "Runs a model through the platform and reports its latency")
 public class RunCommand implements Action {
     @Reference
-    private ModelRegistry models;
+    ModelRegistry models;
 
     @Reference
-    private InferenceService inference;
+    InferenceService inference;
+
+    @Reference(optional = true)
+    ConfigurationAdmin configAdmin;
 
     @Argument(index = 0, name = "model", description = "Loaded model id, or path of an .onnx file", required = true)
     @Completion(ModelIdCompleter.class)
-    private String modelRef;
+    String modelRef;
 
     @Option(name = "--iterations", aliases = "-n", description = "Timed runs (default 10)")
-    private int iterations = 10;
+    int iterations = 10;
 
     @Option(name = "--warmup", description = "Untimed runs first (default 3)")
-    private int warmup = 3;
+    int warmup = 3;
 
     @Option(name = "--backend", description = "Run every operator on this backend")
     @Completion(BackendIdCompleter.class)
-    private String backend;
+    String backend;
 
     @Option(name = "--policy", description = "Scheduling policy (default: the configured one)")
     @Completion(PolicyNameCompleter.class)
-    private String policy;
+    String policy;
 
     @Option(name = "--segments", description = "Cut the model into N segments dealt over the live backends (policy partition)")
-    private int segments;
+    int segments;
+
+    @Option(name = "--timeout", description = "Seconds after which the run stops at its next segment boundary")
+    long timeoutSeconds;
 
     @Option(name = "--input", description = "name=file.pb: an input as an ONNX TensorProto file (repeatable)", multiValued = true)
-    private List<String> inputSpecs;
+    List<String> inputSpecs;
 
     @Option(name = "--shape", description = "name=1x3x224x224: shape of a random input with dynamic dimensions (repeatable)", multiValued = true)
-    private List<String> shapeSpecs;
+    List<String> shapeSpecs;
 
     @Option(name = "--seed", description = "Seed of the random inputs (default 42)")
-    private long seed = 42;
+    long seed = 42;
 
     @Option(name = "--save-outputs", description = "Directory to write output_<i>.pb files to, in graph output order")
-    private String saveOutputs;
+    String saveOutputs;
 
     @Option(name = "--json", description = "File to write latency, iterations and the plan to, as JSON")
-    private String json;
+    String json;
 
     @Option(name = "--compare", description = "Also time plain ONNX Runtime on the same inputs, alternating")
-    private boolean compare;
+    boolean compare;
 
     @Option(name = "--threads", description = "Intra-op threads of the plain ONNX Runtime comparison (default: cores)")
-    private int threads = Runtime.getRuntime().availableProcessors();
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    /** More intra-op threads than this is a typing error, not a machine. */
+    static final int MAX_THREADS = 1024;
 
     @Option(name = "--no-format", description = "Plain output without table borders")
-    private boolean noFormat;
+    boolean noFormat;
 
     @Override
     public Object execute() throws IOException {
-        if (iterations < 1 || warmup < 0) {
-            throw new InvalidInputException("--iterations must be at least 1 and --warmup at least 0");
+        CommandSupport.checkRange("--iterations", iterations, 1, CommandSupport.MAX_ITERATIONS);
+        CommandSupport.checkRange("--warmup", warmup, 0, CommandSupport.MAX_ITERATIONS);
+        CommandSupport.checkRange("--threads", threads, 1, MAX_THREADS);
+        CommandSupport.checkRange("--timeout", timeoutSeconds, 0, Long.MAX_VALUE / 2_000_000_000L);
+        CommandSupport.checkOutputFolder("--save-outputs", saveOutputs);
+        CommandSupport.checkOutputFile("--json", json);
+        CommandSupport.Resolved resolved = CommandSupport.resolve(models, modelRef);
+        Model model = resolved.model();
+        SideBySideRun.Outcome o;
+        try {
+            Map<String, Tensor> inputs = CommandSupport.inputsFor(model, inputSpecs, shapeSpecs, seed,
+                    EngineConfig.maxInputElements(configAdmin));
+            RunOptions options = CommandSupport.runOptions(backend, policy, segments, inputs);
+            if (timeoutSeconds > 0) {
+                options = options.withDeadline(Instant.now().plusSeconds(timeoutSeconds));
+            }
+            o = SideBySideRun.run(inference, model, inputs, options, warmup, iterations, threads, compare);
+        } catch (RuntimeException | IOException e) {
+            if (resolved.loadedHere()) {
+                models.unload(model.id()); // a failed run PATH leaves nothing registered
+            }
+            throw e;
         }
-        Model model = CommandSupport.resolveModel(models, modelRef);
-        Map<String, Tensor> inputs = inputs(model);
-        RunOptions options = CommandSupport.runOptions(backend, policy, segments, inputs);
-        SideBySideRun.Outcome o = SideBySideRun.run(inference, model, inputs, options, warmup, iterations, threads,
-                compare);
 
         ShellTable table = new ShellTable();
         table.column("Model");

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.sparoa.api.InferenceResult;
 import org.sparoa.api.InferenceService;
 import org.sparoa.api.Model;
+import org.sparoa.api.RequestCancelledException;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.PlainOrtSession;
@@ -35,6 +36,7 @@ final class SideBySideRun {
             InferenceResult last = inference.infer(model.id(), inputs, options);
             Map<String, Tensor> reference = null;
             for (int i = 0; i < warmup; i++) {
+                stopIfCallerGone(model, i, warmup, "warm-up");
                 last = inference.infer(model.id(), inputs, options);
                 if (ort != null) {
                     reference = ort.run(inputs);
@@ -46,6 +48,7 @@ final class SideBySideRun {
             long[] ours = new long[iterations];
             long[] theirs = new long[compare ? iterations : 0];
             for (int i = 0; i < iterations; i++) {
+                stopIfCallerGone(model, i, iterations, "timed");
                 long t0 = System.nanoTime();
                 last = inference.infer(model.id(), inputs, options);
                 ours[i] = System.nanoTime() - t0;
@@ -61,6 +64,14 @@ final class SideBySideRun {
             if (ort != null) {
                 ort.close();
             }
+        }
+    }
+
+    /** A closed shell session interrupts its command's thread: the remaining runs are not worth doing. */
+    private static void stopIfCallerGone(Model model, int done, int of, String what) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new RequestCancelledException("run of " + model.id() + " stopped after " + done + " of " + of + " "
+                    + what + " runs: its shell session is gone");
         }
     }
 

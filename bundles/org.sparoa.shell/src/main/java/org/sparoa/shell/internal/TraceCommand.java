@@ -64,9 +64,8 @@ public class TraceCommand implements Action {
 
     @Override
     public Object execute() throws IOException {
-        if (iterations < 1) {
-            throw new InvalidInputException("--iterations must be at least 1");
-        }
+        CommandSupport.checkRange("--iterations", iterations, 1, CommandSupport.MAX_ITERATIONS);
+        CommandSupport.checkOutputFile("--out", out);
         Model model = CommandSupport.resolveModel(models, modelRef);
         Map<String, Tensor> inputs = CommandSupport.inputsFor(model, inputSpecs, shapeSpecs, 42);
         RunOptions options = CommandSupport.runOptions(backend, policy, segments, inputs);

@@ -150,8 +150,15 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         return OPERATORS;
     }
 
+    /** The oldest default-domain opset ONNX Runtime loads. */
+    static final long MIN_OPSET = 7;
+
     @Override
     public boolean supports(Node node, Graph graph) {
+        long opset = graph.opsets().getOrDefault("", graph.opsets().getOrDefault("ai.onnx", MIN_OPSET));
+        if ((node.domain().isEmpty() || node.domain().equals("ai.onnx")) && opset < MIN_OPSET) {
+            return false; // ONNX Runtime refuses models of an older opset
+        }
         return DEFAULT_DOMAINS.contains(node.domain()) && (!node.domain().isEmpty() && !node.domain().equals("ai.onnx")
                 || OPERATORS.contains(node.opType()));
     }

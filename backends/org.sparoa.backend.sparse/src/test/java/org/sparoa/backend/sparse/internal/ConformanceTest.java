@@ -1,7 +1,6 @@
 package org.sparoa.backend.sparse.internal;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,8 +46,7 @@ class ConformanceTest {
 
     @Test
     void everyClaimedNodeTestPasses() throws IOException {
-        Path shared = TestModels.shared();
-        assumeTrue(shared != null, "shared test data not found (system property sparoa.shared)");
+        Path shared = TestModels.requireShared();
         Path suite = shared.resolve("onnx-backend-tests");
         Map<String, int[]> counts = new TreeMap<>(); // op -> pass, fail, not supported
         List<String> lines = new ArrayList<>();
@@ -98,6 +96,40 @@ class ConformanceTest {
         Files.writeString(out, report);
         System.out.println(report);
         assertTrue(failures.isEmpty(), "claimed node tests failed:\n" + String.join("\n", failures));
+        // every case turning "not supported" must not pass: each claimed operator runs and passes its cases
+        Map<String, Integer> expected = expectedPasses();
+        List<String> short_ = new ArrayList<>();
+        for (String op : OperatorSupport.OPERATORS) {
+            int[] c = counts.get(op);
+            Integer want = expected.get(op);
+            if (c == null) {
+                assertTrue(want == null, op + " is expected to pass " + want + " node cases but has none in cnn-ops.tsv");
+                continue;
+            }
+            if (want == null) {
+                short_.add(op + ": " + c[0] + " passed, no expectation in conformance-expected.tsv");
+            } else if (c[0] < want) {
+                short_.add(op + ": " + c[0] + " of its node cases passed, expected at least " + want
+                        + " (the others were " + c[2] + " not supported)");
+            }
+        }
+        assertTrue(short_.isEmpty(), "claimed operators whose node cases did not run and pass:\n"
+                + String.join("\n", short_));
+    }
+
+    /** Node cases that must pass, per claimed operator ({@code src/test/resources/conformance-expected.tsv}). */
+    private static Map<String, Integer> expectedPasses() throws IOException {
+        Map<String, Integer> m = new TreeMap<>();
+        try (var in = ConformanceTest.class.getResourceAsStream("/conformance-expected.tsv")) {
+            assertTrue(in != null, "conformance-expected.tsv is missing");
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                String[] f = line.split("\t");
+                if (f.length >= 2 && !line.startsWith("#")) {
+                    m.put(f[0], Integer.parseInt(f[1].trim()));
+                }
+            }
+        }
+        return m;
     }
 
     private static Optional<String> whyNot(Graph g) {

@@ -27,6 +27,23 @@ final class TestModels {
         return Files.isDirectory(dir) ? dir : null;
     }
 
+    /**
+     * The shared test data: a test that needs it is skipped on a machine without it, and fails in CI
+     * ({@code CI=true}), where a green skip would hide that nothing ran.
+     */
+    static Path requireShared() {
+        Path shared = shared();
+        if (shared == null) {
+            String why = "shared test data not found (system property sparoa.shared = "
+                    + System.getProperty("sparoa.shared") + ")";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                org.junit.jupiter.api.Assertions.fail(why + "; in CI it must be there");
+            }
+            org.junit.jupiter.api.Assumptions.abort(why);
+        }
+        return shared;
+    }
+
     static Segment wholeModel(Model model) {
         Graph g = model.graph();
         return new Segment(0, model, g.nodes(), g.inputs(), g.outputs(),

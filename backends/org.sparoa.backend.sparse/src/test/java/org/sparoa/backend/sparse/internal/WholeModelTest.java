@@ -1,7 +1,7 @@
 package org.sparoa.backend.sparse.internal;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,11 +49,10 @@ class WholeModelTest {
 
     @Test
     void lightModelsMatchTheirStoredOutputs() throws IOException {
-        Path shared = TestModels.shared();
-        assumeTrue(shared != null, "shared test data not found (system property sparoa.shared)");
+        Path shared = TestModels.requireShared();
         Path dir = shared.resolve("onnx-backend-tests").resolve("light");
         List<String> failures = new ArrayList<>();
-        int ran = 0;
+        List<String> ran = new ArrayList<>();
         for (Path file : list(dir)) {
             Model model = TestModels.load(file);
             if (!runnable(model)) {
@@ -71,28 +70,30 @@ class WholeModelTest {
             Tensor actual = out.get(model.graph().outputs().get(0).name());
             double err = rangeRelativeError(expected.toFloatArray(), actual.toFloatArray());
             note(stem + ": max |diff| / output range = " + err);
-            ran++;
+            ran.add(stem);
             if (!(err <= 1e-4)) {
                 failures.add(stem + " differs by " + err);
             }
         }
         assertTrue(failures.isEmpty(), String.join("; ", failures));
-        note("light models run end to end: " + ran);
+        note("light models run end to end: " + ran.size());
+        assertEquals(LIGHT_RUN_WHOLE, ran, "light models sparse-cpu runs whole (a model that stops running must show)");
     }
+
+    /** The {@code light/} architectures sparse-cpu runs end to end. */
+    static final List<String> LIGHT_RUN_WHOLE = List.of("light_bvlc_alexnet", "light_inception_v1", "light_resnet50",
+            "light_shufflenet", "light_squeezenet", "light_vgg19", "light_zfnet512");
+    /** The real models sparse-cpu runs end to end (the PP-OCR recognisers lack Pow, ReduceMean and Sqrt). */
+    static final List<String> REAL_RUN_WHOLE = List.of("blazeface_back_256x256.onnx", "blazeface_front_128x128.onnx",
+            "mlsd_320x320_tiny.onnx", "ch_PP-OCRv3_det_infer.onnx", "ch_PP-OCRv4_det_infer.onnx",
+            "ch_ppocr_mobile_v2.0_cls_infer.onnx");
 
     @Test
     void realModelsMatchOnnxRuntime() throws Exception {
-        List<Path> files = new ArrayList<>();
-        Path shared = TestModels.shared();
-        if (shared != null) {
-            files.addAll(list(shared.resolve("models")));
-        }
-        String models = System.getProperty("sparoa.models");
-        if (models != null) {
-            files.addAll(list(Path.of(models)));
-        }
-        assumeTrue(!files.isEmpty(), "no real models found");
+        List<Path> files = new ArrayList<>(list(TestModels.requireShared().resolve("models")));
+        files.addAll(list(Path.of(System.getProperty("sparoa.models", "target/models"))));
         List<String> failures = new ArrayList<>();
+        List<String> ran = new ArrayList<>();
         try (OrtReference ort = new OrtReference(2)) {
             for (Path file : files) {
                 Model model = TestModels.load(file);
@@ -107,6 +108,7 @@ class WholeModelTest {
                     worst = Math.max(worst, rangeRelativeError(expected.get(o.name()).toFloatArray(),
                             actual.get(o.name()).toFloatArray(), 1.0));
                 }
+                ran.add(file.getFileName().toString());
                 note(file.getFileName() + " " + inputs.values().iterator().next()
                         + ": max |diff| / max(output range, 1) vs ONNX Runtime = " + worst);
                 if (!(worst <= 1e-4)) {
@@ -115,6 +117,7 @@ class WholeModelTest {
             }
         }
         assertTrue(failures.isEmpty(), String.join("; ", failures));
+        assertEquals(REAL_RUN_WHOLE, ran, "real models sparse-cpu runs whole");
     }
 
     /** Whether every operator is supported; if not, checks that compile names them all, and reports them. */

@@ -1,0 +1,290 @@
+package org.sparoa.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.sparoa.api.BackendException;
+import org.sparoa.api.DeviceBackend;
+import org.sparoa.api.Model;
+import org.sparoa.api.RunOptions;
+import org.sparoa.api.Tensor;
+import org.sparoa.api.UnknownModelException;
+import org.sparoa.backend.ort.PlainOrtSession;
+import org.sparoa.backend.ort.internal.OrtCpuBackend;
+import org.sparoa.backend.sparse.internal.SparseCpuBackend;
+import org.sparoa.engine.LocalPlatform;
+import org.sparoa.engine.RandomInputs;
+import org.sparoa.policy.greedy.internal.GreedyEarliestFinishPolicy;
+import org.sparoa.policy.single.internal.SingleBackendPolicy;
+
+/**
+ * Soak: mixed requests on several real models through the engine from several clients, while backends and policies
+ * are stopped, replaced by new instances and started, and models unloaded and loaded, every few seconds. Every output
+ * is checked against plain ONNX Runtime on the same input. Reports requests, refusals (only the documented ones:
+ * a model unloaded, a pinned backend not live, a named policy not installed at that moment, backends that changed
+ * under each of the engine's tries to plan the request), unexpected failures,
+ * wrong outputs and lost
+ * requests (started, never finished), and samples heap after GC and the thread count over time.
+ */
+public final class Soak {
+    /** One sample of the process over time. */
+    public record Sample(double seconds, long heapAfterGcBytes, int threads, long requests) {
+    }
+
+    /** What a soak run saw. */
+    public record Report(long requests, long served, Map<String, Long> refusals, long wrongOutputs, long lost,
+                         List<String> unexpected, List<Sample> samples, int chaosEvents) {
+    }
+
+    private record Case(String id, Path file, Map<String, long[]> shapes, List<Map<String, Tensor>> inputs,
+                        List<Map<String, Tensor>> expected) {
+    }
+
+    private static final List<RunOptions> OPTIONS = List.of(RunOptions.defaults(), RunOptions.onBackend("ort-cpu"),
+            RunOptions.onBackend("sparse-cpu"), RunOptions.withPolicy("partition", Map.of("segments", "3")),
+            RunOptions.withPolicy("greedy", Map.of()), RunOptions.withPolicy("single", Map.of("backend", "sparse-cpu")));
+
+    private Soak() {
+    }
+
+    public static Report run(Duration duration, Path models, Path shared, int clients, long chaosEveryMillis,
+                             long sampleEveryMillis) throws Exception {
+        List<Case> cases = List.of(
+                prepare("cls", models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"),
+                        Map.of("x", new long[] {1, 3, 48, 192})),
+                prepare("blazeface-front", shared.resolve("models/blazeface_front_128x128.onnx"), Map.of()),
+                prepare("blazeface-back", shared.resolve("models/blazeface_back_256x256.onnx"), Map.of()));
+        AtomicLong requests = new AtomicLong();
+        AtomicLong served = new AtomicLong();
+        AtomicLong wrong = new AtomicLong();
+        Map<String, AtomicLong> refusals = new ConcurrentHashMap<>();
+        List<String> unexpected = new CopyOnWriteArrayList<>();
+        List<Sample> samples = new ArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        int chaos = 0;
+        List<DeviceBackend> retired = new ArrayList<>();
+        OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", 1, 1);
+        SparseCpuBackend sparse = new SparseCpuBackend(1, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
+        try (LocalPlatform platform = LocalPlatform.of(ort, sparse)) {
+            GreedyEarliestFinishPolicy greedy = new GreedyEarliestFinishPolicy();
+            platform.addPolicy(greedy, Map.of(GreedyEarliestFinishPolicy.PROP_NEEDS_COSTS, true));
+            platform.addPolicy(new SingleBackendPolicy("ort-cpu"));
+            for (Case c : cases) {
+                platform.models().load(c.id(), c.file());
+            }
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < clients; t++) {
+                SplittableRandom random = new SplittableRandom(100 + t);
+                Thread th = new Thread(() -> {
+                    while (!stop.get()) {
+                        Case c = cases.get(random.nextInt(cases.size()));
+                        int k = random.nextInt(c.inputs().size());
+                        RunOptions o = OPTIONS.get(random.nextInt(OPTIONS.size()));
+                        requests.incrementAndGet();
+                        try {
+                            Map<String, Tensor> out = platform.inference().infer(c.id(), c.inputs().get(k), o).outputs();
+                            if (!matches(c.expected().get(k), out)) {
+                                wrong.incrementAndGet();
+                                unexpected.add("wrong output: " + c.id() + " input " + k + " " + o);
+                            }
+                            served.incrementAndGet();
+                        } catch (RuntimeException e) {
+                            String refusal = refusal(e);
+                            if (refusal != null) {
+                                refusals.computeIfAbsent(refusal, x -> new AtomicLong()).incrementAndGet();
+                                served.incrementAndGet();
+                            } else {
+                                unexpected.add(c.id() + " " + o + ": " + e);
+                                served.incrementAndGet();
+                            }
+                        }
+                    }
+                }, "soak-client-" + t);
+                th.setDaemon(true);
+                threads.add(th);
+                th.start();
+            }
+            long start = System.nanoTime();
+            long end = start + duration.toNanos();
+            long nextSample = start;
+            long nextChaos = start + chaosEveryMillis * 1_000_000L;
+            SplittableRandom chaosRandom = new SplittableRandom(7);
+            while (System.nanoTime() < end) {
+                long now = System.nanoTime();
+                if (now >= nextSample) {
+                    samples.add(sample((now - start) / 1e9, requests.get()));
+                    nextSample += sampleEveryMillis * 1_000_000L;
+                }
+                if (now >= nextChaos) {
+                    chaos++;
+                    switch (chaosRandom.nextInt(4)) {
+                        case 0 -> { // sparse-cpu stopped, updated (a new instance) and started
+                            platform.removeBackend(sparse);
+                            retired.add(sparse);
+                            sparse = new SparseCpuBackend(1, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
+                            platform.addBackend(sparse, 0);
+                        }
+                        case 1 -> { // ort-cpu the same
+                            platform.removeBackend(ort);
+                            retired.add(ort);
+                            ort = new OrtCpuBackend("ort-cpu", 1, 1);
+                            platform.addBackend(ort, 0);
+                        }
+                        case 2 -> { // the greedy policy stopped and a new instance started
+                            platform.removePolicy(greedy);
+                            greedy = new GreedyEarliestFinishPolicy();
+                            platform.addPolicy(greedy, Map.of(GreedyEarliestFinishPolicy.PROP_NEEDS_COSTS, true));
+                        }
+                        default -> { // a model unloaded and loaded again
+                            Case c = cases.get(chaosRandom.nextInt(cases.size()));
+                            platform.models().unload(c.id());
+                            platform.models().load(c.id(), c.file());
+                        }
+                    }
+                    // a retired backend is closed a round later, when the requests that held it have finished
+                    while (retired.size() > 2) {
+                        close(retired.remove(0));
+                    }
+                    nextChaos += chaosEveryMillis * 1_000_000L;
+                }
+                Thread.sleep(Math.max(1, Math.min(nextSample, nextChaos) / 1_000_000L - System.nanoTime() / 1_000_000L));
+            }
+            stop.set(true);
+            for (Thread th : threads) {
+                th.join(120_000);
+            }
+            samples.add(sample((System.nanoTime() - start) / 1e9, requests.get()));
+        } finally {
+            retired.forEach(Soak::close);
+            ort.close();
+            sparse.close();
+        }
+        Map<String, Long> r = new TreeMap<>();
+        refusals.forEach((k, v) -> r.put(k, v.get()));
+        return new Report(requests.get(), served.get(), r, wrong.get(), requests.get() - served.get(),
+                List.copyOf(unexpected), samples, chaos);
+    }
+
+    private static void close(DeviceBackend b) {
+        if (b instanceof OrtCpuBackend o) {
+            o.close();
+        } else if (b instanceof SparseCpuBackend s) {
+            s.close();
+        }
+    }
+
+    /** The documented refusals a client may get while the platform changes under it; null for anything else. */
+    private static String refusal(RuntimeException e) {
+        if (e instanceof UnknownModelException) {
+            return "model unloaded at that moment";
+        }
+        if (e instanceof BackendException && e.getMessage() != null && e.getMessage().startsWith("unknown backend")) {
+            return "pinned backend not live at that moment";
+        }
+        if (e.getMessage() != null && e.getMessage().startsWith("unknown policy")) {
+            return "policy not installed at that moment";
+        }
+        if (e instanceof BackendException && e.getMessage() != null && e.getMessage().endsWith("changing too fast")) {
+            return "backends changed under every try to plan";
+        }
+        return null;
+    }
+
+    private static Sample sample(double seconds, long requests) {
+        System.gc();
+        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        return new Sample(seconds, heap, Thread.activeCount(), requests);
+    }
+
+    private static Case prepare(String id, Path file, Map<String, long[]> shapes) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        Model m = org.sparoa.onnx.OnnxModels.fromBytes(id, bytes, file);
+        List<Map<String, Tensor>> inputs = new ArrayList<>();
+        List<Map<String, Tensor>> expected = new ArrayList<>();
+        try (PlainOrtSession ort = PlainOrtSession.open(bytes, 1)) {
+            for (int seed = 1; seed <= 3; seed++) {
+                Map<String, Tensor> in = RandomInputs.forModel(m, shapes, seed);
+                inputs.add(in);
+                expected.add(ort.run(in));
+            }
+        }
+        return new Case(id, file, shapes, inputs, expected);
+    }
+
+    /** Every output within 1e-4 of plain ONNX Runtime's, relative to max(its range, 1). */
+    static boolean matches(Map<String, Tensor> expected, Map<String, Tensor> actual) {
+        for (Map.Entry<String, Tensor> e : expected.entrySet()) {
+            Tensor got = actual.get(e.getKey());
+            if (got == null) {
+                return false;
+            }
+            float[] a = e.getValue().toFloatArray();
+            float[] b = got.toFloatArray();
+            if (a.length != b.length) {
+                return false;
+            }
+            double lo = Double.MAX_VALUE;
+            double hi = -Double.MAX_VALUE;
+            double worst = 0;
+            for (int i = 0; i < a.length; i++) {
+                lo = Math.min(lo, a[i]);
+                hi = Math.max(hi, a[i]);
+                double d = Math.abs((double) a[i] - b[i]);
+                worst = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(worst, d);
+            }
+            if (!(worst <= 1e-4 * Math.max(1, hi - lo))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@code mvn -B -pl bench compile exec:exec -Dbench.main=org.sparoa.bench.Soak -Dbench.args="MINUTES [CLIENTS]
+     * [CHAOS_SECONDS]"} (defaults 30, 2, 3): writes {@code results/soak.csv} and {@code results/soak.svg}.
+     */
+    public static void main(String[] args) throws Exception {
+        double minutes = args.length > 0 ? Double.parseDouble(args[0]) : 30;
+        int clients = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        double chaosSeconds = args.length > 2 ? Double.parseDouble(args[2]) : 3;
+        Path models = Path.of(System.getProperty("sparoa.models", "target/models"));
+        Path shared = Path.of(System.getProperty("sparoa.shared", "../../shared"));
+        System.out.println("Machine: " + MachineInfo.describe());
+        Report r = run(Duration.ofMillis((long) (minutes * 60_000)), models, shared, clients,
+                (long) (chaosSeconds * 1000), Math.max(1000, (long) (minutes * 60_000 / 120)));
+        Path out = Path.of(System.getProperty("bench.out", "results"));
+        Files.createDirectories(out);
+        StringBuilder csv = new StringBuilder("seconds,heap_after_gc_mib,threads,requests\n");
+        for (Sample s : r.samples()) {
+            csv.append(String.format(Locale.ROOT, "%.1f,%.1f,%d,%d%n", s.seconds(), s.heapAfterGcBytes() / 1048576.0,
+                    s.threads(), s.requests()));
+        }
+        Files.writeString(out.resolve("soak.csv"), csv);
+        Files.writeString(out.resolve("soak.svg"), SoakPlot.svg(r, minutes, clients, chaosSeconds));
+        System.out.println(summary(r));
+    }
+
+    public static String summary(Report r) {
+        return String.format(Locale.ROOT, "soak: %d requests, %d served, refusals %s, unexpected failures %d, wrong"
+                        + " outputs %d, lost %d, %d chaos events; heap after GC %.0f -> %.0f MiB, threads %d -> %d%s",
+                r.requests(), r.served(), r.refusals(), r.unexpected().size() - r.wrongOutputs(), r.wrongOutputs(),
+                r.lost(), r.chaosEvents(), r.samples().get(0).heapAfterGcBytes() / 1048576.0,
+                r.samples().get(r.samples().size() - 1).heapAfterGcBytes() / 1048576.0, r.samples().get(0).threads(),
+                r.samples().get(r.samples().size() - 1).threads(),
+                r.unexpected().isEmpty() ? "" : "; first unexpected: " + r.unexpected().subList(0,
+                        Math.min(5, r.unexpected().size())));
+    }
+}

@@ -1,0 +1,30 @@
+package org.sparoa.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The soak in every build, bounded to {@code sparoa.soak.seconds} (default 20): no wrong output, no lost request,
+ * no failure but the documented refusals, with backends, a policy and models swapped every 3 s. The long run is
+ * {@link Soak#main} (README, "Soak").
+ */
+class SoakTest {
+    @Test
+    void mixedRequestsUnderChurnLoseNothingAndAnswerRight() throws Exception {
+        int seconds = Integer.getInteger("sparoa.soak.seconds", 20);
+        Soak.Report r = Soak.run(Duration.ofSeconds(seconds), Path.of(System.getProperty("sparoa.models",
+                "target/models")), Path.of(System.getProperty("sparoa.shared", "../../shared")), 2, 3000, 2000);
+        System.out.println(Soak.summary(r));
+        assertEquals(List.of(), r.unexpected(), "failures other than the documented refusals, or wrong outputs");
+        assertEquals(0, r.wrongOutputs());
+        assertEquals(0, r.lost(), "every request started was answered");
+        assertTrue(r.requests() > 20, "requests: " + r.requests());
+        assertTrue(r.chaosEvents() >= seconds / 4, "chaos events: " + r.chaosEvents());
+    }
+}

@@ -1,0 +1,63 @@
+package org.sparoa.engine;
+
+import org.sparoa.api.ResourceLimitException;
+import org.sparoa.api.Shapes;
+
+/**
+ * The platform's resource limits (configuration PID {@code org.sparoa.engine}). The defaults protect a 2-core box
+ * with 24 GB of memory, whose Karaf JVM gets a quarter of it as heap: a model file of at most 1 GiB, an input of at
+ * most 2^26 elements (256 MiB of floats), any tensor a plan would produce of at most 2^28 elements (1 GiB of
+ * floats), and 16 requests per model at a time. A request or a model over a limit is refused with a
+ * {@link ResourceLimitException} before anything large is allocated.
+ *
+ * @param maxModelFileBytes largest model file loaded
+ * @param maxInputElements most elements of one input tensor
+ * @param maxTensorElements most elements of one intermediate or output tensor, as far as shapes are known at plan
+ *        time
+ * @param maxConcurrentRequestsPerModel requests of one model running at once; more are refused, not queued
+ */
+public record ResourceLimits(long maxModelFileBytes, long maxInputElements, long maxTensorElements,
+                             int maxConcurrentRequestsPerModel) {
+    public static final String MAX_MODEL_FILE_MEGABYTES = "maxModelFileMegabytes";
+    public static final String MAX_INPUT_ELEMENTS = "maxInputElements";
+    public static final String MAX_TENSOR_ELEMENTS = "maxTensorElements";
+    public static final String MAX_CONCURRENT_REQUESTS_PER_MODEL = "maxConcurrentRequestsPerModel";
+
+    public static final long DEFAULT_MAX_MODEL_FILE_MEGABYTES = 1024;
+    public static final long DEFAULT_MAX_INPUT_ELEMENTS = 1L << 26;
+    public static final long DEFAULT_MAX_TENSOR_ELEMENTS = 1L << 28;
+    public static final int DEFAULT_MAX_CONCURRENT_REQUESTS_PER_MODEL = 16;
+
+    public static final ResourceLimits DEFAULTS = new ResourceLimits(DEFAULT_MAX_MODEL_FILE_MEGABYTES << 20,
+            DEFAULT_MAX_INPUT_ELEMENTS, DEFAULT_MAX_TENSOR_ELEMENTS, DEFAULT_MAX_CONCURRENT_REQUESTS_PER_MODEL);
+
+    public ResourceLimits {
+        if (maxModelFileBytes < 1 || maxInputElements < 1 || maxTensorElements < 1
+                || maxConcurrentRequestsPerModel < 1) {
+            throw new IllegalArgumentException("resource limits must be positive: " + maxModelFileBytes + ", "
+                    + maxInputElements + ", " + maxTensorElements + ", " + maxConcurrentRequestsPerModel);
+        }
+    }
+
+    /**
+     * Refuses a tensor shape over {@code maxElements}, or whose element count does not fit a long; {@code what}
+     * names the tensor in the message.
+     */
+    public static void checkElements(long[] shape, long maxElements, String what) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                return; // not known: nothing to check
+            }
+            if (d != 0 && n > Long.MAX_VALUE / d) {
+                throw new ResourceLimitException(what + " of shape " + Shapes.format(shape)
+                        + " has more elements than a long counts (limit " + maxElements + ")");
+            }
+            n *= d;
+        }
+        if (n > maxElements) {
+            throw new ResourceLimitException(what + " of shape " + Shapes.format(shape) + " has " + n
+                    + " elements, more than the limit of " + maxElements + " (configuration org.sparoa.engine)");
+        }
+    }
+}
