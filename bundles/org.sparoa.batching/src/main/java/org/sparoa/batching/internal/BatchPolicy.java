@@ -1,0 +1,71 @@
+package org.sparoa.batching.internal;
+
+import org.sparoa.batching.BatchSettings;
+
+/**
+ * Chooses batch size and delay. Static: always aim for {@code maxBatch}, waiting up to {@code maxDelayMicros} for it.
+ * None: one request at a time. Adaptive: the largest batch whose estimated compute time still lets a request that
+ * just missed the running batch finish within the objective (it waits for one batch, then runs in the next) caps the
+ * size; below the cap the batcher waits for more requests only when the arrival rate exceeds what the batch it has
+ * can serve, and only as long as the objective, the configured delay and the expected arrivals allow. At low load it
+ * never waits, so that batching costs nothing there.
+ */
+final class BatchPolicy {
+    private BatchPolicy() {
+    }
+
+    static BatchDecision decide(BatchSettings s, boolean batchable, LatencyCurve curve, double arrivalsPerMilli,
+                                long queuedRows, long oldestEnqueuedNanos, long nowNanos) {
+        if (!batchable) {
+            return new BatchDecision(1, nowNanos);
+        }
+        int max = Math.min(s.maxBatch(), LatencyCurve.MAX_ROWS);
+        switch (s.mode()) {
+            case NONE:
+                return new BatchDecision(1, nowNanos);
+            case STATIC:
+                return new BatchDecision(max, oldestEnqueuedNanos + s.maxDelayMicros() * 1000);
+            default:
+                break;
+        }
+        int cap = sizeCap(s, curve, max);
+        long have = Math.max(1, queuedRows);
+        if (have >= cap) {
+            return new BatchDecision(cap, nowNanos);
+        }
+        int now = (int) have;
+        double serviceNow = curve.estimate(now);
+        if (Double.isNaN(serviceNow) || arrivalsPerMilli <= 0
+                || arrivalsPerMilli * serviceNow < now * 0.9) {
+            return new BatchDecision(now, nowNanos); // keeping up: no reason to wait
+        }
+        int target = cap;
+        for (int b = now + 1; b <= cap; b++) {
+            if (b / curve.estimate(b) >= arrivalsPerMilli * 1.1) {
+                target = b;
+                break;
+            }
+        }
+        double waitMillis = (target - now) / arrivalsPerMilli;
+        double ageMillis = (nowNanos - oldestEnqueuedNanos) / 1e6;
+        double slack = s.sloMillis() / 2 - curve.estimate(target) - ageMillis;
+        waitMillis = Math.min(Math.min(waitMillis, slack), s.maxDelayMicros() / 1000.0);
+        if (waitMillis <= 0) {
+            return new BatchDecision(now, nowNanos);
+        }
+        return new BatchDecision(target, nowNanos + (long) (waitMillis * 1e6));
+    }
+
+    /** The largest batch with 2 x its compute time within the objective (1 while nothing is measured). */
+    static int sizeCap(BatchSettings s, LatencyCurve curve, int max) {
+        int cap = 1;
+        for (int b = 2; b <= max; b++) {
+            double est = curve.estimate(b);
+            if (Double.isNaN(est) || 2 * est > s.sloMillis()) {
+                break;
+            }
+            cap = b;
+        }
+        return cap;
+    }
+}

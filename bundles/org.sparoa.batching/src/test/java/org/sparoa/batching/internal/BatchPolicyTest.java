@@ -1,0 +1,67 @@
+package org.sparoa.batching.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.sparoa.batching.BatchMode;
+import org.sparoa.batching.BatchSettings;
+
+class BatchPolicyTest {
+    private static final BatchSettings ADAPTIVE = new BatchSettings(BatchMode.ADAPTIVE, 16, 5000, 20, 100, 1);
+
+    private static LatencyCurve curve(double fixedMillis, double perRowMillis) {
+        LatencyCurve c = new LatencyCurve();
+        for (int b : new int[] {1, 2, 4, 8, 16}) {
+            c.record(b, fixedMillis + perRowMillis * b);
+        }
+        return c;
+    }
+
+    @Test
+    void atLowLoadALoneRequestRunsAtOnce() {
+        BatchDecision d = BatchPolicy.decide(ADAPTIVE, true, curve(2, 0.1), 0.01, 1, 0, 0);
+        assertTrue(d.runNow(1, 0));
+        assertEquals(1, d.rows());
+    }
+
+    @Test
+    void theObjectiveCapsTheBatch() {
+        // 2 x (2 + 0.5 b) <= 20 holds up to b = 16? no: b <= 16 gives 2 x 10 = 20 at b = 16
+        assertEquals(16, BatchPolicy.sizeCap(ADAPTIVE, curve(2, 0.5), 16));
+        // 2 x (2 + 1 b) <= 20: b <= 8
+        assertEquals(8, BatchPolicy.sizeCap(ADAPTIVE, curve(2, 1), 16));
+        // nothing measured: no batching yet
+        assertEquals(1, BatchPolicy.sizeCap(ADAPTIVE, new LatencyCurve(), 16));
+    }
+
+    @Test
+    void whenArrivalsOutrunTheServiceItWaitsBoundedByTheDelayForABiggerBatch() {
+        // one request takes 2.1 ms; 2 requests/ms arrive: waiting for more pays
+        BatchDecision d = BatchPolicy.decide(ADAPTIVE, true, curve(2, 0.1), 2, 1, 0, 0);
+        assertTrue(d.rows() > 1);
+        assertTrue(d.waitUntilNanos() > 0 && d.waitUntilNanos() <= 5_000_000, "waits at most maxDelay");
+        assertTrue(d.runNow(d.rows(), 0), "runs as soon as the batch is there");
+    }
+
+    @Test
+    void staticModeAlwaysAimsForTheMaximumAndNoneForOne() {
+        BatchSettings st = ADAPTIVE.withMode(BatchMode.STATIC).withMaxBatch(8).withMaxDelayMicros(1000);
+        BatchDecision s = BatchPolicy.decide(st, true, new LatencyCurve(), 0, 1, 100, 200);
+        assertEquals(8, s.rows());
+        assertEquals(100 + 1_000_000, s.waitUntilNanos());
+        BatchDecision n = BatchPolicy.decide(ADAPTIVE.withMode(BatchMode.NONE), true, curve(1, 1), 5, 10, 0, 0);
+        assertEquals(1, n.rows());
+    }
+
+    @Test
+    void theCurveInterpolatesAndExtrapolatesNoBetterThanLinear() {
+        LatencyCurve c = new LatencyCurve();
+        c.record(2, 4);
+        c.record(6, 8);
+        assertEquals(6, c.estimate(4), 1e-9);
+        assertEquals(16, c.estimate(12), 1e-9);
+        assertEquals(2, c.estimate(1), 1e-9);
+        assertTrue(Double.isNaN(new LatencyCurve().estimate(3)));
+    }
+}
