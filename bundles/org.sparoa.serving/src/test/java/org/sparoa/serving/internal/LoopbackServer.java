@@ -1,0 +1,64 @@
+package org.sparoa.serving.internal;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import com.sun.net.httpserver.HttpServer;
+
+import org.sparoa.api.ModelRegistry;
+import org.sparoa.batching.BatchingService;
+
+/**
+ * The endpoint's handler behind the JDK's HTTP server on a free loopback port: real HTTP for the conformance tests
+ * without a servlet container (the Pax Exam test runs the same handler in Karaf's Jetty).
+ */
+public final class LoopbackServer implements AutoCloseable {
+    private final HttpServer server;
+    private final ExecutorService threads = Executors.newFixedThreadPool(8);
+
+    public LoopbackServer(ModelRegistry models, BatchingService batching, long maxRequestBytes, long maxTensorElements,
+                          java.nio.file.Path repository) throws IOException {
+        KserveHandler handler = new KserveHandler(models, batching, new ServingSettings(maxRequestBytes,
+                maxTensorElements, true, 0, repository), ServingMetrics.NONE);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        server.createContext("/v2", ex -> {
+            HttpExchange.Answer a;
+            try {
+                String len = ex.getRequestHeaders().getFirst("Content-Length");
+                byte[] body = BodyReader.read(ex.getRequestBody(), len == null ? -1 : Long.parseLong(len),
+                        maxRequestBytes);
+                String path = ex.getRequestURI().getPath().substring("/v2".length());
+                a = handler.handle(new HttpExchange(ex.getRequestMethod(), path,
+                        n -> ex.getRequestHeaders().getFirst(n), body));
+            } catch (HttpError e) {
+                a = KserveHandler.error(e.status, e.getMessage(), e.headers);
+            }
+            ex.getResponseHeaders().set("Content-Type", a.contentType());
+            for (Map.Entry<String, String> h : a.headers().entrySet()) {
+                ex.getResponseHeaders().set(h.getKey(), h.getValue());
+            }
+            ex.sendResponseHeaders(a.status(), a.body().length == 0 ? -1 : a.body().length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(a.body());
+            }
+        });
+        server.setExecutor(threads);
+        server.start();
+    }
+
+    public URI uri() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+    }
+}
