@@ -2,7 +2,6 @@ package org.sparoa.serving;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.annotation.Annotation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -10,67 +9,23 @@ import java.util.Map;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.batching.internal.BatchingEngine;
 import org.sparoa.engine.LocalPlatform;
-import org.sparoa.serving.internal.LoopbackServer;
+import org.sparoa.serving.internal.JdkHttpEndpoint;
 
 /** The platform with ort-cpu, the PP-OCR classifier loaded as {@code cls}, the batcher and the endpoint on loopback. */
 final class ServingFixture implements AutoCloseable {
     static final String CLS_FILE = "ch_ppocr_mobile_v2.0_cls_infer.onnx";
     final LocalPlatform platform = LocalPlatform.of(new OrtCpuBackend("ort-cpu", 2, 1));
     final BatchingEngine batching;
-    final LoopbackServer server;
+    final JdkHttpEndpoint server;
     final Path modelFile;
 
     ServingFixture(long maxRequestBytes, long maxTensorElements) throws Exception {
         modelFile = Path.of(System.getProperty("sparoa.models", "target/models"), CLS_FILE);
         assertTrue(Files.exists(modelFile), "test model missing: " + modelFile.toAbsolutePath());
         platform.models().load("cls", modelFile);
-        batching = new BatchingEngine(platform.inference(), platform.models(), config(8), Map.of());
-        server = new LoopbackServer(platform.models(), batching, maxRequestBytes, maxTensorElements,
-                modelFile.getParent());
-    }
-
-    static BatchingEngine.Config config(int maxBatch) {
-        return new BatchingEngine.Config() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return BatchingEngine.Config.class;
-            }
-
-            @Override
-            public String mode() {
-                return "adaptive";
-            }
-
-            @Override
-            public int maxBatchSize() {
-                return maxBatch;
-            }
-
-            @Override
-            public long maxQueueDelayMicros() {
-                return 2000;
-            }
-
-            @Override
-            public double sloMillis() {
-                return 50;
-            }
-
-            @Override
-            public int queueCapacity() {
-                return 256;
-            }
-
-            @Override
-            public int concurrency() {
-                return 1;
-            }
-
-            @Override
-            public long requestTimeoutMillis() {
-                return 30_000;
-            }
-        };
+        batching = new BatchingEngine(platform.inference(), platform.models(), ServingFixtureConfig.adaptive(8), Map.of());
+        server = new JdkHttpEndpoint(platform.models(), batching, maxRequestBytes, maxTensorElements,
+                modelFile.getParent(), 8);
     }
 
     @Override

@@ -75,12 +75,12 @@ public final class KserveClient {
     }
 
     public Response get(String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(base.resolve(path)).GET().build());
+        return send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120)).GET().build());
     }
 
     /** POSTs a body; {@code headers} may be empty (then no Content-Type is sent at all, as one client does). */
     public Response post(String path, Map<String, String> headers, byte[] body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(b::header);
         return send(b.build());

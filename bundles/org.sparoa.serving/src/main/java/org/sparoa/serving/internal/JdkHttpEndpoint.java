@@ -15,15 +15,20 @@ import org.sparoa.api.ModelRegistry;
 import org.sparoa.batching.BatchingService;
 
 /**
- * The endpoint's handler behind the JDK's HTTP server on a free loopback port: real HTTP for the conformance tests
- * without a servlet container (the Pax Exam test runs the same handler in Karaf's Jetty).
+ * The KServe v2 handler behind the JDK's own HTTP server on a free loopback port, outside OSGi: for the conformance
+ * tests and the load generator (in Karaf the same handler runs in Jetty as {@link KserveServlet}).
  */
-public final class LoopbackServer implements AutoCloseable {
+public final class JdkHttpEndpoint implements AutoCloseable {
     private final HttpServer server;
-    private final ExecutorService threads = Executors.newFixedThreadPool(8);
+    private final ExecutorService threads;
 
-    public LoopbackServer(ModelRegistry models, BatchingService batching, long maxRequestBytes, long maxTensorElements,
-                          java.nio.file.Path repository) throws IOException {
+    public JdkHttpEndpoint(ModelRegistry models, BatchingService batching, long maxRequestBytes, long maxTensorElements,
+                           java.nio.file.Path repository, int threadCount) throws IOException {
+        this.threads = Executors.newFixedThreadPool(threadCount, r -> {
+            Thread t = new Thread(r, "sparoa-http");
+            t.setDaemon(true);
+            return t;
+        });
         KserveHandler handler = new KserveHandler(models, batching, new ServingSettings(maxRequestBytes,
                 maxTensorElements, true, 0, repository), ServingMetrics.NONE);
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
