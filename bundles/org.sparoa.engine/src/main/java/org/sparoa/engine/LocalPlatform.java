@@ -186,6 +186,11 @@ public final class LocalPlatform implements AutoCloseable {
             public int remeasureAfterRequests() {
                 return remeasureAfter;
             }
+
+            @Override
+            public boolean rejectNonFiniteInputs() {
+                return true;
+            }
         };
     }
 }

@@ -83,6 +83,10 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
                 + "never): Java backends run many times slower until the JIT has compiled them, so the first "
                 + "measurement under-rates them")
         int remeasureAfterRequests() default DEFAULT_REMEASURE_AFTER;
+
+        @AttributeDefinition(description = "Refuse NaN and Inf in FLOAT inputs (false: let them through, e.g. for "
+                + "load tools that fill inputs with random bytes)")
+        boolean rejectNonFiniteInputs() default true;
     }
 
     /** Requests after which a measured plan is measured again, once. */
@@ -102,6 +106,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     private volatile java.util.Set<String> measuredPolicies = java.util.Set.of();
     private volatile int measuredRuns;
     private volatile int remeasureAfter;
+    private volatile boolean rejectNonFinite = true;
     /** Requests served by each measured plan's key, up to its second measurement. */
     private final java.util.concurrent.ConcurrentHashMap<PlanKey, AtomicInteger> measuredUses =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -143,6 +148,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
                 .map(String::trim).filter(x -> !x.isEmpty()).collect(Collectors.toUnmodifiableSet());
         this.measuredRuns = Math.max(1, config.measuredRuns());
         this.remeasureAfter = Math.max(0, config.remeasureAfterRequests());
+        this.rejectNonFinite = config.rejectNonFiniteInputs();
     }
 
     /** Shuts the engine down outside OSGi ({@code LocalPlatform}). */
@@ -222,7 +228,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     @Override
     public InferenceResult infer(String modelId, Map<String, Tensor> inputs, RunOptions options) {
         Model model = models.require(modelId);
-        InputValidator.validate(model, inputs);
+        InputValidator.validate(model, inputs, rejectNonFinite);
         RunOptions opts = options == null ? RunOptions.defaults() : options;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             ExecutionPlan plan;
@@ -272,7 +278,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     public CompletableFuture<InferenceResult> inferAsync(String modelId, Map<String, Tensor> inputs,
                                                          RunOptions options) {
         Model model = models.require(modelId);
-        InputValidator.validate(model, inputs);
+        InputValidator.validate(model, inputs, rejectNonFinite);
         return attempt(model, Map.copyOf(inputs), options == null ? RunOptions.defaults() : options, 1);
     }
 
@@ -375,7 +381,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     @Override
     public List<Measurement> profile(String modelId, Map<String, Tensor> inputs, boolean remeasure) {
         Model model = models.require(modelId);
-        InputValidator.validate(model, inputs);
+        InputValidator.validate(model, inputs, rejectNonFinite);
         return profileWith(model, inputs, backends.live(), remeasure);
     }
 
