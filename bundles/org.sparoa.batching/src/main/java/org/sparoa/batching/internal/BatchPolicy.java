@@ -8,9 +8,13 @@ import org.sparoa.batching.BatchSettings;
  * just missed the running batch finish within the objective (it waits for one batch, then runs in the next) caps the
  * size; below the cap the batcher waits for more requests only when the arrival rate exceeds what the batch it has
  * can serve, and only as long as the objective, the configured delay and the expected arrivals allow. At low load it
- * never waits, so that batching costs nothing there.
+ * never waits, so that batching costs nothing there; under load the queue fills while a batch runs, and the next
+ * batch takes what is there, up to the cap.
  */
 final class BatchPolicy {
+    /** Arrivals per service time of the batch at hand above which waiting for a bigger batch pays. */
+    static final double OVERLOAD = 1.1;
+
     private BatchPolicy() {
     }
 
@@ -35,8 +39,11 @@ final class BatchPolicy {
         }
         int now = (int) have;
         double serviceNow = curve.estimate(now);
+        // wait only when requests arrive faster than the batch at hand can be served, by a margin: a closed loop (a
+        // client that sends its next request when the last is answered) never arrives faster than it is served, so
+        // a lone client is never kept waiting for company that cannot come
         if (Double.isNaN(serviceNow) || arrivalsPerMilli <= 0
-                || arrivalsPerMilli * serviceNow < now * 0.9) {
+                || arrivalsPerMilli * serviceNow < now * OVERLOAD) {
             return new BatchDecision(now, nowNanos); // keeping up: no reason to wait
         }
         int target = cap;

@@ -26,6 +26,15 @@ class BatchPolicyTest {
     }
 
     @Test
+    void aClosedLoopClientIsNeverKeptWaiting() {
+        // one client that sends its next request as soon as the last is answered: arrivals = 1 / service time
+        LatencyCurve c = curve(2, 0.1);
+        double closedLoop = 1 / c.estimate(1);
+        BatchDecision d = BatchPolicy.decide(ADAPTIVE, true, c, closedLoop, 1, 0, 0);
+        assertTrue(d.runNow(1, 0));
+    }
+
+    @Test
     void theObjectiveCapsTheBatch() {
         // 2 x (2 + 0.5 b) <= 20 holds up to b = 16? no: b <= 16 gives 2 x 10 = 20 at b = 16
         assertEquals(16, BatchPolicy.sizeCap(ADAPTIVE, curve(2, 0.5), 16));
