@@ -146,6 +146,9 @@ public class ServingUnderLoadTest {
         for (int b = 2; b < sizes.length; b++) {
             batched += sizes[b];
         }
+        System.out.println("ServingUnderLoadTest: " + sent.get() + " requests over HTTP from " + CLIENTS + " clients, "
+                + ok.get() + " answered correctly, " + problems.size() + " failed or wrong; batch sizes "
+                + Arrays.toString(sizes));
         assertTrue("concurrent requests were batched: " + Arrays.toString(sizes), batched > 0);
         String metrics = new KserveClient(URI.create("http://127.0.0.1:" + httpPort())).get("/metrics").text();
         assertTrue(metrics, metrics.contains("sparoa_requests_total{code=\"200\",model=\"cls\"}"));
