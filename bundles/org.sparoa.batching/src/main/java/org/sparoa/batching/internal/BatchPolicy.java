@@ -37,11 +37,14 @@ final class BatchPolicy {
         if (have >= cap) {
             return new BatchDecision(cap, nowNanos);
         }
+        if (have < 2) {
+            // a lone request never waits: with the batcher free, a client that sends its next request when the last
+            // is answered (a closed loop) cannot bring company, and under load the queue fills while a batch runs
+            return new BatchDecision(1, nowNanos);
+        }
         int now = (int) have;
         double serviceNow = curve.estimate(now);
-        // wait only when requests arrive faster than the batch at hand can be served, by a margin: a closed loop (a
-        // client that sends its next request when the last is answered) never arrives faster than it is served, so
-        // a lone client is never kept waiting for company that cannot come
+        // wait only when requests arrive faster than the batch at hand can be served, by a margin
         if (Double.isNaN(serviceNow) || arrivalsPerMilli <= 0
                 || arrivalsPerMilli * serviceNow < now * OVERLOAD) {
             return new BatchDecision(now, nowNanos); // keeping up: no reason to wait

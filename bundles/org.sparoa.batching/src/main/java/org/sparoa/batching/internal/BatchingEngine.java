@@ -9,8 +9,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -79,7 +77,7 @@ public class BatchingEngine implements BatchingService {
     private final Map<String, ModelQueue> queues = new ConcurrentHashMap<>();
     private final Map<String, BatchGeometry> geometries = new ConcurrentHashMap<>();
     private final ExecutorService workers;
-    private final ScheduledThreadPoolExecutor timer;
+    private final DeadlineReaper reaper;
     private volatile BatchSettings defaults;
     private volatile Map<String, BatchSettings> perModel = Map.of();
     private volatile long requestTimeoutMillis;
@@ -95,12 +93,7 @@ public class BatchingEngine implements BatchingService {
             t.setDaemon(true);
             return t;
         });
-        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "sparoa-batch-deadlines");
-            t.setDaemon(true);
-            return t;
-        });
-        this.timer.setRemoveOnCancelPolicy(true);
+        this.reaper = new DeadlineReaper(() -> queues.values());
         modified(config, properties);
     }
 
@@ -120,7 +113,7 @@ public class BatchingEngine implements BatchingService {
     public void close() {
         queues.values().forEach(q -> q.close("the batching service is stopping"));
         queues.clear();
-        timer.shutdownNow();
+        reaper.close();
         workers.shutdown();
     }
 
@@ -161,20 +154,12 @@ public class BatchingEngine implements BatchingService {
         long now = System.nanoTime();
         long timeout = timeoutMillis > 0 ? timeoutMillis : requestTimeoutMillis;
         PendingRequest r = new PendingRequest(Map.copyOf(inputs), g.rows(inputs), key, now,
-                now + TimeUnit.MILLISECONDS.toNanos(timeout));
+                now + TimeUnit.MILLISECONDS.toNanos(timeout), timeout);
         ModelQueue q = queue(modelId);
-        ScheduledFuture<?> deadline = timer.schedule(() -> q.expire(r, new DeadlineExceededException("request to model "
-                + modelId + " was not answered within " + timeout + " ms")), timeout, TimeUnit.MILLISECONDS);
-        r.future.whenComplete((res, err) -> deadline.cancel(false));
-        try {
-            if (mayRunInline) {
-                q.runOrEnqueue(r);
-            } else {
-                q.enqueue(r);
-            }
-        } catch (RuntimeException e) {
-            deadline.cancel(false);
-            throw e;
+        if (mayRunInline) {
+            q.runOrEnqueue(r);
+        } else {
+            q.enqueue(r);
         }
         return r;
     }

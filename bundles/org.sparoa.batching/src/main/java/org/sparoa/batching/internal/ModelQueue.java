@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -19,6 +21,7 @@ import org.sparoa.api.RunOptions;
 import org.sparoa.api.SparoaException;
 import org.sparoa.api.Tensor;
 import org.sparoa.batching.BatchSettings;
+import org.sparoa.batching.DeadlineExceededException;
 import org.sparoa.batching.QueueFullException;
 import org.sparoa.batching.QueueStats;
 
@@ -37,6 +40,8 @@ final class ModelQueue {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<PendingRequest> queue = new ArrayDeque<>();
+    /** Accepted and not yet answered, queued or running: what the deadline reaper looks at. */
+    private final Set<PendingRequest> outstanding = ConcurrentHashMap.newKeySet();
     private final LatencyCurve curve = new LatencyCurve();
     private final ArrivalRate arrivals = new ArrivalRate();
     final QueueCounters counters = new QueueCounters();
@@ -134,6 +139,8 @@ final class ModelQueue {
         }
         counters.accepted.incrementAndGet();
         arrivals.arrived(r.enqueuedNanos);
+        outstanding.add(r);
+        r.future.whenComplete((res, err) -> outstanding.remove(r));
     }
 
     private static int concurrency(BatchSettings s, BatchGeometry g) {
@@ -229,7 +236,13 @@ final class ModelQueue {
         return batch;
     }
 
+    /**
+     * Runs a batch and answers its requests once the batch's slot is free again: a client that sends its next request
+     * the moment it has its answer then finds the queue idle and runs inline, instead of queueing behind a slot that
+     * is about to free.
+     */
     private void runBatch(List<PendingRequest> batch, long delayNanos) {
+        List<Runnable> answers = new ArrayList<>(batch.size());
         try {
             long start = System.nanoTime();
             List<PendingRequest> live = new ArrayList<>(batch.size());
@@ -243,22 +256,24 @@ final class ModelQueue {
                 counters.lastBatch = live.size();
                 counters.lastDelayMicros = delayNanos / 1000;
                 counters.batchSizes.incrementAndGet(Math.min(live.size(), LatencyCurve.MAX_ROWS));
-                compute(live, start);
+                compute(live, start, answers);
             }
         } catch (RuntimeException | Error e) {
             LOG.error("Batch of {} failed unexpectedly", modelId, e);
             SparoaException error = new SparoaException("batch of model " + modelId + " failed: " + e, e);
-            batch.forEach(r -> answerFailure(r, error));
+            answers.clear();
+            batch.forEach(r -> answers.add(() -> answerFailure(r, error)));
         } finally {
             finished();
+            answers.forEach(Runnable::run);
         }
     }
 
-    private void compute(List<PendingRequest> live, long start) {
+    private void compute(List<PendingRequest> live, long start, List<Runnable> answers) {
         BatchGeometry g = geometry.get();
         if (live.size() == 1 || !g.isBatchable()) {
             for (PendingRequest r : live) {
-                runAlone(r);
+                runAlone(r, answers);
             }
             return;
         }
@@ -280,16 +295,18 @@ final class ModelQueue {
             LOG.debug("Batch of {} requests on {} failed ({}); running them one by one", live.size(), modelId,
                     e.getMessage());
             for (PendingRequest r : live) {
-                runAlone(r);
+                runAlone(r, answers);
             }
             return;
         }
         for (int i = 0; i < live.size(); i++) {
-            answer(live.get(i), parts.get(i));
+            PendingRequest r = live.get(i);
+            InferenceResult part = parts.get(i);
+            answers.add(() -> answer(r, part));
         }
     }
 
-    private void runAlone(PendingRequest r) {
+    private void runAlone(PendingRequest r, List<Runnable> answers) {
         if (r.isAnswered()) {
             return;
         }
@@ -298,11 +315,11 @@ final class ModelQueue {
         try {
             result = inference.infer(modelId, r.inputs, RunOptions.defaults());
         } catch (RuntimeException e) {
-            answerFailure(r, e);
+            answers.add(() -> answerFailure(r, e));
             return;
         }
         recordCompute(r.rows, System.nanoTime() - start);
-        answer(r, result);
+        answers.add(() -> answer(r, result));
     }
 
     private void recordCompute(long rows, long nanos) {
@@ -312,31 +329,41 @@ final class ModelQueue {
     }
 
     private void answer(PendingRequest r, InferenceResult result) {
-        if (r.succeed(result)) {
+        if (r.claim()) {
             long now = System.nanoTime();
             counters.succeeded.incrementAndGet();
             counters.queueNanos.addAndGet(r.startedNanos - r.enqueuedNanos);
             counters.latencies.add((now - r.enqueuedNanos) / 1e6);
+            r.succeed(result);
         } else {
             counters.late.incrementAndGet();
         }
     }
 
     private void answerFailure(PendingRequest r, Throwable error) {
-        if (r.fail(error)) {
+        if (r.claim()) {
             counters.failed.incrementAndGet();
+            r.fail(error);
         } else {
             counters.late.incrementAndGet();
         }
     }
 
-    /** Called by the deadline timer: answers the request with its timeout unless it was answered already. */
-    void expire(PendingRequest r, Throwable error) {
-        if (r.fail(error)) {
-            counters.expired.incrementAndGet();
+    /** Answers every outstanding request whose deadline has passed with its timeout (the deadline reaper calls). */
+    void expireOverdue(long now) {
+        boolean any = false;
+        for (PendingRequest r : outstanding) {
+            if (r.isExpired(now) && r.claim()) {
+                counters.expired.incrementAndGet();
+                r.fail(new DeadlineExceededException("request to model " + modelId + " was not answered within "
+                        + r.timeoutMillis + " ms"));
+                any = true;
+            }
+        }
+        if (any) {
             lock.lock();
             try {
-                changed.signalAll(); // the batcher drops it from the queue
+                changed.signalAll(); // the batcher drops them from the queue
             } finally {
                 lock.unlock();
             }
@@ -347,7 +374,10 @@ final class ModelQueue {
         lock.lock();
         try {
             running--;
-            changed.signalAll();
+            if (!queue.isEmpty()) {
+                // only then can the batcher do anything: waking it for nothing takes a core from the next inference
+                changed.signalAll();
+            }
         } finally {
             lock.unlock();
         }

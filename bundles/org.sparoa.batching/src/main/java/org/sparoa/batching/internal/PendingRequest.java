@@ -2,15 +2,15 @@ package org.sparoa.batching.internal;
 
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.sparoa.api.InferenceResult;
 import org.sparoa.api.Tensor;
 
 /**
  * One accepted request: its inputs, how many rows it brings along the leading dimension, and the future that answers
- * it. The future is completed only through {@link #succeed} and {@link #fail}, which say whether this call was the
- * one that answered, so that an answer that loses the race against the deadline is counted and dropped, never sent
- * twice.
+ * it. The future is completed only by the one caller that wins {@link #claim}, so that an answer that loses the race
+ * against the deadline is counted and dropped, never sent twice.
  */
 final class PendingRequest {
     final Map<String, Tensor> inputs;
@@ -19,27 +19,40 @@ final class PendingRequest {
     final String batchKey;
     final long enqueuedNanos;
     final long deadlineNanos;
+    final long timeoutMillis;
     final CompletableFuture<InferenceResult> future = new CompletableFuture<>();
     volatile long startedNanos;
 
-    PendingRequest(Map<String, Tensor> inputs, long rows, String batchKey, long enqueuedNanos, long deadlineNanos) {
+    PendingRequest(Map<String, Tensor> inputs, long rows, String batchKey, long enqueuedNanos, long deadlineNanos,
+                   long timeoutMillis) {
         this.inputs = inputs;
         this.rows = rows;
         this.batchKey = batchKey;
         this.enqueuedNanos = enqueuedNanos;
         this.deadlineNanos = deadlineNanos;
+        this.timeoutMillis = timeoutMillis;
     }
 
-    boolean succeed(InferenceResult result) {
-        return future.complete(result);
+    private final AtomicBoolean claimed = new AtomicBoolean();
+
+    /**
+     * Claims the right to answer: true for exactly one caller, which must then call {@link #succeed} or {@link #fail}
+     * (claiming first lets it count the answer before the client can see it).
+     */
+    boolean claim() {
+        return claimed.compareAndSet(false, true);
     }
 
-    boolean fail(Throwable error) {
-        return future.completeExceptionally(error);
+    void succeed(InferenceResult result) {
+        future.complete(result);
+    }
+
+    void fail(Throwable error) {
+        future.completeExceptionally(error);
     }
 
     boolean isAnswered() {
-        return future.isDone();
+        return claimed.get();
     }
 
     boolean isExpired(long now) {

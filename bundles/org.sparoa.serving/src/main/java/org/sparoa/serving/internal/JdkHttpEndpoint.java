@@ -19,6 +19,7 @@ import org.sparoa.batching.BatchingService;
  * tests and the load generator (in Karaf the same handler runs in Jetty as {@link KserveServlet}).
  */
 public final class JdkHttpEndpoint implements AutoCloseable {
+    private static final String NODELAY = "sun.net.httpserver.nodelay";
     private final HttpServer server;
     private final ExecutorService threads;
 
@@ -31,6 +32,11 @@ public final class JdkHttpEndpoint implements AutoCloseable {
         });
         KserveHandler handler = new KserveHandler(models, batching, new ServingSettings(maxRequestBytes,
                 maxTensorElements, true, 0, repository), ServingMetrics.NONE);
+        // the JDK server writes headers and body apart: without TCP_NODELAY each small answer waits ~40 ms for the
+        // client's delayed ACK (Nagle). The property is read once, when the first server is made.
+        if (System.getProperty(NODELAY) == null) {
+            System.setProperty(NODELAY, "true");
+        }
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.createContext("/v2", ex -> {
             HttpExchange.Answer a;
