@@ -14,6 +14,8 @@ import org.sparoa.batching.BatchSettings;
 final class BatchPolicy {
     /** Arrivals per service time of the batch at hand above which waiting for a bigger batch pays. */
     static final double OVERLOAD = 1.1;
+    /** Runs of a batch size after which its measured time, not an estimate, decides whether it fits. */
+    static final int EXPLORE = 3;
 
     private BatchPolicy() {
     }
@@ -66,12 +68,22 @@ final class BatchPolicy {
         return new BatchDecision(target, nowNanos + (long) (waitMillis * 1e6));
     }
 
-    /** The largest batch with 2 x its compute time within the objective (1 while nothing is measured). */
+    /**
+     * The largest batch with 2 x its compute time within the objective (1 while nothing is measured), plus one size
+     * not yet measured {@link #EXPLORE} times: estimates of unmeasured sizes assume no gain from batching, so without
+     * trying the next size the batcher would never learn that it pays.
+     */
     static int sizeCap(BatchSettings s, LatencyCurve curve, int max) {
         int cap = 1;
         for (int b = 2; b <= max; b++) {
             double est = curve.estimate(b);
-            if (Double.isNaN(est) || 2 * est > s.sloMillis()) {
+            if (Double.isNaN(est)) {
+                break;
+            }
+            if (2 * est > s.sloMillis()) {
+                if (curve.samples(b) < EXPLORE) {
+                    cap = b;
+                }
                 break;
             }
             cap = b;

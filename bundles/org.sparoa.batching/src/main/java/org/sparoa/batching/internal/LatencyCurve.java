@@ -17,7 +17,10 @@ final class LatencyCurve {
             return;
         }
         int b = (int) rows;
-        millis[b] = samples[b] == 0 ? computeMillis : millis[b] + WEIGHT * (computeMillis - millis[b]);
+        // a run preempted on a busy machine can take ten times the usual: one such outlier moves the mean by at most
+        // WEIGHT x 3 x the mean
+        double sample = samples[b] == 0 ? computeMillis : Math.min(computeMillis, 4 * millis[b]);
+        millis[b] = samples[b] == 0 ? sample : millis[b] + WEIGHT * (sample - millis[b]);
         samples[b]++;
     }
 

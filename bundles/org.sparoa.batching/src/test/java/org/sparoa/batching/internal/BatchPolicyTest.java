@@ -38,10 +38,25 @@ class BatchPolicyTest {
     void theObjectiveCapsTheBatch() {
         // 2 x (2 + 0.5 b) <= 20 holds up to b = 16? no: b <= 16 gives 2 x 10 = 20 at b = 16
         assertEquals(16, BatchPolicy.sizeCap(ADAPTIVE, curve(2, 0.5), 16));
-        // 2 x (2 + 1 b) <= 20: b <= 8
-        assertEquals(8, BatchPolicy.sizeCap(ADAPTIVE, curve(2, 1), 16));
+        // 2 x (2 + 1 b) <= 20: b <= 8, and 9, never run, is tried
+        assertEquals(9, BatchPolicy.sizeCap(ADAPTIVE, curve(2, 1), 16));
         // nothing measured: no batching yet
         assertEquals(1, BatchPolicy.sizeCap(ADAPTIVE, new LatencyCurve(), 16));
+    }
+
+    @Test
+    void theNextUnmeasuredSizeIsTriedSoThatTheCurveCanLearnThatBatchingPays() {
+        LatencyCurve c = new LatencyCurve();
+        c.record(1, 6); // linear extrapolation: 2 x 6 x 2 = 24 > 20, but size 2 was never tried
+        assertEquals(2, BatchPolicy.sizeCap(ADAPTIVE, c, 16));
+        for (int i = 0; i < BatchPolicy.EXPLORE; i++) {
+            c.record(2, 7); // measured: 2 x 7 = 14 fits; 3 is estimated from 2 at 10.5, 2 x 10.5 > 20: tried once
+        }
+        assertEquals(3, BatchPolicy.sizeCap(ADAPTIVE, c, 16));
+        for (int i = 0; i < BatchPolicy.EXPLORE; i++) {
+            c.record(3, 12); // measured too slow: 2 x 12 > 20
+        }
+        assertEquals(2, BatchPolicy.sizeCap(ADAPTIVE, c, 16));
     }
 
     @Test
