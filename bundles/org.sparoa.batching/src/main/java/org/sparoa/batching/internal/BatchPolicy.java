@@ -74,6 +74,10 @@ final class BatchPolicy {
      * trying the next size the batcher would never learn that it pays.
      */
     static int sizeCap(BatchSettings s, LatencyCurve curve, int max) {
+        double one = curve.estimate(1);
+        if (!Double.isNaN(one) && 2 * one > s.sloMillis()) {
+            return max; // the objective is lost at any size: drain the queue as fast as batching allows
+        }
         int cap = 1;
         for (int b = 2; b <= max; b++) {
             double est = curve.estimate(b);

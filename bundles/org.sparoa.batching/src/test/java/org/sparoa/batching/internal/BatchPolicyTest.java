@@ -45,6 +45,13 @@ class BatchPolicyTest {
     }
 
     @Test
+    void whenEvenOneRequestBreaksTheObjectiveTheBatcherMaximisesThroughput() {
+        LatencyCurve c = new LatencyCurve();
+        c.record(1, 15); // 2 x 15 > 20
+        assertEquals(16, BatchPolicy.sizeCap(ADAPTIVE, c, 16));
+    }
+
+    @Test
     void theNextUnmeasuredSizeIsTriedSoThatTheCurveCanLearnThatBatchingPays() {
         LatencyCurve c = new LatencyCurve();
         c.record(1, 6); // linear extrapolation: 2 x 6 x 2 = 24 > 20, but size 2 was never tried
