@@ -34,9 +34,21 @@ public final class KserveClient {
 
     /** {@code base}: the server's root, e.g. {@code http://127.0.0.1:8000}. */
     public KserveClient(URI base) {
+        this(base, false);
+    }
+
+    /**
+     * {@code direct}: the client's own work (reading an answer, completing the caller's wait) runs on its selector
+     * thread instead of a pool, one thread hand-off less per request; for a caller that waits on one request at a time.
+     */
+    public KserveClient(URI base, boolean direct) {
         this.base = base;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10));
+        if (direct) {
+            b.executor(Runnable::run);
+        }
+        this.http = b.build();
     }
 
     /** An HTTP answer: status, headers, body. */

@@ -25,7 +25,8 @@ public final class JdkHttpEndpoint implements AutoCloseable {
 
     public JdkHttpEndpoint(ModelRegistry models, BatchingService batching, long maxRequestBytes, long maxTensorElements,
                            java.nio.file.Path repository, int threadCount) throws IOException {
-        this.threads = Executors.newFixedThreadPool(threadCount, r -> {
+        // 0 threads: requests run on the server's dispatcher thread, one at a time, without a hand-off
+        this.threads = threadCount <= 0 ? null : Executors.newFixedThreadPool(threadCount, r -> {
             Thread t = new Thread(r, "sparoa-http");
             t.setDaemon(true);
             return t;
@@ -70,6 +71,8 @@ public final class JdkHttpEndpoint implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        threads.shutdownNow();
+        if (threads != null) {
+            threads.shutdownNow();
+        }
     }
 }
