@@ -118,19 +118,19 @@ public class ServingUnderLoadTest {
         }
         try {
             long before = ok.get();
-            Distribution.waitFor("requests to flow", () -> ok.get() >= before + 50 || !problems.isEmpty());
+            Distribution.waitFor("requests to flow", () -> ok.get() >= before + 100 || !problems.isEmpty());
             Bundle ort = bundle(ORT_BACKEND);
             assertNotNull(ort);
             ort.stop();
             long afterStop = ok.get();
             Distribution.waitFor("requests to flow without ort-cpu",
-                    () -> ok.get() >= afterStop + 50 || !problems.isEmpty());
+                    () -> ok.get() >= afterStop + 100 || !problems.isEmpty());
             ort.start();
             Distribution.waitFor("ort-cpu to come back", () -> !context.getServiceReferences(DeviceBackend.class,
                     "(sparoa.backend.id=ort-cpu)").isEmpty());
             long afterStart = ok.get();
             Distribution.waitFor("requests to flow with ort-cpu back",
-                    () -> ok.get() >= afterStart + 50 || !problems.isEmpty());
+                    () -> ok.get() >= afterStart + 100 || !problems.isEmpty());
         } finally {
             stop.set(true);
             for (Thread t : threads) {
