@@ -69,6 +69,16 @@ public class ServingUnderLoadTest {
 
     @Test
     public void concurrentHttpClientsGetTheirOwnCorrectAnswersWhileABackendStopsAndStarts() throws Exception {
+        // static batches of up to 8, so that the concurrent requests are batched whatever this machine's curve
+        // says (the adaptive batcher stays at one where batching gains nothing)
+        org.osgi.service.cm.Configuration batchingConfig = configAdmin.getConfiguration("org.sparoa.batching", "?");
+        java.util.Dictionary<String, Object> props = batchingConfig.getProperties() == null
+                ? new java.util.Hashtable<>() : batchingConfig.getProperties();
+        props.put("model.cls.mode", "static");
+        props.put("model.cls.maxQueueDelayMicros", "2000");
+        batchingConfig.update(props);
+        Distribution.waitFor("static batching of cls", () -> batching.settings("cls").mode()
+                == org.sparoa.batching.BatchMode.STATIC);
         Path modelFile = Paths.get(System.getProperty("karaf.home"), "models", CLASSIFIER);
         models.load("cls", modelFile);
         String input = models.require("cls").graph().inputs().get(0).name();

@@ -5,8 +5,9 @@ import org.sparoa.batching.BatchSettings;
 /**
  * Chooses batch size and delay. Static: always aim for {@code maxBatch}, waiting up to {@code maxDelayMicros} for it.
  * None: one request at a time. Adaptive: the largest batch whose estimated compute time still lets a request that
- * just missed the running batch finish within the objective (it waits for one batch, then runs in the next) caps the
- * size; below the cap the batcher waits for more requests only when the arrival rate exceeds what the batch it has
+ * just missed the running batch finish within the objective (it waits for one batch, then runs in the next) bounds the
+ * size, and within that bound the size that has served the most rows per millisecond is the cap (sizes not yet run
+ * three times are tried first); below the cap the batcher waits for more requests only when the arrival rate exceeds what the batch it has
  * can serve, and only as long as the objective, the configured delay and the expected arrivals allow. At low load it
  * never waits, so that batching costs nothing there; under load the queue fills while a batch runs, and the next
  * batch takes what is there, up to the cap.
@@ -92,6 +93,37 @@ final class BatchPolicy {
             }
             cap = b;
         }
-        return cap;
+        return Math.max(mostRowsPerMilli(curve, cap), leastExplored(curve, cap));
+    }
+
+    /**
+     * Of the sizes up to the cap that ran, the one that serves the most rows per millisecond (a larger one must beat
+     * it by 5 %): where batching gains nothing (a small network on a few CPU cores) bigger batches would only add
+     * latency.
+     */
+    private static int mostRowsPerMilli(LatencyCurve curve, int cap) {
+        int best = 1;
+        double bestRate = 0;
+        for (int b = 1; b <= cap; b++) {
+            if (curve.samples(b) == 0) {
+                continue;
+            }
+            double rate = b / curve.estimate(b);
+            if (rate > bestRate * 1.05) {
+                best = b;
+                bestRate = rate;
+            }
+        }
+        return best;
+    }
+
+    /** The smallest size from 2 up to the cap that has run fewer than {@link #EXPLORE} times (1: none). */
+    private static int leastExplored(LatencyCurve curve, int cap) {
+        for (int b = 2; b <= cap; b++) {
+            if (curve.samples(b) < EXPLORE) {
+                return b;
+            }
+        }
+        return 1;
     }
 }

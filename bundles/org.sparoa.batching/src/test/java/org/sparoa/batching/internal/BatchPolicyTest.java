@@ -38,10 +38,22 @@ class BatchPolicyTest {
     void theObjectiveCapsTheBatch() {
         // 2 x (2 + 0.5 b) <= 20 holds up to b = 16? no: b <= 16 gives 2 x 10 = 20 at b = 16
         assertEquals(16, BatchPolicy.sizeCap(ADAPTIVE, curve(2, 0.5), 16));
-        // 2 x (2 + 1 b) <= 20: b <= 8, and 9, never run, is tried
-        assertEquals(9, BatchPolicy.sizeCap(ADAPTIVE, curve(2, 1), 16));
+        // 2 x (2 + 1 b) <= 20: b <= 8, where rows per ms are highest
+        assertEquals(8, BatchPolicy.sizeCap(ADAPTIVE, curve(2, 1), 16));
         // nothing measured: no batching yet
         assertEquals(1, BatchPolicy.sizeCap(ADAPTIVE, new LatencyCurve(), 16));
+    }
+
+    @Test
+    void whereBatchingGainsNothingTheBatcherStaysAtOne() {
+        LatencyCurve c = new LatencyCurve();
+        for (int i = 0; i < BatchPolicy.EXPLORE; i++) {
+            c.record(1, 2.0);
+            c.record(2, 4.3); // as measured for the PP-OCR classifier on 2 cores: no gain per row
+            c.record(3, 6.5);
+            c.record(4, 9.0);
+        }
+        assertEquals(1, BatchPolicy.sizeCap(ADAPTIVE, c, 4));
     }
 
     @Test
