@@ -218,6 +218,11 @@ public final class LocalPlatform implements AutoCloseable {
             public int maxConcurrentRequestsPerModel() {
                 return limits.maxConcurrentRequestsPerModel();
             }
+
+            @Override
+            public boolean rejectNonFiniteInputs() {
+                return true;
+            }
         };
     }
 }

@@ -100,6 +100,10 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
 
         @AttributeDefinition(description = "Requests of one model running at once; more are refused")
         int maxConcurrentRequestsPerModel() default ResourceLimits.DEFAULT_MAX_CONCURRENT_REQUESTS_PER_MODEL;
+
+        @AttributeDefinition(description = "Refuse NaN and Inf in FLOAT inputs (false: let them through, e.g. for "
+                + "load tools that fill inputs with random bytes)")
+        boolean rejectNonFiniteInputs() default true;
     }
 
     /** Requests after which a measured plan is measured again, once. */
@@ -122,6 +126,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     private volatile ResourceLimits limits = ResourceLimits.DEFAULTS;
     private final RequestAdmission admission = new RequestAdmission();
     private final TensorSizeCheck sizeCheck = new TensorSizeCheck();
+    private volatile boolean rejectNonFinite = true;
     /** Requests served by each measured plan's key, up to its second measurement. */
     private final java.util.concurrent.ConcurrentHashMap<PlanKey, AtomicInteger> measuredUses =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -163,6 +168,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
                 .map(String::trim).filter(x -> !x.isEmpty()).collect(Collectors.toUnmodifiableSet());
         this.measuredRuns = Math.max(1, config.measuredRuns());
         this.remeasureAfter = Math.max(0, config.remeasureAfterRequests());
+        this.rejectNonFinite = config.rejectNonFiniteInputs();
         this.limits = new ResourceLimits(Math.max(1, config.maxModelFileMegabytes()) << 20,
                 Math.max(1, config.maxInputElements()), Math.max(1, config.maxTensorElements()),
                 Math.max(1, config.maxConcurrentRequestsPerModel()));
@@ -262,7 +268,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
 
     /** Input checks and limits, then a place among the model's concurrent requests (released by the caller). */
     private void admit(Model model, Map<String, Tensor> inputs) {
-        InputValidator.validate(model, inputs);
+        InputValidator.validate(model, inputs, rejectNonFinite);
         ResourceLimits l = limits;
         inputs.forEach((name, t) -> ResourceLimits.checkElements(t.shape(), l.maxInputElements(),
                 "input '" + name + "' of " + model.id()));
@@ -489,7 +495,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     @Override
     public List<Measurement> profile(String modelId, Map<String, Tensor> inputs, boolean remeasure) {
         Model model = models.require(modelId);
-        InputValidator.validate(model, inputs);
+        InputValidator.validate(model, inputs, rejectNonFinite);
         return profileWith(model, inputs, backends.live(), remeasure);
     }
 

@@ -18,6 +18,10 @@ final class InputValidator {
     }
 
     static void validate(Model model, Map<String, Tensor> inputs) {
+        validate(model, inputs, true);
+    }
+
+    static void validate(Model model, Map<String, Tensor> inputs, boolean rejectNonFinite) {
         Graph g = model.graph();
         Set<String> expected = g.inputs().stream().map(TensorInfo::name).collect(Collectors.toSet());
         for (String name : inputs.keySet()) {
@@ -42,7 +46,7 @@ final class InputValidator {
                 throw new InvalidInputException("input '" + in.name() + "' of " + model.id() + " has shape "
                         + Shapes.format(have) + ", the model expects " + Shapes.format(want));
             }
-            if (t.type() == DataType.FLOAT) {
+            if (rejectNonFinite && t.type() == DataType.FLOAT) {
                 checkFinite(in.name(), t);
             }
         }

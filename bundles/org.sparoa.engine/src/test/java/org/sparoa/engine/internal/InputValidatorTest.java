@@ -22,6 +22,20 @@ class InputValidatorTest {
     private static final int N = 10_000;
 
     @Test
+    void nonFiniteValuesPassWhenTheSettingLetsThemThroughAndShapesAreStillChecked() {
+        Model model = model();
+        float[] v = values();
+        v[3] = Float.NaN;
+        v[5] = Float.POSITIVE_INFINITY;
+        assertDoesNotThrow(() -> InputValidator.validate(model, Map.of("x", Tensor.ofFloats(new long[] {1, N}, v)),
+                false));
+        assertThrows(InvalidInputException.class, () -> InputValidator.validate(model,
+                Map.of("x", Tensor.ofFloats(new long[] {1, N}, v)), true));
+        assertThrows(InvalidInputException.class, () -> InputValidator.validate(model,
+                Map.of("x", Tensor.ofFloats(new long[] {2, N / 2}, v)), false));
+    }
+
+    @Test
     void nanAndInfAreNamedWithTheirPositionInAnyChunk() {
         Model model = model();
         for (int at : new int[] {0, 4095, 4096, N - 1}) {

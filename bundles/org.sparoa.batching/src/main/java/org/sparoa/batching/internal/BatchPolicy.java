@@ -1,0 +1,129 @@
+package org.sparoa.batching.internal;
+
+import org.sparoa.batching.BatchSettings;
+
+/**
+ * Chooses batch size and delay. Static: always aim for {@code maxBatch}, waiting up to {@code maxDelayMicros} for it.
+ * None: one request at a time. Adaptive: the largest batch whose estimated compute time still lets a request that
+ * just missed the running batch finish within the objective (it waits for one batch, then runs in the next) bounds the
+ * size, and within that bound the size that has served the most rows per millisecond is the cap (sizes not yet run
+ * three times are tried first); below the cap the batcher waits for more requests only when the arrival rate exceeds what the batch it has
+ * can serve, and only as long as the objective, the configured delay and the expected arrivals allow. At low load it
+ * never waits, so that batching costs nothing there; under load the queue fills while a batch runs, and the next
+ * batch takes what is there, up to the cap.
+ */
+final class BatchPolicy {
+    /** Arrivals per service time of the batch at hand above which waiting for a bigger batch pays. */
+    static final double OVERLOAD = 1.1;
+    /** Runs of a batch size after which its measured time, not an estimate, decides whether it fits. */
+    static final int EXPLORE = 3;
+
+    private BatchPolicy() {
+    }
+
+    static BatchDecision decide(BatchSettings s, boolean batchable, LatencyCurve curve, double arrivalsPerMilli,
+                                long queuedRows, long oldestEnqueuedNanos, long nowNanos) {
+        if (!batchable) {
+            return new BatchDecision(1, nowNanos);
+        }
+        int max = Math.min(s.maxBatch(), LatencyCurve.MAX_ROWS);
+        switch (s.mode()) {
+            case NONE:
+                return new BatchDecision(1, nowNanos);
+            case STATIC:
+                return new BatchDecision(max, oldestEnqueuedNanos + s.maxDelayMicros() * 1000);
+            default:
+                break;
+        }
+        int cap = sizeCap(s, curve, max);
+        long have = Math.max(1, queuedRows);
+        if (have >= cap) {
+            return new BatchDecision(cap, nowNanos);
+        }
+        if (have < 2) {
+            // a lone request never waits: with the batcher free, a client that sends its next request when the last
+            // is answered (a closed loop) cannot bring company, and under load the queue fills while a batch runs
+            return new BatchDecision(1, nowNanos);
+        }
+        int now = (int) have;
+        double serviceNow = curve.estimate(now);
+        // wait only when requests arrive faster than the batch at hand can be served, by a margin
+        if (Double.isNaN(serviceNow) || arrivalsPerMilli <= 0
+                || arrivalsPerMilli * serviceNow < now * OVERLOAD) {
+            return new BatchDecision(now, nowNanos); // keeping up: no reason to wait
+        }
+        int target = cap;
+        for (int b = now + 1; b <= cap; b++) {
+            if (b / curve.estimate(b) >= arrivalsPerMilli * 1.1) {
+                target = b;
+                break;
+            }
+        }
+        double waitMillis = (target - now) / arrivalsPerMilli;
+        double ageMillis = (nowNanos - oldestEnqueuedNanos) / 1e6;
+        double slack = s.sloMillis() / 2 - curve.estimate(target) - ageMillis;
+        waitMillis = Math.min(Math.min(waitMillis, slack), s.maxDelayMicros() / 1000.0);
+        if (waitMillis <= 0) {
+            return new BatchDecision(now, nowNanos);
+        }
+        return new BatchDecision(target, nowNanos + (long) (waitMillis * 1e6));
+    }
+
+    /**
+     * The largest batch with 2 x its compute time within the objective (1 while nothing is measured), plus one size
+     * not yet measured {@link #EXPLORE} times: estimates of unmeasured sizes assume no gain from batching, so without
+     * trying the next size the batcher would never learn that it pays.
+     */
+    static int sizeCap(BatchSettings s, LatencyCurve curve, int max) {
+        double one = curve.estimate(1);
+        if (!Double.isNaN(one) && 2 * one > s.sloMillis()) {
+            return max; // the objective is lost at any size: drain the queue as fast as batching allows
+        }
+        int cap = 1;
+        for (int b = 2; b <= max; b++) {
+            double est = curve.estimate(b);
+            if (Double.isNaN(est)) {
+                break;
+            }
+            if (2 * est > s.sloMillis()) {
+                if (curve.samples(b) < EXPLORE) {
+                    cap = b;
+                }
+                break;
+            }
+            cap = b;
+        }
+        return Math.max(mostRowsPerMilli(curve, cap), leastExplored(curve, cap));
+    }
+
+    /**
+     * Of the sizes up to the cap that ran, the one that serves the most rows per millisecond (a larger one must beat
+     * it by 5 %): where batching gains nothing (a small network on a few CPU cores) bigger batches would only add
+     * latency.
+     */
+    private static int mostRowsPerMilli(LatencyCurve curve, int cap) {
+        int best = 1;
+        double bestRate = 0;
+        for (int b = 1; b <= cap; b++) {
+            if (curve.samples(b) == 0) {
+                continue;
+            }
+            double rate = b / curve.estimate(b);
+            if (rate > bestRate * 1.05) {
+                best = b;
+                bestRate = rate;
+            }
+        }
+        return best;
+    }
+
+    /** The smallest size from 2 up to the cap that has run fewer than {@link #EXPLORE} times (1: none). */
+    private static int leastExplored(LatencyCurve curve, int cap) {
+        for (int b = 2; b <= cap; b++) {
+            if (curve.samples(b) < EXPLORE) {
+                return b;
+            }
+        }
+        return 1;
+    }
+}

@@ -1,0 +1,59 @@
+package org.sparoa.batching.internal;
+
+/**
+ * The measured compute time of a batch as a function of its rows, learned from the live plan: an exponentially
+ * weighted mean per batch size, so that the curve follows a plan that changes (a backend that joins or leaves).
+ * Sizes never measured are estimated from the measured neighbours, assuming time grows no less than linearly past
+ * the largest one measured: an estimate never promises more batching gain than was seen.
+ */
+final class LatencyCurve {
+    static final int MAX_ROWS = 1024;
+    private static final double WEIGHT = 0.2;
+    private final double[] millis = new double[MAX_ROWS + 1];
+    private final long[] samples = new long[MAX_ROWS + 1];
+
+    synchronized void record(long rows, double computeMillis) {
+        if (rows < 1 || rows > MAX_ROWS || !(computeMillis >= 0)) {
+            return;
+        }
+        int b = (int) rows;
+        // a run preempted on a busy machine can take ten times the usual: one such outlier moves the mean by at most
+        // WEIGHT x 3 x the mean
+        double sample = samples[b] == 0 ? computeMillis : Math.min(computeMillis, 4 * millis[b]);
+        millis[b] = samples[b] == 0 ? sample : millis[b] + WEIGHT * (sample - millis[b]);
+        samples[b]++;
+    }
+
+    /** Estimated compute time of a batch of {@code rows}, in ms; NaN while nothing has been measured. */
+    synchronized double estimate(int rows) {
+        if (rows < 1 || rows > MAX_ROWS) {
+            throw new IllegalArgumentException("batch of " + rows + " rows");
+        }
+        if (samples[rows] > 0) {
+            return millis[rows];
+        }
+        int below = rows - 1;
+        while (below >= 1 && samples[below] == 0) {
+            below--;
+        }
+        int above = rows + 1;
+        while (above <= MAX_ROWS && samples[above] == 0) {
+            above++;
+        }
+        if (below >= 1 && above <= MAX_ROWS) {
+            double f = (rows - below) / (double) (above - below);
+            return millis[below] + f * (millis[above] - millis[below]);
+        }
+        if (below >= 1) {
+            return millis[below] * rows / below;
+        }
+        if (above <= MAX_ROWS) {
+            return millis[above] * rows / above; // no less than linear down to the smallest measured size
+        }
+        return Double.NaN;
+    }
+
+    synchronized long samples(int rows) {
+        return rows < 1 || rows > MAX_ROWS ? 0 : samples[rows];
+    }
+}

@@ -1,0 +1,111 @@
+package org.sparoa.batching.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.sparoa.batching.BatchMode;
+import org.sparoa.batching.BatchSettings;
+
+class BatchPolicyTest {
+    private static final BatchSettings ADAPTIVE = new BatchSettings(BatchMode.ADAPTIVE, 16, 5000, 20, 100, 1);
+
+    private static LatencyCurve curve(double fixedMillis, double perRowMillis) {
+        LatencyCurve c = new LatencyCurve();
+        for (int b : new int[] {1, 2, 4, 8, 16}) {
+            c.record(b, fixedMillis + perRowMillis * b);
+        }
+        return c;
+    }
+
+    @Test
+    void atLowLoadALoneRequestRunsAtOnce() {
+        BatchDecision d = BatchPolicy.decide(ADAPTIVE, true, curve(2, 0.1), 0.01, 1, 0, 0);
+        assertTrue(d.runNow(1, 0));
+        assertEquals(1, d.rows());
+    }
+
+    @Test
+    void aLoneRequestIsNeverKeptWaitingWhateverTheArrivalRate() {
+        // a closed-loop client sends its next request as soon as the last is answered; its arrival rate, measured
+        // against a mean service time inflated by outliers, may look high, but no company can come
+        BatchDecision d = BatchPolicy.decide(ADAPTIVE, true, curve(2, 0.1), 10, 1, 0, 0);
+        assertTrue(d.runNow(1, 0));
+        assertEquals(1, d.rows());
+    }
+
+    @Test
+    void theObjectiveCapsTheBatch() {
+        // 2 x (2 + 0.5 b) <= 20 holds up to b = 16? no: b <= 16 gives 2 x 10 = 20 at b = 16
+        assertEquals(16, BatchPolicy.sizeCap(ADAPTIVE, curve(2, 0.5), 16));
+        // 2 x (2 + 1 b) <= 20: b <= 8, where rows per ms are highest
+        assertEquals(8, BatchPolicy.sizeCap(ADAPTIVE, curve(2, 1), 16));
+        // nothing measured: no batching yet
+        assertEquals(1, BatchPolicy.sizeCap(ADAPTIVE, new LatencyCurve(), 16));
+    }
+
+    @Test
+    void whereBatchingGainsNothingTheBatcherStaysAtOne() {
+        LatencyCurve c = new LatencyCurve();
+        for (int i = 0; i < BatchPolicy.EXPLORE; i++) {
+            c.record(1, 2.0);
+            c.record(2, 4.3); // as measured for the PP-OCR classifier on 2 cores: no gain per row
+            c.record(3, 6.5);
+            c.record(4, 9.0);
+        }
+        assertEquals(1, BatchPolicy.sizeCap(ADAPTIVE, c, 4));
+    }
+
+    @Test
+    void whenEvenOneRequestBreaksTheObjectiveTheBatcherMaximisesThroughput() {
+        LatencyCurve c = new LatencyCurve();
+        c.record(1, 15); // 2 x 15 > 20
+        assertEquals(16, BatchPolicy.sizeCap(ADAPTIVE, c, 16));
+    }
+
+    @Test
+    void theNextUnmeasuredSizeIsTriedSoThatTheCurveCanLearnThatBatchingPays() {
+        LatencyCurve c = new LatencyCurve();
+        c.record(1, 6); // linear extrapolation: 2 x 6 x 2 = 24 > 20, but size 2 was never tried
+        assertEquals(2, BatchPolicy.sizeCap(ADAPTIVE, c, 16));
+        for (int i = 0; i < BatchPolicy.EXPLORE; i++) {
+            c.record(2, 7); // measured: 2 x 7 = 14 fits; 3 is estimated from 2 at 10.5, 2 x 10.5 > 20: tried once
+        }
+        assertEquals(3, BatchPolicy.sizeCap(ADAPTIVE, c, 16));
+        for (int i = 0; i < BatchPolicy.EXPLORE; i++) {
+            c.record(3, 12); // measured too slow: 2 x 12 > 20
+        }
+        assertEquals(2, BatchPolicy.sizeCap(ADAPTIVE, c, 16));
+    }
+
+    @Test
+    void whenArrivalsOutrunTheServiceItWaitsBoundedByTheDelayForABiggerBatch() {
+        // two requests wait, two take 2.2 ms; 2 requests/ms arrive: waiting for more pays
+        BatchDecision d = BatchPolicy.decide(ADAPTIVE, true, curve(2, 0.1), 2, 2, 0, 0);
+        assertTrue(d.rows() > 2);
+        assertTrue(!d.runNow(2, 0), "does not run the two at once");
+        assertTrue(d.waitUntilNanos() > 0 && d.waitUntilNanos() <= 5_000_000, "waits at most maxDelay");
+        assertTrue(d.runNow(d.rows(), 0), "runs as soon as the batch is there");
+    }
+
+    @Test
+    void staticModeAlwaysAimsForTheMaximumAndNoneForOne() {
+        BatchSettings st = ADAPTIVE.withMode(BatchMode.STATIC).withMaxBatch(8).withMaxDelayMicros(1000);
+        BatchDecision s = BatchPolicy.decide(st, true, new LatencyCurve(), 0, 1, 100, 200);
+        assertEquals(8, s.rows());
+        assertEquals(100 + 1_000_000, s.waitUntilNanos());
+        BatchDecision n = BatchPolicy.decide(ADAPTIVE.withMode(BatchMode.NONE), true, curve(1, 1), 5, 10, 0, 0);
+        assertEquals(1, n.rows());
+    }
+
+    @Test
+    void theCurveInterpolatesAndExtrapolatesNoBetterThanLinear() {
+        LatencyCurve c = new LatencyCurve();
+        c.record(2, 4);
+        c.record(6, 8);
+        assertEquals(6, c.estimate(4), 1e-9);
+        assertEquals(16, c.estimate(12), 1e-9);
+        assertEquals(2, c.estimate(1), 1e-9);
+        assertTrue(Double.isNaN(new LatencyCurve().estimate(3)));
+    }
+}

@@ -1,0 +1,245 @@
+package org.sparoa.serving.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+
+import org.sparoa.api.DataType;
+import org.sparoa.api.Shapes;
+import org.sparoa.api.Tensor;
+
+/**
+ * Decodes the body of {@code POST .../infer}: a JSON header, then, with the binary tensor data extension, the raw
+ * little-endian bytes of every input that declares {@code parameters.binary_data_size}, in input order. The JSON
+ * header's length comes from {@code Inference-Header-Content-Length}; without that header the whole body is JSON.
+ */
+final class InferRequestDecoder {
+    static final String HEADER_LENGTH = "Inference-Header-Content-Length";
+    private final long maxTensorElements;
+    private final boolean rejectNonFinite;
+
+    InferRequestDecoder(long maxTensorElements, boolean rejectNonFinite) {
+        this.maxTensorElements = maxTensorElements;
+        this.rejectNonFinite = rejectNonFinite;
+    }
+
+    InferRequest decode(byte[] body, String headerLength) {
+        int jsonLength = jsonLength(body, headerLength);
+        JsonObject json = parse(body, jsonLength);
+        String id = json.has("id") && !json.get("id").isJsonNull() ? json.get("id").getAsString() : null;
+        boolean binaryOut = flag(json, "binary_data_output");
+        JsonElement ins = json.get("inputs");
+        if (ins == null || !ins.isJsonArray() || ins.getAsJsonArray().isEmpty()) {
+            throw HttpError.badRequest("request has no 'inputs' array");
+        }
+        Map<String, Tensor> inputs = new LinkedHashMap<>();
+        int offset = jsonLength;
+        for (JsonElement e : ins.getAsJsonArray()) {
+            if (!e.isJsonObject()) {
+                throw HttpError.badRequest("every element of 'inputs' must be an object, found " + e);
+            }
+            JsonObject in = e.getAsJsonObject();
+            String name = string(in, "name", "an input");
+            DataType type = Datatypes.fromKserve(string(in, "datatype", "input '" + name + "'"), name);
+            long[] shape = shape(in, name);
+            long count = elements(shape, name);
+            long binarySize = binarySize(in, name);
+            ByteBuffer data;
+            if (binarySize >= 0) {
+                long need = count * type.byteSize();
+                if (binarySize != need) {
+                    throw HttpError.badRequest("input '" + name + "': binary_data_size is " + binarySize + " bytes, its "
+                            + Datatypes.kserve(type) + " shape " + Shapes.format(shape) + " needs " + need);
+                }
+                if (body.length - offset < binarySize) {
+                    throw HttpError.badRequest("input '" + name + "': binary_data_size is " + binarySize
+                            + " bytes but the body has only " + (body.length - offset) + " bytes left after the JSON"
+                            + " header and the inputs before it");
+                }
+                data = ByteBuffer.wrap(body, offset, (int) binarySize).slice().order(ByteOrder.LITTLE_ENDIAN);
+                offset += (int) binarySize;
+            } else {
+                JsonElement d = in.get("data");
+                if (d == null) {
+                    throw HttpError.badRequest("input '" + name + "' has neither 'data' nor parameters.binary_data_size");
+                }
+                data = JsonTensors.read(d, type, count, name);
+            }
+            Tensor t = Tensor.wrap(type, shape, data);
+            if (rejectNonFinite) {
+                checkFinite(name, t);
+            }
+            if (inputs.put(name, t) != null) {
+                throw HttpError.badRequest("input '" + name + "' appears twice");
+            }
+        }
+        if (offset != body.length) {
+            throw HttpError.badRequest((body.length - offset) + " bytes after the JSON header are not claimed by any "
+                    + "input's binary_data_size");
+        }
+        return new InferRequest(id, inputs, outputs(json), binaryOut);
+    }
+
+    private static int jsonLength(byte[] body, String header) {
+        if (header == null || header.isBlank()) {
+            return body.length;
+        }
+        long n;
+        try {
+            n = Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            throw HttpError.badRequest(HEADER_LENGTH + " must be a number of bytes, got '" + header + "'");
+        }
+        if (n < 0 || n > body.length) {
+            throw HttpError.badRequest(HEADER_LENGTH + " is " + n + " but the body has " + body.length + " bytes");
+        }
+        return (int) n;
+    }
+
+    private static JsonObject parse(byte[] body, int length) {
+        if (length == 0) {
+            throw HttpError.badRequest("request body is empty; an infer request is a JSON object with 'inputs'");
+        }
+        try {
+            JsonElement e = JsonParser.parseString(new String(body, 0, length, StandardCharsets.UTF_8));
+            if (!e.isJsonObject()) {
+                throw HttpError.badRequest("request JSON must be an object, got " + abbreviate(e.toString()));
+            }
+            return e.getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException e) {
+            throw HttpError.badRequest("request JSON header is malformed or truncated: " + e.getMessage());
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+    }
+
+    private static boolean flag(JsonObject o, String name) {
+        JsonElement p = o.get("parameters");
+        if (p == null || !p.isJsonObject()) {
+            return false;
+        }
+        JsonElement v = p.getAsJsonObject().get(name);
+        return v != null && v.isJsonPrimitive() && v.getAsJsonPrimitive().isBoolean() && v.getAsBoolean();
+    }
+
+    private static String string(JsonObject o, String field, String what) {
+        JsonElement v = o.get(field);
+        if (v == null || !v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
+            throw HttpError.badRequest(what + " has no '" + field + "' string");
+        }
+        return v.getAsString();
+    }
+
+    private static long[] shape(JsonObject in, String name) {
+        JsonElement s = in.get("shape");
+        if (s == null || !s.isJsonArray()) {
+            throw HttpError.badRequest("input '" + name + "' has no 'shape' array");
+        }
+        JsonArray a = s.getAsJsonArray();
+        long[] shape = new long[a.size()];
+        for (int i = 0; i < shape.length; i++) {
+            try {
+                shape[i] = a.get(i).getAsLong();
+            } catch (RuntimeException e) {
+                throw HttpError.badRequest("input '" + name + "': shape " + a + " must hold whole numbers");
+            }
+            if (shape[i] < 0) {
+                throw HttpError.badRequest("input '" + name + "': shape " + a + " has a negative dimension");
+            }
+        }
+        return shape;
+    }
+
+    private long elements(long[] shape, String name) {
+        long n = 1;
+        for (long d : shape) {
+            if (d != 0 && n > maxTensorElements / d) {
+                n = Long.MAX_VALUE;
+                break;
+            }
+            n *= d;
+        }
+        if (n > maxTensorElements) {
+            throw HttpError.badRequest("input '" + name + "': shape " + Shapes.format(shape) + " has more than "
+                    + maxTensorElements + " elements (org.sparoa.serving maxTensorElements)");
+        }
+        return n;
+    }
+
+    private static long binarySize(JsonObject in, String name) {
+        JsonElement p = in.get("parameters");
+        if (p == null || !p.isJsonObject() || !p.getAsJsonObject().has("binary_data_size")) {
+            return -1;
+        }
+        try {
+            long n = p.getAsJsonObject().get("binary_data_size").getAsLong();
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (RuntimeException e) {
+            throw HttpError.badRequest("input '" + name + "': parameters.binary_data_size must be a byte count");
+        }
+    }
+
+    private static List<InferRequest.RequestedOutput> outputs(JsonObject json) {
+        JsonElement outs = json.get("outputs");
+        List<InferRequest.RequestedOutput> list = new ArrayList<>();
+        if (outs == null || outs.isJsonNull()) {
+            return list;
+        }
+        if (!outs.isJsonArray()) {
+            throw HttpError.badRequest("'outputs' must be an array");
+        }
+        for (JsonElement e : outs.getAsJsonArray()) {
+            if (!e.isJsonObject()) {
+                throw HttpError.badRequest("every element of 'outputs' must be an object, found " + e);
+            }
+            JsonObject o = e.getAsJsonObject();
+            String name = string(o, "name", "an output");
+            Boolean binary = null;
+            JsonElement p = o.get("parameters");
+            if (p != null && p.isJsonObject() && p.getAsJsonObject().has("binary_data")) {
+                binary = p.getAsJsonObject().get("binary_data").getAsBoolean();
+            }
+            list.add(new InferRequest.RequestedOutput(name, binary));
+        }
+        return list;
+    }
+
+    private static void checkFinite(String name, Tensor t) {
+        ByteBuffer b = t.bytes();
+        if (t.type() == DataType.FLOAT) {
+            for (int i = 0, n = (int) t.elementCount(); i < n; i++) {
+                float v = b.getFloat(i * 4);
+                if (!Float.isFinite(v)) {
+                    throw nonFinite(name, i, Float.isNaN(v));
+                }
+            }
+        } else if (t.type() == DataType.DOUBLE) {
+            for (int i = 0, n = (int) t.elementCount(); i < n; i++) {
+                double v = b.getDouble(i * 8);
+                if (!Double.isFinite(v)) {
+                    throw nonFinite(name, i, Double.isNaN(v));
+                }
+            }
+        }
+    }
+
+    private static HttpError nonFinite(String name, int index, boolean nan) {
+        return HttpError.badRequest("input '" + name + "' contains " + (nan ? "NaN" : "Inf") + " at element " + index
+                + " (non-finite inputs are rejected: org.sparoa.serving rejectNonFinite)");
+    }
+}
