@@ -36,9 +36,9 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
- * Issue 11: remote access stays closed in a fresh distribution. SSH and the JMX RMI registry and server listen on
- * 127.0.0.1 only (a connection to any other address of the machine is refused), no user exists, and a login with a
- * wrong password is refused while the right one is accepted.
+ * Remote access stays closed in a fresh distribution: SSH, the JMX RMI registry and server, and the HTTP endpoint
+ * listen on 127.0.0.1 only (a connection to any other address of the machine is refused), no user exists (neither a
+ * password user nor a key user), and a login with a wrong password is refused while the right one is accepted.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -56,10 +56,12 @@ public class RemoteAccessTest {
         int ssh = port("org.apache.karaf.shell", "sshPort");
         int registry = port("org.apache.karaf.management", "rmiRegistryPort");
         int server = port("org.apache.karaf.management", "rmiServerPort");
+        int http = port("org.ops4j.pax.web", "org.osgi.service.http.port");
         assertEquals("127.0.0.1", setting("org.apache.karaf.shell", "sshHost"));
+        assertEquals("127.0.0.1", setting("org.ops4j.pax.web", "org.ops4j.pax.web.listening.addresses"));
         assertEquals("127.0.0.1", setting("org.apache.karaf.management", "rmiRegistryHost"));
         assertEquals("127.0.0.1", setting("org.apache.karaf.management", "rmiServerHost"));
-        List<Integer> ports = new ArrayList<>(List.of(ssh, server));
+        List<Integer> ports = new ArrayList<>(List.of(ssh, server, http));
         // Pax Exam puts its own RMI registry (in the test JVM, on every address) on Karaf's registry port, and Karaf
         // then uses that registry instead of creating its own: under Pax Exam that port is the harness's, not ours
         String exam = System.getProperty("org.ops4j.pax.exam.rbc.rmi.port");
@@ -95,6 +97,12 @@ public class RemoteAccessTest {
         List<String> names = p.stringPropertyNames().stream().filter(k -> !k.startsWith("_g_:")).sorted()
                 .collect(Collectors.toList());
         assertEquals("users in a fresh distribution", List.of(), names);
+        Properties keys = new Properties();
+        try (InputStream in = Files.newInputStream(Paths.get(System.getProperty("karaf.etc"), "keys.properties"))) {
+            keys.load(in);
+        }
+        assertEquals("key users in a fresh distribution", List.of(), keys.stringPropertyNames().stream()
+                .filter(k -> !k.startsWith("_g_:")).sorted().collect(Collectors.toList()));
         assertTrue("karaf/karaf is no login", !login("karaf", "karaf"));
 
         // a user created as the launcher would: the right password logs in, a wrong one does not
