@@ -1,6 +1,5 @@
 package org.sparoa.bench;
 
-import java.lang.annotation.Annotation;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -32,7 +31,7 @@ public final class AnalysisTimeBenchmark {
         System.out.println("Machine: " + MachineInfo.describe());
         try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", 2, 1); LocalPlatform platform = LocalPlatform.of(ort)) {
             CalibratingModelAnalyzer analyzer = CalibratingModelAnalyzer.standalone(platform.models(),
-                    platform.inference(), config());
+                    platform.inference(), AnalyzerConfigs.withCalibrationRuns(8));
             Model cls = platform.models().load("ppocr-cls", models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"));
             ModelAnalysis c = analyzer.analyze(cls.id(), AnalysisOptions.defaults().withCalibrationRuns(8)
                     .withShapes(Map.of("x", new long[] {1, 3, 48, 192})));
@@ -66,34 +65,5 @@ public final class AnalysisTimeBenchmark {
                         + "operator; %.4f GFLOPs, %d params, quadrants %s%n", a.modelId(), a.operators().size(),
                 a.calibrationRuns(), a.analysisMillis(), a.analysisMillis() / a.operators().size(),
                 a.totals().flops() / 1e9, a.totals().params(), a.quadrantCounts());
-    }
-
-    private static CalibratingModelAnalyzer.Config config() {
-        return new CalibratingModelAnalyzer.Config() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return CalibratingModelAnalyzer.Config.class;
-            }
-
-            @Override
-            public int calibrationRuns() {
-                return 8;
-            }
-
-            @Override
-            public double sparsityThreshold() {
-                return 0.5;
-            }
-
-            @Override
-            public double intensityThreshold() {
-                return 10.0;
-            }
-
-            @Override
-            public int cacheSize() {
-                return 32;
-            }
-        };
     }
 }

@@ -2,7 +2,6 @@ package org.sparoa.bench;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.annotation.Annotation;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +110,7 @@ public final class PolicyBenchmark {
         try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1);
              LocalPlatform platform = LocalPlatform.remeasuringAfter(remeasureAfter, 600_000, ort, sparse)) {
             CalibratingModelAnalyzer analyzer = CalibratingModelAnalyzer.standalone(platform.models(), platform.inference(),
-                    analyzerConfig());
+                    AnalyzerConfigs.withCalibrationRuns(4));
             platform.addPolicy(new Timed(new SingleBackendPolicy("ort-cpu"), decisions));
             platform.addPolicy(new Timed(new GreedyEarliestFinishPolicy(), decisions),
                     Map.of(GreedyEarliestFinishPolicy.PROP_NEEDS_COSTS, true));
@@ -285,35 +284,6 @@ public final class PolicyBenchmark {
         } catch (IOException | RuntimeException e) {
             return "unknown";
         }
-    }
-
-    private static CalibratingModelAnalyzer.Config analyzerConfig() {
-        return new CalibratingModelAnalyzer.Config() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return CalibratingModelAnalyzer.Config.class;
-            }
-
-            @Override
-            public int calibrationRuns() {
-                return 4;
-            }
-
-            @Override
-            public double sparsityThreshold() {
-                return 0.5;
-            }
-
-            @Override
-            public double intensityThreshold() {
-                return 10.0;
-            }
-
-            @Override
-            public int cacheSize() {
-                return 32;
-            }
-        };
     }
 
     private static void write(List<Map<String, Object>> rows, int threads, int iterations, int remeasureAfter,

@@ -111,6 +111,11 @@ final class RowwiseService implements InferenceService, ModelRegistry {
     }
 
     @Override
+    public Model replace(String id, Path file) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
     public Optional<Model> get(String id) {
         return Optional.ofNullable(models.get(id));
     }
