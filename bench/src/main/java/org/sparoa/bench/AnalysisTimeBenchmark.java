@@ -4,15 +4,15 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 
-import org.sparoa.analyzer.AnalysisOptions;
+import org.sparoa.api.analysis.AnalysisOptions;
 import org.sparoa.analyzer.AnalysisReports;
-import org.sparoa.analyzer.ModelAnalysis;
+import org.sparoa.api.analysis.ModelAnalysis;
 import org.sparoa.analyzer.internal.CalibratingModelAnalyzer;
 import org.sparoa.api.Model;
 import org.sparoa.api.RunOptions;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.engine.LocalPlatform;
-import org.sparoa.engine.RandomInputs;
+import org.sparoa.api.RandomInputs;
 
 /**
  * Analysis time (8 calibration inputs, ort-cpu with 2 threads) of the PP-OCRv3 detector and M-LSD tiny, and the
@@ -31,7 +31,7 @@ public final class AnalysisTimeBenchmark {
         System.out.println("Machine: " + MachineInfo.describe());
         try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", 2, 1); LocalPlatform platform = LocalPlatform.of(ort)) {
             CalibratingModelAnalyzer analyzer = CalibratingModelAnalyzer.standalone(platform.models(),
-                    platform.inference(), AnalyzerConfigs.withCalibrationRuns(8));
+                    platform.calibrator(), AnalyzerConfigs.withCalibrationRuns(8));
             Model cls = platform.models().load("ppocr-cls", models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"));
             ModelAnalysis c = analyzer.analyze(cls.id(), AnalysisOptions.defaults().withCalibrationRuns(8)
                     .withShapes(Map.of("x", new long[] {1, 3, 48, 192})));

@@ -27,7 +27,7 @@ import org.sparoa.backend.ort.PlainOrtSession;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.backend.sparse.internal.SparseCpuBackend;
 import org.sparoa.engine.LocalPlatform;
-import org.sparoa.engine.RandomInputs;
+import org.sparoa.api.RandomInputs;
 import org.sparoa.onnx.MagnitudePruner;
 import org.sparoa.policy.greedy.internal.GreedyEarliestFinishPolicy;
 import org.sparoa.policy.single.internal.SingleBackendPolicy;
@@ -187,11 +187,12 @@ public final class CudaDeviceCheck {
         try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1);
              LocalPlatform platform = LocalPlatform.remeasuringAfter(1000, 600_000, ort, sparse, cuda)) {
             CalibratingModelAnalyzer analyzer = CalibratingModelAnalyzer.standalone(platform.models(),
-                    platform.inference(), defaults(CalibratingModelAnalyzer.Config.class));
+                    platform.calibrator(), defaults(CalibratingModelAnalyzer.Config.class));
+            platform.setAnalyzer(analyzer);
             platform.addPolicy(new SingleBackendPolicy("ort-cpu"));
-            platform.addPolicy(new GreedyEarliestFinishPolicy(), Map.of(GreedyEarliestFinishPolicy.PROP_NEEDS_COSTS, true));
-            platform.addPolicy(new QuadrantThresholdPolicy(analyzer, -1, -1, "sparse-cpu", "cuda-gpu", true),
-                    Map.of(GreedyEarliestFinishPolicy.PROP_NEEDS_COSTS, true));
+            platform.addPolicy(new GreedyEarliestFinishPolicy(), GreedyEarliestFinishPolicy.SERVICE_PROPERTIES);
+            platform.addPolicy(new QuadrantThresholdPolicy(-1, -1, "sparse-cpu", "cuda-gpu", true),
+                    QuadrantThresholdPolicy.SERVICE_PROPERTIES);
             String only = System.getProperty("bench.models", "");
             for (Case c : CASES) {
                 if (!only.isEmpty() && java.util.Arrays.stream(only.split(",")).noneMatch(c.file()::contains)) {

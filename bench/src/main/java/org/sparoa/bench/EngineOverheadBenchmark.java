@@ -18,7 +18,7 @@ import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.PlainOrtSession;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.engine.LocalPlatform;
-import org.sparoa.engine.RandomInputs;
+import org.sparoa.api.RandomInputs;
 
 import com.google.gson.GsonBuilder;
 

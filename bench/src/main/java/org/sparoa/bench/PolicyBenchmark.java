@@ -30,7 +30,7 @@ import org.sparoa.backend.ort.PlainOrtSession;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.backend.sparse.internal.SparseCpuBackend;
 import org.sparoa.engine.LocalPlatform;
-import org.sparoa.engine.RandomInputs;
+import org.sparoa.api.RandomInputs;
 import org.sparoa.onnx.MagnitudePruner;
 import org.sparoa.policy.greedy.internal.GreedyEarliestFinishPolicy;
 import org.sparoa.policy.single.internal.SingleBackendPolicy;
@@ -109,13 +109,14 @@ public final class PolicyBenchmark {
         int remeasureAfter = Integer.getInteger("bench.remeasureAfter", 1000);
         try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1);
              LocalPlatform platform = LocalPlatform.remeasuringAfter(remeasureAfter, 600_000, ort, sparse)) {
-            CalibratingModelAnalyzer analyzer = CalibratingModelAnalyzer.standalone(platform.models(), platform.inference(),
+            CalibratingModelAnalyzer analyzer = CalibratingModelAnalyzer.standalone(platform.models(), platform.calibrator(),
                     AnalyzerConfigs.withCalibrationRuns(4));
+            platform.setAnalyzer(analyzer);
             platform.addPolicy(new Timed(new SingleBackendPolicy("ort-cpu"), decisions));
             platform.addPolicy(new Timed(new GreedyEarliestFinishPolicy(), decisions),
-                    Map.of(GreedyEarliestFinishPolicy.PROP_NEEDS_COSTS, true));
-            platform.addPolicy(new Timed(new QuadrantThresholdPolicy(analyzer, -1, -1, "sparse-cpu", "", true),
-                    decisions), Map.of(GreedyEarliestFinishPolicy.PROP_NEEDS_COSTS, true));
+                    GreedyEarliestFinishPolicy.SERVICE_PROPERTIES);
+            platform.addPolicy(new Timed(new QuadrantThresholdPolicy(-1, -1, "sparse-cpu", "", true),
+                    decisions), QuadrantThresholdPolicy.SERVICE_PROPERTIES);
             String only = System.getProperty("bench.models", "");
             for (Case c : cases) {
                 String fileName = c.file().getFileName().toString();

@@ -26,7 +26,7 @@ import org.sparoa.backend.ort.PlainOrtSession;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.backend.sparse.internal.SparseCpuBackend;
 import org.sparoa.engine.LocalPlatform;
-import org.sparoa.engine.RandomInputs;
+import org.sparoa.api.RandomInputs;
 import org.sparoa.policy.greedy.internal.GreedyEarliestFinishPolicy;
 import org.sparoa.policy.single.internal.SingleBackendPolicy;
 
@@ -80,7 +80,7 @@ public final class Soak {
         SparseCpuBackend sparse = new SparseCpuBackend(1, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
         try (LocalPlatform platform = LocalPlatform.of(ort, sparse)) {
             GreedyEarliestFinishPolicy greedy = new GreedyEarliestFinishPolicy();
-            platform.addPolicy(greedy, Map.of(GreedyEarliestFinishPolicy.PROP_NEEDS_COSTS, true));
+            platform.addPolicy(greedy, GreedyEarliestFinishPolicy.SERVICE_PROPERTIES);
             platform.addPolicy(new SingleBackendPolicy("ort-cpu"));
             for (Case c : cases) {
                 platform.models().load(c.id(), c.file());
@@ -146,7 +146,7 @@ public final class Soak {
                         case 2 -> { // the greedy policy stopped and a new instance started
                             platform.removePolicy(greedy);
                             greedy = new GreedyEarliestFinishPolicy();
-                            platform.addPolicy(greedy, Map.of(GreedyEarliestFinishPolicy.PROP_NEEDS_COSTS, true));
+                            platform.addPolicy(greedy, GreedyEarliestFinishPolicy.SERVICE_PROPERTIES);
                         }
                         default -> { // a model unloaded and loaded again
                             Case c = cases.get(chaosRandom.nextInt(cases.size()));

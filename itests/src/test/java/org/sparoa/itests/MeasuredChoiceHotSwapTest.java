@@ -34,6 +34,7 @@ import org.sparoa.api.InferenceService;
 import org.sparoa.api.Model;
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.api.RunOptions;
+import org.sparoa.api.SchedulingPolicy;
 import org.sparoa.api.Tensor;
 
 /**
@@ -59,11 +60,12 @@ public class MeasuredChoiceHotSwapTest {
 
     @Configuration
     public Option[] config() throws IOException {
-        // "single" measured too: its plan (all on sparse-cpu) is then timed against ort-cpu alone, so a request's
-        // measured choice always holds sparse-cpu (greedy may place everything on ort-cpu, and a departed backend in
-        // a losing alternative fails nothing)
-        return Distribution.options(editConfigurationFilePut("etc/org.sparoa.engine.cfg", "measuredPolicies",
-                "greedy,threshold,single"));
+        // "single" asks for the measured choice too (a configuration property of a DS component becomes a service
+        // property): its plan (all on sparse-cpu) is then timed against ort-cpu alone, so a request's measured choice
+        // always holds sparse-cpu (greedy may place everything on ort-cpu, and a departed backend in a losing
+        // alternative fails nothing)
+        return Distribution.options(editConfigurationFilePut("etc/org.sparoa.policy.single.cfg",
+                SchedulingPolicy.PROP_MEASURED_CHOICE, "true"));
     }
 
     @Test

@@ -11,7 +11,7 @@ import org.sparoa.api.RunOptions;
 import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.engine.LocalPlatform;
-import org.sparoa.engine.RandomInputs;
+import org.sparoa.api.RandomInputs;
 
 /**
  * What one batch of b rows costs against b single-row runs, for PP-OCR cls in-process on ort-cpu: the most batching

@@ -29,7 +29,7 @@ import org.sparoa.batching.QueueStats;
 import org.sparoa.batching.internal.BatchingEngine;
 import org.sparoa.bench.MachineInfo;
 import org.sparoa.engine.LocalPlatform;
-import org.sparoa.engine.RandomInputs;
+import org.sparoa.api.RandomInputs;
 import org.sparoa.serving.client.KserveClient;
 import org.sparoa.serving.internal.JdkHttpEndpoint;
 

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
+import org.sparoa.api.analysis.ModelAnalysis;
+
 import org.sparoa.analyzer.internal.AnalysisJson;
 import org.sparoa.analyzer.internal.QuadrantPlot;
 

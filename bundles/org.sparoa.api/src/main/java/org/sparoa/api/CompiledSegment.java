@@ -3,7 +3,10 @@ package org.sparoa.api;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /** A segment prepared by one backend, ready to run many times. Thread-safe. */
+@ConsumerType
 public interface CompiledSegment extends AutoCloseable {
 
     Segment segment();

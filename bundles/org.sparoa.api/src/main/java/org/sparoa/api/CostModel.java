@@ -6,14 +6,21 @@ import java.util.OptionalLong;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
- * What a scheduling decision knows about costs, from measurements on the live backends (cached across restarts)
- * or the backends' own estimates. Times are milliseconds; unknown values are empty.
+ * What a scheduling decision knows about costs, measured on the live backends (operator costs are cached across
+ * restarts). Times are milliseconds; unknown values are empty. A plan costs, per segment, {@link #segmentMillis}
+ * plus its operators' {@link #operatorMillis}, plus {@link #transferMillis} for every tensor handed from one backend
+ * to another: {@link PlanCost} adds it up.
  */
 @ProviderType
 public interface CostModel {
 
     /** Time of one operator on one backend. */
     OptionalDouble operatorMillis(String backendId, Node node);
+
+    /** Fixed time of running one segment on a backend (its call overhead, apart from any operator); 0 if unknown. */
+    default double segmentMillis(String backendId) {
+        return 0;
+    }
 
     /** Time to hand a tensor from one backend to another; 0 when both are the same backend. */
     double transferMillis(String fromBackendId, String toBackendId, String tensorName);

@@ -2,11 +2,8 @@ package org.sparoa.api;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalDouble;
-import java.util.Set;
 
 
 /**
@@ -18,10 +15,8 @@ import java.util.Set;
  * <ol>
  * <li>Y can run every operator of the run,</li>
  * <li>the cost model knows every operator of the run on both X and Y, and</li>
- * <li>the move does not raise the estimated sequential time: the extra compute on Y,
- *     sum over the run of (t(op, Y) - t(op, X)), is at most the transfer time it saves, computed over the whole
- *     placement as the sum over every tensor and every other backend that consumes it of
- *     {@link CostModel#transferMillis}.</li>
+ * <li>the move does not raise the plan's estimated time ({@link PlanCost}: operators, a fixed cost per segment,
+ *     and every hand-over): the extra compute on Y is at most the hand-overs and segments it saves.</li>
  * </ol>
  * The most profitable move is made first, and runs are re-cut after each move, until no run qualifies. With a
  * cost model that knows nothing, nothing moves.
@@ -50,13 +45,13 @@ public final class IslandMerger {
         while (true) {
             List<int[]> runs = runs(placement);
             Move best = null;
-            double baseTransfer = transferMillis(placement);
+            double baseMillis = PlanCost.millis(graph, placement, costs);
             for (int r = 0; r < runs.size(); r++) {
                 String y = neighbourBackend(runs, r, placement);
                 if (y == null) {
                     continue;
                 }
-                Move m = evaluate(runs.get(r), y, placement, baseTransfer);
+                Move m = evaluate(runs.get(r), y, placement, baseMillis);
                 if (m != null && (best == null || m.savedMillis() > best.savedMillis())) {
                     best = m;
                 }
@@ -94,52 +89,23 @@ public final class IslandMerger {
         return after == null || after.equals(before) ? before : null;
     }
 
-    private Move evaluate(int[] run, String to, Map<String, String> placement, double baseTransfer) {
+    private Move evaluate(int[] run, String to, Map<String, String> placement, double baseMillis) {
         String from = placement.get(nodes.get(run[0]).name());
         BackendView target = backends.get(to);
         if (target == null) {
             return null;
         }
-        double extraCompute = 0;
         List<String> ops = new ArrayList<>();
         for (int i = run[0]; i < run[1]; i++) {
             Node n = nodes.get(i);
-            OptionalDouble onFrom = costs.operatorMillis(from, n);
-            OptionalDouble onTo = costs.operatorMillis(to, n);
-            if (!target.supports(n) || onFrom.isEmpty() || onTo.isEmpty()) {
+            if (!target.supports(n) || costs.operatorMillis(from, n).isEmpty() || costs.operatorMillis(to, n).isEmpty()) {
                 return null;
             }
-            extraCompute += onTo.getAsDouble() - onFrom.getAsDouble();
             ops.add(n.name());
         }
         Map<String, String> moved = new HashMap<>(placement);
         ops.forEach(op -> moved.put(op, to));
-        double savedTransfer = baseTransfer - transferMillis(moved);
-        double saved = savedTransfer - extraCompute;
+        double saved = baseMillis - PlanCost.millis(graph, moved, costs);
         return saved >= 0 ? new Move(ops, from, to, saved) : null;
-    }
-
-    /** Every tensor handed from its producer's backend to each other backend that consumes it. */
-    private double transferMillis(Map<String, String> placement) {
-        double total = 0;
-        for (Node n : nodes) {
-            String from = placement.get(n.name());
-            for (String t : n.outputs()) {
-                if (t.isEmpty()) {
-                    continue;
-                }
-                Set<String> to = new HashSet<>();
-                for (Node c : graph.consumers(t)) {
-                    String b = placement.get(c.name());
-                    if (b != null && !b.equals(from)) {
-                        to.add(b);
-                    }
-                }
-                for (String b : to) {
-                    total += costs.transferMillis(from, b, t);
-                }
-            }
-        }
-        return total;
     }
 }

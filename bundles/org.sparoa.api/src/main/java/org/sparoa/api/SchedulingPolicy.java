@@ -4,12 +4,33 @@ import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * A placement strategy: the plugin SPI for scheduling. Registered as an OSGi service with the property
- * {@value #PROP_NAME}. The engine validates every placement and falls back to its default policy when a policy
- * throws, times out, or places an operator on a backend that is not live or cannot run it.
+ * {@value #PROP_NAME}. A policy is a pure function of its {@link SchedulingContext}: the engine's planning pipeline
+ * has calibrated and analysed the model and priced its operators and hand-overs before it asks, and validates every
+ * placement afterwards, falling back to {@value #FIRST_CAPABLE} when a policy throws, times out, or places an
+ * operator on a backend that is not live or cannot run it. A policy must not call the
+ * {@link InferenceService}.
  */
 @ConsumerType
 public interface SchedulingPolicy {
+    /** Service property: the policy's name, as requests give it. */
     String PROP_NAME = "sparoa.policy";
+    /**
+     * Service property ({@code Boolean}): the policy reads measured operator and hand-over costs
+     * ({@link SchedulingContext#costs()}), so the engine profiles the model's operators on the live backends first.
+     */
+    String PROP_NEEDS_COSTS = "sparoa.policy.costs";
+    /**
+     * Service property ({@code Boolean}): the engine times the policy's plan on the first request's inputs against
+     * the whole model on each single backend that can run it, and keeps the fastest.
+     */
+    String PROP_MEASURED_CHOICE = "sparoa.policy.measured";
+    /**
+     * Service property: a version a policy may declare for its decisions (e.g. bumped when its configuration
+     * changes what it answers). Cached plans are keyed by it together with the policy bundle's name and version.
+     */
+    String PROP_VERSION = "sparoa.policy.version";
+    /** The engine's built-in policy: every operator on the best-ranked live backend that can run it. */
+    String FIRST_CAPABLE = "first-capable";
 
     String name();
 

@@ -11,6 +11,8 @@ import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.InferenceService;
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.api.OperatorProfiler;
+import org.sparoa.api.analysis.Calibrator;
+import org.sparoa.api.analysis.ModelAnalyzer;
 import org.sparoa.api.SchedulingPolicy;
 import org.sparoa.engine.internal.InferenceEngine;
 import org.sparoa.engine.internal.ModelRegistryImpl;
@@ -26,26 +28,26 @@ public final class LocalPlatform implements AutoCloseable {
     private final AtomicLong serviceIds = new AtomicLong();
     private final Map<Object, Map<String, Object>> properties = new HashMap<>();
 
-    private LocalPlatform(String defaultPolicy, long policyTimeoutMillis, Path costFile, String measuredPolicies) {
-        this(defaultPolicy, policyTimeoutMillis, costFile, measuredPolicies, InferenceEngine.DEFAULT_REMEASURE_AFTER);
+    private LocalPlatform(String defaultPolicy, long policyTimeoutMillis, Path costFile, boolean measuredChoice) {
+        this(defaultPolicy, policyTimeoutMillis, costFile, measuredChoice, InferenceEngine.DEFAULT_REMEASURE_AFTER);
     }
 
-    private LocalPlatform(String defaultPolicy, long policyTimeoutMillis, Path costFile, String measuredPolicies,
+    private LocalPlatform(String defaultPolicy, long policyTimeoutMillis, Path costFile, boolean measuredChoice,
                           int remeasureAfter) {
-        this(defaultPolicy, policyTimeoutMillis, costFile, measuredPolicies, remeasureAfter, ResourceLimits.DEFAULTS);
+        this(defaultPolicy, policyTimeoutMillis, costFile, measuredChoice, remeasureAfter, ResourceLimits.DEFAULTS);
     }
 
-    private LocalPlatform(String defaultPolicy, long policyTimeoutMillis, Path costFile, String measuredPolicies,
+    private LocalPlatform(String defaultPolicy, long policyTimeoutMillis, Path costFile, boolean measuredChoice,
                           int remeasureAfter, ResourceLimits limits) {
         this.models.setMaxFileBytes(limits.maxModelFileBytes());
-        this.engine = new InferenceEngine(models, config(defaultPolicy, policyTimeoutMillis, measuredPolicies,
+        this.engine = new InferenceEngine(models, config(defaultPolicy, policyTimeoutMillis, measuredChoice,
                 remeasureAfter, limits), costFile);
         addPolicy(new PartitionPolicy());
     }
 
     /** A platform with the given resource limits (the defaults elsewhere). */
     public static LocalPlatform withLimits(ResourceLimits limits, DeviceBackend... backends) {
-        return withBackends(new LocalPlatform("first-capable", 5000, null, "greedy,threshold",
+        return withBackends(new LocalPlatform("first-capable", 5000, null, true,
                 InferenceEngine.DEFAULT_REMEASURE_AFTER, limits), backends);
     }
 
@@ -60,7 +62,7 @@ public final class LocalPlatform implements AutoCloseable {
 
     /** A platform that persists measured operator costs in {@code costFile} (null: in memory only). */
     public static LocalPlatform of(long policyTimeoutMillis, Path costFile, DeviceBackend... backends) {
-        return withBackends(new LocalPlatform("first-capable", policyTimeoutMillis, costFile, "greedy,threshold"),
+        return withBackends(new LocalPlatform("first-capable", policyTimeoutMillis, costFile, true),
                 backends);
     }
 
@@ -69,7 +71,7 @@ public final class LocalPlatform implements AutoCloseable {
      * first. For tests of a policy's own placement.
      */
     public static LocalPlatform withoutMeasuredPlans(DeviceBackend... backends) {
-        return withBackends(new LocalPlatform("first-capable", 5000, null, ""), backends);
+        return withBackends(new LocalPlatform("first-capable", 5000, null, false), backends);
     }
 
     /** A platform whose measured plans (greedy, threshold) are measured once more after {@code requests} requests. */
@@ -79,7 +81,7 @@ public final class LocalPlatform implements AutoCloseable {
 
     /** As {@link #remeasuringAfter(int, DeviceBackend...)}, with {@code policyTimeoutMillis} per decision. */
     public static LocalPlatform remeasuringAfter(int requests, long policyTimeoutMillis, DeviceBackend... backends) {
-        return withBackends(new LocalPlatform("first-capable", policyTimeoutMillis, null, "greedy,threshold",
+        return withBackends(new LocalPlatform("first-capable", policyTimeoutMillis, null, true,
                 requests), backends);
     }
 
@@ -100,6 +102,21 @@ public final class LocalPlatform implements AutoCloseable {
 
     public OperatorProfiler profiler() {
         return engine;
+    }
+
+    /** The engine's calibration, for an analyzer built outside OSGi. */
+    public Calibrator calibrator() {
+        return engine;
+    }
+
+    /** Gives the planning pipeline an analyzer, whose analysis policies then get in their context. */
+    public synchronized void setAnalyzer(ModelAnalyzer analyzer) {
+        engine.bindAnalyzer(analyzer);
+    }
+
+    /** Requests the engine received (never more than the caller sent: planning does not re-enter the engine). */
+    public long requestsReceived() {
+        return engine.requestsReceived();
     }
 
     public List<DeviceBackend> backends() {
@@ -162,7 +179,7 @@ public final class LocalPlatform implements AutoCloseable {
     }
 
     private static InferenceEngine.Config config(String defaultPolicy, long policyTimeoutMillis,
-                                                 String measuredPolicies, int remeasureAfter, ResourceLimits limits) {
+                                                 boolean measuredChoice, int remeasureAfter, ResourceLimits limits) {
         return new InferenceEngine.Config() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -185,8 +202,13 @@ public final class LocalPlatform implements AutoCloseable {
             }
 
             @Override
-            public String measuredPolicies() {
-                return measuredPolicies;
+            public boolean measuredChoice() {
+                return measuredChoice;
+            }
+
+            @Override
+            public int calibrationRuns() {
+                return 2;
             }
 
             @Override

@@ -24,7 +24,7 @@ public record ResourceLimits(long maxModelFileBytes, long maxInputElements, long
     public static final String MAX_CONCURRENT_REQUESTS_PER_MODEL = "maxConcurrentRequestsPerModel";
 
     public static final long DEFAULT_MAX_MODEL_FILE_MEGABYTES = 1024;
-    public static final long DEFAULT_MAX_INPUT_ELEMENTS = 1L << 26;
+    public static final long DEFAULT_MAX_INPUT_ELEMENTS = org.sparoa.api.RandomInputs.DEFAULT_MAX_ELEMENTS;
     public static final long DEFAULT_MAX_TENSOR_ELEMENTS = 1L << 28;
     public static final int DEFAULT_MAX_CONCURRENT_REQUESTS_PER_MODEL = 16;
 

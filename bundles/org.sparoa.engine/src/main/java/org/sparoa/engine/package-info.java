@@ -1,10 +1,10 @@
 /**
  * The engine's public helpers for plain-Java use (tools, benchmarks, tests): {@link org.sparoa.engine.LocalPlatform}
- * wires a model registry and an inference service over given backends without OSGi;
- * {@link org.sparoa.engine.RandomInputs} makes seeded inputs of a model's shape.
+ * wires a model registry and an inference service over given backends without OSGi; {@link
+ * org.sparoa.engine.ResourceLimits} are the limits the engine enforces.
  */
 @Export
-@Version("1.1.0")
+@Version("2.0.0")
 package org.sparoa.engine;
 
 import org.osgi.annotation.bundle.Export;

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparoa.api.RandomInputs;
 import org.sparoa.api.BackendException;
 import org.sparoa.api.InferenceResult;
 import org.sparoa.api.InvalidInputException;

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+import org.sparoa.api.RandomInputs;
 import org.sparoa.api.BackendException;
 import org.sparoa.api.CompiledSegment;
 import org.sparoa.api.DeviceBackend;
@@ -42,7 +43,8 @@ class MeasuredChoiceHotSwapTest {
                 LeavingBackend leaving = new LeavingBackend(ortForLeaving, leaveAtRun, trial < 2);
                 try (LocalPlatform p = LocalPlatform.of(ort, leaving)) {
                     leaving.platform = p;
-                    p.addPolicy(new HalvesPolicy("greedy", "ort-cpu", "leaving"));
+                    p.addPolicy(new HalvesPolicy("greedy", "ort-cpu", "leaving"),
+                            Map.of(SchedulingPolicy.PROP_MEASURED_CHOICE, true));
                     Model m = p.models().load(null, TestModels.ppocr("ch_ppocr_mobile_v2.0_cls_infer.onnx"));
                     Map<String, Tensor> in = RandomInputs.forModel(m, Map.of("x", new long[] {1, 3, 48, 192}), 3);
                     InferenceResult r = p.inference().infer(m.id(), in, RunOptions.withPolicy("greedy", Map.of()));

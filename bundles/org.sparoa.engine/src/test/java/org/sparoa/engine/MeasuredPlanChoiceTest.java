@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.sparoa.api.RandomInputs;
 import org.sparoa.api.CompiledSegment;
 import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.InferenceResult;
@@ -31,11 +32,13 @@ import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 
 /**
- * Plans of the measured policies (greedy and threshold by default) are timed against the whole model on each single
+ * Plans of policies that ask for it (service property sparoa.policy.measured) are timed against the whole model on each single
  * backend before they are cached; the fastest is kept, credited to the policy, with the measurement as the reason.
  * The slow device here is real work: a backend that runs every segment eight times over.
  */
 class MeasuredPlanChoiceTest {
+    /** The service property by which a policy asks for its plans to be measured. */
+    private static final Map<String, Object> MEASURED = Map.of(SchedulingPolicy.PROP_MEASURED_CHOICE, true);
     private static OrtCpuBackend ort;
     private static OrtCpuBackend ortForSlow;
     private static LocalPlatform platform;
@@ -49,8 +52,8 @@ class MeasuredPlanChoiceTest {
         ortForSlow = new OrtCpuBackend("slow", 1, 1);
         platform = LocalPlatform.of(ort, new RepeatingBackend(ortForSlow, 8));
         // stand-ins under the names the engine measures, and one it does not
-        platform.addPolicy(new HalvesPolicy("greedy", "ort-cpu", "slow"));
-        platform.addPolicy(new HalvesPolicy("threshold", "ort-cpu", "ort-cpu"));
+        platform.addPolicy(new HalvesPolicy("greedy", "ort-cpu", "slow"), MEASURED);
+        platform.addPolicy(new HalvesPolicy("threshold", "ort-cpu", "ort-cpu"), MEASURED);
         platform.addPolicy(new HalvesPolicy("halves", "ort-cpu", "slow"));
         file = TestModels.ppocr("ch_ppocr_mobile_v2.0_cls_infer.onnx");
         model = platform.models().load(null, file);
@@ -107,7 +110,7 @@ class MeasuredPlanChoiceTest {
     void anAlternativeThatFailsWhileTimedIsNeverChosenHoweverQuicklyItFails() throws Exception {
         try (OrtCpuBackend flakyOrt = new OrtCpuBackend("flaky", 1, 1);
              LocalPlatform withFlaky = LocalPlatform.of(ort, new FailingAfterFirstRunBackend(flakyOrt))) {
-            withFlaky.addPolicy(new HalvesPolicy("greedy", "ort-cpu", "ort-cpu"));
+            withFlaky.addPolicy(new HalvesPolicy("greedy", "ort-cpu", "ort-cpu"), MEASURED);
             Model m = withFlaky.models().load(null, file);
             InferenceResult r = withFlaky.inference().infer(m.id(), inputs, RunOptions.withPolicy("greedy", Map.of()));
             assertEquals(Set.of("ort-cpu"), backends(r.plan()));
@@ -124,7 +127,7 @@ class MeasuredPlanChoiceTest {
              OrtCpuBackend warmingOrt = new OrtCpuBackend("warming", 1, 1);
              LocalPlatform p = LocalPlatform.remeasuringAfter(5, new RepeatingBackend(steadyOrt, 3),
                      new RepeatingBackend(warmingOrt, 8, 40))) {
-            p.addPolicy(new HalvesPolicy("greedy", "steady", "steady"));
+            p.addPolicy(new HalvesPolicy("greedy", "steady", "steady"), MEASURED);
             Model m = p.models().load(null, file);
             RunOptions greedy = RunOptions.withPolicy("greedy", Map.of());
             InferenceResult first = p.inference().infer(m.id(), inputs, greedy);

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.sparoa.api.RandomInputs;
 import org.sparoa.api.Model;
 import org.sparoa.api.Node;
 import org.sparoa.api.Placement;
@@ -18,7 +19,6 @@ import org.sparoa.api.SchedulingContext;
 import org.sparoa.api.SchedulingPolicy;
 import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
-import org.sparoa.engine.internal.InferenceEngine;
 
 /**
  * Schedules are cached per (model, backend set, policy, policy version): the same policy service answering under a
@@ -82,22 +82,22 @@ class PolicyVersionCacheTest {
 
     @Test
     void aNewPolicyVersionInvalidatesTheCachedScheduleAndOtherPropertiesDoNot() {
-        platform.addPolicy(counting, Map.of(InferenceEngine.PROP_POLICY_VERSION, "1"));
+        platform.addPolicy(counting, Map.of(SchedulingPolicy.PROP_VERSION, "1"));
         run();
         run();
         assertEquals(1, decisions.get(), "scheduled once, then cached");
 
-        platform.updatePolicy(counting, Map.of(InferenceEngine.PROP_POLICY_VERSION, "2"));
+        platform.updatePolicy(counting, Map.of(SchedulingPolicy.PROP_VERSION, "2"));
         run();
         run();
         assertEquals(2, decisions.get(), "version 2 is scheduled anew, once");
 
-        platform.updatePolicy(counting, Map.of(InferenceEngine.PROP_POLICY_VERSION, "2", "unrelated", "x"));
+        platform.updatePolicy(counting, Map.of(SchedulingPolicy.PROP_VERSION, "2", "unrelated", "x"));
         run();
         assertEquals(2, decisions.get(), "same version: the cached schedule stays");
 
         platform.removePolicy(counting);
-        platform.addPolicy(counting, Map.of(InferenceEngine.PROP_POLICY_VERSION, "2"));
+        platform.addPolicy(counting, Map.of(SchedulingPolicy.PROP_VERSION, "2"));
         run();
         assertEquals(3, decisions.get(), "a re-registered policy (new service) is scheduled anew");
     }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparoa.api.RandomInputs;
 import org.sparoa.api.CompiledSegment;
 import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.InferenceResult;

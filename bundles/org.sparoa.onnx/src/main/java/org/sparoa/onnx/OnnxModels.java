@@ -10,7 +10,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 import org.sparoa.api.Graph;
+import org.sparoa.api.DataType;
 import org.sparoa.api.Model;
+import org.sparoa.api.TensorInfo;
 import org.sparoa.api.ModelFormatException;
 import org.sparoa.onnx.internal.GraphImporter;
 import org.sparoa.onnx.internal.ParsedModel;
@@ -81,6 +83,29 @@ public final class OnnxModels {
         Model model = new Model(id, source, sha256(bytes), parsed.graph(), bytes);
         ParsedModelCache.put(model, parsed);
         return model;
+    }
+
+    /**
+     * A model of one {@code Identity} operator from input {@code x} to output {@code y} of the given type and shape:
+     * what a hand-over costs a backend (its call overhead and the copies into and out of it) without any compute.
+     */
+    public static Model identity(String id, DataType type, long[] shape) {
+        TensorInfo x = new TensorInfo("x", type, shape);
+        TensorInfo y = new TensorInfo("y", type, shape);
+        ai.onnx.proto.OnnxMl.GraphProto graph = ai.onnx.proto.OnnxMl.GraphProto.newBuilder()
+                .setName(id)
+                .addNode(ai.onnx.proto.OnnxMl.NodeProto.newBuilder().setName("identity").setOpType("Identity")
+                        .addInput("x").addOutput("y"))
+                .addInput(org.sparoa.onnx.internal.SegmentCutter.valueInfo(x))
+                .addOutput(org.sparoa.onnx.internal.SegmentCutter.valueInfo(y))
+                .build();
+        byte[] bytes = ai.onnx.proto.OnnxMl.ModelProto.newBuilder()
+                .setIrVersion(8)
+                .addOpsetImport(ai.onnx.proto.OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))
+                .setProducerName("sparoa")
+                .setGraph(graph)
+                .build().toByteArray();
+        return fromBytes(id, bytes, null);
     }
 
     /** Imports only the graph, for tools that do not need a {@link Model}. */

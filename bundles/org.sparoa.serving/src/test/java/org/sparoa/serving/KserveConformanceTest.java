@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.sparoa.api.DataType;
 import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.PlainOrtSession;
-import org.sparoa.engine.RandomInputs;
+import org.sparoa.api.RandomInputs;
 import org.sparoa.serving.client.KserveClient;
 import org.sparoa.serving.client.KserveClient.Response;
 

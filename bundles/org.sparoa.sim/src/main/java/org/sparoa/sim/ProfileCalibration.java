@@ -3,7 +3,7 @@ package org.sparoa.sim;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.sparoa.analyzer.OperatorMetrics;
+import org.sparoa.api.analysis.OperatorMetrics;
 import org.sparoa.api.Node;
 
 /**

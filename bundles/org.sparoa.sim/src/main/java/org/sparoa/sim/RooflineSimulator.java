@@ -2,7 +2,7 @@ package org.sparoa.sim;
 
 import java.util.Set;
 
-import org.sparoa.analyzer.OperatorMetrics;
+import org.sparoa.api.analysis.OperatorMetrics;
 import org.sparoa.api.Node;
 
 /**

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
-import org.sparoa.analyzer.OperatorMetrics;
+import org.sparoa.api.analysis.OperatorMetrics;
 import org.sparoa.api.BackendView;
 import org.sparoa.api.CostModel;
 import org.sparoa.api.DeviceKind;

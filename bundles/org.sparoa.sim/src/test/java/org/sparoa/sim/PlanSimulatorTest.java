@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.sparoa.analyzer.OperatorMetrics;
+import org.sparoa.api.analysis.OperatorMetrics;
 import org.sparoa.api.DataType;
 import org.sparoa.api.Graph;
 import org.sparoa.api.Node;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
-import org.sparoa.analyzer.OperatorMetrics;
+import org.sparoa.api.analysis.OperatorMetrics;
 import org.sparoa.api.Node;
 
 /** The roofline against hand-computed figures from the documented parameters and the public peaks. */

@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-import org.sparoa.analyzer.ModelAnalysis;
+import org.sparoa.api.analysis.ModelAnalysis;
 
 /**
  * Analyses by calibration key, least recently used evicted first, and the latest analysis of each model content.
@@ -41,6 +41,11 @@ final class AnalysisCache {
         entries.put(key, analysis);
         latestBySha.put(key.modelSha256(), analysis);
         trim();
+    }
+
+    /** Records the latest analysis of a model content made outside the keyed cache (the planning pipeline's). */
+    synchronized void putLatest(String sha256, ModelAnalysis analysis) {
+        latestBySha.put(sha256, analysis);
     }
 
     synchronized int size() {

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.sparoa.analyzer.ModelAnalysis;
-import org.sparoa.analyzer.OperatorMetrics;
-import org.sparoa.analyzer.Quadrant;
-import org.sparoa.analyzer.SparsityStats;
+import org.sparoa.api.analysis.ModelAnalysis;
+import org.sparoa.api.analysis.OperatorMetrics;
+import org.sparoa.api.analysis.Quadrant;
+import org.sparoa.api.analysis.SparsityStats;
 
 import com.google.gson.GsonBuilder;
 

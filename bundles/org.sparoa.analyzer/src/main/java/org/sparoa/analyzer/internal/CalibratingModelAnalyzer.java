@@ -6,9 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
-import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -21,19 +19,21 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparoa.analyzer.AnalysisOptions;
-import org.sparoa.analyzer.ModelAnalysis;
-import org.sparoa.analyzer.ModelAnalyzer;
-import org.sparoa.analyzer.ThresholdSource;
-import org.sparoa.analyzer.Thresholds;
-import org.sparoa.api.InferenceService;
+import org.sparoa.api.analysis.AnalysisOptions;
+import org.sparoa.api.analysis.Calibration;
+import org.sparoa.api.analysis.Calibrator;
+import org.sparoa.api.analysis.ModelAnalysis;
+import org.sparoa.api.analysis.ModelAnalyzer;
+import org.sparoa.api.analysis.ThresholdSource;
+import org.sparoa.api.analysis.Thresholds;
 import org.sparoa.api.Model;
 import org.sparoa.api.ModelRegistry;
 
 /**
- * The {@link ModelAnalyzer}: measures shapes and activation sparsity on calibration runs through the
- * {@link InferenceService}, computes every operator's metrics from them, and caches the result per model content
- * (SHA-256) and calibration settings. Quadrants are recomputed on the way out, so other thresholds cost nothing.
+ * The {@link ModelAnalyzer}: computes every operator's metrics from a {@link Calibration} (shapes and activation
+ * sparsity). For a user's analysis it asks the engine's {@link Calibrator} for the calibration and caches the result
+ * per model content (SHA-256) and calibration settings; the planning pipeline hands in its own calibration. Quadrants
+ * are recomputed on the way out, so other thresholds cost nothing.
  */
 @Component(service = ModelAnalyzer.class, configurationPid = CalibratingModelAnalyzer.PID)
 @Designate(ocd = CalibratingModelAnalyzer.Config.class)
@@ -59,8 +59,7 @@ public class CalibratingModelAnalyzer implements ModelAnalyzer {
     }
 
     private final ModelRegistry models;
-    /** Looked up per analysis, not at activation: the engine binds policies that bind this analyzer (a cycle). */
-    private final Supplier<InferenceService> inference;
+    private final Calibrator calibrator;
     private final AnalysisCache cache = new AnalysisCache(32);
     private final ConcurrentHashMap<CalibrationKey, CompletableFuture<ModelAnalysis>> inFlight =
             new ConcurrentHashMap<>();
@@ -68,31 +67,20 @@ public class CalibratingModelAnalyzer implements ModelAnalyzer {
     private volatile int defaultRuns;
     private volatile Thresholds defaultThresholds;
 
-    /**
-     * The DS constructor. The inference service arrives as {@link ComponentServiceObjects} so that activating the
-     * analyzer does not instantiate the engine: the engine binds the scheduling policies, and the threshold policy
-     * binds this analyzer, so getting the engine here would be a service cycle (Felix refuses it, and Karaf then
-     * registers none of the shell bundle's commands).
-     */
     @Activate
-    public CalibratingModelAnalyzer(@Reference ModelRegistry models,
-                                    @Reference ComponentServiceObjects<InferenceService> inference, Config config) {
-        this(models, (Supplier<InferenceService>) inference::getService, config);
+    public CalibratingModelAnalyzer(@Reference ModelRegistry models, @Reference Calibrator calibrator,
+                                    Config config) {
+        this.models = models;
+        this.calibrator = calibrator;
+        modified(config);
     }
 
     /**
-     * An analyzer outside OSGi (tests, benchmarks) on a plain service. A factory, not a constructor overload, so
-     * that callers compile without the DS API on their class path.
+     * An analyzer outside OSGi (tests, benchmarks) on the engine's calibration ({@code LocalPlatform.calibrator()}).
+     * A factory, not a constructor overload, so that callers compile without the DS API on their class path.
      */
-    public static CalibratingModelAnalyzer standalone(ModelRegistry models, InferenceService inference,
-                                                      Config config) {
-        return new CalibratingModelAnalyzer(models, () -> inference, config);
-    }
-
-    private CalibratingModelAnalyzer(ModelRegistry models, Supplier<InferenceService> inference, Config config) {
-        this.models = models;
-        this.inference = inference;
-        modified(config);
+    public static CalibratingModelAnalyzer standalone(ModelRegistry models, Calibrator calibrator, Config config) {
+        return new CalibratingModelAnalyzer(models, calibrator, config);
     }
 
     @Modified
@@ -156,14 +144,25 @@ public class CalibratingModelAnalyzer implements ModelAnalyzer {
 
     private ModelAnalysis compute(Model model, AnalysisOptions opts, int runs) {
         long start = System.nanoTime();
-        ShapeTable shapes = ShapeTable.fromAnnotations(model.graph(), opts.shapes());
-        List<String> notes = new ArrayList<>();
-        ActivationStatistics activations = new Calibration(inference.get(), model, opts, runs).run(shapes, notes);
-        ModelAnalysis computed = new GraphAnalysis(model.graph(), shapes, activations)
-                .analyze(model.id(), model.sha256(), defaultThresholds, notes, start);
+        Calibration calibration = calibrator.calibrate(model.id(), opts.withCalibrationRuns(runs));
+        ModelAnalysis computed = fromCalibration(model, calibration, start);
         LOG.info("Analysed {}: {} operators, {} calibration run(s), {} ms", model.id(), computed.operators().size(),
                 computed.calibrationRuns(), String.format("%.1f", computed.analysisMillis()));
         return computed;
+    }
+
+    @Override
+    public ModelAnalysis analyze(Model model, Calibration calibration) {
+        ModelAnalysis computed = fromCalibration(model, calibration, System.nanoTime());
+        ModelAnalysis labelled = computed.withThresholds(thresholds(AnalysisOptions.defaults(), computed));
+        cache.putLatest(model.sha256(), labelled);
+        return labelled;
+    }
+
+    private ModelAnalysis fromCalibration(Model model, Calibration calibration, long startNanos) {
+        ShapeTable shapes = ShapeTable.of(model.graph(), calibration);
+        return new GraphAnalysis(model.graph(), shapes, calibration)
+                .analyze(model.id(), model.sha256(), defaultThresholds, new ArrayList<>(calibration.notes()), startNanos);
     }
 
     private static ModelAnalysis join(CompletableFuture<ModelAnalysis> running) {

@@ -8,7 +8,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.sparoa.analyzer.AnalysisOptions;
+import org.sparoa.api.analysis.AnalysisOptions;
 import org.sparoa.api.Shapes;
 import org.sparoa.api.Tensor;
 

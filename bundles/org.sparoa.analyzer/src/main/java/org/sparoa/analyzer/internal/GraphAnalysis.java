@@ -5,11 +5,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-import org.sparoa.analyzer.ModelAnalysis;
-import org.sparoa.analyzer.ModelTotals;
-import org.sparoa.analyzer.OperatorMetrics;
-import org.sparoa.analyzer.SparsityStats;
-import org.sparoa.analyzer.Thresholds;
+import org.sparoa.api.analysis.Calibration;
+import org.sparoa.api.analysis.ModelAnalysis;
+import org.sparoa.api.analysis.ModelTotals;
+import org.sparoa.api.analysis.OperatorMetrics;
+import org.sparoa.api.analysis.SparsityStats;
+import org.sparoa.api.analysis.Thresholds;
 import org.sparoa.api.Graph;
 import org.sparoa.api.Node;
 
@@ -20,13 +21,13 @@ import org.sparoa.api.Node;
 final class GraphAnalysis {
     private final Graph graph;
     private final ShapeTable shapes;
-    private final ActivationStatistics activations;
+    private final Calibration calibration;
     private final WeightStatistics weights;
 
-    GraphAnalysis(Graph graph, ShapeTable shapes, ActivationStatistics activations) {
+    GraphAnalysis(Graph graph, ShapeTable shapes, Calibration calibration) {
         this.graph = graph;
         this.shapes = shapes;
-        this.activations = activations;
+        this.calibration = calibration;
         this.weights = new WeightStatistics(graph);
     }
 
@@ -48,7 +49,7 @@ final class GraphAnalysis {
             }
         }
         ModelTotals totals = new ModelTotals(flops, params, bytes, operators.size(), unknown);
-        return new ModelAnalysis(modelId, sha256, operators, totals, thresholds, activations.runs(),
+        return new ModelAnalysis(modelId, sha256, operators, totals, thresholds, calibration.runs(),
                 System.nanoTime() - startNanos, notes);
     }
 
@@ -61,8 +62,8 @@ final class GraphAnalysis {
         WeightStatistics.Weights w = weights.of(node);
         List<String> activationInputs = node.inputs().stream()
                 .filter(t -> !t.isEmpty() && !graph.isWeight(t)).toList();
-        Optional<SparsityStats> inputSparsity = activations.over(activationInputs);
-        Optional<SparsityStats> outputSparsity = activations.over(node.outputs());
+        Optional<SparsityStats> inputSparsity = calibration.sparsity(activationInputs);
+        Optional<SparsityStats> outputSparsity = calibration.sparsity(node.outputs());
         OperatorMetrics m = new OperatorMetrics(node.name(), node.opType(), node.domain(), in, out, w.params(), flops,
                 bytes, w.sparsity(), inputSparsity, outputSparsity, null, note[0]);
         return m.withThresholds(thresholds);

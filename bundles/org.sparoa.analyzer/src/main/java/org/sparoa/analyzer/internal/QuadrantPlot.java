@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import org.sparoa.analyzer.ModelAnalysis;
-import org.sparoa.analyzer.OperatorMetrics;
-import org.sparoa.analyzer.Quadrant;
-import org.sparoa.analyzer.Thresholds;
+import org.sparoa.api.analysis.ModelAnalysis;
+import org.sparoa.api.analysis.OperatorMetrics;
+import org.sparoa.api.analysis.Quadrant;
+import org.sparoa.api.analysis.Thresholds;
 
 /**
  * The quadrant picture of SparOA: every operator a point at (sparsity, log10 intensity), coloured by operator type,

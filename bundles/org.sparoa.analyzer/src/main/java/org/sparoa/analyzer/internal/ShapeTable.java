@@ -8,6 +8,7 @@ import org.sparoa.api.Graph;
 import org.sparoa.api.Shapes;
 import org.sparoa.api.Tensor;
 import org.sparoa.api.TensorInfo;
+import org.sparoa.api.analysis.Calibration;
 
 /**
  * Element type and shape of every tensor the analysis knows: the model's annotations and weights first, then
@@ -22,6 +23,16 @@ final class ShapeTable {
         graph.valueInfo().forEach((name, info) -> table.annotate(info));
         graph.weights().forEach((name, w) -> table.record(name, w));
         inputOverrides.forEach((name, shape) -> table.shapes.put(name, shape.clone()));
+        return table;
+    }
+
+    /** The table of a graph's annotations and weights, overridden by what a calibration measured. */
+    static ShapeTable of(Graph graph, Calibration calibration) {
+        ShapeTable table = fromAnnotations(graph, calibration.inputShapes());
+        for (String name : calibration.tensors()) {
+            calibration.shape(name).ifPresent(s -> table.shapes.put(name, s));
+            calibration.type(name).ifPresent(t -> table.types.put(name, t));
+        }
         return table;
     }
 

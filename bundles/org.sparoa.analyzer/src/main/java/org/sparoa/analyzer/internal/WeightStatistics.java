@@ -9,6 +9,7 @@ import org.sparoa.api.DataType;
 import org.sparoa.api.Graph;
 import org.sparoa.api.Node;
 import org.sparoa.api.Tensor;
+import org.sparoa.api.analysis.ZeroCounter;
 
 /**
  * Parameters and weight sparsity of operators. An operator's weights are its constant inputs (initializers and

@@ -13,14 +13,14 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparoa.analyzer.AnalysisOptions;
-import org.sparoa.analyzer.ModelAnalysis;
-import org.sparoa.analyzer.OperatorMetrics;
-import org.sparoa.analyzer.Quadrant;
-import org.sparoa.analyzer.Thresholds;
+import org.sparoa.api.analysis.AnalysisOptions;
+import org.sparoa.api.analysis.ModelAnalysis;
+import org.sparoa.api.analysis.OperatorMetrics;
+import org.sparoa.api.analysis.Quadrant;
+import org.sparoa.api.analysis.Thresholds;
 import org.sparoa.api.Model;
 import org.sparoa.api.Tensor;
-import org.sparoa.engine.RandomInputs;
+import org.sparoa.api.RandomInputs;
 
 /** Analyses are cached per model content and calibration settings; thresholds are applied on the way out. */
 class AnalysisCacheTest {
@@ -74,7 +74,7 @@ class AnalysisCacheTest {
     @Test
     void leastRecentlyUsedAnalysisIsEvicted() {
         AnalysisCache cache = new AnalysisCache(2);
-        ModelAnalysis a = new ModelAnalysis("a", "sha-a", List.of(), new org.sparoa.analyzer.ModelTotals(0, 0, 0, 0, 0),
+        ModelAnalysis a = new ModelAnalysis("a", "sha-a", List.of(), new org.sparoa.api.analysis.ModelTotals(0, 0, 0, 0, 0),
                 new Thresholds(0.5, 10), 0, 0, List.of());
         CalibrationKey ka = new CalibrationKey("sha-a", 1, 1, "", "{}", "");
         CalibrationKey kb = new CalibrationKey("sha-b", 1, 1, "", "{}", "");

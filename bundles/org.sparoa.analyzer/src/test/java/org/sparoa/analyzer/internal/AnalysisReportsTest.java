@@ -13,11 +13,11 @@ import javax.xml.parsers.DocumentBuilderFactory;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparoa.analyzer.AnalysisOptions;
+import org.sparoa.api.analysis.AnalysisOptions;
 import org.sparoa.analyzer.AnalysisReports;
-import org.sparoa.analyzer.ModelAnalysis;
-import org.sparoa.analyzer.OperatorMetrics;
-import org.sparoa.analyzer.Quadrant;
+import org.sparoa.api.analysis.ModelAnalysis;
+import org.sparoa.api.analysis.OperatorMetrics;
+import org.sparoa.api.analysis.Quadrant;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;

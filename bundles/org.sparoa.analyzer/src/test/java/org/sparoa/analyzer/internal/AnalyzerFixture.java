@@ -20,7 +20,7 @@ final class AnalyzerFixture implements AutoCloseable {
     }
 
     AnalyzerFixture(int runs, double sparsity, double intensity, int cacheSize) {
-        analyzer = CalibratingModelAnalyzer.standalone(platform.models(), platform.inference(),
+        analyzer = CalibratingModelAnalyzer.standalone(platform.models(), platform.calibrator(),
                 config(runs, sparsity, intensity, cacheSize));
     }
 

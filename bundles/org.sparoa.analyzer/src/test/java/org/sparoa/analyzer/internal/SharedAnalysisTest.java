@@ -4,41 +4,36 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
-import org.sparoa.analyzer.AnalysisOptions;
-import org.sparoa.analyzer.ModelAnalysis;
-import org.sparoa.analyzer.OperatorMetrics;
-import org.sparoa.analyzer.Quadrant;
-import org.sparoa.analyzer.Thresholds;
-import org.sparoa.api.InferenceResult;
-import org.sparoa.api.InferenceService;
-import org.sparoa.api.PlanDescription;
-import org.sparoa.api.RunOptions;
-import org.sparoa.api.Tensor;
+import org.sparoa.api.analysis.AnalysisOptions;
+import org.sparoa.api.analysis.Calibration;
+import org.sparoa.api.analysis.Calibrator;
+import org.sparoa.api.analysis.ModelAnalysis;
+import org.sparoa.api.analysis.OperatorMetrics;
+import org.sparoa.api.analysis.Quadrant;
+import org.sparoa.api.analysis.Thresholds;
 
 /** Two callers asking for the same analysis at once share one calibration; thresholds come from a source. */
 class SharedAnalysisTest {
 
-    /** Counts calibration inferences; the first one waits until the test lets it go. */
-    private static final class GatedInference implements InferenceService {
-        final InferenceService delegate;
+    /** Counts calibrations; the first one waits until the test lets it go. */
+    private static final class GatedCalibrator implements Calibrator {
+        final Calibrator delegate;
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicInteger calls = new AtomicInteger();
 
-        GatedInference(InferenceService delegate) {
+        GatedCalibrator(Calibrator delegate) {
             this.delegate = delegate;
         }
 
         @Override
-        public InferenceResult infer(String modelId, Map<String, Tensor> inputs, RunOptions options) {
+        public Calibration calibrate(String modelId, AnalysisOptions options) {
             if (calls.incrementAndGet() == 1) {
                 entered.countDown();
                 try {
@@ -47,25 +42,14 @@ class SharedAnalysisTest {
                     Thread.currentThread().interrupt();
                 }
             }
-            return delegate.infer(modelId, inputs, options);
-        }
-
-        @Override
-        public CompletableFuture<InferenceResult> inferAsync(String modelId, Map<String, Tensor> inputs,
-                                                             RunOptions options) {
-            return delegate.inferAsync(modelId, inputs, options);
-        }
-
-        @Override
-        public PlanDescription plan(String modelId, RunOptions options) {
-            return delegate.plan(modelId, options);
+            return delegate.calibrate(modelId, options);
         }
     }
 
     @Test
     void concurrentCallersShareOneCalibration() throws Exception {
         try (AnalyzerFixture f = new AnalyzerFixture()) {
-            GatedInference gated = new GatedInference(f.platform.inference());
+            GatedCalibrator gated = new GatedCalibrator(f.platform.calibrator());
             CalibratingModelAnalyzer analyzer = CalibratingModelAnalyzer.standalone(f.platform.models(), gated,
                     AnalyzerFixture.config(3, 0.5, 10, 8));
             f.load("cls", TestModels.ppocr(TestModels.CLS));
@@ -83,7 +67,7 @@ class SharedAnalysisTest {
             gated.release.countDown();
             a.join();
             b.join();
-            assertEquals(3, gated.calls.get(), "one calibration of 3 runs, not two");
+            assertEquals(1, gated.calls.get(), "one calibration, not two");
             assertSame(first.get().operators(), second.get().operators());
         }
     }

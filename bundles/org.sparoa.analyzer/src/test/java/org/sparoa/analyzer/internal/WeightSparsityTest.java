@@ -17,10 +17,10 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparoa.analyzer.AnalysisOptions;
-import org.sparoa.analyzer.ModelAnalysis;
-import org.sparoa.analyzer.OperatorMetrics;
-import org.sparoa.analyzer.Thresholds;
+import org.sparoa.api.analysis.AnalysisOptions;
+import org.sparoa.api.analysis.ModelAnalysis;
+import org.sparoa.api.analysis.OperatorMetrics;
+import org.sparoa.api.analysis.Thresholds;
 import org.sparoa.api.DataType;
 import org.sparoa.api.Graph;
 import org.sparoa.api.Model;
@@ -83,7 +83,7 @@ class WeightSparsityTest {
                 Graph g = original.graph();
                 Graph pruned = new Graph(g.name(), g.nodes(), g.inputs(), g.outputs(), zeroed, g.valueInfo(), g.opsets());
                 ModelAnalysis a = new GraphAnalysis(pruned, ShapeTable.fromAnnotations(pruned, Map.of()),
-                        ActivationStatistics.none()).analyze("m", "sha", new Thresholds(0.5, 10), List.of(), 0);
+                        org.sparoa.api.analysis.Calibration.none("no runs")).analyze("m", "sha", new Thresholds(0.5, 10), List.of(), 0);
                 int checked = 0;
                 for (Node n : pruned.nodes()) {
                     if (!LEARNED.contains(n.opType())) {

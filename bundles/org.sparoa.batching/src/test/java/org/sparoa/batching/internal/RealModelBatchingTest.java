@@ -26,7 +26,7 @@ import org.sparoa.backend.ort.PlainOrtSession;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.backend.sparse.internal.SparseCpuBackend;
 import org.sparoa.engine.LocalPlatform;
-import org.sparoa.engine.RandomInputs;
+import org.sparoa.api.RandomInputs;
 
 /**
  * Batches of a real network (the PP-OCR MobileNetV3 text-direction classifier, whose leading dimension is dynamic) on

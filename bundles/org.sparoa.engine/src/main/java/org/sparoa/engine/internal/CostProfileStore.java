@@ -60,13 +60,6 @@ final class CostProfileStore {
         byBackend.computeIfAbsent(backendId, k -> new ConcurrentHashMap<>()).put(signature, millis);
     }
 
-    /** The cheapest measured operator of a backend: the floor of any segment's cost there, used as launch overhead. */
-    OptionalDouble floor(String backendId) {
-        Map<String, Double> m = byBackend.get(backendId);
-        return m == null || m.isEmpty() ? OptionalDouble.empty()
-                : m.values().stream().mapToDouble(Double::doubleValue).min();
-    }
-
     int size() {
         return byBackend.values().stream().mapToInt(Map::size).sum();
     }

@@ -15,7 +15,7 @@ import org.sparoa.api.UnsupportedOperatorException;
  * fails while each operator has some capable backend, so the engine can always fall back to it.
  */
 final class FirstCapablePolicy implements SchedulingPolicy {
-    static final String NAME = "first-capable";
+    static final String NAME = SchedulingPolicy.FIRST_CAPABLE;
 
     @Override
     public String name() {

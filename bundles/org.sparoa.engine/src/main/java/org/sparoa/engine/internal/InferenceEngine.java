@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 import org.osgi.service.component.annotations.Activate;
@@ -43,23 +44,23 @@ import org.sparoa.api.Placement;
 import org.sparoa.api.SchedulingPolicy;
 import org.sparoa.api.SparoaException;
 import org.sparoa.api.Tensor;
+import org.sparoa.api.analysis.AnalysisOptions;
+import org.sparoa.api.analysis.Calibration;
+import org.sparoa.api.analysis.Calibrator;
+import org.sparoa.api.analysis.ModelAnalyzer;
 import org.sparoa.engine.ResourceLimits;
 
 /**
- * The {@link InferenceService}: validates a request, finds or builds its plan (placement, segments, compiled on
- * their backends), and runs it. Backends and policies are whiteboard services that may come and go at any time;
- * a request whose backend left while it ran is re-planned on the backends that remain and run again.
+ * The {@link InferenceService}: validates and admits a request, gets its plan from the {@link PlanningPipeline}
+ * (calibrate, analyze, cost, policy, validate, segment, compile, measured choice), and runs it. Backends, policies and
+ * the analyzer are whiteboard services that may come and go at any time; a request whose backend left while it ran is
+ * re-planned on the backends that remain and run again. Also the {@link Calibrator} of user analyses and the
+ * {@link OperatorProfiler}.
  */
-@Component(service = {InferenceService.class, OperatorProfiler.class}, configurationPid = InferenceEngine.PID)
+@Component(service = {InferenceService.class, OperatorProfiler.class, Calibrator.class},
+        configurationPid = InferenceEngine.PID)
 @Designate(ocd = InferenceEngine.Config.class)
-public class InferenceEngine implements InferenceService, OperatorProfiler {
-    /** Policy service property: true when the policy reads operator costs, so the engine profiles first. */
-    public static final String PROP_POLICY_NEEDS_COSTS = "sparoa.policy.costs";
-    /**
-     * Policy service property: a version a policy may declare for its decisions (e.g. bumped when its configuration
-     * changes what it answers). Cached plans are keyed by it together with the policy bundle's name and version.
-     */
-    public static final String PROP_POLICY_VERSION = "sparoa.policy.version";
+public class InferenceEngine implements InferenceService, OperatorProfiler, Calibrator {
     public static final String PID = "org.sparoa.engine";
     private static final Logger LOG = LoggerFactory.getLogger(InferenceEngine.class);
     /** Tries of one request while backends keep leaving under it. */
@@ -76,9 +77,14 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         @AttributeDefinition(description = "Compiled plans kept")
         int planCacheSize() default 32;
 
-        @AttributeDefinition(description = "Policies (comma-separated) whose plans are timed, on the first request's "
-                + "inputs, against running the whole model on each single backend; the fastest is kept")
-        String measuredPolicies() default "greedy,threshold";
+        @AttributeDefinition(description = "Time the plans of policies that ask for it (service property "
+                + "sparoa.policy.measured), on the first request's inputs, against the whole model on each single "
+                + "backend, and keep the fastest (false: never)")
+        boolean measuredChoice() default true;
+
+        @AttributeDefinition(description = "Calibration runs per model and input shapes before a policy places it "
+                + "(the first on the request's inputs, the others on seeded random inputs)")
+        int calibrationRuns() default 2;
 
         @AttributeDefinition(description = "Timed runs per plan when plans are compared")
         int measuredRuns() default 5;
@@ -108,28 +114,18 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
 
     /** Requests after which a measured plan is measured again, once. */
     public static final int DEFAULT_REMEASURE_AFTER = 1000;
-    /** Longest warm-up of one plan before the second measurement (the JIT compiling a backend little used so far). */
-    static final long REMEASURE_WARMUP_MILLIS = 2000;
 
     private final ModelRegistry models;
     private final PluginRegistry<DeviceBackend> backends = new PluginRegistry<>();
     private final PluginRegistry<SchedulingPolicy> policies = new PluginRegistry<>();
     private final PlanCache plans;
-    private final PlacementResolver resolver;
     private final ExecutorService policyExecutor;
-    private final OperatorCostProfiler profiler;
-    private volatile String defaultPolicy;
-    private volatile long policyTimeoutMillis;
-    private volatile java.util.Set<String> measuredPolicies = java.util.Set.of();
-    private volatile int measuredRuns;
-    private volatile int remeasureAfter;
+    private final PlanningPipeline pipeline;
     private volatile ResourceLimits limits = ResourceLimits.DEFAULTS;
     private final RequestAdmission admission = new RequestAdmission();
     private final TensorSizeCheck sizeCheck = new TensorSizeCheck();
     private volatile boolean rejectNonFinite = true;
-    /** Requests served by each measured plan's key, up to its second measurement. */
-    private final java.util.concurrent.ConcurrentHashMap<PlanKey, AtomicInteger> measuredUses =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicLong requestsReceived = new AtomicLong();
 
     @Activate
     public InferenceEngine(@Reference ModelRegistry models, Config config) {
@@ -139,7 +135,6 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     /** {@code costFile}: where measured operator costs persist (null: memory only). */
     public InferenceEngine(ModelRegistry models, Config config, Path costFile) {
         this.models = models;
-        this.profiler = new OperatorCostProfiler(costFile);
         this.plans = new PlanCache(config.planCacheSize());
         AtomicInteger n = new AtomicInteger();
         this.policyExecutor = Executors.newCachedThreadPool(r -> {
@@ -147,11 +142,15 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
             t.setDaemon(true);
             return t;
         });
-        this.resolver = new PlacementResolver(policyExecutor);
+        this.pipeline = new PlanningPipeline(models, backends, policies, plans, new OperatorCostProfiler(costFile),
+                new PlacementResolver(policyExecutor), settings(config));
         modified(config);
         backends.onRemoval(gone -> plans.evict(p -> p.backends().get(gone.key()) == gone.service()));
         policies.onRemoval(gone -> plans.evictKeys(k -> gone.key().equals(k.policy())
                 && k.policyServiceId() == gone.serviceId()));
+        if (models instanceof ModelRegistryImpl registry) {
+            registry.onRetired(pipeline::forget);
+        }
     }
 
     private static Path defaultProfileFile() {
@@ -159,15 +158,16 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         return data == null ? null : Path.of(data, "sparoa", "cost-profiles.tsv");
     }
 
+    private static PlanningPipeline.Settings settings(Config config) {
+        return new PlanningPipeline.Settings(config.defaultPolicy(), config.policyTimeoutMillis(),
+                config.measuredChoice(), Math.max(1, config.measuredRuns()), Math.max(0, config.remeasureAfterRequests()),
+                Math.max(1, config.calibrationRuns()), Math.max(1, config.maxInputElements()));
+    }
+
     @Modified
     void modified(Config config) {
-        this.defaultPolicy = config.defaultPolicy();
-        this.policyTimeoutMillis = config.policyTimeoutMillis();
         this.plans.setCapacity(config.planCacheSize());
-        this.measuredPolicies = java.util.Arrays.stream(config.measuredPolicies().split(","))
-                .map(String::trim).filter(x -> !x.isEmpty()).collect(Collectors.toUnmodifiableSet());
-        this.measuredRuns = Math.max(1, config.measuredRuns());
-        this.remeasureAfter = Math.max(0, config.remeasureAfterRequests());
+        this.pipeline.configure(settings(config));
         this.rejectNonFinite = config.rejectNonFiniteInputs();
         this.limits = new ResourceLimits(Math.max(1, config.maxModelFileMegabytes()) << 20,
                 Math.max(1, config.maxInputElements()), Math.max(1, config.maxTensorElements()),
@@ -241,6 +241,23 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         policies.remove(name, policy);
     }
 
+    /** The operator analyzer, whose analysis policies get in their context; planning works without one. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void bindAnalyzer(ModelAnalyzer analyzer) {
+        pipeline.setAnalyzer(analyzer);
+        plans.evict(p -> true); // plans made without (or with another) analysis
+    }
+
+    public void unbindAnalyzer(ModelAnalyzer analyzer) {
+        pipeline.unsetAnalyzer(analyzer);
+    }
+
+    /** Requests received by {@link #infer} and {@link #inferAsync}, for tests that prove planning never re-enters. */
+    public long requestsReceived() {
+        return requestsReceived.get();
+    }
+
     /** The live backends, best ranked first. */
     public List<DeviceBackend> liveBackends() {
         return backends.live().stream().map(Ranked::service).toList();
@@ -251,11 +268,12 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     }
 
     public String defaultPolicy() {
-        return defaultPolicy;
+        return pipeline.settings().defaultPolicy();
     }
 
     @Override
     public InferenceResult infer(String modelId, Map<String, Tensor> inputs, RunOptions options) {
+        requestsReceived.incrementAndGet();
         Model model = models.require(modelId);
         RunOptions opts = options == null ? RunOptions.defaults() : options;
         admit(model, inputs);
@@ -281,7 +299,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             ExecutionPlan plan;
             try {
-                plan = planFor(model, opts, inputs, attempt == 1);
+                plan = pipeline.planFor(model, opts, inputs, attempt == 1);
             } catch (BackendDepartedException e) {
                 if (attempt == MAX_ATTEMPTS) {
                     throw tooFast(model, e);
@@ -344,6 +362,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
     @Override
     public CompletableFuture<InferenceResult> inferAsync(String modelId, Map<String, Tensor> inputs,
                                                          RunOptions options) {
+        requestsReceived.incrementAndGet();
         Model model = models.require(modelId);
         admit(model, inputs);
         AtomicBoolean cancelled = new AtomicBoolean();
@@ -376,7 +395,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
                                                        int attempt, AtomicBoolean cancelled) {
         ExecutionPlan plan;
         try {
-            plan = planFor(model, options, inputs, attempt == 1);
+            plan = pipeline.planFor(model, options, inputs, attempt == 1);
         } catch (BackendDepartedException e) {
             if (attempt >= MAX_ATTEMPTS) {
                 return CompletableFuture.failedFuture(tooFast(model, e));
@@ -418,194 +437,27 @@ public class InferenceEngine implements InferenceService, OperatorProfiler {
 
     @Override
     public PlanDescription plan(String modelId, RunOptions options) {
-        return planFor(models.require(modelId), options == null ? RunOptions.defaults() : options, null, true)
+        return pipeline.planFor(models.require(modelId), options == null ? RunOptions.defaults() : options, null, true)
                 .description();
-    }
-
-    /** {@code inputs}: the request's inputs, for profiling when the policy needs costs (null: none at hand). */
-    /**
-     * {@code mayMeasure}: false on a request's retry after its backends changed under it; it then runs the policy's
-     * plan as placed (cached apart from measured plans), instead of measuring again while backends keep changing.
-     */
-    private ExecutionPlan planFor(Model model, RunOptions options, Map<String, Tensor> inputs, boolean mayMeasure) {
-        PluginRegistry.Snapshot<DeviceBackend> now = backends.snapshot();
-        List<Ranked<DeviceBackend>> live = now.live();
-        String backendSet = now.key();
-        String policyName = options.policy() != null ? options.policy() : defaultPolicy;
-        Optional<Ranked<SchedulingPolicy>> policy = policies.get(policyName);
-        if (options.policy() != null && options.backend() == null && policy.isEmpty()
-                && !options.policy().equals(FirstCapablePolicy.NAME)) {
-            throw new SparoaException("unknown policy '" + options.policy() + "'; installed: " + policyNames());
-        }
-        boolean pinned = options.backend() != null;
-        // a plan is measured against single backends only where there are inputs to measure it on; one built without
-        // (a plan() query) is kept apart, so that it never stands in for a measured one
-        boolean measured = mayMeasure && !pinned && inputs != null && !options.captureIntermediates()
-                && measuredPolicies.contains(policyName);
-        PlanKey key = new PlanKey(model, backendSet, pinned ? null : policyName,
-                pinned ? -1L : policy.map(Ranked::serviceId).orElse(-1L),
-                pinned ? "" : policy.map(PolicyVersion::of).orElse(""), options.backend(), options.policyOptions(),
-                options.captureIntermediates(), measured);
-        boolean needsCosts = options.backend() == null && policy.map(p -> p.flag(PROP_POLICY_NEEDS_COSTS)).orElse(false);
-        boolean second = false;
-        if (measured && remeasureAfter > 0) {
-            if (measuredUses.size() > 64) {
-                // a key holds its model: drop those of replaced or unloaded models and of backend sets gone (the
-                // soak saw the heap grow by 300 MiB in 30 minutes of reloads and backend swaps without this)
-                measuredUses.keySet().removeIf(k -> !k.backendSet().equals(backendSet)
-                        || models.get(k.model().id()).orElse(null) != k.model());
-            }
-            if (measuredUses.size() > 4096) {
-                measuredUses.clear(); // at worst a plan is measured a third time
-            }
-            AtomicInteger uses = measuredUses.computeIfAbsent(key, k -> new AtomicInteger());
-            if (uses.incrementAndGet() == remeasureAfter + 1) {
-                // exactly once per key: this request rebuilds the plan and measures the candidates again, warm
-                LOG.info("Measuring the plan of {} by {} again after {} requests", model.id(), policyName,
-                        remeasureAfter);
-                plans.evictKeys(key::equals);
-                second = true;
-            }
-        }
-        // the first measurement keeps the first request short: one warm-up run, up to 4x the runs where the plans are
-        // close; the second decides for good: every plan warmed (a backend this process has hardly used yet gets
-        // compiled by the JIT now), three times the runs, up to 12x where the plans are close
-        MeasuredPlanChoice.Schedule schedule = second
-                ? new MeasuredPlanChoice.Schedule(3 * measuredRuns, 12 * measuredRuns, REMEASURE_WARMUP_MILLIS)
-                : new MeasuredPlanChoice.Schedule(measuredRuns, 4 * measuredRuns, 0);
-        ExecutionPlan built = plans.getOrBuild(key, () -> {
-            if (needsCosts && inputs != null && !profiler.isProfiled(model, live)) {
-                LOG.info("Profiling {} on {} for policy {}", model.id(), backendSet, policyName);
-                profileWith(model, inputs, live, false);
-            }
-            ExecutionPlan plan = build(model, live, policy.map(Ranked::service).orElse(null), policyName, options);
-            return measured ? measureAgainstSingleBackends(plan, model, live, inputs, schedule) : plan;
-        });
-        // a backend that left while the plan was being built (profiled, placed, compiled, measured) was removed before
-        // the plan reached the cache, so the removal could not evict it: it must not serve this request or later ones
-        List<String> gone = departedBackends(built);
-        if (!gone.isEmpty()) {
-            plans.evict(p -> p == built);
-            throw new BackendDepartedException("backend(s) " + gone + " left while the plan of " + model.id()
-                    + " was being built", null);
-        }
-        return built;
     }
 
     @Override
     public List<Measurement> profile(String modelId, Map<String, Tensor> inputs, boolean remeasure) {
         Model model = models.require(modelId);
         InputValidator.validate(model, inputs, rejectNonFinite);
-        return profileWith(model, inputs, backends.live(), remeasure);
+        return pipeline.profile(model, inputs, remeasure);
     }
 
-    private List<Measurement> profileWith(Model model, Map<String, Tensor> inputs, List<Ranked<DeviceBackend>> live,
-                                          boolean remeasure) {
-        Map<String, Tensor> tensors = new HashMap<>(inputs);
-        tensors.putAll(calibrate(model, inputs).intermediates());
-        return profiler.profile(model, tensors, live, remeasure);
-    }
-
-    /** One run that captures every intermediate tensor, and records the model's tensor shapes. */
-    private InferenceResult calibrate(Model model, Map<String, Tensor> inputs) {
-        // already admitted as part of the request that needs the profile, or by profile(): not admitted again
-        InferenceResult r = inferAdmitted(model, inputs, new RunOptions(null, FirstCapablePolicy.NAME, Map.of(), true));
-        Map<String, Tensor> tensors = new HashMap<>(inputs);
-        tensors.putAll(r.intermediates());
-        profiler.recordShapes(model, tensors);
-        return r;
-    }
-
-    private ExecutionPlan build(Model model, List<Ranked<DeviceBackend>> live, SchedulingPolicy policy,
-                                String policyName, RunOptions options) {
-        List<LiveBackendView> views = live.stream().map(r -> new LiveBackendView(r, model.graph())).toList();
-        ResolvedPlacement placement = resolver.resolve(model, views, policy, policyName, options, policyTimeoutMillis,
-                profiler.costModel(model, live));
-        return compile(model, views, placement.placement(), placement.policy(), placement.fallbackReason(),
-                options.captureIntermediates());
-    }
-
-    /** Cuts a placement into segments and compiles each on its backend. */
-    private ExecutionPlan compile(Model model, List<LiveBackendView> views, Placement placement, String policy,
-                                  String fallbackReason, boolean captureIntermediates) {
-        List<SegmentPlanner.PlannedSegment> planned = SegmentPlanner.plan(model, placement, captureIntermediates);
-        Map<String, DeviceBackend> used = new HashMap<>();
-        List<CompiledSegment> compiled = new ArrayList<>();
-        try {
-            for (SegmentPlanner.PlannedSegment p : planned) {
-                DeviceBackend backend = views.stream().filter(v -> v.id().equals(p.backendId())).findFirst()
-                        .orElseThrow().backend();
-                used.put(p.backendId(), backend);
-                compiled.add(backend.compile(p.segment()));
-            }
-        } catch (RuntimeException e) {
-            compiled.forEach(CompiledSegment::close);
-            List<String> gone = used.entrySet().stream().filter(u -> !backends.isLive(u.getKey(), u.getValue()))
-                    .map(Map.Entry::getKey).toList();
-            if (!gone.isEmpty()) {
-                // the backend set changed while this plan was being compiled: not the request's fault
-                throw new BackendDepartedException("backend(s) " + gone + " left while " + model.id()
-                        + " was being planned", e);
-            }
-            throw e;
-        }
-        LOG.debug("Planned {}: {} segment(s) by {}", model.id(), compiled.size(), policy);
-        return new ExecutionPlan(model, compiled, used, SegmentPlanner.producerSegments(planned), policy,
-                fallbackReason);
-    }
-
-    /**
-     * The policy's plan, or the whole model on one backend when that measured faster on the request's inputs
-     * (see {@link MeasuredPlanChoice}). Backends that cannot run every operator are not candidates.
-     */
-    private ExecutionPlan measureAgainstSingleBackends(ExecutionPlan proposed, Model model,
-                                                       List<Ranked<DeviceBackend>> live, Map<String, Tensor> inputs,
-                                                       MeasuredPlanChoice.Schedule schedule) {
-        List<LiveBackendView> views = live.stream().map(r -> new LiveBackendView(r, model.graph())).toList();
-        String only = proposed.backendIds().size() == 1 ? proposed.backendIds().iterator().next() : null;
-        List<MeasuredPlanChoice.Candidate> singles = new ArrayList<>();
-        for (LiveBackendView v : views) {
-            if (v.id().equals(only) || !model.graph().nodes().stream().allMatch(v::supports)) {
-                continue;
-            }
-            Map<String, String> all = new HashMap<>();
-            model.graph().nodes().forEach(n -> all.put(n.name(), v.id()));
-            singles.add(new MeasuredPlanChoice.Candidate(v.id() + " alone",
-                    () -> compile(model, views, new Placement(all), proposed.description().policy(), null, false)));
-        }
-        String label = proposed.description().policy() + " (" + proposed.segments().size() + " segment(s) on "
-                + proposed.backendIds() + ")";
-        MeasuredPlanChoice.Choice c;
-        try {
-            c = MeasuredPlanChoice.choose(proposed, label, singles, schedule,
-                    p -> p.isSequential() ? PlanExecutor.runInline(p, inputs, false, Cancellation.NONE)
-                            : waitFor(PlanExecutor.run(p, inputs, false, Cancellation.NONE), model.id()));
-        } catch (RuntimeException e) {
-            List<String> gone = departedBackends(proposed);
-            proposed.retire();
-            if (!gone.isEmpty()) {
-                // the engine's promise: a backend that leaves mid-request gets the request re-planned, measuring too
-                throw new BackendDepartedException("backend(s) " + gone + " left while the plan of " + model.id()
-                        + " was being measured", e);
-            }
-            throw e;
-        }
-        if (c.reason() == null) {
-            return c.plan();
-        }
-        String previous = proposed.description().fallbackReason();
-        return c.plan().relabelled(proposed.description().policy(),
-                previous == null ? c.reason() : previous + "; " + c.reason());
+    @Override
+    public Calibration calibrate(String modelId, AnalysisOptions options) {
+        Model model = models.require(modelId);
+        AnalysisOptions opts = options == null ? AnalysisOptions.defaults() : options;
+        opts.inputSets().forEach(set -> InputValidator.validate(model, set, rejectNonFinite));
+        return pipeline.calibrate(model, opts);
     }
 
     private List<String> departedBackends(ExecutionPlan plan) {
-        List<String> gone = new ArrayList<>();
-        plan.backends().forEach((id, instance) -> {
-            if (!backends.isLive(id, instance)) {
-                gone.add(id);
-            }
-        });
-        return gone;
+        return pipeline.departedBackends(plan);
     }
 
     private static RuntimeException unwrap(Throwable t) {

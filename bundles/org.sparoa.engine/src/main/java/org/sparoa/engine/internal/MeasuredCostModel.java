@@ -1,35 +1,37 @@
 package org.sparoa.engine.internal;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 import org.sparoa.api.CostModel;
-import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.Model;
 import org.sparoa.api.Node;
 
 /**
- * The cost model of one scheduling decision: operator times measured on the live backends (else the backend's
- * own estimate), and transfers priced as the receiving backend's launch floor plus the bytes over the measured
- * copy bandwidth of this machine.
+ * The cost model of one scheduling decision. Operators were measured one at a time as one-operator segments, so
+ * each measurement also holds the backend's fixed cost per segment and the moves of the operator's inputs and
+ * outputs in and out of the backend; both are taken out here, with the backend's measured {@link
+ * HandoverProfiler.BoundaryCost}, and priced where a plan really pays them: once per segment, and once per tensor
+ * handed from one backend to another.
  */
 final class MeasuredCostModel implements CostModel {
-    private static final double COPY_BYTES_PER_MS = CopyBandwidth.bytesPerMillisecond();
+    /** Share of a measurement kept as the operator's own time at least, whatever the boundary cost says. */
+    static final double MIN_OWN_SHARE = 0.1;
 
     private final Model model;
     private final ModelShapes shapes;
     private final CostProfileStore store;
-    private final Map<String, DeviceBackend> backends = new HashMap<>();
+    private final Map<String, HandoverProfiler.BoundaryCost> boundaries;
     private final Map<String, String> signatures = new HashMap<>();
 
-    MeasuredCostModel(Model model, ModelShapes shapes, CostProfileStore store, List<Ranked<DeviceBackend>> live) {
+    MeasuredCostModel(Model model, ModelShapes shapes, CostProfileStore store,
+                      Map<String, HandoverProfiler.BoundaryCost> boundaries) {
         this.model = model;
         this.shapes = shapes;
         this.store = store;
-        live.forEach(r -> backends.put(r.key(), r.service()));
+        this.boundaries = Map.copyOf(boundaries);
         model.graph().nodes().forEach(n -> signatures.put(n.name(), OperatorSignature.of(n, model.graph(), shapes.shapes())));
     }
 
@@ -37,11 +39,29 @@ final class MeasuredCostModel implements CostModel {
     public OptionalDouble operatorMillis(String backendId, Node node) {
         String sig = signatures.get(node.name());
         OptionalDouble measured = sig == null ? OptionalDouble.empty() : store.get(backendId, sig);
-        if (measured.isPresent()) {
+        if (measured.isEmpty()) {
             return measured;
         }
-        DeviceBackend b = backends.get(backendId);
-        return b == null ? OptionalDouble.empty() : b.estimateMillis(node, model.graph());
+        HandoverProfiler.BoundaryCost b = boundary(backendId);
+        long moved = 0;
+        for (String t : node.inputs()) {
+            if (!t.isEmpty() && !model.graph().isWeight(t)) {
+                moved += shapes.bytesOf(t).orElse(0);
+            }
+        }
+        for (String t : node.outputs()) {
+            if (!t.isEmpty()) {
+                moved += shapes.bytesOf(t).orElse(0);
+            }
+        }
+        double all = measured.getAsDouble();
+        double own = all - b.segmentMillis() - b.moveMillis(moved);
+        return OptionalDouble.of(Math.max(own, MIN_OWN_SHARE * all));
+    }
+
+    @Override
+    public double segmentMillis(String backendId) {
+        return boundary(backendId).segmentMillis();
     }
 
     @Override
@@ -50,7 +70,7 @@ final class MeasuredCostModel implements CostModel {
             return 0;
         }
         long bytes = shapes.bytesOf(tensorName).orElse(0);
-        return store.floor(toBackendId).orElse(0) + bytes / COPY_BYTES_PER_MS;
+        return boundary(fromBackendId).moveMillis(bytes) + boundary(toBackendId).moveMillis(bytes);
     }
 
     @Override
@@ -61,5 +81,9 @@ final class MeasuredCostModel implements CostModel {
         }
         var w = model.graph().weights().get(tensorName);
         return w == null ? OptionalLong.empty() : OptionalLong.of(w.byteSize());
+    }
+
+    private HandoverProfiler.BoundaryCost boundary(String backendId) {
+        return boundaries.getOrDefault(backendId, HandoverProfiler.BoundaryCost.UNKNOWN);
     }
 }

@@ -35,6 +35,9 @@ public class ModelRegistryImpl implements ModelRegistry {
         long maxModelFileMegabytes() default ResourceLimits.DEFAULT_MAX_MODEL_FILE_MEGABYTES;
     }
 
+    private final java.util.List<java.util.function.Consumer<Model>> retiredListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
     public ModelRegistryImpl() {
     }
 
@@ -78,6 +81,9 @@ public class ModelRegistryImpl implements ModelRegistry {
         String modelId = modelId(id, file);
         Model model = OnnxModels.load(modelId, file.toAbsolutePath(), maxFileBytes);
         Model previous = models.put(modelId, model);
+        if (previous != null && previous != model) {
+            retired(previous);
+        }
         LOG.info("{} model {} from {}: {} operators", previous == null ? "Loaded" : "Replaced", modelId, file,
                 model.operatorCount());
         return model;
@@ -115,7 +121,26 @@ public class ModelRegistryImpl implements ModelRegistry {
 
     @Override
     public boolean unload(String id) {
-        return models.remove(id) != null;
+        Model gone = models.remove(id);
+        if (gone != null) {
+            retired(gone);
+        }
+        return gone != null;
+    }
+
+    /** Tells {@code listener} of every model instance that leaves the registry (unloaded, or replaced by another). */
+    public void onRetired(java.util.function.Consumer<Model> listener) {
+        retiredListeners.add(listener);
+    }
+
+    private void retired(Model model) {
+        for (var l : retiredListeners) {
+            try {
+                l.accept(model);
+            } catch (RuntimeException e) {
+                LOG.warn("A listener failed on model {} leaving: {}", model.id(), e.toString());
+            }
+        }
     }
 
     private List<String> ids() {

@@ -3,11 +3,9 @@ package org.sparoa.engine.internal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,9 +28,10 @@ final class OperatorCostProfiler {
     private static final Logger LOG = LoggerFactory.getLogger(OperatorCostProfiler.class);
     private static final int MAX_RUNS = 7;
     private static final long BUDGET_NANOS = 60_000_000L;
+    /** Untimed runs first (within the budget): a Java backend runs its first calls slower, before the JIT. */
+    private static final int WARMUP_RUNS = 10;
 
     private final CostProfileStore store;
-    private final Map<Model, ModelShapes> shapes = Collections.synchronizedMap(new WeakHashMap<>());
 
     OperatorCostProfiler(Path file) {
         this.store = new CostProfileStore(file);
@@ -42,28 +41,17 @@ final class OperatorCostProfiler {
         return store;
     }
 
-    boolean hasShapes(Model model) {
-        return shapes.containsKey(model);
-    }
-
-    /** Remembers the tensors of a calibration run (inputs and intermediates) as the model's shapes. */
-    void recordShapes(Model model, Map<String, Tensor> tensors) {
-        shapes.put(model, ModelShapes.of(tensors));
-    }
-
-    MeasuredCostModel costModel(Model model, List<Ranked<DeviceBackend>> live) {
-        ModelShapes s = shapes.getOrDefault(model, new ModelShapes(Map.of(), Map.of()));
-        return new MeasuredCostModel(model, s, store, live);
+    /** The cost model of a model calibrated as {@code calibration}, with the live backends' boundary costs. */
+    MeasuredCostModel costModel(Model model, org.sparoa.api.analysis.Calibration calibration,
+                                Map<String, HandoverProfiler.BoundaryCost> boundaries) {
+        return new MeasuredCostModel(model, ModelShapes.of(calibration), store, boundaries);
     }
 
     /** True when every operator has a measurement on every live backend that supports it. */
-    boolean isProfiled(Model model, List<Ranked<DeviceBackend>> live) {
-        ModelShapes s = shapes.get(model);
-        if (s == null) {
-            return false;
-        }
+    boolean isProfiled(Model model, List<Ranked<DeviceBackend>> live, org.sparoa.api.analysis.Calibration calibration) {
+        Map<String, long[]> shapes = ModelShapes.of(calibration).shapes();
         for (Node n : model.graph().nodes()) {
-            String sig = OperatorSignature.of(n, model.graph(), s.shapes());
+            String sig = OperatorSignature.of(n, model.graph(), shapes);
             for (Ranked<DeviceBackend> b : live) {
                 if (b.service().supports(n, model.graph()) && store.get(b.key(), sig).isEmpty()) {
                     return false;
@@ -75,8 +63,7 @@ final class OperatorCostProfiler {
 
     List<Measurement> profile(Model model, Map<String, Tensor> tensors, List<Ranked<DeviceBackend>> live,
                               boolean remeasure) {
-        recordShapes(model, tensors);
-        Map<String, long[]> shapeMap = shapes.get(model).shapes();
+        Map<String, long[]> shapeMap = ModelShapes.of(tensors).shapes();
         List<Measurement> out = new ArrayList<>();
         for (Node node : model.graph().nodes()) {
             String sig = OperatorSignature.of(node, model.graph(), shapeMap);
@@ -128,7 +115,10 @@ final class OperatorCostProfiler {
         Segment segment = new Segment(0, model, nodes, ins, outs,
                 () -> OnnxSegments.cut(model, model.id() + "_op", nodes, ins, outs));
         try (CompiledSegment c = backend.compile(segment)) {
-            c.run(feed);
+            long warmStart = System.nanoTime();
+            for (int i = 0; i < WARMUP_RUNS && (i < 1 || System.nanoTime() - warmStart < BUDGET_NANOS); i++) {
+                c.run(feed);
+            }
             long[] times = new long[MAX_RUNS];
             int n = 0;
             long start = System.nanoTime();

@@ -13,8 +13,6 @@ import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparoa.api.BackendException;
-import org.sparoa.api.BackendView;
-import org.sparoa.api.CostModel;
 import org.sparoa.api.Model;
 import org.sparoa.api.Node;
 import org.sparoa.api.Placement;
@@ -39,15 +37,13 @@ final class PlacementResolver {
     }
 
     ResolvedPlacement resolve(Model model, List<LiveBackendView> backends, SchedulingPolicy policy, String policyName,
-                              RunOptions options, long timeoutMillis, CostModel costs) {
+                              RunOptions options, long timeoutMillis, SchedulingContext context) {
         if (backends.isEmpty()) {
             throw new BackendException("no backend is live: install or start a backend bundle");
         }
         if (options.backend() != null) {
             return new ResolvedPlacement(pinned(model, backends, options.backend()), "pinned:" + options.backend(), null);
         }
-        List<BackendView> views = new ArrayList<>(backends);
-        SchedulingContext context = new SchedulingContext(model, views, options.policyOptions(), costs);
         String reason;
         if (policy == null) {
             reason = policyName == null || policyName.equals(FirstCapablePolicy.NAME) ? null

@@ -6,7 +6,7 @@ import org.sparoa.api.SchedulingPolicy;
 
 /**
  * The version of a policy service that its cached plans depend on: the symbolic name and version of the bundle
- * that provides it (inside OSGi) and the policy's optional {@value InferenceEngine#PROP_POLICY_VERSION} property.
+ * that provides it (inside OSGi) and the policy's optional {@value org.sparoa.api.SchedulingPolicy#PROP_VERSION} property.
  * Outside OSGi (tools, tests) only the property counts.
  */
 final class PolicyVersion {
@@ -24,7 +24,7 @@ final class PolicyVersion {
 
     static String resolve(SchedulingPolicy policy, Map<String, ?> props) {
         String bundle = OSGI ? BundleVersion.of(policy.getClass()) : "";
-        Object declared = props.get(InferenceEngine.PROP_POLICY_VERSION);
+        Object declared = props.get(org.sparoa.api.SchedulingPolicy.PROP_VERSION);
         return declared == null ? bundle : bundle + "+" + declared;
     }
 

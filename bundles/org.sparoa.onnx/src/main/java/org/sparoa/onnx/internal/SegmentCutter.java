@@ -84,7 +84,7 @@ public final class SegmentCutter {
                 .build();
     }
 
-    static ValueInfoProto valueInfo(TensorInfo info) {
+    public static ValueInfoProto valueInfo(TensorInfo info) {
         TypeProto.Tensor.Builder t = TypeProto.Tensor.newBuilder()
                 .setElemType((info.type() == null ? DataType.FLOAT : info.type()).onnxCode());
         long[] shape = info.shape();

@@ -9,10 +9,10 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
 import org.apache.karaf.shell.support.table.ShellTable;
-import org.sparoa.analyzer.ModelAnalysis;
-import org.sparoa.analyzer.OperatorMetrics;
-import org.sparoa.analyzer.Quadrant;
-import org.sparoa.analyzer.SparsityStats;
+import org.sparoa.api.analysis.ModelAnalysis;
+import org.sparoa.api.analysis.OperatorMetrics;
+import org.sparoa.api.analysis.Quadrant;
+import org.sparoa.api.analysis.SparsityStats;
 import org.sparoa.api.InvalidInputException;
 import org.sparoa.api.Shapes;
 

@@ -15,7 +15,7 @@ import org.sparoa.api.SegmentPlan;
 import org.sparoa.api.Shapes;
 import org.sparoa.api.Tensor;
 import org.sparoa.api.UnknownModelException;
-import org.sparoa.engine.RandomInputs;
+import org.sparoa.api.RandomInputs;
 import org.sparoa.engine.ResourceLimits;
 import org.sparoa.onnx.OnnxModels;
 import org.sparoa.onnx.TensorProtoIO;

@@ -29,7 +29,7 @@ import org.sparoa.api.RunOptions;
 import org.sparoa.api.SchedulingPolicy;
 import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.PlainOrtSession;
-import org.sparoa.engine.RandomInputs;
+import org.sparoa.api.RandomInputs;
 import org.sparoa.onnx.MagnitudePruner;
 
 /**

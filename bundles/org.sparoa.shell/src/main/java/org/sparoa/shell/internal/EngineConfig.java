@@ -12,7 +12,7 @@ import org.sparoa.engine.ResourceLimits;
 final class EngineConfig {
     static final String PID = "org.sparoa.engine";
     static final String DEFAULT_POLICY = "defaultPolicy";
-    static final String BUILT_IN_POLICY = "first-capable";
+    static final String BUILT_IN_POLICY = org.sparoa.api.SchedulingPolicy.FIRST_CAPABLE;
 
     private EngineConfig() {
     }

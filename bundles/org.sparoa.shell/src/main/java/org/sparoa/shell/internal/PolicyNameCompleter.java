@@ -32,7 +32,7 @@ public class PolicyNameCompleter implements Completer {
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }
-        delegate.getStrings().add("first-capable");
+        delegate.getStrings().add(org.sparoa.api.SchedulingPolicy.FIRST_CAPABLE);
         return delegate.complete(session, commandLine, candidates);
     }
 }

@@ -16,11 +16,11 @@ import java.util.OptionalLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparoa.analyzer.ModelAnalysis;
-import org.sparoa.analyzer.ModelTotals;
-import org.sparoa.analyzer.OperatorMetrics;
-import org.sparoa.analyzer.SparsityStats;
-import org.sparoa.analyzer.Thresholds;
+import org.sparoa.api.analysis.ModelAnalysis;
+import org.sparoa.api.analysis.ModelTotals;
+import org.sparoa.api.analysis.OperatorMetrics;
+import org.sparoa.api.analysis.SparsityStats;
+import org.sparoa.api.analysis.Thresholds;
 import org.sparoa.api.InvalidInputException;
 import org.sparoa.api.Tensor;
 import org.sparoa.onnx.TensorProtoIO;

@@ -24,7 +24,7 @@ import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.backend.sparse.internal.SparseCpuBackend;
 import org.sparoa.engine.LocalPlatform;
-import org.sparoa.engine.RandomInputs;
+import org.sparoa.api.RandomInputs;
 
 /** The template policy works on a real model, and its bundle needs nothing but the SparOA API. */
 class ExamplePolicyTest {

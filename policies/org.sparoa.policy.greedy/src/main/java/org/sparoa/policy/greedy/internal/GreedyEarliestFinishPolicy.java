@@ -1,32 +1,37 @@
 package org.sparoa.policy.greedy.internal;
 
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.osgi.service.component.annotations.Component;
-import org.sparoa.api.IslandMerger;
+import org.sparoa.api.Graph;
 import org.sparoa.api.Placement;
+import org.sparoa.api.PlanCost;
+import org.sparoa.api.PlanSearch;
 import org.sparoa.api.SchedulingContext;
 import org.sparoa.api.SchedulingPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Policy {@code greedy}: earliest-finish-time list scheduling (see {@link EarliestFinishScheduler}) over the
- * measured cost model, which the engine builds before the first decision because this service declares
- * {@code sparoa.policy.costs=true}. Options: {@code sharedCpu} (default true): CPU backends share one processor;
- * {@code mergeIslands} (default true): then {@link IslandMerger} moves runs of operators back into their
- * neighbours' backend where the hand-over costs at least what the run gains (per-operator earliest finish does
- * not see the transfer back, so without this pass a placement can ping-pong between backends).
+ * Policy {@code greedy}: the cheapest placement by {@link PlanCost} (operators + a fixed cost per segment + every
+ * hand-over, all measured by the engine, which profiles first because this service declares
+ * {@link SchedulingPolicy#PROP_NEEDS_COSTS}), searched by {@link PlanSearch} from three kinds of start: the
+ * earliest-finish-time schedule ({@link EarliestFinishScheduler}), each single backend that runs the whole model,
+ * and every operator on its cheapest backend. The engine then times the result against each single backend
+ * ({@link SchedulingPolicy#PROP_MEASURED_CHOICE}). Option {@code sharedCpu} (default true): CPU backends share one
+ * processor in the earliest-finish estimate.
  */
 @Component(service = SchedulingPolicy.class, property = {
         SchedulingPolicy.PROP_NAME + "=" + GreedyEarliestFinishPolicy.NAME,
-        GreedyEarliestFinishPolicy.PROP_NEEDS_COSTS + ":Boolean=true"})
+        SchedulingPolicy.PROP_NEEDS_COSTS + ":Boolean=true",
+        SchedulingPolicy.PROP_MEASURED_CHOICE + ":Boolean=true"})
 public class GreedyEarliestFinishPolicy implements SchedulingPolicy {
     public static final String NAME = "greedy";
-    /** The engine's service property for policies that read operator costs. */
-    public static final String PROP_NEEDS_COSTS = "sparoa.policy.costs";
+    /** The service properties of the component, for use outside OSGi ({@code LocalPlatform.addPolicy}). */
+    public static final Map<String, Object> SERVICE_PROPERTIES = Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true,
+            SchedulingPolicy.PROP_MEASURED_CHOICE, true);
     private static final Logger LOG = LoggerFactory.getLogger(GreedyEarliestFinishPolicy.class);
 
     @Override
@@ -37,18 +42,20 @@ public class GreedyEarliestFinishPolicy implements SchedulingPolicy {
     @Override
     public Placement place(SchedulingContext context) {
         boolean sharedCpu = Boolean.parseBoolean(context.options().getOrDefault("sharedCpu", "true").trim());
+        Graph graph = context.model().graph();
         EarliestFinishScheduler.Schedule s = new EarliestFinishScheduler(context, sharedCpu).schedule();
-        Map<String, String> placement = new HashMap<>(s.placement());
-        if (Boolean.parseBoolean(context.options().getOrDefault("mergeIslands", "true").trim())) {
-            List<IslandMerger.Move> moves = new IslandMerger(context.model().graph(), context.backends(),
-                    context.costs()).merge(placement);
-            LOG.debug("greedy: {} island(s) of {} merged", moves.size(), context.model().id());
-        }
+        List<Map<String, String>> starts = new ArrayList<>();
+        starts.add(s.placement());
+        context.backends().forEach(b -> starts.add(PlanSearch.allOn(graph, b)));
+        starts.add(PlanSearch.cheapestPerOperator(graph, context.backends(), context.costs()));
+        PlanSearch.Result best = PlanSearch.best(graph, context.backends(), context.costs(), starts);
         if (s.operatorsWithoutCost() > 0) {
-            LOG.warn("greedy: {} of {} operator(s) of {} have no cost on any backend; they follow their inputs",
-                    s.operatorsWithoutCost(), context.model().operatorCount(), context.model().id());
+            LOG.warn("greedy: {} of {} operator(s) of {} have no cost on any backend", s.operatorsWithoutCost(),
+                    context.model().operatorCount(), context.model().id());
         }
-        LOG.debug("greedy: {} estimated at {} ms", context.model().id(), s.makespanMillis());
-        return new Placement(placement);
+        LOG.info("greedy: {} estimated at {} ms in {} segment(s) with {} hand-over(s)", context.model().id(),
+                String.format("%.3f", best.estimate().totalMillis()), best.estimate().segments(),
+                best.estimate().handovers());
+        return new Placement(best.placement());
     }
 }

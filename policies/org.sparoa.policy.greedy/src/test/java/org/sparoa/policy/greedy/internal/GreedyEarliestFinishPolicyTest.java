@@ -27,7 +27,7 @@ import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.backend.sparse.internal.SparseCpuBackend;
 import org.sparoa.engine.LocalPlatform;
-import org.sparoa.engine.RandomInputs;
+import org.sparoa.api.RandomInputs;
 
 /** {@code greedy} on real models with ort-cpu and sparse-cpu: cost models with known answers, then measured ones. */
 class GreedyEarliestFinishPolicyTest {
@@ -43,7 +43,7 @@ class GreedyEarliestFinishPolicyTest {
         ort = new OrtCpuBackend("ort-cpu", 2, 1);
         sparse = new SparseCpuBackend(2, 0.5);
         platform = LocalPlatform.withoutMeasuredPlans(ort, sparse); // the tests look at the policy's own placement
-        platform.addPolicy(new GreedyEarliestFinishPolicy(), Map.of(GreedyEarliestFinishPolicy.PROP_NEEDS_COSTS, true));
+        platform.addPolicy(new GreedyEarliestFinishPolicy(), GreedyEarliestFinishPolicy.SERVICE_PROPERTIES);
         face = platform.models().load("face", BLAZEFACE);
         faceInputs = RandomInputs.forModel(face, Map.of(), 11);
     }

@@ -23,7 +23,7 @@ import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.backend.sparse.internal.SparseCpuBackend;
 import org.sparoa.engine.LocalPlatform;
-import org.sparoa.engine.RandomInputs;
+import org.sparoa.api.RandomInputs;
 
 /** {@code single} on real models: one segment on the named backend, outputs equal to plain ONNX Runtime. */
 class SingleBackendPolicyTest {

@@ -3,54 +3,49 @@ package org.sparoa.policy.threshold.internal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparoa.analyzer.AnalysisOptions;
-import org.sparoa.analyzer.ModelAnalysis;
-import org.sparoa.analyzer.ModelAnalyzer;
-import org.sparoa.analyzer.Thresholds;
+import org.sparoa.api.analysis.ModelAnalysis;
+import org.sparoa.api.analysis.Thresholds;
 import org.sparoa.api.IslandMerger;
 import org.sparoa.api.BackendView;
 import org.sparoa.api.DeviceKind;
 import org.sparoa.api.Model;
 import org.sparoa.api.Node;
 import org.sparoa.api.Placement;
+import org.sparoa.api.PlanCost;
+import org.sparoa.api.PlanSearch;
 import org.sparoa.api.SchedulingContext;
 import org.sparoa.api.SchedulingPolicy;
-import org.sparoa.api.Shapes;
 import org.sparoa.api.SparoaException;
 
 /**
- * Policy {@code threshold}: SparOA's quadrant rule ({@link QuadrantRule}) over the analyzer's per-operator
- * sparsity and intensity, then {@link IslandMerger} over the measured cost model. Thresholds: request options
- * {@code sparsity} and {@code intensity}, else the configuration (PID {@value #PID}), else the analyzer's (those
- * of the analysis: a threshold source's, such as the predictor, else the analyzer's configured defaults).
- * Request options {@code sparseBackend}, {@code denseBackend} and {@code mergeIslands} override the configuration
- * too; option {@code shapes} ({@code x=1x3x320x320;...}) gives the analysis the shapes of dynamic inputs.
- *
- * <p>The analysis is the analyzer's cached one for the model's content, else a new one whose calibration runs are
- * pinned to the dense backend (so that calibrating never asks this policy again). Without an analyzer service the
- * policy throws and the engine falls back. No {@code @Modified}: a configuration change re-registers the service,
- * which drops the engine's cached plans of the old thresholds.
+ * Policy {@code threshold}: SparOA's quadrant rule ({@link QuadrantRule}) over the per-operator sparsity and
+ * intensity of the analysis the engine's planning pipeline hands in ({@link SchedulingContext#analysis()}), then
+ * {@link IslandMerger} over the measured cost model (operators, segments and hand-overs); when the cost model says
+ * the whole model on one backend is cheaper than the rule's split, that is the answer. Thresholds: request options
+ * {@code sparsity} and {@code intensity}, else the configuration (PID {@value #PID}), else the analysis's (a threshold
+ * source's, such as the predictor, else the analyzer's configured defaults). Request options {@code sparseBackend},
+ * {@code denseBackend} and {@code mergeIslands} override the configuration too. Without an analysis (no analyzer
+ * installed) the policy throws and the engine falls back. No {@code @Modified}: a configuration change re-registers
+ * the service, which drops the engine's cached plans of the old thresholds.
  */
 @Component(service = SchedulingPolicy.class, configurationPid = QuadrantThresholdPolicy.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
-        property = SchedulingPolicy.PROP_NAME + "=" + QuadrantThresholdPolicy.NAME)
+        property = {SchedulingPolicy.PROP_NAME + "=" + QuadrantThresholdPolicy.NAME,
+                SchedulingPolicy.PROP_MEASURED_CHOICE + ":Boolean=true"})
 @Designate(ocd = ThresholdConfig.class)
 public class QuadrantThresholdPolicy implements SchedulingPolicy {
     public static final String NAME = "threshold";
     public static final String PID = "org.sparoa.policy.threshold";
+    /** The service properties of the component, for use outside OSGi ({@code LocalPlatform.addPolicy}). */
+    public static final Map<String, Object> SERVICE_PROPERTIES = Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true,
+            SchedulingPolicy.PROP_MEASURED_CHOICE, true);
     private static final Logger LOG = LoggerFactory.getLogger(QuadrantThresholdPolicy.class);
 
     /** What one decision was based on, for tests and diagnostics. */
@@ -59,8 +54,6 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
     }
 
     private final Settings settings;
-
-    private final AtomicReference<ModelAnalyzer> analyzer = new AtomicReference<>();
 
     private record Settings(double sparsity, double intensity, String sparseBackend, String denseBackend,
                             boolean mergeIslands) {
@@ -73,23 +66,11 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
     }
 
     /**
-     * For use outside OSGi: negative thresholds mean the analyzer's defaults, an empty dense backend the automatic
-     * choice.
+     * For use outside OSGi: negative thresholds mean the analysis's, an empty dense backend the automatic choice.
      */
-    public QuadrantThresholdPolicy(ModelAnalyzer analyzer, double sparsity, double intensity, String sparseBackend,
-                                   String denseBackend, boolean mergeIslands) {
+    public QuadrantThresholdPolicy(double sparsity, double intensity, String sparseBackend, String denseBackend,
+                                   boolean mergeIslands) {
         this.settings = new Settings(sparsity, intensity, sparseBackend, denseBackend, mergeIslands);
-        this.analyzer.set(analyzer);
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    void bindAnalyzer(ModelAnalyzer a) {
-        analyzer.set(a);
-    }
-
-    void unbindAnalyzer(ModelAnalyzer a) {
-        analyzer.compareAndSet(a, null); // a greedy replacement may already have been bound
     }
 
     @Override
@@ -104,19 +85,15 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
 
     /** The placement and what it was based on. */
     public Decision decide(SchedulingContext context) {
-        ModelAnalyzer a = analyzer.get();
-        if (a == null) {
-            throw new SparoaException("policy threshold needs the operator analyzer, and no ModelAnalyzer service is "
-                    + "available (install feature sparoa-analyzer)");
-        }
         Model model = context.model();
+        ModelAnalysis analysis = context.analysis().orElseThrow(() -> new SparoaException("policy threshold needs "
+                + "the operator analysis, and the engine has none (install feature sparoa-analyzer)"));
         List<BackendView> live = context.backends();
         String sparseId = option(context, "sparseBackend", settings.sparseBackend());
         BackendView sparse = live.stream().filter(b -> b.id().equals(sparseId)).findFirst()
                 .orElseThrow(() -> new SparoaException("policy threshold: sparse backend '" + sparseId
                         + "' is not live; live backends: " + ids(live)));
         BackendView dense = denseBackend(context, sparse);
-        ModelAnalysis analysis = analysis(a, model, live, dense, shapes(context));
         // the analysis carries the analyzer's thresholds for this model (a ThresholdSource's, else its defaults)
         Thresholds fromAnalyzer = analysis.thresholds();
         Thresholds thresholds = new Thresholds(
@@ -128,6 +105,7 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
         List<IslandMerger.Move> merges = List.of();
         if (Boolean.parseBoolean(option(context, "mergeIslands", Boolean.toString(settings.mergeIslands())))) {
             merges = new IslandMerger(model.graph(), live, context.costs()).merge(placement);
+            placement = cheaperSingleBackend(context, placement);
         }
         long onSparse = placement.values().stream().filter(sparse.id()::equals).count();
         LOG.info("threshold: {} with s*={} i*={}: {} sparse-and-light, {} of {} operators on {}, {} island(s) merged",
@@ -137,49 +115,22 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
                 List.copyOf(rule.sparseLight()), merges);
     }
 
-    private ModelAnalysis analysis(ModelAnalyzer a, Model model, List<BackendView> live, BackendView dense,
-                                   Map<String, long[]> shapes) {
-        Optional<ModelAnalysis> cached = a.cached(model.sha256());
-        if (cached.isPresent() && shapes.isEmpty()) {
-            return cached.get();
-        }
-        // calibrate on one backend that runs the whole model, so that calibration never comes back to this policy
-        String pin = capableOfAll(dense, model) ? dense.id()
-                : live.stream().filter(b -> capableOfAll(b, model)).map(BackendView::id).findFirst().orElse(null);
-        try {
-            return a.analyze(model.id(), AnalysisOptions.defaults().withShapes(shapes).onBackend(pin));
-        } catch (RuntimeException e) {
-            throw new SparoaException("policy threshold: analysing " + model.id() + " failed: " + e.getMessage()
-                    + " (inputs with dynamic dimensions: give the option shapes=name=1x3x224x224;other=..., or analyse"
-                    + " the model first with sparoa:analyze)", e);
-        }
-    }
-
-    /** Option {@code shapes}: {@code name=1x3x224x224} entries separated by ';'. */
-    private static Map<String, long[]> shapes(SchedulingContext context) {
-        String v = context.options().get("shapes");
-        Map<String, long[]> out = new HashMap<>();
-        if (v == null || v.isBlank()) {
-            return out;
-        }
-        for (String entry : v.split(";")) {
-            int eq = entry.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("policy threshold: option shapes takes name=1x3x224x224 entries "
-                        + "separated by ';', got '" + v + "'");
-            }
-            out.put(entry.substring(0, eq).trim(), Shapes.parse(entry.substring(eq + 1).trim()));
-        }
-        return out;
-    }
-
-    private static boolean capableOfAll(BackendView b, Model model) {
-        for (Node n : model.graph().nodes()) {
-            if (!b.supports(n)) {
-                return false;
+    /** The rule's placement, or the whole model on one backend where the cost model prices that lower. */
+    private static Map<String, String> cheaperSingleBackend(SchedulingContext context, Map<String, String> placement) {
+        var graph = context.model().graph();
+        Map<String, String> best = placement;
+        double bestMillis = PlanCost.millis(graph, placement, context.costs());
+        for (BackendView b : context.backends()) {
+            Map<String, String> all = PlanSearch.allOn(graph, b);
+            if (all != null) {
+                double ms = PlanCost.millis(graph, all, context.costs());
+                if (ms < bestMillis) {
+                    best = all;
+                    bestMillis = ms;
+                }
             }
         }
-        return true;
+        return best;
     }
 
     /** The named dense backend, else the best-ranked GPU, else ort-cpu, else the best-ranked other backend. */

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -17,20 +18,21 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparoa.analyzer.ModelAnalysis;
-import org.sparoa.analyzer.OperatorMetrics;
+import org.sparoa.api.analysis.ModelAnalysis;
+import org.sparoa.api.analysis.OperatorMetrics;
 import org.sparoa.analyzer.internal.CalibratingModelAnalyzer;
 import org.sparoa.api.InferenceResult;
 import org.sparoa.api.Model;
 import org.sparoa.api.Node;
 import org.sparoa.api.RunOptions;
+import org.sparoa.api.CostModel;
 import org.sparoa.api.SchedulingContext;
 import org.sparoa.api.SparoaException;
 import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.backend.sparse.internal.SparseCpuBackend;
 import org.sparoa.engine.LocalPlatform;
-import org.sparoa.engine.RandomInputs;
+import org.sparoa.api.RandomInputs;
 import org.sparoa.onnx.MagnitudePruner;
 
 /**
@@ -54,10 +56,11 @@ class QuadrantThresholdPolicyTest {
         ort = new OrtCpuBackend("ort-cpu", 2, 1);
         sparse = new SparseCpuBackend(2, 0.5);
         platform = LocalPlatform.withoutMeasuredPlans(ort, sparse); // the tests look at the policy's own placement
-        analyzer = CalibratingModelAnalyzer.standalone(platform.models(), platform.inference(), Configs.analyzer());
+        analyzer = CalibratingModelAnalyzer.standalone(platform.models(), platform.calibrator(), Configs.analyzer());
         // thresholds from the analyzer; islands merged only when asked, so that the rule alone is visible
-        platform.addPolicy(new QuadrantThresholdPolicy(analyzer, -1, -1, "sparse-cpu", "", false),
-                Map.of("sparoa.policy.costs", true));
+        platform.setAnalyzer(analyzer); // the planning pipeline hands its analysis to the policy
+        platform.addPolicy(new QuadrantThresholdPolicy(-1, -1, "sparse-cpu", "", false),
+                QuadrantThresholdPolicy.SERVICE_PROPERTIES);
         face = platform.models().load("face", pruned);
         inputs = RandomInputs.forModel(face, Map.of(), 11);
     }
@@ -125,41 +128,39 @@ class QuadrantThresholdPolicyTest {
     @Test
     void configuredThresholdsApplyAndOptionsStillWin() {
         QuadrantThresholdPolicy configured = new QuadrantThresholdPolicy(Configs.threshold(0.0, 1e12, false));
-        configured.bindAnalyzer(analyzer);
-        SchedulingContext context = new SchedulingContext(face, Views.real(face, ort, sparse), Map.of());
+        SchedulingContext context = withAnalysis(Map.of());
         QuadrantThresholdPolicy.Decision d = configured.decide(context);
         assertEquals(0.0, d.thresholds().sparsity());
         assertEquals(sparseAndLight(analysis(), 0, 1e12), Set.copyOf(d.sparseLight()));
-        QuadrantThresholdPolicy.Decision overridden = configured.decide(new SchedulingContext(face,
-                Views.real(face, ort, sparse), Map.of("sparsity", "0.5", "intensity", "10")));
+        QuadrantThresholdPolicy.Decision overridden = configured.decide(withAnalysis(
+                Map.of("sparsity", "0.5", "intensity", "10")));
         assertEquals(sparseAndLight(analysis(), 0.5, 10), Set.copyOf(overridden.sparseLight()));
         assertEquals("sparse-cpu", d.sparseBackend());
         assertEquals("ort-cpu", d.denseBackend(), "no GPU backend: the dense backend is ort-cpu");
     }
 
     @Test
-    void withoutAnAnalyzerThePolicyFailsClearlyAndTheEngineFallsBack() {
-        QuadrantThresholdPolicy orphan = new QuadrantThresholdPolicy(null, -1, -1, "sparse-cpu", "", true);
-        SparoaException e = assertThrows(SparoaException.class, () -> orphan.place(
+    void withoutAnAnalysisThePolicyFailsClearlyAndTheEngineFallsBack() {
+        QuadrantThresholdPolicy p = new QuadrantThresholdPolicy(-1, -1, "sparse-cpu", "", true);
+        SparoaException e = assertThrows(SparoaException.class, () -> p.place(
                 new SchedulingContext(face, Views.real(face, ort, sparse), Map.of())));
-        assertTrue(e.getMessage().contains("no ModelAnalyzer service"), e.getMessage());
+        assertTrue(e.getMessage().contains("install feature sparoa-analyzer"), e.getMessage());
 
-        SchedulingContext noSparse = new SchedulingContext(face, Views.real(face, ort), Map.of());
-        QuadrantThresholdPolicy p = new QuadrantThresholdPolicy(analyzer, -1, -1, "sparse-cpu", "", true);
+        SchedulingContext noSparse = new SchedulingContext(face, Views.real(face, ort), Map.of(), CostModel.NONE,
+                Map.of(), Optional.of(analysis()));
         e = assertThrows(SparoaException.class, () -> p.place(noSparse));
         assertTrue(e.getMessage().contains("sparse backend 'sparse-cpu' is not live"), e.getMessage());
 
-        platform.addPolicy(new QuadrantThresholdPolicy(null, -1, -1, "sparse-cpu", "", true) {
-            @Override
-            public String name() {
-                return "threshold-without-analyzer";
-            }
-        });
-        InferenceResult r = platform.inference().infer("face", inputs,
-                RunOptions.withPolicy("threshold-without-analyzer", Map.of()));
-        assertEquals("first-capable", r.plan().policy());
-        assertNotNull(r.plan().fallbackReason());
-        assertTrue(r.plan().fallbackReason().contains("no ModelAnalyzer service"), r.plan().fallbackReason());
+        try (LocalPlatform noAnalyzer = LocalPlatform.withoutMeasuredPlans(ort, sparse)) {
+            noAnalyzer.addPolicy(p, QuadrantThresholdPolicy.SERVICE_PROPERTIES);
+            noAnalyzer.models().load("face", pruned);
+            InferenceResult r = noAnalyzer.inference().infer("face", inputs, RunOptions.withPolicy("threshold",
+                    Map.of()));
+            assertEquals("first-capable", r.plan().policy());
+            assertNotNull(r.plan().fallbackReason());
+            assertTrue(r.plan().fallbackReason().contains("install feature sparoa-analyzer"),
+                    r.plan().fallbackReason());
+        }
     }
 
     @Test
@@ -175,16 +176,11 @@ class QuadrantThresholdPolicyTest {
     }
 
     @Test
-    void aModelWithDynamicInputsNeedsItsShapesAndThenFollowsTheRule() throws Exception {
+    void aModelWithDynamicInputsIsAnalysedOnTheRequestsShapesAndFollowsTheRule() throws Exception {
         Path file = TestModels.ppocr("ch_PP-OCRv3_det_infer.onnx");
         Model det = platform.models().load("det", file);
         Map<String, Tensor> in = RandomInputs.forModel(det, Map.of("x", new long[] {1, 3, 320, 320}), 3);
-        InferenceResult without = platform.inference().infer("det", in, RunOptions.withPolicy("threshold", Map.of()));
-        assertEquals("first-capable", without.plan().policy());
-        assertTrue(without.plan().fallbackReason().contains("option shapes="), without.plan().fallbackReason());
-
-        InferenceResult r = platform.inference().infer("det", in,
-                RunOptions.withPolicy("threshold", Map.of("shapes", "x=1x3x320x320")));
+        InferenceResult r = platform.inference().infer("det", in, RunOptions.withPolicy("threshold", Map.of()));
         assertNull(r.plan().fallbackReason());
         ModelAnalysis a = analyzer.cached(det.sha256()).orElseThrow();
         Set<String> expected = sparseAndLight(a, 0.5, 10);
@@ -197,8 +193,14 @@ class QuadrantThresholdPolicyTest {
         platform.models().unload("det");
     }
 
+    /** A context as the planning pipeline makes it: the live backends and the model's analysis. */
+    private static SchedulingContext withAnalysis(Map<String, String> options) {
+        return new SchedulingContext(face, Views.real(face, ort, sparse), options, CostModel.NONE, Map.of(),
+                Optional.of(analysis()));
+    }
+
     private static ModelAnalysis analysis() {
         return analyzer.cached(face.sha256()).orElseGet(() -> analyzer.analyze("face",
-                org.sparoa.analyzer.AnalysisOptions.defaults().onBackend("ort-cpu")));
+                org.sparoa.api.analysis.AnalysisOptions.defaults().onBackend("ort-cpu")));
     }
 }

@@ -1,4 +1,4 @@
-package org.sparoa.analyzer;
+package org.sparoa.api.analysis;
 
 /** Fraction of zero elements of a tensor set, over the calibration runs: smallest, mean and largest. */
 public record SparsityStats(double min, double mean, double max, int runs) {

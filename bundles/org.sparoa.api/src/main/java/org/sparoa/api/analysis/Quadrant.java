@@ -1,4 +1,4 @@
-package org.sparoa.analyzer;
+package org.sparoa.api.analysis;
 
 /**
  * Where an operator falls on the (sparsity, intensity) plane. SparOA's rule of thumb: sparse and light operators

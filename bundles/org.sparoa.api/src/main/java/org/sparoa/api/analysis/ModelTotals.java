@@ -1,4 +1,4 @@
-package org.sparoa.analyzer;
+package org.sparoa.api.analysis;
 
 /**
  * Whole-model sums. {@code flops} adds up the operators with a known FLOP count; {@code unknownFlopOperators}

@@ -1,4 +1,4 @@
-package org.sparoa.analyzer;
+package org.sparoa.api.analysis;
 
 import java.util.Comparator;
 import java.util.EnumMap;

@@ -1,4 +1,4 @@
-package org.sparoa.analyzer.internal;
+package org.sparoa.api.analysis;
 
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
@@ -7,11 +7,11 @@ import org.sparoa.api.DataType;
 import org.sparoa.api.Tensor;
 
 /** Counts the elements of a tensor that are exactly zero (+0.0 and -0.0 for floating types). */
-final class ZeroCounter {
+public final class ZeroCounter {
     private ZeroCounter() {
     }
 
-    static long zeros(Tensor t) {
+    public static long zeros(Tensor t) {
         if (t.type() == DataType.FLOAT) {
             return floatZeros(t.bytes().asFloatBuffer());
         }

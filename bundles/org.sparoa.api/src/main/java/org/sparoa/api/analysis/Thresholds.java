@@ -1,4 +1,4 @@
-package org.sparoa.analyzer;
+package org.sparoa.api.analysis;
 
 /**
  * A (sparsity, intensity) threshold pair. An operator whose sparsity is at or above {@code sparsity} is sparse;

@@ -1,4 +1,4 @@
-package org.sparoa.engine;
+package org.sparoa.api;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -6,23 +6,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-import org.sparoa.api.DataType;
-import org.sparoa.api.InvalidInputException;
-import org.sparoa.api.Model;
-import org.sparoa.api.Shapes;
-import org.sparoa.api.Tensor;
-import org.sparoa.api.TensorInfo;
 
 /**
  * Seeded random inputs of a model's input shapes: floats uniform in [0, 1), integers in [0, 10), never all zeros.
  * A dynamic leading (batch) dimension defaults to 1; other dynamic dimensions must be given.
  */
 public final class RandomInputs {
+    /** Most elements of one generated input when the caller gives no limit (the engine's default input limit). */
+    public static final long DEFAULT_MAX_ELEMENTS = 1L << 26;
+
     private RandomInputs() {
     }
 
     public static Map<String, Tensor> forModel(Model model, Map<String, long[]> shapes, long seed) {
-        return forModel(model, shapes, seed, ResourceLimits.DEFAULT_MAX_INPUT_ELEMENTS);
+        return forModel(model, shapes, seed, DEFAULT_MAX_ELEMENTS);
     }
 
     /** As {@link #forModel(Model, Map, long)}, refusing an input of more than {@code maxElements} before making it. */
@@ -36,7 +33,7 @@ public final class RandomInputs {
         }
         for (TensorInfo in : model.graph().inputs()) {
             long[] shape = resolve(model, in, shapes.get(in.name()));
-            ResourceLimits.checkElements(shape, Math.min(maxElements, Integer.MAX_VALUE / 8),
+            checkElements(shape, Math.min(maxElements, Integer.MAX_VALUE / 8),
                     "input '" + in.name() + "' of " + model.id());
             out.put(in.name(), random(in.type() == null ? DataType.FLOAT : in.type(), shape, random));
         }
@@ -104,5 +101,20 @@ public final class RandomInputs {
         }
         b.flip();
         return Tensor.wrap(type, shape, b);
+    }
+
+    private static void checkElements(long[] shape, long maxElements, String what) {
+        long n = 1;
+        for (long d : shape) {
+            if (d != 0 && n > Long.MAX_VALUE / d) {
+                throw new ResourceLimitException(what + " of shape " + Shapes.format(shape)
+                        + " has more elements than a long counts (limit " + maxElements + ")");
+            }
+            n *= d;
+        }
+        if (n > maxElements) {
+            throw new ResourceLimitException(what + " of shape " + Shapes.format(shape) + " has " + n
+                    + " elements, more than the limit of " + maxElements);
+        }
     }
 }

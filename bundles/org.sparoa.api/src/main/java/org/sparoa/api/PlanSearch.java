@@ -1,0 +1,193 @@
+package org.sparoa.api;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * For policy writers: searches placements by their {@link PlanCost} (operators + a fixed cost per segment +
+ * hand-overs), so that a split is proposed only where its gain pays for its boundaries. From each start placement it
+ * repeatedly makes the best improving move among
+ * <ul>
+ *   <li>window moves: for every other backend, the contiguous windows of operators (topological order) whose summed
+ *       gain there is positive (a running-sum scan that restarts where the sum drops below zero: the few best cut
+ *       points), each priced exactly with its hand-overs;</li>
+ *   <li>island merges ({@link IslandMerger}).</li>
+ * </ul>
+ * and returns the cheapest placement found over all starts. Deterministic; linear in the operators per window scan.
+ */
+public final class PlanSearch {
+    /** Improving moves made at most from one start (each lowers the estimate, so this bounds the search). */
+    public static final int MAX_MOVES = 64;
+
+    private PlanSearch() {
+    }
+
+    /** The result: a placement and its estimate. */
+    public record Result(Map<String, String> placement, PlanCost.Estimate estimate) {
+    }
+
+    /** The cheapest of the improved starts. Starts that place an operator where it cannot run are skipped. */
+    public static Result best(Graph graph, List<BackendView> backends, CostModel costs,
+                              List<Map<String, String>> starts) {
+        Result best = null;
+        for (Map<String, String> start : starts) {
+            if (start == null || !valid(graph, backends, start)) {
+                continue;
+            }
+            Result r = improve(graph, backends, costs, start);
+            if (best == null || r.estimate().totalMillis() < best.estimate().totalMillis()) {
+                best = r;
+            }
+        }
+        if (best == null) {
+            throw new IllegalArgumentException("no start placement is valid on the live backends");
+        }
+        return best;
+    }
+
+    /** Every operator on one backend, or null when that backend cannot run them all. */
+    public static Map<String, String> allOn(Graph graph, BackendView backend) {
+        Map<String, String> p = new HashMap<>();
+        for (Node n : graph.nodes()) {
+            if (!backend.supports(n)) {
+                return null;
+            }
+            p.put(n.name(), backend.id());
+        }
+        return p;
+    }
+
+    /** Every operator on the capable backend where it alone costs least (ties and unknown costs: best ranked). */
+    public static Map<String, String> cheapestPerOperator(Graph graph, List<BackendView> backends, CostModel costs) {
+        Map<String, String> p = new HashMap<>();
+        for (Node n : graph.nodes()) {
+            String chosen = null;
+            double least = Double.POSITIVE_INFINITY;
+            for (BackendView b : backends) {
+                if (!b.supports(n)) {
+                    continue;
+                }
+                OptionalDouble ms = costs.operatorMillis(b.id(), n);
+                double v = ms.isPresent() ? ms.getAsDouble() : Double.MAX_VALUE;
+                if (chosen == null || v < least) {
+                    chosen = b.id();
+                    least = v;
+                }
+            }
+            if (chosen == null) {
+                return null;
+            }
+            p.put(n.name(), chosen);
+        }
+        return p;
+    }
+
+    /** Improves one placement by window moves and island merges until no move lowers its estimate. */
+    public static Result improve(Graph graph, List<BackendView> backends, CostModel costs, Map<String, String> start) {
+        Map<String, String> current = new HashMap<>(start);
+        double currentMillis = PlanCost.millis(graph, current, costs);
+        for (int move = 0; move < MAX_MOVES; move++) {
+            Map<String, String> bestNext = null;
+            double bestMillis = currentMillis;
+            for (BackendView target : backends) {
+                for (int[] w : windows(graph, current, target, costs)) {
+                    Map<String, String> next = new HashMap<>(current);
+                    for (int i = w[0]; i < w[1]; i++) {
+                        next.put(graph.nodes().get(i).name(), target.id());
+                    }
+                    double ms = PlanCost.millis(graph, next, costs);
+                    if (ms < bestMillis - 1e-9) {
+                        bestMillis = ms;
+                        bestNext = next;
+                    }
+                }
+            }
+            Map<String, String> merged = new HashMap<>(bestNext == null ? current : bestNext);
+            new IslandMerger(graph, backends, costs).merge(merged);
+            double mergedMillis = PlanCost.millis(graph, merged, costs);
+            if (mergedMillis < bestMillis - 1e-9 || (bestNext != null && mergedMillis <= bestMillis)) {
+                bestNext = merged;
+                bestMillis = mergedMillis;
+            }
+            if (bestNext == null) {
+                break;
+            }
+            current = bestNext;
+            currentMillis = bestMillis;
+        }
+        return new Result(Map.copyOf(current), PlanCost.of(graph, current, costs));
+    }
+
+    /**
+     * [start, end) windows of operators not on {@code target} that it can run, whose summed gain (time where they
+     * are minus time on target) is positive: a running-sum scan restarting where the sum falls below zero, each
+     * window ending at its best prefix.
+     */
+    static List<int[]> windows(Graph graph, Map<String, String> placement, BackendView target, CostModel costs) {
+        List<Node> nodes = graph.nodes();
+        List<int[]> out = new ArrayList<>();
+        int start = -1;
+        double sum = 0;
+        double bestSum = 0;
+        int bestEnd = -1;
+        for (int i = 0; i <= nodes.size(); i++) {
+            double g = i < nodes.size() ? gain(nodes.get(i), placement, target, costs) : Double.NEGATIVE_INFINITY;
+            if (g == Double.NEGATIVE_INFINITY || (start >= 0 && sum + g < 0)) {
+                if (start >= 0 && bestEnd > start && bestSum > 0) {
+                    out.add(new int[] {start, bestEnd});
+                }
+                start = -1;
+                sum = 0;
+                bestSum = 0;
+                bestEnd = -1;
+                if (g == Double.NEGATIVE_INFINITY || g <= 0) {
+                    continue;
+                }
+            }
+            if (start < 0) {
+                if (g <= 0) {
+                    continue;
+                }
+                start = i;
+            }
+            sum += g;
+            if (sum > bestSum) {
+                bestSum = sum;
+                bestEnd = i + 1;
+            }
+        }
+        return out;
+    }
+
+    /** Time saved by running n on target instead of where it is (0 if already there); -inf where target cannot. */
+    private static double gain(Node n, Map<String, String> placement, BackendView target, CostModel costs) {
+        String from = placement.get(n.name());
+        if (target.id().equals(from)) {
+            return 0;
+        }
+        if (!target.supports(n)) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        OptionalDouble there = costs.operatorMillis(target.id(), n);
+        OptionalDouble here = costs.operatorMillis(from, n);
+        if (there.isEmpty() || here.isEmpty()) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        return here.getAsDouble() - there.getAsDouble();
+    }
+
+    private static boolean valid(Graph graph, List<BackendView> backends, Map<String, String> placement) {
+        Map<String, BackendView> byId = new HashMap<>();
+        backends.forEach(b -> byId.put(b.id(), b));
+        for (Node n : graph.nodes()) {
+            BackendView b = byId.get(placement.get(n.name()));
+            if (b == null || !b.supports(n)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

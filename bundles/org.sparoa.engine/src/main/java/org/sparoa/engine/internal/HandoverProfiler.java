@@ -1,0 +1,108 @@
+package org.sparoa.engine.internal;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparoa.api.CompiledSegment;
+import org.sparoa.api.DataType;
+import org.sparoa.api.DeviceBackend;
+import org.sparoa.api.Model;
+import org.sparoa.api.Segment;
+import org.sparoa.api.Tensor;
+import org.sparoa.onnx.OnnxModels;
+import org.sparoa.onnx.OnnxSegments;
+
+/**
+ * Measures what a segment boundary costs on a backend, apart from any compute: a one-operator {@code Identity}
+ * segment run on a 4-byte and on a 1 MiB tensor. The small run is the backend's fixed cost per segment (its call,
+ * thread wake-ups, session set-up); the difference per byte is what moving a tensor into and out of the backend
+ * costs. Measured once per backend instance, in memory: a new bundle version is measured again.
+ */
+final class HandoverProfiler {
+    private static final Logger LOG = LoggerFactory.getLogger(HandoverProfiler.class);
+    /** Bytes of the large probe tensor. */
+    static final int PROBE_BYTES = 1 << 20;
+    private static final int WARMUP_RUNS = 30;
+    private static final int TIMED_RUNS = 31;
+
+    /** A backend's boundary costs: fixed per segment, and per byte handed in or out (one copy each way). */
+    record BoundaryCost(double segmentMillis, double millisPerByte) {
+        static final BoundaryCost UNKNOWN = new BoundaryCost(0, 0);
+
+        /** A tensor of {@code bytes} handed out of this backend, or into it. */
+        double moveMillis(long bytes) {
+            return millisPerByte * bytes / 2;
+        }
+    }
+
+    private final Map<DeviceBackend, BoundaryCost> measured = new WeakHashMap<>();
+    private final Model small = OnnxModels.identity("sparoa_handover_small", DataType.FLOAT, new long[] {1});
+    private final Model large = OnnxModels.identity("sparoa_handover_1mib", DataType.FLOAT,
+            new long[] {PROBE_BYTES / 4});
+
+    /** The boundary cost of a backend, measured on first use; {@link BoundaryCost#UNKNOWN} if it cannot be. */
+    BoundaryCost of(DeviceBackend backend) {
+        synchronized (measured) {
+            BoundaryCost c = measured.get(backend);
+            if (c != null) {
+                return c;
+            }
+        }
+        BoundaryCost c = measure(backend);
+        synchronized (measured) {
+            measured.put(backend, c);
+        }
+        return c;
+    }
+
+    Map<String, BoundaryCost> of(List<LiveBackendView> live) {
+        Map<String, BoundaryCost> out = new java.util.HashMap<>();
+        live.forEach(v -> out.put(v.id(), of(v.backend())));
+        return out;
+    }
+
+    private BoundaryCost measure(DeviceBackend backend) {
+        try {
+            double fixed = medianMillis(backend, small);
+            double big = medianMillis(backend, large);
+            BoundaryCost c = new BoundaryCost(fixed, Math.max(0, big - fixed) / PROBE_BYTES);
+            LOG.info("Boundary cost on {}: {} ms per segment, {} ms per MiB handed over", backend.id(),
+                    String.format("%.4f", c.segmentMillis()), String.format("%.4f", c.millisPerByte() * PROBE_BYTES));
+            return c;
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot measure the boundary cost of {}: {}", backend.id(), e.getMessage());
+            return BoundaryCost.UNKNOWN;
+        }
+    }
+
+    private static double medianMillis(DeviceBackend backend, Model probe) {
+        var g = probe.graph();
+        Segment segment = new Segment(0, probe, g.nodes(), g.inputs(), g.outputs(),
+                () -> OnnxSegments.cut(probe, probe.id(), g.nodes(), g.inputs(), g.outputs()));
+        long n = Math.max(1, g.inputs().get(0).shape()[0]);
+        Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new long[] {n}, filled((int) n)));
+        try (CompiledSegment c = backend.compile(segment)) {
+            for (int i = 0; i < WARMUP_RUNS; i++) {
+                c.run(feed);
+            }
+            long[] t = new long[TIMED_RUNS];
+            for (int i = 0; i < t.length; i++) {
+                long t0 = System.nanoTime();
+                c.run(feed);
+                t[i] = System.nanoTime() - t0;
+            }
+            Arrays.sort(t);
+            return t[t.length / 2] / 1e6;
+        }
+    }
+
+    private static float[] filled(int n) {
+        float[] v = new float[n];
+        Arrays.fill(v, 1f);
+        return v;
+    }
+}

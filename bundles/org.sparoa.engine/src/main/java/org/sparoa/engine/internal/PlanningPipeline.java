@@ -1,0 +1,368 @@
+package org.sparoa.engine.internal;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparoa.api.DeviceBackend;
+import org.sparoa.api.Model;
+import org.sparoa.api.ModelRegistry;
+import org.sparoa.api.RunOptions;
+import org.sparoa.api.SchedulingContext;
+import org.sparoa.api.SchedulingPolicy;
+import org.sparoa.api.Shapes;
+import org.sparoa.api.SparoaException;
+import org.sparoa.api.Tensor;
+import org.sparoa.api.analysis.AnalysisOptions;
+import org.sparoa.api.analysis.ModelAnalysis;
+import org.sparoa.api.analysis.ModelAnalyzer;
+
+/**
+ * Planning, as one pipeline owned by the engine, each stage a class with one job:
+ * <ol>
+ *   <li>calibrate ({@link ModelCalibrator}): once per model and input shapes, outside any policy budget;</li>
+ *   <li>analyze ({@link ModelAnalyzer}, when installed): every operator's metrics from that calibration;</li>
+ *   <li>cost ({@link OperatorCostProfiler}, {@link HandoverProfiler}): per operator per backend, per segment, per
+ *       hand-over, measured;</li>
+ *   <li>policy ({@link PlacementResolver}): a pure function of the {@link SchedulingContext}, within its budget,
+ *       its answer validated;</li>
+ *   <li>segment and compile ({@link SegmentCompiler});</li>
+ *   <li>measured choice ({@link MeasuredPlanChoice}), for policies that ask for it with
+ *       {@link SchedulingPolicy#PROP_MEASURED_CHOICE}.</li>
+ * </ol>
+ * No stage calls the inference service: the pipeline runs what it needs itself. Plans are cached
+ * ({@link PlanCache}); a model that leaves the registry takes its plans and calibrations with it.
+ */
+final class PlanningPipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(PlanningPipeline.class);
+    /** Longest warm-up of one plan before the second measurement (the JIT compiling a backend little used so far). */
+    static final long REMEASURE_WARMUP_MILLIS = 2000;
+
+    /** What the pipeline is configured with. */
+    record Settings(String defaultPolicy, long policyTimeoutMillis, boolean measuredChoice, int measuredRuns,
+                    int remeasureAfter, int calibrationRuns, long maxInputElements) {
+    }
+
+    /** A calibrated and analysed model, for one set of input shapes. */
+    private record Prepared(org.sparoa.api.analysis.Calibration calibration, Optional<ModelAnalysis> analysis) {
+    }
+
+    private record PreparedKey(Model model, String shapes, String backendSet) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PreparedKey k && model == k.model && shapes.equals(k.shapes)
+                    && backendSet.equals(k.backendSet);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(model) * 31 + shapes.hashCode() * 7 + backendSet.hashCode();
+        }
+    }
+
+    private final ModelRegistry models;
+    private final PluginRegistry<DeviceBackend> backends;
+    private final PluginRegistry<SchedulingPolicy> policies;
+    private final PlanCache plans;
+    private final SegmentCompiler compiler;
+    private final ModelCalibrator calibrator;
+    private final OperatorCostProfiler profiler;
+    private final HandoverProfiler handovers = new HandoverProfiler();
+    private final PlacementResolver resolver;
+    private final Map<PreparedKey, Prepared> prepared = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<PreparedKey, Prepared> eldest) {
+                    return size() > 64;
+                }
+            });
+    /** Requests served by each measured plan's key, up to its second measurement. */
+    private final ConcurrentHashMap<PlanKey, AtomicInteger> measuredUses = new ConcurrentHashMap<>();
+    private volatile ModelAnalyzer analyzer;
+    private volatile Settings settings;
+
+    PlanningPipeline(ModelRegistry models, PluginRegistry<DeviceBackend> backends,
+                     PluginRegistry<SchedulingPolicy> policies, PlanCache plans, OperatorCostProfiler profiler,
+                     PlacementResolver resolver, Settings settings) {
+        this.models = models;
+        this.backends = backends;
+        this.policies = policies;
+        this.plans = plans;
+        this.profiler = profiler;
+        this.resolver = resolver;
+        this.compiler = new SegmentCompiler(backends);
+        this.calibrator = new ModelCalibrator(compiler);
+        this.settings = settings;
+    }
+
+    void configure(Settings s) {
+        this.settings = s;
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    void setAnalyzer(ModelAnalyzer a) {
+        this.analyzer = a;
+        prepared.clear();
+    }
+
+    void unsetAnalyzer(ModelAnalyzer a) {
+        if (analyzer == a) {
+            analyzer = null;
+            prepared.clear();
+        }
+    }
+
+    /** A model left the registry: its plans and calibrations go. */
+    void forget(Model model) {
+        plans.evictKeys(k -> k.model() == model);
+        prepared.keySet().removeIf(k -> k.model() == model);
+        measuredUses.keySet().removeIf(k -> k.model() == model);
+    }
+
+    /** The calibration stage on its own, for a user's analysis ({@code sparoa:analyze}). */
+    org.sparoa.api.analysis.Calibration calibrate(Model model, AnalysisOptions options) {
+        List<LiveBackendView> views = views(model, backends.live());
+        int runs = Math.max(options.calibrationRuns(), options.inputSets().size());
+        return calibrator.calibrate(model, views, options, runs, settings.maxInputElements()).calibration();
+    }
+
+    /** Profiles every operator of a model on the live backends, on the tensors of one calibration run. */
+    List<org.sparoa.api.OperatorProfiler.Measurement> profile(Model model, Map<String, Tensor> inputs,
+                                                              boolean remeasure) {
+        List<Ranked<DeviceBackend>> live = backends.live();
+        ModelCalibrator.Run run = calibrator.calibrate(model, views(model, live),
+                AnalysisOptions.defaults().withInputSets(List.of(inputs)), 1, settings.maxInputElements());
+        if (run.firstRunTensors().isEmpty()) {
+            throw new SparoaException("cannot profile " + model.id() + ": " + String.join("; ",
+                    run.calibration().notes()));
+        }
+        return profiler.profile(model, run.firstRunTensors(), live, remeasure);
+    }
+
+    /**
+     * The plan of a request, from the cache or built now. {@code inputs}: the request's (null for a plan query,
+     * which then calibrates on random inputs and is never measured). {@code mayMeasure}: false on a retry after the
+     * backends changed under a request, which then runs the policy's plan as placed.
+     */
+    ExecutionPlan planFor(Model model, RunOptions options, Map<String, Tensor> inputs, boolean mayMeasure) {
+        Settings s = settings;
+        PluginRegistry.Snapshot<DeviceBackend> now = backends.snapshot();
+        List<Ranked<DeviceBackend>> live = now.live();
+        String policyName = options.policy() != null ? options.policy() : s.defaultPolicy();
+        Optional<Ranked<SchedulingPolicy>> policy = policies.get(policyName);
+        if (options.policy() != null && options.backend() == null && policy.isEmpty()
+                && !options.policy().equals(SchedulingPolicy.FIRST_CAPABLE)) {
+            throw new SparoaException("unknown policy '" + options.policy() + "'; installed: "
+                    + policies.live().stream().map(Ranked::key).toList());
+        }
+        boolean pinned = options.backend() != null;
+        // a plan is measured against single backends only where there are inputs to measure it on; one built without
+        // (a plan() query) is kept apart, so that it never stands in for a measured one
+        boolean measured = s.measuredChoice() && mayMeasure && !pinned && inputs != null
+                && !options.captureIntermediates()
+                && policy.map(p -> p.flag(SchedulingPolicy.PROP_MEASURED_CHOICE)).orElse(false);
+        PlanKey key = new PlanKey(model, now.key(), pinned ? null : policyName,
+                pinned ? -1L : policy.map(Ranked::serviceId).orElse(-1L),
+                pinned ? "" : policy.map(PolicyVersion::of).orElse(""), options.backend(), options.policyOptions(),
+                options.captureIntermediates(), measured);
+        boolean second = measured && isSecondMeasurement(key, now.key(), model, policyName, s);
+        // the first measurement keeps the first request short: one warm-up run, up to 4x the runs where the plans are
+        // close; the second decides for good: every plan warmed, three times the runs, up to 12x where they are close
+        MeasuredPlanChoice.Schedule schedule = second
+                ? new MeasuredPlanChoice.Schedule(3 * s.measuredRuns(), 12 * s.measuredRuns(), REMEASURE_WARMUP_MILLIS)
+                : new MeasuredPlanChoice.Schedule(s.measuredRuns(), 4 * s.measuredRuns(), 0);
+        ExecutionPlan built = plans.getOrBuild(key, () -> {
+            List<LiveBackendView> views = views(model, live);
+            ExecutionPlan plan = build(model, views, live, now.key(), policy.orElse(null), policyName, options,
+                    inputs, s);
+            return measured ? measureAgainstSingleBackends(plan, model, views, inputs, schedule) : plan;
+        });
+        // a backend that left while the plan was being built was removed before the plan reached the cache, so the
+        // removal could not evict it: it must not serve this request or later ones
+        List<String> gone = departedBackends(built);
+        if (!gone.isEmpty()) {
+            plans.evict(p -> p == built);
+            throw new BackendDepartedException("backend(s) " + gone + " left while the plan of " + model.id()
+                    + " was being built", null);
+        }
+        return built;
+    }
+
+    private boolean isSecondMeasurement(PlanKey key, String backendSet, Model model, String policyName, Settings s) {
+        if (s.remeasureAfter() <= 0) {
+            return false;
+        }
+        if (measuredUses.size() > 64) {
+            // a key holds its model: drop those of replaced or unloaded models and of backend sets gone
+            measuredUses.keySet().removeIf(k -> !k.backendSet().equals(backendSet)
+                    || models.get(k.model().id()).orElse(null) != k.model());
+        }
+        if (measuredUses.size() > 4096) {
+            measuredUses.clear(); // at worst a plan is measured a third time
+        }
+        AtomicInteger uses = measuredUses.computeIfAbsent(key, k -> new AtomicInteger());
+        if (uses.incrementAndGet() != s.remeasureAfter() + 1) {
+            return false;
+        }
+        // exactly once per key: this request rebuilds the plan and measures the candidates again, warm
+        LOG.info("Measuring the plan of {} by {} again after {} requests", model.id(), policyName, s.remeasureAfter());
+        plans.evictKeys(key::equals);
+        return true;
+    }
+
+    private ExecutionPlan build(Model model, List<LiveBackendView> views, List<Ranked<DeviceBackend>> live,
+                                String backendSet, Ranked<SchedulingPolicy> policy, String policyName,
+                                RunOptions options, Map<String, Tensor> inputs, Settings s) {
+        if (options.backend() != null || policy == null) {
+            // pinned, or the built-in policy (or a policy not installed): nothing to calibrate, analyse or price
+            ResolvedPlacement placement = resolver.resolve(model, views, policy == null ? null : policy.service(),
+                    policyName, options, s.policyTimeoutMillis(),
+                    new SchedulingContext(model, List.copyOf(views), options.policyOptions()));
+            return compiler.compile(model, views, placement.placement(), placement.policy(),
+                    placement.fallbackReason(), options.captureIntermediates());
+        }
+        ModelCalibrator.Run[] run = {null};
+        Prepared p = prepare(model, views, backendSet, inputs, s, run);
+        org.sparoa.api.CostModel costs = org.sparoa.api.CostModel.NONE;
+        if (policy.flag(SchedulingPolicy.PROP_NEEDS_COSTS)) {
+            if (!profiler.isProfiled(model, live, p.calibration())) {
+                Map<String, Tensor> tensors = run[0] != null ? run[0].firstRunTensors() : Map.of();
+                if (tensors.isEmpty() && p.calibration().runs() > 0) {
+                    // calibrated earlier (another backend set): one more run for the tensors to profile on
+                    tensors = calibrator.calibrate(model, views, calibrationOptions(model, inputs, p), 1,
+                            s.maxInputElements()).firstRunTensors();
+                }
+                if (!tensors.isEmpty()) {
+                    LOG.info("Profiling {} on {} for policy {}", model.id(), backendSet, policyName);
+                    profiler.profile(model, tensors, live, false);
+                }
+            }
+            costs = profiler.costModel(model, p.calibration(), handovers.of(views));
+        }
+        SchedulingContext context = new SchedulingContext(model, List.copyOf(views), options.policyOptions(), costs,
+                p.calibration().inputShapes(), p.analysis());
+        ResolvedPlacement placement = resolver.resolve(model, views, policy.service(), policyName, options,
+                s.policyTimeoutMillis(), context);
+        return compiler.compile(model, views, placement.placement(), placement.policy(), placement.fallbackReason(),
+                options.captureIntermediates());
+    }
+
+    /** Calibration and analysis of a model for the request's input shapes, made once and cached. */
+    private Prepared prepare(Model model, List<LiveBackendView> views, String backendSet, Map<String, Tensor> inputs,
+                             Settings s, ModelCalibrator.Run[] madeNow) {
+        PreparedKey key = new PreparedKey(model, shapesKey(inputs), backendSet);
+        Prepared hit = prepared.get(key);
+        if (hit != null) {
+            return hit;
+        }
+        AnalysisOptions opts = calibrationOptions(model, inputs, null);
+        ModelCalibrator.Run run;
+        try {
+            run = calibrator.calibrate(model, views, opts, Math.max(1, s.calibrationRuns()), s.maxInputElements());
+        } catch (org.sparoa.api.InvalidInputException e) {
+            if (inputs != null) {
+                throw e;
+            }
+            // a plan query on a model with dynamic inputs: nothing to calibrate on; the policy decides without
+            return new Prepared(org.sparoa.api.analysis.Calibration.none("not calibrated: " + e.getMessage()),
+                    Optional.empty());
+        }
+        madeNow[0] = run;
+        Optional<ModelAnalysis> analysis = Optional.empty();
+        ModelAnalyzer a = analyzer;
+        if (a != null) {
+            try {
+                analysis = Optional.of(a.analyze(model, run.calibration()));
+            } catch (RuntimeException e) {
+                LOG.warn("The analyzer failed on {}; policies get no analysis: {}", model.id(), e.toString());
+            }
+        }
+        Prepared p = new Prepared(run.calibration(), analysis);
+        prepared.put(key, p);
+        return p;
+    }
+
+    private static AnalysisOptions calibrationOptions(Model model, Map<String, Tensor> inputs, Prepared known) {
+        if (inputs != null) {
+            return AnalysisOptions.defaults().withInputSets(List.of(inputs));
+        }
+        return known == null ? AnalysisOptions.defaults()
+                : AnalysisOptions.defaults().withShapes(known.calibration().inputShapes());
+    }
+
+    private static String shapesKey(Map<String, Tensor> inputs) {
+        if (inputs == null) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        new java.util.TreeMap<>(inputs).forEach((k, v) -> b.append(k).append('=').append(Shapes.format(v.shape()))
+                .append(';'));
+        return b.toString();
+    }
+
+    /**
+     * The policy's plan, or the whole model on one backend when that measured faster on the request's inputs
+     * (see {@link MeasuredPlanChoice}). Backends that cannot run every operator are not candidates.
+     */
+    private ExecutionPlan measureAgainstSingleBackends(ExecutionPlan proposed, Model model,
+                                                       List<LiveBackendView> views, Map<String, Tensor> inputs,
+                                                       MeasuredPlanChoice.Schedule schedule) {
+        String only = proposed.backendIds().size() == 1 ? proposed.backendIds().iterator().next() : null;
+        List<MeasuredPlanChoice.Candidate> singles = new ArrayList<>();
+        for (LiveBackendView v : views) {
+            if (v.id().equals(only) || !model.graph().nodes().stream().allMatch(v::supports)) {
+                continue;
+            }
+            singles.add(new MeasuredPlanChoice.Candidate(v.id() + " alone",
+                    () -> compiler.wholeModelOn(model, views, v.id(), proposed.description().policy())));
+        }
+        String label = proposed.description().policy() + " (" + proposed.segments().size() + " segment(s) on "
+                + proposed.backendIds() + ")";
+        Function<ExecutionPlan, Object> runOnce = p -> p.isSequential()
+                ? PlanExecutor.runInline(p, inputs, false, Cancellation.NONE)
+                : PlanExecutor.run(p, inputs, false, Cancellation.NONE).join();
+        MeasuredPlanChoice.Choice c;
+        try {
+            c = MeasuredPlanChoice.choose(proposed, label, singles, schedule, runOnce);
+        } catch (RuntimeException e) {
+            List<String> gone = departedBackends(proposed);
+            proposed.retire();
+            if (!gone.isEmpty()) {
+                // the engine's promise: a backend that leaves mid-request gets the request re-planned, measuring too
+                throw new BackendDepartedException("backend(s) " + gone + " left while the plan of " + model.id()
+                        + " was being measured", e);
+            }
+            throw e;
+        }
+        if (c.reason() == null) {
+            return c.plan();
+        }
+        String previous = proposed.description().fallbackReason();
+        return c.plan().relabelled(proposed.description().policy(),
+                previous == null ? c.reason() : previous + "; " + c.reason());
+    }
+
+    List<String> departedBackends(ExecutionPlan plan) {
+        List<String> gone = new ArrayList<>();
+        plan.backends().forEach((id, instance) -> {
+            if (!backends.isLive(id, instance)) {
+                gone.add(id);
+            }
+        });
+        return gone;
+    }
+
+    private static List<LiveBackendView> views(Model model, List<Ranked<DeviceBackend>> live) {
+        return live.stream().map(r -> new LiveBackendView(r, model.graph())).toList();
+    }
+}
