@@ -50,6 +50,10 @@ final class ModelCalibrator {
                     + "sparsity not measured").build(), Map.of());
         }
         Map<String, Tensor> first = Map.of();
+        if (options.backend() != null && live.stream().noneMatch(v -> v.id().equals(options.backend()))) {
+            throw new BackendException("unknown backend '" + options.backend() + "'; live backends: "
+                    + live.stream().map(LiveBackendView::id).toList());
+        }
         ExecutionPlan plan;
         try {
             plan = compiler.compile(model, live, placement(model, live, options.backend()),
