@@ -123,15 +123,12 @@ public final class PolicyBenchmark {
                 if (!only.isEmpty() && java.util.Arrays.stream(only.split(",")).noneMatch(fileName::contains)) {
                     continue;
                 }
-                // threshold's analysis needs the shapes of dynamic inputs
-                Map<String, String> thresholdOptions = c.input() == null ? Map.of()
-                        : Map.of("shapes", c.input() + "=" + Shapes.format(c.shape()));
                 List<Contender> contenders = List.of(
                         new Contender("single:ort-cpu", RunOptions.withPolicy("single", Map.of("backend", "ort-cpu"))),
                         new Contender("single:sparse-cpu",
                                 RunOptions.withPolicy("single", Map.of("backend", "sparse-cpu"))),
                         new Contender("greedy", RunOptions.withPolicy("greedy", Map.of())),
-                        new Contender("threshold", RunOptions.withPolicy("threshold", thresholdOptions)));
+                        new Contender("threshold", RunOptions.withPolicy("threshold", Map.of())));
                 for (int sp : sparsities) {
                     Path file = modelFile(c.file(), sp, prunedDir, work);
                     Model model = platform.models().load(null, file);
@@ -195,6 +192,9 @@ public final class PolicyBenchmark {
                             }
                         }
                         double ortMedian = t.get("ort").median();
+                        double bestSingle = java.util.stream.Stream.of("single:ort-cpu", "single:sparse-cpu")
+                                .map(t::get).filter(java.util.Objects::nonNull).mapToDouble(RoundRobin.Timing::median)
+                                .min().orElse(Double.NaN);
                         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-15s %4d %9.2f |",
                                 c.name(), sp, ortMedian));
                         rows.add(row(c, sp, "onnxruntime", n, t.get("ort"), ortMedian, profileMs, Map.of(), model));
@@ -206,6 +206,13 @@ public final class PolicyBenchmark {
                                             + (facts.get(k.name()).get("backends").equals("sparse-cpu") ? "s" : "")));
                             if (tk != null) {
                                 rows.add(row(c, sp, k.name(), n, tk, ortMedian, profileMs, facts.get(k.name()), model));
+                            }
+                        }
+                        for (String policy : List.of("greedy", "threshold")) {
+                            RoundRobin.Timing tp = t.get(policy);
+                            if (tp != null) {
+                                line.append(String.format(Locale.ROOT, " | %s vs best single %.3fx", policy,
+                                        bestSingle / tp.median()));
                             }
                         }
                         System.out.println(line);

@@ -67,8 +67,8 @@ final class HandoverProfiler {
 
     private BoundaryCost measure(DeviceBackend backend) {
         try {
-            double fixed = medianMillis(backend, small);
-            double big = medianMillis(backend, large);
+            double fixed = fastestMillis(backend, small);
+            double big = fastestMillis(backend, large);
             BoundaryCost c = new BoundaryCost(fixed, Math.max(0, big - fixed) / PROBE_BYTES);
             LOG.info("Boundary cost on {}: {} ms per segment, {} ms per MiB handed over", backend.id(),
                     String.format("%.4f", c.segmentMillis()), String.format("%.4f", c.millisPerByte() * PROBE_BYTES));
@@ -79,7 +79,7 @@ final class HandoverProfiler {
         }
     }
 
-    private static double medianMillis(DeviceBackend backend, Model probe) {
+    private static double fastestMillis(DeviceBackend backend, Model probe) {
         var g = probe.graph();
         Segment segment = new Segment(0, probe, g.nodes(), g.inputs(), g.outputs(),
                 () -> OnnxSegments.cut(probe, probe.id(), g.nodes(), g.inputs(), g.outputs()));
@@ -96,7 +96,7 @@ final class HandoverProfiler {
                 t[i] = System.nanoTime() - t0;
             }
             Arrays.sort(t);
-            return t[t.length / 2] / 1e6;
+            return t[0] / 1e6; // the fastest: the others carry other processes' time on a shared machine
         }
     }
 
