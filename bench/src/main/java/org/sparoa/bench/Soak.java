@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.sparoa.api.BackendException;
+import org.sparoa.policy.partition.internal.PartitionPolicy;
 import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.Model;
 import org.sparoa.api.RunOptions;
@@ -79,6 +80,7 @@ public final class Soak {
         OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", 1, 1);
         SparseCpuBackend sparse = new SparseCpuBackend(1, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
         try (LocalPlatform platform = LocalPlatform.of(ort, sparse)) {
+            platform.addPolicy(new PartitionPolicy());
             GreedyEarliestFinishPolicy greedy = new GreedyEarliestFinishPolicy();
             platform.addPolicy(greedy, GreedyEarliestFinishPolicy.SERVICE_PROPERTIES);
             platform.addPolicy(new SingleBackendPolicy("ort-cpu"));

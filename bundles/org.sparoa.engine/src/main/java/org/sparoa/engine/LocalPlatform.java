@@ -16,7 +16,6 @@ import org.sparoa.api.analysis.ModelAnalyzer;
 import org.sparoa.api.SchedulingPolicy;
 import org.sparoa.engine.internal.InferenceEngine;
 import org.sparoa.engine.internal.ModelRegistryImpl;
-import org.sparoa.engine.internal.PartitionPolicy;
 
 /**
  * The platform without OSGi, for tools, benchmarks and tests: the same model registry and engine that the Karaf
@@ -42,7 +41,6 @@ public final class LocalPlatform implements AutoCloseable {
         this.models.setMaxFileBytes(limits.maxModelFileBytes());
         this.engine = new InferenceEngine(models, config(defaultPolicy, policyTimeoutMillis, measuredChoice,
                 remeasureAfter, limits), costFile);
-        addPolicy(new PartitionPolicy());
     }
 
     /** A platform with the given resource limits (the defaults elsewhere). */

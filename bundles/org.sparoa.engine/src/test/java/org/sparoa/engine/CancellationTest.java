@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparoa.api.CompiledSegment;
+import org.sparoa.policy.partition.internal.PartitionPolicy;
 import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.InferenceResult;
 import org.sparoa.api.Model;
@@ -51,6 +52,7 @@ class CancellationTest {
     @Test
     void aRequestPastItsDeadlineStopsBeforeItsFirstSegment(@TempDir Path dir) throws Exception {
         try (LocalPlatform p = LocalPlatform.of(ortA)) {
+            p.addPolicy(new PartitionPolicy());
             Model m = p.models().load(null, TinyModels.twoRelus(dir, "r.onnx"));
             RequestCancelledException e = assertThrows(RequestCancelledException.class, () -> p.inference()
                     .infer(m.id(), X, RunOptions.defaults().withDeadline(Instant.now().minusSeconds(1))));
@@ -66,6 +68,7 @@ class CancellationTest {
         Gate gate = new Gate(ortA);
         Counting second = new Counting(ortB);
         try (LocalPlatform p = LocalPlatform.of(gate, second)) {
+            p.addPolicy(new PartitionPolicy());
             Model m = p.models().load(null, TinyModels.twoRelus(dir, "r.onnx"));
             assertEquals(2, p.inference().infer(m.id(), X, TWO_SEGMENTS).plan().segments().size());
             int ranBefore = second.runs.get();
@@ -95,6 +98,7 @@ class CancellationTest {
         Gate gate = new Gate(ortA);
         Counting second = new Counting(ortB);
         try (LocalPlatform p = LocalPlatform.of(gate, second)) {
+            p.addPolicy(new PartitionPolicy());
             Model m = p.models().load(null, TinyModels.twoRelus(dir, "r.onnx"));
             InferenceResult warm = p.inference().infer(m.id(), X, TWO_SEGMENTS);
             assertEquals(2, warm.plan().segments().size());

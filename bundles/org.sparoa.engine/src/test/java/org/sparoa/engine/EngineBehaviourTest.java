@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparoa.api.RandomInputs;
+import org.sparoa.policy.partition.internal.PartitionPolicy;
 import org.sparoa.api.BackendException;
 import org.sparoa.api.InferenceResult;
 import org.sparoa.api.InvalidInputException;
@@ -50,6 +51,7 @@ class EngineBehaviourTest {
     void start() {
         ort = new OrtCpuBackend("ort-cpu", 2, 1);
         platform = LocalPlatform.of(ort);
+        platform.addPolicy(new PartitionPolicy());
         model = platform.models().load("cls", TestModels.ppocr(CLS));
         inputs = RandomInputs.forModel(model, Map.of("x", new long[] {1, 3, 48, 192}), 7);
     }
@@ -136,6 +138,7 @@ class EngineBehaviourTest {
             assertEquals(expected, r.outputs(), p.name());
         }
         try (LocalPlatform quick = LocalPlatform.of(100, ort)) {
+            quick.addPolicy(new PartitionPolicy());
             quick.models().load("cls", TestModels.ppocr(CLS));
             quick.addPolicy(hanging);
             InferenceResult r = quick.inference().infer("cls", inputs, RunOptions.withPolicy("hangs", Map.of()));

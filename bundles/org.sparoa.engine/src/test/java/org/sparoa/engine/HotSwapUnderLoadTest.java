@@ -23,7 +23,7 @@ import org.sparoa.api.RunOptions;
 import org.sparoa.api.SegmentPlan;
 import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
-import org.sparoa.engine.internal.PartitionPolicy;
+import org.sparoa.policy.partition.internal.PartitionPolicy;
 
 /**
  * While clients send requests continuously, backends arrive and leave and policies are replaced: no request
@@ -36,6 +36,7 @@ class HotSwapUnderLoadTest {
     void backendsAndPoliciesComeAndGoWhileRequestsKeepSucceeding() throws Exception {
         OrtCpuBackend base = new OrtCpuBackend("ort-cpu", 1, 1);
         try (LocalPlatform platform = LocalPlatform.of(base)) {
+            platform.addPolicy(new PartitionPolicy());
             Model model = platform.models().load("cls", TestModels.ppocr("ch_ppocr_mobile_v2.0_cls_infer.onnx"));
             Map<String, Tensor> inputs = RandomInputs.forModel(model, Map.of("x", new long[] {1, 3, 48, 192}), 11);
             Map<String, Tensor> expected = platform.inference().infer("cls", inputs, RunOptions.defaults()).outputs();

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.sparoa.api.RandomInputs;
+import org.sparoa.policy.partition.internal.PartitionPolicy;
 import org.sparoa.api.InferenceResult;
 import org.sparoa.api.Model;
 import org.sparoa.api.RunOptions;
@@ -36,6 +37,7 @@ class MultiSegmentEquivalenceTest {
         first = new OrtCpuBackend("ort-cpu", 2, 1);
         second = new OrtCpuBackend("ort-cpu-b", 2, 1);
         platform = LocalPlatform.of(first, second);
+        platform.addPolicy(new PartitionPolicy());
     }
 
     @AfterAll

@@ -1,4 +1,4 @@
-package org.sparoa.engine.internal;
+package org.sparoa.policy.partition.internal;
 
 import java.util.HashMap;
 import java.util.List;
