@@ -49,7 +49,8 @@ import org.sparoa.serving.internal.KserveServlet;
  * once (the same outputs), which leaves the transport's own cost without the model's run-to-run noise.
  * Writes {@code bench/results/transport-cost.json}.
  *
- * <p>Arguments: {@code [iterations] [ortThreads]} (default 1500, 2).
+ * <p>Arguments: {@code [iterations] [ortThreads] [spinning]} (default 1500, 2, auto; spinning is the ort-cpu
+ * backend's setting: auto, on or off).
  */
 public final class TransportCostBenchmark {
     private static final long WARMUP_MILLIS = 6_000;
@@ -61,6 +62,7 @@ public final class TransportCostBenchmark {
     public static void main(String[] args) throws Exception {
         int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 1500;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        OrtCpuBackend.Spinning spinning = OrtCpuBackend.Spinning.valueOf((args.length > 2 ? args[2] : "auto").toUpperCase(Locale.ROOT));
         Path models = Path.of(System.getProperty("sparoa.models", "target/models"));
         Path results = Path.of("results");
         Files.createDirectories(results);
@@ -68,8 +70,10 @@ public final class TransportCostBenchmark {
         report.put("date", LocalDate.now().toString());
         report.put("machine", MachineInfo.describe());
         report.put("loadAverageAtStart", loadAverage());
+        report.put("ortIntraOpThreads", threads);
+        report.put("ortSpinning", spinning.toString());
         System.out.println("load average at start: " + loadAverage());
-        try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1);
+        try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1, spinning);
              LocalPlatform platform = LocalPlatform.of(backend)) {
             Model model = platform.models().load("cls", models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"));
             String input = model.graph().inputs().get(0).name();
@@ -83,7 +87,7 @@ public final class TransportCostBenchmark {
             report.put("rows", rows);
         }
         report.put("loadAverageAtEnd", loadAverage());
-        try (Writer w = Files.newBufferedWriter(results.resolve("transport-cost.json"), StandardCharsets.UTF_8)) {
+        try (Writer w = Files.newBufferedWriter(results.resolve("transport-cost-" + spinning.toString().toLowerCase(java.util.Locale.ROOT) + ".json"), StandardCharsets.UTF_8)) {
             new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(report, w);
         }
         System.out.println("load average at end: " + loadAverage());
