@@ -19,6 +19,13 @@ import grpc_service_pb2_grpc as rpc
 
 
 def main():
+    try:
+        run()
+    except grpc.RpcError as e:
+        sys.exit("%s: %s" % (e.code().name, e.details()))
+
+
+def run():
     p = argparse.ArgumentParser()
     p.add_argument("--target", default="127.0.0.1:8001")
     p.add_argument("--model", required=True)
@@ -39,10 +46,7 @@ def main():
             values.byteswap()
         request.raw_input_contents.append(values.tobytes())
         print("input", tensor.name, shape)
-    try:
-        response = stub.ModelInfer(request, timeout=30)
-    except grpc.RpcError as e:
-        sys.exit("%s: %s" % (e.code().name, e.details()))
+    response = stub.ModelInfer(request, timeout=30)
     for out, raw in zip(response.outputs, response.raw_output_contents):
         values = array.array("f")
         values.frombytes(raw)
