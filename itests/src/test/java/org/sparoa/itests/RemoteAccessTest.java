@@ -57,11 +57,13 @@ public class RemoteAccessTest {
         int registry = port("org.apache.karaf.management", "rmiRegistryPort");
         int server = port("org.apache.karaf.management", "rmiServerPort");
         int http = port("org.ops4j.pax.web", "org.osgi.service.http.port");
+        int grpc = port("org.sparoa.serving.grpc", "port");
         assertEquals("127.0.0.1", setting("org.apache.karaf.shell", "sshHost"));
         assertEquals("127.0.0.1", setting("org.ops4j.pax.web", "org.ops4j.pax.web.listening.addresses"));
+        assertEquals("127.0.0.1", setting("org.sparoa.serving.grpc", "host"));
         assertEquals("127.0.0.1", setting("org.apache.karaf.management", "rmiRegistryHost"));
         assertEquals("127.0.0.1", setting("org.apache.karaf.management", "rmiServerHost"));
-        List<Integer> ports = new ArrayList<>(List.of(ssh, server, http));
+        List<Integer> ports = new ArrayList<>(List.of(ssh, server, http, grpc));
         // Pax Exam puts its own RMI registry (in the test JVM, on every address) on Karaf's registry port, and Karaf
         // then uses that registry instead of creating its own: under Pax Exam that port is the harness's, not ours
         String exam = System.getProperty("org.ops4j.pax.exam.rbc.rmi.port");

@@ -11,6 +11,9 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.sparoa.api.Model;
@@ -32,6 +35,9 @@ public class ServeCommand implements Action {
     @Reference
     private ConfigurationAdmin configAdmin;
 
+    @Reference
+    private BundleContext bundleContext;
+
     @Option(name = "--no-format", description = "Plain output without table borders")
     private boolean noFormat;
 
@@ -39,6 +45,7 @@ public class ServeCommand implements Action {
     public Object execute() throws IOException {
         String base = endpoint();
         System.out.println("KServe v2 / Triton HTTP: " + base + "/v2   metrics: " + base + "/metrics");
+        System.out.println("KServe v2 / Triton gRPC: " + grpcEndpoint());
         ShellTable table = new ShellTable().emptyTableText("no model loaded; load one with sparoa:load FILE --id ID");
         table.column("Model");
         table.column("Batching");
@@ -76,6 +83,23 @@ public class ServeCommand implements Action {
         String port = p == null || p.get("org.osgi.service.http.port") == null ? "8181"
                 : p.get("org.osgi.service.http.port").toString();
         return "http://" + address + ":" + port;
+    }
+
+    /**
+     * The gRPC endpoint's address, from the service it registers while it listens (found by its properties, so
+     * that this bundle needs none of the gRPC bundle's classes).
+     */
+    private String grpcEndpoint() {
+        try {
+            ServiceReference<?>[] refs = bundleContext.getServiceReferences((String) null,
+                    "(sparoa.endpoint=grpc)");
+            if (refs == null || refs.length == 0) {
+                return "not running (feature:install sparoa-serving-grpc; etc/org.sparoa.serving.grpc.cfg)";
+            }
+            return refs[0].getProperty("sparoa.endpoint.address") + " (inference.GRPCInferenceService)";
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String ms(double v) {
