@@ -26,7 +26,7 @@ import org.sparoa.serving.client.KserveClient;
  */
 class BoundedRequestFuzzTest {
     private static final long FROM = Long.getLong("sparoa.fuzz.from", 0);
-    private static final int EXECUTIONS = Integer.getInteger("sparoa.fuzz.executions", 1000);
+    private static final int EXECUTIONS = Integer.getInteger("sparoa.fuzz.executions", 300);
 
     @Test
     void mutatedRequestsAreDecodedOrRefusedWithOurOwnError() throws IOException {
