@@ -216,8 +216,8 @@ public final class Soak {
     /** The documented refusals a client may get while the platform changes under it; null for anything else. */
     private static String refusal(RuntimeException e) {
         if (e instanceof UnknownModelException
-                || e instanceof KserveClient.KserveException k && k.status() == 404 && k.getMessage() != null
-                && k.getMessage().startsWith("unknown model")) {
+                || e instanceof KserveClient.KserveException k && k.status() == 404
+                && k.getMessage().startsWith("HTTP 404: unknown model")) {
             return "model unloaded at that moment";
         }
         if (e instanceof BackendException && e.getMessage() != null && e.getMessage().startsWith("unknown backend")) {
