@@ -26,13 +26,19 @@ import org.sparoa.api.UnknownModelException;
 import org.sparoa.backend.ort.PlainOrtSession;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.backend.sparse.internal.SparseCpuBackend;
+import org.sparoa.batching.internal.BatchingEngine;
+import org.sparoa.bench.serving.BatchingConfig;
 import org.sparoa.engine.LocalPlatform;
 import org.sparoa.api.RandomInputs;
 import org.sparoa.policy.greedy.internal.GreedyEarliestFinishPolicy;
 import org.sparoa.policy.single.internal.SingleBackendPolicy;
+import org.sparoa.serving.client.KserveClient;
+import org.sparoa.serving.internal.JdkHttpEndpoint;
 
 /**
- * Soak: mixed requests on several real models through the engine from several clients, while backends and policies
+ * Soak: mixed requests on several real models through the engine from several clients, a third of them through the
+ * KServe v2 HTTP endpoint on loopback (the serving bundle's handler behind the JDK's HTTP server, over the batching
+ * engine; binary and JSON tensors alternating), while backends and policies
  * are stopped, replaced by new instances and started, and models unloaded and loaded, every few seconds. Every output
  * is checked against plain ONNX Runtime on the same input. Reports requests, refusals (only the documented ones:
  * a model unloaded, a pinned backend not live, a named policy not installed at that moment, backends that changed
@@ -47,7 +53,7 @@ public final class Soak {
 
     /** What a soak run saw. */
     public record Report(long requests, long served, Map<String, Long> refusals, long wrongOutputs, long lost,
-                         List<String> unexpected, List<Sample> samples, int chaosEvents) {
+                         List<String> unexpected, List<Sample> samples, int chaosEvents, long httpRequests) {
     }
 
     private record Case(String id, Path file, Map<String, long[]> shapes, List<Map<String, Tensor>> inputs,
@@ -69,6 +75,7 @@ public final class Soak {
                 prepare("blazeface-front", shared.resolve("models/blazeface_front_128x128.onnx"), Map.of()),
                 prepare("blazeface-back", shared.resolve("models/blazeface_back_256x256.onnx"), Map.of()));
         AtomicLong requests = new AtomicLong();
+        AtomicLong httpRequests = new AtomicLong();
         AtomicLong served = new AtomicLong();
         AtomicLong wrong = new AtomicLong();
         Map<String, AtomicLong> refusals = new ConcurrentHashMap<>();
@@ -87,21 +94,39 @@ public final class Soak {
             for (Case c : cases) {
                 platform.models().load(c.id(), c.file());
             }
+            BatchingEngine batching = new BatchingEngine(platform.inference(), platform.models(),
+                    BatchingConfig.of("adaptive", 8, 2000, 50), Map.of());
+            JdkHttpEndpoint http = new JdkHttpEndpoint(platform.models(), batching, 64L << 20, 16L << 20, null,
+                    clients);
+            KserveClient client = new KserveClient(http.uri(), true);
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < clients; t++) {
                 SplittableRandom random = new SplittableRandom(100 + t);
+                SplittableRandom routes = new SplittableRandom(200 + t);
                 Thread th = new Thread(() -> {
                     while (!stop.get()) {
                         Case c = cases.get(random.nextInt(cases.size()));
                         int k = random.nextInt(c.inputs().size());
                         RunOptions o = OPTIONS.get(random.nextInt(OPTIONS.size()));
+                        int route = routes.nextInt(6); // 0: HTTP binary, 1: HTTP JSON, else the engine
+                        String via = route == 0 ? "HTTP binary" : route == 1 ? "HTTP JSON" : o.toString();
                         requests.incrementAndGet();
                         try {
-                            Map<String, Tensor> out = platform.inference().infer(c.id(), c.inputs().get(k), o).outputs();
+                            Map<String, Tensor> out;
+                            if (route <= 1) {
+                                httpRequests.incrementAndGet();
+                                out = route == 0 ? client.inferBinary(c.id(), c.inputs().get(k))
+                                        : client.inferJson(c.id(), c.inputs().get(k));
+                            } else {
+                                out = platform.inference().infer(c.id(), c.inputs().get(k), o).outputs();
+                            }
                             if (!matches(c.expected().get(k), out)) {
                                 wrong.incrementAndGet();
-                                unexpected.add("wrong output: " + c.id() + " input " + k + " " + o);
+                                unexpected.add("wrong output: " + c.id() + " input " + k + " " + via);
                             }
+                            served.incrementAndGet();
+                        } catch (IOException | InterruptedException e) {
+                            unexpected.add(c.id() + " " + via + ": " + e);
                             served.incrementAndGet();
                         } catch (RuntimeException e) {
                             String refusal = refusal(e);
@@ -109,7 +134,7 @@ public final class Soak {
                                 refusals.computeIfAbsent(refusal, x -> new AtomicLong()).incrementAndGet();
                                 served.incrementAndGet();
                             } else {
-                                unexpected.add(c.id() + " " + o + ": " + e);
+                                unexpected.add(c.id() + " " + via + ": " + e);
                                 served.incrementAndGet();
                             }
                         }
@@ -169,6 +194,8 @@ public final class Soak {
                 th.join(120_000);
             }
             samples.add(sample((System.nanoTime() - start) / 1e9, requests.get()));
+            http.close();
+            batching.close();
         } finally {
             retired.forEach(Soak::close);
             ort.close();
@@ -177,7 +204,7 @@ public final class Soak {
         Map<String, Long> r = new TreeMap<>();
         refusals.forEach((k, v) -> r.put(k, v.get()));
         return new Report(requests.get(), served.get(), r, wrong.get(), requests.get() - served.get(),
-                List.copyOf(unexpected), samples, chaos);
+                List.copyOf(unexpected), samples, chaos, httpRequests.get());
     }
 
     private static void close(DeviceBackend b) {
@@ -190,7 +217,9 @@ public final class Soak {
 
     /** The documented refusals a client may get while the platform changes under it; null for anything else. */
     private static String refusal(RuntimeException e) {
-        if (e instanceof UnknownModelException) {
+        if (e instanceof UnknownModelException
+                || e instanceof KserveClient.KserveException k && k.status() == 404
+                && k.getMessage().startsWith("HTTP 404: unknown model")) {
             return "model unloaded at that moment";
         }
         if (e instanceof BackendException && e.getMessage() != null && e.getMessage().startsWith("unknown backend")) {
@@ -199,7 +228,8 @@ public final class Soak {
         if (e.getMessage() != null && e.getMessage().startsWith("unknown policy")) {
             return "policy not installed at that moment";
         }
-        if (e instanceof BackendException && e.getMessage() != null && e.getMessage().endsWith("changing too fast")) {
+        if ((e instanceof BackendException || e instanceof KserveClient.KserveException k && k.status() == 500)
+                && e.getMessage() != null && e.getMessage().endsWith("changing too fast")) {
             return "backends changed under every try to plan";
         }
         return null;
@@ -265,6 +295,7 @@ public final class Soak {
         Path models = Path.of(System.getProperty("sparoa.models", "target/models"));
         Path shared = Path.of(System.getProperty("sparoa.shared", "../../shared"));
         System.out.println("Machine: " + MachineInfo.describe());
+        System.out.println("Load average at the start (shared machine): " + loadAverage());
         Report r = run(Duration.ofMillis((long) (minutes * 60_000)), models, shared, clients,
                 (long) (chaosSeconds * 1000), Math.max(1000, (long) (minutes * 60_000 / 120)));
         Path out = Path.of(System.getProperty("bench.out", "results"));
@@ -277,12 +308,21 @@ public final class Soak {
         Files.writeString(out.resolve("soak.csv"), csv);
         Files.writeString(out.resolve("soak.svg"), SoakPlot.svg(r, minutes, clients, chaosSeconds));
         System.out.println(summary(r));
+        System.out.println("Load average at the end: " + loadAverage() + "; RSS " + ProcessMemory.rss());
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     public static String summary(Report r) {
-        return String.format(Locale.ROOT, "soak: %d requests, %d served, refusals %s, unexpected failures %d, wrong"
+        return String.format(Locale.ROOT, "soak: %d requests (%d of them over HTTP), %d served, refusals %s, unexpected failures %d, wrong"
                         + " outputs %d, lost %d, %d chaos events; heap after GC %.0f -> %.0f MiB, threads %d -> %d%s",
-                r.requests(), r.served(), r.refusals(), r.unexpected().size() - r.wrongOutputs(), r.wrongOutputs(),
+                r.requests(), r.httpRequests(), r.served(), r.refusals(), r.unexpected().size() - r.wrongOutputs(), r.wrongOutputs(),
                 r.lost(), r.chaosEvents(), r.samples().get(0).heapAfterGcBytes() / 1048576.0,
                 r.samples().get(r.samples().size() - 1).heapAfterGcBytes() / 1048576.0, r.samples().get(0).threads(),
                 r.samples().get(r.samples().size() - 1).threads(),

@@ -10,7 +10,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The soak in every build, bounded to {@code sparoa.soak.seconds} (default 20): no wrong output, no lost request,
+ * The soak in every build, bounded to {@code sparoa.soak.seconds} (default 20), part of it through the HTTP endpoint:
+ * no wrong output, no lost request,
  * no failure but the documented refusals, with backends, a policy and models swapped every 3 s. The long run is
  * {@link Soak#main} (README, "Soak").
  */
@@ -25,6 +26,7 @@ class SoakTest {
         assertEquals(0, r.wrongOutputs());
         assertEquals(0, r.lost(), "every request started was answered");
         assertTrue(r.requests() > 20, "requests: " + r.requests());
+        assertTrue(r.httpRequests() > 0, "requests through the HTTP endpoint: " + r.httpRequests());
         assertTrue(r.chaosEvents() >= seconds / 4, "chaos events: " + r.chaosEvents());
     }
 }

@@ -5,10 +5,10 @@ import java.lang.annotation.Annotation;
 import org.sparoa.batching.internal.BatchingEngine;
 
 /** A batching configuration built in code (the benchmark runs the engine outside OSGi). */
-record BatchingConfig(String mode, int maxBatchSize, long maxQueueDelayMicros, double sloMillis, int queueCapacity,
+public record BatchingConfig(String mode, int maxBatchSize, long maxQueueDelayMicros, double sloMillis, int queueCapacity,
                       int concurrency, long requestTimeoutMillis) implements BatchingEngine.Config {
 
-    static BatchingConfig of(String mode, int maxBatch, long delayMicros, double sloMillis) {
+    public static BatchingConfig of(String mode, int maxBatch, long delayMicros, double sloMillis) {
         return new BatchingConfig(mode, maxBatch, delayMicros, sloMillis, 512, 1, 30_000);
     }
 

@@ -5,13 +5,13 @@ import java.util.SplittableRandom;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 
 /** Where a mutation's decisions come from: a seeded random source (bounded runs) or the fuzzer's input (Jazzer). */
-interface Choices {
+public interface Choices {
     /** In {@code [0, bound)}. */
     int nextInt(int bound);
 
     long nextLong();
 
-    static Choices of(SplittableRandom random) {
+    public static Choices of(SplittableRandom random) {
         return new Choices() {
             @Override
             public int nextInt(int bound) {

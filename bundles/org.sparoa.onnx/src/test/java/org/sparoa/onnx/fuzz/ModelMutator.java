@@ -20,14 +20,14 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
  * truncation, duplicated and dropped fields, negative and huge dimensions, 2^31-element initializers, dangling and
  * cyclic references, wrong opsets and IR versions, external-data references pointing outside the model's folder.
  */
-final class ModelMutator {
+public final class ModelMutator {
     static final long[] HOSTILE_LONGS = {0, -1, -16, 1L << 31, (1L << 31) - 1, 1L << 32, 1L << 40, 1L << 62,
             Long.MAX_VALUE, Long.MIN_VALUE, 99, 7, 1, 65536};
 
     private ModelMutator() {
     }
 
-    static byte[] mutate(byte[] seed, Choices c) {
+    public static byte[] mutate(byte[] seed, Choices c) {
         byte[] bytes = seed;
         int rounds = 1 + c.nextInt(3);
         for (int r = 0; r < rounds; r++) {

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Assumptions;
  * and every 16th model and tensor of the ONNX node test suite. Missing shared data skips the fuzz tests on a
  * developer's machine and fails them in CI ({@code CI=true}).
  */
-final class SeedCorpus {
-    record Seed(String name, byte[] bytes) {
+public final class SeedCorpus {
+    public record Seed(String name, byte[] bytes) {
     }
 
     private static List<Seed> models;
@@ -39,7 +39,7 @@ final class SeedCorpus {
         return p;
     }
 
-    static synchronized List<Seed> models() {
+    public static synchronized List<Seed> models() {
         if (models == null) {
             Path shared = shared();
             List<Path> files = new ArrayList<>(list(shared.resolve("models"), ".onnx"));

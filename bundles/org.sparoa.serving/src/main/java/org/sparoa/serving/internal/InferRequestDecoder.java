@@ -36,7 +36,7 @@ final class InferRequestDecoder {
     InferRequest decode(byte[] body, String headerLength) {
         int jsonLength = jsonLength(body, headerLength);
         JsonObject json = parse(body, jsonLength);
-        String id = json.has("id") && !json.get("id").isJsonNull() ? json.get("id").getAsString() : null;
+        String id = id(json);
         boolean binaryOut = flag(json, "binary_data_output");
         JsonElement ins = json.get("inputs");
         if (ins == null || !ins.isJsonArray() || ins.getAsJsonArray().isEmpty()) {
@@ -46,7 +46,8 @@ final class InferRequestDecoder {
         int offset = jsonLength;
         for (JsonElement e : ins.getAsJsonArray()) {
             if (!e.isJsonObject()) {
-                throw HttpError.badRequest("every element of 'inputs' must be an object, found " + e);
+                throw HttpError.badRequest("every element of 'inputs' must be an object, found "
+                        + abbreviate(e.toString()));
             }
             JsonObject in = e.getAsJsonObject();
             String name = string(in, "name", "an input");
@@ -121,7 +122,18 @@ final class InferRequestDecoder {
         }
     }
 
-    private static String abbreviate(String s) {
+    private static String id(JsonObject json) {
+        JsonElement id = json.get("id");
+        if (id == null || id.isJsonNull()) {
+            return null;
+        }
+        if (!id.isJsonPrimitive() || !id.getAsJsonPrimitive().isString()) {
+            throw HttpError.badRequest("'id' must be a string, got " + abbreviate(id.toString()));
+        }
+        return id.getAsString();
+    }
+
+    static String abbreviate(String s) {
         return s.length() > 80 ? s.substring(0, 80) + "..." : s;
     }
 
@@ -150,14 +162,16 @@ final class InferRequestDecoder {
         JsonArray a = s.getAsJsonArray();
         long[] shape = new long[a.size()];
         for (int i = 0; i < shape.length; i++) {
-            try {
-                shape[i] = a.get(i).getAsLong();
-            } catch (RuntimeException e) {
-                throw HttpError.badRequest("input '" + name + "': shape " + a + " must hold whole numbers");
+            Long d = JsonNumbers.inRange(a.get(i), Long.MIN_VALUE, Long.MAX_VALUE);
+            if (d == null) {
+                throw HttpError.badRequest("input '" + name + "': shape " + abbreviate(a.toString())
+                        + " must hold whole numbers");
             }
-            if (shape[i] < 0) {
-                throw HttpError.badRequest("input '" + name + "': shape " + a + " has a negative dimension");
+            if (d < 0) {
+                throw HttpError.badRequest("input '" + name + "': shape " + abbreviate(a.toString())
+                        + " has a negative dimension");
             }
+            shape[i] = d;
         }
         return shape;
     }
@@ -183,15 +197,12 @@ final class InferRequestDecoder {
         if (p == null || !p.isJsonObject() || !p.getAsJsonObject().has("binary_data_size")) {
             return -1;
         }
-        try {
-            long n = p.getAsJsonObject().get("binary_data_size").getAsLong();
-            if (n < 0) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (RuntimeException e) {
-            throw HttpError.badRequest("input '" + name + "': parameters.binary_data_size must be a byte count");
+        Long n = JsonNumbers.inRange(p.getAsJsonObject().get("binary_data_size"), 0, Long.MAX_VALUE);
+        if (n == null) {
+            throw HttpError.badRequest("input '" + name + "': parameters.binary_data_size must be a byte count, got "
+                    + abbreviate(String.valueOf(p.getAsJsonObject().get("binary_data_size"))));
         }
+        return n;
     }
 
     private static List<InferRequest.RequestedOutput> outputs(JsonObject json) {
@@ -205,14 +216,20 @@ final class InferRequestDecoder {
         }
         for (JsonElement e : outs.getAsJsonArray()) {
             if (!e.isJsonObject()) {
-                throw HttpError.badRequest("every element of 'outputs' must be an object, found " + e);
+                throw HttpError.badRequest("every element of 'outputs' must be an object, found "
+                        + abbreviate(e.toString()));
             }
             JsonObject o = e.getAsJsonObject();
             String name = string(o, "name", "an output");
             Boolean binary = null;
             JsonElement p = o.get("parameters");
             if (p != null && p.isJsonObject() && p.getAsJsonObject().has("binary_data")) {
-                binary = p.getAsJsonObject().get("binary_data").getAsBoolean();
+                JsonElement b = p.getAsJsonObject().get("binary_data");
+                if (!b.isJsonPrimitive() || !b.getAsJsonPrimitive().isBoolean()) {
+                    throw HttpError.badRequest("output '" + name + "': parameters.binary_data must be true or false, got "
+                            + abbreviate(b.toString()));
+                }
+                binary = b.getAsBoolean();
             }
             list.add(new InferRequest.RequestedOutput(name, binary));
         }

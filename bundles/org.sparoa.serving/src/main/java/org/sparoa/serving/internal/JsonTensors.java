@@ -1,6 +1,7 @@
 package org.sparoa.serving.internal;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -17,55 +18,95 @@ final class JsonTensors {
     private JsonTensors() {
     }
 
-    /** Reads {@code count} elements of {@code type} from a flat or nested JSON array into little-endian bytes. */
+    /**
+     * Reads {@code count} elements of {@code type} from a flat or nested JSON array into little-endian bytes. The
+     * elements are counted before the buffer is allocated, so a small body cannot make it allocate what its shape
+     * claims.
+     */
     static ByteBuffer read(JsonElement data, DataType type, long count, String input) {
         if (type.byteSize() == 0 || type == DataType.FLOAT16 || type == DataType.BFLOAT16) {
             throw HttpError.badRequest("input '" + input + "': datatype " + Datatypes.kserve(type)
                     + " is accepted only as binary data (parameters.binary_data_size)");
         }
-        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(count * type.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
-        long[] seen = {0};
-        put(data, type, out, count, seen, input);
-        if (seen[0] != count) {
-            throw HttpError.badRequest("input '" + input + "' has " + seen[0] + " elements in 'data', its shape needs "
+        long seen = count(data, input);
+        if (seen != count) {
+            throw HttpError.badRequest("input '" + input + "' has " + seen + " elements in 'data', its shape needs "
                     + count);
         }
+        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(count * type.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+        put(data, type, out, input);
         out.flip();
         return out;
     }
 
-    private static void put(JsonElement e, DataType type, ByteBuffer out, long count, long[] seen, String input) {
+    private static long count(JsonElement e, String input) {
         if (e.isJsonArray()) {
+            long n = 0;
             for (JsonElement x : e.getAsJsonArray()) {
-                put(x, type, out, count, seen, input);
+                n += count(x, input);
             }
-            return;
+            return n;
         }
         if (!e.isJsonPrimitive()) {
             throw HttpError.badRequest("input '" + input + "': 'data' must hold numbers (or booleans for BOOL), found "
-                    + e);
+                    + InferRequestDecoder.abbreviate(e.toString()));
         }
-        if (seen[0] >= count) {
-            seen[0]++;
-            return; // counted, reported once all are seen
+        return 1;
+    }
+
+    private static void put(JsonElement e, DataType type, ByteBuffer out, String input) {
+        if (e.isJsonArray()) {
+            for (JsonElement x : e.getAsJsonArray()) {
+                put(x, type, out, input);
+            }
+            return;
         }
         JsonPrimitive p = e.getAsJsonPrimitive();
-        try {
-            switch (type) {
-                case FLOAT -> out.putFloat(p.getAsFloat());
-                case DOUBLE -> out.putDouble(p.getAsDouble());
-                case INT8, UINT8 -> out.put((byte) p.getAsLong());
-                case INT16, UINT16 -> out.putShort((short) p.getAsLong());
-                case INT32, UINT32 -> out.putInt((int) p.getAsLong());
-                case INT64, UINT64 -> out.putLong(p.getAsLong());
-                case BOOL -> out.put((byte) (p.isBoolean() ? (p.getAsBoolean() ? 1 : 0) : (p.getAsLong() != 0 ? 1 : 0)));
-                default -> throw new IllegalStateException(type.toString());
-            }
-        } catch (NumberFormatException | UnsupportedOperationException ex) {
-            throw HttpError.badRequest("input '" + input + "': element " + seen[0] + " (" + p + ") is not a "
-                    + Datatypes.kserve(type) + " value");
+        switch (type) {
+            case FLOAT -> out.putFloat(number(p, type, out, input).floatValue());
+            case DOUBLE -> out.putDouble(number(p, type, out, input).doubleValue());
+            case INT8 -> out.put((byte) whole(p, type, out, input, Byte.MIN_VALUE, Byte.MAX_VALUE));
+            case UINT8 -> out.put((byte) whole(p, type, out, input, 0, 0xFF));
+            case INT16 -> out.putShort((short) whole(p, type, out, input, Short.MIN_VALUE, Short.MAX_VALUE));
+            case UINT16 -> out.putShort((short) whole(p, type, out, input, 0, 0xFFFF));
+            case INT32 -> out.putInt((int) whole(p, type, out, input, Integer.MIN_VALUE, Integer.MAX_VALUE));
+            case UINT32 -> out.putInt((int) whole(p, type, out, input, 0, 0xFFFF_FFFFL));
+            case INT64 -> out.putLong(whole(p, type, out, input, Long.MIN_VALUE, Long.MAX_VALUE));
+            case UINT64 -> out.putLong(unsigned64(p, type, out, input));
+            case BOOL -> out.put((byte) (p.isBoolean() ? (p.getAsBoolean() ? 1 : 0)
+                    : whole(p, type, out, input, 0, 1)));
+            default -> throw new IllegalStateException(type.toString());
         }
-        seen[0]++;
+    }
+
+    private static Number number(JsonPrimitive p, DataType type, ByteBuffer out, String input) {
+        if (!p.isNumber()) {
+            throw notA(p, type, out, input, "a number");
+        }
+        return p.getAsNumber();
+    }
+
+    private static long whole(JsonPrimitive p, DataType type, ByteBuffer out, String input, long min, long max) {
+        Long v = JsonNumbers.inRange(p, min, max);
+        if (v == null) {
+            throw notA(p, type, out, input, "a whole number from " + min + " to " + max);
+        }
+        return v;
+    }
+
+    private static long unsigned64(JsonPrimitive p, DataType type, ByteBuffer out, String input) {
+        BigInteger v = JsonNumbers.integer(p);
+        if (v == null || v.signum() < 0 || v.bitLength() > 64) {
+            throw notA(p, type, out, input, "a whole number from 0 to 18446744073709551615");
+        }
+        return v.longValue();
+    }
+
+    private static HttpError notA(JsonPrimitive p, DataType type, ByteBuffer out, String input, String what) {
+        long element = out.position() / type.byteSize();
+        return HttpError.badRequest("input '" + input + "': element " + element + " ("
+                + InferRequestDecoder.abbreviate(p.toString()) + ") is not a " + Datatypes.kserve(type) + " value ("
+                + what + ")");
     }
 
     /** Writes the tensor's elements as a flat JSON array (non-finite floats as NaN / Infinity, as Triton does). */

@@ -19,11 +19,13 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.sparoa.api.InferenceService;
 import org.sparoa.api.InvalidInputException;
 import org.sparoa.api.Model;
 import org.sparoa.api.ModelRegistry;
+import org.sparoa.api.RequestCancelledException;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.SegmentPlan;
 import org.sparoa.api.Tensor;
@@ -31,11 +33,20 @@ import org.sparoa.onnx.TensorProtoIO;
 
 import com.google.gson.GsonBuilder;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 @Service
 @Command(scope = "sparoa", name = "run", description = "Runs a model through the platform and reports its latency")
 public class RunCommand implements Action {
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
     @Reference
     ModelRegistry models;
+
+    /** The shell session that runs this command: a run stops when its client is gone. */
+    @Reference(optional = true)
+    Session session;
 
     @Reference
     InferenceService inference;
@@ -112,7 +123,15 @@ public class RunCommand implements Action {
             if (timeoutSeconds > 0) {
                 options = options.withDeadline(Instant.now().plusSeconds(timeoutSeconds));
             }
-            o = SideBySideRun.run(inference, model, inputs, options, warmup, iterations, threads, compare);
+            try (ClientWatch watch = ClientWatch.of(session)) {
+                o = SideBySideRun.run(inference, model, inputs, options, warmup, iterations, threads, compare);
+            }
+        } catch (RequestCancelledException e) {
+            LOG.info("sparoa:run cancelled: {}", e.getMessage());
+            if (resolved.loadedHere()) {
+                models.unload(model.id());
+            }
+            throw e;
         } catch (RuntimeException | IOException e) {
             if (resolved.loadedHere()) {
                 models.unload(model.id()); // a failed run PATH leaves nothing registered
