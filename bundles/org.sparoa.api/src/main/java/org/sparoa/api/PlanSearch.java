@@ -9,14 +9,10 @@ import java.util.OptionalDouble;
 /**
  * For policy writers: searches placements by their {@link PlanCost} (operators + a fixed cost per segment +
  * hand-overs), so that a split is proposed only where its gain pays for its boundaries. From each start placement it
- * repeatedly makes the best improving move among
- * <ul>
- *   <li>window moves: for every other backend, the contiguous windows of operators (topological order) whose summed
- *       gain there is positive (a running-sum scan that restarts where the sum drops below zero: the few best cut
- *       points), each priced exactly with its hand-overs;</li>
- *   <li>island merges ({@link IslandMerger}).</li>
- * </ul>
- * and returns the cheapest placement found over all starts. Deterministic; linear in the operators per window scan.
+ * merges islands ({@link IslandMerger}), then repeatedly makes the best improving window move — for every other
+ * backend, the contiguous windows of operators (topological order) whose summed gain there is positive (a running-sum
+ * scan that restarts where the sum drops below zero: the few best cut points), each priced exactly with its
+ * hand-overs — and merges islands again; it returns the cheapest placement found over all starts. Deterministic.
  */
 public final class PlanSearch {
     /** Improving moves made at most from one start (each lowers the estimate, so this bounds the search). */
@@ -85,9 +81,14 @@ public final class PlanSearch {
         return p;
     }
 
-    /** Improves one placement by window moves and island merges until no move lowers its estimate. */
+    /**
+     * Improves one placement: islands merged first (a ping-pong start collapses cheaply), then the best window move
+     * while one lowers the estimate, then islands merged again.
+     */
     public static Result improve(Graph graph, List<BackendView> backends, CostModel costs, Map<String, String> start) {
+        IslandMerger merger = new IslandMerger(graph, backends, costs);
         Map<String, String> current = new HashMap<>(start);
+        merger.merge(current);
         double currentMillis = PlanCost.millis(graph, current, costs);
         for (int move = 0; move < MAX_MOVES; move++) {
             Map<String, String> bestNext = null;
@@ -105,19 +106,13 @@ public final class PlanSearch {
                     }
                 }
             }
-            Map<String, String> merged = new HashMap<>(bestNext == null ? current : bestNext);
-            new IslandMerger(graph, backends, costs).merge(merged);
-            double mergedMillis = PlanCost.millis(graph, merged, costs);
-            if (mergedMillis < bestMillis - 1e-9 || (bestNext != null && mergedMillis <= bestMillis)) {
-                bestNext = merged;
-                bestMillis = mergedMillis;
-            }
             if (bestNext == null) {
                 break;
             }
             current = bestNext;
             currentMillis = bestMillis;
         }
+        merger.merge(current);
         return new Result(Map.copyOf(current), PlanCost.of(graph, current, costs));
     }
 
