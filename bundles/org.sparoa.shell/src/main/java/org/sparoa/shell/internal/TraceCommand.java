@@ -56,6 +56,9 @@ public class TraceCommand implements Action {
     @Completion(BackendIdCompleter.class)
     private String backend;
 
+    @Option(name = "--svg", description = "Also draw the last request as an SVG timeline (a lane per backend)")
+    private String svg;
+
     @Option(name = "--input", description = "name=file.pb (repeatable)", multiValued = true)
     private List<String> inputSpecs;
 
@@ -70,11 +73,22 @@ public class TraceCommand implements Action {
         Map<String, Tensor> inputs = CommandSupport.inputsFor(model, inputSpecs, shapeSpecs, 42);
         RunOptions options = CommandSupport.runOptions(backend, policy, segments, inputs);
         ChromeTrace trace = new ChromeTrace();
+        if (svg != null) {
+            CommandSupport.checkOutputFile("--svg", svg);
+        }
         long base = System.nanoTime();
+        InferenceResult last = null;
         for (int i = 0; i < iterations; i++) {
             long start = System.nanoTime() - base;
-            InferenceResult r = inference.infer(model.id(), inputs, options);
-            trace.addRequest(i, start, r);
+            last = inference.infer(model.id(), inputs, options);
+            trace.addRequest(i, start, last);
+        }
+        if (svg != null) {
+            Path picture = Path.of(svg);
+            Files.createDirectories(picture.toAbsolutePath().getParent());
+            Files.writeString(picture, TraceTimelineSvg.render(model.id() + ", request " + iterations, last),
+                    StandardCharsets.UTF_8);
+            System.out.println("Wrote the last request's timeline to " + picture.toAbsolutePath());
         }
         Path file = Path.of(out);
         Files.createDirectories(file.toAbsolutePath().getParent());
