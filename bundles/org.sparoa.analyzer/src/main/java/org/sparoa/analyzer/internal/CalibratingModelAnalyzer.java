@@ -28,6 +28,7 @@ import org.sparoa.api.analysis.ThresholdSource;
 import org.sparoa.api.analysis.Thresholds;
 import org.sparoa.api.Model;
 import org.sparoa.api.ModelRegistry;
+import org.sparoa.api.SparoaException;
 
 /**
  * The {@link ModelAnalyzer}: computes every operator's metrics from a {@link Calibration} (shapes and activation
@@ -59,7 +60,11 @@ public class CalibratingModelAnalyzer implements ModelAnalyzer {
     }
 
     private final ModelRegistry models;
-    private final Calibrator calibrator;
+    /**
+     * The engine's calibration, for a user's analysis. Optional and dynamic: the engine binds this analyzer for its
+     * planning pipeline, so a mandatory reference back would be a service cycle that DS cannot resolve.
+     */
+    private volatile Calibrator calibrator;
     private final AnalysisCache cache = new AnalysisCache(32);
     private final ConcurrentHashMap<CalibrationKey, CompletableFuture<ModelAnalysis>> inFlight =
             new ConcurrentHashMap<>();
@@ -68,11 +73,23 @@ public class CalibratingModelAnalyzer implements ModelAnalyzer {
     private volatile Thresholds defaultThresholds;
 
     @Activate
-    public CalibratingModelAnalyzer(@Reference ModelRegistry models, @Reference Calibrator calibrator,
-                                    Config config) {
+    public CalibratingModelAnalyzer(@Reference ModelRegistry models, Config config) {
         this.models = models;
-        this.calibrator = calibrator;
         modified(config);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void bindCalibrator(Calibrator c) {
+        this.calibrator = c;
+    }
+
+    public void unbindCalibrator(Calibrator c) {
+        synchronized (this) {
+            if (this.calibrator == c) {
+                this.calibrator = null;
+            }
+        }
     }
 
     /**
@@ -80,7 +97,9 @@ public class CalibratingModelAnalyzer implements ModelAnalyzer {
      * A factory, not a constructor overload, so that callers compile without the DS API on their class path.
      */
     public static CalibratingModelAnalyzer standalone(ModelRegistry models, Calibrator calibrator, Config config) {
-        return new CalibratingModelAnalyzer(models, calibrator, config);
+        CalibratingModelAnalyzer a = new CalibratingModelAnalyzer(models, config);
+        a.bindCalibrator(calibrator);
+        return a;
     }
 
     @Modified
@@ -144,7 +163,12 @@ public class CalibratingModelAnalyzer implements ModelAnalyzer {
 
     private ModelAnalysis compute(Model model, AnalysisOptions opts, int runs) {
         long start = System.nanoTime();
-        Calibration calibration = calibrator.calibrate(model.id(), opts.withCalibrationRuns(runs));
+        Calibrator c = calibrator;
+        if (c == null) {
+            throw new SparoaException("analysing " + model.id() + " needs the engine's calibration, and no Calibrator "
+                    + "service is available (install feature sparoa-core)");
+        }
+        Calibration calibration = c.calibrate(model.id(), opts.withCalibrationRuns(runs));
         ModelAnalysis computed = fromCalibration(model, calibration, start);
         LOG.info("Analysed {}: {} operators, {} calibration run(s), {} ms", model.id(), computed.operators().size(),
                 computed.calibrationRuns(), String.format("%.1f", computed.analysisMillis()));
