@@ -1,6 +1,10 @@
 package org.sparoa.backend.ort.internal;
 
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -9,7 +13,10 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 import org.sparoa.api.BackendException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparoa.api.CompiledSegment;
+import org.sparoa.api.DataType;
 import org.sparoa.api.InvalidInputException;
 import org.sparoa.api.Segment;
 import org.sparoa.api.Tensor;
@@ -21,16 +28,29 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
-/** A segment compiled into an ONNX Runtime session. */
+/**
+ * A segment compiled into an ONNX Runtime session. With {@link OrtCpuBackend.HandOver#DIRECT} its inputs reach ONNX
+ * Runtime without a copy when they lie in direct buffers, and from the second run of an input shape on ONNX Runtime
+ * writes the outputs into direct buffers that the returned tensors wrap, so a tensor crosses to and from the other
+ * backends without a copy on this side.
+ */
 final class OrtCompiledSegment implements CompiledSegment {
+    private static final Logger LOG = LoggerFactory.getLogger(OrtCompiledSegment.class);
     private final String backendId;
     private final Segment segment;
     private final OrtEnvironment env;
     private final OrtSession session;
     private final Executor executor;
+    private final OrtCpuBackend.HandOver handOver;
+    /** Set after the first run of each input shape when outputs go straight into buffers of ours. */
+    private volatile OutputLayout layout;
+    /** ONNX Runtime refused buffers of ours once: the output shapes depend on more than the input shapes. */
+    private volatile boolean dynamicOutputs;
 
-    OrtCompiledSegment(String backendId, Segment segment, OrtEnvironment env, OrtSession session, Executor executor) {
+    OrtCompiledSegment(String backendId, Segment segment, OrtEnvironment env, OrtSession session, Executor executor,
+                       OrtCpuBackend.HandOver handOver) {
         this.backendId = backendId;
+        this.handOver = handOver;
         this.segment = segment;
         this.env = env;
         this.session = session;
@@ -58,25 +78,33 @@ final class OrtCompiledSegment implements CompiledSegment {
 
     @Override
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        boolean direct = handOver == OrtCpuBackend.HandOver.DIRECT;
         Map<String, OnnxTensor> feed = new HashMap<>();
         try {
+            List<long[]> inputShapes = new ArrayList<>(segment.inputs().size());
             for (TensorInfo in : segment.inputs()) {
                 Tensor t = inputs.get(in.name());
                 if (t == null) {
                     throw new InvalidInputException(backendId + ": segment " + segment.index() + " is missing input '"
                             + in.name() + "'");
                 }
-                feed.put(in.name(), OrtTensors.toOrt(env, t));
+                inputShapes.add(t.shape());
+                feed.put(in.name(), direct ? OrtTensors.toOrt(env, t) : OrtTensors.toOrtCopying(env, t));
+            }
+            OutputLayout known = direct ? layout : null;
+            if (known != null && known.fits(inputShapes)) {
+                Map<String, Tensor> out = runIntoOwnBuffers(feed, known);
+                if (out != null) {
+                    return out;
+                }
             }
             try (OrtSession.Result result = session.run(feed)) {
                 Map<String, Tensor> out = new LinkedHashMap<>();
                 for (TensorInfo o : segment.outputs()) {
-                    Optional<OnnxValue> v = result.get(o.name());
-                    if (v.isEmpty() || !(v.get() instanceof OnnxTensor tensor)) {
-                        throw new BackendException(backendId + ": segment " + segment.index()
-                                + " produced no tensor '" + o.name() + "'");
-                    }
-                    out.put(o.name(), OrtTensors.fromOrt(tensor));
+                    out.put(o.name(), OrtTensors.fromOrt(outputTensor(result, o.name())));
+                }
+                if (direct && !dynamicOutputs) {
+                    layout = OutputLayout.of(inputShapes, out, segment.outputs());
                 }
                 return out;
             }
@@ -85,6 +113,80 @@ final class OrtCompiledSegment implements CompiledSegment {
                     + " failed in ONNX Runtime: " + e.getMessage(), e);
         } finally {
             feed.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /**
+     * Runs with every output written by ONNX Runtime straight into a direct buffer of ours, which the returned tensor
+     * then wraps: no copy out of ONNX Runtime. Null when ONNX Runtime refused the buffers (an output whose shape
+     * depends on the input's values, not only its shape): the segment then stops trying and copies its outputs.
+     */
+    private Map<String, Tensor> runIntoOwnBuffers(Map<String, OnnxTensor> feed, OutputLayout known) {
+        Map<String, OnnxTensor> pinned = new HashMap<>();
+        try {
+            Map<String, ByteBuffer> buffers = new LinkedHashMap<>();
+            for (int i = 0; i < known.names.size(); i++) {
+                ByteBuffer b = OrtTensors.allocateOutput(known.types.get(i), known.shapes.get(i));
+                buffers.put(known.names.get(i), b);
+                pinned.put(known.names.get(i), OrtTensors.outputOver(env, b, known.types.get(i), known.shapes.get(i)));
+            }
+            try (OrtSession.Result ignored = session.run(feed, pinned)) {
+                Map<String, Tensor> out = new LinkedHashMap<>();
+                for (int i = 0; i < known.names.size(); i++) {
+                    out.put(known.names.get(i), OrtTensors.wrapOutput(known.types.get(i), known.shapes.get(i),
+                            buffers.get(known.names.get(i))));
+                }
+                return out;
+            }
+        } catch (OrtException e) {
+            LOG.debug("{}: segment {} of {}: outputs into own buffers refused ({}), copying them from now on",
+                    backendId, segment.index(), segment.model().id(), e.getMessage());
+            dynamicOutputs = true;
+            layout = null;
+            return null;
+        } finally {
+            pinned.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private OnnxTensor outputTensor(OrtSession.Result result, String name) {
+        Optional<OnnxValue> v = result.get(name);
+        if (v.isEmpty() || !(v.get() instanceof OnnxTensor tensor)) {
+            throw new BackendException(backendId + ": segment " + segment.index() + " produced no tensor '" + name + "'");
+        }
+        return tensor;
+    }
+
+    /** The outputs' types and shapes seen for inputs of given shapes. */
+    private record OutputLayout(List<long[]> inputShapes, List<String> names, List<DataType> types,
+                                List<long[]> shapes) {
+        static OutputLayout of(List<long[]> inputShapes, Map<String, Tensor> out, List<TensorInfo> outputs) {
+            List<String> names = new ArrayList<>();
+            List<DataType> types = new ArrayList<>();
+            List<long[]> shapes = new ArrayList<>();
+            for (TensorInfo o : outputs) {
+                Tensor t = out.get(o.name());
+                if (!OrtTensors.pinnable(t.type()) || t.byteSize() == 0) {
+                    return null;
+                }
+                names.add(o.name());
+                types.add(t.type());
+                shapes.add(t.shape());
+            }
+            return new OutputLayout(List.copyOf(inputShapes), List.copyOf(names), List.copyOf(types),
+                    List.copyOf(shapes));
+        }
+
+        boolean fits(List<long[]> shapes) {
+            if (shapes.size() != inputShapes.size()) {
+                return false;
+            }
+            for (int i = 0; i < shapes.size(); i++) {
+                if (!Arrays.equals(shapes.get(i), inputShapes.get(i))) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
