@@ -47,9 +47,13 @@ final class OrtCompiledSegment implements CompiledSegment {
     /** ONNX Runtime refused buffers of ours once: the output shapes depend on more than the input shapes. */
     private volatile boolean dynamicOutputs;
 
+    /** Direct buffers of the backend: staged inputs and outputs, reused. */
+    private final DirectBufferPool buffers;
+
     OrtCompiledSegment(String backendId, Segment segment, OrtEnvironment env, OrtSession session, Executor executor,
-                       OrtCpuBackend.HandOver handOver) {
+                       OrtCpuBackend.HandOver handOver, DirectBufferPool buffers) {
         this.backendId = backendId;
+        this.buffers = buffers;
         this.handOver = handOver;
         this.segment = segment;
         this.env = env;
@@ -80,6 +84,7 @@ final class OrtCompiledSegment implements CompiledSegment {
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
         boolean direct = handOver == OrtCpuBackend.HandOver.DIRECT;
         Map<String, OnnxTensor> feed = new HashMap<>();
+        List<ByteBuffer> staged = new ArrayList<>(0);
         try {
             List<long[]> inputShapes = new ArrayList<>(segment.inputs().size());
             for (TensorInfo in : segment.inputs()) {
@@ -89,7 +94,7 @@ final class OrtCompiledSegment implements CompiledSegment {
                             + in.name() + "'");
                 }
                 inputShapes.add(t.shape());
-                feed.put(in.name(), direct ? OrtTensors.toOrt(env, t) : OrtTensors.toOrtCopying(env, t));
+                feed.put(in.name(), direct ? input(t, staged) : OrtTensors.toOrtCopying(env, t));
             }
             OutputLayout known = direct ? layout : null;
             if (known != null && known.fits(inputShapes)) {
@@ -113,7 +118,27 @@ final class OrtCompiledSegment implements CompiledSegment {
                     + " failed in ONNX Runtime: " + e.getMessage(), e);
         } finally {
             feed.values().forEach(OnnxTensor::close);
+            staged.forEach(buffers::give);
         }
+    }
+
+    /**
+     * ONNX Runtime's tensor over an input: over its own bytes when they are direct, else over a copy in a buffer of
+     * the pool, which goes back to it after the run ({@code staged}): ONNX Runtime keeps no input after a run.
+     */
+    private OnnxTensor input(Tensor t, List<ByteBuffer> staged) throws OrtException {
+        if (t.bytes().isDirect()) {
+            return OrtTensors.toOrt(env, t);
+        }
+        ByteBuffer b = buffers.take(Math.toIntExact(t.byteSize()));
+        staged.add(b);
+        b.put(t.bytes()).flip();
+        return OrtTensors.outputOver(env, b, t.type(), t.shape());
+    }
+
+    @Override
+    public void recycle(java.util.Collection<Tensor> used) {
+        buffers.recycle(used);
     }
 
     /**
@@ -123,18 +148,18 @@ final class OrtCompiledSegment implements CompiledSegment {
      */
     private Map<String, Tensor> runIntoOwnBuffers(Map<String, OnnxTensor> feed, OutputLayout known) {
         Map<String, OnnxTensor> pinned = new HashMap<>();
+        Map<String, ByteBuffer> own = new LinkedHashMap<>();
         try {
-            Map<String, ByteBuffer> buffers = new LinkedHashMap<>();
             for (int i = 0; i < known.names.size(); i++) {
-                ByteBuffer b = OrtTensors.allocateOutput(known.types.get(i), known.shapes.get(i));
-                buffers.put(known.names.get(i), b);
+                ByteBuffer b = buffers.take(OrtTensors.byteSize(known.types.get(i), known.shapes.get(i)));
+                own.put(known.names.get(i), b);
                 pinned.put(known.names.get(i), OrtTensors.outputOver(env, b, known.types.get(i), known.shapes.get(i)));
             }
             try (OrtSession.Result ignored = session.run(feed, pinned)) {
                 Map<String, Tensor> out = new LinkedHashMap<>();
                 for (int i = 0; i < known.names.size(); i++) {
-                    out.put(known.names.get(i), OrtTensors.wrapOutput(known.types.get(i), known.shapes.get(i),
-                            buffers.get(known.names.get(i))));
+                    out.put(known.names.get(i), buffers.handOut(known.types.get(i), known.shapes.get(i),
+                            own.remove(known.names.get(i))));
                 }
                 return out;
             }
@@ -146,6 +171,7 @@ final class OrtCompiledSegment implements CompiledSegment {
             return null;
         } finally {
             pinned.values().forEach(OnnxTensor::close);
+            own.values().forEach(buffers::give); // those not handed out
         }
     }
 

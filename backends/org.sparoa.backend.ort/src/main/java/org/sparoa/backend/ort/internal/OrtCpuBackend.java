@@ -111,6 +111,7 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     private final int intraOpThreads;
     private final Spinning spinning;
     private final HandOver handOver;
+    private final DirectBufferPool buffers = new DirectBufferPool(DirectBufferPool.DEFAULT_MAX_RETAINED_BYTES);
     private final OrtEnvironment env;
     private final ThreadPoolExecutor executor;
 
@@ -201,7 +202,7 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
                 options.addConfigEntry("session.intra_op.allow_spinning", "0");
             }
             OrtSession session = env.createSession(segment.onnxModel(), options);
-            return new OrtCompiledSegment(id, segment, env, session, executor, handOver);
+            return new OrtCompiledSegment(id, segment, env, session, executor, handOver, buffers);
         } catch (OrtException e) {
             throw new BackendException(id + ": ONNX Runtime cannot load segment " + segment.index() + " of "
                     + segment.model().id() + ": " + e.getMessage(), e);

@@ -41,24 +41,15 @@ public final class OrtTensors {
         return OnnxTensor.createTensor(env, direct, t.shape(), javaType(t.type()));
     }
 
-    /**
-     * A direct little-endian buffer for ONNX Runtime to write an output of {@code type} and {@code shape} into, and
-     * the tensor over it; after the run {@link #wrapOutput} hands the buffer on without a copy.
-     */
+    /** ONNX Runtime's tensor over a direct little-endian buffer of ours: an input it reads or an output it writes. */
     static OnnxTensor outputOver(OrtEnvironment env, ByteBuffer direct, DataType type, long[] shape)
             throws OrtException {
         return OnnxTensor.createTensor(env, direct, shape, javaType(type));
     }
 
-    static ByteBuffer allocateOutput(DataType type, long[] shape) {
+    static int byteSize(DataType type, long[] shape) {
         requireLittleEndianHost();
-        long bytes = org.sparoa.api.Shapes.elementCount(shape) * type.byteSize();
-        return ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    /** The platform tensor over a buffer ONNX Runtime wrote an output into (no copy; nothing else holds it). */
-    static Tensor wrapOutput(DataType type, long[] shape, ByteBuffer direct) {
-        return Tensor.wrap(type, shape, direct.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN));
+        return Math.toIntExact(org.sparoa.api.Shapes.elementCount(shape) * type.byteSize());
     }
 
     static boolean pinnable(DataType type) {

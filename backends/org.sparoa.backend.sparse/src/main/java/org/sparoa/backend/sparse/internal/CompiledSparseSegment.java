@@ -260,7 +260,7 @@ final class CompiledSparseSegment implements CompiledSegment {
             if (v == null) {
                 throw new BackendException(segment + ": output '" + o.name() + "' was not produced");
             }
-            out.put(o.name(), v.toTensor(o.type(), direct));
+            out.put(o.name(), v.toTensor(o.type(), direct ? backend.directBuffers() : null));
         }
         if (direct) {
             // every output was copied out: its arrays serve the next run instead of a fresh, zeroed allocation
@@ -269,6 +269,11 @@ final class CompiledSparseSegment implements CompiledSegment {
             }
         }
         return out;
+    }
+
+    @Override
+    public void recycle(java.util.Collection<Tensor> used) {
+        backend.directBuffers().recycle(used);
     }
 
     /** Floats the segment keeps for reuse by its next steps and runs. */

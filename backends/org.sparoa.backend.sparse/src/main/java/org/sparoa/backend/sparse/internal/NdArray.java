@@ -67,23 +67,23 @@ final class NdArray {
     }
 
     Tensor toTensor(DataType wanted) {
-        return toTensor(wanted, false);
+        return toTensor(wanted, null);
     }
 
     /**
      * As a platform tensor of type {@code wanted}; with {@code direct} a FLOAT tensor's elements are copied into a
-     * direct buffer, which ONNX Runtime then reads in place (one copy instead of two: heap buffer, then direct).
+     * direct buffer from that pool, which ONNX Runtime then reads in place (one copy into a reused buffer instead of
+     * two into fresh ones: heap, then direct).
      */
-    Tensor toTensor(DataType wanted, boolean direct) {
+    Tensor toTensor(DataType wanted, DirectBufferPool direct) {
         long[] s = new long[shape.length];
         for (int i = 0; i < s.length; i++) {
             s[i] = shape[i];
         }
-        if (isFloat() && direct) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(floats.length * Float.BYTES)
-                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (isFloat() && direct != null && floats.length > 0) {
+            java.nio.ByteBuffer b = direct.take(floats.length * Float.BYTES);
             b.asFloatBuffer().put(floats);
-            return Tensor.wrap(DataType.FLOAT, s, b);
+            return direct.handOut(DataType.FLOAT, s, b);
         }
         if (isFloat()) {
             return Tensor.ofFloats(s, floats);

@@ -73,6 +73,7 @@ public final class SparseCpuBackend implements DeviceBackend {
     }
 
     private volatile HandOver handOver = HandOver.DIRECT;
+    private final DirectBufferPool directBuffers = new DirectBufferPool(DirectBufferPool.DEFAULT_MAX_RETAINED_BYTES);
     private volatile SegmentWarmup warmup = new SegmentWarmup(DEFAULT_WARMUP_RUNS, DEFAULT_WARMUP_MILLIS);
 
     @Activate
@@ -197,6 +198,11 @@ public final class SparseCpuBackend implements DeviceBackend {
 
     HandOver handOver() {
         return handOver;
+    }
+
+    /** Direct buffers of the tensors segments hand on, reused once the engine has used them up. */
+    DirectBufferPool directBuffers() {
+        return directBuffers;
     }
 
     int threads() {
