@@ -30,9 +30,10 @@ import ai.onnxruntime.OrtSession;
 
 /**
  * A segment compiled into an ONNX Runtime session. With {@link OrtCpuBackend.HandOver#DIRECT} its inputs reach ONNX
- * Runtime without a copy when they lie in direct buffers, and from the second run of an input shape on ONNX Runtime
- * writes the outputs into direct buffers that the returned tensors wrap, so a tensor crosses to and from the other
- * backends without a copy on this side.
+ * Runtime without a copy when they lie in direct buffers (else with one copy into a reused direct buffer), and from
+ * the second run of an input shape on ONNX Runtime writes the outputs that other segments read into reused direct
+ * buffers that the returned tensors wrap, so a tensor crosses to and from the other backends without a copy on this
+ * side.
  */
 final class OrtCompiledSegment implements CompiledSegment {
     private static final Logger LOG = LoggerFactory.getLogger(OrtCompiledSegment.class);
@@ -47,13 +48,25 @@ final class OrtCompiledSegment implements CompiledSegment {
     /** ONNX Runtime refused buffers of ours once: the output shapes depend on more than the input shapes. */
     private volatile boolean dynamicOutputs;
 
-    /** Direct buffers of the backend: staged inputs and outputs, reused. */
+    /**
+     * Outputs that only other segments read: ONNX Runtime writes them into buffers of the pool, which come back
+     * through {@link #recycle}. The model's outputs go to the caller and are copied to the Java heap as before (a
+     * buffer that never comes back would cost a fresh direct allocation per run).
+     */
+    private final List<TensorInfo> boundaryOutputs;
+    /** The model's outputs among the segment's: ONNX Runtime allocates them, and they are copied out. */
+    private final java.util.Set<String> graphOutputs;
+    /** Direct buffers of the backend: staged inputs and boundary outputs, reused. */
     private final DirectBufferPool buffers;
 
     OrtCompiledSegment(String backendId, Segment segment, OrtEnvironment env, OrtSession session, Executor executor,
                        OrtCpuBackend.HandOver handOver, DirectBufferPool buffers) {
         this.backendId = backendId;
         this.buffers = buffers;
+        this.boundaryOutputs = segment.outputs().stream().filter(o -> !segment.graph().isGraphOutput(o.name())).toList();
+        this.graphOutputs = new java.util.LinkedHashSet<>();
+        segment.outputs().stream().filter(o -> segment.graph().isGraphOutput(o.name()))
+                .forEach(o -> graphOutputs.add(o.name()));
         this.handOver = handOver;
         this.segment = segment;
         this.env = env;
@@ -108,8 +121,8 @@ final class OrtCompiledSegment implements CompiledSegment {
                 for (TensorInfo o : segment.outputs()) {
                     out.put(o.name(), OrtTensors.fromOrt(outputTensor(result, o.name())));
                 }
-                if (direct && !dynamicOutputs) {
-                    layout = OutputLayout.of(inputShapes, out, segment.outputs());
+                if (direct && !dynamicOutputs && !boundaryOutputs.isEmpty()) {
+                    layout = OutputLayout.of(inputShapes, out, boundaryOutputs);
                 }
                 return out;
             }
@@ -155,11 +168,12 @@ final class OrtCompiledSegment implements CompiledSegment {
                 own.put(known.names.get(i), b);
                 pinned.put(known.names.get(i), OrtTensors.outputOver(env, b, known.types.get(i), known.shapes.get(i)));
             }
-            try (OrtSession.Result ignored = session.run(feed, pinned)) {
+            try (OrtSession.Result result = session.run(feed, graphOutputs, pinned)) {
                 Map<String, Tensor> out = new LinkedHashMap<>();
-                for (int i = 0; i < known.names.size(); i++) {
-                    out.put(known.names.get(i), buffers.handOut(known.types.get(i), known.shapes.get(i),
-                            own.remove(known.names.get(i))));
+                for (TensorInfo o : segment.outputs()) {
+                    int i = known.names.indexOf(o.name());
+                    out.put(o.name(), i < 0 ? OrtTensors.fromOrt(outputTensor(result, o.name()))
+                            : buffers.handOut(known.types.get(i), known.shapes.get(i), own.remove(o.name())));
                 }
                 return out;
             }

@@ -55,7 +55,7 @@ class HandOverTest {
 
     @Test
     void directOutputsAreBitIdenticalToCopiedOnesAcrossRunsAndShapes() {
-        Segment segment = wholeModel(elementwiseModel());
+        Segment segment = firstFour(elementwiseModel());
         try (CompiledSegment a = direct.compile(segment); CompiledSegment b = copying.compile(segment)) {
             int batch = 1;
             for (int run = 0; run < 6; run++) {
@@ -81,7 +81,7 @@ class HandOverTest {
 
     @Test
     void inputsAreNotWrittenAndOutputsSurviveTheNextRun() {
-        Segment segment = wholeModel(elementwiseModel());
+        Segment segment = firstFour(elementwiseModel());
         try (CompiledSegment a = direct.compile(segment)) {
             Tensor x = randomInput(new long[] {1, 16, 8, 8}, 7, true);
             byte[] before = bytesOf(x);
@@ -106,7 +106,7 @@ class HandOverTest {
 
     @Test
     void outputsWhoseShapeDependsOnValuesFallBackToCopies() {
-        Segment segment = wholeModel(nonZeroModel());
+        Segment segment = firstOne(nonZeroModel());
         try (CompiledSegment a = direct.compile(segment); CompiledSegment b = copying.compile(segment)) {
             for (int zeros : new int[] {3, 3, 10, 1, 1}) {
                 float[] v = new float[32];
@@ -141,33 +141,76 @@ class HandOverTest {
         return Tensor.wrap(DataType.FLOAT, shape, b);
     }
 
-    private static Segment wholeModel(byte[] onnx) {
-        Model model = OnnxModels.fromBytes("handover", onnx, null);
+    @Test
+    void theModelsOwnOutputsAreCopiedToTheHeapAndBoundaryOutputsComeBackThroughRecycle() {
+        Model model = OnnxModels.fromBytes("handover", elementwiseModel(), null);
         Graph g = model.graph();
-        return new Segment(0, model, g.nodes(), g.inputs(), g.outputs(),
+        Segment whole = new Segment(0, model, g.nodes(), g.inputs(), g.outputs(),
                 () -> OnnxSegments.cut(model, model.id(), g.nodes(), g.inputs(), g.outputs()));
+        Segment first = firstFour(elementwiseModel());
+        try (CompiledSegment w = direct.compile(whole); CompiledSegment a = direct.compile(first)) {
+            Map<String, Tensor> in = Map.of("X", randomInput(new long[] {1, 16, 8, 8}, 5, false));
+            w.run(in);
+            assertFalse(w.run(in).get("S2").bytes().isDirect(), "the model's output is the caller's, on the heap");
+            a.run(in);
+            Map<String, Tensor> second = a.run(in);
+            Tensor expected = Tensor.of(DataType.FLOAT, second.get("S").shape(), second.get("S").bytes());
+            a.recycle(second.values());
+            Map<String, Tensor> third = a.run(in);
+            assertEquals(expected, third.get("S"), "a recycled buffer holds the next run's output, written anew");
+        }
     }
 
-    /** X[N,16,8,8] -> S = Sigmoid(Relu(X)), D = X + X, SH = Shape(X): float and int64 outputs, a dynamic batch. */
+    /** The first four operators of {@link #elementwiseModel}: S, D and SH are read by the rest. */
+    private static Segment firstFour(byte[] onnx) {
+        Model model = OnnxModels.fromBytes("handover", onnx, null);
+        Graph g = model.graph();
+        List<org.sparoa.api.Node> nodes = g.nodes().subList(0, 4);
+        List<org.sparoa.api.TensorInfo> outs = List.of(g.info("S").orElseThrow(), g.info("D").orElseThrow(),
+                g.info("SH").orElseThrow());
+        return new Segment(0, model, nodes, g.inputs(), outs, () -> OnnxSegments.cut(model, "first", nodes, g.inputs(), outs));
+    }
+
+    /** The first operator of {@link #nonZeroModel}: its output Y is read by the second. */
+    private static Segment firstOne(byte[] onnx) {
+        Model model = OnnxModels.fromBytes("nonzero", onnx, null);
+        Graph g = model.graph();
+        List<org.sparoa.api.Node> nodes = g.nodes().subList(0, 1);
+        List<org.sparoa.api.TensorInfo> outs = List.of(g.info("Y").orElseGet(
+                () -> new org.sparoa.api.TensorInfo("Y", DataType.INT64, null)));
+        return new Segment(0, model, nodes, g.inputs(), outs, () -> OnnxSegments.cut(model, "first", nodes, g.inputs(), outs));
+    }
+
+    /**
+     * X[N,16,8,8] -> S = Sigmoid(Relu(X)), D = X + X, SH = Shape(X) (float and int64, a dynamic batch), then the
+     * model's outputs S2 = Neg(S), D2 = Neg(D), SH2 = Neg(SH).
+     */
     private static byte[] elementwiseModel() {
         GraphProto.Builder g = GraphProto.newBuilder().setName("handover")
                 .addNode(node("Relu", List.of("X"), "R"))
                 .addNode(node("Sigmoid", List.of("R"), "S"))
                 .addNode(node("Add", List.of("X", "X"), "D"))
                 .addNode(node("Shape", List.of("X"), "SH"))
+                .addNode(node("Neg", List.of("S"), "S2"))
+                .addNode(node("Neg", List.of("D"), "D2"))
+                .addNode(node("Neg", List.of("SH"), "SH2"))
                 .addInput(valueInfo("X", TensorProto.DataType.FLOAT_VALUE, "N", 16, 8, 8))
-                .addOutput(valueInfo("S", TensorProto.DataType.FLOAT_VALUE, "N", 16, 8, 8))
-                .addOutput(valueInfo("D", TensorProto.DataType.FLOAT_VALUE, "N", 16, 8, 8))
-                .addOutput(valueInfo("SH", TensorProto.DataType.INT64_VALUE, null, 4));
+                .addValueInfo(valueInfo("S", TensorProto.DataType.FLOAT_VALUE, "N", 16, 8, 8))
+                .addValueInfo(valueInfo("D", TensorProto.DataType.FLOAT_VALUE, "N", 16, 8, 8))
+                .addValueInfo(valueInfo("SH", TensorProto.DataType.INT64_VALUE, null, 4))
+                .addOutput(valueInfo("S2", TensorProto.DataType.FLOAT_VALUE, "N", 16, 8, 8))
+                .addOutput(valueInfo("D2", TensorProto.DataType.FLOAT_VALUE, "N", 16, 8, 8))
+                .addOutput(valueInfo("SH2", TensorProto.DataType.INT64_VALUE, null, 4));
         return model(g);
     }
 
-    /** X[32] -> Y = NonZero(X): an output shape that depends on the input's values. */
+    /** X[32] -> Y = NonZero(X) (an output shape that depends on the input's values) -> Z = Neg(Y). */
     private static byte[] nonZeroModel() {
         GraphProto.Builder g = GraphProto.newBuilder().setName("nonzero")
                 .addNode(node("NonZero", List.of("X"), "Y"))
+                .addNode(node("Neg", List.of("Y"), "Z"))
                 .addInput(valueInfo("X", TensorProto.DataType.FLOAT_VALUE, null, 32))
-                .addOutput(ValueInfoProto.newBuilder().setName("Y").setType(TypeProto.newBuilder().setTensorType(
+                .addOutput(ValueInfoProto.newBuilder().setName("Z").setType(TypeProto.newBuilder().setTensorType(
                         TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.INT64_VALUE))));
         return model(g);
     }

@@ -260,7 +260,10 @@ final class CompiledSparseSegment implements CompiledSegment {
             if (v == null) {
                 throw new BackendException(segment + ": output '" + o.name() + "' was not produced");
             }
-            out.put(o.name(), v.toTensor(o.type(), direct ? backend.directBuffers() : null));
+            // a tensor the next segment reads goes into a reused direct buffer; the model's outputs go to the
+            // caller, who never hands them back, so the Java heap suits them better than fresh direct memory
+            boolean boundary = direct && !segment.graph().isGraphOutput(o.name());
+            out.put(o.name(), v.toTensor(o.type(), boundary ? backend.directBuffers() : null));
         }
         if (direct) {
             // every output was copied out: its arrays serve the next run instead of a fresh, zeroed allocation

@@ -46,7 +46,7 @@ class HandOverAndWarmupTest {
                 assertArrayEquals(before, bytes(x), "input of run " + run + " unchanged");
                 for (String name : List.of("y", "z")) {
                     assertEquals(fromCopy.get(name), fromDirect.get(name), name + " of run " + run);
-                    assertTrue(fromDirect.get(name).bytes().isDirect(), name + " in a direct buffer");
+                    assertTrue(fromDirect.get(name).bytes().isDirect(), name + " crosses in a direct buffer");
                     assertFalse(fromCopy.get(name).bytes().isDirect());
                 }
                 earlier.add(fromDirect);
@@ -124,7 +124,7 @@ class HandOverAndWarmupTest {
         return Tensor.wrap(DataType.FLOAT, shape, b);
     }
 
-    /** x -> y = Relu(Conv1x1(x, w)) (80 % zero weights) and z = Sigmoid(x). */
+    /** The segment x -> y = Relu(Conv1x1(x, w)) (80 % zero weights), z = Sigmoid(x) of a model whose output is y + z. */
     private static Segment segment(long[] xShape) {
         int c = (int) xShape[1];
         float[] w = Nodes.random(new Random(11), c * c, 0.8);
@@ -132,14 +132,16 @@ class HandOverAndWarmupTest {
         List<Node> nodes = List.of(
                 new Node("conv", "Conv", "", List.of("x", "w"), List.of("c"), Map.of()),
                 new Node("relu", "Relu", "", List.of("c"), List.of("y"), Map.of()),
-                new Node("sigmoid", "Sigmoid", "", List.of("x"), List.of("z"), Map.of()));
+                new Node("sigmoid", "Sigmoid", "", List.of("x"), List.of("z"), Map.of()),
+                new Node("sum", "Add", "", List.of("y", "z"), List.of("s"), Map.of()));
         List<TensorInfo> ins = List.of(new TensorInfo("x", DataType.FLOAT, xShape));
         List<TensorInfo> outs = List.of(new TensorInfo("y", DataType.FLOAT, yShape),
                 new TensorInfo("z", DataType.FLOAT, xShape));
-        Graph g = new Graph("g", nodes, ins, outs, Map.of("w", Tensor.ofFloats(new long[] {c, c, 1, 1}, w)), Map.of(),
-                Map.of("", 13L));
+        Graph g = new Graph("g", nodes, ins, List.of(new TensorInfo("s", DataType.FLOAT, xShape)),
+                Map.of("w", Tensor.ofFloats(new long[] {c, c, 1, 1}, w)), Map.of(), Map.of("", 13L));
         Model model = new Model("m", null, "0", g, new byte[0]);
-        return new Segment(0, model, g.nodes(), ins, outs, () -> {
+        // the first three operators: y and z cross to the segment of the last one
+        return new Segment(0, model, g.nodes().subList(0, 3), ins, outs, () -> {
             throw new UnsupportedOperationException("not needed");
         });
     }
