@@ -31,7 +31,11 @@ import org.sparoa.onnx.MagnitudePruner;
  * median over those JVMs of each request's latency. The first request includes planning and compilation (and the
  * warm-up) and is reported apart. Writes {@code results/warmup-curve.csv} and {@code results/warmup-curve.svg}.
  *
- * <p>Arguments: {@code [repeats] [requests] [threads]} (default 3, 100, 2).
+ * <p>With one thread (the default) the latency is the CPU time of the request's thread, which runs every kernel:
+ * on a shared machine it leaves out time spent waiting for a core and shows the code's speed as the JIT improves
+ * it (the JIT compiles on threads of its own); with more threads it is wall-clock time.
+ *
+ * <p>Arguments: {@code [repeats] [requests] [threads]} (default 3, 100, 1).
  */
 public final class WarmupCurveBenchmark {
     private record Contender(String name, int warmupRuns, long warmupMillis) {
@@ -50,7 +54,10 @@ public final class WarmupCurveBenchmark {
         }
         int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int requests = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-        int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        boolean cpuTime = threads == 1;
+        System.out.println("latency measured as " + (cpuTime ? "CPU time of the request's thread (1 thread)"
+                : "wall-clock time (" + threads + " threads)"));
         System.out.println("load average before: " + LoadAverage.read());
         Map<String, List<double[]>> curves = new LinkedHashMap<>();
         Map<String, List<Double>> firsts = new LinkedHashMap<>();
@@ -61,7 +68,11 @@ public final class WarmupCurveBenchmark {
                 java.util.Collections.reverse(order);
             }
             for (Contender c : order) {
-                double[] t = runChild(c, requests, threads);
+                double[] both = runChild(c, requests, threads);
+                // with one thread every kernel runs on the request's thread, whose CPU time leaves out the shared
+                // machine's scheduling noise and shows the code's speed alone (the JIT compiles on other threads)
+                double[] t = cpuTime ? Arrays.copyOfRange(both, requests + 2, 2 * requests + 4)
+                        : Arrays.copyOfRange(both, 0, requests + 2);
                 curves.computeIfAbsent(c.name, k -> new ArrayList<>()).add(Arrays.copyOfRange(t, 1, requests + 1));
                 firsts.computeIfAbsent(c.name, k -> new ArrayList<>()).add(t[0]);
                 steady.computeIfAbsent(c.name, k -> new ArrayList<>()).add(t[requests + 1]);
@@ -98,7 +109,8 @@ public final class WarmupCurveBenchmark {
         Files.createDirectories(dir);
         StringBuilder csv = new StringBuilder("# ").append(LocalDate.now()).append(", ").append(MachineInfo.describe())
                 .append(", BlazeFace back 90 % (layer), sparse-cpu ").append(threads).append(" threads, median of ")
-                .append(repeats).append(" JVMs per contender\nrequest");
+                .append(repeats).append(" JVMs per contender, ").append(cpuTime ? "CPU time of the request thread"
+                        : "wall-clock time").append(" in ms\nrequest");
         CONTENDERS.forEach(c -> csv.append(',').append(c.name));
         csv.append('\n');
         for (int i = 0; i < requests - 1; i++) {
@@ -110,7 +122,8 @@ public final class WarmupCurveBenchmark {
         }
         Files.writeString(dir.resolve("warmup-curve.csv"), csv, StandardCharsets.UTF_8);
         LatencyCurvePlot.write(median, 2, "request (the 1st, which compiles, is left out)",
-                "BlazeFace back 90 %, sparse-cpu, fresh JVM: median of " + repeats + " JVMs",
+                "BlazeFace back 90 %, sparse-cpu, fresh JVM, " + (cpuTime ? "CPU ms of the request thread"
+                        : "wall ms") + ": median of " + repeats + " JVMs",
                 dir.resolve("warmup-curve.svg"));
         System.out.println("Wrote " + dir.resolve("warmup-curve.csv").toAbsolutePath() + " and warmup-curve.svg");
     }
@@ -147,15 +160,19 @@ public final class WarmupCurveBenchmark {
         SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY,
                 SparseCpuBackend.DEFAULT_SPIN_MICROS, SparseCpuBackend.HandOver.DIRECT, warmupRuns, warmupMillis);
         double[] out = new double[requests + 2];
+        double[] cpu = new double[requests + 2];
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         try (LocalPlatform platform = LocalPlatform.of(sparse)) {
             Model model = platform.models().load("blazeface-back-90", file);
             Map<String, Tensor> inputs = randomInputs(model);
             RunOptions options = RunOptions.onBackend("sparse-cpu");
             for (int i = 0; i <= requests; i++) {
+                long c0 = mx.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 platform.inference().infer(model.id(), inputs, options);
                 if (i < requests) {
                     out[i] = (System.nanoTime() - t0) / 1e6;
+                    cpu[i] = (mx.getCurrentThreadCpuTime() - c0) / 1e6;
                 }
             }
             long until = System.nanoTime() + 2_000_000_000L;
@@ -163,12 +180,16 @@ public final class WarmupCurveBenchmark {
                 platform.inference().infer(model.id(), inputs, options);
             }
             double[] last = new double[50];
+            double[] lastCpu = new double[50];
             for (int i = 0; i < last.length; i++) {
+                long c0 = mx.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 platform.inference().infer(model.id(), inputs, options);
                 last[i] = (System.nanoTime() - t0) / 1e6;
+                lastCpu[i] = (mx.getCurrentThreadCpuTime() - c0) / 1e6;
             }
             out[requests + 1] = median(last);
+            cpu[requests + 1] = median(lastCpu);
         } finally {
             sparse.close();
             Files.deleteIfExists(file);
@@ -176,6 +197,9 @@ public final class WarmupCurveBenchmark {
         StringBuilder sb = new StringBuilder("RESULT ");
         for (int i = 0; i < out.length; i++) {
             sb.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.4f", out[i]));
+        }
+        for (double c : cpu) {
+            sb.append(',').append(String.format(Locale.ROOT, "%.4f", c));
         }
         System.out.println(sb);
     }

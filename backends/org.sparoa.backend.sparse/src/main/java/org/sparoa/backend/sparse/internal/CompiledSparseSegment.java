@@ -151,7 +151,8 @@ final class CompiledSparseSegment implements CompiledSegment {
 
     private void warmUp(Map<String, Tensor> inputs, Parallel parallel) {
         try {
-            warmupRuns = warmup.warm(kernelKinds, () -> run(inputs, parallel));
+            Parallel finer = parallel.warming();
+            warmupRuns = warmup.warm(kernelKinds, () -> run(inputs, finer));
         } catch (RuntimeException e) {
             // the request (or the first measurement) reports what is wrong with the inputs; a warm-up never fails one
             LOG.debug("{}: warm-up stopped: {}", segment, e.toString());

@@ -29,10 +29,12 @@ public @interface SparseBackendConfig {
 
     @AttributeDefinition(name = "Warm-up runs",
             description = "At most this many runs on seeded random inputs when a segment is compiled, so that the"
-                    + " JIT has compiled its kernels before it is measured or serves; 0 = none.")
+                    + " JIT has compiled its kernels before it is measured or serves (it stops earlier once the JIT"
+                    + " compiles nothing more, or when its kinds of kernel were warmed by another segment); 0 = none.")
     int warmupRuns() default SparseCpuBackend.DEFAULT_WARMUP_RUNS;
 
     @AttributeDefinition(name = "Warm-up milliseconds",
-            description = "At most this long for the warm-up of one segment (checked between runs).")
+            description = "At most this much CPU time of the compiling thread for the warm-up of one segment (checked"
+                    + " between runs; wall-clock time at most ten times this).")
     long warmupMillis() default SparseCpuBackend.DEFAULT_WARMUP_MILLIS;
 }
