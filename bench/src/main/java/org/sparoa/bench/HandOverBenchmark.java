@@ -1,6 +1,8 @@
 package org.sparoa.bench;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -44,7 +47,9 @@ import com.google.gson.GsonBuilder;
 /**
  * What one boundary tensor of 1 MiB (float 1x64x64x64) costs between {@code ort-cpu} and {@code sparse-cpu}, before
  * issue 12 ({@code handOver=copy} on both backends: the old code path, kept callable) and after ({@code direct}),
- * side by side in one JVM, all contenders alternating in a new random order each round.
+ * side by side in one run: each mode in JVMs of its own (the copying path's allocation churn would otherwise slow
+ * the other down), the modes alternating, the plans of a mode alternating in a new random order each round inside
+ * its JVM; a plan's figure is the median over the JVMs of its p50.
  *
  * <p>The model is a chain of {@code K} Relu operators on that tensor. Per hand-over mode it times: the whole chain on
  * each backend alone (one segment), the chain cut after every operator into K segments alternating between the two
@@ -56,57 +61,63 @@ import com.google.gson.GsonBuilder;
  * copies, the conversion, the runtime call and the thread wake-ups of the next backend;</li>
  * <li>round trip = (ort->sparse) + (sparse->ort) - ort alone - sparse alone: one boundary each way.</li>
  * </ul>
- * ONNX Runtime runs with spinning off, as the engine runs it in a plan of several segments.
+ * ONNX Runtime runs with spinning off, as the engine runs it in a plan of several segments. With one thread the
+ * time is the CPU time of the calling thread, which runs every kernel, copy and ONNX Runtime call (a shared machine's
+ * waits for a core left out, and no thread wake-ups exist); with more threads it is wall-clock time, wake-ups
+ * included.
  *
- * <p>Arguments: {@code [rounds] [threads] [K]} (default 300, 2, 8). Writes {@code results/handover.json}.
+ * <p>Arguments: {@code [jvms] [rounds] [threads] [K]} (default 3, 300, 1, 8). Writes
+ * {@code results/handover-<threads>thread(s).json}.
  */
 public final class HandOverBenchmark {
     private static final long[] SHAPE = {1, 64, 64, 64};
 
+    private static final List<String> MODES = List.of("copy", "direct");
+    private static final List<String> PLANS = List.of("ort alone", "sparse alone", "ping-pong", "ort->sparse",
+            "sparse->ort");
+
     public static void main(String[] args) throws Exception {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 300;
-        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        int k = args.length > 2 ? Integer.parseInt(args[2]) : 8;
-        System.out.println("load average before: " + LoadAverage.read());
-        Model model = OnnxModels.fromBytes("relu-chain", reluChain(k), null);
-        Map<String, Callable<?>> contenders = new LinkedHashMap<>();
-        List<AutoCloseable> open = new ArrayList<>();
-        for (String mode : List.of("copy", "direct")) {
-            OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1, OrtCpuBackend.Spinning.OFF,
-                    OrtCpuBackend.HandOver.parse(mode));
-            SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY,
-                    SparseCpuBackend.DEFAULT_SPIN_MICROS, SparseCpuBackend.HandOver.parse(mode), 0, 0);
-            open.add(ort);
-            open.add(sparse::close);
-            List<Node> nodes = model.graph().nodes();
-            contenders.put(mode + " ort alone", chain(model, open, List.of(nodes), ort));
-            contenders.put(mode + " sparse alone", chain(model, open, List.of(nodes), sparse));
-            List<List<Node>> single = nodes.stream().map(List::of).toList();
-            DeviceBackend[] alternating = new DeviceBackend[k];
-            for (int i = 0; i < k; i++) {
-                alternating[i] = i % 2 == 0 ? ort : sparse;
-            }
-            contenders.put(mode + " ping-pong", chain(model, open, single, alternating));
-            List<List<Node>> halves = List.of(nodes.subList(0, k / 2), nodes.subList(k / 2, k));
-            contenders.put(mode + " ort->sparse", chain(model, open, halves, ort, sparse));
-            contenders.put(mode + " sparse->ort", chain(model, open, halves, sparse, ort));
+        if (args.length > 0 && args[0].equals("--child")) {
+            child(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            return;
         }
-        Map<String, RoundRobin.Timing> t = RoundRobin.run(contenders, 50, rounds, 0, 3);
-        for (AutoCloseable c : open) {
-            c.close();
+        int jvms = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 300;
+        int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        int k = args.length > 3 ? Integer.parseInt(args[3]) : 8;
+        boolean cpuTime = threads == 1;
+        System.out.println("load average before: " + LoadAverage.read());
+        System.out.println("time measured as " + (cpuTime ? "CPU time of the calling thread (1 thread: every kernel,"
+                + " copy and ONNX Runtime call runs on it; no waiting for a core counted)" : "wall-clock time"));
+        Map<String, List<Double>> p50 = new LinkedHashMap<>();
+        for (int j = 0; j < jvms; j++) {
+            List<String> order = new ArrayList<>(MODES);
+            if (j % 2 == 1) {
+                java.util.Collections.reverse(order);
+            }
+            for (String mode : order) {
+                runChild(mode, rounds, threads, k).forEach((plan, v) ->
+                        p50.computeIfAbsent(mode + " " + plan, x -> new ArrayList<>()).add(v));
+            }
         }
         System.out.println("load average after:  " + LoadAverage.read());
-
-        System.out.printf("%n%-22s %12s %12s%n", "contender (K=" + k + ")", "p50 ms", "p90 ms");
-        t.forEach((name, v) -> System.out.printf("%-22s %12.3f %12.3f%n", name, v.median(), v.p90()));
+        Map<String, Double> t = new LinkedHashMap<>();
+        for (String mode : MODES) {
+            for (String plan : PLANS) {
+                List<Double> v = p50.get(mode + " " + plan);
+                t.put(mode + " " + plan, WarmupCurveBenchmark.median(v.stream().mapToDouble(Double::doubleValue)
+                        .toArray()));
+            }
+        }
+        System.out.printf("%n%-22s %12s   %s%n", "contender (K=" + k + ")", "p50 ms", "(p50 of each JVM)");
+        t.forEach((name, v) -> System.out.printf(Locale.ROOT, "%-22s %12.3f   %s%n", name, v, p50.get(name)));
         Map<String, Object> doc = new LinkedHashMap<>();
         Map<String, Map<String, Double>> perMode = new LinkedHashMap<>();
-        for (String mode : List.of("copy", "direct")) {
-            double ortAlone = t.get(mode + " ort alone").median();
-            double sparseAlone = t.get(mode + " sparse alone").median();
-            double perBoundary = (t.get(mode + " ping-pong").median() - (ortAlone + sparseAlone) / 2) / (k - 1);
-            double roundTrip = t.get(mode + " ort->sparse").median() + t.get(mode + " sparse->ort").median()
-                    - ortAlone - sparseAlone;
+        for (String mode : MODES) {
+            double ortAlone = t.get(mode + " ort alone");
+            double sparseAlone = t.get(mode + " sparse alone");
+            double perBoundary = (t.get(mode + " ping-pong") - (ortAlone + sparseAlone) / 2) / (k - 1);
+            double roundTrip = t.get(mode + " ort->sparse") + t.get(mode + " sparse->ort") - ortAlone - sparseAlone;
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("perBoundaryUs", perBoundary * 1000);
             m.put("roundTripUs", roundTrip * 1000);
@@ -117,28 +128,125 @@ public final class HandOverBenchmark {
         for (String what : List.of("perBoundaryUs", "roundTripUs")) {
             double before = perMode.get("copy").get(what);
             double after = perMode.get("direct").get(what);
-            System.out.printf("%-44s %11.1f us %11.1f us %8.2f%n",
+            System.out.printf(Locale.ROOT, "%-44s %11.1f us %11.1f us %8.2f%n",
                     what.equals("perBoundaryUs") ? "per boundary (ping-pong, K-1 boundaries)"
                             : "round trip (one boundary each way)", before, after, after / before);
         }
         doc.put("benchmark", "hand-over of a 1 MiB float tensor between ort-cpu and sparse-cpu, before (handOver=copy)"
-                + " and after (handOver=direct), one JVM, contenders alternating in random order");
+                + " and after (handOver=direct), a JVM per mode, modes alternating, plans alternating in random order"
+                + " inside each JVM");
         doc.put("date", LocalDate.now().toString());
         doc.put("machine", MachineInfo.describe());
         doc.put("threads", threads);
+        doc.put("clock", cpuTime ? "CPU time of the calling thread" : "wall-clock");
         doc.put("chainLength", k);
-        doc.put("rounds", rounds);
+        doc.put("jvmsPerMode", jvms);
+        doc.put("roundsPerJvm", rounds);
         doc.put("timedRunsPerVisit", 3);
-        Map<String, Object> p50 = new LinkedHashMap<>();
-        t.forEach((name, v) -> p50.put(name, Map.of("p50Ms", v.median(), "p90Ms", v.p90())));
-        doc.put("contenders", p50);
+        doc.put("p50MsPerJvm", p50);
+        doc.put("p50Ms", t);
         doc.put("boundary", perMode);
-        Path out = Path.of("results", "handover.json");
+        Path out = Path.of("results", "handover-" + threads + "thread" + (threads == 1 ? "" : "s") + ".json");
         Files.createDirectories(out.getParent());
         try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
             new GsonBuilder().setPrettyPrinting().create().toJson(doc, w);
         }
         System.out.println("Wrote " + out.toAbsolutePath());
+    }
+
+    private static Map<String, Double> runChild(String mode, int rounds, int threads, int k)
+            throws IOException, InterruptedException {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                HandOverBenchmark.class.getName(), "--child", mode, String.valueOf(rounds), String.valueOf(threads),
+                String.valueOf(k));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Map<String, Double> result = new LinkedHashMap<>();
+        StringBuilder log = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (line.startsWith("RESULT ")) {
+                    String[] kv = line.substring(7).split("=");
+                    result.put(kv[0], Double.parseDouble(kv[1]));
+                } else if (log.length() < 4000) {
+                    log.append(line).append('\n');
+                }
+            }
+        }
+        if (p.waitFor() != 0 || result.size() != PLANS.size()) {
+            throw new IllegalStateException("the JVM of hand-over mode " + mode + " failed:\n" + log);
+        }
+        return result;
+    }
+
+    /** In a JVM of its own: the five plans of one hand-over mode, alternating; prints each one's p50 in ms. */
+    private static void child(String mode, int rounds, int threads, int k) throws Exception {
+        Model model = OnnxModels.fromBytes("relu-chain", reluChain(k), null);
+        Map<String, Callable<?>> contenders = new LinkedHashMap<>();
+        List<AutoCloseable> open = new ArrayList<>();
+        OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1, OrtCpuBackend.Spinning.OFF,
+                OrtCpuBackend.HandOver.parse(mode));
+        SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY,
+                SparseCpuBackend.DEFAULT_SPIN_MICROS, SparseCpuBackend.HandOver.parse(mode), 0, 0);
+        open.add(ort);
+        open.add(sparse::close);
+        List<Node> nodes = model.graph().nodes();
+        contenders.put("ort alone", chain(model, open, List.of(nodes), ort));
+        contenders.put("sparse alone", chain(model, open, List.of(nodes), sparse));
+        List<List<Node>> single = nodes.stream().map(List::of).toList();
+        DeviceBackend[] alternating = new DeviceBackend[k];
+        for (int i = 0; i < k; i++) {
+            alternating[i] = i % 2 == 0 ? ort : sparse;
+        }
+        contenders.put("ping-pong", chain(model, open, single, alternating));
+        List<List<Node>> halves = List.of(nodes.subList(0, k / 2), nodes.subList(k / 2, k));
+        contenders.put("ort->sparse", chain(model, open, halves, ort, sparse));
+        contenders.put("sparse->ort", chain(model, open, halves, sparse, ort));
+        Map<String, RoundRobin.Timing> t = alternate(contenders, 50, rounds, 3, threads == 1);
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+        t.forEach((name, v) -> System.out.println("RESULT " + name + "=" + v.median()));
+    }
+
+    /**
+     * Every contender once per round in a new seeded random order after {@code warmup} rounds, one untimed and
+     * {@code perVisit} timed runs per visit; with {@code cpuTime} the calling thread's CPU time instead of wall-clock
+     * time.
+     */
+    private static Map<String, RoundRobin.Timing> alternate(Map<String, Callable<?>> contenders, int warmup, int rounds,
+                                                            int perVisit, boolean cpuTime) throws Exception {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        List<String> names = new ArrayList<>(contenders.keySet());
+        for (int i = 0; i < warmup; i++) {
+            for (String n : names) {
+                contenders.get(n).call();
+            }
+        }
+        long[][] t = new long[names.size()][rounds * perVisit];
+        Random random = new Random(20261202L);
+        List<Integer> order = new ArrayList<>();
+        for (int c = 0; c < names.size(); c++) {
+            order.add(c);
+        }
+        for (int r = 0; r < rounds; r++) {
+            java.util.Collections.shuffle(order, random);
+            for (int c : order) {
+                // one untimed run first: a server runs one plan over and over, with its buffers in the caches, not
+                // after four other plans that pushed them out
+                contenders.get(names.get(c)).call();
+                for (int k = 0; k < perVisit; k++) {
+                    long t0 = cpuTime ? mx.getCurrentThreadCpuTime() : System.nanoTime();
+                    contenders.get(names.get(c)).call();
+                    t[c][r * perVisit + k] = (cpuTime ? mx.getCurrentThreadCpuTime() : System.nanoTime()) - t0;
+                }
+            }
+        }
+        Map<String, RoundRobin.Timing> out = new LinkedHashMap<>();
+        for (int c = 0; c < names.size(); c++) {
+            out.put(names.get(c), new RoundRobin.Timing(SideBySide.pct(t[c], 50), SideBySide.pct(t[c], 90)));
+        }
+        return out;
     }
 
     /** Segments of {@code parts} compiled on the given backends (the last one repeated), run one after another. */
