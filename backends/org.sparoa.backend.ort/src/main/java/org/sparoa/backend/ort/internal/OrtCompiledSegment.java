@@ -146,7 +146,7 @@ final class OrtCompiledSegment implements CompiledSegment {
         ByteBuffer b = buffers.take(Math.toIntExact(t.byteSize()));
         staged.add(b);
         b.put(t.bytes()).flip();
-        return OrtTensors.outputOver(env, b, t.type(), t.shape());
+        return OrtTensors.over(env, b, t.type(), t.shape());
     }
 
     @Override
@@ -166,7 +166,7 @@ final class OrtCompiledSegment implements CompiledSegment {
             for (int i = 0; i < known.names.size(); i++) {
                 ByteBuffer b = buffers.take(OrtTensors.byteSize(known.types.get(i), known.shapes.get(i)));
                 own.put(known.names.get(i), b);
-                pinned.put(known.names.get(i), OrtTensors.outputOver(env, b, known.types.get(i), known.shapes.get(i)));
+                pinned.put(known.names.get(i), OrtTensors.over(env, b, known.types.get(i), known.shapes.get(i)));
             }
             try (OrtSession.Result result = session.run(feed, graphOutputs, pinned)) {
                 Map<String, Tensor> out = new LinkedHashMap<>();

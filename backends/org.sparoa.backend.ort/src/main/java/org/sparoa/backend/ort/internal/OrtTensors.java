@@ -42,7 +42,7 @@ public final class OrtTensors {
     }
 
     /** ONNX Runtime's tensor over a direct little-endian buffer of ours: an input it reads or an output it writes. */
-    static OnnxTensor outputOver(OrtEnvironment env, ByteBuffer direct, DataType type, long[] shape)
+    static OnnxTensor over(OrtEnvironment env, ByteBuffer direct, DataType type, long[] shape)
             throws OrtException {
         return OnnxTensor.createTensor(env, direct, shape, javaType(type));
     }
