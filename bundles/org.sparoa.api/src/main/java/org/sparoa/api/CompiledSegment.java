@@ -34,6 +34,16 @@ public interface CompiledSegment extends AutoCloseable {
         }
     }
 
+    /**
+     * The caller is done with these tensors, which this segment returned from {@link #execute} or {@link #run}: no
+     * one reads them any more (the engine calls it for the tensors that crossed to the next segment once its
+     * request has finished, never for outputs it returns). A backend may reuse their memory for its next runs, which
+     * saves an allocation per boundary tensor (1 MiB of fresh direct memory costs far more than copying it); tensors
+     * it does not know it ignores. The default does nothing.
+     */
+    default void recycle(java.util.Collection<Tensor> used) {
+    }
+
     /** Releases native resources. Runs in flight finish first. */
     @Override
     void close();

@@ -60,7 +60,27 @@ final class PlanExecutor {
             outputs.put(o.name(), t);
         }
         Map<String, Tensor> intermediates = captureIntermediates ? produced : Map.of();
+        if (!captureIntermediates) {
+            recycleBoundaryTensors(plan, produced, outputs);
+        }
         return new InferenceResult(outputs, plan.description(), timings, System.nanoTime() - start, intermediates);
+    }
+
+    /** Hands each segment back the tensors it produced that the request has used up (not those it returns). */
+    private static void recycleBoundaryTensors(ExecutionPlan plan, Map<String, Tensor> produced,
+                                               Map<String, Tensor> outputs) {
+        if (plan.segments().size() < 2) {
+            return;
+        }
+        Map<Integer, List<Tensor>> used = new HashMap<>();
+        for (Map.Entry<String, Tensor> e : produced.entrySet()) {
+            Integer producer = plan.producerOf(e.getKey());
+            if (producer != null && !outputs.containsKey(e.getKey())
+                    && outputs.values().stream().noneMatch(o -> o == e.getValue())) {
+                used.computeIfAbsent(producer, i -> new ArrayList<>()).add(e.getValue());
+            }
+        }
+        used.forEach((segment, tensors) -> plan.segments().get(segment).recycle(tensors));
     }
 
     static CompletableFuture<InferenceResult> run(ExecutionPlan plan, Map<String, Tensor> inputs,

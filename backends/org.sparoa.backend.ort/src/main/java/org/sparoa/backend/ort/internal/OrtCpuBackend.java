@@ -66,6 +66,27 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
                 + "after a run: auto (only for a segment that is the whole model, when no other backend shares the "
                 + "cores in the plan), on, off")
         String spinning() default "auto";
+
+        @AttributeDefinition(name = "Hand-over", description = "How tensors cross to and from other backends: "
+                + "direct (inputs in direct buffers read in place, outputs written by ONNX Runtime into direct "
+                + "buffers handed on without a copy) or copy (a copy each way, as before issue 12; for comparison)")
+        String handOver() default "direct";
+    }
+
+    /** How tensors cross between this backend and the platform. */
+    public enum HandOver {
+        /** Direct buffers both ways, no copy on this side (outputs from the second run of an input shape on). */
+        DIRECT,
+        /** A copy into ONNX Runtime and one out of it: the behaviour before issue 12, kept for comparison. */
+        COPY;
+
+        public static HandOver parse(String s) {
+            try {
+                return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new IllegalArgumentException("handOver must be direct or copy, got '" + s + "'", e);
+            }
+        }
     }
 
     /** When ONNX Runtime's threads may spin-wait for more work after a run. */
@@ -89,13 +110,15 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     private final String id;
     private final int intraOpThreads;
     private final Spinning spinning;
+    private final HandOver handOver;
+    private final DirectBufferPool buffers = new DirectBufferPool(DirectBufferPool.DEFAULT_MAX_RETAINED_BYTES);
     private final OrtEnvironment env;
     private final ThreadPoolExecutor executor;
 
     @Activate
     public OrtCpuBackend(Config config) {
         this(config.sparoa_backend_id(), config.intraOpThreads(), config.concurrentRuns(),
-                Spinning.parse(config.spinning()));
+                Spinning.parse(config.spinning()), HandOver.parse(config.handOver()));
     }
 
     /** For use outside OSGi (tests, benchmarks, tools), spinning {@link Spinning#AUTO}. */
@@ -104,7 +127,12 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     }
 
     public OrtCpuBackend(String id, int intraOpThreads, int concurrentRuns, Spinning spinning) {
+        this(id, intraOpThreads, concurrentRuns, spinning, HandOver.DIRECT);
+    }
+
+    public OrtCpuBackend(String id, int intraOpThreads, int concurrentRuns, Spinning spinning, HandOver handOver) {
         this.id = id;
+        this.handOver = handOver;
         this.spinning = spinning;
         this.intraOpThreads = intraOpThreads > 0 ? intraOpThreads : Runtime.getRuntime().availableProcessors();
         try {
@@ -117,8 +145,8 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         int runs = Math.max(1, concurrentRuns);
         this.executor = new ThreadPoolExecutor(runs, runs, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 threadFactory(id));
-        LOG.info("Backend {} started: ONNX Runtime {} on {} with {} intra-op threads", id, env.getVersion(),
-                System.getProperty("os.arch"), this.intraOpThreads);
+        LOG.info("Backend {} started: ONNX Runtime {} on {} with {} intra-op threads, hand-over {}", id,
+                env.getVersion(), System.getProperty("os.arch"), this.intraOpThreads, handOver);
     }
 
     @Deactivate
@@ -174,7 +202,7 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
                 options.addConfigEntry("session.intra_op.allow_spinning", "0");
             }
             OrtSession session = env.createSession(segment.onnxModel(), options);
-            return new OrtCompiledSegment(id, segment, env, session, executor);
+            return new OrtCompiledSegment(id, segment, env, session, executor, handOver, buffers);
         } catch (OrtException e) {
             throw new BackendException(id + ": ONNX Runtime cannot load segment " + segment.index() + " of "
                     + segment.model().id() + ": " + e.getMessage(), e);

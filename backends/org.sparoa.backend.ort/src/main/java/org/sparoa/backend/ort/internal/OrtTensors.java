@@ -18,18 +18,54 @@ public final class OrtTensors {
     private OrtTensors() {
     }
 
+    /**
+     * An ONNX Runtime tensor over {@code t}'s elements: over its own bytes, without a copy, when they lie in a direct
+     * buffer (ONNX Runtime only reads its inputs); else over a direct copy ({@link #toOrtCopying}). The tensor must
+     * be closed before {@code t} is dropped.
+     */
     public static OnnxTensor toOrt(OrtEnvironment env, Tensor t) throws OrtException {
-        ByteBuffer direct = ByteBuffer.allocateDirect((int) t.byteSize()).order(ByteOrder.nativeOrder());
-        ByteBuffer src = t.bytes();
-        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
-            direct.put(src);
-        } else {
-            throw new BackendException("big-endian hosts are not supported by the ort-cpu backend");
+        ByteBuffer bytes = t.bytes();
+        if (!bytes.isDirect()) {
+            return toOrtCopying(env, t);
         }
+        requireLittleEndianHost();
+        return OnnxTensor.createTensor(env, bytes, t.shape(), javaType(t.type()));
+    }
+
+    /** An ONNX Runtime tensor over a fresh direct copy of {@code t}'s elements: the hand-over before issue 12. */
+    public static OnnxTensor toOrtCopying(OrtEnvironment env, Tensor t) throws OrtException {
+        requireLittleEndianHost();
+        ByteBuffer direct = ByteBuffer.allocateDirect((int) t.byteSize()).order(ByteOrder.nativeOrder());
+        direct.put(t.bytes());
         direct.flip();
         return OnnxTensor.createTensor(env, direct, t.shape(), javaType(t.type()));
     }
 
+    /** ONNX Runtime's tensor over a direct little-endian buffer of ours: an input it reads or an output it writes. */
+    static OnnxTensor over(OrtEnvironment env, ByteBuffer direct, DataType type, long[] shape)
+            throws OrtException {
+        return OnnxTensor.createTensor(env, direct, shape, javaType(type));
+    }
+
+    static int byteSize(DataType type, long[] shape) {
+        requireLittleEndianHost();
+        return Math.toIntExact(org.sparoa.api.Shapes.elementCount(shape) * type.byteSize());
+    }
+
+    static boolean pinnable(DataType type) {
+        return switch (type) {
+            case FLOAT, DOUBLE, INT8, UINT8, INT16, INT32, INT64, BOOL, FLOAT16, BFLOAT16 -> true;
+            default -> false;
+        };
+    }
+
+    private static void requireLittleEndianHost() {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new BackendException("big-endian hosts are not supported by the ort-cpu backend");
+        }
+    }
+
+    /** A copy of an output ONNX Runtime allocated itself, on the Java heap. */
     public static Tensor fromOrt(OnnxTensor t) {
         TensorInfo info = t.getInfo();
         DataType type = dataType(info.onnxType);

@@ -8,6 +8,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.sparoa.api.BackendException;
 import org.sparoa.api.CompiledSegment;
@@ -25,6 +30,7 @@ import org.sparoa.api.TensorInfo;
  * arrays that kernels took from the segment's {@link FloatArrayPool} go back to it then, for the next step or run.
  */
 final class CompiledSparseSegment implements CompiledSegment {
+    private static final Logger LOG = LoggerFactory.getLogger(CompiledSparseSegment.class);
     /** Sees every operator run, for profiling and for recording shapes. */
     @FunctionalInterface
     interface StepObserver {
@@ -44,9 +50,24 @@ final class CompiledSparseSegment implements CompiledSegment {
     /** Arrays of intermediate tensors, recycled between steps and runs. */
     private final FloatArrayPool buffers = new FloatArrayPool(FloatArrayPool.DEFAULT_MAX_RETAINED_FLOATS);
 
+    private final SparseCpuBackend.HandOver handOver;
+    private final SegmentWarmup warmup;
+    /** Kinds of kernel this segment runs, for the warm-up's bookkeeping. */
+    private final Set<String> kernelKinds = new HashSet<>();
+    private final AtomicBoolean warmed = new AtomicBoolean();
+    private final AtomicLong runs = new AtomicLong();
+    private volatile int warmupRuns;
+
     CompiledSparseSegment(Segment segment, SparseCpuBackend backend, KernelFactory factory) {
+        this(segment, backend, factory, SparseCpuBackend.HandOver.DIRECT, new SegmentWarmup(0, 0));
+    }
+
+    CompiledSparseSegment(Segment segment, SparseCpuBackend backend, KernelFactory factory,
+                          SparseCpuBackend.HandOver handOver, SegmentWarmup warmup) {
         this.segment = segment;
         this.backend = backend;
+        this.handOver = handOver;
+        this.warmup = warmup;
         Graph graph = segment.graph();
         this.constants = new HashMap<>();
         for (Node n : segment.nodes()) {
@@ -106,7 +127,46 @@ final class CompiledSparseSegment implements CompiledSegment {
             }
             steps.add(new Step(n, k, n.inputs().toArray(String[]::new), n.outputs().toArray(String[]::new),
                     List.copyOf(release.get(i))));
+            kernelKinds.add(k.getClass().getName());
         }
+    }
+
+    /** Warms the segment up on seeded random inputs now, when its input shapes are known before any request. */
+    void warmUpIfShapesKnown() {
+        Map<String, Tensor> synthetic = SegmentWarmup.syntheticInputs(segment.inputs());
+        if (synthetic != null && warmed.compareAndSet(false, true)) {
+            backend.runHere(parallel -> {
+                warmUp(synthetic, parallel);
+                return Map.of();
+            });
+        }
+    }
+
+    /** A segment whose input shapes were unknown at compile time warms up on its first request's inputs. */
+    private void warmUpOnFirstRun(Map<String, Tensor> inputs, Parallel parallel) {
+        if (!warmed.get() && warmed.compareAndSet(false, true)) {
+            warmUp(inputs, parallel);
+        }
+    }
+
+    private void warmUp(Map<String, Tensor> inputs, Parallel parallel) {
+        try {
+            Parallel finer = parallel.warming();
+            warmupRuns = warmup.warm(kernelKinds, () -> run(inputs, finer));
+        } catch (RuntimeException e) {
+            // the request (or the first measurement) reports what is wrong with the inputs; a warm-up never fails one
+            LOG.debug("{}: warm-up stopped: {}", segment, e.toString());
+        }
+    }
+
+    /** Runs of this segment so far, warm-up included. */
+    long runs() {
+        return runs.get();
+    }
+
+    /** Runs its warm-up made. */
+    int warmupRuns() {
+        return warmupRuns;
     }
 
     @Override
@@ -121,13 +181,19 @@ final class CompiledSparseSegment implements CompiledSegment {
 
     @Override
     public CompletableFuture<Map<String, Tensor>> execute(Map<String, Tensor> inputs) {
-        return backend.submit(parallel -> run(inputs, parallel));
+        return backend.submit(parallel -> {
+            warmUpOnFirstRun(inputs, parallel);
+            return run(inputs, parallel);
+        });
     }
 
     /** On the calling thread, with the backend's worker team once no other run holds it. */
     @Override
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-        return backend.runHere(parallel -> run(inputs, parallel));
+        return backend.runHere(parallel -> {
+            warmUpOnFirstRun(inputs, parallel);
+            return run(inputs, parallel);
+        });
     }
 
     /** Runs the segment on the calling thread, with {@code parallel} for the kernels' inner parallelism. */
@@ -136,6 +202,7 @@ final class CompiledSparseSegment implements CompiledSegment {
     }
 
     Map<String, Tensor> run(Map<String, Tensor> inputs, Parallel parallel, StepObserver observer) {
+        runs.incrementAndGet();
         Map<String, NdArray> values = new HashMap<>(constants);
         FloatArrayPool.Lease lease = new FloatArrayPool.Lease(buffers);
         for (TensorInfo in : segment.inputs()) {
@@ -187,15 +254,30 @@ final class CompiledSparseSegment implements CompiledSegment {
                 }
             }
         }
+        boolean direct = handOver == SparseCpuBackend.HandOver.DIRECT;
         Map<String, Tensor> out = new HashMap<>();
         for (TensorInfo o : segment.outputs()) {
             NdArray v = values.get(o.name());
             if (v == null) {
                 throw new BackendException(segment + ": output '" + o.name() + "' was not produced");
             }
-            out.put(o.name(), v.toTensor(o.type()));
+            // a tensor the next segment reads goes into a reused direct buffer; the model's outputs go to the
+            // caller, who never hands them back, so the Java heap suits them better than fresh direct memory
+            boolean boundary = direct && !segment.graph().isGraphOutput(o.name());
+            out.put(o.name(), v.toTensor(o.type(), boundary ? backend.directBuffers() : null));
+        }
+        if (direct) {
+            // every output was copied out: its arrays serve the next run instead of a fresh, zeroed allocation
+            for (TensorInfo o : segment.outputs()) {
+                lease.release(values.get(o.name()).floats);
+            }
         }
         return out;
+    }
+
+    @Override
+    public void recycle(java.util.Collection<Tensor> used) {
+        backend.directBuffers().recycle(used);
     }
 
     /** Floats the segment keeps for reuse by its next steps and runs. */

@@ -67,9 +67,23 @@ final class NdArray {
     }
 
     Tensor toTensor(DataType wanted) {
+        return toTensor(wanted, null);
+    }
+
+    /**
+     * As a platform tensor of type {@code wanted}; with {@code direct} a FLOAT tensor's elements are copied into a
+     * direct buffer from that pool, which ONNX Runtime then reads in place (one copy into a reused buffer instead of
+     * two into fresh ones: heap, then direct).
+     */
+    Tensor toTensor(DataType wanted, DirectBufferPool direct) {
         long[] s = new long[shape.length];
         for (int i = 0; i < s.length; i++) {
             s[i] = shape[i];
+        }
+        if (isFloat() && direct != null && floats.length > 0) {
+            java.nio.ByteBuffer b = direct.take(floats.length * Float.BYTES);
+            b.asFloatBuffer().put(floats);
+            return direct.handOut(DataType.FLOAT, s, b);
         }
         if (isFloat()) {
             return Tensor.ofFloats(s, floats);

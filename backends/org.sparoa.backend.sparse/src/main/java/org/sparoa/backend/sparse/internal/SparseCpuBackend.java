@@ -51,8 +51,39 @@ public final class SparseCpuBackend implements DeviceBackend {
     private final java.util.concurrent.locks.ReentrantLock teamLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile KernelFactory factory;
 
+    /** Warm-up of a compiled segment, by default: at most this many runs... */
+    public static final int DEFAULT_WARMUP_RUNS = 300;
+    /** ...and at most this long. */
+    public static final long DEFAULT_WARMUP_MILLIS = 300;
+
+    /** How tensors leave a segment. */
+    public enum HandOver {
+        /** Float outputs in direct buffers, arrays recycled, idle workers parked at the end of a segment run. */
+        DIRECT,
+        /** Heap copies, workers spinning after a run: the behaviour before issue 12, kept for comparison. */
+        COPY;
+
+        public static HandOver parse(String s) {
+            try {
+                return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new IllegalArgumentException("handOver must be direct or copy, got '" + s + "'", e);
+            }
+        }
+    }
+
+    private volatile HandOver handOver = HandOver.DIRECT;
+    private final DirectBufferPool directBuffers = new DirectBufferPool(DirectBufferPool.DEFAULT_MAX_RETAINED_BYTES);
+    private volatile SegmentWarmup warmup = new SegmentWarmup(DEFAULT_WARMUP_RUNS, DEFAULT_WARMUP_MILLIS);
+
     @Activate
     public SparseCpuBackend(SparseBackendConfig config) {
+        configure(config);
+    }
+
+    private void configure(SparseBackendConfig config) {
+        handOver = HandOver.parse(config.handOver());
+        warmup = new SegmentWarmup(config.warmupRuns(), config.warmupMillis());
         apply(config.threads(), config.denseBelowSparsity(), config.spinMicros());
     }
 
@@ -69,9 +100,20 @@ public final class SparseCpuBackend implements DeviceBackend {
         apply(threads, denseBelowSparsity, spinMicros);
     }
 
+    /**
+     * As {@link #SparseCpuBackend(int, double, long)}, with the hand-over and a compiled segment's warm-up: at most
+     * {@code warmupRuns} runs and {@code warmupMillis} ms ({@code 0} runs: none).
+     */
+    public SparseCpuBackend(int threads, double denseBelowSparsity, long spinMicros, HandOver handOver,
+                            int warmupRuns, long warmupMillis) {
+        this.handOver = handOver;
+        this.warmup = new SegmentWarmup(warmupRuns, warmupMillis);
+        apply(threads, denseBelowSparsity, spinMicros);
+    }
+
     @Modified
     void modified(SparseBackendConfig config) {
-        apply(config.threads(), config.denseBelowSparsity(), config.spinMicros());
+        configure(config);
     }
 
     private void apply(int threads, double denseBelowSparsity, long spinMicros) {
@@ -99,7 +141,8 @@ public final class SparseCpuBackend implements DeviceBackend {
             oldMain.shutdown();
         }
         LOG.info("sparse-cpu backend ready: {} threads (idle workers spin {} us), weights dense below {} sparsity,"
-                + " SIMD kernels {}", n, spinMicros, denseBelowSparsity, Simd.enabled() ? "on (Vector API)"
+                + " hand-over {}, {}, SIMD kernels {}", n, spinMicros, denseBelowSparsity, handOver, warmup,
+                Simd.enabled() ? "on (Vector API)"
                         : "off (plain loops: needs --add-modules jdk.incubator.vector and, in OSGi, the package"
                                 + " exported by the framework)");
     }
@@ -148,7 +191,18 @@ public final class SparseCpuBackend implements DeviceBackend {
             throw new UnsupportedOperatorException("backend " + ID + " cannot run " + missing.size() + " operator(s) of "
                     + segment + ": " + String.join(", ", missing));
         }
-        return new CompiledSparseSegment(segment, this, factory);
+        CompiledSparseSegment compiled = new CompiledSparseSegment(segment, this, factory, handOver, warmup);
+        compiled.warmUpIfShapesKnown();
+        return compiled;
+    }
+
+    HandOver handOver() {
+        return handOver;
+    }
+
+    /** Direct buffers of the tensors segments hand on, reused once the engine has used them up. */
+    DirectBufferPool directBuffers() {
+        return directBuffers;
     }
 
     int threads() {
@@ -190,6 +244,9 @@ public final class SparseCpuBackend implements DeviceBackend {
                 return work.apply(new Parallel(t));
             } finally {
                 t.ownedBy(null);
+                if (handOver == HandOver.DIRECT) {
+                    t.rest();
+                }
             }
         } finally {
             teamLock.unlock();

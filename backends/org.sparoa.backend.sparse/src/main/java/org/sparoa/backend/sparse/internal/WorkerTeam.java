@@ -54,6 +54,8 @@ final class WorkerTeam implements AutoCloseable {
     private volatile Job job;
     private volatile boolean closed;
     private volatile boolean ownerWaiting;
+    /** Set when a segment run ends: idle workers park at once instead of spinning, leaving the cores to others. */
+    private volatile boolean resting;
 
     /**
      * @param owner the thread that will call {@link #run} (null: set later with {@link #ownedBy}); loops called from
@@ -90,6 +92,7 @@ final class WorkerTeam implements AutoCloseable {
     /** Runs {@code body} over {@code [0, n)} in {@code chunks} contiguous chunks, the owner taking chunks too. */
     void run(int n, int chunks, Parallel.RangeBody body) {
         Job j = new Job(body, n, chunks);
+        resting = false;
         job = j;
         for (int i = 0; i < workers.length; i++) {
             if (parked.get(i) != 0) {
@@ -135,7 +138,7 @@ final class WorkerTeam implements AutoCloseable {
             }
             long start = System.nanoTime();
             boolean found = false;
-            while (System.nanoTime() - start < spinNanos) {
+            while (!resting && System.nanoTime() - start < spinNanos) {
                 j = job;
                 if (j != null && j != last) {
                     found = true;
@@ -154,6 +157,15 @@ final class WorkerTeam implements AutoCloseable {
                 parked.set(index, 0);
             }
         }
+    }
+
+    /**
+     * The owner's work is over for now (a segment run ended): idle workers park at once instead of spinning for the
+     * next loop, so that the next backend of the plan (ONNX Runtime's threads) gets the cores. The next {@link #run}
+     * wakes them.
+     */
+    void rest() {
+        resting = true;
     }
 
     @Override

@@ -1,0 +1,217 @@
+package org.sparoa.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+import org.sparoa.api.Model;
+import org.sparoa.api.RunOptions;
+import org.sparoa.api.Tensor;
+import org.sparoa.api.TensorInfo;
+import org.sparoa.backend.ort.internal.OrtCpuBackend;
+import org.sparoa.engine.LocalPlatform;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+
+import com.google.gson.GsonBuilder;
+
+/**
+ * The platform's own cost as a user sees it (issue 12, item 7): a model run through the engine on {@code ort-cpu}
+ * alone, as {@code sparoa:run MODEL --backend ort-cpu --warmup 300} runs it, against plain ONNX Runtime 1.29 in a JVM
+ * of its own, as a user would call it (a tensor over the input array per request, the outputs read back as float
+ * buffers), same session options and intra-op threads. Every contender runs in a fresh JVM of its own with the
+ * Karaf server's JVM options (no heap size, {@code --add-modules jdk.incubator.vector}); the JVMs alternate, in a
+ * new order each round. Each JVM warms up with 300 runs, then times {@code iterations} runs; a contender's figure is
+ * the median over its JVMs of their p50. Contenders: plain ONNX Runtime, the engine with the direct hand-over
+ * (after issue 12) and the engine with {@code handOver=copy} (the request path before it).
+ *
+ * <p>Arguments: {@code [rounds] [iterations] [threads] [models...]} (default 4, 300, 2, all of cls, blazeface-front,
+ * blazeface-back, mlsd). Writes {@code results/user-overhead.json}.
+ */
+public final class UserOverheadBenchmark {
+    /** {@code shape}: of the (single) input where the model leaves dimensions open, else null. */
+    private record Case(String name, Path file, long[] shape) {
+    }
+
+    private static final List<String> CONTENDERS = List.of("plain ORT", "engine", "engine, handOver=copy");
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--child")) {
+            child(args[1], Path.of(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                    args[5].equals("declared") ? null : org.sparoa.api.Shapes.parse(args[5]));
+            return;
+        }
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
+        int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 300;
+        int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        List<String> only = args.length > 3 ? List.of(args).subList(3, args.length) : List.of();
+        Path models = Path.of(System.getProperty("sparoa.models", "target/models"));
+        Path shared = Path.of(System.getProperty("sparoa.shared", "../../shared"));
+        List<Case> cases = new ArrayList<>(List.of(
+                new Case("cls", models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"), new long[] {1, 3, 48, 192}),
+                new Case("blazeface-front", shared.resolve("models/blazeface_front_128x128.onnx"), null),
+                new Case("blazeface-back", shared.resolve("models/blazeface_back_256x256.onnx"), null),
+                new Case("mlsd", shared.resolve("models/mlsd_320x320_tiny.onnx"), null)));
+        if (!only.isEmpty()) {
+            cases.removeIf(c -> !only.contains(c.name));
+        }
+        System.out.println("load average before: " + LoadAverage.read());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        System.out.printf("%-16s %14s %14s %14s %10s %10s%n", "model", "plain ORT p50", "engine p50", "before p50",
+                "engine/ORT", "before/ORT");
+        for (Case c : cases) {
+            Map<String, List<Double>> p50 = new LinkedHashMap<>();
+            for (int r = 0; r < rounds; r++) {
+                List<String> order = new ArrayList<>(CONTENDERS);
+                java.util.Collections.rotate(order, r);
+                if (r % 2 == 1) {
+                    java.util.Collections.reverse(order);
+                }
+                for (String contender : order) {
+                    p50.computeIfAbsent(contender, k -> new ArrayList<>())
+                            .add(runChild(contender, c, iterations, threads));
+                }
+            }
+            double ort = median(p50.get("plain ORT"));
+            double engine = median(p50.get("engine"));
+            double before = median(p50.get("engine, handOver=copy"));
+            System.out.printf(Locale.ROOT, "%-16s %11.3f ms %11.3f ms %11.3f ms %10.3f %10.3f%n", c.name, ort, engine,
+                    before, engine / ort, before / ort);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("model", c.name);
+            row.put("p50MsPerJvm", p50);
+            row.put("plainOrtP50Ms", ort);
+            row.put("engineP50Ms", engine);
+            row.put("engineBeforeP50Ms", before);
+            row.put("engineOverOrt", engine / ort);
+            row.put("beforeOverOrt", before / ort);
+            rows.add(row);
+        }
+        System.out.println("load average after:  " + LoadAverage.read());
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("benchmark", "engine on ort-cpu vs plain ONNX Runtime, each in a fresh JVM of its own, alternating");
+        doc.put("date", LocalDate.now().toString());
+        doc.put("machine", MachineInfo.describe());
+        doc.put("intraOpThreads", threads);
+        doc.put("rounds", rounds);
+        doc.put("iterationsPerJvm", iterations);
+        doc.put("warmupPerJvm", 300);
+        doc.put("results", rows);
+        Path out = Path.of("results", "user-overhead.json");
+        Files.createDirectories(out.getParent());
+        try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+            new GsonBuilder().setPrettyPrinting().create().toJson(doc, w);
+        }
+        System.out.println("Wrote " + out.toAbsolutePath());
+    }
+
+    private static double runChild(String contender, Case c, int iterations, int threads)
+            throws IOException, InterruptedException {
+        Path model = c.file;
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UnlockDiagnosticVMOptions", "--add-modules", "jdk.incubator.vector", "-cp",
+                System.getProperty("java.class.path"), UserOverheadBenchmark.class.getName(), "--child", contender,
+                model.toString(), String.valueOf(iterations), String.valueOf(threads),
+                c.shape == null ? "declared" : org.sparoa.api.Shapes.format(c.shape));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String result = null;
+        StringBuilder log = new StringBuilder();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                if (line.startsWith("RESULT ")) {
+                    result = line.substring(7);
+                } else if (log.length() < 4000) {
+                    log.append(line).append('\n');
+                }
+            }
+        }
+        if (p.waitFor() != 0 || result == null) {
+            throw new IllegalStateException("the JVM of '" + contender + "' on " + model + " failed:\n" + log);
+        }
+        return Double.parseDouble(result);
+    }
+
+    private static void child(String contender, Path file, int iterations, int threads, long[] given)
+            throws Exception {
+        byte[] bytes = Files.readAllBytes(file);
+        long[] times = new long[iterations];
+        if (contender.equals("plain ORT")) {
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            try (OrtSession.SessionOptions options = OrtCpuBackend.sessionOptions(threads);
+                 OrtSession session = env.createSession(bytes, options)) {
+                Map.Entry<String, NodeInfo> in = session.getInputInfo().entrySet().iterator().next();
+                long[] shape = given != null ? given : ((ai.onnxruntime.TensorInfo) in.getValue().getInfo()).getShape();
+                for (int i = 0; i < shape.length; i++) {
+                    shape[i] = shape[i] > 0 ? shape[i] : 1;
+                }
+                float[] x = random(shape);
+                for (int i = 0; i < 300 + iterations; i++) {
+                    long t0 = System.nanoTime();
+                    try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
+                         OrtSession.Result r = session.run(Map.of(in.getKey(), t))) {
+                        for (Map.Entry<String, OnnxValue> o : r) {
+                            ((OnnxTensor) o.getValue()).getFloatBuffer();
+                        }
+                    }
+                    if (i >= 300) {
+                        times[i - 300] = System.nanoTime() - t0;
+                    }
+                }
+            }
+        } else {
+            OrtCpuBackend.HandOver handOver = contender.endsWith("copy") ? OrtCpuBackend.HandOver.COPY
+                    : OrtCpuBackend.HandOver.DIRECT;
+            try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1, OrtCpuBackend.Spinning.AUTO, handOver);
+                 LocalPlatform platform = LocalPlatform.of(backend)) {
+                Model model = platform.models().load("m", file);
+                Map<String, Tensor> inputs = new LinkedHashMap<>();
+                for (TensorInfo in : model.graph().inputs()) {
+                    long[] shape = given != null ? given.clone() : in.shape();
+                    for (int i = 0; i < shape.length; i++) {
+                        shape[i] = shape[i] > 0 ? shape[i] : 1;
+                    }
+                    inputs.put(in.name(), Tensor.ofFloats(shape, random(shape)));
+                }
+                RunOptions options = RunOptions.onBackend("ort-cpu");
+                for (int i = 0; i < 300 + iterations; i++) {
+                    long t0 = System.nanoTime();
+                    platform.inference().infer(model.id(), inputs, options);
+                    if (i >= 300) {
+                        times[i - 300] = System.nanoTime() - t0;
+                    }
+                }
+            }
+        }
+        System.out.println("RESULT " + SideBySide.pct(times, 50));
+    }
+
+    private static float[] random(long[] shape) {
+        float[] v = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
+        Random random = new Random(42);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = random.nextFloat() * 2 - 1;
+        }
+        return v;
+    }
+
+    private static double median(List<Double> v) {
+        return WarmupCurveBenchmark.median(v.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+}
