@@ -134,20 +134,10 @@ public final class CommandSupport {
 
     /**
      * The request options of the commands that plan: {@code --segments N} is the partition policy; otherwise the
-     * named policy (or the default). The shapes of the request's inputs go along as the policy option
-     * {@code shapes}, so that a policy that analyses the model (threshold) can resolve dynamic dimensions.
+     * named policy (or the default). Policies get the request's input shapes from the engine's planning pipeline.
      */
-    public static RunOptions runOptions(String backend, String policy, int segments, Map<String, Tensor> inputs) {
+    public static RunOptions runOptions(String backend, String policy, int segments) {
         Map<String, String> options = new LinkedHashMap<>();
-        StringBuilder shapes = new StringBuilder();
-        inputs.forEach((name, t) -> {
-            if (t.shape().length > 0) {
-                shapes.append(shapes.length() == 0 ? "" : ";").append(name).append('=').append(Shapes.format(t.shape()));
-            }
-        });
-        if (shapes.length() > 0) {
-            options.put("shapes", shapes.toString());
-        }
         if (segments < 0) {
             throw new InvalidInputException("--segments must be at least 1, got " + segments);
         }

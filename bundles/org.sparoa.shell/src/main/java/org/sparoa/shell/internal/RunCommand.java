@@ -119,7 +119,7 @@ public class RunCommand implements Action {
         try {
             Map<String, Tensor> inputs = CommandSupport.inputsFor(model, inputSpecs, shapeSpecs, seed,
                     EngineConfig.maxInputElements(configAdmin));
-            RunOptions options = CommandSupport.runOptions(backend, policy, segments, inputs);
+            RunOptions options = CommandSupport.runOptions(backend, policy, segments);
             if (timeoutSeconds > 0) {
                 options = options.withDeadline(Instant.now().plusSeconds(timeoutSeconds));
             }

@@ -68,8 +68,9 @@ public class ScheduleCommand implements Action {
         for (Measurement m : profiler.profile(model.id(), inputs, false)) {
             measured.put(m.node() + "@" + m.backendId(), m.millis());
         }
-        RunOptions options = CommandSupport.runOptions(null, policy, segments, inputs);
-        PlanDescription plan = inference.plan(model.id(), options);
+        RunOptions options = CommandSupport.runOptions(null, policy, segments);
+        // planned on these inputs (the pipeline calibrates on them), as a request of a user would be
+        PlanDescription plan = inference.infer(model.id(), inputs, options).plan();
         Map<String, String> backendOf = new LinkedHashMap<>();
         for (SegmentPlan s : plan.segments()) {
             s.nodeNames().forEach(n -> backendOf.put(n, s.backendId()));

@@ -71,7 +71,7 @@ public class TraceCommand implements Action {
         CommandSupport.checkOutputFile("--out", out);
         Model model = CommandSupport.resolveModel(models, modelRef);
         Map<String, Tensor> inputs = CommandSupport.inputsFor(model, inputSpecs, shapeSpecs, 42);
-        RunOptions options = CommandSupport.runOptions(backend, policy, segments, inputs);
+        RunOptions options = CommandSupport.runOptions(backend, policy, segments);
         ChromeTrace trace = new ChromeTrace();
         if (svg != null) {
             CommandSupport.checkOutputFile("--svg", svg);

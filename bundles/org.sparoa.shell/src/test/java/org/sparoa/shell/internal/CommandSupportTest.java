@@ -33,21 +33,21 @@ class CommandSupportTest {
     }
 
     @Test
-    void runOptionsCarryTheInputShapesToThePolicyAndSegmentsMeanPartition() {
+    void runOptionsNameThePolicyAndSegmentsMeanPartition() {
         Map<String, Tensor> inputs = new java.util.LinkedHashMap<>();
         inputs.put("x", Tensor.ofFloats(new long[] {1, 3, 48, 192}, new float[1 * 3 * 48 * 192]));
         inputs.put("scale", Tensor.ofFloats(new long[0], new float[] {2f}));
         inputs.put("y", Tensor.ofFloats(new long[] {2, 5}, new float[10]));
-        org.sparoa.api.RunOptions o = CommandSupport.runOptions("ort-cpu", "threshold", 0, inputs);
+        org.sparoa.api.RunOptions o = CommandSupport.runOptions("ort-cpu", "threshold", 0);
         assertEquals("threshold", o.policy());
         assertEquals("ort-cpu", o.backend());
-        assertEquals("x=1x3x48x192;y=2x5", o.policyOptions().get("shapes"));
+        assertEquals(Map.of(), o.policyOptions(), "input shapes reach policies typed, from the engine, not as options");
 
-        org.sparoa.api.RunOptions split = CommandSupport.runOptions(null, null, 3, inputs);
+        org.sparoa.api.RunOptions split = CommandSupport.runOptions(null, null, 3);
         assertEquals("partition", split.policy());
         assertEquals("3", split.policyOptions().get("segments"));
         InvalidInputException e = assertThrows(InvalidInputException.class,
-                () -> CommandSupport.runOptions(null, "greedy", 3, inputs));
+                () -> CommandSupport.runOptions(null, "greedy", 3));
         assertTrue(e.getMessage().contains("greedy"), e.getMessage());
     }
 
