@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
+import org.sparoa.api.DirectBufferPool;
 import org.sparoa.api.BackendException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -2,6 +2,7 @@ package org.sparoa.backend.sparse.internal;
 
 import java.util.Arrays;
 
+import org.sparoa.api.DirectBufferPool;
 import org.sparoa.api.DataType;
 import org.sparoa.api.Tensor;
 

@@ -18,6 +18,7 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparoa.api.DirectBufferPool;
 import org.sparoa.api.BackendException;
 import org.sparoa.api.CompiledSegment;
 import org.sparoa.api.DeviceBackend;

@@ -1,4 +1,4 @@
-package org.sparoa.backend.sparse.internal;
+package org.sparoa.api;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -6,22 +6,19 @@ import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.Iterator;
 
-import org.sparoa.api.DataType;
-import org.sparoa.api.Tensor;
-
 /**
- * Direct buffers for the tensors this backend hands to the next segment of a plan, reused once the engine says a
- * tensor is used up ({@link org.sparoa.api.CompiledSegment#recycle}): a fresh 1 MiB direct buffer costs about half a
+ * For backend writers: direct buffers for the tensors a backend hands to the next segment of a plan, reused once the
+ * engine says a tensor is used up ({@link CompiledSegment#recycle}): a fresh 1 MiB direct buffer costs about half a
  * millisecond (zeroing and first-touch page faults) where copying 1 MiB into a warm one costs about 25 us, and
  * direct memory is freed only after a garbage collection. A buffer is reused only when the tensor that was handed
  * out over it comes back; the last {@link #TRACKED} hand-outs are remembered, older ones are left to the garbage
  * collector. Free buffers are kept per exact size, up to a bound in bytes. Thread-safe.
  */
-final class DirectBufferPool {
+public final class DirectBufferPool {
     /** Hand-outs remembered for recycling: a few concurrent requests' boundary tensors. */
-    static final int TRACKED = 256;
+    public static final int TRACKED = 256;
     /** 256 MiB. */
-    static final long DEFAULT_MAX_RETAINED_BYTES = 256L << 20;
+    public static final long DEFAULT_MAX_RETAINED_BYTES = 256L << 20;
 
     private record HandOut(Tensor tensor, ByteBuffer root) {
     }
@@ -31,12 +28,12 @@ final class DirectBufferPool {
     private final ArrayDeque<HandOut> out = new ArrayDeque<>();
     private long retained;
 
-    DirectBufferPool(long maxRetainedBytes) {
+    public DirectBufferPool(long maxRetainedBytes) {
         this.maxRetainedBytes = maxRetainedBytes;
     }
 
     /** A little-endian direct buffer of exactly {@code bytes} bytes (position 0, limit {@code bytes}), contents undefined. */
-    ByteBuffer take(int bytes) {
+    public ByteBuffer take(int bytes) {
         synchronized (this) {
             for (Iterator<ByteBuffer> it = free.iterator(); it.hasNext(); ) {
                 ByteBuffer b = it.next();
@@ -51,7 +48,7 @@ final class DirectBufferPool {
     }
 
     /** Takes back a buffer from {@link #take} that nothing references any more. */
-    void give(ByteBuffer root) {
+    public void give(ByteBuffer root) {
         synchronized (this) {
             if (retained + root.capacity() <= maxRetainedBytes) {
                 free.addFirst(root);
@@ -61,7 +58,7 @@ final class DirectBufferPool {
     }
 
     /** The tensor over {@code root} (from {@link #take}), remembered so that {@link #recycle} can reuse it. */
-    Tensor handOut(DataType type, long[] shape, ByteBuffer root) {
+    public Tensor handOut(DataType type, long[] shape, ByteBuffer root) {
         Tensor t = Tensor.wrap(type, shape, root.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN));
         synchronized (this) {
             out.addLast(new HandOut(t, root));
@@ -73,7 +70,7 @@ final class DirectBufferPool {
     }
 
     /** Reuses the buffers of the tensors among {@code used} that this pool handed out; ignores the others. */
-    void recycle(Collection<Tensor> used) {
+    public void recycle(Collection<Tensor> used) {
         for (Tensor t : used) {
             ByteBuffer root = null;
             synchronized (this) {
@@ -92,7 +89,7 @@ final class DirectBufferPool {
         }
     }
 
-    synchronized long retainedBytes() {
+    public synchronized long retainedBytes() {
         return retained;
     }
 }
