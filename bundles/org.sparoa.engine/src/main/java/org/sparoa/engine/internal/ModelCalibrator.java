@@ -99,25 +99,8 @@ final class ModelCalibrator {
     }
 
     private static Placement placement(Model model, List<LiveBackendView> live, String pinned) {
-        if (pinned == null) {
-            return new FirstCapablePolicy().place(new SchedulingContext(model, List.copyOf(live), Map.of()));
-        }
-        LiveBackendView b = live.stream().filter(v -> v.id().equals(pinned)).findFirst()
-                .orElseThrow(() -> new BackendException("unknown backend '" + pinned + "'; live backends: "
-                        + live.stream().map(LiveBackendView::id).toList()));
-        Map<String, String> all = new HashMap<>();
-        List<String> missing = new java.util.ArrayList<>();
-        model.graph().nodes().forEach(n -> {
-            all.put(n.name(), pinned);
-            if (!b.supports(n)) {
-                missing.add(n.opType());
-            }
-        });
-        if (!missing.isEmpty()) {
-            throw new UnsupportedOperatorException("backend " + pinned + " cannot run " + model.id()
-                    + ": unsupported operators " + missing.stream().distinct().sorted().toList());
-        }
-        return new Placement(all);
+        return pinned == null ? new FirstCapablePolicy().place(new SchedulingContext(model, List.copyOf(live), Map.of()))
+                : PlacementResolver.pinned(model, live, pinned);
     }
 
     /** The inputs of run r: the given set r, completed with random tensors of the resolved shapes. */

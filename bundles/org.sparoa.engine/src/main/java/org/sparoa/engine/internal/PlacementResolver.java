@@ -81,7 +81,8 @@ final class PlacementResolver {
         }
     }
 
-    private static Placement pinned(Model model, List<LiveBackendView> backends, String backendId) {
+    /** Every operator on one backend; an unknown backend or one that lacks an operator is refused, naming it. */
+    static Placement pinned(Model model, List<LiveBackendView> backends, String backendId) {
         LiveBackendView b = backends.stream().filter(v -> v.id().equals(backendId)).findFirst()
                 .orElseThrow(() -> new BackendException("unknown backend '" + backendId + "'; live backends: "
                         + backends.stream().map(LiveBackendView::id).toList()));
