@@ -47,8 +47,17 @@ import org.sparoa.serving.internal.JdkHttpEndpoint;
  * requests (started, never finished), and samples heap after GC and the thread count over time.
  */
 public final class Soak {
-    /** One sample of the process over time. */
-    public record Sample(double seconds, long heapAfterGcBytes, int threads, long requests) {
+    /**
+     * One sample of the process over time: heap after a GC, the heap the JVM has committed, resident memory, what
+     * Native Memory Tracking counts as committed (the JVM's own native memory; -1 without
+     * {@code -XX:NativeMemoryTracking=summary}), bytes in direct buffers, live threads and requests so far.
+     */
+    public record Sample(double seconds, long heapAfterGcBytes, long heapCommittedBytes, long rssBytes,
+                         long nmtCommittedBytes, long directBufferBytes, int threads, long requests) {
+        /** Resident memory the JVM does not account for (ONNX Runtime, C library arenas); -1 without NMT. */
+        public long rssOutsideNmtBytes() {
+            return nmtCommittedBytes < 0 || rssBytes < 0 ? -1 : rssBytes - nmtCommittedBytes;
+        }
     }
 
     /** What a soak run saw. */
@@ -237,8 +246,10 @@ public final class Soak {
 
     private static Sample sample(double seconds, long requests) {
         System.gc();
-        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        return new Sample(seconds, heap, Thread.activeCount(), requests);
+        java.lang.management.MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        Long nmt = NativeMemory.committedByCategory().get("Total");
+        return new Sample(seconds, heap.getUsed(), heap.getCommitted(), ProcessMemory.rssBytes(),
+                nmt == null ? -1 : nmt, NativeMemory.directBufferBytes(), Thread.activeCount(), requests);
     }
 
     private static Case prepare(String id, Path file, Map<String, long[]> shapes) throws IOException {
@@ -300,15 +311,30 @@ public final class Soak {
                 (long) (chaosSeconds * 1000), Math.max(1000, (long) (minutes * 60_000 / 120)));
         Path out = Path.of(System.getProperty("bench.out", "results"));
         Files.createDirectories(out);
-        StringBuilder csv = new StringBuilder("seconds,heap_after_gc_mib,threads,requests\n");
+        StringBuilder csv = new StringBuilder("seconds,heap_after_gc_mib,heap_committed_mib,rss_mib,nmt_committed_mib,"
+                + "rss_outside_nmt_mib,direct_buffers_mib,threads,requests\n");
         for (Sample s : r.samples()) {
-            csv.append(String.format(Locale.ROOT, "%.1f,%.1f,%d,%d%n", s.seconds(), s.heapAfterGcBytes() / 1048576.0,
-                    s.threads(), s.requests()));
+            csv.append(String.format(Locale.ROOT, "%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%d,%d%n", s.seconds(),
+                    mib(s.heapAfterGcBytes()), mib(s.heapCommittedBytes()), mib(s.rssBytes()),
+                    mib(s.nmtCommittedBytes()), mib(s.rssOutsideNmtBytes()), mib(s.directBufferBytes()), s.threads(),
+                    s.requests()));
+        }
+        Map<String, Long> nmt = NativeMemory.committedByCategory();
+        if (!nmt.isEmpty()) {
+            StringBuilder end = new StringBuilder("category,committed_mib\n");
+            nmt.forEach((k, v) -> end.append(k).append(',').append(String.format(Locale.ROOT, "%.1f", mib(v)))
+                    .append('\n'));
+            end.append("RSS,").append(String.format(Locale.ROOT, "%.1f", mib(ProcessMemory.rssBytes()))).append('\n');
+            Files.writeString(out.resolve("soak-nmt-end.csv"), end);
         }
         Files.writeString(out.resolve("soak.csv"), csv);
         Files.writeString(out.resolve("soak.svg"), SoakPlot.svg(r, minutes, clients, chaosSeconds));
         System.out.println(summary(r));
         System.out.println("Load average at the end: " + loadAverage() + "; RSS " + ProcessMemory.rss());
+    }
+
+    private static double mib(long bytes) {
+        return bytes < 0 ? -1 : bytes / 1048576.0;
     }
 
     private static String loadAverage() {
@@ -319,12 +345,21 @@ public final class Soak {
         }
     }
 
+    private static Sample last(Report r) {
+        return r.samples().get(r.samples().size() - 1);
+    }
+
     public static String summary(Report r) {
         return String.format(Locale.ROOT, "soak: %d requests (%d of them over HTTP), %d served, refusals %s, unexpected failures %d, wrong"
-                        + " outputs %d, lost %d, %d chaos events; heap after GC %.0f -> %.0f MiB, threads %d -> %d%s",
+                        + " outputs %d, lost %d, %d chaos events; heap after GC %.0f -> %.0f MiB, heap committed %.0f -> %.0f"
+                        + " MiB, RSS %.0f -> %.0f MiB (outside NMT %.0f -> %.0f MiB), threads %d -> %d%s",
                 r.requests(), r.httpRequests(), r.served(), r.refusals(), r.unexpected().size() - r.wrongOutputs(), r.wrongOutputs(),
                 r.lost(), r.chaosEvents(), r.samples().get(0).heapAfterGcBytes() / 1048576.0,
-                r.samples().get(r.samples().size() - 1).heapAfterGcBytes() / 1048576.0, r.samples().get(0).threads(),
+                r.samples().get(r.samples().size() - 1).heapAfterGcBytes() / 1048576.0,
+                mib(r.samples().get(0).heapCommittedBytes()), mib(last(r).heapCommittedBytes()),
+                mib(r.samples().get(0).rssBytes()), mib(last(r).rssBytes()),
+                mib(r.samples().get(0).rssOutsideNmtBytes()), mib(last(r).rssOutsideNmtBytes()),
+                r.samples().get(0).threads(),
                 r.samples().get(r.samples().size() - 1).threads(),
                 r.unexpected().isEmpty() ? "" : "; first unexpected: " + r.unexpected().subList(0,
                         Math.min(5, r.unexpected().size())));

@@ -158,9 +158,25 @@ class HostileModelsKeepServingTest {
         return files;
     }
 
+    /**
+     * RSS, heap after GC and committed heap; with {@code -XX:NativeMemoryTracking=summary} (e.g.
+     * {@code -DargLine=-XX:NativeMemoryTracking=summary}) also the JVM's own native memory and the resident memory
+     * outside it (ONNX Runtime, the C library's arenas).
+     */
     private static String memory() {
         System.gc();
-        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        return String.format(Locale.ROOT, "RSS %s, heap after GC %.0f MiB", ProcessMemory.rss(), heap / 1048576.0);
+        java.lang.management.MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        Map<String, Long> categories = NativeMemory.committedByCategory();
+        Long nmt = categories.get("Total");
+        long rss = ProcessMemory.rssBytes();
+        StringBuilder largest = new StringBuilder();
+        categories.entrySet().stream().filter(e -> !e.getKey().equals("Total"))
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(4)
+                .forEach(e -> largest.append(String.format(Locale.ROOT, "; %s %.0f MiB", e.getKey(),
+                        e.getValue() / 1048576.0)));
+        return String.format(Locale.ROOT, "RSS %s, heap after GC %.0f MiB, heap committed %.0f MiB%s",
+                ProcessMemory.rss(), heap.getUsed() / 1048576.0, heap.getCommitted() / 1048576.0,
+                nmt == null ? "" : String.format(Locale.ROOT, ", JVM native memory (NMT) %.0f MiB, RSS outside it"
+                        + " %.0f MiB%s", nmt / 1048576.0, (rss - nmt) / 1048576.0, largest));
     }
 }

@@ -86,6 +86,16 @@ public final class OnnxModels {
     }
 
     /**
+     * Drops the parsed form kept for {@code model} (its protobuf and initializers, about the size of the file again)
+     * once the model has left the registry. The parsed form is otherwise held until the garbage collector finds the
+     * model unreachable and the cache next notices, which for models in the old generation can be many loads later.
+     * A later cut of a released model parses its bytes again.
+     */
+    public static void release(Model model) {
+        ParsedModelCache.remove(model);
+    }
+
+    /**
      * A model of one {@code Identity} operator from input {@code x} to output {@code y} of the given type and shape:
      * what a hand-over costs a backend (its call overhead and the copies into and out of it) without any compute.
      */

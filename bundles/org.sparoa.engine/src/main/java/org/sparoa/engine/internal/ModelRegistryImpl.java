@@ -134,6 +134,7 @@ public class ModelRegistryImpl implements ModelRegistry {
     }
 
     private void retired(Model model) {
+        OnnxModels.release(model);
         for (var l : retiredListeners) {
             try {
                 l.accept(model);

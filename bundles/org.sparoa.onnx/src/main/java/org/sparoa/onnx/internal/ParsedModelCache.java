@@ -17,6 +17,15 @@ public final class ParsedModelCache {
         CACHE.put(model, parsed);
     }
 
+    /** Whether the parsed form of {@code model} is held now. */
+    public static boolean holds(Model model) {
+        return CACHE.containsKey(model);
+    }
+
+    public static void remove(Model model) {
+        CACHE.remove(model);
+    }
+
     /** The parsed form of the model, parsing its bytes again if it was not loaded through this bundle. */
     public static ParsedModel get(Model model) {
         ParsedModel p = CACHE.get(model);
