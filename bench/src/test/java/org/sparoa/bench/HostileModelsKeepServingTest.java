@@ -163,10 +163,19 @@ class HostileModelsKeepServingTest {
      * {@code -DargLine=-XX:NativeMemoryTracking=summary}) also the JVM's own native memory and the resident memory
      * outside it (ONNX Runtime, the C library's arenas).
      */
-    private static String memory() {
+    private static String memory() throws InterruptedException {
         System.gc();
         java.lang.management.MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         Map<String, Long> categories = NativeMemory.committedByCategory();
+        // G1 gives heap it shrank back to the system in the background, within seconds (NMT's "Java Heap" still counts
+        // it until then): wait for that, at most 20 s, so that RSS is read after it
+        long until = System.nanoTime() + 20_000_000_000L;
+        while (categories.containsKey("Java Heap") && categories.get("Java Heap") > heap.getCommitted() + (1 << 20)
+                && System.nanoTime() < until) {
+            Thread.sleep(50);
+            heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+            categories = NativeMemory.committedByCategory();
+        }
         Long nmt = categories.get("Total");
         long rss = ProcessMemory.rssBytes();
         StringBuilder largest = new StringBuilder();
