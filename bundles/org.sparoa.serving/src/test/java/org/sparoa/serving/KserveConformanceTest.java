@@ -23,6 +23,7 @@ import org.sparoa.api.DataType;
 import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.PlainOrtSession;
 import org.sparoa.api.RandomInputs;
+import org.sparoa.batching.internal.ServedClassifier;
 import org.sparoa.serving.client.KserveClient;
 import org.sparoa.serving.client.KserveClient.Response;
 
@@ -228,7 +229,7 @@ class KserveConformanceTest {
         Response index = client.post("/v2/repository/index", Map.of(), new byte[0]);
         assertEquals(200, index.status());
         assertTrue(index.text().contains("{\"name\":\"cls\",\"version\":\"1\",\"state\":\"READY\"}"), index.text());
-        String name = ServingFixture.CLS_FILE.replace(".onnx", "");
+        String name = ServedClassifier.CLS_FILE.replace(".onnx", "");
         assertTrue(index.text().contains("\"name\":\"" + name + "\""), "repository files are listed: " + index.text());
         assertEquals(200, client.post("/v2/repository/models/" + name + "/load", Map.of(), new byte[0]).status());
         assertEquals(200, client.get("/v2/models/" + name + "/ready").status());

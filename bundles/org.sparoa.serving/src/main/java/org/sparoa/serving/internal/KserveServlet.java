@@ -20,6 +20,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.batching.BatchingService;
+import org.sparoa.serving.core.RequestMetrics;
 
 /**
  * The KServe v2 endpoint on the OSGi HTTP whiteboard, at {@code /v2/*} (which also matches {@code GET /v2}). The
@@ -58,7 +59,7 @@ public class KserveServlet extends HttpServlet {
     private final transient BatchingService batching;
     /** The metrics component of this bundle, when it runs (its library is embedded: it should). */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private transient volatile ServingMetrics metrics;
+    private transient volatile RequestMetrics metrics;
     private transient volatile KserveHandler handler;
 
     @Activate
@@ -71,7 +72,7 @@ public class KserveServlet extends HttpServlet {
     @Modified
     void modified(Config c) {
         handler = new KserveHandler(models, batching, settings(c), (model, status, nanos) -> {
-            ServingMetrics m = metrics;
+            RequestMetrics m = metrics;
             if (m != null) {
                 m.request(model, status, nanos);
             }

@@ -12,6 +12,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -19,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.batching.BatchingService;
+import org.sparoa.serving.core.RequestMetrics;
 import org.sparoa.serving.grpc.GrpcEndpoint;
 
 /**
@@ -61,11 +65,20 @@ public class GrpcEndpointComponent {
 
     private final GrpcServer server;
     private final ServiceRegistration<GrpcEndpoint> registration;
+    /** The request metrics (the HTTP bundle's Prometheus endpoint), when they run: infer calls are counted there. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile RequestMetrics metrics;
 
     @Activate
     public GrpcEndpointComponent(@Reference ModelRegistry models, @Reference BatchingService batching, Config c,
                                  BundleContext context) throws IOException {
-        server = new GrpcServer(models, batching, settings(c));
+        server = new GrpcServer(models, batching, settings(c), (model, status, nanos) -> {
+            RequestMetrics m = metrics;
+            if (m != null) {
+                m.request(model, status, nanos);
+            }
+        });
         InetSocketAddress a = server.address();
         String address = a.getAddress().getHostAddress() + ":" + a.getPort();
         Dictionary<String, Object> props = new Hashtable<>();

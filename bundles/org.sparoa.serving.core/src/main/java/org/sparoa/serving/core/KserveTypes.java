@@ -1,13 +1,14 @@
-package org.sparoa.serving.internal;
+package org.sparoa.serving.core;
 
 import org.sparoa.api.DataType;
+import org.sparoa.api.InvalidInputException;
 
-/** KServe v2 datatype names and Triton model-configuration type names for the platform's element types. */
-final class Datatypes {
-    private Datatypes() {
+/** KServe v2 datatype names ("FP32") and Triton model-configuration type names ("TYPE_FP32") of the element types. */
+public final class KserveTypes {
+    private KserveTypes() {
     }
 
-    static String kserve(DataType t) {
+    public static String kserve(DataType t) {
         return switch (t) {
             case FLOAT -> "FP32";
             case DOUBLE -> "FP64";
@@ -26,19 +27,24 @@ final class Datatypes {
         };
     }
 
-    /** Triton's {@code TYPE_FP32} etc. (model configuration extension). */
-    static String triton(DataType t) {
+    /** Triton's {@code TYPE_FP32} etc. (model configuration extension; also the names of its protobuf enum). */
+    public static String triton(DataType t) {
         String k = kserve(t);
         return "TYPE_" + (k.equals("BYTES") ? "STRING" : k);
     }
 
-    static DataType fromKserve(String name, String input) {
+    /**
+     * The element type of a KServe datatype name sent for {@code input}.
+     *
+     * @throws InvalidInputException naming the input and the types accepted, for an unknown name or BYTES
+     */
+    public static DataType fromKserve(String name, String input) {
         for (DataType t : DataType.values()) {
             if (t != DataType.STRING && kserve(t).equals(name)) {
                 return t;
             }
         }
-        throw HttpError.badRequest("input '" + input + "': datatype '" + name + "' is not supported; use one of "
+        throw new InvalidInputException("input '" + input + "': datatype '" + name + "' is not supported; use one of "
                 + "FP32, FP64, FP16, BF16, INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32, UINT64, BOOL");
     }
 }
