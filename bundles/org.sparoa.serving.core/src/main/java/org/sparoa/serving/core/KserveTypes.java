@@ -1,5 +1,7 @@
 package org.sparoa.serving.core;
 
+import java.util.Optional;
+
 import org.sparoa.api.DataType;
 import org.sparoa.api.InvalidInputException;
 
@@ -33,16 +35,25 @@ public final class KserveTypes {
         return "TYPE_" + (k.equals("BYTES") ? "STRING" : k);
     }
 
+    /** The element type of a KServe datatype name (BYTES: STRING), as a client reads it from an answer. */
+    public static Optional<DataType> parse(String name) {
+        for (DataType t : DataType.values()) {
+            if (kserve(t).equals(name)) {
+                return Optional.of(t);
+            }
+        }
+        return Optional.empty();
+    }
+
     /**
      * The element type of a KServe datatype name sent for {@code input}.
      *
      * @throws InvalidInputException naming the input and the types accepted, for an unknown name or BYTES
      */
     public static DataType fromKserve(String name, String input) {
-        for (DataType t : DataType.values()) {
-            if (t != DataType.STRING && kserve(t).equals(name)) {
-                return t;
-            }
+        Optional<DataType> t = parse(name);
+        if (t.isPresent() && t.get() != DataType.STRING) {
+            return t.get();
         }
         throw new InvalidInputException("input '" + input + "': datatype '" + name + "' is not supported; use one of "
                 + "FP32, FP64, FP16, BF16, INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32, UINT64, BOOL");

@@ -39,6 +39,18 @@ public final class ModelRepository {
         this.configurationPid = configurationPid;
     }
 
+    /**
+     * The repository folder an endpoint's {@code modelRepository} setting names; where it is blank, the
+     * distribution's {@code models/} folder ({@code karaf.home}); outside Karaf, none (null).
+     */
+    public static Path folder(String configured) {
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        String home = System.getProperty("karaf.home");
+        return home == null ? null : Path.of(home, "models");
+    }
+
     /** The models by name, loaded ones READY; with {@code readyOnly} the loaded ones only. */
     public List<RepositoryEntry> index(boolean readyOnly) {
         Map<String, String> states = new TreeMap<>();

@@ -1,5 +1,7 @@
 package org.sparoa.serving.core;
 
+import java.util.function.Supplier;
+
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -10,6 +12,19 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface RequestMetrics {
     /** Reports nothing: for an endpoint running without metrics. */
     RequestMetrics NONE = (model, status, nanos) -> { };
+
+    /**
+     * Reports to the metrics {@code holder} gives at the time of each request, if any: for an endpoint whose
+     * reference to this service is dynamic and optional.
+     */
+    static RequestMetrics current(Supplier<RequestMetrics> holder) {
+        return (model, status, nanos) -> {
+            RequestMetrics m = holder.get();
+            if (m != null) {
+                m.request(model, status, nanos);
+            }
+        };
+    }
 
     /**
      * @param status the HTTP status of the answer (a gRPC endpoint reports the HTTP status of its gRPC code, as

@@ -48,8 +48,9 @@ public class PrometheusMetrics extends HttpServlet implements RequestMetrics {
     @Activate
     public PrometheusMetrics(@Reference BatchingService batching) {
         this.batching = batching;
-        requests = Counter.builder().name("sparoa_requests_total").help("Infer requests answered (HTTP and gRPC), by model "
-                + "and HTTP status (a gRPC code as its HTTP status)").labelNames("model", "code").register(registry);
+        requests = Counter.builder().name("sparoa_requests_total").help("Infer requests answered (HTTP and gRPC), by "
+                + "model and HTTP status (a gRPC code as its HTTP status)").labelNames("model", "code")
+                .register(registry);
         latency = Histogram.builder().name("sparoa_request_duration_seconds").help("Infer request time in the "
                 + "endpoint (decode, queue, compute, encode)").labelNames("model").classicOnly()
                 .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5)

@@ -2,7 +2,6 @@ package org.sparoa.serving.grpc.internal;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.Dictionary;
 import java.util.Hashtable;
 
@@ -22,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.batching.BatchingService;
+import org.sparoa.serving.core.ModelRepository;
 import org.sparoa.serving.core.RequestMetrics;
 import org.sparoa.serving.grpc.GrpcEndpoint;
 
@@ -73,12 +73,7 @@ public class GrpcEndpointComponent {
     @Activate
     public GrpcEndpointComponent(@Reference ModelRegistry models, @Reference BatchingService batching, Config c,
                                  BundleContext context) throws IOException {
-        server = new GrpcServer(models, batching, settings(c), (model, status, nanos) -> {
-            RequestMetrics m = metrics;
-            if (m != null) {
-                m.request(model, status, nanos);
-            }
-        });
+        server = new GrpcServer(models, batching, settings(c), RequestMetrics.current(() -> metrics));
         InetSocketAddress a = server.address();
         String address = a.getAddress().getHostAddress() + ":" + a.getPort();
         Dictionary<String, Object> props = new Hashtable<>();
@@ -89,15 +84,8 @@ public class GrpcEndpointComponent {
     }
 
     static GrpcSettings settings(Config c) {
-        Path repo;
-        if (!c.modelRepository().isBlank()) {
-            repo = Path.of(c.modelRepository());
-        } else {
-            String home = System.getProperty("karaf.home");
-            repo = home == null ? null : Path.of(home, "models");
-        }
         return new GrpcSettings(c.host(), c.port(), c.maxMessageBytes(), c.maxTensorElements(), c.rejectNonFinite(),
-                c.requestTimeoutMillis(), repo);
+                c.requestTimeoutMillis(), ModelRepository.folder(c.modelRepository()));
     }
 
     @Deactivate
