@@ -17,18 +17,11 @@ import org.sparoa.batching.BatchingService;
  * {@code max_batch_size}. Every refusal is an {@link InvalidInputException} naming the input and what is wrong, and
  * the configuration property that sets the limit.
  *
- * @param maxTensorElements the most elements of one input
+ * @param maxTensorElements the most elements of one input (below 1: every input with an element is refused)
  * @param rejectNonFinite refuse NaN and Inf in FP32 and FP64 inputs
  * @param configurationPid the endpoint's configuration PID, named in the messages
  */
 public record InputChecks(long maxTensorElements, boolean rejectNonFinite, String configurationPid) {
-
-    public InputChecks {
-        if (maxTensorElements < 1) {
-            throw new IllegalArgumentException(configurationPid + " maxTensorElements must be positive, got "
-                    + maxTensorElements);
-        }
-    }
 
     /** Refuses a negative dimension. */
     public void shape(String input, long[] shape) {

@@ -61,22 +61,37 @@ final class KserveHandler {
             return route(x);
         } catch (HttpError e) {
             return error(e.status, e.getMessage(), e.headers);
-        } catch (UnknownModelException e) {
-            return error(404, e.getMessage(), Map.of());
-        } catch (InvalidInputException | ModelFormatException e) {
-            return error(400, e.getMessage(), Map.of());
         } catch (QueueFullException e) {
             long seconds = Math.max(1, (e.retryAfterMillis() + 999) / 1000);
             return error(503, e.getMessage(), Map.of("Retry-After", Long.toString(seconds)));
-        } catch (DeadlineExceededException e) {
-            return error(504, e.getMessage(), Map.of());
-        } catch (SparoaException e) {
-            LOG.warn("{} {} failed: {}", x.method(), x.path(), e.getMessage());
-            return error(500, e.getMessage(), Map.of());
         } catch (RuntimeException e) {
+            int status = status(e);
+            if (status != 500) {
+                return error(status, e.getMessage(), Map.of());
+            }
+            if (e instanceof SparoaException) {
+                LOG.warn("{} {} failed: {}", x.method(), x.path(), e.getMessage());
+                return error(500, e.getMessage(), Map.of());
+            }
             LOG.error("{} {} failed", x.method(), x.path(), e);
             return error(500, "internal error: " + e, Map.of());
         }
+    }
+
+    /** The HTTP status that answers an exception (the platform's, the batching engine's, or this endpoint's). */
+    static int status(RuntimeException e) {
+        if (e instanceof HttpError h) {
+            return h.status;
+        } else if (e instanceof UnknownModelException) {
+            return 404;
+        } else if (e instanceof InvalidInputException || e instanceof ModelFormatException) {
+            return 400;
+        } else if (e instanceof QueueFullException) {
+            return 503;
+        } else if (e instanceof DeadlineExceededException) {
+            return 504;
+        }
+        return 500;
     }
 
     static HttpExchange.Answer error(int status, String message, Map<String, String> headers) {
@@ -185,20 +200,8 @@ final class KserveHandler {
             HttpExchange.Answer a = InferResponseEncoder.encode(name, request, result.outputs());
             status = a.status();
             return a;
-        } catch (HttpError e) {
-            status = e.status;
-            throw e;
-        } catch (UnknownModelException e) {
-            status = 404;
-            throw e;
-        } catch (InvalidInputException e) {
-            status = 400;
-            throw e;
-        } catch (QueueFullException e) {
-            status = 503;
-            throw e;
-        } catch (DeadlineExceededException e) {
-            status = 504;
+        } catch (RuntimeException e) {
+            status = status(e);
             throw e;
         } finally {
             metrics.request(name, status, System.nanoTime() - start);
