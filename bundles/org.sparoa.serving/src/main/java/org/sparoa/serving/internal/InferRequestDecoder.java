@@ -23,6 +23,9 @@ import org.sparoa.serving.core.KserveTypes;
  * Decodes the body of {@code POST .../infer}: a JSON header, then, with the binary tensor data extension, the raw
  * little-endian bytes of every input that declares {@code parameters.binary_data_size}, in input order. The JSON
  * header's length comes from {@code Inference-Header-Content-Length}; without that header the whole body is JSON.
+ * What every endpoint checks on an input (shape, element limit, size, non-finite values, names) is
+ * {@link InputChecks}'s job. A refusal is an {@link HttpError} 400 or the platform's {@code InvalidInputException},
+ * which the handler answers 400.
  */
 final class InferRequestDecoder {
     static final String HEADER_LENGTH = "Inference-Header-Content-Length";

@@ -19,7 +19,8 @@ import org.sparoa.serving.grpc.proto.ModelInferRequest.InferInputTensor;
 /**
  * The inputs of a {@code ModelInfer} request as tensors: either every input's raw little-endian bytes in
  * {@code raw_input_contents} (in the order of {@code inputs}), or every input's typed {@code contents}; never a mix.
- * Every failure is INVALID_ARGUMENT naming the input and what is wrong.
+ * What every endpoint checks on an input (shape, element limit, size, non-finite values, names) is
+ * {@link InputChecks}'s job. Every failure is answered INVALID_ARGUMENT naming the input and what is wrong.
  */
 final class InferDecoder {
     private final InputChecks checks;
@@ -71,11 +72,7 @@ final class InferDecoder {
     }
 
     private static long[] shape(InferInputTensor in) {
-        long[] shape = new long[in.getShapeCount()];
-        for (int d = 0; d < shape.length; d++) {
-            shape[d] = in.getShape(d);
-        }
-        return shape;
+        return in.getShapeList().stream().mapToLong(Long::longValue).toArray();
     }
 
     private static ByteBuffer typed(InferTensorContents c, DataType type, int count, String name, String datatype) {
