@@ -43,9 +43,11 @@ final class MeasuredPlanChoice {
     /**
      * How long to measure. Every plan first runs untimed ({@link #warmUntilSteady}, at most {@code warmupMillis});
      * then {@code minRounds} alternating rounds, continued while the fastest two are not clearly apart
-     * ({@link #clearlyDecided}) and fewer than {@code maxRounds} have run.
+     * ({@link #clearlyDecided}), fewer than {@code maxRounds} have run and the rounds have taken less than
+     * {@code budgetMillis} (the minimum rounds always run: with more candidates the budget ends the noise-driven
+     * rounds sooner, it never leaves a plan untimed).
      */
-    record Schedule(int minRounds, int maxRounds, long warmupMillis) {
+    record Schedule(int minRounds, int maxRounds, long warmupMillis, long budgetMillis) {
         Schedule {
             minRounds = Math.max(1, minRounds);
             maxRounds = Math.max(minRounds, maxRounds);
@@ -111,6 +113,7 @@ final class MeasuredPlanChoice {
                     failed[i] = true;
                 }
             }
+            long roundsStart = System.nanoTime();
             while (rounds < schedule.maxRounds()) {
                 for (int k = 0; k < plans.size(); k++) {
                     int i = (k + rounds) % plans.size(); // rotate the order, so that no plan always runs first
@@ -141,7 +144,8 @@ final class MeasuredPlanChoice {
                 rounds++;
                 if (rounds >= schedule.minRounds()) {
                     dropFarSlower(nanos, failed, outrun);
-                    if (clearlyDecided(nanos, failed)) {
+                    if (clearlyDecided(nanos, failed)
+                            || System.nanoTime() - roundsStart > schedule.budgetMillis() * 1_000_000L) {
                         break;
                     }
                 }

@@ -49,6 +49,13 @@ final class PlanningPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(PlanningPipeline.class);
     /** Longest warm-up of one plan before the second measurement (the JIT compiling a backend little used so far). */
     static final long REMEASURE_WARMUP_MILLIS = 2000;
+    /**
+     * Time after which the first measurement stops adding rounds past its minimum: it delays the first request,
+     * and the second measurement, warm, decides for good.
+     */
+    static final long FIRST_BUDGET_MILLIS = 1500;
+    /** The same for the second measurement, which runs once per plan key on a request of its own. */
+    static final long REMEASURE_BUDGET_MILLIS = 20_000;
 
     /** What the pipeline is configured with. */
     record Settings(String defaultPolicy, long policyTimeoutMillis, boolean measuredChoice, int measuredRuns,
@@ -194,8 +201,9 @@ final class PlanningPipeline {
         // the first measurement keeps the first request short: one warm-up run, up to 4x the runs where the plans are
         // close; the second decides for good: every plan warmed, three times the runs, up to 12x where they are close
         MeasuredPlanChoice.Schedule schedule = second
-                ? new MeasuredPlanChoice.Schedule(3 * s.measuredRuns(), 12 * s.measuredRuns(), REMEASURE_WARMUP_MILLIS)
-                : new MeasuredPlanChoice.Schedule(s.measuredRuns(), 4 * s.measuredRuns(), 0);
+                ? new MeasuredPlanChoice.Schedule(3 * s.measuredRuns(), 12 * s.measuredRuns(), REMEASURE_WARMUP_MILLIS,
+                        REMEASURE_BUDGET_MILLIS)
+                : new MeasuredPlanChoice.Schedule(s.measuredRuns(), 4 * s.measuredRuns(), 0, FIRST_BUDGET_MILLIS);
         ExecutionPlan built = plans.getOrBuild(key, () -> {
             List<LiveBackendView> views = views(model, live);
             Built b = build(model, views, live, now.key(), policy.orElse(null), policyName, options, inputs, s,
