@@ -77,6 +77,16 @@ public final class PolicyBenchmark {
                 lastMillis.put(name(), (System.nanoTime() - t0) / 1e6);
             }
         }
+
+        @Override
+        public List<Placement> candidates(SchedulingContext context) throws Exception {
+            long t0 = System.nanoTime();
+            try {
+                return inner.candidates(context);
+            } finally {
+                lastMillis.put(name(), (System.nanoTime() - t0) / 1e6);
+            }
+        }
     }
 
     public static void main(String[] args) throws Exception {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -13,6 +14,8 @@ import java.util.OptionalDouble;
  * backend, the contiguous windows of operators (topological order) whose summed gain there is positive (a running-sum
  * scan that restarts where the sum drops below zero: the few best cut points), each priced exactly with its
  * hand-overs — and merges islands again; it returns the cheapest placement found over all starts. Deterministic.
+ * {@link #bestWithAtMost} finds the cheapest plan of at most K segments, and {@link #candidates} a policy's few
+ * distinct plans of few segments, for the engine to time ({@link SchedulingPolicy#candidates}).
  */
 public final class PlanSearch {
     /** Improving moves made at most from one start (each lowers the estimate, so this bounds the search). */
@@ -86,6 +89,58 @@ public final class PlanSearch {
      * while one lowers the estimate, then islands merged again.
      */
     public static Result improve(Graph graph, List<BackendView> backends, CostModel costs, Map<String, String> start) {
+        return improve(graph, backends, costs, start, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The cheapest placement with at most {@code maxSegments} segments, or empty when no such placement runs every
+     * operator on a backend that can run it. Found in two steps:
+     * <ol>
+     * <li>an exact dynamic programme over the operators in topological order (state: operator, segments so far,
+     *     backend), where a cut between positions {@code i-1} and {@code i} costs the hand-over of every tensor
+     *     produced before {@code i} and read at or after {@code i}, and each segment its backend's
+     *     {@link CostModel#segmentMillis}. On a chain that is exactly {@link PlanCost}; on a graph with skip
+     *     connections it charges a tensor that crosses several cuts at each of them, never less than
+     *     {@link PlanCost} does, so its answer can be too cautious;</li>
+     * <li>that answer, priced by {@link PlanCost}, improved by {@link #improve} with moves that keep at most
+     *     {@code maxSegments} segments.</li>
+     * </ol>
+     * Cost: {@code O(n * maxSegments * backends^2)} plus the improvement. Deterministic; ties go to fewer segments,
+     * then to the backend listed first.
+     */
+    public static Optional<Result> bestWithAtMost(Graph graph, List<BackendView> backends, CostModel costs,
+                                                  int maxSegments) {
+        if (maxSegments < 1) {
+            throw new IllegalArgumentException("a plan has at least one segment, not " + maxSegments);
+        }
+        Map<String, String> start = SegmentLimitedSearch.cheapest(graph, backends, costs, maxSegments);
+        return start == null ? Optional.empty()
+                : Optional.of(improve(graph, backends, costs, start, maxSegments));
+    }
+
+    /**
+     * A policy's candidates for the engine to time: {@code best} first, then the cheapest plan of at most each of
+     * {@code segmentLimits} segments ({@link #bestWithAtMost}), leaving out plans already listed, and plans with one
+     * segment when {@code best} has more (the engine times every single backend anyway).
+     */
+    public static List<Map<String, String>> candidates(Graph graph, List<BackendView> backends, CostModel costs,
+                                                       Map<String, String> best, List<Integer> segmentLimits) {
+        List<Map<String, String>> out = new ArrayList<>();
+        out.add(Map.copyOf(best));
+        for (int k : segmentLimits) {
+            bestWithAtMost(graph, backends, costs, k).map(Result::placement).ifPresent(p -> {
+                boolean oneBackend = p.values().stream().distinct().count() == 1;
+                if (!out.contains(p) && !oneBackend) {
+                    out.add(p);
+                }
+            });
+        }
+        return out;
+    }
+
+    /** {@link #improve} with moves that keep the plan to at most {@code maxSegments} segments. */
+    private static Result improve(Graph graph, List<BackendView> backends, CostModel costs, Map<String, String> start,
+                                  int maxSegments) {
         IslandMerger merger = new IslandMerger(graph, backends, costs);
         Map<String, String> current = new HashMap<>(start);
         merger.merge(current);
@@ -99,8 +154,9 @@ public final class PlanSearch {
                     for (int i = w[0]; i < w[1]; i++) {
                         next.put(graph.nodes().get(i).name(), target.id());
                     }
-                    double ms = PlanCost.millis(graph, next, costs);
-                    if (ms < bestMillis - 1e-9) {
+                    PlanCost.Estimate e = PlanCost.of(graph, next, costs);
+                    double ms = e.totalMillis();
+                    if (ms < bestMillis - 1e-9 && e.segments() <= maxSegments) {
                         bestMillis = ms;
                         bestNext = next;
                     }

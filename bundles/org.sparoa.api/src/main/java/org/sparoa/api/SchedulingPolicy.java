@@ -1,5 +1,7 @@
 package org.sparoa.api;
 
+import java.util.List;
+
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -35,4 +37,18 @@ public interface SchedulingPolicy {
     String name();
 
     Placement place(SchedulingContext context) throws Exception;
+
+    /**
+     * The placements worth timing, best first: the first is the policy's plan (what {@link #place} answers); the
+     * others are alternatives, e.g. the cheapest plans with few segments ({@link PlanSearch#candidates}), because a
+     * cost model summed per operator misses what a whole segment saves. Only for a policy with
+     * {@link #PROP_MEASURED_CHOICE}: the engine validates each, times the valid ones (at most a few, ranked by
+     * {@link PlanCost}) with every single backend on the first request's inputs and keeps the fastest; otherwise
+     * only {@link #place} is asked. Same budget and purity as {@link #place}.
+     *
+     * @since 1.4
+     */
+    default List<Placement> candidates(SchedulingContext context) throws Exception {
+        return List.of(place(context));
+    }
 }

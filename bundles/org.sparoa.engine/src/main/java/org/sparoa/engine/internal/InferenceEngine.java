@@ -294,52 +294,22 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
         admission.acquire(model, l.maxConcurrentRequestsPerModel());
     }
 
+    /**
+     * The request on the caller's thread: a sequential plan runs inline (no hand-off to another thread), any other
+     * through the executor while the caller waits; the tries are those of {@link #attempt}.
+     */
     private InferenceResult inferAdmitted(Model model, Map<String, Tensor> inputs, RunOptions opts) {
-        String modelId = model.id();
-        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            ExecutionPlan plan;
-            try {
-                plan = pipeline.planFor(model, opts, inputs, attempt == 1);
-            } catch (BackendDepartedException e) {
-                if (attempt == MAX_ATTEMPTS) {
-                    throw tooFast(model, e);
-                }
-                LOG.warn("{}; re-planning {} on what remains", e.getMessage(), model.id());
-                continue;
+        AtomicBoolean cancelled = new AtomicBoolean();
+        try {
+            return waitFor(attempt(model, Map.copyOf(inputs), opts, 1, cancelled, true), model.id());
+        } catch (RequestCancelledException e) {
+            throw e;
+        } catch (SparoaException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                cancelled.set(true); // the caller is gone: its segments not yet started never start
             }
-            if (!plan.isSequential()) {
-                AtomicBoolean cancelled = new AtomicBoolean();
-                try {
-                    return waitFor(attempt(model, Map.copyOf(inputs), opts, attempt, cancelled), modelId);
-                } catch (RequestCancelledException e) {
-                    throw e;
-                } catch (SparoaException e) {
-                    if (Thread.currentThread().isInterrupted()) {
-                        cancelled.set(true); // the caller is gone: its segments not yet started never start
-                    }
-                    throw e;
-                }
-            }
-            if (!plan.acquire()) {
-                continue;
-            }
-            try {
-                return PlanExecutor.runInline(plan, inputs, opts.captureIntermediates(),
-                        Cancellation.ofCurrentThread(opts.deadline()));
-            } catch (RequestCancelledException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                List<String> gone = departedBackends(plan);
-                if (gone.isEmpty() || attempt == MAX_ATTEMPTS) {
-                    throw e;
-                }
-                LOG.warn("Backend(s) {} left during a request on {}; re-planning on what remains", gone, model.id());
-                plans.evict(p -> p == plan);
-            } finally {
-                plan.release();
-            }
+            throw e;
         }
-        throw new BackendException("the plan for " + model.id() + " kept being retired; backends are changing too fast");
     }
 
     /** The refusal of a request whose backends changed under every one of its tries to plan it. */
@@ -368,7 +338,8 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
         AtomicBoolean cancelled = new AtomicBoolean();
         CompletableFuture<InferenceResult> run;
         try {
-            run = attempt(model, Map.copyOf(inputs), options == null ? RunOptions.defaults() : options, 1, cancelled);
+            run = attempt(model, Map.copyOf(inputs), options == null ? RunOptions.defaults() : options, 1, cancelled,
+                    false);
         } catch (RuntimeException e) {
             admission.release(model);
             throw e;
@@ -391,8 +362,15 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
         return mine;
     }
 
+    /**
+     * One try of a request, and the next ones while backends leave under it (at most {@value #MAX_ATTEMPTS} in
+     * all): plan, acquire the plan, run it; a plan retired before it was acquired, a backend that left while the plan
+     * was built, or a run that failed because one of its backends left, make the request planned again on the
+     * backends that remain. {@code inline}: a sequential plan runs on the calling thread (which the caller's
+     * interrupt cancels) and the future is complete when this returns.
+     */
     private CompletableFuture<InferenceResult> attempt(Model model, Map<String, Tensor> inputs, RunOptions options,
-                                                       int attempt, AtomicBoolean cancelled) {
+                                                       int attempt, AtomicBoolean cancelled, boolean inline) {
         ExecutionPlan plan;
         try {
             plan = pipeline.planFor(model, options, inputs, attempt == 1);
@@ -401,20 +379,21 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
                 return CompletableFuture.failedFuture(tooFast(model, e));
             }
             LOG.warn("{}; re-planning {} on what remains", e.getMessage(), model.id());
-            return attempt(model, inputs, options, attempt + 1, cancelled);
+            return attempt(model, inputs, options, attempt + 1, cancelled, inline);
         }
         if (!plan.acquire()) {
             if (attempt >= MAX_ATTEMPTS) {
                 return CompletableFuture.failedFuture(new BackendException("the plan for " + model.id()
                         + " kept being retired; backends are changing too fast"));
             }
-            return attempt(model, inputs, options, attempt + 1, cancelled);
+            return attempt(model, inputs, options, attempt + 1, cancelled, inline);
         }
         CompletableFuture<InferenceResult> run;
         try {
-            run = PlanExecutor.run(plan, inputs, options.captureIntermediates(),
-                    Cancellation.of(cancelled, options.deadline()));
-        } catch (RuntimeException e) {
+            run = inline && plan.isSequential() ? runInline(plan, inputs, options)
+                    : PlanExecutor.run(plan, inputs, options.captureIntermediates(),
+                            Cancellation.of(cancelled, options.deadline()));
+        } catch (RuntimeException | Error e) {
             plan.release();
             throw e;
         }
@@ -429,10 +408,21 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
             if (!gone.isEmpty() && attempt < MAX_ATTEMPTS) {
                 LOG.warn("Backend(s) {} left during a request on {}; re-planning on what remains", gone, model.id());
                 plans.evict(p -> p == plan);
-                return attempt(model, inputs, options, attempt + 1, cancelled);
+                return attempt(model, inputs, options, attempt + 1, cancelled, inline);
             }
             return CompletableFuture.<InferenceResult>failedFuture(unwrap(error));
         }).thenCompose(f -> f);
+    }
+
+    /** A sequential plan run on the calling thread, as a completed future. */
+    private static CompletableFuture<InferenceResult> runInline(ExecutionPlan plan, Map<String, Tensor> inputs,
+                                                                RunOptions options) {
+        try {
+            return CompletableFuture.completedFuture(PlanExecutor.runInline(plan, inputs,
+                    options.captureIntermediates(), Cancellation.ofCurrentThread(options.deadline())));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override

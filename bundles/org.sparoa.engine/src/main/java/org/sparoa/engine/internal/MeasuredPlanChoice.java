@@ -10,18 +10,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a policy's plan only when it is measurably faster than running the whole model on one backend. A placement
+ * Keeps a policy's plan only when it is measurably faster than running the whole model on one backend, and than the
+ * policy's other candidates (its cheapest plans with few segments, {@link org.sparoa.api.SchedulingPolicy#candidates}).
+ * A placement
  * is a prediction from per-operator costs, and per-operator costs miss what a whole-segment run saves (operator
  * fusion, one launch instead of many) and what every hand-over adds; so before a plan is cached, it and the
  * single-backend plans of every live backend that runs all operators are timed on the request's own inputs,
  * alternating, and the fastest is kept. Rounds continue while the two fastest are within their measurement noise of
  * each other (up to a bound), so that a choice between two plans within a few percent is not a coin toss. The
- * policy's plan wins ties within {@link #MARGIN}.
+ * policy's plan wins ties within {@link #MARGIN}. A plan measured more than {@link #DROP_SLOWER_THAN} times slower
+ * than the fastest after the minimum rounds is not visited again, so that more candidates do not make the rounds
+ * that decide between the close ones longer.
  */
 final class MeasuredPlanChoice {
     private static final Logger LOG = LoggerFactory.getLogger(MeasuredPlanChoice.class);
-    /** A single-backend plan must be this much faster to replace the policy's plan (run-to-run noise). */
+    /** Another plan must be this much faster to replace the policy's plan (run-to-run noise). */
     static final double MARGIN = 0.02;
+    /** After the minimum rounds, plans this many times slower than the fastest so far are no longer timed. */
+    static final double DROP_SLOWER_THAN = 1.5;
 
     /** A candidate: its label for the log and the plan description, and how to build it (may throw). */
     record Candidate(String label, java.util.function.Supplier<ExecutionPlan> build) {
@@ -37,9 +43,11 @@ final class MeasuredPlanChoice {
     /**
      * How long to measure. Every plan first runs untimed ({@link #warmUntilSteady}, at most {@code warmupMillis});
      * then {@code minRounds} alternating rounds, continued while the fastest two are not clearly apart
-     * ({@link #clearlyDecided}) and fewer than {@code maxRounds} have run.
+     * ({@link #clearlyDecided}), fewer than {@code maxRounds} have run and the rounds have taken less than
+     * {@code budgetMillis} (the minimum rounds always run: with more candidates the budget ends the noise-driven
+     * rounds sooner, it never leaves a plan untimed).
      */
-    record Schedule(int minRounds, int maxRounds, long warmupMillis) {
+    record Schedule(int minRounds, int maxRounds, long warmupMillis, long budgetMillis) {
         Schedule {
             minRounds = Math.max(1, minRounds);
             maxRounds = Math.max(minRounds, maxRounds);
@@ -90,6 +98,7 @@ final class MeasuredPlanChoice {
         }
         List<List<Long>> nanos = new ArrayList<>();
         boolean[] failed = new boolean[plans.size()];
+        boolean[] outrun = new boolean[plans.size()];
         int rounds = 0;
         try {
             for (int i = 0; i < plans.size(); i++) {
@@ -104,10 +113,11 @@ final class MeasuredPlanChoice {
                     failed[i] = true;
                 }
             }
+            long roundsStart = System.nanoTime();
             while (rounds < schedule.maxRounds()) {
                 for (int k = 0; k < plans.size(); k++) {
                     int i = (k + rounds) % plans.size(); // rotate the order, so that no plan always runs first
-                    if (failed[i]) {
+                    if (failed[i] || outrun[i]) {
                         continue;
                     }
                     try {
@@ -132,8 +142,12 @@ final class MeasuredPlanChoice {
                     }
                 }
                 rounds++;
-                if (rounds >= schedule.minRounds() && clearlyDecided(nanos, failed)) {
-                    break;
+                if (rounds >= schedule.minRounds()) {
+                    dropFarSlower(nanos, failed, outrun);
+                    if (clearlyDecided(nanos, failed)
+                            || System.nanoTime() - roundsStart > schedule.budgetMillis() * 1_000_000L) {
+                        break;
+                    }
                 }
             }
         } catch (RuntimeException e) {
@@ -164,9 +178,24 @@ final class MeasuredPlanChoice {
         LOG.info("Measured plans of {} on the request's inputs ({} rounds): {}; kept {}", proposed.model().id(), rounds,
                 measured, labels.get(best));
         return new Choice(plans.get(best), best == 0 ? null
-                : "a single backend was measured faster on the request's inputs (median of "
+                : labels.get(best) + " was measured faster on the request's inputs (median of up to "
                         + rounds * TIMED_PER_VISIT + " runs: "
                         + measured + ")");
+    }
+
+    /** Marks the plans whose median is past {@link #DROP_SLOWER_THAN} times the fastest's; never the fastest. */
+    static void dropFarSlower(List<List<Long>> samples, boolean[] failed, boolean[] outrun) {
+        double fastest = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < samples.size(); i++) {
+            if (!failed[i] && !samples.get(i).isEmpty()) {
+                fastest = Math.min(fastest, median(samples.get(i)));
+            }
+        }
+        for (int i = 0; i < samples.size(); i++) {
+            if (!failed[i] && !samples.get(i).isEmpty() && median(samples.get(i)) > DROP_SLOWER_THAN * fastest) {
+                outrun[i] = true;
+            }
+        }
     }
 
     /**

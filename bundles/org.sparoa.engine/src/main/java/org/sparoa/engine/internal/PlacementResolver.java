@@ -38,11 +38,22 @@ final class PlacementResolver {
 
     ResolvedPlacement resolve(Model model, List<LiveBackendView> backends, SchedulingPolicy policy, String policyName,
                               RunOptions options, long timeoutMillis, SchedulingContext context) {
+        return resolve(model, backends, policy, policyName, options, timeoutMillis, context, false);
+    }
+
+    /**
+     * As {@link #resolve}; with {@code candidates}, the policy is asked for {@link SchedulingPolicy#candidates}
+     * instead of one placement: the first is validated as the policy's plan, the others are kept as alternatives
+     * where valid (an invalid alternative is dropped and logged; it does not make the engine fall back).
+     */
+    ResolvedPlacement resolve(Model model, List<LiveBackendView> backends, SchedulingPolicy policy, String policyName,
+                              RunOptions options, long timeoutMillis, SchedulingContext context, boolean candidates) {
         if (backends.isEmpty()) {
             throw new BackendException("no backend is live: install or start a backend bundle");
         }
         if (options.backend() != null) {
-            return new ResolvedPlacement(pinned(model, backends, options.backend()), "pinned:" + options.backend(), null);
+            return new ResolvedPlacement(pinned(model, backends, options.backend()), "pinned:" + options.backend(), null,
+                    List.of());
         }
         String reason;
         if (policy == null) {
@@ -50,10 +61,12 @@ final class PlacementResolver {
                     : "policy '" + policyName + "' is not installed";
         } else {
             try {
-                Placement p = callWithBudget(policy, context, timeoutMillis);
+                List<Placement> all = callWithBudget(policy, context, timeoutMillis, candidates);
+                Placement p = all.isEmpty() ? null : all.get(0);
                 String problem = validate(model, backends, p);
                 if (problem == null) {
-                    return new ResolvedPlacement(p, policyName, null);
+                    return new ResolvedPlacement(p, policyName, null,
+                            validAlternatives(model, backends, policyName, all));
                 }
                 reason = "policy '" + policyName + "' returned an invalid placement: " + problem;
             } catch (TimeoutException e) {
@@ -68,12 +81,34 @@ final class PlacementResolver {
         if (reason != null) {
             LOG.warn("Falling back to {} for {}: {}", FirstCapablePolicy.NAME, model.id(), reason);
         }
-        return new ResolvedPlacement(fallback.place(context), FirstCapablePolicy.NAME, reason);
+        return new ResolvedPlacement(fallback.place(context), FirstCapablePolicy.NAME, reason, List.of());
     }
 
-    private Placement callWithBudget(SchedulingPolicy policy, SchedulingContext context, long timeoutMillis)
+    /** The valid placements after the first, without repeats; each invalid one logged. */
+    private static List<Placement> validAlternatives(Model model, List<LiveBackendView> backends, String policyName,
+                                                     List<Placement> all) {
+        List<Placement> out = new ArrayList<>();
+        for (Placement alt : all.subList(1, all.size())) {
+            String problem = validate(model, backends, alt);
+            if (problem != null) {
+                LOG.warn("Candidate of policy '{}' for {} dropped: {}", policyName, model.id(), problem);
+            } else if (!alt.equals(all.get(0)) && !out.contains(alt)) {
+                out.add(alt);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private List<Placement> callWithBudget(SchedulingPolicy policy, SchedulingContext context, long timeoutMillis,
+                                           boolean candidates)
             throws TimeoutException, ExecutionException, InterruptedException {
-        Future<Placement> f = policyExecutor.submit(() -> policy.place(context));
+        Future<List<Placement>> f = policyExecutor.submit(() -> {
+            if (!candidates) {
+                return java.util.Collections.singletonList(policy.place(context));
+            }
+            List<Placement> all = policy.candidates(context);
+            return all == null ? List.<Placement>of() : new ArrayList<>(all);
+        });
         try {
             return f.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } finally {

@@ -11,9 +11,12 @@ import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparoa.api.CostModel;
 import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.Model;
 import org.sparoa.api.ModelRegistry;
+import org.sparoa.api.Placement;
+import org.sparoa.api.PlanCost;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.SchedulingContext;
 import org.sparoa.api.SchedulingPolicy;
@@ -35,7 +38,9 @@ import org.sparoa.api.analysis.ModelAnalyzer;
  *       its answer validated;</li>
  *   <li>segment and compile ({@link SegmentCompiler});</li>
  *   <li>measured choice ({@link MeasuredPlanChoice}), for policies that ask for it with
- *       {@link SchedulingPolicy#PROP_MEASURED_CHOICE}.</li>
+ *       {@link SchedulingPolicy#PROP_MEASURED_CHOICE}: such a policy is asked for its
+ *       {@link SchedulingPolicy#candidates candidates}, and the best {@value #MAX_POLICY_CANDIDATES} by
+ *       {@link PlanCost} are timed against each single backend.</li>
  * </ol>
  * No stage calls the inference service: the pipeline runs what it needs itself. Plans are cached
  * ({@link PlanCache}); a model that leaves the registry takes its plans and calibrations with it.
@@ -44,10 +49,27 @@ final class PlanningPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(PlanningPipeline.class);
     /** Longest warm-up of one plan before the second measurement (the JIT compiling a backend little used so far). */
     static final long REMEASURE_WARMUP_MILLIS = 2000;
+    /**
+     * Time after which the first measurement stops adding rounds past its minimum: it delays the first request,
+     * and the second measurement, warm, decides for good.
+     */
+    static final long FIRST_BUDGET_MILLIS = 1500;
+    /** The same for the second measurement, which runs once per plan key on a request of its own. */
+    static final long REMEASURE_BUDGET_MILLIS = 20_000;
 
     /** What the pipeline is configured with. */
     record Settings(String defaultPolicy, long policyTimeoutMillis, boolean measuredChoice, int measuredRuns,
                     int remeasureAfter, int calibrationRuns, long maxInputElements) {
+    }
+
+    /**
+     * Most of a policy's candidates timed by the measured choice (its plan included), besides the single backends;
+     * more are ranked by {@link PlanCost} and cut, so that the first request's measurement stays bounded.
+     */
+    static final int MAX_POLICY_CANDIDATES = 4;
+
+    /** A compiled plan, the policy's other valid candidates (not compiled yet) and the cost model it was given. */
+    private record Built(ExecutionPlan plan, List<Placement> alternatives, CostModel costs) {
     }
 
     /** A calibrated and analysed model, for one set of input shapes. */
@@ -179,13 +201,14 @@ final class PlanningPipeline {
         // the first measurement keeps the first request short: one warm-up run, up to 4x the runs where the plans are
         // close; the second decides for good: every plan warmed, three times the runs, up to 12x where they are close
         MeasuredPlanChoice.Schedule schedule = second
-                ? new MeasuredPlanChoice.Schedule(3 * s.measuredRuns(), 12 * s.measuredRuns(), REMEASURE_WARMUP_MILLIS)
-                : new MeasuredPlanChoice.Schedule(s.measuredRuns(), 4 * s.measuredRuns(), 0);
+                ? new MeasuredPlanChoice.Schedule(3 * s.measuredRuns(), 12 * s.measuredRuns(), REMEASURE_WARMUP_MILLIS,
+                        REMEASURE_BUDGET_MILLIS)
+                : new MeasuredPlanChoice.Schedule(s.measuredRuns(), 4 * s.measuredRuns(), 0, FIRST_BUDGET_MILLIS);
         ExecutionPlan built = plans.getOrBuild(key, () -> {
             List<LiveBackendView> views = views(model, live);
-            ExecutionPlan plan = build(model, views, live, now.key(), policy.orElse(null), policyName, options,
-                    inputs, s);
-            return measured ? measureAgainstSingleBackends(plan, model, views, inputs, schedule) : plan;
+            Built b = build(model, views, live, now.key(), policy.orElse(null), policyName, options, inputs, s,
+                    measured);
+            return measured ? measureCandidates(b, model, views, inputs, schedule) : b.plan();
         });
         // a backend that left while the plan was being built was removed before the plan reached the cache, so the
         // removal could not evict it: it must not serve this request or later ones
@@ -220,20 +243,20 @@ final class PlanningPipeline {
         return true;
     }
 
-    private ExecutionPlan build(Model model, List<LiveBackendView> views, List<Ranked<DeviceBackend>> live,
-                                String backendSet, Ranked<SchedulingPolicy> policy, String policyName,
-                                RunOptions options, Map<String, Tensor> inputs, Settings s) {
+    private Built build(Model model, List<LiveBackendView> views, List<Ranked<DeviceBackend>> live,
+                        String backendSet, Ranked<SchedulingPolicy> policy, String policyName,
+                        RunOptions options, Map<String, Tensor> inputs, Settings s, boolean candidates) {
         if (options.backend() != null || policy == null) {
             // pinned, or the built-in policy (or a policy not installed): nothing to calibrate, analyse or price
             ResolvedPlacement placement = resolver.resolve(model, views, policy == null ? null : policy.service(),
                     policyName, options, s.policyTimeoutMillis(),
                     new SchedulingContext(model, List.copyOf(views), options.policyOptions()));
-            return compiler.compile(model, views, placement.placement(), placement.policy(),
-                    placement.fallbackReason(), options.captureIntermediates());
+            return new Built(compiler.compile(model, views, placement.placement(), placement.policy(),
+                    placement.fallbackReason(), options.captureIntermediates()), List.of(), CostModel.NONE);
         }
         ModelCalibrator.Run[] run = {null};
         Prepared p = prepare(model, views, backendSet, inputs, s, run);
-        org.sparoa.api.CostModel costs = org.sparoa.api.CostModel.NONE;
+        CostModel costs = CostModel.NONE;
         if (policy.flag(SchedulingPolicy.PROP_NEEDS_COSTS)) {
             if (!profiler.isProfiled(model, live, p.calibration())) {
                 Map<String, Tensor> tensors = run[0] != null ? run[0].firstRunTensors() : Map.of();
@@ -252,9 +275,9 @@ final class PlanningPipeline {
         SchedulingContext context = new SchedulingContext(model, List.copyOf(views), options.policyOptions(), costs,
                 p.calibration().inputShapes(), p.analysis());
         ResolvedPlacement placement = resolver.resolve(model, views, policy.service(), policyName, options,
-                s.policyTimeoutMillis(), context);
-        return compiler.compile(model, views, placement.placement(), placement.policy(), placement.fallbackReason(),
-                options.captureIntermediates());
+                s.policyTimeoutMillis(), context, candidates);
+        return new Built(compiler.compile(model, views, placement.placement(), placement.policy(),
+                placement.fallbackReason(), options.captureIntermediates()), placement.alternatives(), costs);
     }
 
     /** Calibration and analysis of a model for the request's input shapes, made once and cached. */
@@ -311,19 +334,39 @@ final class PlanningPipeline {
     }
 
     /**
-     * The policy's plan, or the whole model on one backend when that measured faster on the request's inputs
-     * (see {@link MeasuredPlanChoice}). Backends that cannot run every operator are not candidates.
+     * The policy's plan, one of its other candidates, or the whole model on one backend: whichever measured fastest
+     * on the request's inputs (see {@link MeasuredPlanChoice}). Backends that cannot run every operator are not
+     * candidates; nor are the policy's candidates on one backend (the single backends are timed anyway), nor those
+     * past the best {@value #MAX_POLICY_CANDIDATES} by {@link PlanCost}.
      */
-    private ExecutionPlan measureAgainstSingleBackends(ExecutionPlan proposed, Model model,
-                                                       List<LiveBackendView> views, Map<String, Tensor> inputs,
-                                                       MeasuredPlanChoice.Schedule schedule) {
+    private ExecutionPlan measureCandidates(Built built, Model model, List<LiveBackendView> views,
+                                            Map<String, Tensor> inputs, MeasuredPlanChoice.Schedule schedule) {
+        ExecutionPlan proposed = built.plan();
         String only = proposed.backendIds().size() == 1 ? proposed.backendIds().iterator().next() : null;
-        List<MeasuredPlanChoice.Candidate> singles = new ArrayList<>();
+        List<MeasuredPlanChoice.Candidate> others = new ArrayList<>();
+        String policyName = proposed.description().policy();
+        List<Placement> splits = built.alternatives().stream()
+                .filter(p -> p.backendByNode().values().stream().distinct().count() > 1)
+                .sorted(java.util.Comparator.comparingDouble(p -> PlanCost.millis(model.graph(), p.backendByNode(),
+                        built.costs())))
+                .limit(MAX_POLICY_CANDIDATES - 1L).toList();
+        if (splits.size() < built.alternatives().size()) {
+            LOG.debug("{} of {} candidate(s) of {} for {} are not timed (one backend, or past the best {})",
+                    built.alternatives().size() - splits.size(), built.alternatives().size(), policyName, model.id(),
+                    MAX_POLICY_CANDIDATES);
+        }
+        for (int i = 0; i < splits.size(); i++) {
+            Placement alt = splits.get(i);
+            PlanCost.Estimate e = PlanCost.of(model.graph(), alt.backendByNode(), built.costs());
+            others.add(new MeasuredPlanChoice.Candidate(policyName + " candidate " + (i + 2) + " (" + e.segments()
+                    + " segment(s) on " + new java.util.TreeSet<>(alt.backendByNode().values()) + ")",
+                    () -> compiler.compile(model, views, alt, policyName, null, false)));
+        }
         for (LiveBackendView v : views) {
             if (v.id().equals(only) || !model.graph().nodes().stream().allMatch(v::supports)) {
                 continue;
             }
-            singles.add(new MeasuredPlanChoice.Candidate(v.id() + " alone",
+            others.add(new MeasuredPlanChoice.Candidate(v.id() + " alone",
                     () -> compiler.wholeModelOn(model, views, v.id(), proposed.description().policy())));
         }
         String label = proposed.description().policy() + " (" + proposed.segments().size() + " segment(s) on "
@@ -333,7 +376,7 @@ final class PlanningPipeline {
                 : PlanExecutor.run(p, inputs, false, Cancellation.NONE).join();
         MeasuredPlanChoice.Choice c;
         try {
-            c = MeasuredPlanChoice.choose(proposed, label, singles, schedule, runOnce);
+            c = MeasuredPlanChoice.choose(proposed, label, others, schedule, runOnce);
         } catch (RuntimeException e) {
             List<String> gone = departedBackends(proposed);
             proposed.retire();

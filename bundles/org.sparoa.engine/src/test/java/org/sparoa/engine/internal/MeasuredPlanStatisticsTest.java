@@ -28,6 +28,19 @@ class MeasuredPlanStatisticsTest {
         assertEquals(2.5, MeasuredPlanChoice.median(List.of(4L, 1L, 3L, 2L)));
     }
 
+    @Test
+    void plansFarSlowerThanTheFastestAreNoLongerTimed() {
+        // medians 10, 14 and 16 ms: 16 > 1.5 x 10, 14 is not; a failed plan's quick runs set no pace
+        List<List<Long>> t = List.of(List.of(10_000_000L, 9_000_000L, 11_000_000L), List.of(14_000_000L),
+                List.of(16_000_000L, 15_500_000L, 30_000_000L), List.of(1_000_000L));
+        boolean[] outrun = new boolean[4];
+        MeasuredPlanChoice.dropFarSlower(t, new boolean[] {false, false, false, true}, outrun);
+        assertFalse(outrun[0]);
+        assertFalse(outrun[1]);
+        assertTrue(outrun[2]);
+        assertFalse(outrun[3]);
+    }
+
     /** {@code n} run times in nanoseconds around {@code ms}, uniform within {@code +-noiseMs}. */
     private static List<Long> noisy(java.util.Random r, int n, double ms, double noiseMs) {
         List<Long> t = new java.util.ArrayList<>();

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * {@link SchedulingPolicy#PROP_NEEDS_COSTS}), searched by {@link PlanSearch} from three kinds of start: the
  * earliest-finish-time schedule ({@link EarliestFinishScheduler}), each single backend that runs the whole model,
  * and every operator on its cheapest backend. The engine then times the result against each single backend
- * ({@link SchedulingPolicy#PROP_MEASURED_CHOICE}). Option {@code sharedCpu} (default true): CPU backends share one
+ * ({@link SchedulingPolicy#PROP_MEASURED_CHOICE}), together with the cheapest plans of at most 2, 3 and 4 segments
+ * ({@link #candidates}). Option {@code sharedCpu} (default true): CPU backends share one
  * processor in the earliest-finish estimate.
  */
 @Component(service = SchedulingPolicy.class, property = {
@@ -32,6 +33,8 @@ public class GreedyEarliestFinishPolicy implements SchedulingPolicy {
     /** The service properties of the component, for use outside OSGi ({@code LocalPlatform.addPolicy}). */
     public static final Map<String, Object> SERVICE_PROPERTIES = Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true,
             SchedulingPolicy.PROP_MEASURED_CHOICE, true);
+    /** Segment limits of the alternatives offered besides the cheapest plan (splits with few cut points). */
+    static final List<Integer> SEGMENT_LIMITS = List.of(2, 3, 4);
     private static final Logger LOG = LoggerFactory.getLogger(GreedyEarliestFinishPolicy.class);
 
     @Override
@@ -41,6 +44,21 @@ public class GreedyEarliestFinishPolicy implements SchedulingPolicy {
 
     @Override
     public Placement place(SchedulingContext context) {
+        return new Placement(search(context).placement());
+    }
+
+    /**
+     * The cheapest plan, then the cheapest plans of at most {@link #SEGMENT_LIMITS} segments that differ from it
+     * ({@link PlanSearch#candidates}): the engine times them all and keeps the fastest.
+     */
+    @Override
+    public List<Placement> candidates(SchedulingContext context) {
+        PlanSearch.Result best = search(context);
+        return PlanSearch.candidates(context.model().graph(), context.backends(), context.costs(), best.placement(),
+                SEGMENT_LIMITS).stream().map(Placement::new).toList();
+    }
+
+    private PlanSearch.Result search(SchedulingContext context) {
         boolean sharedCpu = Boolean.parseBoolean(context.options().getOrDefault("sharedCpu", "true").trim());
         Graph graph = context.model().graph();
         EarliestFinishScheduler.Schedule s = new EarliestFinishScheduler(context, sharedCpu).schedule();
@@ -56,6 +74,6 @@ public class GreedyEarliestFinishPolicy implements SchedulingPolicy {
         LOG.info("greedy: {} estimated at {} ms in {} segment(s) with {} hand-over(s)", context.model().id(),
                 String.format("%.3f", best.estimate().totalMillis()), best.estimate().segments(),
                 best.estimate().handovers());
-        return new Placement(best.placement());
+        return best;
     }
 }

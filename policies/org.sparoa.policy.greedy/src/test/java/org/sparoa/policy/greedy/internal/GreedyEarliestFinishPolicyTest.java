@@ -79,6 +79,25 @@ class GreedyEarliestFinishPolicyTest {
     }
 
     @Test
+    void candidatesAreThePlanThenDistinctSplitsOfAtMostFourSegments() throws Exception {
+        SchedulingContext context = new SchedulingContext(face, Views.real(face, ort, sparse), Map.of(),
+                convOnSparse(0.01));
+        GreedyEarliestFinishPolicy greedy = new GreedyEarliestFinishPolicy();
+        java.util.List<Placement> candidates = greedy.candidates(context);
+        assertEquals(greedy.place(context), candidates.get(0), "the policy's plan comes first");
+        int planSegments = org.sparoa.api.PlanCost.of(face.graph(), candidates.get(0).backendByNode(),
+                context.costs()).segments();
+        assertTrue(planSegments > 4, "every Conv on sparse-cpu cuts BlazeFace into many segments: " + planSegments);
+        assertTrue(candidates.size() >= 2, "a split of at most 4 segments is offered besides");
+        assertEquals(candidates.size(), Set.copyOf(candidates).size(), "no candidate twice");
+        for (Placement c : candidates.subList(1, candidates.size())) {
+            int segments = org.sparoa.api.PlanCost.of(face.graph(), c.backendByNode(), context.costs()).segments();
+            assertTrue(segments >= 2 && segments <= 4, segments + " segments");
+            assertEquals(Set.of("ort-cpu", "sparse-cpu"), Set.copyOf(c.backendByNode().values()));
+        }
+    }
+
+    @Test
     void whenTransfersCostMoreThanAnyGainTheModelStaysOnOneBackend() throws Exception {
         Placement p = new GreedyEarliestFinishPolicy().place(
                 new SchedulingContext(face, Views.real(face, ort, sparse), Map.of(), convOnSparse(1000)));

@@ -46,6 +46,8 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
     /** The service properties of the component, for use outside OSGi ({@code LocalPlatform.addPolicy}). */
     public static final Map<String, Object> SERVICE_PROPERTIES = Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true,
             SchedulingPolicy.PROP_MEASURED_CHOICE, true);
+    /** Segment limits of the alternatives offered besides the rule's plan. */
+    static final List<Integer> SEGMENT_LIMITS = List.of(2, 3, 4);
     private static final Logger LOG = LoggerFactory.getLogger(QuadrantThresholdPolicy.class);
 
     /** What one decision was based on, for tests and diagnostics. */
@@ -81,6 +83,18 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
     @Override
     public Placement place(SchedulingContext context) {
         return decide(context).placement();
+    }
+
+    /**
+     * The rule's plan, then the cheapest plans of at most {@link #SEGMENT_LIMITS} segments by the cost model that
+     * differ from it ({@link PlanSearch#candidates}): the quadrant rule sees operators, not what a whole ONNX Runtime
+     * session saves, so the engine times a few plans with few cut points too and keeps the fastest.
+     */
+    @Override
+    public List<Placement> candidates(SchedulingContext context) {
+        Placement mine = decide(context).placement();
+        return PlanSearch.candidates(context.model().graph(), context.backends(), context.costs(),
+                mine.backendByNode(), SEGMENT_LIMITS).stream().map(Placement::new).toList();
     }
 
     /** The placement and what it was based on. */
