@@ -30,6 +30,7 @@ import org.sparoa.api.SchedulingContext;
 import org.sparoa.api.SchedulingPolicy;
 import org.sparoa.api.Shapes;
 import org.sparoa.api.SparoaException;
+import org.sparoa.api.predict.ThresholdPredictor;
 
 /**
  * Policy {@code threshold}: SparOA's quadrant rule ({@link QuadrantRule}) over the analyzer's per-operator
@@ -38,6 +39,10 @@ import org.sparoa.api.SparoaException;
  * of the analysis: a threshold source's, such as the predictor, else the analyzer's configured defaults).
  * Request options {@code sparseBackend}, {@code denseBackend} and {@code mergeIslands} override the configuration
  * too; option {@code shapes} ({@code x=1x3x320x320;...}) gives the analysis the shapes of dynamic inputs.
+ *
+ * <p>When no threshold is given by the request or the configuration and a {@link ThresholdPredictor} service is
+ * present, each operator gets the predictor's own thresholds for the (sparse, dense) backend pair; without the
+ * service, or when it fails, the constants above apply (the service can come and go at any time).
  *
  * <p>The analysis is the analyzer's cached one for the model's content, else a new one whose calibration runs are
  * pinned to the dense backend (so that calibrating never asks this policy again). Without an analyzer service the
@@ -55,12 +60,14 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
 
     /** What one decision was based on, for tests and diagnostics. */
     public record Decision(Placement placement, ModelAnalysis analysis, Thresholds thresholds, String sparseBackend,
-                           String denseBackend, List<String> sparseLight, List<IslandMerger.Move> merges) {
+                           String denseBackend, List<String> sparseLight, List<IslandMerger.Move> merges,
+                           Map<String, Thresholds> predicted) {
     }
 
     private final Settings settings;
 
     private final AtomicReference<ModelAnalyzer> analyzer = new AtomicReference<>();
+    private final AtomicReference<ThresholdPredictor> predictor = new AtomicReference<>();
 
     private record Settings(double sparsity, double intensity, String sparseBackend, String denseBackend,
                             boolean mergeIslands) {
@@ -90,6 +97,16 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
 
     void unbindAnalyzer(ModelAnalyzer a) {
         analyzer.compareAndSet(a, null); // a greedy replacement may already have been bound
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void bindPredictor(ThresholdPredictor p) {
+        predictor.set(p);
+    }
+
+    public void unbindPredictor(ThresholdPredictor p) {
+        predictor.compareAndSet(p, null);
     }
 
     @Override
@@ -123,18 +140,42 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
                 threshold(context, "sparsity", settings.sparsity(), fromAnalyzer.sparsity()),
                 threshold(context, "intensity", settings.intensity(), fromAnalyzer.intensity()));
 
-        QuadrantRule.Decision rule = QuadrantRule.apply(model.graph().nodes(), analysis, thresholds, sparse, dense, live);
+        Map<String, Thresholds> predicted = predicted(context, analysis, sparse, dense);
+        QuadrantRule.Decision rule = QuadrantRule.apply(model.graph().nodes(), analysis, thresholds, predicted, sparse,
+                dense, live);
         Map<String, String> placement = new HashMap<>(rule.placement());
         List<IslandMerger.Move> merges = List.of();
         if (Boolean.parseBoolean(option(context, "mergeIslands", Boolean.toString(settings.mergeIslands())))) {
             merges = new IslandMerger(model.graph(), live, context.costs()).merge(placement);
         }
         long onSparse = placement.values().stream().filter(sparse.id()::equals).count();
-        LOG.info("threshold: {} with s*={} i*={}: {} sparse-and-light, {} of {} operators on {}, {} island(s) merged",
-                model.id(), thresholds.sparsity(), thresholds.intensity(), rule.sparseLight().size(), onSparse,
+        LOG.info("threshold: {} with {}: {} sparse-and-light, {} of {} operators on {}, {} island(s) merged",
+                model.id(), predicted.isEmpty() ? "s*=" + thresholds.sparsity() + " i*=" + thresholds.intensity()
+                        : "the predictor's per-operator thresholds", rule.sparseLight().size(), onSparse,
                 model.operatorCount(), sparse.id(), merges.size());
         return new Decision(new Placement(placement), analysis, thresholds, sparse.id(), dense.id(),
-                List.copyOf(rule.sparseLight()), merges);
+                List.copyOf(rule.sparseLight()), merges, Map.copyOf(predicted));
+    }
+
+    /**
+     * The predictor's per-operator thresholds, or none (the constants apply) when a threshold was given explicitly,
+     * no predictor is bound, or it fails.
+     */
+    private Map<String, Thresholds> predicted(SchedulingContext context, ModelAnalysis analysis, BackendView sparse,
+                                              BackendView dense) {
+        ThresholdPredictor p = predictor.get();
+        boolean explicit = context.doubleOption("sparsity", -1) >= 0 || context.doubleOption("intensity", -1) >= 0
+                || settings.sparsity() >= 0 || settings.intensity() >= 0;
+        if (p == null || explicit) {
+            return Map.of();
+        }
+        try {
+            return PredictedThresholds.of(p, context.model().graph().nodes(), analysis, sparse, dense);
+        } catch (RuntimeException e) {
+            LOG.warn("threshold: the threshold predictor failed on {} ({}); using the constant thresholds",
+                    context.model().id(), e.toString());
+            return Map.of();
+        }
     }
 
     private ModelAnalysis analysis(ModelAnalyzer a, Model model, List<BackendView> live, BackendView dense,
