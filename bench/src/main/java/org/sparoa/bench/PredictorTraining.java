@@ -22,13 +22,13 @@ import org.sparoa.predictor.Trainer;
  *
  * <pre>
  * mvn -B -o -pl bench compile exec:exec -Dbench.main=org.sparoa.bench.PredictorTraining \
- *     -Dbench.args="--data results/predictor-dataset.jsonl --leave-model-out"
+ *     -Dbench.args="--data results/predictor-dataset.jsonl.gz --leave-model-out"
  * </pre>
  */
 public final class PredictorTraining {
 
     public static void main(String[] args) throws Exception {
-        Path data = Path.of("results/predictor-dataset.jsonl");
+        Path data = Path.of("results/predictor-dataset.jsonl.gz");
         Path save = null;
         boolean lomo = false;
         int threads = 1;
@@ -36,6 +36,7 @@ public final class PredictorTraining {
         int epochs = d.maxEpochs();
         int patience = d.patience();
         long seed = d.seed();
+        int passes = d.passes();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--data" -> data = Path.of(args[++i]);
@@ -45,13 +46,14 @@ public final class PredictorTraining {
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
                 case "--patience" -> patience = Integer.parseInt(args[++i]);
                 case "--seed" -> seed = Long.parseLong(args[++i]);
+                case "--passes" -> passes = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --data FILE"
-                        + " --save FILE --leave-model-out --threads N --epochs N --patience N --seed S");
+                        + " --save FILE --leave-model-out --threads N --epochs N --patience N --passes N --seed S");
             }
         }
         List<DatasetRecord> records = DatasetFile.read(data);
         SequenceNetworks networks = Networks.outsideOsgi(threads);
-        Trainer.Options o = new Trainer.Options(epochs, patience, d.learningRate(), seed, d.validationShare(), d.passes());
+        Trainer.Options o = new Trainer.Options(epochs, patience, d.learningRate(), seed, d.validationShare(), passes);
         Trainer.Listener listener = new Trainer.Listener() {
             @Override
             public void step(int epoch, int done, int total) {
@@ -80,7 +82,7 @@ public final class PredictorTraining {
         if (save != null) {
             Trainer.Result r = Trainer.train(networks, records, o, listener, () -> false);
             String how = "PredictorTraining --data " + data.getFileName() + " --epochs " + epochs + " --patience "
-                    + patience + " --seed " + seed + " (" + r.epochs().size() + " epochs run)";
+                    + patience + " --passes " + passes + " --seed " + seed + " (" + r.epochs().size() + " epochs run)";
             long bytes = new PredictorFile(1, how, r.spec(), r.weights()).write(save);
             System.out.println("saved " + save + ": " + bytes + " bytes, " + how);
         }

@@ -126,7 +126,7 @@ public final class Evaluation {
     static double[][] decode(float[][] raw) {
         double[][] out = new double[raw.length][];
         for (int i = 0; i < raw.length; i++) {
-            out[i] = new double[] {ThresholdScale.clampSparsity(raw[i][0]), ThresholdScale.decodeIntensity(raw[i][1])};
+            out[i] = new double[] {ThresholdScale.decodeSparsity(raw[i][0]), ThresholdScale.decodeIntensity(raw[i][1])};
         }
         return out;
     }

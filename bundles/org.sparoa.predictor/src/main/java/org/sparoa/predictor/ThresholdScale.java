@@ -1,8 +1,8 @@
 package org.sparoa.predictor;
 
 /**
- * Maps thresholds to the network's [0, 1] outputs and back. Sparsity thresholds are used as they are (1 = the sparse
- * backend never wins up to 95 %, 0 = it always wins). Intensity thresholds span 0.01 to 10^4 FLOP/byte on a log
+ * Maps thresholds to the network's [0, 1] outputs and back. Sparsity thresholds (1 = the sparse backend never wins up
+ * to 95 %, 0 = it always wins) keep a margin at both ends. Intensity thresholds span 0.01 to 10^4 FLOP/byte on a log
  * scale; 10^4 stands for "the dense backend never wins".
  */
 public final class ThresholdScale {
@@ -23,7 +23,18 @@ public final class ThresholdScale {
         return Math.pow(10, LOG_MIN + Math.min(1, Math.max(0, unit)) * LOG_SPAN);
     }
 
-    public static double clampSparsity(double unit) {
-        return Math.min(1, Math.max(0, unit));
+    /**
+     * Sparsity thresholds get a margin of 0.05 on both sides of the sigmoid's range: a sigmoid never reaches 0 or 1,
+     * but "always" (an operator with no zeros at all belongs on the sparse backend: threshold 0) and "never" (1) must
+     * be reachable.
+     */
+    public static double encodeSparsity(double threshold) {
+        return (Math.min(1, Math.max(0, threshold)) + SPARSITY_MARGIN) / (1 + 2 * SPARSITY_MARGIN);
     }
+
+    public static double decodeSparsity(double unit) {
+        return Math.min(1, Math.max(0, unit * (1 + 2 * SPARSITY_MARGIN) - SPARSITY_MARGIN));
+    }
+
+    private static final double SPARSITY_MARGIN = 0.05;
 }

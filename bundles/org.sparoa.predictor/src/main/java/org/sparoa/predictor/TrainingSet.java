@@ -53,7 +53,7 @@ public final class TrainingSet {
             DatasetRecord r = group.get(i);
             x[i] = FeatureEncoder.encode(r.featuresAt(level), r.pair());
             if (r.sparsityThreshold() != null) {
-                y[i][0] = r.sparsityThreshold().floatValue();
+                y[i][0] = (float) ThresholdScale.encodeSparsity(r.sparsityThreshold());
                 w[i][0] = 1;
             }
             if (r.intensityThreshold() != null) {

@@ -16,4 +16,13 @@ public interface ThresholdPredictor {
 
     /** The trained model now answering; it changes when a newer one is trained or saved (hot reload). */
     PredictorInfo info();
+
+    /**
+     * Whether {@link #predict} answers without first loading its model (the first prediction may load a numerical
+     * library's natives, seconds). When not ready, the call starts the loading in the background and returns at
+     * once: a caller with a time budget (a scheduling policy) uses its fallback this time.
+     */
+    default boolean ready() {
+        return true;
+    }
 }

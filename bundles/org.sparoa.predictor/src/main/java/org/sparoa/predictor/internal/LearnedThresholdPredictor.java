@@ -64,6 +64,10 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
             return network;
         }
 
+        synchronized boolean built() {
+            return network != null;
+        }
+
         synchronized void close() {
             if (network != null) {
                 network.close();
@@ -86,6 +90,7 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
     private final SequenceNetworks networks;
     private final Path file;
     private volatile Loaded loaded;
+    private final java.util.concurrent.atomic.AtomicBoolean warming = new java.util.concurrent.atomic.AtomicBoolean();
 
     @Activate
     public LearnedThresholdPredictor(@Reference SequenceNetworks networks, PredictorConfig config) {
@@ -126,7 +131,7 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
         float[][] y = current().network().predict(x);
         List<OperatorThresholds> out = new ArrayList<>(y.length);
         for (int i = 0; i < y.length; i++) {
-            out.add(new OperatorThresholds(operators.get(i).name(), ThresholdScale.clampSparsity(y[i][0]),
+            out.add(new OperatorThresholds(operators.get(i).name(), ThresholdScale.decodeSparsity(y[i][0]),
                     ThresholdScale.decodeIntensity(y[i][1])));
         }
         return out;
@@ -135,6 +140,28 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
     @Override
     public PredictorInfo info() {
         return current().info();
+    }
+
+    @Override
+    public boolean ready() {
+        Loaded l = current();
+        if (l.built()) {
+            return true;
+        }
+        if (warming.compareAndSet(false, true)) {
+            Thread t = new Thread(() -> {
+                try {
+                    l.network();
+                } catch (RuntimeException | LinkageError e) {
+                    LOG.warn("Threshold predictor could not load its network: {}", e.toString());
+                } finally {
+                    warming.set(false);
+                }
+            }, "sparoa-predictor-load");
+            t.setDaemon(true);
+            t.start();
+        }
+        return false;
     }
 
     /** The loaded model, reloaded first when the file changed since. */

@@ -169,6 +169,11 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
         if (p == null || explicit) {
             return Map.of();
         }
+        if (!p.ready()) {
+            LOG.info("threshold: the threshold predictor is still loading; constant thresholds for {} this time",
+                    context.model().id());
+            return Map.of();
+        }
         try {
             return PredictedThresholds.of(p, context.model().graph().nodes(), analysis, sparse, dense);
         } catch (RuntimeException e) {
