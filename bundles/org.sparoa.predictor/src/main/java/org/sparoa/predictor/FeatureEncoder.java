@@ -23,7 +23,7 @@ public final class FeatureEncoder {
             List.of("Concat", "Reshape", "Transpose", "Flatten", "Squeeze", "Unsqueeze", "Slice", "Split", "Pad",
                     "Shape", "Gather", "Cast"));
     /** The encoding's version: a saved model made with another one is refused. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     public static final int WIDTH = FAMILIES.size() + 2 + 20 + 2 * 6;
 
     private FeatureEncoder() {

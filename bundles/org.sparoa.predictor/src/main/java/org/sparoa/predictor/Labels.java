@@ -30,6 +30,26 @@ public final class Labels {
         return best;
     }
 
+    /**
+     * The training target for a sparsity threshold: midway between the best threshold (above) and the largest
+     * sparsity below it, so that a prediction a little off still decides the measured levels the same way (the best
+     * threshold itself sits on a measured level: half the predictions around it would flip that level). "Always"
+     * becomes -0.1, "never" midway between the top level and 1.
+     */
+    public static double sparsityTarget(double[] x, Boolean[] sparseWins) {
+        Double best = sparsityThreshold(x, sparseWins);
+        if (best == null) {
+            return Double.NaN;
+        }
+        double below = -0.2;
+        for (double v : x) {
+            if (v < best && v > below) {
+                below = v;
+            }
+        }
+        return (below + best) / 2;
+    }
+
     static int agreement(double[] x, Boolean[] sparseWins, double t) {
         int agree = 0;
         for (int j = 0; j < x.length; j++) {

@@ -44,6 +44,18 @@ public final class TrainingSet {
         return out;
     }
 
+    /** The record's sparsity target (see {@link Labels#sparsityTarget}); NaN without a label. */
+    static double sparsityTarget(DatasetRecord r) {
+        if (r.sparsityThreshold() == null) {
+            return Double.NaN;
+        }
+        Boolean[] wins = new Boolean[r.levels().length];
+        for (int j = 0; j < wins.length; j++) {
+            wins[j] = r.sparseWins(j);
+        }
+        return Labels.sparsityTarget(r.policySparsity(), wins);
+    }
+
     static Sequence sequence(List<DatasetRecord> group, int level) {
         int n = group.size();
         float[][] x = new float[n][];
@@ -52,8 +64,9 @@ public final class TrainingSet {
         for (int i = 0; i < n; i++) {
             DatasetRecord r = group.get(i);
             x[i] = FeatureEncoder.encode(r.featuresAt(level), r.pair());
-            if (r.sparsityThreshold() != null) {
-                y[i][0] = (float) ThresholdScale.encodeSparsity(r.sparsityThreshold());
+            double target = sparsityTarget(r);
+            if (!Double.isNaN(target)) {
+                y[i][0] = (float) ThresholdScale.encodeSparsity(target);
                 w[i][0] = 1;
             }
             if (r.intensityThreshold() != null) {

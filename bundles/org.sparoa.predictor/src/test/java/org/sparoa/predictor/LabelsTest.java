@@ -40,4 +40,11 @@ class LabelsTest {
                 Labels.intensityThreshold(grid, new double[] {1, 1, 1, 1}, new double[] {2, 2, 2, 2}));
         assertEquals(0.1, Labels.intensityThreshold(grid, new double[] {1, 1, 1, 1}, new double[] {0.5, 0.5, 0.5, 0.5}));
     }
+
+    @Test
+    void theTrainingTargetLiesBetweenTheLevelsItSeparates() {
+        assertEquals(0.75, Labels.sparsityTarget(X, new Boolean[] {false, false, false, true, true, true}), 1e-9);
+        assertEquals(-0.1, Labels.sparsityTarget(X, new Boolean[] {true, true, true, true, true, true}), 1e-9);
+        assertEquals(0.975, Labels.sparsityTarget(X, new Boolean[] {false, false, false, false, false, false}), 1e-9);
+    }
 }
