@@ -19,7 +19,8 @@ import org.sparoa.predictor.SyntheticGrid;
 /**
  * Builds the threshold predictor's data set outside Karaf, with the same {@link DatasetBuilder} that
  * {@code sparoa:dataset} runs: the real models (../shared/models, PP-OCR, the ONNX suite's light CNNs) and the
- * synthetic grid, each pruned to every level and measured on ort-cpu and sparse-cpu; resumable.
+ * synthetic grid, each pruned to every level and measured on ort-cpu and sparse-cpu ({@code --repeats N} times per
+ * level, the backends alternating; ties recorded); resumable.
  *
  * <pre>
  * mvn -B -o -pl bench compile exec:exec -Dbench.main=org.sparoa.bench.PredictorDataset \
@@ -32,6 +33,7 @@ public final class PredictorDataset {
         Path out = Path.of("results/predictor-dataset.jsonl");
         int threads = 2;
         long seed = 13;
+        int repeats = 1;
         double[] levels = {0, 0.5, 0.7, 0.8, 0.9, 0.95};
         List<String> only = List.of();
         for (int i = 0; i < args.length; i++) {
@@ -41,14 +43,24 @@ public final class PredictorDataset {
                 case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--levels" -> levels = Arrays.stream(args[++i].split(",")).mapToDouble(Double::parseDouble).toArray();
                 case "--models" -> only = List.of(args[++i].split(","));
+                case "--repeats" -> repeats = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; options: --out FILE --threads N --seed S --levels 0,0.5,... --models a,b");
+                        + "; options: --out FILE --threads N --seed S --levels 0,0.5,... --models a,b --repeats N");
             }
         }
         List<ModelSource> sources = sources(seed);
         if (!only.isEmpty()) {
             List<String> keep = only;
             sources = sources.stream().filter(s -> keep.contains(s.name())).toList();
+            if (sources.size() != keep.size()) {
+                throw new IllegalArgumentException("--models " + keep + ": unknown name(s); known: "
+                        + sources(seed).stream().map(ModelSource::name).toList());
+            }
+        }
+        for (ModelSource s : sources) {
+            if (!Files.isRegularFile(s.file())) {
+                throw new IllegalStateException("data set model " + s.name() + " is missing: " + s.file());
+            }
         }
         SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
         try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1);
@@ -56,11 +68,12 @@ public final class PredictorDataset {
             CalibratingModelAnalyzer analyzer = CalibratingModelAnalyzer.standalone(platform.models(),
                     platform.calibrator(), AnalyzerConfigs.withCalibrationRuns(2));
             DatasetBuilder builder = new DatasetBuilder(platform.models(), platform.profiler(), analyzer,
-                    Descriptors.liveCpuPair(), seed);
+                    Descriptors.liveCpuPair(), seed, repeats);
             long start = System.nanoTime();
             List<String> measured = builder.build(sources, levels, out, (done, total, what) ->
                     System.out.printf("[%d/%d] %s (%.0f s)%n", done, total, what, (System.nanoTime() - start) / 1e9));
-            System.out.println("measured " + measured.size() + " model(s) into " + out + ": " + measured);
+            System.out.printf("measured %d model(s) into %s in %.0f s (%d repeat(s) per level): %s%n", measured.size(),
+                    out, (System.nanoTime() - start) / 1e9, repeats, measured);
         } finally {
             sparse.close();
         }
@@ -82,9 +95,6 @@ public final class PredictorDataset {
     }
 
     private static ModelSource real(String name, Path file, Map<String, long[]> shapes) {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalStateException("data set model " + name + " is missing: " + file);
-        }
         return new ModelSource(name, file, shapes, "real");
     }
 }

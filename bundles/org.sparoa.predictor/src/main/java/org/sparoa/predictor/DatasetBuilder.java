@@ -30,9 +30,14 @@ import org.sparoa.sim.RooflineSimulator;
 /**
  * Builds the data set: every model is pruned to each level (magnitude, per layer), each operator measured on the
  * live backends of the pair by the platform's operator profiler (one-operator segments fed with the real
- * intermediate tensors, median time), and labelled; the same operators get simulated times and labels on the
+ * intermediate tensors, fastest run), and labelled; the same operators get simulated times and labels on the
  * simulated board's CPU/GPU pair (marked simulated). One model at a time is appended to the file, so a build that
  * stops resumes where it left off.
+ *
+ * <p>With {@code repeats} >= 2 each level is profiled that many times in a row; the profiler measures operator by
+ * operator, each on one backend then the other, so the repeats alternate the two backends. The line keeps every
+ * repeat, their median as the time, and per level whether the two backends are a tie ({@link Spread#tie}); a tie
+ * does not vote in the label.
  */
 public final class DatasetBuilder {
     /** Called after each measured (model, level). */
@@ -47,9 +52,20 @@ public final class DatasetBuilder {
     private final SimulatedLabels sim;
     private final BackendPair simPair;
     private final long seed;
+    private final int repeats;
 
     public DatasetBuilder(ModelRegistry models, OperatorProfiler profiler, ModelAnalyzer analyzer, BackendPair pair,
                           long seed) {
+        this(models, profiler, analyzer, pair, seed, 1);
+    }
+
+    /** As above, measuring each level {@code repeats} times (at least 1). */
+    public DatasetBuilder(ModelRegistry models, OperatorProfiler profiler, ModelAnalyzer analyzer, BackendPair pair,
+                          long seed, int repeats) {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("repeats must be at least 1, got " + repeats);
+        }
+        this.repeats = repeats;
         this.models = models;
         this.profiler = profiler;
         this.analyzer = analyzer;
@@ -85,15 +101,15 @@ public final class DatasetBuilder {
         String baseId = "dataset-" + source.name();
         Model model = models.load(baseId, source.file());
         ModelAnalysis analysis;
-        double[][] sparseMs;
-        double[][] denseMs;
+        double[][][] sparseMs;
+        double[][][] denseMs;
         Set<String> prunedOps = new HashSet<>();
         List<Node> nodes = model.graph().nodes();
         try {
             analysis = analyzer.analyze(baseId, AnalysisOptions.defaults().withShapes(source.shapes())
                     .withCalibrationRuns(2).withSeed(seed));
-            sparseMs = nanMatrix(nodes.size(), levels.length);
-            denseMs = nanMatrix(nodes.size(), levels.length);
+            sparseMs = nanCube(nodes.size(), levels.length, repeats);
+            denseMs = nanCube(nodes.size(), levels.length, repeats);
             Map<String, Integer> index = new HashMap<>();
             for (int i = 0; i < nodes.size(); i++) {
                 index.put(nodes.get(i).name(), i);
@@ -113,15 +129,17 @@ public final class DatasetBuilder {
                 try {
                     Model m = models.get(id).orElseThrow();
                     var inputs = RandomInputs.forModel(m, source.shapes(), seed);
-                    for (OperatorProfiler.Measurement x : profiler.profile(id, inputs, true)) {
-                        Integer i = index.get(x.node());
-                        if (i == null) {
-                            continue;
-                        }
-                        if (x.backendId().equals(pair.sparse().backendId())) {
-                            sparseMs[i][j] = x.millis();
-                        } else if (x.backendId().equals(pair.dense().backendId())) {
-                            denseMs[i][j] = x.millis();
+                    for (int k = 0; k < repeats; k++) {
+                        for (OperatorProfiler.Measurement x : profiler.profile(id, inputs, true)) {
+                            Integer i = index.get(x.node());
+                            if (i == null) {
+                                continue;
+                            }
+                            if (x.backendId().equals(pair.sparse().backendId())) {
+                                sparseMs[i][j][k] = x.millis();
+                            } else if (x.backendId().equals(pair.dense().backendId())) {
+                                denseMs[i][j][k] = x.millis();
+                            }
                         }
                     }
                 } finally {
@@ -141,7 +159,7 @@ public final class DatasetBuilder {
     }
 
     private List<DatasetRecord> records(ModelSource source, double[] levels, List<Node> nodes, ModelAnalysis analysis,
-                                        double[][] sparseMs, double[][] denseMs, Set<String> prunedOps) {
+                                        double[][][] sparseMs, double[][][] denseMs, Set<String> prunedOps) {
         Map<String, OperatorMetrics> metrics = new HashMap<>();
         analysis.operators().forEach(m -> metrics.put(m.name(), m));
         List<DatasetRecord> measured = new ArrayList<>();
@@ -151,16 +169,28 @@ public final class DatasetBuilder {
             OperatorMetrics m = metrics.get(n.name());
             OperatorFeatures f = AnalysisFeatures.of(n, m);
             boolean pruned = prunedOps.contains(n.name());
+            double[] sparseMedian = new double[levels.length];
+            double[] denseMedian = new double[levels.length];
+            Boolean[] tie = repeats > 1 ? new Boolean[levels.length] : null;
+            for (int j = 0; j < levels.length; j++) {
+                sparseMedian[j] = Spread.median(sparseMs[i][j]);
+                denseMedian[j] = Spread.median(denseMs[i][j]);
+                if (tie != null) {
+                    tie[j] = Spread.tie(sparseMs[i][j], denseMs[i][j]);
+                }
+            }
             DatasetRecord base = new DatasetRecord(source.name(), source.kind(), i, pair, false, f, pruned, levels,
-                    new double[levels.length], sparseMs[i], denseMs[i], null, null);
+                    new double[levels.length], sparseMedian, denseMedian, null, null, repeats,
+                    repeats > 1 ? sparseMs[i] : null, repeats > 1 ? denseMs[i] : null, tie);
             double[] x = new double[levels.length];
             Boolean[] wins = new Boolean[levels.length];
             for (int j = 0; j < levels.length; j++) {
                 x[j] = orZero(base.featuresAt(j).sparsity());
-                wins[j] = base.sparseWins(j);
+                wins[j] = base.decisiveWins(j);
             }
             measured.add(new DatasetRecord(source.name(), source.kind(), i, pair, false, f, pruned, levels, x,
-                    sparseMs[i], denseMs[i], Labels.sparsityThreshold(x, wins), null));
+                    sparseMedian, denseMedian, Labels.sparsityThreshold(x, wins), null, repeats,
+                    base.sparseRepeatMs(), base.denseRepeatMs(), tie));
             if (m == null) {
                 continue;
             }
@@ -183,10 +213,12 @@ public final class DatasetBuilder {
         return Double.isNaN(v) ? 0 : v;
     }
 
-    private static double[][] nanMatrix(int rows, int cols) {
-        double[][] m = new double[rows][cols];
-        for (double[] r : m) {
-            Arrays.fill(r, Double.NaN);
+    private static double[][][] nanCube(int rows, int cols, int depth) {
+        double[][][] m = new double[rows][cols][depth];
+        for (double[][] r : m) {
+            for (double[] c : r) {
+                Arrays.fill(c, Double.NaN);
+            }
         }
         return m;
     }

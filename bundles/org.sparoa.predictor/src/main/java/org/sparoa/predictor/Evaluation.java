@@ -14,6 +14,11 @@ import org.sparoa.api.learn.SequenceNetworks;
  * backend as the measurement. Sparsity: the measured pair at every level (the operator's sparsity as the policy sees
  * it, against the predicted sparsity threshold). Intensity: the simulated CPU/GPU pair, one decision per operator
  * (its intensity against the predicted intensity threshold; truth: which simulated device is faster when dense).
+ *
+ * <p>Sparsity accuracy is reported twice: over all measured pairs, and over the non-tie pairs only (pairs whose
+ * record says {@code tie: false}: the two backends differ by more than their measured spread over the repeats).
+ * A tie is a pair where either decision costs less than the measurement noise, so its "right" backend is a coin
+ * toss. Pairs measured without repeats have no tie flag and count in neither the ties nor the non-ties.
  */
 public final class Evaluation {
     /** Thresholds for a group of records (one model and pair) at one level: per operator {sparsity, intensity}. */
@@ -21,9 +26,22 @@ public final class Evaluation {
         double[][] at(List<DatasetRecord> group, int level);
     }
 
-    public record Score(int sparsityPairs, int sparsityCorrect, int intensityPairs, int intensityCorrect) {
+    /**
+     * Counts of one evaluation. {@code nonTiePairs}/{@code nonTieCorrect}: the measured sparsity pairs flagged as not
+     * a tie, and how many of them were decided right; {@code tiePairs}: those flagged as a tie.
+     */
+    public record Score(int sparsityPairs, int sparsityCorrect, int nonTiePairs, int nonTieCorrect, int tiePairs,
+                        int intensityPairs, int intensityCorrect) {
+        static final Score ZERO = new Score(0, 0, 0, 0, 0, 0, 0);
+
+        /** Over all measured (operator, level) pairs. */
         public double sparsityAccuracy() {
             return sparsityPairs == 0 ? Double.NaN : (double) sparsityCorrect / sparsityPairs;
+        }
+
+        /** Over the non-tie pairs only; NaN when none is flagged (a data set measured without repeats). */
+        public double nonTieSparsityAccuracy() {
+            return nonTiePairs == 0 ? Double.NaN : (double) nonTieCorrect / nonTiePairs;
         }
 
         public double intensityAccuracy() {
@@ -32,6 +50,7 @@ public final class Evaluation {
 
         Score plus(Score o) {
             return new Score(sparsityPairs + o.sparsityPairs, sparsityCorrect + o.sparsityCorrect,
+                    nonTiePairs + o.nonTiePairs, nonTieCorrect + o.nonTieCorrect, tiePairs + o.tiePairs,
                     intensityPairs + o.intensityPairs, intensityCorrect + o.intensityCorrect);
         }
     }
@@ -43,10 +62,13 @@ public final class Evaluation {
     }
 
     public static Score score(List<DatasetRecord> records, Thresholds t) {
-        Score total = new Score(0, 0, 0, 0);
+        Score total = Score.ZERO;
         for (List<DatasetRecord> group : TrainingSet.groups(records).values()) {
             int sp = 0;
             int sc = 0;
+            int np = 0;
+            int nc = 0;
+            int tp = 0;
             int ip = 0;
             int ic = 0;
             int levels = group.get(0).levels().length;
@@ -56,8 +78,16 @@ public final class Evaluation {
                     DatasetRecord r = group.get(i);
                     Boolean wins = r.sparseWins(j);
                     if (!r.simulated() && wins != null) {
+                        int right = (r.policySparsity()[j] >= th[i][0]) == wins ? 1 : 0;
                         sp++;
-                        sc += (r.policySparsity()[j] >= th[i][0]) == wins ? 1 : 0;
+                        sc += right;
+                        Boolean tie = r.tieAt(j);
+                        if (Boolean.FALSE.equals(tie)) {
+                            np++;
+                            nc += right;
+                        } else if (Boolean.TRUE.equals(tie)) {
+                            tp++;
+                        }
                     }
                     double intensity = r.op().intensity();
                     if (r.simulated() && j == 0 && wins != null && !Double.isNaN(intensity)) {
@@ -67,7 +97,7 @@ public final class Evaluation {
                     }
                 }
             }
-            total = total.plus(new Score(sp, sc, ip, ic));
+            total = total.plus(new Score(sp, sc, np, nc, tp, ip, ic));
         }
         return total;
     }
@@ -157,7 +187,7 @@ public final class Evaluation {
     }
 
     public static Score total(List<Fold> folds, java.util.function.Function<Fold, Score> which) {
-        Score t = new Score(0, 0, 0, 0);
+        Score t = Score.ZERO;
         for (Fold f : folds) {
             t = t.plus(which.apply(f));
         }

@@ -44,14 +44,14 @@ public final class TrainingSet {
         return out;
     }
 
-    /** The record's sparsity target (see {@link Labels#sparsityTarget}); NaN without a label. */
+    /** The record's sparsity target (see {@link Labels#sparsityTarget}; ties do not vote); NaN without a label. */
     static double sparsityTarget(DatasetRecord r) {
         if (r.sparsityThreshold() == null) {
             return Double.NaN;
         }
         Boolean[] wins = new Boolean[r.levels().length];
         for (int j = 0; j < wins.length; j++) {
-            wins[j] = r.sparseWins(j);
+            wins[j] = r.decisiveWins(j);
         }
         return Labels.sparsityTarget(r.policySparsity(), wins);
     }

@@ -1,6 +1,7 @@
 package org.sparoa.predictor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -26,6 +27,30 @@ class DatasetFileTest {
         assertEquals(0.0, relu.sparsityThreshold());
         assertEquals(written.get(0).op().inputShapes().get(0)[1], read.get(0).op().inputShapes().get(0)[1]);
         assertEquals(Set.of("tiny-0", "tiny-1"), DatasetFile.models(file));
+    }
+
+    @Test
+    void repeatsAndTiesSurviveTheRoundTripAndOldLinesReadWithout(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("d.jsonl");
+        DatasetRecord plain = TinyData.record("old", 0, 0);
+        // a line as written before repeats existed: no repeats, no per-repeat times, no tie
+        String old = DatasetFile.toJson(plain).replaceAll(",\"repeats\":1", "");
+        assertTrue(!old.contains("repeats") && !old.contains("tie"), old);
+        Files.writeString(file, old + "\n");
+        DatasetFile.append(file, List.of(TinyData.withTies(TinyData.record("new", 0, 0), null, true, false, false)));
+        List<DatasetRecord> read = DatasetFile.read(file);
+        assertEquals(0, read.get(0).repeats());
+        assertNull(read.get(0).tie());
+        assertNull(read.get(0).tieAt(1));
+        assertEquals(plain.sparsityThreshold(), read.get(0).sparsityThreshold());
+        DatasetRecord again = read.get(1);
+        assertEquals(2, again.repeats());
+        assertNull(again.tieAt(0));
+        assertEquals(Boolean.TRUE, again.tieAt(1));
+        assertEquals(Boolean.FALSE, again.tieAt(2));
+        assertEquals(2, again.sparseRepeatMs()[3].length);
+        assertNull(again.decisiveWins(1), "a tie decides nothing");
+        assertEquals(Boolean.TRUE, again.decisiveWins(2));
     }
 
     @Test

@@ -49,4 +49,17 @@ final class TinyData {
         return new DatasetRecord(model, "real", index, pair, false, f, conv, LEVELS, x, sparse, dense,
                 Labels.sparsityThreshold(x, wins), null);
     }
+
+    /** {@code r} as measured with repeats, with these tie flags per level (times and label unchanged). */
+    static DatasetRecord withTies(DatasetRecord r, Boolean... tie) {
+        double[][] sparse = new double[r.levels().length][];
+        double[][] dense = new double[r.levels().length][];
+        for (int j = 0; j < sparse.length; j++) {
+            sparse[j] = new double[] {r.sparseMs()[j], r.sparseMs()[j]};
+            dense[j] = new double[] {r.denseMs()[j], r.denseMs()[j]};
+        }
+        return new DatasetRecord(r.model(), r.source(), r.index(), r.pair(), r.simulated(), r.op(), r.pruned(),
+                r.levels(), r.policySparsity(), r.sparseMs(), r.denseMs(), r.sparsityThreshold(),
+                r.intensityThreshold(), 2, sparse, dense, tie);
+    }
 }

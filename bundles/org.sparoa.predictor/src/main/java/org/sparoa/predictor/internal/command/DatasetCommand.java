@@ -58,6 +58,11 @@ public class DatasetCommand implements Action {
     @Option(name = "--seed", description = "Seed of inputs, calibration and synthetic weights")
     private long seed = 13;
 
+    @Option(name = "--repeats", description = "Measure each (model, level) this many times, the two backends "
+            + "alternating operator by operator; keeps every repeat, their median, and per level whether the "
+            + "backends are a tie (within their spread). Default 1")
+    private int repeats = 1;
+
     @Override
     public Object execute() throws Exception {
         double[] lv = Arrays.stream(levels.split(",")).mapToDouble(s -> Double.parseDouble(s.trim())).toArray();
@@ -94,7 +99,8 @@ public class DatasetCommand implements Action {
             throw new IllegalArgumentException("no models: give ONNX files and/or --synthetic");
         }
         ProgressBar bar = new ProgressBar(System.out);
-        List<String> done = new DatasetBuilder(models, profiler, analyzer, Descriptors.liveCpuPair(), seed)
+        List<String> done = new DatasetBuilder(models, profiler, analyzer, Descriptors.liveCpuPair(), seed,
+                repeats)
                 .build(sources, lv, Path.of(out), bar::show);
         bar.done();
         System.out.println("measured " + done.size() + " model(s) into " + out + (done.size() < sources.size()

@@ -69,6 +69,11 @@ public class PredictCommand implements Action {
     @Option(name = "--levels", description = "Sparsity levels for --evaluate")
     private String levels = "0,0.5,0.8,0.9,0.95";
 
+    @Option(name = "--repeats", description = "For --evaluate: measure each level this many times (the backends "
+            + "alternating); from 2 on, pairs within the measured spread count as ties and the accuracy over the "
+            + "non-tie pairs is reported too")
+    private int repeats = 1;
+
     @Override
     public Object execute() throws Exception {
         Map<String, long[]> shapes = new HashMap<>();
@@ -144,14 +149,17 @@ public class PredictCommand implements Action {
         double[] lv = java.util.Arrays.stream(levels.split(",")).mapToDouble(Double::parseDouble).toArray();
         ProgressBar bar = new ProgressBar(System.out);
         int[] step = {0};
-        List<DatasetRecord> records = new DatasetBuilder(models, profiler, analyzer, Descriptors.liveCpuPair(), 13)
-                .measure(new ModelSource("evaluate-" + model.id(), file, shapes, "real"), lv,
+        List<DatasetRecord> records = new DatasetBuilder(models, profiler, analyzer, Descriptors.liveCpuPair(), 13,
+                repeats).measure(new ModelSource("evaluate-" + model.id(), file, shapes, "real"), lv,
                         () -> bar.show(++step[0], lv.length, "levels measured"));
         bar.done();
         Evaluation.Score s = Evaluation.score(records, Evaluation.service(predictor));
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("sparsityAccuracy", s.sparsityAccuracy());
         e.put("sparsityPairs", s.sparsityPairs());
+        e.put("nonTieSparsityAccuracy", Double.isNaN(s.nonTieSparsityAccuracy()) ? null : s.nonTieSparsityAccuracy());
+        e.put("nonTiePairs", s.nonTiePairs());
+        e.put("tiePairs", s.tiePairs());
         e.put("intensityAccuracy", Double.isNaN(s.intensityAccuracy()) ? null : s.intensityAccuracy());
         e.put("intensityPairs", s.intensityPairs());
         e.put("intensitySimulated", true);
@@ -159,6 +167,13 @@ public class PredictCommand implements Action {
         System.out.printf(Locale.ROOT, "evaluation: sparsity decisions %.1f %% of %d (measured), intensity %.1f %% "
                         + "of %d (simulated agx-orin:MAXN CPU/GPU: no GPU backend measured)%n",
                 100 * s.sparsityAccuracy(), s.sparsityPairs(), 100 * s.intensityAccuracy(), s.intensityPairs());
+        if (repeats > 1) {
+            System.out.printf(Locale.ROOT, "            sparsity decisions over the %d non-tie pairs %s (%d ties: "
+                            + "the backends within their spread over %d repeats)%n", s.nonTiePairs(),
+                    Double.isNaN(s.nonTieSparsityAccuracy()) ? "-"
+                            : String.format(Locale.ROOT, "%.1f %%", 100 * s.nonTieSparsityAccuracy()),
+                    s.tiePairs(), repeats);
+        }
         return e;
     }
 
