@@ -54,9 +54,12 @@ public final class Soak {
      */
     public record Sample(double seconds, long heapAfterGcBytes, long heapCommittedBytes, long rssBytes,
                          long nmtCommittedBytes, long directBufferBytes, int threads, long requests) {
-        /** Resident memory the JVM does not account for (ONNX Runtime, C library arenas); -1 without NMT. */
-        public long rssOutsideNmtBytes() {
-            return nmtCommittedBytes < 0 || rssBytes < 0 ? -1 : rssBytes - nmtCommittedBytes;
+        /**
+         * Resident memory above what the JVM counts as committed (ONNX Runtime, the C library's arenas), in MiB;
+         * negative while committed memory is not all resident; NaN without NMT.
+         */
+        public double rssOutsideNmtMib() {
+            return nmtCommittedBytes < 0 || rssBytes < 0 ? Double.NaN : (rssBytes - nmtCommittedBytes) / 1048576.0;
         }
     }
 
@@ -316,7 +319,7 @@ public final class Soak {
         for (Sample s : r.samples()) {
             csv.append(String.format(Locale.ROOT, "%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%d,%d%n", s.seconds(),
                     mib(s.heapAfterGcBytes()), mib(s.heapCommittedBytes()), mib(s.rssBytes()),
-                    mib(s.nmtCommittedBytes()), mib(s.rssOutsideNmtBytes()), mib(s.directBufferBytes()), s.threads(),
+                    mib(s.nmtCommittedBytes()), s.rssOutsideNmtMib(), mib(s.directBufferBytes()), s.threads(),
                     s.requests()));
         }
         Map<String, Long> nmt = NativeMemory.committedByCategory();
@@ -358,7 +361,7 @@ public final class Soak {
                 r.samples().get(r.samples().size() - 1).heapAfterGcBytes() / 1048576.0,
                 mib(r.samples().get(0).heapCommittedBytes()), mib(last(r).heapCommittedBytes()),
                 mib(r.samples().get(0).rssBytes()), mib(last(r).rssBytes()),
-                mib(r.samples().get(0).rssOutsideNmtBytes()), mib(last(r).rssOutsideNmtBytes()),
+                r.samples().get(0).rssOutsideNmtMib(), last(r).rssOutsideNmtMib(),
                 r.samples().get(0).threads(),
                 r.samples().get(r.samples().size() - 1).threads(),
                 r.unexpected().isEmpty() ? "" : "; first unexpected: " + r.unexpected().subList(0,

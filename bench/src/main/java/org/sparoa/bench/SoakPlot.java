@@ -27,7 +27,7 @@ final class SoakPlot {
         for (Soak.Sample x : s) {
             maxMib = Math.max(maxMib, Math.max(mib(x.rssBytes()), mib(x.heapCommittedBytes())));
             maxThreads = Math.max(maxThreads, x.threads());
-            nmt |= x.rssOutsideNmtBytes() >= 0;
+            nmt |= !Double.isNaN(x.rssOutsideNmtMib());
         }
         double yMib = maxMib * 1.15;
         StringBuilder svg = new StringBuilder();
@@ -45,7 +45,7 @@ final class SoakPlot {
         svg.append(line(s, maxT, yMib, x -> mib(x.heapCommittedBytes()), "#008040"));
         svg.append(line(s, maxT, yMib, x -> mib(x.heapAfterGcBytes()), "#0050c0"));
         if (nmt) {
-            svg.append(line(s, maxT, yMib, x -> mib(x.rssOutsideNmtBytes()), "#a000a0"));
+            svg.append(line(s, maxT, yMib, x -> Double.isNaN(x.rssOutsideNmtMib()) ? 0 : x.rssOutsideNmtMib(), "#a000a0"));
         }
         svg.append(line(s, maxT, maxThreads * 2.0, x -> x.threads(), "#c05000"));
         svg.append("<text x='60' y='360' fill='#000000'>RSS</text>"

@@ -19,6 +19,7 @@ import java.util.concurrent.Callable;
 
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
+import org.osgi.service.cm.ConfigurationAdmin;
 
 /** The built distribution as Pax Exam boots it for every test class, and waiting on a condition inside it. */
 final class Distribution {
@@ -69,6 +70,16 @@ final class Distribution {
                 fail("timed out after " + TIMEOUT_MS + " ms waiting for " + what);
             }
             Thread.sleep(100); // poll interval; the wait itself ends on the condition
+        }
+    }
+
+    /** The HTTP port the distribution was given (Pax Web's configuration). */
+    static String httpPort(ConfigurationAdmin configAdmin) {
+        try {
+            org.osgi.service.cm.Configuration[] cs = configAdmin.listConfigurations("(service.pid=org.ops4j.pax.web)");
+            return String.valueOf(cs[0].getProperties().get("org.osgi.service.http.port"));
+        } catch (Exception e) {
+            throw new IllegalStateException("no Pax Web configuration", e);
         }
     }
 

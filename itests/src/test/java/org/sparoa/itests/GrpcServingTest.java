@@ -4,21 +4,12 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import java.net.InetSocketAddress;
-import java.nio.FloatBuffer;
+import java.net.URI;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.inject.Inject;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -30,22 +21,23 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.api.Tensor;
+import org.sparoa.serving.client.KserveClient;
 import org.sparoa.serving.grpc.GrpcEndpoint;
 import org.sparoa.serving.grpc.client.GrpcCallException;
 import org.sparoa.serving.grpc.client.GrpcInferenceClient;
 
 /**
  * The gRPC endpoint inside the built distribution, on a free loopback port: concurrent gRPC clients get ONNX
- * Runtime's output for their own input, errors come back as gRPC status codes, and the endpoint's bundle stops
- * (the port closes, the service goes) and starts again (it answers again).
+ * Runtime's output for their own input, errors come back as gRPC status codes, infer calls are counted in the
+ * Prometheus metrics beside HTTP's, and the endpoint's bundle stops (the port closes, the service goes) and starts
+ * again (it answers again).
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class GrpcServingTest {
-    private static final String CLASSIFIER = "ch_ppocr_mobile_v2.0_cls_infer.onnx";
-    private static final long[] SHAPE = {1, 3, 48, 192};
     private static final String GRPC_BUNDLE = "org.sparoa.serving.grpc";
     private static final int CLIENTS = 4;
     private static final int PER_CLIENT = 10;
@@ -56,6 +48,9 @@ public class GrpcServingTest {
     @Inject
     private ModelRegistry models;
 
+    @Inject
+    private ConfigurationAdmin configAdmin;
+
     @Configuration
     public Option[] config() throws Exception {
         return Distribution.options();
@@ -63,12 +58,10 @@ public class GrpcServingTest {
 
     @Test
     public void grpcClientsGetCorrectAnswersAndTheBundleStopsAndStartsCleanly() throws Exception {
-        Path modelFile = Paths.get(System.getProperty("karaf.home"), "models", CLASSIFIER);
+        Path modelFile = OrtReferences.classifier();
         models.load("cls", modelFile);
         String input = models.require("cls").graph().inputs().get(0).name();
-        List<Map<String, Tensor>> inputs = new ArrayList<>();
-        List<float[]> references = new ArrayList<>();
-        references(modelFile, input, inputs, references);
+        OrtReferences references = OrtReferences.classifier(input, 8, 1e-4);
 
         InetSocketAddress address = endpoint();
         assertTrue("loopback by default: " + address, address.getAddress().isLoopbackAddress());
@@ -88,7 +81,19 @@ public class GrpcServingTest {
             assertNotNull("an unknown model is an error", unknown);
             assertEquals("NOT_FOUND", unknown.code());
         }
-        assertEquals(CLIENTS * PER_CLIENT, sendConcurrently(address, inputs, references));
+        assertEquals(CLIENTS * PER_CLIENT, sendConcurrently(address, references));
+        try (GrpcInferenceClient client = client(address)) {
+            GrpcCallException unknown = null;
+            try {
+                client.infer("no-such-model", references.input(0));
+            } catch (GrpcCallException e) {
+                unknown = e;
+            }
+            assertNotNull("an infer call for an unknown model is an error", unknown);
+        }
+        // gRPC infer calls are counted in the same Prometheus metric as HTTP requests (no HTTP request was sent)
+        assertEquals(CLIENTS * PER_CLIENT, requestsCounted("200", "cls"), 0);
+        assertEquals(1, requestsCounted("404", "no-such-model"), 0);
 
         Bundle grpc = Arrays.stream(context.getBundles()).filter(b -> GRPC_BUNDLE.equals(b.getSymbolicName()))
                 .findFirst().orElseThrow();
@@ -108,7 +113,24 @@ public class GrpcServingTest {
         grpc.start();
         InetSocketAddress again = endpoint();
         assertEquals("the same configured port", address.getPort(), again.getPort());
-        assertEquals(CLIENTS * PER_CLIENT, sendConcurrently(again, inputs, references));
+        assertEquals(CLIENTS * PER_CLIENT, sendConcurrently(again, references));
+    }
+
+    /** {@code sparoa_requests_total} of a status and model, scraped from {@code /metrics} over HTTP. */
+    private double requestsCounted(String code, String model) throws Exception {
+        KserveClient http = new KserveClient(URI.create("http://127.0.0.1:" + Distribution.httpPort(configAdmin)));
+        Distribution.waitFor("the metrics endpoint", () -> {
+            try {
+                return http.get("/metrics").status() == 200;
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        String series = "sparoa_requests_total{code=\"" + code + "\",model=\"" + model + "\"} ";
+        String text = http.get("/metrics").text();
+        return text.lines().filter(l -> l.startsWith(series)).mapToDouble(l -> Double.parseDouble(
+                l.substring(series.length()).trim())).findFirst().orElseThrow(() -> new AssertionError(
+                        "no " + series + "in /metrics:\n" + text));
     }
 
     private InetSocketAddress endpoint() throws Exception {
@@ -125,74 +147,24 @@ public class GrpcServingTest {
         return new GrpcInferenceClient(a.getAddress().getHostAddress(), a.getPort(), 60_000);
     }
 
-    /** Concurrent clients, each input checked against ONNX Runtime; the count of correct answers. */
-    private static long sendConcurrently(InetSocketAddress address, List<Map<String, Tensor>> inputs,
-                                         List<float[]> references) throws Exception {
-        AtomicLong ok = new AtomicLong();
-        ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < CLIENTS; c++) {
-            int seed = c;
-            Thread t = new Thread(() -> {
-                try (GrpcInferenceClient own = client(address)) {
-                    Random rnd = new Random(seed);
-                    for (int i = 0; i < PER_CLIENT; i++) {
-                        int k = rnd.nextInt(inputs.size());
-                        float[] actual = own.infer("cls", inputs.get(k)).values().iterator().next().toFloatArray();
-                        String diff = difference(references.get(k), actual);
-                        if (diff == null) {
-                            ok.incrementAndGet();
-                        } else {
-                            problems.add("wrong answer for input " + k + ": " + diff);
-                        }
-                    }
-                } catch (RuntimeException e) {
-                    problems.add("failed: " + e);
+    /** Concurrent clients, each answer checked against ONNX Runtime; the count of correct answers. */
+    private static long sendConcurrently(InetSocketAddress address, OrtReferences references) throws Exception {
+        CheckedLoad load = CheckedLoad.start("GrpcServingTest", CLIENTS, PER_CLIENT, references, c -> {
+            GrpcInferenceClient own = client(address);
+            return new CheckedLoad.Caller() {
+                @Override
+                public float[] call(Map<String, Tensor> input) {
+                    return own.infer("cls", input).values().iterator().next().toFloatArray();
                 }
-            }, "grpc-client-" + c);
-            threads.add(t);
-            t.start();
-        }
-        for (Thread t : threads) {
-            t.join(120_000);
-        }
-        assertEquals("problems: " + problems.stream().limit(5).toList(), 0, problems.size());
-        System.out.println("GrpcServingTest: " + ok.get() + " gRPC requests from " + CLIENTS + " clients answered "
-                + "correctly");
-        return ok.get();
-    }
 
-    private static String difference(float[] expected, float[] actual) {
-        if (expected.length != actual.length) {
-            return actual.length + " values instead of " + expected.length;
-        }
-        for (int i = 0; i < expected.length; i++) {
-            if (Math.abs(expected[i] - actual[i]) > 1e-4) {
-                return "element " + i + " is " + actual[i] + ", ONNX Runtime says " + expected[i];
-            }
-        }
-        return null;
-    }
-
-    private static void references(Path model, String input, List<Map<String, Tensor>> inputs,
-                                   List<float[]> references) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession session = env.createSession(model.toString(), new OrtSession.SessionOptions())) {
-            for (int seed = 1; seed <= 8; seed++) {
-                Random random = new Random(seed);
-                float[] values = new float[(int) (SHAPE[0] * SHAPE[1] * SHAPE[2] * SHAPE[3])];
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = random.nextFloat() * 2 - 1;
+                @Override
+                public void close() {
+                    own.close();
                 }
-                try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), SHAPE);
-                     OrtSession.Result result = session.run(Map.of(input, in))) {
-                    FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
-                    float[] expected = new float[out.remaining()];
-                    out.get(expected);
-                    references.add(expected);
-                }
-                inputs.add(Map.of(input, Tensor.ofFloats(SHAPE, values)));
-            }
-        }
+            };
+        });
+        load.join();
+        load.assertNoneFailedLostOrWrong();
+        return load.correct();
     }
 }

@@ -4,15 +4,11 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -25,12 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
@@ -49,7 +41,6 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleListener;
-import org.osgi.framework.ServiceReference;
 import org.osgi.framework.Version;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.sparoa.api.DeviceBackend;
@@ -60,7 +51,6 @@ import org.sparoa.api.ModelRegistry;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.SchedulingPolicy;
 import org.sparoa.api.SegmentPlan;
-import org.sparoa.api.Tensor;
 
 /**
  * Hot swap under load, against the built distribution: while two clients send requests without pause (one with the
@@ -73,8 +63,6 @@ import org.sparoa.api.Tensor;
 @ExamReactorStrategy(PerClass.class)
 public class HotSwapUnderLoadTest {
 
-    private static final String CLASSIFIER = "ch_ppocr_mobile_v2.0_cls_infer.onnx";
-    private static final long[] SHAPE = {1, 3, 48, 192};
     private static final String SPARSE = "org.sparoa.backend.sparse";
     private static final String EXAMPLE = "org.sparoa.policy.example";
 
@@ -101,12 +89,10 @@ public class HotSwapUnderLoadTest {
     public void swappingBackendsAndPoliciesUnderLoadLosesNoRequestAndChangesNoOutput() throws Exception {
         Distribution.waitFor("the ort-cpu backend", () -> backendRegistered("ort-cpu"));
         String version = System.getProperty("sparoa.itest.version");
-        Path modelFile = Paths.get(System.getProperty("karaf.home"), "models", CLASSIFIER);
+        Path modelFile = OrtReferences.classifier();
         Model model = models.load("cls-hotswap", modelFile);
         String input = model.graph().inputs().get(0).name();
-        List<Map<String, Tensor>> inputs = new ArrayList<>();
-        List<float[]> references = new ArrayList<>();
-        referenceOutputs(modelFile, input, inputs, references);
+        OrtReferences references = OrtReferences.classifier(input, 4, 1e-5);
 
         // start from a platform without the sparse backend, so that it arrives under load
         Bundle booted = bundle(SPARSE);
@@ -126,13 +112,9 @@ public class HotSwapUnderLoadTest {
         };
         context.addBundleListener(watcher);
 
-        Client byDefault = new Client("default-policy", model.id(), RunOptions.defaults(), inputs, references);
+        Client byDefault = new Client("default-policy", model.id(), RunOptions.defaults(), references);
         Client spread = new Client("partition", model.id(),
-                RunOptions.withPolicy("partition", Map.of("segments", "6")), inputs, references);
-        Thread t1 = new Thread(byDefault, "client-default");
-        Thread t2 = new Thread(spread, "client-partition");
-        t1.start();
-        t2.start();
+                RunOptions.withPolicy("partition", Map.of("segments", "6")), references);
         try {
             Distribution.waitFor("both clients served", () -> byDefault.served() > 3 && spread.served() > 3);
 
@@ -192,16 +174,13 @@ public class HotSwapUnderLoadTest {
         } finally {
             byDefault.stop();
             spread.stop();
-            t1.join(Distribution.TIMEOUT_MS);
-            t2.join(Distribution.TIMEOUT_MS);
             context.removeBundleListener(watcher);
             setDefaultPolicy("first-capable");
             Files.deleteIfExists(Paths.get(System.getProperty("karaf.home"), "deploy", EXAMPLE + ".jar"));
         }
 
         for (Client c : List.of(byDefault, spread)) {
-            assertTrue(c.name + " failed requests: " + c.failures, c.failures.isEmpty());
-            assertTrue(c.name + " outputs differing from plain ONNX Runtime: " + c.mismatches, c.mismatches.isEmpty());
+            c.load.assertNoneFailedLostOrWrong();
             assertTrue(c.name + " served requests", c.served() > 20);
         }
         assertTrue("bundles restarted that were not swapped: " + restarted, restarted.isEmpty());
@@ -212,97 +191,37 @@ public class HotSwapUnderLoadTest {
     private record Observation(long startNanos, String policy, String fallback, Set<String> backends) {
     }
 
-    /** Sends requests back to back until stopped; checks every output against the reference. */
-    private final class Client implements Runnable {
+    /** One client sending requests back to back until stopped, each checked against plain ONNX Runtime. */
+    private final class Client {
         private final String name;
-        private final String modelId;
-        private final RunOptions options;
-        private final List<Map<String, Tensor>> inputs;
-        private final List<float[]> references;
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final AtomicLong served = new AtomicLong();
         private final ConcurrentLinkedQueue<Observation> seen = new ConcurrentLinkedQueue<>();
-        private final List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-        private final List<String> mismatches = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final CheckedLoad load;
 
-        Client(String name, String modelId, RunOptions options, List<Map<String, Tensor>> inputs,
-               List<float[]> references) {
+        Client(String name, String modelId, RunOptions options, OrtReferences references) {
             this.name = name;
-            this.modelId = modelId;
-            this.options = options;
-            this.inputs = inputs;
-            this.references = references;
-        }
-
-        @Override
-        public void run() {
-            for (int i = 0; running.get(); i++) {
-                int k = i % inputs.size();
+            this.load = CheckedLoad.start("HotSwapUnderLoadTest " + name, 1, Long.MAX_VALUE, references, c -> in -> {
                 long start = System.nanoTime();
-                try {
-                    InferenceResult r = inference.infer(modelId, inputs.get(k), options);
-                    float[] actual = r.outputs().values().iterator().next().toFloatArray();
-                    String diff = difference(references.get(k), actual);
-                    if (diff != null) {
-                        mismatches.add("request " + i + " (" + r.plan().policy() + "): " + diff);
-                    }
-                    seen.add(new Observation(start, r.plan().policy(), r.plan().fallbackReason(),
-                            r.plan().segments().stream().map(SegmentPlan::backendId).collect(Collectors.toSet())));
-                    served.incrementAndGet();
-                } catch (RuntimeException e) {
-                    failures.add("request " + i + ": " + e);
-                }
-            }
+                InferenceResult r = inference.infer(modelId, in, options);
+                seen.add(new Observation(start, r.plan().policy(), r.plan().fallbackReason(),
+                        r.plan().segments().stream().map(SegmentPlan::backendId).collect(Collectors.toSet())));
+                return r.outputs().values().iterator().next().toFloatArray();
+            });
         }
 
         long served() {
-            return served.get();
+            return load.answered();
         }
 
         boolean sawAfter(long mark, java.util.function.Predicate<Observation> what) {
             return seen.stream().anyMatch(o -> o.startNanos() > mark && what.test(o));
         }
 
-        void stop() {
-            running.set(false);
+        void stop() throws InterruptedException {
+            load.stopAndJoin();
         }
-    }
-
-    private static String difference(float[] expected, float[] actual) {
-        if (expected.length != actual.length) {
-            return "length " + actual.length + ", expected " + expected.length;
-        }
-        for (int i = 0; i < expected.length; i++) {
-            if (Math.abs(expected[i] - actual[i]) > 1e-5 * Math.max(1, Math.abs(expected[i]))) {
-                return "output[" + i + "] = " + actual[i] + ", plain ONNX Runtime: " + expected[i];
-            }
-        }
-        return null;
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private static void referenceOutputs(Path model, String input, List<Map<String, Tensor>> inputs,
-                                         List<float[]> references) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession session = env.createSession(model.toString(), new OrtSession.SessionOptions())) {
-            for (int seed = 1; seed <= 4; seed++) {
-                Random random = new Random(seed);
-                float[] values = new float[(int) (SHAPE[0] * SHAPE[1] * SHAPE[2] * SHAPE[3])];
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = random.nextFloat() * 2 - 1;
-                }
-                try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), SHAPE);
-                     OrtSession.Result result = session.run(Map.of(input, in))) {
-                    FloatBuffer out = ((OnnxTensor) result.get(0)).getFloatBuffer();
-                    float[] expected = new float[out.remaining()];
-                    out.get(expected);
-                    references.add(expected);
-                }
-                inputs.add(Map.of(input, Tensor.ofFloats(SHAPE, values)));
-            }
-        }
-    }
 
     private boolean isTouched(Bundle b) {
         return SPARSE.equals(b.getSymbolicName()) || EXAMPLE.equals(b.getSymbolicName());

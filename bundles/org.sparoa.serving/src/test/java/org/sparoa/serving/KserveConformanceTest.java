@@ -1,9 +1,10 @@
 package org.sparoa.serving;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sparoa.batching.internal.ServedClassifier.assertClose;
+import static org.sparoa.batching.internal.ServedClassifier.image;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.sparoa.api.DataType;
 import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.PlainOrtSession;
-import org.sparoa.api.RandomInputs;
+import org.sparoa.batching.internal.ServedClassifier;
 import org.sparoa.serving.client.KserveClient;
 import org.sparoa.serving.client.KserveClient.Response;
 
@@ -52,24 +52,8 @@ class KserveConformanceTest {
         }
     }
 
-    private static Tensor image(long rows, long seed) {
-        return RandomInputs.random(DataType.FLOAT, new long[] {rows, 3, 48, 192}, new SplittableRandom(seed));
-    }
-
     private static String inputName() {
         return fixture.platform.models().require("cls").graph().inputs().get(0).name();
-    }
-
-    private static void assertClose(Map<String, Tensor> expected, Map<String, Tensor> actual) {
-        assertEquals(expected.keySet(), actual.keySet());
-        for (String k : expected.keySet()) {
-            assertArrayEquals(expected.get(k).shape(), actual.get(k).shape(), k);
-            float[] a = expected.get(k).toFloatArray();
-            float[] b = actual.get(k).toFloatArray();
-            for (int i = 0; i < a.length; i++) {
-                assertEquals(a[i], b[i], 1e-4, k + "[" + i + "]");
-            }
-        }
     }
 
     private static String error(Response r) {
@@ -228,7 +212,7 @@ class KserveConformanceTest {
         Response index = client.post("/v2/repository/index", Map.of(), new byte[0]);
         assertEquals(200, index.status());
         assertTrue(index.text().contains("{\"name\":\"cls\",\"version\":\"1\",\"state\":\"READY\"}"), index.text());
-        String name = ServingFixture.CLS_FILE.replace(".onnx", "");
+        String name = ServedClassifier.CLS_FILE.replace(".onnx", "");
         assertTrue(index.text().contains("\"name\":\"" + name + "\""), "repository files are listed: " + index.text());
         assertEquals(200, client.post("/v2/repository/models/" + name + "/load", Map.of(), new byte[0]).status());
         assertEquals(200, client.get("/v2/models/" + name + "/ready").status());

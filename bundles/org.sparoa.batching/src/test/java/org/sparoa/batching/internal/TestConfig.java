@@ -2,20 +2,25 @@ package org.sparoa.batching.internal;
 
 import java.lang.annotation.Annotation;
 
-/** A batching configuration for tests. */
-record TestConfig(String mode, int maxBatchSize, long maxQueueDelayMicros, double sloMillis, int queueCapacity,
+/** A batching configuration for tests; also for the serving bundles' tests (this module's test-jar). */
+public record TestConfig(String mode, int maxBatchSize, long maxQueueDelayMicros, double sloMillis, int queueCapacity,
                   int concurrency, long requestTimeoutMillis) implements BatchingEngine.Config {
 
-    static TestConfig staticBatches(int maxBatch, long delayMicros) {
+    public static TestConfig staticBatches(int maxBatch, long delayMicros) {
         return new TestConfig("static", maxBatch, delayMicros, 50, 256, 1, 30_000);
     }
 
-    TestConfig withCapacity(int capacity) {
+    /** Adaptive, up to {@code maxBatch}, 2 ms delay, a 50 ms objective: what the endpoints' tests serve with. */
+    public static TestConfig adaptive(int maxBatch) {
+        return new TestConfig("adaptive", maxBatch, 2000, 50, 256, 1, 30_000);
+    }
+
+    public TestConfig withCapacity(int capacity) {
         return new TestConfig(mode, maxBatchSize, maxQueueDelayMicros, sloMillis, capacity, concurrency,
                 requestTimeoutMillis);
     }
 
-    TestConfig withMode(String m) {
+    public TestConfig withMode(String m) {
         return new TestConfig(m, maxBatchSize, maxQueueDelayMicros, sloMillis, queueCapacity, concurrency,
                 requestTimeoutMillis);
     }

@@ -1,10 +1,11 @@
 package org.sparoa.serving.grpc;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sparoa.batching.internal.ServedClassifier.assertClose;
+import static org.sparoa.batching.internal.ServedClassifier.image;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Test;
 import org.sparoa.api.DataType;
 import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.PlainOrtSession;
-import org.sparoa.api.RandomInputs;
 import org.sparoa.serving.grpc.client.GrpcCallException;
 import org.sparoa.serving.grpc.client.GrpcInferenceClient;
 import org.sparoa.serving.grpc.proto.GRPCInferenceServiceGrpc;
@@ -84,24 +83,8 @@ class GrpcEndpointTest {
         }
     }
 
-    private static Tensor image(long rows, long seed) {
-        return RandomInputs.random(DataType.FLOAT, new long[] {rows, 3, 48, 192}, new SplittableRandom(seed));
-    }
-
     private static String inputName() {
         return fixture.platform.models().require("cls").graph().inputs().get(0).name();
-    }
-
-    private static void assertClose(Map<String, Tensor> expected, Map<String, Tensor> actual) {
-        assertEquals(expected.keySet(), actual.keySet());
-        for (String k : expected.keySet()) {
-            assertArrayEquals(expected.get(k).shape(), actual.get(k).shape(), k);
-            float[] a = expected.get(k).toFloatArray();
-            float[] b = actual.get(k).toFloatArray();
-            for (int i = 0; i < a.length; i++) {
-                assertEquals(a[i], b[i], 1e-4, k + "[" + i + "]");
-            }
-        }
     }
 
     private static ModelInferRequest.Builder rawRequest(String model, String datatype, long[] shape, byte[] bytes) {

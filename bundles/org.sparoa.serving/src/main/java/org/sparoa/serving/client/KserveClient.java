@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import com.google.gson.JsonArray;
@@ -22,6 +21,7 @@ import com.google.gson.JsonParser;
 
 import org.sparoa.api.DataType;
 import org.sparoa.api.Tensor;
+import org.sparoa.serving.core.KserveTypes;
 
 /**
  * A KServe v2 HTTP client over the JDK's {@link HttpClient}: metadata calls, and {@code infer} with the binary
@@ -236,24 +236,14 @@ public final class KserveClient {
         return in;
     }
 
+    /** The KServe datatype name of an element type ("FP32"). */
     public static String datatype(DataType t) {
-        return switch (t) {
-            case FLOAT -> "FP32";
-            case DOUBLE -> "FP64";
-            case FLOAT16 -> "FP16";
-            case BFLOAT16 -> "BF16";
-            case STRING -> "BYTES";
-            default -> t.name().toUpperCase(Locale.ROOT);
-        };
+        return KserveTypes.kserve(t);
     }
 
+    /** The element type of a KServe datatype name ("BYTES": STRING). */
     public static DataType dataType(String kserve) {
-        return switch (kserve) {
-            case "FP32" -> DataType.FLOAT;
-            case "FP64" -> DataType.DOUBLE;
-            case "FP16" -> DataType.FLOAT16;
-            case "BF16" -> DataType.BFLOAT16;
-            default -> DataType.valueOf(kserve);
-        };
+        return KserveTypes.parse(kserve).orElseThrow(() -> new IllegalArgumentException("unknown KServe datatype '"
+                + kserve + "'"));
     }
 }

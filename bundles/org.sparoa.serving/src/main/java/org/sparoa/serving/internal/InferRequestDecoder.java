@@ -15,22 +15,24 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
 import org.sparoa.api.DataType;
-import org.sparoa.api.Shapes;
 import org.sparoa.api.Tensor;
+import org.sparoa.serving.core.InputChecks;
+import org.sparoa.serving.core.KserveTypes;
 
 /**
  * Decodes the body of {@code POST .../infer}: a JSON header, then, with the binary tensor data extension, the raw
  * little-endian bytes of every input that declares {@code parameters.binary_data_size}, in input order. The JSON
  * header's length comes from {@code Inference-Header-Content-Length}; without that header the whole body is JSON.
+ * What every endpoint checks on an input (shape, element limit, size, non-finite values, names) is
+ * {@link InputChecks}'s job. A refusal is an {@link HttpError} 400 or the platform's {@code InvalidInputException},
+ * which the handler answers 400.
  */
 final class InferRequestDecoder {
     static final String HEADER_LENGTH = "Inference-Header-Content-Length";
-    private final long maxTensorElements;
-    private final boolean rejectNonFinite;
+    private final InputChecks checks;
 
-    InferRequestDecoder(long maxTensorElements, boolean rejectNonFinite) {
-        this.maxTensorElements = maxTensorElements;
-        this.rejectNonFinite = rejectNonFinite;
+    InferRequestDecoder(InputChecks checks) {
+        this.checks = checks;
     }
 
     InferRequest decode(byte[] body, String headerLength) {
@@ -51,17 +53,13 @@ final class InferRequestDecoder {
             }
             JsonObject in = e.getAsJsonObject();
             String name = string(in, "name", "an input");
-            DataType type = Datatypes.fromKserve(string(in, "datatype", "input '" + name + "'"), name);
+            DataType type = KserveTypes.fromKserve(string(in, "datatype", "input '" + name + "'"), name);
             long[] shape = shape(in, name);
-            long count = elements(shape, name);
+            long count = checks.elements(name, shape);
             long binarySize = binarySize(in, name);
             ByteBuffer data;
             if (binarySize >= 0) {
-                long need = count * type.byteSize();
-                if (binarySize != need) {
-                    throw HttpError.badRequest("input '" + name + "': binary_data_size is " + binarySize + " bytes, its "
-                            + Datatypes.kserve(type) + " shape " + Shapes.format(shape) + " needs " + need);
-                }
+                checks.byteSize(name, type, shape, count, binarySize, "binary_data_size is " + binarySize + " bytes");
                 if (body.length - offset < binarySize) {
                     throw HttpError.badRequest("input '" + name + "': binary_data_size is " + binarySize
                             + " bytes but the body has only " + (body.length - offset) + " bytes left after the JSON"
@@ -76,13 +74,7 @@ final class InferRequestDecoder {
                 }
                 data = JsonTensors.read(d, type, count, name);
             }
-            Tensor t = Tensor.wrap(type, shape, data);
-            if (rejectNonFinite) {
-                checkFinite(name, t);
-            }
-            if (inputs.put(name, t) != null) {
-                throw HttpError.badRequest("input '" + name + "' appears twice");
-            }
+            checks.add(inputs, name, Tensor.wrap(type, shape, data));
         }
         if (offset != body.length) {
             throw HttpError.badRequest((body.length - offset) + " bytes after the JSON header are not claimed by any "
@@ -154,7 +146,7 @@ final class InferRequestDecoder {
         return v.getAsString();
     }
 
-    private static long[] shape(JsonObject in, String name) {
+    private long[] shape(JsonObject in, String name) {
         JsonElement s = in.get("shape");
         if (s == null || !s.isJsonArray()) {
             throw HttpError.badRequest("input '" + name + "' has no 'shape' array");
@@ -167,29 +159,10 @@ final class InferRequestDecoder {
                 throw HttpError.badRequest("input '" + name + "': shape " + abbreviate(a.toString())
                         + " must hold whole numbers");
             }
-            if (d < 0) {
-                throw HttpError.badRequest("input '" + name + "': shape " + abbreviate(a.toString())
-                        + " has a negative dimension");
-            }
             shape[i] = d;
         }
+        checks.shape(name, shape);
         return shape;
-    }
-
-    private long elements(long[] shape, String name) {
-        long n = 1;
-        for (long d : shape) {
-            if (d != 0 && n > maxTensorElements / d) {
-                n = Long.MAX_VALUE;
-                break;
-            }
-            n *= d;
-        }
-        if (n > maxTensorElements) {
-            throw HttpError.badRequest("input '" + name + "': shape " + Shapes.format(shape) + " has more than "
-                    + maxTensorElements + " elements (org.sparoa.serving maxTensorElements)");
-        }
-        return n;
     }
 
     private static long binarySize(JsonObject in, String name) {
@@ -234,29 +207,5 @@ final class InferRequestDecoder {
             list.add(new InferRequest.RequestedOutput(name, binary));
         }
         return list;
-    }
-
-    private static void checkFinite(String name, Tensor t) {
-        ByteBuffer b = t.bytes();
-        if (t.type() == DataType.FLOAT) {
-            for (int i = 0, n = (int) t.elementCount(); i < n; i++) {
-                float v = b.getFloat(i * 4);
-                if (!Float.isFinite(v)) {
-                    throw nonFinite(name, i, Float.isNaN(v));
-                }
-            }
-        } else if (t.type() == DataType.DOUBLE) {
-            for (int i = 0, n = (int) t.elementCount(); i < n; i++) {
-                double v = b.getDouble(i * 8);
-                if (!Double.isFinite(v)) {
-                    throw nonFinite(name, i, Double.isNaN(v));
-                }
-            }
-        }
-    }
-
-    private static HttpError nonFinite(String name, int index, boolean nan) {
-        return HttpError.badRequest("input '" + name + "' contains " + (nan ? "NaN" : "Inf") + " at element " + index
-                + " (non-finite inputs are rejected: org.sparoa.serving rejectNonFinite)");
     }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
 import com.google.gson.stream.JsonWriter;
 
 import org.sparoa.api.Tensor;
+import org.sparoa.serving.core.KserveTypes;
 
 /**
  * Encodes an infer response: JSON with every output's name, datatype and shape, its elements either in {@code data}
@@ -56,7 +57,7 @@ final class InferResponseEncoder {
                 Tensor t = outputs.get(names.get(i));
                 w.beginObject();
                 w.name("name").value(names.get(i));
-                w.name("datatype").value(Datatypes.kserve(t.type()));
+                w.name("datatype").value(KserveTypes.kserve(t.type()));
                 w.name("shape").beginArray();
                 for (long d : t.shape()) {
                     w.value(d);

@@ -13,6 +13,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.batching.BatchingService;
+import org.sparoa.serving.core.RequestMetrics;
 
 /**
  * The KServe v2 handler behind the JDK's own HTTP server on a free loopback port, outside OSGi: for the conformance
@@ -32,7 +33,7 @@ public final class JdkHttpEndpoint implements AutoCloseable {
             return t;
         });
         KserveHandler handler = new KserveHandler(models, batching, new ServingSettings(maxRequestBytes,
-                maxTensorElements, true, 0, repository), ServingMetrics.NONE);
+                maxTensorElements, true, 0, repository), RequestMetrics.NONE);
         // the JDK server writes headers and body apart: without TCP_NODELAY each small answer waits ~40 ms for the
         // client's delayed ACK (Nagle). The property is read once, when the first server is made.
         if (System.getProperty(NODELAY) == null) {

@@ -12,6 +12,7 @@ import com.google.gson.stream.JsonWriter;
 
 import org.sparoa.api.DataType;
 import org.sparoa.api.Tensor;
+import org.sparoa.serving.core.KserveTypes;
 
 /** Tensor elements to and from the JSON {@code data} field of the KServe v2 protocol (flat or nested, row-major). */
 final class JsonTensors {
@@ -25,7 +26,7 @@ final class JsonTensors {
      */
     static ByteBuffer read(JsonElement data, DataType type, long count, String input) {
         if (type.byteSize() == 0 || type == DataType.FLOAT16 || type == DataType.BFLOAT16) {
-            throw HttpError.badRequest("input '" + input + "': datatype " + Datatypes.kserve(type)
+            throw HttpError.badRequest("input '" + input + "': datatype " + KserveTypes.kserve(type)
                     + " is accepted only as binary data (parameters.binary_data_size)");
         }
         long seen = count(data, input);
@@ -105,7 +106,7 @@ final class JsonTensors {
     private static HttpError notA(JsonPrimitive p, DataType type, ByteBuffer out, String input, String what) {
         long element = out.position() / type.byteSize();
         return HttpError.badRequest("input '" + input + "': element " + element + " ("
-                + InferRequestDecoder.abbreviate(p.toString()) + ") is not a " + Datatypes.kserve(type) + " value ("
+                + InferRequestDecoder.abbreviate(p.toString()) + ") is not a " + KserveTypes.kserve(type) + " value ("
                 + what + ")");
     }
 

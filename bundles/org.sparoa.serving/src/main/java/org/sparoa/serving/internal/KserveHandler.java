@@ -1,6 +1,7 @@
 package org.sparoa.serving.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 import com.google.gson.JsonArray;
@@ -16,11 +17,14 @@ import org.sparoa.api.Model;
 import org.sparoa.api.ModelFormatException;
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.api.SparoaException;
-import org.sparoa.api.Tensor;
 import org.sparoa.api.UnknownModelException;
 import org.sparoa.batching.BatchingService;
 import org.sparoa.batching.DeadlineExceededException;
 import org.sparoa.batching.QueueFullException;
+import org.sparoa.serving.core.InputChecks;
+import org.sparoa.serving.core.ModelRepository;
+import org.sparoa.serving.core.RepositoryEntry;
+import org.sparoa.serving.core.RequestMetrics;
 
 /**
  * The KServe v2 (Open Inference Protocol) HTTP API as Triton serves it, below {@code /v2}: server and model metadata,
@@ -36,14 +40,15 @@ final class KserveHandler {
     private final ServingSettings settings;
     private final InferRequestDecoder decoder;
     private final ModelRepository repository;
-    private final ServingMetrics metrics;
+    private final RequestMetrics metrics;
 
-    KserveHandler(ModelRegistry models, BatchingService batching, ServingSettings settings, ServingMetrics metrics) {
+    KserveHandler(ModelRegistry models, BatchingService batching, ServingSettings settings, RequestMetrics metrics) {
         this.models = models;
         this.batching = batching;
         this.settings = settings;
-        this.decoder = new InferRequestDecoder(settings.maxTensorElements(), settings.rejectNonFinite());
-        this.repository = new ModelRepository(models, settings.modelRepository());
+        this.decoder = new InferRequestDecoder(new InputChecks(settings.maxTensorElements(),
+                settings.rejectNonFinite(), KserveServlet.PID));
+        this.repository = new ModelRepository(models, settings.modelRepository(), KserveServlet.PID);
         this.metrics = metrics;
     }
 
@@ -56,22 +61,37 @@ final class KserveHandler {
             return route(x);
         } catch (HttpError e) {
             return error(e.status, e.getMessage(), e.headers);
-        } catch (UnknownModelException e) {
-            return error(404, e.getMessage(), Map.of());
-        } catch (InvalidInputException | ModelFormatException e) {
-            return error(400, e.getMessage(), Map.of());
         } catch (QueueFullException e) {
             long seconds = Math.max(1, (e.retryAfterMillis() + 999) / 1000);
             return error(503, e.getMessage(), Map.of("Retry-After", Long.toString(seconds)));
-        } catch (DeadlineExceededException e) {
-            return error(504, e.getMessage(), Map.of());
-        } catch (SparoaException e) {
-            LOG.warn("{} {} failed: {}", x.method(), x.path(), e.getMessage());
-            return error(500, e.getMessage(), Map.of());
         } catch (RuntimeException e) {
+            int status = status(e);
+            if (status != 500) {
+                return error(status, e.getMessage(), Map.of());
+            }
+            if (e instanceof SparoaException) {
+                LOG.warn("{} {} failed: {}", x.method(), x.path(), e.getMessage());
+                return error(500, e.getMessage(), Map.of());
+            }
             LOG.error("{} {} failed", x.method(), x.path(), e);
             return error(500, "internal error: " + e, Map.of());
         }
+    }
+
+    /** The HTTP status that answers an exception (the platform's, the batching engine's, or this endpoint's). */
+    static int status(RuntimeException e) {
+        if (e instanceof HttpError h) {
+            return h.status;
+        } else if (e instanceof UnknownModelException) {
+            return 404;
+        } else if (e instanceof InvalidInputException || e instanceof ModelFormatException) {
+            return 400;
+        } else if (e instanceof QueueFullException) {
+            return 503;
+        } else if (e instanceof DeadlineExceededException) {
+            return 504;
+        }
+        return 500;
     }
 
     static HttpExchange.Answer error(int status, String message, Map<String, String> headers) {
@@ -175,43 +195,16 @@ final class KserveHandler {
         try {
             models.require(name);
             InferRequest request = decoder.decode(x.body(), x.header().apply(InferRequestDecoder.HEADER_LENGTH));
-            checkBatch(name, request);
+            InputChecks.batch(batching, name, request.inputs());
             InferenceResult result = batching.infer(name, request.inputs(), settings.requestTimeoutMillis());
             HttpExchange.Answer a = InferResponseEncoder.encode(name, request, result.outputs());
             status = a.status();
             return a;
-        } catch (HttpError e) {
-            status = e.status;
-            throw e;
-        } catch (UnknownModelException e) {
-            status = 404;
-            throw e;
-        } catch (InvalidInputException e) {
-            status = 400;
-            throw e;
-        } catch (QueueFullException e) {
-            status = 503;
-            throw e;
-        } catch (DeadlineExceededException e) {
-            status = 504;
+        } catch (RuntimeException e) {
+            status = status(e);
             throw e;
         } finally {
             metrics.request(name, status, System.nanoTime() - start);
-        }
-    }
-
-    /** Triton's clients do not check the batch against max_batch_size: the server must. */
-    private void checkBatch(String name, InferRequest request) {
-        if (!batching.isBatchable(name)) {
-            return;
-        }
-        int max = batching.settings(name).maxBatch();
-        for (Map.Entry<String, Tensor> e : request.inputs().entrySet()) {
-            long[] s = e.getValue().shape();
-            if (s.length > 0 && s[0] > max) {
-                throw HttpError.badRequest("input '" + e.getKey() + "' has a batch of " + s[0] + ", more than "
-                        + "max_batch_size " + max + " of model " + name);
-            }
         }
     }
 
@@ -228,7 +221,7 @@ final class KserveHandler {
                     throw HttpError.badRequest("repository index request is not valid JSON: " + e.getMessage());
                 }
             }
-            return HttpExchange.Answer.json(200, repository.index(ready).toString());
+            return HttpExchange.Answer.json(200, index(repository.index(ready)).toString());
         }
         if (p.length == 4 && p[1].equals("models") && (p[3].equals("load") || p[3].equals("unload"))) {
             requireMethod(x.method(), "POST", "/repository/models/" + p[2] + "/" + p[3]);
@@ -240,6 +233,21 @@ final class KserveHandler {
             return HttpExchange.Answer.json(200, "");
         }
         throw HttpError.notFound("no such endpoint: /v2/" + String.join("/", p));
+    }
+
+    private static JsonArray index(List<RepositoryEntry> entries) {
+        JsonArray a = new JsonArray();
+        for (RepositoryEntry e : entries) {
+            JsonObject o = new JsonObject();
+            o.addProperty("name", e.name());
+            o.addProperty("version", e.version());
+            o.addProperty("state", e.state());
+            if (!e.ready()) {
+                o.addProperty("reason", e.reason());
+            }
+            a.add(o);
+        }
+        return a;
     }
 
     private static HttpExchange.Answer json(JsonObject o) {

@@ -1,7 +1,6 @@
 package org.sparoa.serving.internal;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.Map;
 
 import javax.servlet.Servlet;
@@ -20,6 +19,8 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.batching.BatchingService;
+import org.sparoa.serving.core.ModelRepository;
+import org.sparoa.serving.core.RequestMetrics;
 
 /**
  * The KServe v2 endpoint on the OSGi HTTP whiteboard, at {@code /v2/*} (which also matches {@code GET /v2}). The
@@ -58,7 +59,7 @@ public class KserveServlet extends HttpServlet {
     private final transient BatchingService batching;
     /** The metrics component of this bundle, when it runs (its library is embedded: it should). */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private transient volatile ServingMetrics metrics;
+    private transient volatile RequestMetrics metrics;
     private transient volatile KserveHandler handler;
 
     @Activate
@@ -70,24 +71,12 @@ public class KserveServlet extends HttpServlet {
 
     @Modified
     void modified(Config c) {
-        handler = new KserveHandler(models, batching, settings(c), (model, status, nanos) -> {
-            ServingMetrics m = metrics;
-            if (m != null) {
-                m.request(model, status, nanos);
-            }
-        });
+        handler = new KserveHandler(models, batching, settings(c), RequestMetrics.current(() -> metrics));
     }
 
     static ServingSettings settings(Config c) {
-        Path repo;
-        if (!c.modelRepository().isBlank()) {
-            repo = Path.of(c.modelRepository());
-        } else {
-            String home = System.getProperty("karaf.home");
-            repo = home == null ? null : Path.of(home, "models");
-        }
         return new ServingSettings(c.maxRequestBytes(), c.maxTensorElements(), c.rejectNonFinite(),
-                c.requestTimeoutMillis(), repo);
+                c.requestTimeoutMillis(), ModelRepository.folder(c.modelRepository()));
     }
 
     @Override

@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import org.sparoa.api.DataType;
 import org.sparoa.api.Model;
 import org.sparoa.api.TensorInfo;
+import org.sparoa.serving.core.KserveTypes;
 
 /**
  * Model metadata ({@code GET /v2/models/m}) and Triton's model configuration ({@code GET /v2/models/m/config}). With
@@ -59,10 +60,10 @@ final class ModelDescriptions {
                 dims.add(shape[i] < 0 ? -1 : shape[i]);
             }
             if (config) {
-                o.addProperty("data_type", Datatypes.triton(type));
+                o.addProperty("data_type", KserveTypes.triton(type));
                 o.add("dims", dims);
             } else {
-                o.addProperty("datatype", Datatypes.kserve(type));
+                o.addProperty("datatype", KserveTypes.kserve(type));
                 o.add("shape", dims);
             }
             a.add(o);

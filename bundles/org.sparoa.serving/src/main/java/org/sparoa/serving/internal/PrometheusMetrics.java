@@ -26,16 +26,18 @@ import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.DeviceState;
 import org.sparoa.batching.BatchingService;
 import org.sparoa.batching.QueueStats;
+import org.sparoa.serving.core.RequestMetrics;
 
 /**
  * Prometheus metrics at {@code /metrics} (text format, from the Prometheus Java client): infer requests by model and
- * HTTP status with their latency, and, read from the batching engine and the backends at scrape time, queue depth,
+ * HTTP status with their latency, reported by every endpoint through the {@link RequestMetrics} service (the gRPC
+ * endpoint's calls with the HTTP status of their gRPC code), and, read from the batching engine and the backends at scrape time, queue depth,
  * queue and compute time, the batch-size histogram and each backend's utilisation and queue.
  */
-@Component(service = {Servlet.class, ServingMetrics.class}, property = {
+@Component(service = {Servlet.class, RequestMetrics.class}, property = {
         "osgi.http.whiteboard.servlet.pattern=/metrics",
         "osgi.http.whiteboard.servlet.name=sparoa-metrics"})
-public class PrometheusMetrics extends HttpServlet implements ServingMetrics {
+public class PrometheusMetrics extends HttpServlet implements RequestMetrics {
     private static final long serialVersionUID = 1L;
     private final transient PrometheusRegistry registry = new PrometheusRegistry();
     private final transient Counter requests;
@@ -46,8 +48,9 @@ public class PrometheusMetrics extends HttpServlet implements ServingMetrics {
     @Activate
     public PrometheusMetrics(@Reference BatchingService batching) {
         this.batching = batching;
-        requests = Counter.builder().name("sparoa_requests_total").help("Infer requests answered, by model and HTTP "
-                + "status").labelNames("model", "code").register(registry);
+        requests = Counter.builder().name("sparoa_requests_total").help("Infer requests answered (HTTP and gRPC), by "
+                + "model and HTTP status (a gRPC code as its HTTP status)").labelNames("model", "code")
+                .register(registry);
         latency = Histogram.builder().name("sparoa_request_duration_seconds").help("Infer request time in the "
                 + "endpoint (decode, queue, compute, encode)").labelNames("model").classicOnly()
                 .classicUpperBounds(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5)

@@ -8,8 +8,9 @@ import java.util.Map;
 
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.batching.internal.BatchingEngine;
+import org.sparoa.batching.internal.TestConfig;
 import org.sparoa.engine.LocalPlatform;
-import org.sparoa.serving.ServingFixtureConfig;
+import org.sparoa.serving.core.RequestMetrics;
 
 /**
  * The endpoint's handler over the real platform (ort-cpu, the PP-OCR classifier loaded as {@code cls}, the batching
@@ -28,12 +29,12 @@ final class FuzzedEndpoint {
         }
         platform = LocalPlatform.of(new OrtCpuBackend("ort-cpu", 1, 1));
         platform.models().load(RequestSeeds.MODEL, model);
-        batching = new BatchingEngine(platform.inference(), platform.models(), ServingFixtureConfig.adaptive(8),
+        batching = new BatchingEngine(platform.inference(), platform.models(), TestConfig.adaptive(8),
                 Map.of());
         Path repository = Files.createTempDirectory("sparoa-fuzz-repository");
         repository.toFile().deleteOnExit();
         handler = new KserveHandler(platform.models(), batching, ServingSettings.defaults(repository),
-                ServingMetrics.NONE);
+                RequestMetrics.NONE);
     }
 
     static synchronized FuzzedEndpoint get() {

@@ -24,7 +24,7 @@ class PrometheusMetricsTest {
     @Test
     void requestsQueuesAndBackendsAppearInTheTextFormat() throws Exception {
         var batching = new org.sparoa.batching.internal.BatchingEngine(platform.inference(), platform.models(),
-                org.sparoa.serving.ServingFixtureConfig.adaptive(8), Map.of());
+                org.sparoa.batching.internal.TestConfig.adaptive(8), Map.of());
         try {
             PrometheusMetrics m = new PrometheusMetrics(batching);
             m.bindBackend(platform.backends().get(0), Map.of());

@@ -5,10 +5,12 @@ import java.util.Set;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
+import org.sparoa.api.InvalidInputException;
+import org.sparoa.serving.core.InputChecks;
 
 /**
- * What every request must get: decoded, or refused with the endpoint's own {@link HttpError} whose message says what
- * is wrong; over HTTP, a 200 or a 4xx with {@code {"error": "..."}}. Anything else (another exception, an
+ * What every request must get: decoded, or refused with the endpoint's own {@link HttpError} 400 or the platform's
+ * {@link InvalidInputException} (which the endpoint answers 400), whose message says what is wrong; over HTTP, a 200 or a 4xx with {@code {"error": "..."}}. Anything else (another exception, an
  * {@link Error} such as OutOfMemoryError or StackOverflowError, a 500) is a finding, rethrown as an
  * {@link AssertionError} that names the request.
  */
@@ -18,7 +20,7 @@ final class RequestHarness {
     /** The statuses a client's request may earn; 500 means the server broke. */
     static final Set<Integer> CLIENT_STATUSES = Set.of(400, 404, 405, 413);
     /** The endpoint's defaults (org.sparoa.serving). */
-    static final InferRequestDecoder DECODER = new InferRequestDecoder(16L << 20, true);
+    static final InferRequestDecoder DECODER = new InferRequestDecoder(new InputChecks(16L << 20, true, KserveServlet.PID));
 
     private RequestHarness() {
     }
@@ -32,6 +34,8 @@ final class RequestHarness {
                 throw new AssertionError("the decoder answered " + e.status + " instead of 400: " + e.getMessage()
                         + "\nrequest: " + r.describe(), e);
             }
+            return refused(e.getMessage(), r);
+        } catch (InvalidInputException e) {
             return refused(e.getMessage(), r);
         } catch (Throwable t) {
             throw new AssertionError("the decoder failed with a foreign " + t + "\nrequest: " + r.describe(), t);

@@ -14,6 +14,7 @@ import org.sparoa.api.DataType;
 import org.sparoa.api.Model;
 import org.sparoa.api.Tensor;
 import org.sparoa.api.RandomInputs;
+import org.sparoa.batching.internal.ServedClassifier;
 import org.sparoa.onnx.OnnxModels;
 import org.sparoa.serving.client.KserveClient;
 
@@ -25,7 +26,7 @@ import org.sparoa.serving.client.KserveClient;
  */
 final class RequestSeeds {
     static final String MODEL = "cls";
-    static final String CLS_FILE = "ch_ppocr_mobile_v2.0_cls_infer.onnx";
+    static final String CLS_FILE = ServedClassifier.CLS_FILE;
     static final String INFER = "/models/" + MODEL + "/infer";
     private static List<FuzzedRequest> all;
 

@@ -22,6 +22,7 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
 import org.sparoa.api.DataType;
 import org.sparoa.api.Tensor;
 import org.sparoa.api.TensorInfo;
+import org.sparoa.serving.core.KserveTypes;
 import org.sparoa.serving.grpc.proto.GRPCInferenceServiceGrpc;
 import org.sparoa.serving.grpc.proto.ModelConfigRequest;
 import org.sparoa.serving.grpc.proto.ModelInferRequest;
@@ -123,7 +124,7 @@ public final class GrpcInferenceClient implements AutoCloseable {
         for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
             Tensor t = e.getValue();
             ModelInferRequest.InferInputTensor.Builder in = b.addInputsBuilder().setName(e.getKey())
-                    .setDatatype(kserve(t.type()));
+                    .setDatatype(KserveTypes.kserve(t.type()));
             for (long d : t.shape()) {
                 in.addShape(d);
             }
@@ -174,32 +175,9 @@ public final class GrpcInferenceClient implements AutoCloseable {
         return out;
     }
 
-    static String kserve(DataType t) {
-        return switch (t) {
-            case FLOAT -> "FP32";
-            case DOUBLE -> "FP64";
-            case FLOAT16 -> "FP16";
-            case BFLOAT16 -> "BF16";
-            case INT8 -> "INT8";
-            case INT16 -> "INT16";
-            case INT32 -> "INT32";
-            case INT64 -> "INT64";
-            case UINT8 -> "UINT8";
-            case UINT16 -> "UINT16";
-            case UINT32 -> "UINT32";
-            case UINT64 -> "UINT64";
-            case BOOL -> "BOOL";
-            case STRING -> "BYTES";
-        };
-    }
-
     static DataType fromKserve(String name) {
-        for (DataType t : DataType.values()) {
-            if (kserve(t).equals(name)) {
-                return t;
-            }
-        }
-        throw new GrpcCallException("UNEXPECTED", "unknown datatype '" + name + "' in the answer", null);
+        return KserveTypes.parse(name).orElseThrow(() -> new GrpcCallException("UNEXPECTED", "unknown datatype '"
+                + name + "' in the answer", null));
     }
 
     /**
@@ -240,7 +218,7 @@ public final class GrpcInferenceClient implements AutoCloseable {
                 int n = Math.toIntExact(Arrays.stream(shape).reduce(1, (x, y) -> x * y));
                 if (t.type() != DataType.FLOAT) {
                     throw new IllegalArgumentException("the command fills FP32 inputs only; input " + t.name()
-                            + " is " + kserve(t.type()));
+                            + " is " + KserveTypes.kserve(t.type()));
                 }
                 float[] v = new float[n];
                 for (int k = 0; k < n; k++) {

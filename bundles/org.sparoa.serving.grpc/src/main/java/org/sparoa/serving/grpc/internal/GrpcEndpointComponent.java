@@ -2,7 +2,6 @@ package org.sparoa.serving.grpc.internal;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.Dictionary;
 import java.util.Hashtable;
 
@@ -12,6 +11,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -19,6 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.batching.BatchingService;
+import org.sparoa.serving.core.ModelRepository;
+import org.sparoa.serving.core.RequestMetrics;
 import org.sparoa.serving.grpc.GrpcEndpoint;
 
 /**
@@ -61,11 +65,15 @@ public class GrpcEndpointComponent {
 
     private final GrpcServer server;
     private final ServiceRegistration<GrpcEndpoint> registration;
+    /** The request metrics (the HTTP bundle's Prometheus endpoint), when they run: infer calls are counted there. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile RequestMetrics metrics;
 
     @Activate
     public GrpcEndpointComponent(@Reference ModelRegistry models, @Reference BatchingService batching, Config c,
                                  BundleContext context) throws IOException {
-        server = new GrpcServer(models, batching, settings(c));
+        server = new GrpcServer(models, batching, settings(c), RequestMetrics.current(() -> metrics));
         InetSocketAddress a = server.address();
         String address = a.getAddress().getHostAddress() + ":" + a.getPort();
         Dictionary<String, Object> props = new Hashtable<>();
@@ -76,15 +84,8 @@ public class GrpcEndpointComponent {
     }
 
     static GrpcSettings settings(Config c) {
-        Path repo;
-        if (!c.modelRepository().isBlank()) {
-            repo = Path.of(c.modelRepository());
-        } else {
-            String home = System.getProperty("karaf.home");
-            repo = home == null ? null : Path.of(home, "models");
-        }
         return new GrpcSettings(c.host(), c.port(), c.maxMessageBytes(), c.maxTensorElements(), c.rejectNonFinite(),
-                c.requestTimeoutMillis(), repo);
+                c.requestTimeoutMillis(), ModelRepository.folder(c.modelRepository()));
     }
 
     @Deactivate

@@ -16,6 +16,7 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.batching.BatchingService;
+import org.sparoa.serving.core.RequestMetrics;
 import org.sparoa.serving.grpc.GrpcEndpoint;
 
 /**
@@ -29,13 +30,19 @@ public final class GrpcServer implements GrpcEndpoint, AutoCloseable {
     private final Server server;
 
     public GrpcServer(ModelRegistry models, BatchingService batching, GrpcSettings settings) throws IOException {
+        this(models, batching, settings, RequestMetrics.NONE);
+    }
+
+    /** @param metrics where each infer call is reported (model, the HTTP status of its gRPC code, time) */
+    public GrpcServer(ModelRegistry models, BatchingService batching, GrpcSettings settings, RequestMetrics metrics)
+            throws IOException {
         // a call waits in the batching engine: one thread per call in flight, as many as the engine's queues admit
         calls = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 named("sparoa-grpc-call"));
         server = NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
                 .bossEventLoopGroup(boss).workerEventLoopGroup(workers).channelType(NioServerSocketChannel.class)
                 .executor(calls).maxInboundMessageSize(settings.maxMessageBytes())
-                .addService(new InferenceGrpcService(models, batching, settings)).build();
+                .addService(new InferenceGrpcService(models, batching, settings, metrics)).build();
         try {
             server.start();
         } catch (IOException | RuntimeException e) {

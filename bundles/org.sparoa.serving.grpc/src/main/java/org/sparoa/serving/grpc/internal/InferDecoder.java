@@ -9,8 +9,9 @@ import java.util.Map;
 import com.google.protobuf.ByteString;
 
 import org.sparoa.api.DataType;
-import org.sparoa.api.Shapes;
 import org.sparoa.api.Tensor;
+import org.sparoa.serving.core.InputChecks;
+import org.sparoa.serving.core.KserveTypes;
 import org.sparoa.serving.grpc.proto.InferTensorContents;
 import org.sparoa.serving.grpc.proto.ModelInferRequest;
 import org.sparoa.serving.grpc.proto.ModelInferRequest.InferInputTensor;
@@ -18,15 +19,14 @@ import org.sparoa.serving.grpc.proto.ModelInferRequest.InferInputTensor;
 /**
  * The inputs of a {@code ModelInfer} request as tensors: either every input's raw little-endian bytes in
  * {@code raw_input_contents} (in the order of {@code inputs}), or every input's typed {@code contents}; never a mix.
- * Every failure is INVALID_ARGUMENT naming the input and what is wrong.
+ * What every endpoint checks on an input (shape, element limit, size, non-finite values, names) is
+ * {@link InputChecks}'s job. Every failure is answered INVALID_ARGUMENT naming the input and what is wrong.
  */
 final class InferDecoder {
-    private final long maxTensorElements;
-    private final boolean rejectNonFinite;
+    private final InputChecks checks;
 
-    InferDecoder(long maxTensorElements, boolean rejectNonFinite) {
-        this.maxTensorElements = maxTensorElements;
-        this.rejectNonFinite = rejectNonFinite;
+    InferDecoder(InputChecks checks) {
+        this.checks = checks;
     }
 
     Map<String, Tensor> decode(ModelInferRequest r) {
@@ -45,9 +45,10 @@ final class InferDecoder {
             if (name.isEmpty()) {
                 throw GrpcFailure.invalid("input " + i + " has no name");
             }
-            DataType type = TypeNames.fromKserve(in.getDatatype(), name);
+            DataType type = KserveTypes.fromKserve(in.getDatatype(), name);
             long[] shape = shape(in);
-            long count = elements(shape, name);
+            checks.shape(name, shape);
+            long count = checks.elements(name, shape);
             Tensor t;
             if (!raw.isEmpty()) {
                 if (in.hasContents()) {
@@ -55,12 +56,8 @@ final class InferDecoder {
                             + "raw_input_contents; use one or the other for all inputs");
                 }
                 ByteString bytes = raw.get(i);
-                long need = count * type.byteSize();
-                if (bytes.size() != need) {
-                    throw GrpcFailure.invalid("input '" + name + "': raw_input_contents[" + i + "] has "
-                            + bytes.size() + " bytes, its " + in.getDatatype() + " shape " + Shapes.format(shape)
-                            + " needs " + need);
-                }
+                checks.byteSize(name, type, shape, count, bytes.size(), "raw_input_contents[" + i + "] has "
+                        + bytes.size() + " bytes");
                 t = Tensor.wrap(type, shape, bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
             } else {
                 if (!in.hasContents()) {
@@ -69,42 +66,13 @@ final class InferDecoder {
                 }
                 t = Tensor.wrap(type, shape, typed(in.getContents(), type, (int) count, name, in.getDatatype()));
             }
-            if (rejectNonFinite) {
-                checkFinite(name, t);
-            }
-            if (inputs.put(name, t) != null) {
-                throw GrpcFailure.invalid("input '" + name + "' appears twice");
-            }
+            checks.add(inputs, name, t);
         }
         return inputs;
     }
 
     private static long[] shape(InferInputTensor in) {
-        long[] shape = new long[in.getShapeCount()];
-        for (int d = 0; d < shape.length; d++) {
-            shape[d] = in.getShape(d);
-            if (shape[d] < 0) {
-                throw GrpcFailure.invalid("input '" + in.getName() + "': shape " + in.getShapeList()
-                        + " has a negative dimension");
-            }
-        }
-        return shape;
-    }
-
-    private long elements(long[] shape, String name) {
-        long n = 1;
-        for (long d : shape) {
-            if (d != 0 && n > maxTensorElements / d) {
-                n = Long.MAX_VALUE;
-                break;
-            }
-            n *= d;
-        }
-        if (n > maxTensorElements) {
-            throw GrpcFailure.invalid("input '" + name + "': shape " + Shapes.format(shape) + " has more than "
-                    + maxTensorElements + " elements (org.sparoa.serving.grpc maxTensorElements)");
-        }
-        return n;
+        return in.getShapeList().stream().mapToLong(Long::longValue).toArray();
     }
 
     private static ByteBuffer typed(InferTensorContents c, DataType type, int count, String name, String datatype) {
@@ -182,29 +150,5 @@ final class InferDecoder {
             throw GrpcFailure.invalid("input '" + name + "': " + field + " has " + have + " elements, its "
                     + datatype + " shape needs " + count);
         }
-    }
-
-    private static void checkFinite(String name, Tensor t) {
-        ByteBuffer b = t.bytes();
-        if (t.type() == DataType.FLOAT) {
-            for (int i = 0, n = (int) t.elementCount(); i < n; i++) {
-                float v = b.getFloat(i * 4);
-                if (!Float.isFinite(v)) {
-                    throw nonFinite(name, i, Float.isNaN(v));
-                }
-            }
-        } else if (t.type() == DataType.DOUBLE) {
-            for (int i = 0, n = (int) t.elementCount(); i < n; i++) {
-                double v = b.getDouble(i * 8);
-                if (!Double.isFinite(v)) {
-                    throw nonFinite(name, i, Double.isNaN(v));
-                }
-            }
-        }
-    }
-
-    private static RuntimeException nonFinite(String name, int index, boolean nan) {
-        return GrpcFailure.invalid("input '" + name + "' contains " + (nan ? "NaN" : "Inf") + " at element " + index
-                + " (non-finite inputs are rejected: org.sparoa.serving.grpc rejectNonFinite)");
     }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import com.google.protobuf.UnsafeByteOperations;
 
 import org.sparoa.api.Tensor;
+import org.sparoa.serving.core.KserveTypes;
 import org.sparoa.serving.grpc.proto.ModelInferRequest;
 import org.sparoa.serving.grpc.proto.ModelInferResponse;
 
@@ -36,7 +37,7 @@ final class InferEncoder {
         for (String n : names) {
             Tensor t = outputs.get(n);
             ModelInferResponse.InferOutputTensor.Builder o = b.addOutputsBuilder().setName(n)
-                    .setDatatype(TypeNames.kserve(t.type()));
+                    .setDatatype(KserveTypes.kserve(t.type()));
             for (long d : t.shape()) {
                 o.addShape(d);
             }

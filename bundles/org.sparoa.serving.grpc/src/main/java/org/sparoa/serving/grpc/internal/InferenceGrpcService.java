@@ -3,10 +3,13 @@ package org.sparoa.serving.grpc.internal;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 
 import org.slf4j.Logger;
@@ -18,6 +21,11 @@ import org.sparoa.api.ModelRegistry;
 import org.sparoa.api.Tensor;
 import org.sparoa.api.TensorInfo;
 import org.sparoa.batching.BatchingService;
+import org.sparoa.serving.core.InputChecks;
+import org.sparoa.serving.core.KserveTypes;
+import org.sparoa.serving.core.ModelRepository;
+import org.sparoa.serving.core.RepositoryEntry;
+import org.sparoa.serving.core.RequestMetrics;
 import org.sparoa.serving.grpc.proto.GRPCInferenceServiceGrpc;
 import org.sparoa.serving.grpc.proto.ModelConfig;
 import org.sparoa.serving.grpc.proto.ModelConfigRequest;
@@ -56,14 +64,18 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
     private final BatchingService batching;
     private final GrpcSettings settings;
     private final InferDecoder decoder;
-    private final Repository repository;
+    private final ModelRepository repository;
+    private final RequestMetrics metrics;
 
-    InferenceGrpcService(ModelRegistry models, BatchingService batching, GrpcSettings settings) {
+    InferenceGrpcService(ModelRegistry models, BatchingService batching, GrpcSettings settings,
+                         RequestMetrics metrics) {
         this.models = models;
+        this.metrics = metrics;
         this.batching = batching;
         this.settings = settings;
-        this.decoder = new InferDecoder(settings.maxTensorElements(), settings.rejectNonFinite());
-        this.repository = new Repository(models, settings.modelRepository());
+        this.decoder = new InferDecoder(new InputChecks(settings.maxTensorElements(), settings.rejectNonFinite(),
+                GrpcEndpointComponent.PID));
+        this.repository = new ModelRepository(models, settings.modelRepository(), GrpcEndpointComponent.PID);
     }
 
     @Override
@@ -127,18 +139,27 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
 
     @Override
     public void modelInfer(ModelInferRequest r, StreamObserver<ModelInferResponse> out) {
+        long start = System.nanoTime();
         answer(out, () -> {
             String name = model(r.getModelName(), r.getModelVersion()).id();
             Map<String, Tensor> inputs = decoder.decode(r);
-            checkBatch(name, inputs);
+            InputChecks.batch(batching, name, inputs);
             InferenceResult result = batching.infer(name, inputs, timeoutMillis());
             return InferEncoder.encode(name, r, result.outputs());
-        });
+        }, code -> metrics.request(r.getModelName(), RequestMetrics.httpStatusOfGrpc(code.name()),
+                System.nanoTime() - start));
     }
 
     @Override
     public void repositoryIndex(RepositoryIndexRequest r, StreamObserver<RepositoryIndexResponse> out) {
-        answer(out, () -> repository.index(r.getReady()));
+        answer(out, () -> {
+            RepositoryIndexResponse.Builder b = RepositoryIndexResponse.newBuilder();
+            for (RepositoryEntry e : repository.index(r.getReady())) {
+                b.addModelsBuilder().setName(e.name()).setVersion(e.version()).setState(e.state())
+                        .setReason(e.reason());
+            }
+            return b.build();
+        });
     }
 
     @Override
@@ -178,24 +199,9 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
         return m;
     }
 
-    /** Triton's clients do not check the batch against max_batch_size: the server must. */
-    private void checkBatch(String name, Map<String, Tensor> inputs) {
-        if (!batching.isBatchable(name)) {
-            return;
-        }
-        int max = batching.settings(name).maxBatch();
-        for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
-            long[] s = e.getValue().shape();
-            if (s.length > 0 && s[0] > max) {
-                throw GrpcFailure.invalid("input '" + e.getKey() + "' has a batch of " + s[0] + ", more than "
-                        + "max_batch_size " + max + " of model " + name);
-            }
-        }
-    }
-
     private static ModelMetadataResponse.TensorMetadata metadata(TensorInfo t) {
         return ModelMetadataResponse.TensorMetadata.newBuilder().setName(t.name())
-                .setDatatype(TypeNames.kserve(type(t))).addAllShape(dims(t, false)).build();
+                .setDatatype(KserveTypes.kserve(type(t))).addAllShape(dims(t, false)).build();
     }
 
     private static DataType type(TensorInfo t) {
@@ -212,17 +218,27 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
     }
 
     private static <T> void answer(StreamObserver<T> out, Supplier<T> work) {
+        answer(out, work, code -> { });
+    }
+
+    /**
+     * Answers with what {@code work} returns or the status of what it throws; {@code beforeSending} gets the status
+     * code first (as the HTTP endpoint counts a request before its answer leaves).
+     */
+    private static <T> void answer(StreamObserver<T> out, Supplier<T> work, Consumer<Status.Code> beforeSending) {
         T value;
         try {
             value = work.get();
         } catch (RuntimeException e) {
-            io.grpc.StatusRuntimeException s = GrpcFailure.of(e);
-            if (s.getStatus().getCode() == io.grpc.Status.Code.INTERNAL) {
+            StatusRuntimeException s = GrpcFailure.of(e);
+            if (s.getStatus().getCode() == Status.Code.INTERNAL) {
                 LOG.warn("gRPC call failed: {}", s.getStatus().getDescription(), e);
             }
+            beforeSending.accept(s.getStatus().getCode());
             out.onError(s);
             return;
         }
+        beforeSending.accept(Status.Code.OK);
         out.onNext(value);
         out.onCompleted();
     }

@@ -16,12 +16,13 @@ import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.Test;
 import org.sparoa.api.DataType;
 import org.sparoa.api.Tensor;
+import org.sparoa.serving.core.InputChecks;
 import org.sparoa.serving.grpc.proto.InferTensorContents;
 import org.sparoa.serving.grpc.proto.ModelInferRequest;
 
 /** Typed contents of every integer kind, and the ways a request can mix or misuse them. */
 class InferDecoderTest {
-    private final InferDecoder decoder = new InferDecoder(1 << 20, true);
+    private final InferDecoder decoder = new InferDecoder(new InputChecks(1 << 20, true, GrpcEndpointComponent.PID));
 
     private static ModelInferRequest typed(String datatype, long[] shape, InferTensorContents.Builder c) {
         ModelInferRequest.Builder b = ModelInferRequest.newBuilder().setModelName("m");
@@ -34,7 +35,8 @@ class InferDecoderTest {
     }
 
     private String invalid(ModelInferRequest r) {
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> decoder.decode(r));
+        // as the service answers it
+        StatusRuntimeException e = GrpcFailure.of(assertThrows(RuntimeException.class, () -> decoder.decode(r)));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
         return e.getStatus().getDescription();
     }
