@@ -28,7 +28,11 @@ final class Distribution {
     private Distribution() {
     }
 
-    /** The distribution on free ports, using this build's local Maven repository, plus {@code extra}. */
+    /**
+     * The distribution on free ports, using this build's local Maven repository, plus {@code extra}. Pax Exam deletes
+     * each instance's folder under {@code target/exam} when its test class ends (an instance that predicted holds
+     * ND4J's bundle and extracted natives, over a GB); {@code -Dsparoa.exam.keep=true} keeps them for debugging.
+     */
     static Option[] options(Option... extra) throws IOException {
         String version = System.getProperty("sparoa.version", "0.1.0-SNAPSHOT");
         String localRepo = System.getProperty("maven.repo.local",
@@ -38,7 +42,6 @@ final class Distribution {
                         .frameworkUrl(maven("org.sparoa", "sparoa-karaf-distribution").type("tar.gz").version(version))
                         .unpackDirectory(new File(System.getProperty("sparoa.exam.dir", "target/exam")))
                         .useDeployFolder(false),
-                keepRuntimeFolder(),
                 configureConsole().ignoreLocalConsole(),
                 logLevel(LogLevel.WARN),
                 // as bin/setenv does for the distribution: the sparse-cpu SIMD kernels need the Vector API module
@@ -52,6 +55,9 @@ final class Distribution {
                 editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
                         localRepo),
                 editConfigurationFilePut("etc/system.properties", "sparoa.itest.version", version)));
+        if (Boolean.getBoolean("sparoa.exam.keep")) {
+            options.add(keepRuntimeFolder());
+        }
         options.addAll(Arrays.asList(extra));
         return options.toArray(Option[]::new);
     }

@@ -106,7 +106,11 @@ public class PlatformTest {
         String out = execute("sparoa:analyze --calibration 1 " + shape(model) + " --top 5 " + model);
         assertTrue(out, out.contains("Conv"));
         String schedule = execute("sparoa:schedule --policy threshold " + shape(model) + " " + model);
-        assertFalse("threshold planned without falling back: " + schedule, schedule.contains("fell back"));
+        // the policy must plan; the engine's measured choice may still keep one backend when that ran faster (with
+        // the threshold predictor's per-operator thresholds the policy's split can be slower than ort-cpu alone)
+        boolean measuredChoice = schedule.contains("fell back because a single backend was measured faster");
+        assertFalse("threshold planned without falling back: " + schedule,
+                schedule.contains("fell back") && !measuredChoice);
     }
 
     // ---------------------------------------------------------------- run, against plain ONNX Runtime

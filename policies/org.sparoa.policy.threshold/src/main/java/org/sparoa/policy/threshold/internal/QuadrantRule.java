@@ -38,13 +38,20 @@ final class QuadrantRule {
 
     static Decision apply(List<Node> nodes, ModelAnalysis analysis, Thresholds thresholds, BackendView sparse,
                           BackendView dense, List<BackendView> live) {
+        return apply(nodes, analysis, thresholds, Map.of(), sparse, dense, live);
+    }
+
+    /** As above, with per-operator thresholds (the predictor's) where {@code perOperator} has them. */
+    static Decision apply(List<Node> nodes, ModelAnalysis analysis, Thresholds thresholds,
+                          Map<String, Thresholds> perOperator, BackendView sparse, BackendView dense,
+                          List<BackendView> live) {
         Map<String, OperatorMetrics> metrics = new HashMap<>();
         analysis.operators().forEach(m -> metrics.put(m.name(), m));
         Map<String, String> placement = new HashMap<>();
         Set<String> sparseLight = new LinkedHashSet<>();
         for (Node n : nodes) {
             OperatorMetrics m = metrics.get(n.name());
-            boolean toSparse = m != null && sparseAndLight(m, thresholds);
+            boolean toSparse = m != null && sparseAndLight(m, perOperator.getOrDefault(n.name(), thresholds));
             if (toSparse) {
                 sparseLight.add(n.name());
             }

@@ -3,10 +3,15 @@ package org.sparoa.policy.threshold.internal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +28,7 @@ import org.sparoa.api.PlanSearch;
 import org.sparoa.api.SchedulingContext;
 import org.sparoa.api.SchedulingPolicy;
 import org.sparoa.api.SparoaException;
+import org.sparoa.api.predict.ThresholdPredictor;
 
 /**
  * Policy {@code threshold}: SparOA's quadrant rule ({@link QuadrantRule}) over the per-operator sparsity and
@@ -34,6 +40,10 @@ import org.sparoa.api.SparoaException;
  * {@code denseBackend} and {@code mergeIslands} override the configuration too. Without an analysis (no analyzer
  * installed) the policy throws and the engine falls back. No {@code @Modified}: a configuration change re-registers
  * the service, which drops the engine's cached plans of the old thresholds.
+ *
+ * <p>When no threshold is given by the request or the configuration and a {@link ThresholdPredictor} service is
+ * present (and ready), each operator gets the predictor's own thresholds for the (sparse, dense) backend pair;
+ * without the service, or when it fails, the thresholds above apply (the service can come and go at any time).
  */
 @Component(service = SchedulingPolicy.class, configurationPid = QuadrantThresholdPolicy.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
@@ -52,10 +62,13 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
 
     /** What one decision was based on, for tests and diagnostics. */
     public record Decision(Placement placement, ModelAnalysis analysis, Thresholds thresholds, String sparseBackend,
-                           String denseBackend, List<String> sparseLight, List<IslandMerger.Move> merges) {
+                           String denseBackend, List<String> sparseLight, List<IslandMerger.Move> merges,
+                           Map<String, Thresholds> predicted) {
     }
 
     private final Settings settings;
+
+    private final AtomicReference<ThresholdPredictor> predictor = new AtomicReference<>();
 
     private record Settings(double sparsity, double intensity, String sparseBackend, String denseBackend,
                             boolean mergeIslands) {
@@ -73,6 +86,16 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
     public QuadrantThresholdPolicy(double sparsity, double intensity, String sparseBackend, String denseBackend,
                                    boolean mergeIslands) {
         this.settings = new Settings(sparsity, intensity, sparseBackend, denseBackend, mergeIslands);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void bindPredictor(ThresholdPredictor p) {
+        predictor.set(p);
+    }
+
+    public void unbindPredictor(ThresholdPredictor p) {
+        predictor.compareAndSet(p, null);
     }
 
     @Override
@@ -114,7 +137,9 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
                 threshold(context, "sparsity", settings.sparsity(), fromAnalyzer.sparsity()),
                 threshold(context, "intensity", settings.intensity(), fromAnalyzer.intensity()));
 
-        QuadrantRule.Decision rule = QuadrantRule.apply(model.graph().nodes(), analysis, thresholds, sparse, dense, live);
+        Map<String, Thresholds> predicted = predicted(context, analysis, sparse, dense);
+        QuadrantRule.Decision rule = QuadrantRule.apply(model.graph().nodes(), analysis, thresholds, predicted, sparse,
+                dense, live);
         Map<String, String> placement = new HashMap<>(rule.placement());
         List<IslandMerger.Move> merges = List.of();
         if (Boolean.parseBoolean(option(context, "mergeIslands", Boolean.toString(settings.mergeIslands())))) {
@@ -122,11 +147,38 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
             placement = cheaperSingleBackend(context, placement);
         }
         long onSparse = placement.values().stream().filter(sparse.id()::equals).count();
-        LOG.info("threshold: {} with s*={} i*={}: {} sparse-and-light, {} of {} operators on {}, {} island(s) merged",
-                model.id(), thresholds.sparsity(), thresholds.intensity(), rule.sparseLight().size(), onSparse,
+        LOG.info("threshold: {} with {}: {} sparse-and-light, {} of {} operators on {}, {} island(s) merged",
+                model.id(), predicted.isEmpty() ? "s*=" + thresholds.sparsity() + " i*=" + thresholds.intensity()
+                        : "the predictor's per-operator thresholds", rule.sparseLight().size(), onSparse,
                 model.operatorCount(), sparse.id(), merges.size());
         return new Decision(new Placement(placement), analysis, thresholds, sparse.id(), dense.id(),
-                List.copyOf(rule.sparseLight()), merges);
+                List.copyOf(rule.sparseLight()), merges, Map.copyOf(predicted));
+    }
+
+    /**
+     * The predictor's per-operator thresholds, or none (the constants apply) when a threshold was given explicitly,
+     * no predictor is bound, or it fails.
+     */
+    private Map<String, Thresholds> predicted(SchedulingContext context, ModelAnalysis analysis, BackendView sparse,
+                                              BackendView dense) {
+        ThresholdPredictor p = predictor.get();
+        boolean explicit = context.doubleOption("sparsity", -1) >= 0 || context.doubleOption("intensity", -1) >= 0
+                || settings.sparsity() >= 0 || settings.intensity() >= 0;
+        if (p == null || explicit) {
+            return Map.of();
+        }
+        if (!p.ready()) {
+            LOG.info("threshold: the threshold predictor is still loading; constant thresholds for {} this time",
+                    context.model().id());
+            return Map.of();
+        }
+        try {
+            return PredictedThresholds.of(p, context.model().graph().nodes(), analysis, sparse, dense);
+        } catch (RuntimeException e) {
+            LOG.warn("threshold: the threshold predictor failed on {} ({}); using the constant thresholds",
+                    context.model().id(), e.toString());
+            return Map.of();
+        }
     }
 
     /** The rule's placement, or the whole model on one backend where the cost model prices that lower. */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -123,6 +124,82 @@ class QuadrantThresholdPolicyTest {
                 RunOptions.withPolicy("threshold", Map.of("sparsity", "1", "intensity", "10")));
         assertEquals(sparseAndLight(a, 1, 10), onBackend(strict, "sparse-cpu"));
         assertTrue(onBackend(strict, "sparse-cpu").size() < sparseAndLight(a, 0.5, 10).size());
+    }
+
+    /**
+     * A predictor that answers by rule: Conv operators always sparse (s* 0, i* 10^4), every other one never (s* 1):
+     * the policy must follow it per operator, and fall back to the constants when it is not ready, fails or leaves.
+     */
+    private static final class ConvOnlyPredictor implements org.sparoa.api.predict.ThresholdPredictor {
+        volatile boolean ready = true;
+        volatile boolean fail;
+        volatile int calls;
+
+        @Override
+        public List<org.sparoa.api.predict.OperatorThresholds> predict(
+                List<org.sparoa.api.predict.OperatorFeatures> operators, org.sparoa.api.predict.BackendPair pair) {
+            calls++;
+            if (fail) {
+                throw new IllegalStateException("broken predictor");
+            }
+            assertEquals("sparse-cpu/ort-cpu", pair.id());
+            return operators.stream().map(o -> new org.sparoa.api.predict.OperatorThresholds(o.name(),
+                    o.opType().equals("Conv") ? 0 : 1, o.opType().equals("Conv") ? 1e4 : 10)).toList();
+        }
+
+        @Override
+        public org.sparoa.api.predict.PredictorInfo info() {
+            return new org.sparoa.api.predict.PredictorInfo(1, "test rule", 0, 0, "none");
+        }
+
+        @Override
+        public boolean ready() {
+            return ready;
+        }
+    }
+
+    @Test
+    void thePredictorsPerOperatorThresholdsApplyWhileItIsBoundAndReady() {
+        QuadrantThresholdPolicy policy = new QuadrantThresholdPolicy(Configs.threshold(-1, -1, false));
+        ConvOnlyPredictor predictor = new ConvOnlyPredictor();
+        policy.bindPredictor(predictor);
+        SchedulingContext context = withAnalysis(Map.of());
+        ModelAnalysis a = analysis();
+        // every Conv with known metrics; of the others only those with sparsity 1 (all-zero inputs) and i < 10
+        Set<String> convsWithMetrics = new HashSet<>();
+        for (OperatorMetrics m : a.operators()) {
+            if (m.sparsity().isEmpty() || m.intensity().isEmpty()) {
+                continue;
+            }
+            boolean conv = m.opType().equals("Conv");
+            if (conv ? m.intensity().getAsDouble() < 1e4
+                    : m.sparsity().getAsDouble() >= 1 && m.intensity().getAsDouble() < 10) {
+                convsWithMetrics.add(m.name());
+            }
+        }
+        assertTrue(convsWithMetrics.stream().anyMatch(n -> n.contains("conv2d")), "the model has convolutions");
+        QuadrantThresholdPolicy.Decision d = policy.decide(context);
+        assertEquals(convsWithMetrics, Set.copyOf(d.sparseLight()));
+        assertEquals(face.operatorCount(), d.predicted().size());
+
+        Set<String> constants = sparseAndLight(a, a.thresholds().sparsity(), a.thresholds().intensity());
+        predictor.ready = false;
+        assertEquals(constants, Set.copyOf(policy.decide(context).sparseLight()), "not ready: the constants");
+        predictor.ready = true;
+        predictor.fail = true;
+        assertEquals(constants, Set.copyOf(policy.decide(context).sparseLight()), "failing: the constants");
+        predictor.fail = false;
+        int before = predictor.calls;
+        assertEquals(convsWithMetrics, Set.copyOf(policy.decide(withAnalysis(Map.of()))
+                .sparseLight()));
+        assertTrue(predictor.calls > before);
+        assertEquals(sparseAndLight(a, 0.5, 10), Set.copyOf(policy.decide(withAnalysis(
+                Map.of("sparsity", "0.5", "intensity", "10"))).sparseLight()),
+                "explicit thresholds win over the predictor");
+        policy.unbindPredictor(predictor);
+        QuadrantThresholdPolicy.Decision without = policy.decide(context);
+        assertEquals(constants, Set.copyOf(without.sparseLight()), "unbound: the constants");
+        assertTrue(without.predicted().isEmpty());
     }
 
     @Test

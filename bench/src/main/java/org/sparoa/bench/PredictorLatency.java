@@ -1,0 +1,62 @@
+package org.sparoa.bench;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import org.sparoa.api.predict.OperatorFeatures;
+import org.sparoa.api.predict.PredictorInfo;
+import org.sparoa.ml.Networks;
+import org.sparoa.predictor.DatasetFile;
+import org.sparoa.predictor.DatasetRecord;
+import org.sparoa.predictor.Descriptors;
+import org.sparoa.predictor.TrainingSet;
+import org.sparoa.predictor.internal.LearnedThresholdPredictor;
+
+/**
+ * Warm prediction time of the shipped threshold predictor on the data set's longest real model (PP-OCRv3 det, 314
+ * operators) and on a 300-operator prefix of it, one ND4J thread: 20 untimed predictions, then 100 timed; median
+ * and p90. Prints the model file's size too.
+ *
+ * <pre>
+ * mvn -B -o -pl bench compile exec:exec -Dbench.main=org.sparoa.bench.PredictorLatency \
+ *     -Dbench.args="--data results/predictor-dataset.jsonl.gz"
+ * </pre>
+ */
+public final class PredictorLatency {
+
+    public static void main(String[] args) {
+        Path data = Path.of("results/predictor-dataset.jsonl.gz");
+        Path model = Path.of("target/no-trained-predictor.bin"); // absent: the model shipped in the bundle
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--data" -> data = Path.of(args[i + 1]);
+                case "--model" -> model = Path.of(args[i + 1]);
+                default -> throw new IllegalArgumentException("options: --data FILE --model FILE");
+            }
+        }
+        List<DatasetRecord> longest = TrainingSet.groups(DatasetFile.read(data)).values().stream()
+                .filter(g -> !g.get(0).simulated() && "real".equals(g.get(0).source()))
+                .max(java.util.Comparator.comparingInt(List::size)).orElseThrow();
+        LearnedThresholdPredictor p = new LearnedThresholdPredictor(Networks.outsideOsgi(1), model);
+        PredictorInfo info = p.info();
+        System.out.println("predictor v" + info.version() + " (" + info.source() + "): " + info.modelBytes()
+                + " bytes, " + info.parameters() + " parameters; " + MachineInfo.describe());
+        List<OperatorFeatures> all = longest.stream().map(DatasetRecord::op).toList();
+        for (List<OperatorFeatures> ops : List.of(all.subList(0, Math.min(300, all.size())), all)) {
+            for (int i = 0; i < 20; i++) {
+                p.predict(ops, Descriptors.liveCpuPair());
+            }
+            double[] ms = new double[100];
+            for (int i = 0; i < ms.length; i++) {
+                long t = System.nanoTime();
+                p.predict(ops, Descriptors.liveCpuPair());
+                ms[i] = (System.nanoTime() - t) / 1e6;
+            }
+            Arrays.sort(ms);
+            System.out.printf(Locale.ROOT, "%s, %d operators: warm prediction median %.2f ms, p90 %.2f ms%n",
+                    longest.get(0).model(), ops.size(), ms[50], ms[90]);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package org.sparoa.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.sparoa.api.learn.SequenceNetworks;
+import org.sparoa.ml.Networks;
+import org.sparoa.predictor.DatasetFile;
+import org.sparoa.predictor.DatasetRecord;
+import org.sparoa.predictor.Evaluation;
+import org.sparoa.predictor.FoldTable;
+import org.sparoa.predictor.PredictorFile;
+import org.sparoa.predictor.Trainer;
+
+/**
+ * Trains the threshold predictor outside Karaf with the code {@code sparoa:train predictor} runs: either the
+ * leave-model-out evaluation ({@code --leave-model-out}: one fold per real model, with the baselines) or the model
+ * to ship ({@code --save FILE}). One ND4J thread unless {@code --threads N}.
+ *
+ * <pre>
+ * mvn -B -o -pl bench compile exec:exec -Dbench.main=org.sparoa.bench.PredictorTraining \
+ *     -Dbench.args="--data results/predictor-dataset.jsonl.gz --leave-model-out"
+ * </pre>
+ */
+public final class PredictorTraining {
+
+    public static void main(String[] args) throws Exception {
+        Path data = Path.of("results/predictor-dataset.jsonl.gz");
+        Path save = null;
+        boolean lomo = false;
+        int threads = 1;
+        Trainer.Options d = Trainer.Options.defaults();
+        int epochs = d.maxEpochs();
+        int patience = d.patience();
+        long seed = d.seed();
+        int passes = d.passes();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--data" -> data = Path.of(args[++i]);
+                case "--save" -> save = Path.of(args[++i]);
+                case "--leave-model-out" -> lomo = true;
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--epochs" -> epochs = Integer.parseInt(args[++i]);
+                case "--patience" -> patience = Integer.parseInt(args[++i]);
+                case "--seed" -> seed = Long.parseLong(args[++i]);
+                case "--passes" -> passes = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --data FILE"
+                        + " --save FILE --leave-model-out --threads N --epochs N --patience N --passes N --seed S");
+            }
+        }
+        List<DatasetRecord> records = DatasetFile.read(data);
+        SequenceNetworks networks = Networks.outsideOsgi(threads);
+        Trainer.Options o = new Trainer.Options(epochs, patience, d.learningRate(), seed, d.validationShare(), passes);
+        Trainer.Listener listener = new Trainer.Listener() {
+            @Override
+            public void step(int epoch, int done, int total) {
+            }
+
+            @Override
+            public void epoch(Trainer.Epoch e) {
+                System.out.printf(Locale.ROOT, "epoch %d: train loss %.5f, validation loss %.5f%s (%d ms)%n",
+                        e.epoch(), e.trainLoss(), e.validationLoss(), e.best() ? " best" : "", e.millis());
+            }
+        };
+        long start = System.nanoTime();
+        if (lomo) {
+            List<Evaluation.Fold> folds = new ArrayList<>();
+            Evaluation.leaveModelOut(networks, records, o, listener, f -> {
+                folds.add(f);
+                System.out.println(FoldTable.row(f));
+            }, () -> false);
+            String table = FoldTable.table(folds);
+            System.out.println(table);
+            Path out = Path.of("results/predictor-leave-model-out.md");
+            Files.writeString(out, "<!-- " + MachineInfo.describe() + "; " + String.format(Locale.ROOT, "%.0f s",
+                    (System.nanoTime() - start) / 1e9) + "; args: " + String.join(" ", args) + " -->\n" + table);
+            System.out.println("wrote " + out);
+        }
+        if (save != null) {
+            Trainer.Result r = Trainer.train(networks, records, o, listener, () -> false);
+            String how = "PredictorTraining --data " + data.getFileName() + " --epochs " + epochs + " --patience "
+                    + patience + " --passes " + passes + " --seed " + seed + " (" + r.epochs().size() + " epochs run)";
+            long bytes = new PredictorFile(1, how, r.spec(), r.weights()).write(save);
+            System.out.println("saved " + save + ": " + bytes + " bytes, " + how);
+        }
+    }
+}

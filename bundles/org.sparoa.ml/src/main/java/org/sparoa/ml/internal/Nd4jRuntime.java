@@ -1,0 +1,89 @@
+package org.sparoa.ml.internal;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.nd4j.common.config.ND4JClassLoading;
+import org.nd4j.linalg.factory.Nd4j;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparoa.api.learn.NetworkSpec;
+import org.sparoa.api.learn.SequenceNetwork;
+import org.sparoa.api.learn.SequenceNetworks;
+
+/**
+ * The embedded ND4J runtime, registered as {@link SequenceNetworks}. Activation applies the class-loader fix before
+ * any ND4J class is touched (ND4J's class loader and the thread's context class loader are this bundle's) and points
+ * JavaCPP's native cache under {@code ${karaf.data}/javacpp} instead of {@code ~/.javacpp/cache}. The natives load
+ * lazily, on the first network made: a platform that never trains or predicts pays nothing for them.
+ */
+@Component(service = SequenceNetworks.class, configurationPid = Nd4jRuntime.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = MlConfig.class)
+public class Nd4jRuntime implements SequenceNetworks {
+    public static final String PID = "org.sparoa.ml";
+    static final String CACHE_DIR_PROPERTY = "org.bytedeco.javacpp.cachedir";
+    private static final Logger LOG = LoggerFactory.getLogger(Nd4jRuntime.class);
+
+    private final int threads;
+    private volatile boolean initialised;
+
+    @Activate
+    public Nd4jRuntime(MlConfig config) {
+        this(config.threads());
+        String karafData = System.getProperty("karaf.data");
+        if (karafData != null && System.getProperty(CACHE_DIR_PROPERTY) == null) {
+            System.setProperty(CACHE_DIR_PROPERTY, Path.of(karafData, "javacpp").toString());
+        }
+        ND4JClassLoading.setNd4jClassloader(ContextLoader.bundleLoader());
+        LOG.info("ND4J runtime ready ({} thread(s)); natives load on first use, cached in {}", threads,
+                System.getProperty(CACHE_DIR_PROPERTY, "~/.javacpp/cache"));
+    }
+
+    private Nd4jRuntime(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("org.sparoa.ml threads must be at least 1, got " + threads);
+        }
+        this.threads = threads;
+    }
+
+    public static Nd4jRuntime standalone(int threads) {
+        return new Nd4jRuntime(threads);
+    }
+
+    @Override
+    public SequenceNetwork create(NetworkSpec spec, long seed, double learningRate) {
+        return ContextLoader.call(() -> {
+            initialise();
+            return new SameDiffNetwork(spec, TransformerLstmGraph.randomWeights(spec, seed), learningRate);
+        });
+    }
+
+    @Override
+    public SequenceNetwork restore(NetworkSpec spec, Map<String, float[]> weights, double learningRate) {
+        return ContextLoader.call(() -> {
+            initialise();
+            return new SameDiffNetwork(spec, TransformerLstmGraph.checkedWeights(spec, weights), learningRate);
+        });
+    }
+
+    @Override
+    public String describe() {
+        return "ND4J " + (initialised ? Nd4j.getBackend().getClass().getSimpleName() : "(natives not loaded yet)")
+                + ", " + threads + " thread(s)";
+    }
+
+    private synchronized void initialise() {
+        if (!initialised) {
+            ND4JClassLoading.setNd4jClassloader(ContextLoader.bundleLoader());
+            Nd4j.getEnvironment().setMaxMasterThreads(threads);
+            Nd4j.getEnvironment().setMaxThreads(threads);
+            LOG.info("ND4J backend {} loaded, {} thread(s)", Nd4j.getBackend().getClass().getSimpleName(), threads);
+            initialised = true;
+        }
+    }
+}

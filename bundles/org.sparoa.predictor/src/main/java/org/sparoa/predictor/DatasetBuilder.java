@@ -1,0 +1,225 @@
+package org.sparoa.predictor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.sparoa.api.analysis.AnalysisOptions;
+import org.sparoa.api.analysis.ModelAnalysis;
+import org.sparoa.api.analysis.ModelAnalyzer;
+import org.sparoa.api.analysis.OperatorMetrics;
+import org.sparoa.api.Model;
+import org.sparoa.api.ModelRegistry;
+import org.sparoa.api.Node;
+import org.sparoa.api.OperatorProfiler;
+import org.sparoa.api.predict.BackendPair;
+import org.sparoa.api.predict.OperatorFeatures;
+import org.sparoa.api.RandomInputs;
+import org.sparoa.onnx.MagnitudePruner;
+import org.sparoa.sim.BoardProfiles;
+import org.sparoa.sim.RooflineSimulator;
+
+/**
+ * Builds the data set: every model is pruned to each level (magnitude, per layer), each operator measured on the
+ * live backends of the pair by the platform's operator profiler (one-operator segments fed with the real
+ * intermediate tensors, fastest run), and labelled; the same operators get simulated times and labels on the
+ * simulated board's CPU/GPU pair (marked simulated). One model at a time is appended to the file, so a build that
+ * stops resumes where it left off.
+ *
+ * <p>With {@code repeats} >= 2 each level is profiled that many times in a row; the profiler measures operator by
+ * operator, each on one backend then the other, so the repeats alternate the two backends. The line keeps every
+ * repeat, their median as the time, and per level whether the two backends are a tie ({@link Spread#tie}); a tie
+ * does not vote in the label.
+ */
+public final class DatasetBuilder {
+    /** Called after each measured (model, level). */
+    public interface Progress {
+        void step(int done, int total, String what);
+    }
+
+    private final ModelRegistry models;
+    private final OperatorProfiler profiler;
+    private final ModelAnalyzer analyzer;
+    private final BackendPair pair;
+    private final SimulatedLabels sim;
+    private final BackendPair simPair;
+    private final long seed;
+    private final int repeats;
+
+    public DatasetBuilder(ModelRegistry models, OperatorProfiler profiler, ModelAnalyzer analyzer, BackendPair pair,
+                          long seed) {
+        this(models, profiler, analyzer, pair, seed, 1);
+    }
+
+    /** As above, measuring each level {@code repeats} times (at least 1). */
+    public DatasetBuilder(ModelRegistry models, OperatorProfiler profiler, ModelAnalyzer analyzer, BackendPair pair,
+                          long seed, int repeats) {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("repeats must be at least 1, got " + repeats);
+        }
+        this.repeats = repeats;
+        this.models = models;
+        this.profiler = profiler;
+        this.analyzer = analyzer;
+        this.pair = pair;
+        var board = BoardProfiles.get(Descriptors.SIM_BOARD);
+        this.sim = new SimulatedLabels(new RooflineSimulator(board));
+        this.simPair = Descriptors.simulatedPair(board);
+        this.seed = seed;
+    }
+
+    /** Measures the sources not yet in {@code out} and appends them; returns the names measured now. */
+    public List<String> build(List<ModelSource> sources, double[] levels, Path out, Progress progress) {
+        Set<String> done = DatasetFile.models(out);
+        List<ModelSource> todo = sources.stream().filter(s -> !done.contains(s.name())).toList();
+        int total = todo.size() * levels.length;
+        int[] step = {0};
+        List<String> measured = new ArrayList<>();
+        for (ModelSource s : todo) {
+            DatasetFile.append(out, measure(s, levels, () -> progress.step(++step[0], total, s.name())));
+            measured.add(s.name());
+        }
+        return measured;
+    }
+
+    /** Measures one model at these levels and labels its operators (what {@link #build} appends per model). */
+    public List<DatasetRecord> measure(ModelSource source, double[] levels, Runnable levelDone) {
+        byte[] dense;
+        try {
+            dense = Files.readAllBytes(source.file());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read model " + source.file() + ": " + e.getMessage(), e);
+        }
+        String baseId = "dataset-" + source.name();
+        Model model = models.load(baseId, source.file());
+        ModelAnalysis analysis;
+        double[][][] sparseMs;
+        double[][][] denseMs;
+        Set<String> prunedOps = new HashSet<>();
+        List<Node> nodes = model.graph().nodes();
+        try {
+            analysis = analyzer.analyze(baseId, AnalysisOptions.defaults().withShapes(source.shapes())
+                    .withCalibrationRuns(2).withSeed(seed));
+            sparseMs = nanCube(nodes.size(), levels.length, repeats);
+            denseMs = nanCube(nodes.size(), levels.length, repeats);
+            Map<String, Integer> index = new HashMap<>();
+            for (int i = 0; i < nodes.size(); i++) {
+                index.put(nodes.get(i).name(), i);
+            }
+            for (int j = 0; j < levels.length; j++) {
+                String id = baseId;
+                Path tmp = null;
+                if (levels[j] > 0) {
+                    MagnitudePruner.Result r = MagnitudePruner.prune(dense, levels[j], MagnitudePruner.Scope.LAYER,
+                            source.name());
+                    r.weights().forEach(w -> prunedOps.add(w.operator()));
+                    tmp = Files.createTempFile("sparoa-dataset-", ".onnx");
+                    Files.write(tmp, r.model());
+                    id = baseId + "-" + Math.round(levels[j] * 100);
+                    models.load(id, tmp);
+                }
+                try {
+                    Model m = models.get(id).orElseThrow();
+                    var inputs = RandomInputs.forModel(m, source.shapes(), seed);
+                    for (int k = 0; k < repeats; k++) {
+                        for (OperatorProfiler.Measurement x : profiler.profile(id, inputs, true)) {
+                            Integer i = index.get(x.node());
+                            if (i == null) {
+                                continue;
+                            }
+                            if (x.backendId().equals(pair.sparse().backendId())) {
+                                sparseMs[i][j][k] = x.millis();
+                            } else if (x.backendId().equals(pair.dense().backendId())) {
+                                denseMs[i][j][k] = x.millis();
+                            }
+                        }
+                    }
+                } finally {
+                    if (tmp != null) {
+                        models.unload(id);
+                        Files.deleteIfExists(tmp);
+                    }
+                }
+                levelDone.run();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a pruned copy of " + source.name() + ": " + e.getMessage(), e);
+        } finally {
+            models.unload(baseId);
+        }
+        return records(source, levels, nodes, analysis, sparseMs, denseMs, prunedOps);
+    }
+
+    private List<DatasetRecord> records(ModelSource source, double[] levels, List<Node> nodes, ModelAnalysis analysis,
+                                        double[][][] sparseMs, double[][][] denseMs, Set<String> prunedOps) {
+        Map<String, OperatorMetrics> metrics = new HashMap<>();
+        analysis.operators().forEach(m -> metrics.put(m.name(), m));
+        List<DatasetRecord> measured = new ArrayList<>();
+        List<DatasetRecord> simulated = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            OperatorMetrics m = metrics.get(n.name());
+            OperatorFeatures f = AnalysisFeatures.of(n, m);
+            boolean pruned = prunedOps.contains(n.name());
+            double[] sparseMedian = new double[levels.length];
+            double[] denseMedian = new double[levels.length];
+            Boolean[] tie = repeats > 1 ? new Boolean[levels.length] : null;
+            for (int j = 0; j < levels.length; j++) {
+                sparseMedian[j] = Spread.median(sparseMs[i][j]);
+                denseMedian[j] = Spread.median(denseMs[i][j]);
+                if (tie != null) {
+                    tie[j] = Spread.tie(sparseMs[i][j], denseMs[i][j]);
+                }
+            }
+            DatasetRecord base = new DatasetRecord(source.name(), source.kind(), i, pair, false, f, pruned, levels,
+                    new double[levels.length], sparseMedian, denseMedian, null, null, repeats,
+                    repeats > 1 ? sparseMs[i] : null, repeats > 1 ? denseMs[i] : null, tie);
+            double[] x = new double[levels.length];
+            Boolean[] wins = new Boolean[levels.length];
+            for (int j = 0; j < levels.length; j++) {
+                x[j] = orZero(base.featuresAt(j).sparsity());
+                wins[j] = base.decisiveWins(j);
+            }
+            measured.add(new DatasetRecord(source.name(), source.kind(), i, pair, false, f, pruned, levels, x,
+                    sparseMedian, denseMedian, Labels.sparsityThreshold(x, wins), null, repeats,
+                    base.sparseRepeatMs(), base.denseRepeatMs(), tie));
+            if (m == null) {
+                continue;
+            }
+            double[] cpu = new double[levels.length];
+            double[] gpu = new double[levels.length];
+            for (int j = 0; j < levels.length; j++) {
+                double ws = pruned ? levels[j] : 0;
+                cpu[j] = sim.millis(n, m, "cpu", ws);
+                gpu[j] = sim.millis(n, m, "gpu", ws);
+                wins[j] = Double.isNaN(cpu[j]) || Double.isNaN(gpu[j]) ? null : cpu[j] < gpu[j];
+            }
+            simulated.add(new DatasetRecord(source.name(), source.kind(), i, simPair, true, f, pruned, levels, x,
+                    cpu, gpu, Labels.sparsityThreshold(x, wins), sim.intensityThreshold(n, m)));
+        }
+        measured.addAll(simulated);
+        return measured;
+    }
+
+    private static double orZero(double v) {
+        return Double.isNaN(v) ? 0 : v;
+    }
+
+    private static double[][][] nanCube(int rows, int cols, int depth) {
+        double[][][] m = new double[rows][cols][depth];
+        for (double[][] r : m) {
+            for (double[] c : r) {
+                Arrays.fill(c, Double.NaN);
+            }
+        }
+        return m;
+    }
+}

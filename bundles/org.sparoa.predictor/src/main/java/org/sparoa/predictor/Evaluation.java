@@ -1,0 +1,206 @@
+package org.sparoa.predictor;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import org.sparoa.api.learn.SequenceNetwork;
+import org.sparoa.api.learn.SequenceNetworks;
+
+/**
+ * Decision accuracy: the share of (operator, sparsity level) pairs where a threshold puts the operator on the same
+ * backend as the measurement. Sparsity: the measured pair at every level (the operator's sparsity as the policy sees
+ * it, against the predicted sparsity threshold). Intensity: the simulated CPU/GPU pair, one decision per operator
+ * (its intensity against the predicted intensity threshold; truth: which simulated device is faster when dense).
+ *
+ * <p>Sparsity accuracy is reported twice: over all measured pairs, and over the non-tie pairs only (pairs whose
+ * record says {@code tie: false}: the two backends differ by more than their measured spread over the repeats).
+ * A tie is a pair where either decision costs less than the measurement noise, so its "right" backend is a coin
+ * toss. Pairs measured without repeats have no tie flag and count in neither the ties nor the non-ties.
+ */
+public final class Evaluation {
+    /** Thresholds for a group of records (one model and pair) at one level: per operator {sparsity, intensity}. */
+    public interface Thresholds {
+        double[][] at(List<DatasetRecord> group, int level);
+    }
+
+    /**
+     * Counts of one evaluation. {@code nonTiePairs}/{@code nonTieCorrect}: the measured sparsity pairs flagged as not
+     * a tie, and how many of them were decided right; {@code tiePairs}: those flagged as a tie.
+     */
+    public record Score(int sparsityPairs, int sparsityCorrect, int nonTiePairs, int nonTieCorrect, int tiePairs,
+                        int intensityPairs, int intensityCorrect) {
+        static final Score ZERO = new Score(0, 0, 0, 0, 0, 0, 0);
+
+        /** Over all measured (operator, level) pairs. */
+        public double sparsityAccuracy() {
+            return sparsityPairs == 0 ? Double.NaN : (double) sparsityCorrect / sparsityPairs;
+        }
+
+        /** Over the non-tie pairs only; NaN when none is flagged (a data set measured without repeats). */
+        public double nonTieSparsityAccuracy() {
+            return nonTiePairs == 0 ? Double.NaN : (double) nonTieCorrect / nonTiePairs;
+        }
+
+        public double intensityAccuracy() {
+            return intensityPairs == 0 ? Double.NaN : (double) intensityCorrect / intensityPairs;
+        }
+
+        Score plus(Score o) {
+            return new Score(sparsityPairs + o.sparsityPairs, sparsityCorrect + o.sparsityCorrect,
+                    nonTiePairs + o.nonTiePairs, nonTieCorrect + o.nonTieCorrect, tiePairs + o.tiePairs,
+                    intensityPairs + o.intensityPairs, intensityCorrect + o.intensityCorrect);
+        }
+    }
+
+    public record Fold(String model, int operators, Score predictor, Score fixed, Score median) {
+    }
+
+    private Evaluation() {
+    }
+
+    public static Score score(List<DatasetRecord> records, Thresholds t) {
+        Score total = Score.ZERO;
+        for (List<DatasetRecord> group : TrainingSet.groups(records).values()) {
+            int sp = 0;
+            int sc = 0;
+            int np = 0;
+            int nc = 0;
+            int tp = 0;
+            int ip = 0;
+            int ic = 0;
+            int levels = group.get(0).levels().length;
+            for (int j = 0; j < levels; j++) {
+                double[][] th = t.at(group, j);
+                for (int i = 0; i < group.size(); i++) {
+                    DatasetRecord r = group.get(i);
+                    Boolean wins = r.sparseWins(j);
+                    if (!r.simulated() && wins != null) {
+                        int right = (r.policySparsity()[j] >= th[i][0]) == wins ? 1 : 0;
+                        sp++;
+                        sc += right;
+                        Boolean tie = r.tieAt(j);
+                        if (Boolean.FALSE.equals(tie)) {
+                            np++;
+                            nc += right;
+                        } else if (Boolean.TRUE.equals(tie)) {
+                            tp++;
+                        }
+                    }
+                    double intensity = r.op().intensity();
+                    if (r.simulated() && j == 0 && wins != null && !Double.isNaN(intensity)) {
+                        ip++;
+                        boolean denseWins = !wins;
+                        ic += (intensity >= th[i][1]) == denseWins ? 1 : 0;
+                    }
+                }
+            }
+            total = total.plus(new Score(sp, sc, np, nc, tp, ip, ic));
+        }
+        return total;
+    }
+
+    /** The platform's fixed thresholds (the analyzer's defaults). */
+    public static Thresholds fixed(double sparsity, double intensity) {
+        return (group, level) -> {
+            double[][] out = new double[group.size()][];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = new double[] {sparsity, intensity};
+            }
+            return out;
+        };
+    }
+
+    /** Per operator type (and pair), the median of the training labels; the fixed ones for unseen types. */
+    public static Thresholds perOpTypeMedian(List<DatasetRecord> train, double sparsity, double intensity) {
+        Map<String, List<Double>> s = new HashMap<>();
+        Map<String, List<Double>> in = new HashMap<>();
+        for (DatasetRecord r : train) {
+            String key = r.pair().id() + "|" + r.op().opType();
+            if (r.sparsityThreshold() != null) {
+                s.computeIfAbsent(key, k -> new ArrayList<>()).add(r.sparsityThreshold());
+            }
+            if (r.intensityThreshold() != null) {
+                in.computeIfAbsent(key, k -> new ArrayList<>()).add(r.intensityThreshold());
+            }
+        }
+        return (group, level) -> {
+            double[][] out = new double[group.size()][];
+            for (int i = 0; i < out.length; i++) {
+                String key = group.get(i).pair().id() + "|" + group.get(i).op().opType();
+                out[i] = new double[] {median(s.get(key), sparsity), median(in.get(key), intensity)};
+            }
+            return out;
+        };
+    }
+
+    public static Thresholds network(SequenceNetwork net) {
+        return (group, level) -> decode(net.predict(TrainingSet.sequence(group, level).features()));
+    }
+
+    /** Thresholds from a predictor service, fed each operator's features at the level. */
+    public static Thresholds service(org.sparoa.api.predict.ThresholdPredictor predictor) {
+        return (group, level) -> {
+            List<org.sparoa.api.predict.OperatorFeatures> f = group.stream().map(r -> r.featuresAt(level)).toList();
+            List<org.sparoa.api.predict.OperatorThresholds> t = predictor.predict(f, group.get(0).pair());
+            double[][] out = new double[t.size()][];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = new double[] {t.get(i).sparsity(), t.get(i).intensity()};
+            }
+            return out;
+        };
+    }
+
+    static double[][] decode(float[][] raw) {
+        double[][] out = new double[raw.length][];
+        for (int i = 0; i < raw.length; i++) {
+            out[i] = new double[] {ThresholdScale.decodeSparsity(raw[i][0]), ThresholdScale.decodeIntensity(raw[i][1])};
+        }
+        return out;
+    }
+
+    /** Leave-model-out over the real models: train without one, score on it; synthetic models always train. */
+    public static List<Fold> leaveModelOut(SequenceNetworks networks, List<DatasetRecord> records,
+                                           Trainer.Options options, Trainer.Listener listener,
+                                           java.util.function.Consumer<Fold> onFold, BooleanSupplier cancelled) {
+        List<String> models = records.stream().filter(r -> "real".equals(r.source())).map(DatasetRecord::model)
+                .distinct().toList();
+        List<Fold> folds = new ArrayList<>();
+        for (String m : models) {
+            List<DatasetRecord> train = records.stream().filter(r -> !r.model().equals(m)).toList();
+            List<DatasetRecord> test = records.stream().filter(r -> r.model().equals(m)).toList();
+            Trainer.Result result = Trainer.train(networks, train, options, listener, cancelled);
+            if (result.cancelled()) {
+                break;
+            }
+            try (SequenceNetwork net = networks.restore(result.spec(), result.weights(), options.learningRate())) {
+                Fold f = new Fold(m, (int) test.stream().filter(r -> !r.simulated()).count(),
+                        score(test, network(net)), score(test, fixed(0.5, 10)),
+                        score(test, perOpTypeMedian(train, 0.5, 10)));
+                folds.add(f);
+                onFold.accept(f);
+            }
+        }
+        return folds;
+    }
+
+    public static Score total(List<Fold> folds, java.util.function.Function<Fold, Score> which) {
+        Score t = Score.ZERO;
+        for (Fold f : folds) {
+            t = t.plus(which.apply(f));
+        }
+        return t;
+    }
+
+    private static double median(List<Double> v, double fallback) {
+        if (v == null || v.isEmpty()) {
+            return fallback;
+        }
+        List<Double> s = new ArrayList<>(v);
+        s.sort(Double::compare);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+}

@@ -1,0 +1,72 @@
+package org.sparoa.predictor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparoa.api.learn.SequenceNetwork;
+import org.sparoa.api.learn.SequenceNetworks;
+import org.sparoa.ml.Networks;
+
+/** Training on the tiny data set only (CI): it learns, stops early, and its file reads back to the same network. */
+class TrainerTest {
+    private final SequenceNetworks networks = Networks.outsideOsgi(1);
+
+    @Test
+    void trainingOnATinyDataSetLearnsTheCrossoversAndSavesAFileThatPredictsTheSame(@TempDir Path dir) {
+        List<DatasetRecord> train = TinyData.models(5, 6);
+        List<DatasetRecord> test = TinyData.models(1, 9);
+        Trainer.Result r = Trainer.train(networks, train, new Trainer.Options(12, 12, 0.01, 3, 0.15, 1),
+                new Trainer.Listener() {
+                    @Override
+                    public void step(int epoch, int done, int total) {
+                    }
+
+                    @Override
+                    public void epoch(Trainer.Epoch e) {
+                    }
+                }, () -> false);
+        assertFalse(r.cancelled());
+        assertTrue(r.epochs().get(r.epochs().size() - 1).validationLoss() < r.epochs().get(0).validationLoss(),
+                "validation loss falls: " + r.epochs());
+        try (SequenceNetwork net = networks.restore(r.spec(), r.weights(), 0.01)) {
+            double learned = Evaluation.score(test, Evaluation.network(net)).sparsityAccuracy();
+            double fixed = Evaluation.score(test, Evaluation.fixed(0.5, 10)).sparsityAccuracy();
+            assertTrue(learned > fixed, "learned " + learned + " vs fixed " + fixed);
+
+            Path file = dir.resolve("p.bin");
+            new PredictorFile(7, "test", r.spec(), r.weights()).write(file);
+            PredictorFile back = PredictorFile.read(file);
+            assertEquals(7, back.version());
+            try (SequenceNetwork again = networks.restore(back.spec(), back.weights(), 0.01)) {
+                float[][] x = TrainingSet.sequence(TrainingSet.groups(test).values().iterator().next(), 2).features();
+                float[][] a = net.predict(x);
+                float[][] b = again.predict(x);
+                for (int i = 0; i < a.length; i++) {
+                    assertEquals(a[i][0], b[i][0], 0f);
+                }
+            }
+        }
+    }
+
+    @Test
+    void earlyStoppingEndsTrainingWhenTheValidationLossStopsFalling() {
+        Trainer.Result r = Trainer.train(networks, TinyData.models(4, 3), new Trainer.Options(200, 1, 0.05, 5, 0.3, 1),
+                new Trainer.Listener() {
+                    @Override
+                    public void step(int epoch, int done, int total) {
+                    }
+
+                    @Override
+                    public void epoch(Trainer.Epoch e) {
+                    }
+                }, () -> false);
+        assertTrue(r.epochs().size() < 200, "stopped after " + r.epochs().size() + " epochs");
+        assertFalse(r.epochs().get(r.epochs().size() - 1).best(), "the last epoch did not improve");
+    }
+}

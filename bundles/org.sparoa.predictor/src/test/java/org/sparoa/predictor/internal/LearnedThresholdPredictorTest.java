@@ -1,0 +1,65 @@
+package org.sparoa.predictor.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparoa.api.learn.SequenceNetwork;
+import org.sparoa.api.learn.SequenceNetworks;
+import org.sparoa.api.predict.OperatorFeatures;
+import org.sparoa.api.predict.OperatorThresholds;
+import org.sparoa.ml.Networks;
+import org.sparoa.predictor.Descriptors;
+import org.sparoa.predictor.PredictorFile;
+import org.sparoa.predictor.ThresholdScale;
+import org.sparoa.predictor.Trainer;
+
+class LearnedThresholdPredictorTest {
+    private final SequenceNetworks networks = Networks.outsideOsgi(1);
+
+    private static List<OperatorFeatures> ops(int n) {
+        return java.util.stream.IntStream.range(0, n).mapToObj(i -> new OperatorFeatures("op" + i,
+                i % 2 == 0 ? "Conv" : "Relu", List.of(new long[] {1, 16, 32, 32}), List.of(new long[] {1, 16, 32, 32}),
+                1e6, 1e5, i % 2 == 0 ? 0.8 : Double.NaN, 0.3, 256, null, null, 1)).collect(Collectors.toList());
+    }
+
+    @Test
+    void aFreshInstallPredictsWithTheShippedModel(@TempDir Path dir) {
+        LearnedThresholdPredictor p = new LearnedThresholdPredictor(networks, dir.resolve("none.bin"));
+        assertEquals("bundled default", p.info().source());
+        assertTrue(p.info().modelBytes() > 0 && p.info().modelBytes() <= 4 * 1024 * 1024, "file " + p.info());
+        List<OperatorThresholds> t = p.predict(ops(5), Descriptors.liveCpuPair());
+        assertEquals(5, t.size());
+        for (int i = 0; i < t.size(); i++) {
+            assertEquals("op" + i, t.get(i).name());
+            assertTrue(t.get(i).sparsity() >= 0 && t.get(i).sparsity() <= 1, t.get(i).toString());
+            assertTrue(t.get(i).intensity() >= ThresholdScale.MIN_INTENSITY
+                    && t.get(i).intensity() <= ThresholdScale.MAX_INTENSITY, t.get(i).toString());
+        }
+    }
+
+    @Test
+    void aNewerModelFileIsPickedUpByTheNextPredictionAndABrokenOneIsIgnored(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("threshold-predictor.bin");
+        LearnedThresholdPredictor p = new LearnedThresholdPredictor(networks, file);
+        long shipped = p.info().version();
+        try (SequenceNetwork net = networks.create(Trainer.spec(), 99, 0.001)) {
+            new PredictorFile(shipped + 1, "test", Trainer.spec(), net.weights()).write(file);
+        }
+        p.predict(ops(3), Descriptors.liveCpuPair());
+        assertEquals(shipped + 1, p.info().version());
+        assertEquals(file.toString(), p.info().source());
+
+        Files.writeString(file, "not a model");
+        Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        assertEquals(3, p.predict(ops(3), Descriptors.liveCpuPair()).size(), "still predicts");
+        assertEquals(shipped + 1, p.info().version(), "keeps the model it had");
+    }
+}

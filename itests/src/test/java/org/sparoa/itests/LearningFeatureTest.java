@@ -1,0 +1,148 @@
+package org.sparoa.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.PrivilegedExceptionAction;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.inject.Inject;
+import javax.security.auth.Subject;
+
+import org.apache.karaf.jaas.boot.principal.RolePrincipal;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.api.console.SessionFactory;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
+
+/**
+ * The {@code sparoa-learning} feature in the distribution: the private ND4J bundle exports nothing, the threshold
+ * predictor predicts inside Karaf (ND4J's natives load through the bundle's class loader), and the ND4J bundle can
+ * be stopped, started and updated at runtime: the predictor service goes and comes back, the {@code threshold}
+ * policy keeps placing with its constant thresholds meanwhile, and no other bundle is stopped.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class LearningFeatureTest {
+    private static final String PREDICTOR = "org.sparoa.api.predict.ThresholdPredictor";
+    private static final String NETWORKS = "org.sparoa.api.learn.SequenceNetworks";
+    private static final String SHAPE = "--shape x=1x3x48x192";
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private SessionFactory sessionFactory;
+
+    @Configuration
+    public Option[] config() throws IOException {
+        return Distribution.options();
+    }
+
+    @Test
+    public void predictorPredictsAndTheMlBundleStopsStartsAndUpdatesAtRuntime() throws Exception {
+        Distribution.waitFor("the threshold predictor service", () -> registered(PREDICTOR));
+        Bundle ml = bundle("org.sparoa.ml");
+        assertNotNull("org.sparoa.ml is installed", ml);
+        assertNull("org.sparoa.ml exports nothing (ND4J and JavaCPP stay private)",
+                ml.getHeaders().get("Export-Package"));
+        String model = model("ch_ppocr_mobile_v2.0_cls_infer.onnx").toString();
+
+        String predicted = execute("sparoa:predict " + SHAPE + " " + model);
+        assertTrue("per-operator thresholds printed:\n" + predicted,
+                predicted.contains("operators on sparse-cpu") && predicted.contains("predictor v"));
+        String planned = execute("sparoa:schedule --policy threshold " + SHAPE + " " + model);
+        assertTrue("the threshold policy placed the model with the predictor:\n" + planned, planned.contains("ort-cpu")
+                || planned.contains("sparse-cpu"));
+
+        List<String> stopped = new CopyOnWriteArrayList<>();
+        BundleListener listener = e -> {
+            if (e.getType() == BundleEvent.STOPPED) {
+                stopped.add(e.getBundle().getSymbolicName());
+            }
+        };
+        context.addBundleListener(listener);
+        try {
+            ml.stop();
+            Distribution.waitFor("the predictor service gone with ND4J", () -> !registered(PREDICTOR));
+            String fallback = execute("sparoa:schedule --policy threshold " + SHAPE + " " + model);
+            assertTrue("without the predictor the threshold policy still places:\n" + fallback,
+                    fallback.contains("ort-cpu") || fallback.contains("sparse-cpu"));
+
+            ml.start();
+            Distribution.waitFor("the predictor back after start", () -> registered(PREDICTOR));
+            ml.update();
+            Distribution.waitFor("org.sparoa.ml active after update", () -> ml.getState() == Bundle.ACTIVE);
+            Distribution.waitFor("the networks service after update", () -> registered(NETWORKS));
+            Distribution.waitFor("the predictor back after update", () -> registered(PREDICTOR));
+            String again = execute("sparoa:predict " + SHAPE + " " + model);
+            assertTrue("predicts after the update:\n" + again, again.contains("operators on sparse-cpu"));
+        } finally {
+            context.removeBundleListener(listener);
+        }
+        assertEquals("only org.sparoa.ml stopped (twice: stop, update): " + stopped,
+                List.of("org.sparoa.ml", "org.sparoa.ml"), stopped);
+        assertTrue("ort-cpu still serves", registeredBackend("ort-cpu"));
+    }
+
+    private boolean registered(String service) {
+        return context.getServiceReference(service) != null;
+    }
+
+    private boolean registeredBackend(String id) throws Exception {
+        return context.getServiceReferences("org.sparoa.api.DeviceBackend", "(sparoa.backend.id=" + id + ")") != null;
+    }
+
+    private Bundle bundle(String symbolicName) {
+        return Arrays.stream(context.getBundles()).filter(b -> symbolicName.equals(b.getSymbolicName()))
+                .findFirst().orElse(null);
+    }
+
+    private static Path model(String name) {
+        Path model = Paths.get(System.getProperty("karaf.home"), "models", name);
+        assertTrue("the distribution ships " + model, Files.isRegularFile(model));
+        return model;
+    }
+
+    private String execute(String command) throws Exception {
+        String name = command.split(" ", 2)[0];
+        String[] scoped = name.split(":", 2);
+        Distribution.waitFor("the command " + name,
+                () -> sessionFactory.getRegistry().getCommand(scoped[0], scoped[1]) != null);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        Session session = sessionFactory.create(System.in, out, out);
+        Subject subject = new Subject();
+        for (String role : new String[] {"admin", "manager", "viewer", "systembundles"}) {
+            subject.getPrincipals().add(new RolePrincipal(role));
+        }
+        try {
+            Subject.doAs(subject, (PrivilegedExceptionAction<Object>) () -> session.execute(command));
+        } catch (java.security.PrivilegedActionException e) {
+            throw e.getException();
+        } finally {
+            out.flush();
+            session.close();
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+}
