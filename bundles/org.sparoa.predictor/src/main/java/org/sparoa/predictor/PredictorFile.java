@@ -6,17 +6,14 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
+import org.sparoa.api.AtomicFiles;
 import org.sparoa.api.learn.NetworkSpec;
 
 /**
@@ -102,26 +99,11 @@ public record PredictorFile(long version, String trainedWith, NetworkSpec spec, 
         }
     }
 
-    /** Writes atomically; returns the size in bytes. */
+    /** Writes atomically ({@link AtomicFiles}); returns the size in bytes. */
     public long write(Path target) {
         byte[] content = toBytes();
         try {
-            Path dir = target.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve(target.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
-            try {
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.TRUNCATE_EXISTING)) {
-                    ByteBuffer b = ByteBuffer.wrap(content);
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                    ch.force(true);
-                }
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(target, content);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write predictor " + target + ": " + e.getMessage(), e);
         }

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparoa.api.AtomicFiles;
 
 /**
  * Measured operator times by backend and {@link OperatorSignature}, kept in memory and, when a file is given,
@@ -29,7 +30,7 @@ final class CostProfileStore {
     CostProfileStore(Path file) {
         this.file = file;
         if (file != null) {
-            AtomicFiles.removeLeftovers(file);
+            StateFiles.removeLeftovers(file);
             if (Files.isRegularFile(file)) {
                 load();
             }
@@ -86,11 +87,11 @@ final class CostProfileStore {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            AtomicFiles.setAside(file, e.toString());
+            StateFiles.setAside(file, e.toString());
             return;
         }
         if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
-            AtomicFiles.setAside(file, "not a version 1 cost profile file");
+            StateFiles.setAside(file, "not a version 1 cost profile file");
             return;
         }
         Map<String, Map<String, Double>> read = new HashMap<>();
@@ -103,7 +104,7 @@ final class CostProfileStore {
                 millis = Double.NaN;
             }
             if (!Double.isFinite(millis) || millis < 0) {
-                AtomicFiles.setAside(file, "line " + (i + 1) + " is not backend, time (finite, >= 0 ms), signature");
+                StateFiles.setAside(file, "line " + (i + 1) + " is not backend, time (finite, >= 0 ms), signature");
                 return;
             }
             read.computeIfAbsent(parts[0], k -> new HashMap<>()).put(parts[2], millis);
