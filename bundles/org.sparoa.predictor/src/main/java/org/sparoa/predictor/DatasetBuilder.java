@@ -167,7 +167,7 @@ public final class DatasetBuilder {
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             OperatorMetrics m = metrics.get(n.name());
-            OperatorFeatures f = AnalysisFeatures.of(n, m);
+            OperatorFeatures f = OperatorFeatures.of(n, m);
             boolean pruned = prunedOps.contains(n.name());
             double[] sparseMedian = new double[levels.length];
             double[] denseMedian = new double[levels.length];

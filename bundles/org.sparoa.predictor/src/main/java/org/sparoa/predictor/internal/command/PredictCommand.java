@@ -28,7 +28,6 @@ import org.sparoa.api.predict.OperatorFeatures;
 import org.sparoa.api.predict.OperatorThresholds;
 import org.sparoa.api.predict.PredictorInfo;
 import org.sparoa.api.predict.ThresholdPredictor;
-import org.sparoa.predictor.AnalysisFeatures;
 import org.sparoa.predictor.DatasetBuilder;
 import org.sparoa.predictor.DatasetRecord;
 import org.sparoa.predictor.Descriptors;
@@ -91,7 +90,7 @@ public class PredictCommand implements Action {
                 : models.get(modelRef).get();
         try {
             ModelAnalysis analysis = analyzer.analyze(model.id(), AnalysisOptions.defaults().withShapes(shapes));
-            List<OperatorFeatures> features = AnalysisFeatures.of(model.graph(), analysis);
+            List<OperatorFeatures> features = OperatorFeatures.of(model.graph().nodes(), analysis);
             BackendPair pair = Descriptors.liveCpuPair();
             PredictorInfo info = predictor.info();
             List<OperatorThresholds> thresholds = predictor.predict(features, pair);
