@@ -9,13 +9,22 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDist
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.security.PrivilegedExceptionAction;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import javax.security.auth.Subject;
+
+import org.apache.karaf.jaas.boot.principal.RolePrincipal;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.api.console.SessionFactory;
 
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
@@ -74,6 +83,33 @@ final class Distribution {
     }
 
     /** The HTTP port the distribution was given (Pax Web's configuration). */
+    /**
+     * Runs a shell command as an admin and returns what it printed; a failing command throws. Waits first for the
+     * command to be registered: Karaf's shell extender registers a bundle's commands once all their references are
+     * satisfied, after the bundle is active.
+     */
+    static String execute(SessionFactory sessionFactory, String command) throws Exception {
+        String name = command.split(" ", 2)[0];
+        String[] scoped = name.split(":", 2);
+        waitFor("the command " + name, () -> sessionFactory.getRegistry().getCommand(scoped[0], scoped[1]) != null);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        Session session = sessionFactory.create(System.in, out, out);
+        Subject subject = new Subject();
+        for (String role : new String[] {"admin", "manager", "viewer", "systembundles"}) {
+            subject.getPrincipals().add(new RolePrincipal(role));
+        }
+        try {
+            Subject.doAs(subject, (PrivilegedExceptionAction<Object>) () -> session.execute(command));
+        } catch (java.security.PrivilegedActionException e) {
+            throw e.getException();
+        } finally {
+            out.flush();
+            session.close();
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
     static String httpPort(ConfigurationAdmin configAdmin) {
         try {
             org.osgi.service.cm.Configuration[] cs = configAdmin.listConfigurations("(service.pid=org.ops4j.pax.web)");
