@@ -1,10 +1,13 @@
 /**
- * Sequence networks without exposing their numerical library: a Transformer encoder followed by an LSTM that reads
- * a sequence of feature vectors and writes one output vector per step. {@link org.sparoa.api.learn.SequenceNetworks}
- * is the service; the bundle {@code org.sparoa.ml} implements it on ND4J/SameDiff, which stays private to it.
+ * Learned models without exposing their numerical library: sequence networks (a Transformer encoder followed by an
+ * LSTM that reads a sequence of feature vectors and writes one output vector per step;
+ * {@link org.sparoa.api.learn.SequenceNetworks}) and discrete soft actor-critic agents
+ * ({@link org.sparoa.api.learn.SoftActorCritics}, since 1.1). The bundle {@code org.sparoa.ml} implements both on
+ * ND4J/SameDiff, which stays private to it. {@link org.sparoa.api.learn.Trainable} is how a bundle offers something
+ * to {@code sparoa:train}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.sparoa.api.learn;
 
 import org.osgi.annotation.bundle.Export;
