@@ -31,6 +31,15 @@ public interface SchedulingPolicy {
      * changes what it answers). Cached plans are keyed by it together with the policy bundle's name and version.
      */
     String PROP_VERSION = "sparoa.policy.version";
+    /**
+     * Service property ({@code Boolean}): the policy's decisions depend on the backends' live {@link DeviceState}.
+     * The engine then keys its cached plans also by each backend's load class (its state quantised: queue depth,
+     * recent slowdown, utilisation, availability), so the first request after a backend's class changes is planned
+     * anew, and a plan made for a class seen before is reused when that class comes back.
+     *
+     * @since 1.5
+     */
+    String PROP_LIVE_STATE = "sparoa.policy.livestate";
     /** The engine's built-in policy: every operator on the best-ranked live backend that can run it. */
     String FIRST_CAPABLE = "first-capable";
 

@@ -47,18 +47,25 @@ class MultiSegmentEquivalenceTest {
         second.close();
     }
 
+    /**
+     * The last column is the tolerance relative to the output's magnitude (at least 1): 1e-5, float rounding of a
+     * kernel fused differently at a segment boundary. M-LSD gets 1e-4: its intermediates reach ~137 while its scores
+     * stay below 0.2, so the rounding of a boundary that splits a fusion shows larger on the scores (4.6e-5 seen on
+     * one cut); ONNX Runtime disagrees with itself there by far more (0.022 on the offsets, optimisations on vs off).
+     */
     @ParameterizedTest(name = "{0} in {2} segments")
     @CsvSource({
-            "ppocr:ch_ppocr_mobile_v2.0_cls_infer.onnx, x=1x3x48x192, 2",
-            "ppocr:ch_ppocr_mobile_v2.0_cls_infer.onnx, x=1x3x48x192, 7",
-            "ppocr:ch_PP-OCRv3_det_infer.onnx, x=1x3x320x320, 4",
-            "ppocr:ch_PP-OCRv3_rec_infer.onnx, x=1x3x48x320, 3",
-            "shared:models/mlsd_320x320_tiny.onnx, '', 5",
-            "shared:models/blazeface_back_256x256.onnx, '', 3",
-            "shared:onnx-backend-tests/light/light_squeezenet.onnx, '', 4",
-            "shared:onnx-backend-tests/light/light_inception_v1.onnx, '', 6",
+            "ppocr:ch_ppocr_mobile_v2.0_cls_infer.onnx, x=1x3x48x192, 2, 1e-5",
+            "ppocr:ch_ppocr_mobile_v2.0_cls_infer.onnx, x=1x3x48x192, 7, 1e-5",
+            "ppocr:ch_PP-OCRv3_det_infer.onnx, x=1x3x320x320, 4, 1e-5",
+            "ppocr:ch_PP-OCRv3_rec_infer.onnx, x=1x3x48x320, 3, 1e-5",
+            "shared:models/mlsd_320x320_tiny.onnx, '', 5, 1e-4",
+            "shared:models/blazeface_back_256x256.onnx, '', 3, 1e-5",
+            "shared:onnx-backend-tests/light/light_squeezenet.onnx, '', 4, 1e-5",
+            "shared:onnx-backend-tests/light/light_inception_v1.onnx, '', 6, 1e-5",
     })
-    void segmentsAcrossTwoBackendsMatchOneSession(String source, String shape, int segments) throws Exception {
+    void segmentsAcrossTwoBackendsMatchOneSession(String source, String shape, int segments, double relative)
+            throws Exception {
         Path file = source.startsWith("ppocr:") ? TestModels.ppocr(source.substring(6))
                 : TestModels.shared(source.substring(7));
         Model model = platform.models().load(null, file);
@@ -80,9 +87,7 @@ class MultiSegmentEquivalenceTest {
             double diff = OrtReference.maxAbsDiff(e.getValue(), got);
             double range = OrtReference.maxAbs(e.getValue());
             System.out.printf("%s %s: max |ref| %.4g, max abs diff %.3g%n", model.id(), e.getKey(), range, diff);
-            // 1e-5 absolute; for outputs far above 1 (M-LSD offsets reach ~137) float rounding of a differently
-            // fused kernel at a segment boundary is allowed the same 1e-5 relative to the output's magnitude
-            double tolerance = 1e-5 * Math.max(1, range);
+            double tolerance = relative * Math.max(1, range);
             assertTrue(diff <= tolerance, e.getKey() + ": max abs difference " + diff + " > " + tolerance
                     + " (max |ref| " + range + ")");
         }

@@ -7,11 +7,13 @@ import org.sparoa.api.Model;
 /**
  * What a cached plan depends on: the model instance (a reload is a new instance), the live backend set, the
  * policy, its service (a re-registered policy is a new service) and its version (bundle name and version, plus the
- * policy's own {@code sparoa.policy.version} property), pinning, the policy options, intermediate capture, and
- * whether the plan was measured against single backends.
+ * policy's own {@code sparoa.policy.version} property), pinning, the policy options, intermediate capture,
+ * whether the plan was measured against single backends, and, for a policy that reads the backends' live state, their
+ * load classes ({@link LoadClasses}; empty otherwise).
  */
 record PlanKey(Model model, String backendSet, String policy, long policyServiceId, String policyVersion,
-               String pinnedBackend, Map<String, String> options, boolean capture, boolean measured) {
+               String pinnedBackend, Map<String, String> options, boolean capture, boolean measured,
+               String loadClasses) {
 
     @Override
     public boolean equals(Object o) {
@@ -19,12 +21,12 @@ record PlanKey(Model model, String backendSet, String policy, long policyService
                 && java.util.Objects.equals(policy, k.policy) && policyServiceId == k.policyServiceId
                 && policyVersion.equals(k.policyVersion)
                 && java.util.Objects.equals(pinnedBackend, k.pinnedBackend) && options.equals(k.options)
-                && capture == k.capture && measured == k.measured;
+                && capture == k.capture && measured == k.measured && loadClasses.equals(k.loadClasses);
     }
 
     @Override
     public int hashCode() {
         return java.util.Objects.hash(System.identityHashCode(model), backendSet, policy, policyServiceId,
-                policyVersion, pinnedBackend, options, capture, measured);
+                policyVersion, pinnedBackend, options, capture, measured, loadClasses);
     }
 }

@@ -196,7 +196,9 @@ final class PlanningPipeline {
         PlanKey key = new PlanKey(model, now.key(), pinned ? null : policyName,
                 pinned ? -1L : policy.map(Ranked::serviceId).orElse(-1L),
                 pinned ? "" : policy.map(PolicyVersion::of).orElse(""), options.backend(), options.policyOptions(),
-                options.captureIntermediates(), measured);
+                options.captureIntermediates(), measured,
+                !pinned && policy.map(p -> p.flag(SchedulingPolicy.PROP_LIVE_STATE)).orElse(false)
+                        ? LoadClasses.of(live) : "");
         boolean second = measured && isSecondMeasurement(key, now.key(), model, policyName, s);
         // the first measurement keeps the first request short: one warm-up run, up to 4x the runs where the plans are
         // close; the second decides for good: every plan warmed, three times the runs, up to 12x where they are close

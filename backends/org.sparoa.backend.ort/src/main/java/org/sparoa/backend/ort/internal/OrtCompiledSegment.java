@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import org.sparoa.api.CompiledSegment;
 import org.sparoa.api.DataType;
 import org.sparoa.api.InvalidInputException;
+import org.sparoa.api.LoadTracker;
 import org.sparoa.api.Segment;
 import org.sparoa.api.Tensor;
 import org.sparoa.api.TensorInfo;
@@ -59,10 +60,13 @@ final class OrtCompiledSegment implements CompiledSegment {
     private final java.util.Set<String> graphOutputs;
     /** Direct buffers of the backend: staged inputs and boundary outputs, reused. */
     private final DirectBufferPool buffers;
+    /** Times every run for the backend's recent slowdown ({@link org.sparoa.api.DeviceState#recentSlowdown()}). */
+    private final LoadTracker.Probe probe;
 
     OrtCompiledSegment(String backendId, Segment segment, OrtEnvironment env, OrtSession session, Executor executor,
-                       OrtCpuBackend.HandOver handOver, DirectBufferPool buffers) {
+                       OrtCpuBackend.HandOver handOver, DirectBufferPool buffers, LoadTracker.Probe probe) {
         this.backendId = backendId;
+        this.probe = probe;
         this.buffers = buffers;
         this.boundaryOutputs = segment.outputs().stream().filter(o -> !segment.graph().isGraphOutput(o.name())).toList();
         this.graphOutputs = new java.util.LinkedHashSet<>();
@@ -96,6 +100,15 @@ final class OrtCompiledSegment implements CompiledSegment {
 
     @Override
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        long start = probe.begin();
+        try {
+            return runSession(inputs);
+        } finally {
+            probe.end(start);
+        }
+    }
+
+    private Map<String, Tensor> runSession(Map<String, Tensor> inputs) {
         boolean direct = handOver == OrtCpuBackend.HandOver.DIRECT;
         Map<String, OnnxTensor> feed = new HashMap<>();
         List<ByteBuffer> staged = new ArrayList<>(0);

@@ -29,7 +29,9 @@ import org.sparoa.api.BackendException;
 import org.sparoa.api.CompiledSegment;
 import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.DeviceKind;
+import org.sparoa.api.CpuLoad;
 import org.sparoa.api.DeviceState;
+import org.sparoa.api.LoadTracker;
 import org.sparoa.api.Graph;
 import org.sparoa.api.Node;
 import org.sparoa.api.Segment;
@@ -113,6 +115,8 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     private final Spinning spinning;
     private final HandOver handOver;
     private final DirectBufferPool buffers = new DirectBufferPool(DirectBufferPool.DEFAULT_MAX_RETAINED_BYTES);
+    /** The recent slowdown of this backend's segments, for {@link #state()}. */
+    private final LoadTracker load = new LoadTracker();
     private final OrtEnvironment env;
     private final ThreadPoolExecutor executor;
 
@@ -203,7 +207,7 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
                 options.addConfigEntry("session.intra_op.allow_spinning", "0");
             }
             OrtSession session = env.createSession(segment.onnxModel(), options);
-            return new OrtCompiledSegment(id, segment, env, session, executor, handOver, buffers);
+            return new OrtCompiledSegment(id, segment, env, session, executor, handOver, buffers, load.segment());
         } catch (OrtException e) {
             throw new BackendException(id + ": ONNX Runtime cannot load segment " + segment.index() + " of "
                     + segment.model().id() + ": " + e.getMessage(), e);
@@ -225,9 +229,9 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     public DeviceState state() {
         int active = executor.getActiveCount();
         int queued = executor.getQueue().size();
-        double utilisation = (double) active / executor.getMaximumPoolSize();
-        return new DeviceState(!executor.isShutdown(), utilisation, active + queued, Runtime.getRuntime().freeMemory(),
-                Double.NaN, Double.NaN, intraOpThreads + " intra-op threads");
+        return new DeviceState(!executor.isShutdown(), CpuLoad.machine(), active + queued,
+                Runtime.getRuntime().freeMemory(), Double.NaN, Double.NaN, intraOpThreads + " intra-op threads, "
+                + active + " of " + executor.getMaximumPoolSize() + " workers busy", load.recentSlowdown());
     }
 
     private static ThreadFactory threadFactory(String id) {

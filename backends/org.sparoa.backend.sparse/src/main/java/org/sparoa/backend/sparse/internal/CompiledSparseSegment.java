@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.sparoa.api.BackendException;
+import org.sparoa.api.LoadTracker;
 import org.sparoa.api.CompiledSegment;
 import org.sparoa.api.Graph;
 import org.sparoa.api.InvalidInputException;
@@ -57,6 +58,8 @@ final class CompiledSparseSegment implements CompiledSegment {
     private final AtomicBoolean warmed = new AtomicBoolean();
     private final AtomicLong runs = new AtomicLong();
     private volatile int warmupRuns;
+    /** Times every run for the backend's recent slowdown ({@link org.sparoa.api.DeviceState#recentSlowdown()}). */
+    private final LoadTracker.Probe probe;
 
     CompiledSparseSegment(Segment segment, SparseCpuBackend backend, KernelFactory factory) {
         this(segment, backend, factory, SparseCpuBackend.HandOver.DIRECT, new SegmentWarmup(0, 0));
@@ -66,6 +69,7 @@ final class CompiledSparseSegment implements CompiledSegment {
                           SparseCpuBackend.HandOver handOver, SegmentWarmup warmup) {
         this.segment = segment;
         this.backend = backend;
+        this.probe = backend.loadProbe();
         this.handOver = handOver;
         this.warmup = warmup;
         Graph graph = segment.graph();
@@ -202,6 +206,15 @@ final class CompiledSparseSegment implements CompiledSegment {
     }
 
     Map<String, Tensor> run(Map<String, Tensor> inputs, Parallel parallel, StepObserver observer) {
+        long start = probe.begin();
+        try {
+            return runTimed(inputs, parallel, observer);
+        } finally {
+            probe.end(start);
+        }
+    }
+
+    private Map<String, Tensor> runTimed(Map<String, Tensor> inputs, Parallel parallel, StepObserver observer) {
         runs.incrementAndGet();
         Map<String, NdArray> values = new HashMap<>(constants);
         FloatArrayPool.Lease lease = new FloatArrayPool.Lease(buffers);

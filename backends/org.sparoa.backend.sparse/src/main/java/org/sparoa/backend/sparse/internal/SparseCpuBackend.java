@@ -23,7 +23,9 @@ import org.sparoa.api.BackendException;
 import org.sparoa.api.CompiledSegment;
 import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.DeviceKind;
+import org.sparoa.api.CpuLoad;
 import org.sparoa.api.DeviceState;
+import org.sparoa.api.LoadTracker;
 import org.sparoa.api.Graph;
 import org.sparoa.api.Node;
 import org.sparoa.api.Segment;
@@ -45,6 +47,8 @@ public final class SparseCpuBackend implements DeviceBackend {
     public static final long DEFAULT_SPIN_MICROS = 100;
 
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** The recent slowdown of this backend's segments, for {@link #state()}. */
+    private final LoadTracker load = new LoadTracker();
     /** Runs segments submitted asynchronously ({@link CompiledSparseSegment#execute}). */
     private volatile ExecutorService main;
     private volatile WorkerTeam team;
@@ -258,6 +262,12 @@ public final class SparseCpuBackend implements DeviceBackend {
     public DeviceState state() {
         int q = inFlight.get();
         long free = Runtime.getRuntime().maxMemory() - (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
-        return new DeviceState(true, -1, q, free, Double.NaN, Double.NaN, threads() + " threads");
+        return new DeviceState(true, CpuLoad.machine(), q, free, Double.NaN, Double.NaN, threads() + " threads",
+                load.recentSlowdown());
+    }
+
+    /** A probe for a segment compiled for this backend. */
+    LoadTracker.Probe loadProbe() {
+        return load.segment();
     }
 }
