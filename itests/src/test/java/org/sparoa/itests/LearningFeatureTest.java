@@ -97,6 +97,36 @@ public class LearningFeatureTest {
         assertTrue("ort-cpu still serves", registeredBackend("ort-cpu"));
     }
 
+    /**
+     * {@code sparoa:train} is the shell's one command for every {@code Trainable} a bundle registers: it lists them,
+     * names the installed ones when asked for another, and refuses an option the trainable does not take.
+     */
+    @Test
+    public void sparoaTrainDispatchesToTheTrainableNamedAndNamesWhatIsWrong() throws Exception {
+        Distribution.waitFor("the predictor's trainable", () -> context.getServiceReferences(
+                "org.sparoa.api.learn.Trainable", "(sparoa.trainable=predictor)") != null);
+        String listed = execute("sparoa:train");
+        assertTrue(listed, listed.contains("predictor: the threshold predictor"));
+        assertTrue(refusal("sparoa:train nothing-such"), refusal("sparoa:train nothing-such")
+                .contains("nothing named 'nothing-such' to train; installed: ") && listed.contains("predictor"));
+        String noData = refusal("sparoa:train predictor");
+        assertTrue(noData, noData.contains("needs --data"));
+        String wrongOption = refusal("sparoa:train predictor --data x.jsonl --episodes 5");
+        assertTrue(wrongOption, wrongOption.contains("does not take --episodes"));
+        String missing = refusal("sparoa:train predictor --data no-such-dataset.jsonl");
+        assertTrue(missing, missing.contains("no-such-dataset.jsonl"));
+    }
+
+    /** The message of the exception a command ends with (the test fails when it ends without one). */
+    private String refusal(String command) throws Exception {
+        try {
+            String out = execute(command);
+            throw new AssertionError("'" + command + "' was expected to fail, printed:\n" + out);
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            return String.valueOf(e.getMessage());
+        }
+    }
+
     private boolean registered(String service) {
         return context.getServiceReference(service) != null;
     }

@@ -91,7 +91,7 @@ public class PlatformTest {
     @Test
     public void everyShellCommandIsRegisteredAndTheAnalyzerServesThroughTheShell() throws Exception {
         for (String command : new String[] {"load", "models", "unload", "backends", "run", "demo", "analyze", "prune",
-                "profile", "schedule", "policies", "policy", "trace"}) {
+                "train", "profile", "schedule", "policies", "policy", "trace"}) {
             Distribution.waitFor("sparoa:" + command,
                     () -> sessionFactory.getRegistry().getCommand("sparoa", command) != null);
         }

@@ -1,0 +1,130 @@
+package org.sparoa.predictor.internal;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.sparoa.api.learn.SequenceNetworks;
+import org.sparoa.api.learn.Trainable;
+import org.sparoa.predictor.DatasetFile;
+import org.sparoa.predictor.DatasetRecord;
+import org.sparoa.predictor.Evaluation;
+import org.sparoa.predictor.FoldTable;
+import org.sparoa.predictor.PredictorFile;
+import org.sparoa.predictor.Trainer;
+
+/**
+ * {@code sparoa:train predictor --data DATA.jsonl [--epochs N] [--patience P] [--seed S] [--leave-model-out]}: trains
+ * the threshold predictor on a data set ({@code sparoa:dataset}) with early stopping and saves it atomically as the
+ * next version, which the running predictor reloads; with {@code --leave-model-out} it reports the decision accuracy
+ * on each real model left out instead, and saves nothing.
+ */
+@Component(service = Trainable.class, property = Trainable.PROP_NAME + "=predictor")
+public class PredictorTrainable implements Trainable {
+
+    private static final Set<String> OPTIONS = Set.of("data", "epochs", "patience", "seed", "leave-model-out");
+
+    private final SequenceNetworks networks;
+    private final LearnedThresholdPredictor predictor;
+
+    @Activate
+    public PredictorTrainable(@Reference SequenceNetworks networks, @Reference LearnedThresholdPredictor predictor) {
+        this.networks = networks;
+        this.predictor = predictor;
+    }
+
+    @Override
+    public String name() {
+        return "predictor";
+    }
+
+    @Override
+    public String description() {
+        return "the threshold predictor, from a data set: --data DATA.jsonl [--epochs N] [--patience P] [--seed S] "
+                + "[--leave-model-out]";
+    }
+
+    @Override
+    public Set<String> options() {
+        return OPTIONS;
+    }
+
+    @Override
+    public List<String> train(List<String> arguments, Map<String, String> options, Listener listener,
+                              BooleanSupplier cancelled) throws Exception {
+        if (!arguments.isEmpty()) {
+            throw new IllegalArgumentException("sparoa:train predictor takes no arguments (the data set is --data), "
+                    + "got " + arguments);
+        }
+        String data = options.get("data");
+        if (data == null) {
+            throw new IllegalArgumentException("sparoa:train predictor needs --data DATA.jsonl (from sparoa:dataset)");
+        }
+        Trainer.Options d = Trainer.Options.defaults();
+        int epochs = intOption(options, "epochs", d.maxEpochs());
+        int patience = intOption(options, "patience", d.patience());
+        long seed = options.containsKey("seed") ? longOption(options, "seed") : d.seed();
+        List<DatasetRecord> records = DatasetFile.read(Path.of(data));
+        Trainer.Options o = new Trainer.Options(epochs, patience, d.learningRate(), seed, d.validationShare(),
+                d.passes());
+        Trainer.Listener progress = new Trainer.Listener() {
+            @Override
+            public void step(int epoch, int done, int total) {
+                listener.progress(done, total, "epoch " + epoch);
+            }
+
+            @Override
+            public void epoch(Trainer.Epoch e) {
+                listener.line(String.format(Locale.ROOT, "epoch %d: train loss %.5f, validation loss %.5f%s (%d ms)",
+                        e.epoch(), e.trainLoss(), e.validationLoss(), e.best() ? " best" : "", e.millis()));
+            }
+        };
+        List<String> out = new ArrayList<>();
+        if (Boolean.parseBoolean(options.getOrDefault("leave-model-out", "false"))) {
+            List<Evaluation.Fold> folds = Evaluation.leaveModelOut(networks, records, o, progress,
+                    f -> listener.line(FoldTable.row(f)), cancelled);
+            out.add(FoldTable.table(folds));
+            return out;
+        }
+        Trainer.Result r = Trainer.train(networks, records, o, progress, cancelled);
+        if (r.cancelled()) {
+            out.add("cancelled; nothing saved");
+            return out;
+        }
+        long version = predictor.info().version() + 1;
+        String how = "sparoa:train predictor --data " + Path.of(data).getFileName() + " --epochs " + epochs
+                + " --patience " + patience + " --seed " + seed;
+        long bytes = new PredictorFile(version, how, r.spec(), r.weights()).write(predictor.file());
+        out.add("saved predictor v" + version + " (" + bytes + " bytes) to " + predictor.file() + " after "
+                + r.epochs().size() + " epochs on " + r.trainSequences() + " sequences (" + r.validationSequences()
+                + " held out)");
+        return out;
+    }
+
+    private static int intOption(Map<String, String> options, String name, int defaultValue) {
+        if (!options.containsKey(name)) {
+            return defaultValue;
+        }
+        long v = longOption(options, name);
+        if (v < 0 || v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("--" + name + " must be between 0 and " + Integer.MAX_VALUE + ", got " + v);
+        }
+        return (int) v;
+    }
+
+    private static long longOption(Map<String, String> options, String name) {
+        String v = options.get(name);
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " must be an integer, got '" + v + "'");
+        }
+    }
+}

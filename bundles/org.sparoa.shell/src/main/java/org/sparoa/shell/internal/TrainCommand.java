@@ -1,0 +1,183 @@
+package org.sparoa.shell.internal;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.sparoa.api.learn.Trainable;
+
+/**
+ * Trains whatever a bundle offers as a {@link Trainable} (the threshold predictor, the SAC scheduler, a third-party
+ * policy's model), by name, with a progress line; Ctrl-C cancels and saves nothing.
+ */
+@Service
+@Command(scope = "sparoa", name = "train",
+        description = "Trains a learned component by name (sparoa:train with no name lists them): e.g. 'predictor "
+                + "--data DATA.jsonl' or 'sac MODEL... --episodes N'. What it trained is saved atomically as the "
+                + "next version under ${karaf.data}/sparoa/ and picked up by the running service")
+public class TrainCommand implements Action {
+
+    @Reference
+    private BundleContext context;
+
+    @Argument(index = 0, name = "what", description = "What to train (a registered trainable, e.g. predictor, sac)")
+    private String what;
+
+    @Argument(index = 1, name = "arguments", description = "Its arguments (e.g. model files or ids)",
+            multiValued = true)
+    private List<String> arguments = new ArrayList<>();
+
+    @Option(name = "--data", description = "Data set file (predictor)")
+    private String data;
+
+    @Option(name = "--epochs", description = "Most epochs (predictor)")
+    private String epochs;
+
+    @Option(name = "--patience", description = "Stop after this many epochs without a lower validation loss")
+    private String patience;
+
+    @Option(name = "--episodes", description = "Training episodes (sac)")
+    private String episodes;
+
+    @Option(name = "--seed", description = "Seed of the split, the order and the initial weights")
+    private String seed;
+
+    @Option(name = "--out", description = "Where to write the reward curve or report")
+    private String out;
+
+    @Option(name = "--leave-model-out", description = "Evaluate: one fold per real model (predictor)")
+    private boolean leaveModelOut;
+
+    @Override
+    public Object execute() throws Exception {
+        Map<String, ServiceReference<Trainable>> trainables = trainables();
+        if (what == null) {
+            System.out.println(trainables.isEmpty() ? "Nothing to train: no bundle offers a trainable"
+                    : "Trainable:" + describe(trainables));
+            return null;
+        }
+        ServiceReference<Trainable> ref = trainables.get(what);
+        if (ref == null) {
+            throw new IllegalArgumentException("nothing named '" + what + "' to train; installed: "
+                    + (trainables.isEmpty() ? "none" : String.join(", ", trainables.keySet())));
+        }
+        Trainable trainable = context.getService(ref);
+        if (trainable == null) {
+            throw new IllegalStateException("'" + what + "' left while sparoa:train was starting");
+        }
+        try {
+            Map<String, String> options = options();
+            for (String o : options.keySet()) {
+                if (!trainable.options().contains(o)) {
+                    throw new IllegalArgumentException("sparoa:train " + what + " does not take --" + o + "; it takes "
+                            + (trainable.options().isEmpty() ? "no options"
+                                    : "--" + String.join(", --", trainable.options().stream().sorted().toList())));
+                }
+            }
+            ProgressLine progress = new ProgressLine(System.out);
+            List<String> summary = trainable.train(List.copyOf(arguments), options, progress,
+                    () -> Thread.currentThread().isInterrupted());
+            progress.end();
+            summary.forEach(System.out::println);
+        } finally {
+            context.ungetService(ref);
+        }
+        return null;
+    }
+
+    private Map<String, String> options() {
+        Map<String, String> o = new LinkedHashMap<>();
+        put(o, "data", data);
+        put(o, "epochs", epochs);
+        put(o, "patience", patience);
+        put(o, "episodes", episodes);
+        put(o, "seed", seed);
+        put(o, "out", out);
+        if (leaveModelOut) {
+            o.put("leave-model-out", "true");
+        }
+        return o;
+    }
+
+    private static void put(Map<String, String> o, String name, String value) {
+        if (value != null) {
+            o.put(name, value);
+        }
+    }
+
+    private Map<String, ServiceReference<Trainable>> trainables() throws InvalidSyntaxException {
+        Map<String, ServiceReference<Trainable>> out = new TreeMap<>();
+        for (ServiceReference<Trainable> r : context.getServiceReferences(Trainable.class, null)) {
+            Object name = r.getProperty(Trainable.PROP_NAME);
+            if (name != null) {
+                out.merge(name.toString(), r, (a, b) -> a.compareTo(b) >= 0 ? a : b); // the higher-ranked one
+            }
+        }
+        return out;
+    }
+
+    private String describe(Map<String, ServiceReference<Trainable>> trainables) {
+        StringBuilder s = new StringBuilder();
+        trainables.forEach((name, ref) -> {
+            Trainable t = context.getService(ref);
+            if (t != null) {
+                try {
+                    s.append(System.lineSeparator()).append("  ").append(name).append(": ").append(t.description());
+                } finally {
+                    context.ungetService(ref);
+                }
+            }
+        });
+        return s.toString();
+    }
+
+    /** The current stage as one line redrawn in place, with elapsed time and an estimate of what is left. */
+    static final class ProgressLine implements Trainable.Listener {
+        private static final int WIDTH = 24;
+        private final PrintStream out;
+        private final long start = System.nanoTime();
+        private boolean open;
+
+        ProgressLine(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void progress(long done, long total, String stage) {
+            double seconds = (System.nanoTime() - start) / 1e9;
+            int filled = total <= 0 ? 0 : (int) Math.min(WIDTH, WIDTH * done / total);
+            String left = done <= 0 || total <= 0 ? "" : String.format(Locale.ROOT, ", ~%.0f s left",
+                    seconds / done * (total - done));
+            out.print(String.format(Locale.ROOT, "\r%s [%s%s] %d/%d (%.0f s%s)   ", stage, "=".repeat(filled),
+                    " ".repeat(WIDTH - filled), done, total, seconds, left));
+            out.flush();
+            open = true;
+        }
+
+        @Override
+        public void line(String text) {
+            end();
+            out.println(text);
+        }
+
+        void end() {
+            if (open) {
+                out.println();
+                open = false;
+            }
+        }
+    }
+}
