@@ -60,4 +60,16 @@ public interface SchedulingPolicy {
     default List<Placement> candidates(SchedulingContext context) throws Exception {
         return List.of(place(context));
     }
+
+    /**
+     * Why the policy places as it does on this context, one line per decision or group of decisions (e.g. the state
+     * it saw and the probabilities of its actions), for {@code sparoa:schedule --explain}: asked only when a request
+     * sets the policy option {@value PlanDescription#EXPLAIN}, after {@link #place}; the lines reach the plan's
+     * {@link PlanDescription#explanation()}. Same purity as {@link #place}.
+     *
+     * @since 1.5
+     */
+    default List<String> explain(SchedulingContext context) throws Exception {
+        return List.of();
+    }
 }

@@ -87,6 +87,11 @@ class LiveStatePlanningTest {
             }
             return new Placement(p);
         }
+
+        @Override
+        public List<String> explain(SchedulingContext context) {
+            return context.backends().stream().map(b -> b.id() + " queue " + b.state().queueDepth()).toList();
+        }
     }
 
     @Test
@@ -134,6 +139,22 @@ class LiveStatePlanningTest {
             InferenceResult r = p.inference().infer("cls", in, RunOptions.withPolicy("shortest-queue", Map.of()));
             assertEquals(1, policy.seen.size(), "no live-state property: one plan");
             assertTrue(r.plan().segments().stream().allMatch(s -> s.backendId().equals("ort-cpu")));
+        }
+    }
+
+    @Test
+    void aPlanCarriesThePolicysExplanationOnlyWhenTheRequestAsksForIt() {
+        try (OrtCpuBackend a = new OrtCpuBackend("ort-cpu", 1, 1); OrtCpuBackend b = new OrtCpuBackend("ort-cpu-b", 1, 1);
+             LocalPlatform p = LocalPlatform.withoutMeasuredPlans(new LoadedBackend(a), new LoadedBackend(b))) {
+            p.addPolicy(new ShortestQueuePolicy(), Map.of(SchedulingPolicy.PROP_LIVE_STATE, true));
+            Model m = p.models().load("cls", CLS);
+            Map<String, Tensor> in = RandomInputs.forModel(m, Map.of("x", SHAPE), 3);
+            loaded(p, "ort-cpu").queueDepth = 4;
+            InferenceResult plain = p.inference().infer("cls", in, RunOptions.withPolicy("shortest-queue", Map.of()));
+            assertTrue(plain.plan().explanation().isEmpty(), "not asked: no explanation");
+            InferenceResult explained = p.inference().infer("cls", in, RunOptions.withPolicy("shortest-queue",
+                    Map.of(org.sparoa.api.PlanDescription.EXPLAIN, "true")));
+            assertEquals(List.of("ort-cpu queue 4", "ort-cpu-b queue 0"), explained.plan().explanation());
         }
     }
 

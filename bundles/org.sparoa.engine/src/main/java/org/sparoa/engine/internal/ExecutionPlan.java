@@ -36,6 +36,12 @@ final class ExecutionPlan {
 
     ExecutionPlan(Model model, List<CompiledSegment> segments, Map<String, DeviceBackend> backends,
                   Map<String, Integer> producerSegment, String policy, String fallbackReason) {
+        this(model, segments, backends, producerSegment, policy, fallbackReason, List.of());
+    }
+
+    private ExecutionPlan(Model model, List<CompiledSegment> segments, Map<String, DeviceBackend> backends,
+                          Map<String, Integer> producerSegment, String policy, String fallbackReason,
+                          List<String> explanation) {
         this.model = model;
         this.segments = List.copyOf(segments);
         this.backends = Map.copyOf(backends);
@@ -47,7 +53,7 @@ final class ExecutionPlan {
                     c.segment().inputs().stream().map(TensorInfo::name).toList(),
                     c.segment().outputs().stream().map(TensorInfo::name).toList()));
         }
-        this.description = new PlanDescription(model.id(), policy, fallbackReason, plans);
+        this.description = new PlanDescription(model.id(), policy, fallbackReason, plans, explanation);
         this.sequential = computeSequential();
     }
 
@@ -99,7 +105,14 @@ final class ExecutionPlan {
      * that asked for a plan). The returned plan owns the segments; this one must not be used any more.
      */
     ExecutionPlan relabelled(String policy, String fallbackReason) {
-        return new ExecutionPlan(model, segments, backends, producerSegment, policy, fallbackReason);
+        return new ExecutionPlan(model, segments, backends, producerSegment, policy, fallbackReason,
+                description.explanation());
+    }
+
+    /** The same compiled segments with the policy's explanation; this one must not be used any more. */
+    ExecutionPlan explained(List<String> explanation) {
+        return new ExecutionPlan(model, segments, backends, producerSegment, description.policy(),
+                description.fallbackReason(), explanation);
     }
 
     /** Takes a lease for one run; false when the plan is retired and must not start new runs. */

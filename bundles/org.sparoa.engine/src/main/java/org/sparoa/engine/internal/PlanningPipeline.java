@@ -17,6 +17,7 @@ import org.sparoa.api.Model;
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.api.Placement;
 import org.sparoa.api.PlanCost;
+import org.sparoa.api.PlanDescription;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.SchedulingContext;
 import org.sparoa.api.SchedulingPolicy;
@@ -278,8 +279,23 @@ final class PlanningPipeline {
                 p.calibration().inputShapes(), p.analysis());
         ResolvedPlacement placement = resolver.resolve(model, views, policy.service(), policyName, options,
                 s.policyTimeoutMillis(), context, candidates);
-        return new Built(compiler.compile(model, views, placement.placement(), placement.policy(),
-                placement.fallbackReason(), options.captureIntermediates()), placement.alternatives(), costs);
+        ExecutionPlan plan = compiler.compile(model, views, placement.placement(), placement.policy(),
+                placement.fallbackReason(), options.captureIntermediates());
+        if (Boolean.parseBoolean(options.policyOptions().get(PlanDescription.EXPLAIN))
+                && placement.fallbackReason() == null) {
+            plan = plan.explained(explanation(policy.service(), policyName, context));
+        }
+        return new Built(plan, placement.alternatives(), costs);
+    }
+
+    /** The policy's explanation of its plan; a failure to explain is told, never fails the request. */
+    private static List<String> explanation(SchedulingPolicy policy, String policyName, SchedulingContext context) {
+        try {
+            return policy.explain(context);
+        } catch (Exception | LinkageError e) {
+            LOG.warn("Policy {} could not explain its plan: {}", policyName, e.toString());
+            return List.of("policy '" + policyName + "' could not explain its plan: " + e);
+        }
     }
 
     /** Calibration and analysis of a model for the request's input shapes, made once and cached. */

@@ -54,6 +54,10 @@ public class ScheduleCommand implements Action {
     @Option(name = "--shape", description = "name=1x3x224x224 for random inputs with dynamic dimensions", multiValued = true)
     private List<String> shapeSpecs;
 
+    @Option(name = "--explain", description = "The policy's explanation of its decisions (policies that give one, "
+            + "e.g. sac: the state it saw and its action probabilities per operator)")
+    private boolean explain;
+
     @Option(name = "--summary", description = "Only the per-backend summary")
     private boolean summaryOnly;
 
@@ -69,6 +73,11 @@ public class ScheduleCommand implements Action {
             measured.put(m.node() + "@" + m.backendId(), m.millis());
         }
         RunOptions options = CommandSupport.runOptions(null, policy, segments);
+        if (explain) {
+            Map<String, String> withExplain = new LinkedHashMap<>(options.policyOptions());
+            withExplain.put(PlanDescription.EXPLAIN, "true");
+            options = new RunOptions(options.backend(), options.policy(), withExplain, options.captureIntermediates());
+        }
         // planned on these inputs (the pipeline calibrates on them), as a request of a user would be
         PlanDescription plan = inference.infer(model.id(), inputs, options).plan();
         Map<String, String> backendOf = new LinkedHashMap<>();
@@ -105,6 +114,11 @@ public class ScheduleCommand implements Action {
         System.out.println("Policy: " + plan.policy() + ", " + plan.segments().size() + " segment(s): "
                 + CommandSupport.describeSegments(plan)
                 + (plan.fallbackReason() == null ? "" : "; fell back because " + plan.fallbackReason()));
+        if (explain) {
+            System.out.println(plan.explanation().isEmpty()
+                    ? "Policy " + plan.policy() + " gives no explanation of its decisions"
+                    : String.join(System.lineSeparator(), plan.explanation()));
+        }
         return null;
     }
 }
