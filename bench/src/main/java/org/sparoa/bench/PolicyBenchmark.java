@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import org.sparoa.analyzer.internal.CalibratingModelAnalyzer;
+import org.sparoa.bench.BenchModels.Case;
 import org.sparoa.api.InferenceResult;
 import org.sparoa.api.Model;
 import org.sparoa.api.Placement;
@@ -51,9 +52,6 @@ import org.sparoa.policy.threshold.internal.QuadrantThresholdPolicy;
  * {@code -Dbench.pruned=DIR} the files {@code DIR/<model file stem>_p<NN>.onnx} are used instead, made by any tool.
  */
 public final class PolicyBenchmark {
-    private record Case(String name, Path file, String input, long[] shape) {
-    }
-
     private record Contender(String name, RunOptions options) {
     }
 
@@ -95,16 +93,8 @@ public final class PolicyBenchmark {
         List<Integer> sparsities = args.length > 2
                 ? java.util.Arrays.stream(args[2].split(",")).map(String::trim).map(Integer::parseInt).toList()
                 : List.of(0, 50, 70, 80, 90);
-        Path models = Path.of(System.getProperty("sparoa.models", "target/models"));
-        Path shared = Path.of(System.getProperty("sparoa.shared", "../../shared"));
         String prunedDir = System.getProperty("bench.pruned");
-        List<Case> cases = List.of(
-                new Case("BlazeFace front", shared.resolve("models/blazeface_front_128x128.onnx"), null, null),
-                new Case("BlazeFace back", shared.resolve("models/blazeface_back_256x256.onnx"), null, null),
-                new Case("PP-OCRv3 det", models.resolve("ch_PP-OCRv3_det_infer.onnx"), "x", new long[] {1, 3, 320, 320}),
-                new Case("PP-OCR cls", models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"), "x",
-                        new long[] {1, 3, 48, 192}),
-                new Case("M-LSD tiny", shared.resolve("models/mlsd_320x320_tiny.onnx"), null, null));
+        List<Case> cases = BenchModels.all();
         Path work = Path.of("target", "pruned");
         Files.createDirectories(work);
         String loadBefore = loadAverage();

@@ -88,6 +88,16 @@ class WholeModelTest {
             "mlsd_320x320_tiny.onnx", "ch_PP-OCRv3_det_infer.onnx", "ch_PP-OCRv4_det_infer.onnx",
             "ch_ppocr_mobile_v2.0_cls_infer.onnx");
 
+    /**
+     * Max |diff| over max(output range, 1) allowed against ONNX Runtime: 1e-4, except M-LSD at 1e-3. Its activations
+     * grow large inside the network, so the order in which kernels add up shows in its outputs: 3.0e-4 on an AMD EPYC
+     * with AVX2 (ONNX Runtime's kernels differ per instruction set), below 1e-4 on earlier machines; ONNX Runtime
+     * disagrees with itself there by far more (0.022 on the offsets with its optimisations on vs off).
+     */
+    static double tolerance(String fileName) {
+        return fileName.startsWith("mlsd_") ? 1e-3 : 1e-4;
+    }
+
     @Test
     void realModelsMatchOnnxRuntime() throws Exception {
         List<Path> files = new ArrayList<>(list(TestModels.requireShared().resolve("models")));
@@ -111,8 +121,9 @@ class WholeModelTest {
                 ran.add(file.getFileName().toString());
                 note(file.getFileName() + " " + inputs.values().iterator().next()
                         + ": max |diff| / max(output range, 1) vs ONNX Runtime = " + worst);
-                if (!(worst <= 1e-4)) {
-                    failures.add(file.getFileName() + " differs from ONNX Runtime by " + worst);
+                double tolerance = tolerance(file.getFileName().toString());
+                if (!(worst <= tolerance)) {
+                    failures.add(file.getFileName() + " differs from ONNX Runtime by " + worst + " > " + tolerance);
                 }
             }
         }

@@ -1,0 +1,129 @@
+package org.sparoa.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.sparoa.api.Model;
+import org.sparoa.api.PlanDescription;
+import org.sparoa.api.RandomInputs;
+import org.sparoa.api.RunOptions;
+import org.sparoa.api.SegmentPlan;
+import org.sparoa.api.Tensor;
+import org.sparoa.backend.ort.internal.OrtCpuBackend;
+import org.sparoa.backend.sparse.internal.SparseCpuBackend;
+import org.sparoa.engine.LocalPlatform;
+import org.sparoa.onnx.MagnitudePruner;
+import org.sparoa.policy.greedy.internal.GreedyEarliestFinishPolicy;
+
+/**
+ * Placement under a background load on one backend: the model's latency with each policy before, during and after a
+ * bounded load ({@link BackendLoad}: a second model run back to back, pinned to {@code sparse-cpu}, as another
+ * application sharing the backend would). A policy that reads live state ({@code sac}) re-plans when the backend's load
+ * class changes; {@code greedy} keeps the plan it made before the load. Each phase times the policies interleaved
+ * ({@link RoundRobin}); the plans each ended on are printed. Writes {@code results/live-load.csv}.
+ *
+ * <p>Arguments: {@code [iterations] [threads] [sparsity%] [load threads]}, default {@code 30 2 80 1}.
+ * {@code -Dbench.model=det|mlsd|blazeface_back|cls} picks the model (default det, PP-OCRv3 det at 1x3x320x320).
+ */
+public final class LiveLoadDemo {
+
+    private LiveLoadDemo() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        int sparsity = args.length > 2 ? Integer.parseInt(args[2]) : 80;
+        int loadThreads = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        BenchModels.Case c = BenchModels.named(System.getProperty("bench.model", "det"));
+        Path file = sparsity == 0 ? c.file() : prune(c.file(), sparsity);
+        SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1);
+             LocalPlatform platform = LocalPlatform.of(ort, sparse)) {
+            platform.addPolicy(new GreedyEarliestFinishPolicy(), GreedyEarliestFinishPolicy.SERVICE_PROPERTIES);
+            Map<String, RunOptions> policies = new LinkedHashMap<>();
+            policies.put("greedy", RunOptions.withPolicy("greedy", Map.of()));
+            Model model = platform.models().load(null, file);
+            Model loadModel = platform.models().load("load", file);
+            Map<String, Tensor> inputs = RandomInputs.forModel(model, c.shapes(), 42);
+            Map<String, Callable<?>> timed = new LinkedHashMap<>();
+            policies.forEach((name, options) -> timed.put(name,
+                    () -> platform.inference().infer(model.id(), inputs, options)));
+            System.out.printf(Locale.ROOT, "%s at %d %% sparsity, %d threads; load: %d thread(s) running %s pinned to "
+                    + "sparse-cpu%n", c.name(), sparsity, threads, loadThreads, c.name());
+            phase("before", timed, iterations, platform, model, inputs, policies, rows);
+            try (BackendLoad load = BackendLoad.start(platform.inference(), loadModel.id(), inputs, "sparse-cpu",
+                    loadThreads, 600_000)) {
+                phase("during", timed, iterations, platform, model, inputs, policies, rows);
+                System.out.println("load runs: " + load.runs());
+            }
+            phase("after", timed, iterations, platform, model, inputs, policies, rows);
+        }
+        write(rows, c.name(), sparsity, threads, loadThreads, iterations);
+    }
+
+    private static void phase(String phase, Map<String, Callable<?>> timed, int iterations, LocalPlatform platform,
+                              Model model, Map<String, Tensor> inputs, Map<String, RunOptions> policies,
+                              List<Map<String, Object>> rows) throws Exception {
+        Map<String, RoundRobin.Timing> t = RoundRobin.run(timed, Math.max(5, iterations / 3), iterations, 1, 3);
+        for (Map.Entry<String, RunOptions> p : policies.entrySet()) {
+            PlanDescription plan = platform.inference().infer(model.id(), inputs, p.getValue()).plan();
+            int onSparse = plan.segments().stream().filter(s -> s.backendId().equals("sparse-cpu"))
+                    .mapToInt(s -> s.nodeNames().size()).sum();
+            RoundRobin.Timing timing = t.get(p.getKey());
+            System.out.printf(Locale.ROOT, "%-7s %-8s p50 %8.3f ms  p90 %8.3f ms  %d segment(s), %d of %d operators on "
+                    + "sparse-cpu%n", phase, p.getKey(), timing.median(), timing.p90(), plan.segments().size(),
+                    onSparse, model.operatorCount());
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("phase", phase);
+            r.put("policy", p.getKey());
+            r.put("p50_ms", timing.median());
+            r.put("p90_ms", timing.p90());
+            r.put("segments", plan.segments().size());
+            r.put("ops_on_sparse", onSparse);
+            r.put("backends", String.join("+", plan.segments().stream().map(SegmentPlan::backendId).distinct()
+                    .toList()));
+            rows.add(r);
+        }
+    }
+
+    private static Path prune(Path original, int sparsity) throws IOException {
+        Path work = Path.of("target", "pruned");
+        Files.createDirectories(work);
+        Path out = work.resolve(original.getFileName().toString().replaceFirst("\\.onnx$", "") + "_p" + sparsity
+                + ".onnx");
+        MagnitudePruner.prune(original, out, sparsity / 100.0, MagnitudePruner.Scope.LAYER);
+        return out;
+    }
+
+    private static void write(List<Map<String, Object>> rows, String model, int sparsity, int threads, int loadThreads,
+                              int iterations) throws IOException {
+        Path out = Path.of(System.getProperty("bench.out", "results/live-load.csv"));
+        Files.createDirectories(out.getParent());
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
+            w.println("# date: " + Instant.now());
+            MachineInfo.describe().forEach((k, v) -> w.println("# " + k + ": " + v));
+            w.println("# " + model + " at " + sparsity + " % sparsity, " + threads + " threads per backend; load: "
+                    + loadThreads + " thread(s) running the same model pinned to sparse-cpu; " + iterations
+                    + " interleaved iterations per phase (3 timed runs per visit), median and p90");
+            List<String> columns = new ArrayList<>(rows.get(0).keySet());
+            w.println(String.join(",", columns));
+            for (Map<String, Object> r : rows) {
+                w.println(String.join(",", columns.stream().map(k -> r.get(k) instanceof Double d
+                        ? String.format(Locale.ROOT, "%.4g", d) : String.valueOf(r.get(k))).toList()));
+            }
+        }
+        System.out.println("Wrote " + out.toAbsolutePath());
+    }
+}
