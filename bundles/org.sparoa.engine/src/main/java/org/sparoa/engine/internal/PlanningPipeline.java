@@ -183,8 +183,11 @@ final class PlanningPipeline {
         List<Ranked<DeviceBackend>> live = now.live();
         String policyName = options.policy() != null ? options.policy() : s.defaultPolicy();
         Optional<Ranked<SchedulingPolicy>> policy = policies.get(policyName);
+        // a policy never installed is a mistake of the request; one that is away (its bundle stopped or being
+        // updated) is planned by the fallback until it is back, so that its requests keep being served
         if (options.policy() != null && options.backend() == null && policy.isEmpty()
-                && !options.policy().equals(SchedulingPolicy.FIRST_CAPABLE)) {
+                && !options.policy().equals(SchedulingPolicy.FIRST_CAPABLE)
+                && !policies.wasRegistered(options.policy())) {
             throw new SparoaException("unknown policy '" + options.policy() + "'; installed: "
                     + policies.live().stream().map(Ranked::key).toList());
         }

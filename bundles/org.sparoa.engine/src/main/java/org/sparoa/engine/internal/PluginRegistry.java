@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
 final class PluginRegistry<T> {
     private final Map<String, List<Ranked<T>>> byKey = new ConcurrentHashMap<>();
     private final List<Consumer<Ranked<T>>> removalListeners = new CopyOnWriteArrayList<>();
+    /** Every key ever registered: a plugin that is away (stopped, being updated) is told apart from a typo. */
+    private final java.util.Set<String> everRegistered = ConcurrentHashMap.newKeySet();
     /** What every request reads, computed once per change instead of once per request. */
     private volatile Snapshot<T> snapshot = new Snapshot<>(List.of(), "");
 
@@ -24,6 +26,7 @@ final class PluginRegistry<T> {
     }
 
     void add(Ranked<T> entry) {
+        everRegistered.add(entry.key());
         byKey.compute(entry.key(), (k, list) -> {
             List<Ranked<T>> l = list == null ? new ArrayList<>() : new ArrayList<>(list);
             l.add(entry);
@@ -110,6 +113,11 @@ final class PluginRegistry<T> {
         out.sort(Ranked.order());
         String key = out.stream().map(r -> r.key() + "@" + r.serviceId()).collect(Collectors.joining(","));
         snapshot = new Snapshot<>(List.copyOf(out), key);
+    }
+
+    /** Whether a service was ever registered under {@code key} (it may be away now). */
+    boolean wasRegistered(String key) {
+        return everRegistered.contains(key);
     }
 
     boolean isLive(String key, T service) {

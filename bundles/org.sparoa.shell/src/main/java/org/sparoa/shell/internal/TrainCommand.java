@@ -79,7 +79,9 @@ public class TrainCommand implements Action {
             throw new IllegalStateException("'" + what + "' left while sparoa:train was starting");
         }
         try {
+            List<String> positional = new ArrayList<>();
             Map<String, String> options = options();
+            options.putAll(trailingOptions(arguments, positional));
             for (String o : options.keySet()) {
                 if (!trainable.options().contains(o)) {
                     throw new IllegalArgumentException("sparoa:train " + what + " does not take --" + o + "; it takes "
@@ -88,7 +90,7 @@ public class TrainCommand implements Action {
                 }
             }
             ProgressLine progress = new ProgressLine(System.out);
-            List<String> summary = trainable.train(List.copyOf(arguments), options, progress,
+            List<String> summary = trainable.train(positional, options, progress,
                     () -> Thread.currentThread().isInterrupted());
             progress.end();
             summary.forEach(System.out::println);
@@ -108,6 +110,37 @@ public class TrainCommand implements Action {
         put(o, "out", out);
         if (leaveModelOut) {
             o.put("leave-model-out", "true");
+        }
+        return o;
+    }
+
+    /** Flags: options that take no value. */
+    private static final java.util.Set<String> FLAGS = java.util.Set.of("leave-model-out");
+
+    /**
+     * The options among the arguments: Karaf's parser takes everything after the first argument as arguments, so
+     * {@code sparoa:train predictor --data D} reaches here as arguments; {@code --name value}, {@code --name=value}
+     * and the flags are options, the rest are the trainable's arguments (into {@code positional}).
+     */
+    static Map<String, String> trailingOptions(List<String> arguments, List<String> positional) {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 0; i < arguments.size(); i++) {
+            String a = arguments.get(i);
+            if (!a.startsWith("--") || a.length() == 2) {
+                positional.add(a);
+                continue;
+            }
+            String name = a.substring(2);
+            int eq = name.indexOf('=');
+            if (eq > 0) {
+                o.put(name.substring(0, eq), name.substring(eq + 1));
+            } else if (FLAGS.contains(name)) {
+                o.put(name, "true");
+            } else if (i + 1 < arguments.size()) {
+                o.put(name, arguments.get(++i));
+            } else {
+                throw new IllegalArgumentException("option --" + name + " needs a value");
+            }
         }
         return o;
     }
