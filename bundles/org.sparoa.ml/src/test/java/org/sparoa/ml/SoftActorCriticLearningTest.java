@@ -49,7 +49,8 @@ class SoftActorCriticLearningTest {
             }
             double after = greedyCost(agent, chain);
             System.out.printf("placement: optimum %.1f (second best %.1f), random policy %.2f, greedy before %.1f,"
-                    + " after %d updates %.1f%n", optimum, chain.exhaustiveSecondBest(), random, before, updates, after);
+                    + " after %d updates %.1f%n", optimum, chain.exhaustiveSecondBest(), random, before, updates,
+                    after);
             assertTrue(before > optimum, "the untrained policy should not already be optimal: " + before);
             assertEquals(optimum, after, 1e-9, "greedy policy's cost after training");
             assertTrue(after < random, "greedy " + after + " should beat the random policy's mean " + random);

@@ -37,16 +37,17 @@ class SoftActorCriticGradientTest {
         Map<String, INDArray> arrays = new HashMap<>();
         long[][] shapes = {{in, hidden}, {1, hidden}, {hidden, hidden}, {1, hidden}, {hidden, out}, {1, out}};
         for (int l = 0; l < 3; l++) {
-            arrays.put(SacWeights.weight("net", l), Nd4j.create(gaussian(r, (int) (shapes[2 * l][0] * shapes[2 * l][1])),
-                    shapes[2 * l], 'c'));
+            long[] w = shapes[2 * l];
+            arrays.put(SacWeights.weight("net", l), Nd4j.create(gaussian(r, (int) (w[0] * w[1])), w, 'c'));
             arrays.put(SacWeights.bias("net", l), Nd4j.create(gaussian(r, (int) shapes[2 * l + 1][1]),
                     shapes[2 * l + 1], 'c'));
         }
-        Perceptron net = new Perceptron("net", 3, arrays);
+        Map<String, INDArray> gradients = new HashMap<>();
+        arrays.forEach((name, a) -> gradients.put(name, Nd4j.zeros(a.dataType(), a.shape())));
+        Perceptron net = new Perceptron("net", 3, arrays, gradients);
         INDArray input = Nd4j.create(gaussian(r, batch * in), new long[] {batch, in}, 'c');
         INDArray outputGradient = Nd4j.create(gaussian(r, batch * out), new long[] {batch, out}, 'c');
-        Map<String, INDArray> gradients = new HashMap<>();
-        net.backward(net.forward(input), outputGradient, gradients);
+        net.backward(net.forward(input), outputGradient);
 
         double eps = 1e-6;
         int checked = 0;
