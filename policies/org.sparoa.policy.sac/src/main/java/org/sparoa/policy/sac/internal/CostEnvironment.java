@@ -45,16 +45,27 @@ record CostEnvironment(String name, Graph graph, List<BackendView> backends, Cos
     }
 
     /**
+     * This environment with every backend idle ({@link ScenarioBackend#idle}) and showing the recent slowdown
+     * {@code slowdown} (1, or NaN for unknown): the live state a training scenario starts from.
+     */
+    CostEnvironment idle(double slowdown) {
+        List<BackendView> idle = backends.stream().map(b -> (BackendView) ScenarioBackend.idle(b, slowdown)).toList();
+        return new CostEnvironment(name + (Double.isNaN(slowdown) ? " (idle)" : " (idle, slowdown known)"), graph,
+                idle, observed, actual, analysis, thresholds);
+    }
+
+    /**
      * This environment while another application loads backend {@code backendId}: its operators and segments take
-     * {@code factor} times as long, and its live state shows it ({@link LoadedBackend}); the observed costs stay
-     * those measured idle, as the engine's cost model does.
+     * {@code factor} times as long, and its live state shows it ({@link ScenarioBackend#loaded}); the other backends
+     * keep their state, and the observed costs stay those measured idle, as the engine's cost model does.
      */
     CostEnvironment withLoad(String backendId, double factor) {
         List<BackendView> loaded = new ArrayList<>();
         boolean found = false;
         for (BackendView b : backends) {
             if (b.id().equals(backendId)) {
-                loaded.add(new LoadedBackend(b, factor));
+                BackendView inner = b instanceof ScenarioBackend s ? s.inner() : b;
+                loaded.add(ScenarioBackend.loaded(inner, factor));
                 found = true;
             } else {
                 loaded.add(b);
@@ -66,5 +77,22 @@ record CostEnvironment(String name, Graph graph, List<BackendView> backends, Cos
         }
         return new CostEnvironment(name + " (" + backendId + " loaded x" + factor + ")", graph, loaded, observed,
                 new ScaledBackendCosts(actual, Map.of(backendId, factor)), analysis, thresholds);
+    }
+
+    /**
+     * The training scenarios of this environment: every backend idle with the slowdown unknown and known, then for
+     * each of the first {@link StateEncoder#SLOTS} backends, that one loaded by each of {@code loadFactors}.
+     */
+    List<CostEnvironment> scenarios(List<Double> loadFactors) {
+        List<CostEnvironment> out = new ArrayList<>();
+        out.add(idle(Double.NaN));
+        CostEnvironment known = idle(1);
+        out.add(known);
+        for (BackendView b : backends.subList(0, Math.min(StateEncoder.SLOTS, backends.size()))) {
+            for (double f : loadFactors) {
+                out.add(known.withLoad(b.id(), f));
+            }
+        }
+        return out;
     }
 }

@@ -53,7 +53,16 @@ public class SacPolicy implements SchedulingPolicy {
     public record Decision(Placement placement, double estimatedMillis, String weights, List<String> explanation) {
     }
 
+    /** Contexts of the models placed lately, so that training can use the engine's own cost model. */
+    private static final int RECENT_CONTEXTS = 8;
+
     private final CurrentAgent agent;
+    private final Map<String, SchedulingContext> recent = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, SchedulingContext> eldest) {
+            return size() > RECENT_CONTEXTS;
+        }
+    };
     private final AtomicReference<ThresholdPredictor> predictor = new AtomicReference<>();
 
     @Activate
@@ -83,6 +92,7 @@ public class SacPolicy implements SchedulingPolicy {
 
     @Deactivate
     public synchronized void close() {
+        recent.clear();
         agent.close();
     }
 
@@ -94,6 +104,11 @@ public class SacPolicy implements SchedulingPolicy {
     @Override
     public Placement place(SchedulingContext context) {
         return decide(context, false).placement();
+    }
+
+    /** The context of the model's latest decision, if it was among the last few models placed. */
+    public synchronized java.util.Optional<SchedulingContext> recentContext(String modelId) {
+        return java.util.Optional.ofNullable(recent.get(modelId));
     }
 
     /** One line about the weights, then per operator: the state in words and the action probabilities. */
@@ -111,6 +126,7 @@ public class SacPolicy implements SchedulingPolicy {
      * {@link IllegalArgumentException} naming an operator none of the backend slots can run.
      */
     public synchronized Decision decide(SchedulingContext context, boolean explain) {
+        recent.put(context.model().id(), context);
         CurrentAgent.Loaded loaded = agent.get();
         CostEnvironment env = CostEnvironment.of(context, ThresholdFeatures.of(context, predictor.get()));
         GreedyRollout.Decision d = GreedyRollout.run(loaded.agent(), new PlacementEpisode(env), explain);

@@ -58,6 +58,11 @@ final class WeightsStore {
         return Integer.parseInt(m.group(1));
     }
 
+    /** Weights from bytes {@link SacWeights#toBytes()} made; {@link java.io.IOException} names {@code source}. */
+    static SacWeights readBytes(byte[] content, String source) throws IOException {
+        return SacWeights.fromBytes(content, source);
+    }
+
     /** Writes the weights as the next version, atomically; returns the file written. */
     Path save(SacWeights weights) throws IOException {
         Files.createDirectories(dir);

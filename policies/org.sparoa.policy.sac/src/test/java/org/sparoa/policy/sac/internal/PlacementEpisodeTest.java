@@ -65,6 +65,11 @@ class PlacementEpisodeTest {
         assertEquals(2, s.queueDepth());
         assertThrows(IllegalArgumentException.class, () -> idle.withLoad("nope", 2));
         assertThrows(IllegalArgumentException.class, () -> idle.withLoad("a", 0.5));
+        List<CostEnvironment> scenarios = idle.scenarios(List.of(2.0, 4.0));
+        assertEquals(2 + 3 * 2, scenarios.size(), "idle twice, then each of three backends loaded twice");
+        assertTrue(Double.isNaN(scenarios.get(0).backends().get(1).state().recentSlowdown()));
+        assertEquals(4, scenarios.get(scenarios.size() - 1).backends().get(2).state().recentSlowdown());
+        assertEquals(1, scenarios.get(scenarios.size() - 1).backends().get(0).state().recentSlowdown());
     }
 
     @Test

@@ -1,0 +1,98 @@
+package org.sparoa.policy.sac.internal;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import org.sparoa.api.SchedulingContext;
+import org.sparoa.api.learn.SoftActorCritic;
+import org.sparoa.api.learn.SoftActorCritics;
+import org.sparoa.api.predict.ThresholdPredictor;
+
+/**
+ * One offline training run from scheduling contexts (a model, its backends and cost model each): every context
+ * becomes its training scenarios ({@link CostEnvironment#scenarios}: idle, and each backend loaded by each of
+ * {@link #LOAD_FACTORS}), the {@link SacTrainer} trains a new agent on them, and the trained agent is evaluated
+ * greedily on each scenario against the reference search. For {@code sparoa:train sac} and the benchmark main that
+ * makes the shipped default.
+ */
+public final class OfflineTraining {
+    /** How much slower a loaded backend runs in the training scenarios. */
+    public static final List<Double> LOAD_FACTORS = List.of(2.0, 4.0);
+
+    /** Where the trained agent stands on one scenario: its greedy plan's time against the reference's. */
+    public record Evaluation(String environment, double agentMillis, double referenceMillis) {
+        public double ratio() {
+            return agentMillis / referenceMillis;
+        }
+    }
+
+    /**
+     * What a run produced: the weights to save (null when cancelled), per episode its plan time over the reference's, the evaluations, the
+     * reward curve as SVG, and whether it was cancelled or stopped at the time limit.
+     */
+    public record Outcome(byte[] weights, List<Double> curve, List<Evaluation> evaluations,
+                          String svg, long updates, boolean cancelled, boolean timedOut) {
+        /** The mean of {@link Evaluation#ratio()} over the scenarios. */
+        public double meanRatio() {
+            return evaluations.stream().mapToDouble(Evaluation::ratio).average().orElse(Double.NaN);
+        }
+
+        public int episodes() {
+            return curve.size();
+        }
+    }
+
+    /** Told after every episode. */
+    public interface Listener {
+        void episode(int done, int total, String environment, double ratio);
+    }
+
+    private OfflineTraining() {
+    }
+
+    /**
+     * Trains on {@code contexts} for at most {@code episodes} episodes and {@code timeLimitMillis}; the predicted
+     * thresholds come from {@code predictor} (may be null). {@code info} is stored with the weights.
+     */
+    public static Outcome run(SoftActorCritics agents, List<SchedulingContext> contexts, ThresholdPredictor predictor,
+                              int episodes, long seed, long timeLimitMillis, Map<String, String> info,
+                              Listener listener, BooleanSupplier cancelled) {
+        List<CostEnvironment> environments = new ArrayList<>();
+        for (SchedulingContext c : contexts) {
+            environments.addAll(CostEnvironment.of(c, ThresholdFeatures.of(c, predictor)).scenarios(LOAD_FACTORS));
+        }
+        SacTrainer.Settings settings = SacTrainer.Settings.of(episodes, seed, timeLimitMillis);
+        SacTrainer.Result r = new SacTrainer(settings).train(agents, environments,
+                (done, total, rec, stats) -> listener.episode(done, total, rec.environment(), rec.ratio()), cancelled);
+        try (SoftActorCritic agent = r.agent()) {
+            if (r.cancelled()) {
+                return new Outcome(null, ratios(r), List.of(), "", r.updates(), true, false);
+            }
+            List<Evaluation> evaluations = new ArrayList<>();
+            for (CostEnvironment env : environments) {
+                PlacementEpisode episode = new PlacementEpisode(env);
+                double agentMillis = GreedyRollout.run(agent, episode, false).totalMillis();
+                evaluations.add(new Evaluation(env.name(), agentMillis, SacTrainer.referenceMillis(episode)));
+            }
+            Map<String, String> stored = new LinkedHashMap<>(info);
+            stored.put("seed", Long.toString(seed));
+            stored.put("episodes", Integer.toString(r.curve().size()));
+            stored.put("updates", Long.toString(r.updates()));
+            stored.put("scenarios", Integer.toString(environments.size()));
+            byte[] weights = new SacWeights(settings.agentSpec(), StateEncoder.SLOTS, SacWeights.STATE_LAYOUT, stored,
+                    agent.weights()).toBytes();
+            String title = String.format(Locale.ROOT, "sac training: %d episodes over %d scenarios, seed %d",
+                    r.curve().size(), environments.size(), seed);
+            return new Outcome(weights, ratios(r), List.copyOf(evaluations), RewardCurvePlot.svg(r.curve(), title),
+                    r.updates(), false, r.timedOut());
+        }
+    }
+
+    private static List<Double> ratios(SacTrainer.Result r) {
+        return r.curve().stream().map(SacTrainer.EpisodeRecord::ratio).toList();
+    }
+}
