@@ -1,12 +1,13 @@
 package org.sparoa.ml;
 
 import org.sparoa.api.learn.SequenceNetworks;
+import org.sparoa.api.learn.SoftActorCritics;
 
 import org.sparoa.ml.internal.Nd4jRuntime;
 
 /**
- * Sequence networks outside OSGi (tools, tests, benchmarks): ND4J from the class path. Not exported: inside OSGi
- * use the {@link SequenceNetworks} service.
+ * Sequence networks and soft actor-critic agents outside OSGi (tools, tests, benchmarks): ND4J from the class path.
+ * Not exported: inside OSGi use the {@link SequenceNetworks} and {@link SoftActorCritics} services.
  */
 public final class Networks {
 
@@ -15,6 +16,11 @@ public final class Networks {
 
     /** The networks service as the bundle registers it, with {@code threads} ND4J threads. */
     public static SequenceNetworks outsideOsgi(int threads) {
+        return Nd4jRuntime.standalone(threads);
+    }
+
+    /** The agents service as the bundle registers it, with {@code threads} ND4J threads. */
+    public static SoftActorCritics agentsOutsideOsgi(int threads) {
         return Nd4jRuntime.standalone(threads);
     }
 }

@@ -2,6 +2,7 @@ package org.sparoa.ml.internal;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Objects;
 
 import org.nd4j.common.config.ND4JClassLoading;
 import org.nd4j.linalg.factory.Nd4j;
@@ -11,22 +12,26 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparoa.api.learn.AgentSpec;
 import org.sparoa.api.learn.NetworkSpec;
 import org.sparoa.api.learn.SequenceNetwork;
 import org.sparoa.api.learn.SequenceNetworks;
+import org.sparoa.api.learn.SoftActorCritic;
+import org.sparoa.api.learn.SoftActorCritics;
 
 /**
- * The embedded ND4J runtime, registered as {@link SequenceNetworks}. Activation applies the class-loader fix before
+ * The embedded ND4J runtime, registered as {@link SequenceNetworks} and {@link SoftActorCritics}. Activation applies the class-loader fix before
  * any ND4J class is touched (ND4J's class loader and the thread's context class loader are this bundle's) and points
  * JavaCPP's native cache under {@code ${karaf.data}/javacpp} instead of {@code ~/.javacpp/cache}. The natives load
- * lazily, on the first network made: a platform that never trains or predicts pays nothing for them.
+ * lazily, on the first network or agent made: a platform that never trains or predicts pays nothing for them.
  */
-@Component(service = SequenceNetworks.class, configurationPid = Nd4jRuntime.PID,
+@Component(service = {SequenceNetworks.class, SoftActorCritics.class}, configurationPid = Nd4jRuntime.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = MlConfig.class)
-public class Nd4jRuntime implements SequenceNetworks {
+public class Nd4jRuntime implements SequenceNetworks, SoftActorCritics {
     public static final String PID = "org.sparoa.ml";
     static final String CACHE_DIR_PROPERTY = "org.bytedeco.javacpp.cachedir";
+    static final String MAX_PHYSICAL_BYTES_PROPERTY = "org.bytedeco.javacpp.maxphysicalbytes";
     private static final Logger LOG = LoggerFactory.getLogger(Nd4jRuntime.class);
 
     private final int threads;
@@ -49,6 +54,12 @@ public class Nd4jRuntime implements SequenceNetworks {
             throw new IllegalArgumentException("org.sparoa.ml threads must be at least 1, got " + threads);
         }
         this.threads = threads;
+        // JavaCPP reads the process's resident size on every native allocation to enforce a limit on physical
+        // memory; for the many small arrays of an agent's update that costs more than the arithmetic. The limit on
+        // the bytes JavaCPP itself allocates (maxbytes) still holds. Must be set before JavaCPP's Pointer loads.
+        if (System.getProperty(MAX_PHYSICAL_BYTES_PROPERTY) == null) {
+            System.setProperty(MAX_PHYSICAL_BYTES_PROPERTY, "0");
+        }
     }
 
     public static Nd4jRuntime standalone(int threads) {
@@ -68,6 +79,26 @@ public class Nd4jRuntime implements SequenceNetworks {
         return ContextLoader.call(() -> {
             initialise();
             return new SameDiffNetwork(spec, TransformerLstmGraph.checkedWeights(spec, weights), learningRate);
+        });
+    }
+
+    @Override
+    public SoftActorCritic create(AgentSpec spec, long seed) {
+        Objects.requireNonNull(spec, "agent spec");
+        return ContextLoader.call(() -> {
+            initialise();
+            return new SoftActorCriticAgent(spec, SacWeights.randomWeights(spec, seed));
+        });
+    }
+
+    /** The agent has no randomness of its own after its weights are set: {@code seed} is not used. */
+    @Override
+    public SoftActorCritic restore(AgentSpec spec, Map<String, float[]> weights, long seed) {
+        Objects.requireNonNull(spec, "agent spec");
+        Map<String, float[]> checked = SacWeights.checkedWeights(spec, weights);
+        return ContextLoader.call(() -> {
+            initialise();
+            return new SoftActorCriticAgent(spec, checked);
         });
     }
 
