@@ -162,10 +162,13 @@ public final class SacTraining {
             w.printf(Locale.ROOT, "# SacTraining --minutes %d --seed %d: profiling %.0f s, training %.0f s, %d episodes,"
                     + " %d updates; loads are simulated (costs x factor, live state showing it)%n", minutes, seed,
                     profileSeconds, trainSeconds, out.episodes(), out.updates());
-            w.println("scenario,sac_ms,reference_ms,ratio");
+            w.println("# sac_ms / reference_ms: estimated plan times (PlanCost under the scenario's costs) of the trained"
+                    + " agent's greedy plan and of PlanSearch from every single backend and the cheapest per operator;"
+                    + " decision_ms: the agent's decision (state encoding + one actor call per operator), one run");
+            w.println("scenario,operators,sac_ms,reference_ms,ratio,decision_ms");
             for (OfflineTraining.Evaluation e : out.evaluations()) {
-                w.printf(Locale.ROOT, "\"%s\",%.4f,%.4f,%.4f%n", e.environment(), e.agentMillis(), e.referenceMillis(),
-                        e.ratio());
+                w.printf(Locale.ROOT, "\"%s\",%d,%.4f,%.4f,%.4f,%.2f%n", e.environment(), e.operators(),
+                        e.agentMillis(), e.referenceMillis(), e.ratio(), e.decisionMillis());
             }
         }
     }

@@ -23,8 +23,12 @@ public final class OfflineTraining {
     /** How much slower a loaded backend runs in the training scenarios. */
     public static final List<Double> LOAD_FACTORS = List.of(2.0, 4.0);
 
-    /** Where the trained agent stands on one scenario: its greedy plan's time against the reference's. */
-    public record Evaluation(String environment, double agentMillis, double referenceMillis) {
+    /**
+     * Where the trained agent stands on one scenario: its greedy plan's time against the reference's, and how long
+     * the agent took to decide (state encoding and one actor call per operator, as the policy decides).
+     */
+    public record Evaluation(String environment, int operators, double agentMillis, double referenceMillis,
+                             double decisionMillis) {
         public double ratio() {
             return agentMillis / referenceMillis;
         }
@@ -74,9 +78,12 @@ public final class OfflineTraining {
             }
             List<Evaluation> evaluations = new ArrayList<>();
             for (CostEnvironment env : environments) {
+                long t0 = System.nanoTime();
                 PlacementEpisode episode = new PlacementEpisode(env);
                 double agentMillis = GreedyRollout.run(agent, episode, false).totalMillis();
-                evaluations.add(new Evaluation(env.name(), agentMillis, SacTrainer.referenceMillis(episode)));
+                double decisionMillis = (System.nanoTime() - t0) / 1e6;
+                evaluations.add(new Evaluation(env.name(), env.graph().nodes().size(), agentMillis,
+                        SacTrainer.referenceMillis(episode), decisionMillis));
             }
             Map<String, String> stored = new LinkedHashMap<>(info);
             stored.put("seed", Long.toString(seed));
