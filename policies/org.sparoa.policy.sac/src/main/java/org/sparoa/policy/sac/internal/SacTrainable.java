@@ -40,13 +40,14 @@ import org.sparoa.api.predict.ThresholdPredictor;
  * none = every loaded model. Each model's costs are the engine's own cost model when the {@code sac} policy placed
  * it lately, else the {@link OperatorProfiler}'s measurements on the live backends ({@link ProfiledCosts}: segment
  * and hand-over costs estimated). Options: {@code episodes} (default 2000), {@code seed} (42), {@code minutes} (time
- * limit, 10), {@code out} (directory of the reward curve SVG; default the weights directory).
+ * limit, 10), {@code out} (directory of the reward curve SVG; default the weights directory), {@code shape} (input
+ * shapes for profiling models with dynamic dimensions: {@code x=1x3x48x192}, several separated by commas).
  */
 @Component(service = Trainable.class, configurationPid = SacPolicy.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = Trainable.PROP_NAME + "=" + SacPolicy.NAME)
 public class SacTrainable implements Trainable {
-    static final Set<String> OPTIONS = Set.of("episodes", "seed", "minutes", "out");
+    static final Set<String> OPTIONS = Set.of("episodes", "seed", "minutes", "out", "shape");
 
     private final SoftActorCritics agents;
     private final ModelRegistry models;
@@ -114,7 +115,7 @@ public class SacTrainable implements Trainable {
     @Override
     public String description() {
         return "the sac scheduling policy's agent, on the models' measured costs with simulated load on each backend"
-                + " (options: episodes, seed, minutes, out)";
+                + " (options: episodes, seed, minutes, out, shape)";
     }
 
     @Override
@@ -136,8 +137,9 @@ public class SacTrainable implements Trainable {
         int minutes = intOption(options, "minutes", 10, 1);
         List<String> lines = new ArrayList<>();
         List<SchedulingContext> contexts = new ArrayList<>();
+        Map<String, long[]> shapes = shapes(options.get("shape"));
         for (Model m : models(arguments)) {
-            contexts.add(context(m, lines));
+            contexts.add(context(m, shapes, lines));
         }
         Map<String, String> info = new LinkedHashMap<>();
         info.put("models", String.join(" ", contexts.stream().map(c -> c.model().id()).toList()));
@@ -193,7 +195,7 @@ public class SacTrainable implements Trainable {
     }
 
     /** The engine's last context of the model under sac, else one from profiled costs on the live backends. */
-    private SchedulingContext context(Model m, List<String> lines) {
+    private SchedulingContext context(Model m, Map<String, long[]> shapes, List<String> lines) {
         Optional<SchedulingContext> seen = policy.recentContext(m.id());
         if (seen.isPresent()) {
             lines.add("sac: " + m.id() + ": the engine's cost model from its latest sac plan");
@@ -203,14 +205,31 @@ public class SacTrainable implements Trainable {
         if (live.isEmpty()) {
             throw new IllegalStateException("sparoa:train sac: no backend is live to profile " + m.id() + " on");
         }
-        List<OperatorProfiler.Measurement> measured = profiler.profile(m.id(), RandomInputs.forModel(m, Map.of(), 42),
+        List<OperatorProfiler.Measurement> measured = profiler.profile(m.id(), RandomInputs.forModel(m, shapes, 42),
                 false);
         List<BackendView> views = live.stream().map(b -> (BackendView) new DeviceBackendView(b, m.graph())).toList();
         ModelAnalyzer a = analyzer;
         lines.add("sac: " + m.id() + ": " + measured.size() + " operator measurements on " + views.stream()
                 .map(BackendView::id).toList() + " (segment and hand-over costs estimated)");
-        return new SchedulingContext(m, views, Map.of(), new ProfiledCosts(m.graph(), measured), Map.of(),
+        return new SchedulingContext(m, views, Map.of(), new ProfiledCosts(m.graph(), measured), shapes,
                 a == null ? Optional.empty() : a.cached(m.sha256()));
+    }
+
+    /** {@code x=1x3x48x192,y=1x4}: input name to shape; empty when not given. */
+    private static Map<String, long[]> shapes(String option) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        if (option == null || option.isBlank()) {
+            return out;
+        }
+        for (String part : option.split(",")) {
+            int eq = part.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("option --shape takes NAME=DIMS (e.g. x=1x3x48x192), got '" + part
+                        + "'");
+            }
+            out.put(part.substring(0, eq).trim(), org.sparoa.api.Shapes.parse(part.substring(eq + 1).trim()));
+        }
+        return out;
     }
 
     private static int intOption(Map<String, String> options, String key, int defaultValue, int min) {

@@ -77,11 +77,12 @@ class RealModelTest {
                 public void line(String text) {
                 }
             };
-            List<String> lines = trainable(policy).train(List.of(CLS.toString()), Map.of("episodes", "6", "seed", "3"),
+            List<String> lines = trainable(policy).train(List.of(CLS.toString()),
+                    Map.of("episodes", "2", "seed", "3", "shape", "x=1x3x48x192"),
                     listener, () -> false);
             assertTrue(Files.isRegularFile(dir.resolve("sac-v0001.weights")), String.join("\n", lines));
             assertTrue(Files.readString(dir.resolve("sac-v0001-reward-curve.svg")).startsWith("<svg"));
-            assertEquals("6/6", progress.get(progress.size() - 1));
+            assertEquals("2/2", progress.get(progress.size() - 1));
             assertTrue(lines.stream().anyMatch(l -> l.contains("operator measurements on [ort-cpu, sparse-cpu]")),
                     String.join("\n", lines));
 
@@ -91,7 +92,7 @@ class RealModelTest {
             assertNull(r.plan().fallbackReason(), "sac placed the model itself");
             assertEquals("sac", r.plan().policy());
             assertTrue(policy.recentContext(m.id()).isPresent(), "the engine's context is kept for training");
-            List<String> again = trainable(policy).train(List.of(m.id()), Map.of("episodes", "2"), listener,
+            List<String> again = trainable(policy).train(List.of(m.id()), Map.of("episodes", "1"), listener,
                     () -> false);
             assertTrue(again.stream().anyMatch(l -> l.contains("the engine's cost model")), String.join("\n", again));
             assertTrue(Files.isRegularFile(dir.resolve("sac-v0002.weights")));
