@@ -36,7 +36,7 @@ import org.sparoa.predictor.internal.LearnedThresholdPredictor;
  * (cost model, analysis), and trains with {@link OfflineTraining} (each context idle and with each backend loaded
  * x2 and x4, simulated) for a bounded time with a fixed seed. Writes the weights into the policy bundle's resources,
  * the reward curve to {@code results/sac-reward-curve.svg} and the trained agent's plan time against the reference
- * search per scenario to {@code results/sac-training.csv}.
+ * search per scenario to {@code results/sac-training.csv} ({@code --results PREFIX} changes {@code results/sac}).
  *
  * <pre>
  * mvn -B -o -pl bench compile exec:exec -Dbench.main=org.sparoa.bench.SacTraining \
@@ -72,7 +72,9 @@ public final class SacTraining {
         long seed = 42;
         int episodes = 1_000_000;
         int threads = 2;
+        int stepsPerUpdate = 1;
         List<Integer> sparsities = List.of(0, 50, 80, 90);
+        String results = "results/sac";
         Path weightsOut = Path.of("../policies/org.sparoa.policy.sac/src/main/resources/org/sparoa/policy/sac/internal"
                 + "/sac-default.weights");
         for (int i = 0; i < args.length; i++) {
@@ -82,8 +84,10 @@ public final class SacTraining {
                 case "--episodes" -> episodes = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--weights" -> weightsOut = Path.of(args[++i]);
+                case "--steps-per-update" -> stepsPerUpdate = Integer.parseInt(args[++i]);
+                case "--results" -> results = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --minutes N"
-                        + " --seed S --episodes N --threads N --weights FILE");
+                        + " --seed S --episodes N --threads N --weights FILE --steps-per-update N --results PREFIX");
             }
         }
         Path models = Path.of(System.getProperty("sparoa.models", "target/models"));
@@ -126,12 +130,13 @@ public final class SacTraining {
             Thread.sleep(100); // a bench main waiting for the predictor's natives to load in the background
         }
         Map<String, String> info = new LinkedHashMap<>();
-        info.put("command", "SacTraining --minutes " + minutes + " --seed " + seed);
+        info.put("command", "SacTraining --minutes " + minutes + " --seed " + seed + " --steps-per-update "
+                + stepsPerUpdate);
         info.put("models", "M-LSD tiny, PP-OCRv3 det, BlazeFace back, PP-OCR cls at " + sparsities + " % sparsity");
         info.put("backends", "ort-cpu, sparse-cpu (" + threads + " threads each)");
         long trainStart = System.nanoTime();
         OfflineTraining.Outcome out = OfflineTraining.run(Networks.agentsOutsideOsgi(1), recorder.seen, predictor,
-                episodes, seed, minutes * 60_000L, info, (done, total, env, ratio) -> {
+                episodes, seed, minutes * 60_000L, stepsPerUpdate, info, (done, total, env, ratio) -> {
                     if (done % 100 == 0) {
                         System.out.printf(Locale.ROOT, "episode %d: %s %.3fx%n", done, env, ratio);
                     }
@@ -140,8 +145,8 @@ public final class SacTraining {
         Files.createDirectories(weightsOut.toAbsolutePath().getParent());
         Files.write(weightsOut, out.weights());
         Files.createDirectories(Path.of("results"));
-        Files.writeString(Path.of("results/sac-reward-curve.svg"), out.svg(), StandardCharsets.UTF_8);
-        write(out, Path.of("results/sac-training.csv"), seed, minutes, profileSeconds, trainSeconds);
+        Files.writeString(Path.of(results + "-reward-curve.svg"), out.svg(), StandardCharsets.UTF_8);
+        write(out, Path.of(results + "-training.csv"), info.get("command"), profileSeconds, trainSeconds);
         System.out.printf(Locale.ROOT, "trained %d episodes (%d updates) in %.0f s; greedy plan / reference: mean %.3f,"
                         + " worst %.3f; weights %s (%d bytes)%n", out.episodes(), out.updates(), trainSeconds,
                 out.meanRatio(), out.evaluations().stream().mapToDouble(OfflineTraining.Evaluation::ratio).max()
@@ -155,13 +160,13 @@ public final class SacTraining {
         return out;
     }
 
-    private static void write(OfflineTraining.Outcome out, Path file, long seed, int minutes, double profileSeconds,
+    private static void write(OfflineTraining.Outcome out, Path file, String command, double profileSeconds,
                               double trainSeconds) throws IOException {
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8))) {
             w.println("# " + MachineInfo.describe());
-            w.printf(Locale.ROOT, "# SacTraining --minutes %d --seed %d: profiling %.0f s, training %.0f s, %d episodes,"
-                    + " %d updates; loads are simulated (costs x factor, live state showing it)%n", minutes, seed,
-                    profileSeconds, trainSeconds, out.episodes(), out.updates());
+            w.printf(Locale.ROOT, "# %s: profiling %.0f s, training %.0f s, %d episodes, %d updates; loads are"
+                    + " simulated (costs x factor, live state showing it)%n", command, profileSeconds, trainSeconds,
+                    out.episodes(), out.updates());
             w.println("# sac_ms / reference_ms: estimated plan times (PlanCost under the scenario's costs) of the trained"
                     + " agent's greedy plan and of PlanSearch from every single backend and the cheapest per operator;"
                     + " decision_ms: the agent's decision (state encoding + one actor call per operator), one run");

@@ -65,11 +65,19 @@ public final class OfflineTraining {
     public static Outcome run(SoftActorCritics agents, List<SchedulingContext> contexts, ThresholdPredictor predictor,
                               int episodes, long seed, long timeLimitMillis, Map<String, String> info,
                               Listener listener, BooleanSupplier cancelled) {
+        return run(agents, contexts, predictor, episodes, seed, timeLimitMillis, 1, info, listener, cancelled);
+    }
+
+    /** {@link #run} making one update per {@code stepsPerUpdate} steps (more episodes for the same updates). */
+    public static Outcome run(SoftActorCritics agents, List<SchedulingContext> contexts, ThresholdPredictor predictor,
+                              int episodes, long seed, long timeLimitMillis, int stepsPerUpdate,
+                              Map<String, String> info, Listener listener, BooleanSupplier cancelled) {
         List<CostEnvironment> environments = new ArrayList<>();
         for (SchedulingContext c : contexts) {
             environments.addAll(CostEnvironment.of(c, ThresholdFeatures.of(c, predictor)).scenarios(LOAD_FACTORS));
         }
-        SacTrainer.Settings settings = SacTrainer.Settings.of(episodes, seed, timeLimitMillis);
+        SacTrainer.Settings settings = SacTrainer.Settings.of(episodes, seed, timeLimitMillis)
+                .withStepsPerUpdate(stepsPerUpdate);
         SacTrainer.Result r = new SacTrainer(settings).train(agents, environments,
                 (done, total, rec, stats) -> listener.episode(done, total, rec.environment(), rec.ratio()), cancelled);
         try (SoftActorCritic agent = r.agent()) {
@@ -89,6 +97,7 @@ public final class OfflineTraining {
             stored.put("seed", Long.toString(seed));
             stored.put("episodes", Integer.toString(r.curve().size()));
             stored.put("updates", Long.toString(r.updates()));
+            stored.put("stepsPerUpdate", Integer.toString(stepsPerUpdate));
             stored.put("scenarios", Integer.toString(environments.size()));
             byte[] weights = new SacWeights(settings.agentSpec(), StateEncoder.SLOTS, SacWeights.STATE_LAYOUT, stored,
                     agent.weights()).toBytes();
