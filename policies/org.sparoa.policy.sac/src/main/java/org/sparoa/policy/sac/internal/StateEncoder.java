@@ -65,6 +65,16 @@ final class StateEncoder {
                 millis[i][s] = !allowed[i][s] ? Double.NaN
                         : (ms.isPresent() ? ms.getAsDouble() : PlanCost.UNKNOWN_OPERATOR_MILLIS) * slowdown[s];
             }
+            boolean priced = false;
+            for (int s = 0; s < SLOTS; s++) {
+                priced |= allowed[i][s] && env.observed().operatorMillis(slots.get(s).id(), node).isPresent();
+            }
+            if (any && !priced) {
+                throw new IllegalArgumentException("operator " + node.name() + " (" + node.opType() + ") of "
+                        + env.name() + " has no measured cost on any backend that runs it (" + slotIds()
+                        + "): the sac policy decides from the engine's cost model (service property "
+                        + "sparoa.policy.costs)");
+            }
             if (!any) {
                 throw new IllegalArgumentException("operator " + node.name() + " (" + node.opType() + ") of "
                         + env.name() + " runs on none of the " + slots.size() + " backend slots "

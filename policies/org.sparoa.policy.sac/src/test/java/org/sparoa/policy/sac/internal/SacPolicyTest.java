@@ -67,7 +67,7 @@ class SacPolicyTest {
     }
 
     @Test
-    void moreBackendsThanSlotsUsesTheFirstFourAndNamesAnOperatorOnlyTheFifthRuns() throws IOException {
+    void moreBackendsThanSlotsUsesTheFirstFourAndAContextItCannotPlaceIsNamed() throws IOException {
         new WeightsStore(dir).save(weights(2));
         SacPolicy policy = new SacPolicy(AGENTS, dir);
         try {
@@ -81,6 +81,10 @@ class SacPolicyTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> policy.place(context(Views.chain(3, "Conv", "Sigmoid"), five)));
             assertTrue(e.getMessage().contains("op1 (Sigmoid)") && e.getMessage().contains("4 slots"), e.getMessage());
+            IllegalArgumentException noCosts = assertThrows(IllegalArgumentException.class, () -> policy.place(
+                    new SchedulingContext(Views.chain(2, "Conv"), five, Map.of(), CostModel.NONE)));
+            assertTrue(noCosts.getMessage().contains("op0 (Conv)") && noCosts.getMessage().contains("no measured cost"),
+                    noCosts.getMessage());
         } finally {
             policy.close();
         }
