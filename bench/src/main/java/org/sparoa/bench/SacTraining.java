@@ -37,6 +37,8 @@ import org.sparoa.predictor.internal.LearnedThresholdPredictor;
  * x2 and x4, simulated) for a bounded time with a fixed seed. Writes the weights into the policy bundle's resources,
  * the reward curve to {@code results/sac-reward-curve.svg} and the trained agent's plan time against the reference
  * search per scenario to {@code results/sac-training.csv} ({@code --results PREFIX} changes {@code results/sac}).
+ * {@code --evaluate WEIGHTS} only evaluates a weights file (e.g. the shipped default) on the same scenarios and writes
+ * {@code results/sac-evaluation.csv}.
  *
  * <pre>
  * mvn -B -o -pl bench compile exec:exec -Dbench.main=org.sparoa.bench.SacTraining \
@@ -75,6 +77,7 @@ public final class SacTraining {
         int stepsPerUpdate = 1;
         List<Integer> sparsities = List.of(0, 50, 80, 90);
         String results = "results/sac";
+        Path evaluateOnly = null;
         Path weightsOut = Path.of("../policies/org.sparoa.policy.sac/src/main/resources/org/sparoa/policy/sac/internal"
                 + "/sac-default.weights");
         for (int i = 0; i < args.length; i++) {
@@ -86,8 +89,9 @@ public final class SacTraining {
                 case "--weights" -> weightsOut = Path.of(args[++i]);
                 case "--steps-per-update" -> stepsPerUpdate = Integer.parseInt(args[++i]);
                 case "--results" -> results = args[++i];
+                case "--evaluate" -> evaluateOnly = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --minutes N"
-                        + " --seed S --episodes N --threads N --weights FILE --steps-per-update N --results PREFIX");
+                        + " --seed S --episodes N --threads N --weights FILE --steps-per-update N --results PREFIX --evaluate WEIGHTS");
             }
         }
         Path models = Path.of(System.getProperty("sparoa.models", "target/models"));
@@ -129,6 +133,14 @@ public final class SacTraining {
         while (!predictor.ready()) {
             Thread.sleep(100); // a bench main waiting for the predictor's natives to load in the background
         }
+        if (evaluateOnly != null) {
+            List<OfflineTraining.Evaluation> evaluations = OfflineTraining.evaluate(Networks.agentsOutsideOsgi(1),
+                    Files.readAllBytes(evaluateOnly), recorder.seen, predictor);
+            write(evaluations, Path.of(results + "-evaluation.csv"), "SacTraining --evaluate " + evaluateOnly
+                    + " (no training)", profileSeconds, 0, 0, 0);
+            System.out.println("wrote " + results + "-evaluation.csv");
+            return;
+        }
         Map<String, String> info = new LinkedHashMap<>();
         info.put("command", "SacTraining --minutes " + minutes + " --seed " + seed + " --steps-per-update "
                 + stepsPerUpdate);
@@ -146,7 +158,8 @@ public final class SacTraining {
         Files.write(weightsOut, out.weights());
         Files.createDirectories(Path.of("results"));
         Files.writeString(Path.of(results + "-reward-curve.svg"), out.svg(), StandardCharsets.UTF_8);
-        write(out, Path.of(results + "-training.csv"), info.get("command"), profileSeconds, trainSeconds);
+        write(out.evaluations(), Path.of(results + "-training.csv"), info.get("command"), profileSeconds, trainSeconds,
+                out.episodes(), out.updates());
         System.out.printf(Locale.ROOT, "trained %d episodes (%d updates) in %.0f s; greedy plan / reference: mean %.3f,"
                         + " worst %.3f; weights %s (%d bytes)%n", out.episodes(), out.updates(), trainSeconds,
                 out.meanRatio(), out.evaluations().stream().mapToDouble(OfflineTraining.Evaluation::ratio).max()
@@ -160,20 +173,22 @@ public final class SacTraining {
         return out;
     }
 
-    private static void write(OfflineTraining.Outcome out, Path file, String command, double profileSeconds,
-                              double trainSeconds) throws IOException {
+    private static void write(List<OfflineTraining.Evaluation> evaluations, Path file, String command,
+                              double profileSeconds, double trainSeconds, int episodes, long updates)
+            throws IOException {
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8))) {
             w.println("# " + MachineInfo.describe());
             w.printf(Locale.ROOT, "# %s: profiling %.0f s, training %.0f s, %d episodes, %d updates; loads are"
                     + " simulated (costs x factor, live state showing it)%n", command, profileSeconds, trainSeconds,
-                    out.episodes(), out.updates());
+                    episodes, updates);
             w.println("# sac_ms / reference_ms: estimated plan times (PlanCost under the scenario's costs) of the trained"
                     + " agent's greedy plan and of PlanSearch from every single backend and the cheapest per operator;"
-                    + " decision_ms: the agent's decision (state encoding + one actor call per operator), one run");
-            w.println("scenario,operators,sac_ms,reference_ms,ratio,decision_ms");
-            for (OfflineTraining.Evaluation e : out.evaluations()) {
-                w.printf(Locale.ROOT, "\"%s\",%d,%.4f,%.4f,%.4f,%.2f%n", e.environment(), e.operators(),
-                        e.agentMillis(), e.referenceMillis(), e.ratio(), e.decisionMillis());
+                    + " decision_ms: the agent's decision (state encoding + one actor call per operator), one run;"
+                    + " idle_plan_ms: the agent's plan for the idle backends priced under this scenario's costs");
+            w.println("scenario,operators,sac_ms,reference_ms,ratio,decision_ms,idle_plan_ms");
+            for (OfflineTraining.Evaluation e : evaluations) {
+                w.printf(Locale.ROOT, "\"%s\",%d,%.4f,%.4f,%.4f,%.2f,%.4f%n", e.environment(), e.operators(),
+                        e.agentMillis(), e.referenceMillis(), e.ratio(), e.decisionMillis(), e.idlePlanMillis());
             }
         }
     }

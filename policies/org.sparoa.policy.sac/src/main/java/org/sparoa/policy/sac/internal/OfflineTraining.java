@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
+import org.sparoa.api.PlanCost;
 import org.sparoa.api.SchedulingContext;
 import org.sparoa.api.learn.SoftActorCritic;
 import org.sparoa.api.learn.SoftActorCritics;
@@ -24,11 +25,12 @@ public final class OfflineTraining {
     public static final List<Double> LOAD_FACTORS = List.of(2.0, 4.0);
 
     /**
-     * Where the trained agent stands on one scenario: its greedy plan's time against the reference's, and how long
-     * the agent took to decide (state encoding and one actor call per operator, as the policy decides).
+     * Where the trained agent stands on one scenario: its greedy plan's time against the reference's, how long
+     * the agent took to decide (state encoding and one actor call per operator, as the policy decides), and what
+     * the agent's plan for the idle backends would cost in this scenario (a plan cached before the load came).
      */
     public record Evaluation(String environment, int operators, double agentMillis, double referenceMillis,
-                             double decisionMillis) {
+                             double decisionMillis, double idlePlanMillis) {
         public double ratio() {
             return agentMillis / referenceMillis;
         }
@@ -72,10 +74,8 @@ public final class OfflineTraining {
     public static Outcome run(SoftActorCritics agents, List<SchedulingContext> contexts, ThresholdPredictor predictor,
                               int episodes, long seed, long timeLimitMillis, int stepsPerUpdate,
                               Map<String, String> info, Listener listener, BooleanSupplier cancelled) {
-        List<CostEnvironment> environments = new ArrayList<>();
-        for (SchedulingContext c : contexts) {
-            environments.addAll(CostEnvironment.of(c, ThresholdFeatures.of(c, predictor)).scenarios(LOAD_FACTORS));
-        }
+        List<Integer> idleOf = new ArrayList<>();
+        List<CostEnvironment> environments = scenarios(contexts, predictor, idleOf);
         SacTrainer.Settings settings = SacTrainer.Settings.of(episodes, seed, timeLimitMillis)
                 .withStepsPerUpdate(stepsPerUpdate);
         SacTrainer.Result r = new SacTrainer(settings).train(agents, environments,
@@ -84,15 +84,7 @@ public final class OfflineTraining {
             if (r.cancelled()) {
                 return new Outcome(null, ratios(r), List.of(), "", r.updates(), true, false);
             }
-            List<Evaluation> evaluations = new ArrayList<>();
-            for (CostEnvironment env : environments) {
-                long t0 = System.nanoTime();
-                PlacementEpisode episode = new PlacementEpisode(env);
-                double agentMillis = GreedyRollout.run(agent, episode, false).totalMillis();
-                double decisionMillis = (System.nanoTime() - t0) / 1e6;
-                evaluations.add(new Evaluation(env.name(), env.graph().nodes().size(), agentMillis,
-                        SacTrainer.referenceMillis(episode), decisionMillis));
-            }
+            List<Evaluation> evaluations = evaluate(agent, environments, idleOf);
             Map<String, String> stored = new LinkedHashMap<>(info);
             stored.put("seed", Long.toString(seed));
             stored.put("episodes", Integer.toString(r.curve().size()));
@@ -103,9 +95,65 @@ public final class OfflineTraining {
                     agent.weights()).toBytes();
             String title = String.format(Locale.ROOT, "sac training: %d episodes over %d scenarios, seed %d",
                     r.curve().size(), environments.size(), seed);
-            return new Outcome(weights, ratios(r), List.copyOf(evaluations), RewardCurvePlot.svg(r.curve(), title),
+            return new Outcome(weights, ratios(r), evaluations, RewardCurvePlot.svg(r.curve(), title),
                     r.updates(), false, r.timedOut());
         }
+    }
+
+    /**
+     * Evaluates stored weights (as {@link Outcome#weights()} gave them) on the training scenarios of
+     * {@code contexts}, without training. Throws {@link IllegalArgumentException} for weights that cannot be read or
+     * do not fit this bundle's state.
+     */
+    public static List<Evaluation> evaluate(SoftActorCritics agents, byte[] weights, List<SchedulingContext> contexts,
+                                            ThresholdPredictor predictor) {
+        SacWeights w;
+        try {
+            w = SacWeights.fromBytes(weights, "the weights to evaluate");
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        if (!w.fitsEncoder()) {
+            throw new IllegalArgumentException("the weights to evaluate were " + w.mismatch());
+        }
+        List<Integer> idleOf = new ArrayList<>();
+        List<CostEnvironment> environments = scenarios(contexts, predictor, idleOf);
+        try (SoftActorCritic agent = agents.restore(w.spec(), w.weights(), 0)) {
+            return evaluate(agent, environments, idleOf);
+        }
+    }
+
+    /** Every context's scenarios, in order; {@code idleOf} receives, per scenario, the index of its idle one. */
+    private static List<CostEnvironment> scenarios(List<SchedulingContext> contexts, ThresholdPredictor predictor,
+                                                   List<Integer> idleOf) {
+        List<CostEnvironment> environments = new ArrayList<>();
+        for (SchedulingContext c : contexts) {
+            List<CostEnvironment> scenarios = CostEnvironment.of(c, ThresholdFeatures.of(c, predictor))
+                    .scenarios(LOAD_FACTORS);
+            int idle = environments.size() + 1; // the idle scenario whose slowdown is known
+            scenarios.forEach(e -> idleOf.add(idle));
+            environments.addAll(scenarios);
+        }
+        return environments;
+    }
+
+    private static List<Evaluation> evaluate(SoftActorCritic agent, List<CostEnvironment> environments,
+                                             List<Integer> idleOf) {
+        List<Evaluation> evaluations = new ArrayList<>();
+        Map<Integer, Map<String, String>> idlePlans = new java.util.HashMap<>();
+        for (int i = 0; i < environments.size(); i++) {
+            CostEnvironment env = environments.get(i);
+            long t0 = System.nanoTime();
+            PlacementEpisode episode = new PlacementEpisode(env);
+            GreedyRollout.Decision d = GreedyRollout.run(agent, episode, false);
+            double decisionMillis = (System.nanoTime() - t0) / 1e6;
+            Map<String, String> idlePlan = idlePlans.computeIfAbsent(idleOf.get(i), k -> GreedyRollout.run(agent,
+                    new PlacementEpisode(environments.get(k)), false).placement());
+            evaluations.add(new Evaluation(env.name(), env.graph().nodes().size(), d.totalMillis(),
+                    SacTrainer.referenceMillis(episode), decisionMillis,
+                    PlanCost.millis(env.graph(), idlePlan, env.actual())));
+        }
+        return List.copyOf(evaluations);
     }
 
     private static List<Double> ratios(SacTrainer.Result r) {
