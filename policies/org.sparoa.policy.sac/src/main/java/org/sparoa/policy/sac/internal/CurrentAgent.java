@@ -22,7 +22,8 @@ final class CurrentAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CurrentAgent.class);
 
     /** An agent and where its weights came from. */
-    record Loaded(SoftActorCritic agent, SacWeights weights, String origin, Path file, FileTime modified) {
+    record Loaded(SoftActorCritic agent, Actor actor, SacWeights weights, String origin, Path file,
+                  FileTime modified) {
     }
 
     private final SoftActorCritics agents;
@@ -54,7 +55,7 @@ final class CurrentAgent implements AutoCloseable {
                     if (!w.fitsEncoder()) {
                         throw new IOException(file + " was " + w.mismatch());
                     }
-                    replace(new Loaded(agents.restore(w.spec(), w.weights(), 0), w, file.toString(), file, modified));
+                    replace(loaded(w, file.toString(), file, modified));
                     LOG.info("sac: weights {} ({} parameters)", file, loaded.agent().parameterCount());
                     problem = "";
                 } catch (IOException | RuntimeException e) {
@@ -71,7 +72,7 @@ final class CurrentAgent implements AutoCloseable {
                 if (!w.fitsEncoder()) {
                     throw new IOException("the bundle's default weights were " + w.mismatch());
                 }
-                replace(new Loaded(agents.restore(w.spec(), w.weights(), 0), w, "bundle default", null, null));
+                replace(loaded(w, "bundle default", null, null));
             } catch (IOException | RuntimeException e) {
                 throw new IllegalStateException("policy sac has no trained weights for " + StateEncoder.SLOTS
                         + " backend slots: " + (problem.isEmpty() ? "" : problem + "; ") + e.getMessage()
@@ -93,6 +94,13 @@ final class CurrentAgent implements AutoCloseable {
             LOG.warn("sac: cannot list {}: {}", store.directory(), e.toString());
             return Optional.empty();
         }
+    }
+
+    /** The agent of these weights, and its actor in plain Java when the weights are in the form it reads. */
+    private Loaded loaded(SacWeights w, String origin, Path file, FileTime modified) {
+        SoftActorCritic agent = agents.restore(w.spec(), w.weights(), 0);
+        Actor actor = PlainActor.of(w.spec(), w.weights()).map(a -> (Actor) a).orElseGet(() -> Actor.of(agent));
+        return new Loaded(agent, actor, w, origin, file, modified);
     }
 
     private static FileTime modified(Path file) {

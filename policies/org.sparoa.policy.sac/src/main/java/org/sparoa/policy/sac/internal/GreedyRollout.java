@@ -22,6 +22,10 @@ final class GreedyRollout {
     }
 
     static Decision run(SoftActorCritic agent, PlacementEpisode episode, boolean explain) {
+        return run(Actor.of(agent), episode, explain);
+    }
+
+    static Decision run(Actor actor, PlacementEpisode episode, boolean explain) {
         episode.reset();
         List<String> lines = new ArrayList<>();
         List<String> slots = episode.encoder().slotIds();
@@ -29,7 +33,7 @@ final class GreedyRollout {
             int i = episode.current();
             boolean[] mask = episode.mask();
             String summary = explain ? episode.summary() : "";
-            float[] p = agent.policy(new float[][] {episode.state()}, new boolean[][] {mask})[0];
+            float[] p = actor.probabilities(episode.state(), mask);
             int best = argmax(p, mask);
             if (explain) {
                 Node n = episode.encoder().node(i);

@@ -84,7 +84,10 @@ public final class OfflineTraining {
             if (r.cancelled()) {
                 return new Outcome(null, ratios(r), List.of(), "", r.updates(), true, false);
             }
-            List<Evaluation> evaluations = evaluate(agent, environments, idleOf);
+            Map<String, float[]> trained = agent.weights();
+            Actor actor = PlainActor.of(settings.agentSpec(), trained).map(a -> (Actor) a)
+                    .orElseGet(() -> Actor.of(agent));
+            List<Evaluation> evaluations = evaluate(actor, environments, idleOf);
             Map<String, String> stored = new LinkedHashMap<>(info);
             stored.put("seed", Long.toString(seed));
             stored.put("episodes", Integer.toString(r.curve().size()));
@@ -92,7 +95,7 @@ public final class OfflineTraining {
             stored.put("stepsPerUpdate", Integer.toString(stepsPerUpdate));
             stored.put("scenarios", Integer.toString(environments.size()));
             byte[] weights = new SacWeights(settings.agentSpec(), StateEncoder.SLOTS, SacWeights.STATE_LAYOUT, stored,
-                    agent.weights()).toBytes();
+                    trained).toBytes();
             String title = String.format(Locale.ROOT, "sac training: %d episodes over %d scenarios, seed %d",
                     r.curve().size(), environments.size(), seed);
             return new Outcome(weights, ratios(r), evaluations, RewardCurvePlot.svg(r.curve(), title),
@@ -119,7 +122,9 @@ public final class OfflineTraining {
         List<Integer> idleOf = new ArrayList<>();
         List<CostEnvironment> environments = scenarios(contexts, predictor, idleOf);
         try (SoftActorCritic agent = agents.restore(w.spec(), w.weights(), 0)) {
-            return evaluate(agent, environments, idleOf);
+            // as the policy decides: the actor in plain Java where the weights allow it
+            Actor actor = PlainActor.of(w.spec(), w.weights()).map(a -> (Actor) a).orElseGet(() -> Actor.of(agent));
+            return evaluate(actor, environments, idleOf);
         }
     }
 
@@ -137,7 +142,7 @@ public final class OfflineTraining {
         return environments;
     }
 
-    private static List<Evaluation> evaluate(SoftActorCritic agent, List<CostEnvironment> environments,
+    private static List<Evaluation> evaluate(Actor agent, List<CostEnvironment> environments,
                                              List<Integer> idleOf) {
         List<Evaluation> evaluations = new ArrayList<>();
         Map<Integer, Map<String, String>> idlePlans = new java.util.HashMap<>();

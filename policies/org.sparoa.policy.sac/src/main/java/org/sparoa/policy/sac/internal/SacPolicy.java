@@ -129,7 +129,7 @@ public class SacPolicy implements SchedulingPolicy {
         recent.put(context.model().id(), context);
         CurrentAgent.Loaded loaded = agent.get();
         CostEnvironment env = CostEnvironment.of(context, ThresholdFeatures.of(context, predictor.get()));
-        GreedyRollout.Decision d = GreedyRollout.run(loaded.agent(), new PlacementEpisode(env), explain);
+        GreedyRollout.Decision d = GreedyRollout.run(loaded.actor(), new PlacementEpisode(env), explain);
         LOG.debug("sac: {} placed with {}: {} ms estimated", context.model().id(), loaded.origin(), d.totalMillis());
         return new Decision(new Placement(d.placement()), d.totalMillis(), loaded.origin(), d.explanation());
     }
