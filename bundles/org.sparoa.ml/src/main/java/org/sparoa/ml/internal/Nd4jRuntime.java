@@ -2,7 +2,6 @@ package org.sparoa.ml.internal;
 
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Objects;
 
 import org.nd4j.common.config.ND4JClassLoading;
 import org.nd4j.linalg.factory.Nd4j;
@@ -84,7 +83,7 @@ public class Nd4jRuntime implements SequenceNetworks, SoftActorCritics {
 
     @Override
     public SoftActorCritic create(AgentSpec spec, long seed) {
-        Objects.requireNonNull(spec, "agent spec");
+        requireSpec(spec);
         return ContextLoader.call(() -> {
             initialise();
             return new SoftActorCriticAgent(spec, SacWeights.randomWeights(spec, seed));
@@ -94,12 +93,18 @@ public class Nd4jRuntime implements SequenceNetworks, SoftActorCritics {
     /** The agent has no randomness of its own after its weights are set: {@code seed} is not used. */
     @Override
     public SoftActorCritic restore(AgentSpec spec, Map<String, float[]> weights, long seed) {
-        Objects.requireNonNull(spec, "agent spec");
+        requireSpec(spec);
         Map<String, float[]> checked = SacWeights.checkedWeights(spec, weights);
         return ContextLoader.call(() -> {
             initialise();
             return new SoftActorCriticAgent(spec, checked);
         });
+    }
+
+    private static void requireSpec(AgentSpec spec) {
+        if (spec == null) {
+            throw new IllegalArgumentException("an agent needs a spec, got none");
+        }
     }
 
     @Override

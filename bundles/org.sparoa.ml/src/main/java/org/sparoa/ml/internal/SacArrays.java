@@ -28,7 +28,7 @@ final class SacArrays {
         float[] flat = plain.data().asFloat();
         int n = (int) matrix.rows();
         int columns = (int) matrix.columns();
-        if (flat.length < (long) n * columns) {
+        if (flat.length != (long) n * columns) {
             return matrix.toFloatMatrix();
         }
         float[][] out = new float[n][columns];

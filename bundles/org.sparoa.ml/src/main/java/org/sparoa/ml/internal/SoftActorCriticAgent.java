@@ -39,27 +39,27 @@ final class SoftActorCriticAgent implements SoftActorCritic {
             .policyLearning(LearningPolicy.FIRST_LOOP).policySpill(SpillPolicy.REALLOCATE).build();
 
     private final AgentSpec spec;
-    private final Map<String, INDArray> arrays = new LinkedHashMap<>();
+    private final SacParameters parameters;
     private final Perceptron actor;
     private final Perceptron critic1;
     private final Perceptron critic2;
     private final Perceptron target1;
     private final Perceptron target2;
-    private final AdamSteps adam;
+    private final AdamStep adam;
     private boolean closed;
 
     SoftActorCriticAgent(AgentSpec spec, Map<String, float[]> weights) {
         this.spec = spec;
-        SacWeights.shapes(spec).forEach((name, shape) -> arrays.put(name, Nd4j.create(weights.get(name), shape, 'c')));
+        this.parameters = new SacParameters(spec, weights);
+        Map<String, INDArray> arrays = parameters.arrays();
+        Map<String, INDArray> slots = parameters.gradients();
         int layers = spec.hiddenLayers() + 1;
-        actor = new Perceptron(SacWeights.ACTOR, layers, arrays);
-        critic1 = new Perceptron(SacWeights.CRITIC1, layers, arrays);
-        critic2 = new Perceptron(SacWeights.CRITIC2, layers, arrays);
-        target1 = new Perceptron(SacWeights.TARGET1, layers, arrays);
-        target2 = new Perceptron(SacWeights.TARGET2, layers, arrays);
-        Map<String, INDArray> trained = new LinkedHashMap<>();
-        SacWeights.trainable(spec).forEach(name -> trained.put(name, arrays.get(name)));
-        adam = new AdamSteps(spec.learningRate(), trained);
+        actor = new Perceptron(SacWeights.ACTOR, layers, arrays, slots);
+        critic1 = new Perceptron(SacWeights.CRITIC1, layers, arrays, slots);
+        critic2 = new Perceptron(SacWeights.CRITIC2, layers, arrays, slots);
+        target1 = new Perceptron(SacWeights.TARGET1, layers, arrays, null);
+        target2 = new Perceptron(SacWeights.TARGET2, layers, arrays, null);
+        adam = new AdamStep(spec.learningRate(), parameters.trained());
     }
 
     @Override
@@ -144,15 +144,13 @@ final class SoftActorCriticAgent implements SoftActorCritic {
         }
         double actorLoss = policy.loss(criticMin, alpha);
 
-        Map<String, INDArray> gradients = new LinkedHashMap<>();
-        critic1.backward(q1Pass, SacArrays.matrix(q1Gradient), gradients);
-        critic2.backward(q2Pass, SacArrays.matrix(q2Gradient), gradients);
-        actor.backward(actorPass, SacArrays.matrix(policy.lossGradient(criticMin, alpha)), gradients);
+        critic1.backward(q1Pass, SacArrays.matrix(q1Gradient));
+        critic2.backward(q2Pass, SacArrays.matrix(q2Gradient));
+        actor.backward(actorPass, SacArrays.matrix(policy.lossGradient(criticMin, alpha)));
         // temperature loss log(alpha) * (entropy - target entropy): alpha falls while the policy is too random
-        gradients.put(SacWeights.LOG_ALPHA, Nd4j.create(new float[] {(float) gap}, new long[] {1, 1}, 'c'));
-        adam.step(gradients);
-        target1.follow(critic1, spec.tau());
-        target2.follow(critic2, spec.tau());
+        parameters.gradients().get(SacWeights.LOG_ALPHA).assign(gap);
+        adam.apply(parameters.gradient());
+        parameters.moveTargets(spec.tau());
         return new UpdateStats(criticLoss, actorLoss, alpha, entropy);
     }
 
@@ -174,7 +172,7 @@ final class SoftActorCriticAgent implements SoftActorCritic {
     }
 
     private double temperatureNow() {
-        return Math.exp(arrays.get(SacWeights.LOG_ALPHA).getDouble(0));
+        return Math.exp(parameters.arrays().get(SacWeights.LOG_ALPHA).getDouble(0));
     }
 
     @Override
@@ -182,7 +180,7 @@ final class SoftActorCriticAgent implements SoftActorCritic {
         open();
         return ContextLoader.call(() -> {
             Map<String, float[]> out = new LinkedHashMap<>();
-            arrays.forEach((name, array) -> out.put(name, array.dup('c').data().asFloat()));
+            parameters.arrays().forEach((name, array) -> out.put(name, array.dup('c').data().asFloat()));
             return out;
         });
     }
@@ -202,8 +200,7 @@ final class SoftActorCriticAgent implements SoftActorCritic {
         closed = true;
         ContextLoader.run(() -> {
             adam.close();
-            arrays.values().forEach(SacArrays::release);
-            arrays.clear();
+            parameters.close();
         });
     }
 
