@@ -1,9 +1,12 @@
 package org.sparoa.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+
+import org.sparoa.onnx.MagnitudePruner;
 
 /**
  * The benchmark models and their input shapes: ONNX files from {@code ../shared/models} ({@code -Dsparoa.shared})
@@ -33,13 +36,36 @@ public final class BenchModels {
                 new Case("M-LSD tiny", shared.resolve("models/mlsd_320x320_tiny.onnx"), null, null));
     }
 
-    /** The models whose file names contain one of the comma-separated words (all when {@code words} is empty). */
+    /**
+     * The models whose file names contain one of the comma-separated words, in the order of the words (all when
+     * {@code words} is empty).
+     */
     public static List<Case> matching(String words) {
         if (words == null || words.isBlank()) {
             return all();
         }
-        return all().stream().filter(c -> Arrays.stream(words.split(","))
-                .anyMatch(w -> c.file().getFileName().toString().contains(w.trim()))).toList();
+        List<Case> out = new java.util.ArrayList<>();
+        for (String w : words.split(",")) {
+            all().stream().filter(c -> c.file().getFileName().toString().contains(w.trim()) && !out.contains(c))
+                    .forEach(out::add);
+        }
+        return out;
+    }
+
+    /**
+     * The model at a sparsity: the file itself at 0 %, else a copy pruned here ({@code target/pruned/<stem>_p<NN>.onnx},
+     * unstructured magnitude per layer, {@link MagnitudePruner}).
+     */
+    public static Path atSparsity(Path original, int sparsityPct) throws IOException {
+        if (sparsityPct == 0) {
+            return original;
+        }
+        Path work = Path.of("target", "pruned");
+        Files.createDirectories(work);
+        Path out = work.resolve(original.getFileName().toString().replaceFirst("\\.onnx$", "") + "_p" + sparsityPct
+                + ".onnx");
+        MagnitudePruner.prune(original, out, sparsityPct / 100.0, MagnitudePruner.Scope.LAYER);
+        return out;
     }
 
     /** The one model whose file name contains {@code word}; throws naming the choices when none or several do. */

@@ -22,8 +22,9 @@ import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.backend.sparse.internal.SparseCpuBackend;
 import org.sparoa.engine.LocalPlatform;
-import org.sparoa.onnx.MagnitudePruner;
+import org.sparoa.ml.Networks;
 import org.sparoa.policy.greedy.internal.GreedyEarliestFinishPolicy;
+import org.sparoa.policy.sac.internal.SacPolicy;
 
 /**
  * Placement under a background load on one backend: the model's latency with each policy before, during and after a
@@ -46,7 +47,7 @@ public final class LiveLoadDemo {
         int sparsity = args.length > 2 ? Integer.parseInt(args[2]) : 80;
         int loadThreads = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         BenchModels.Case c = BenchModels.named(System.getProperty("bench.model", "det"));
-        Path file = sparsity == 0 ? c.file() : prune(c.file(), sparsity);
+        Path file = BenchModels.atSparsity(c.file(), sparsity);
         SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
         List<Map<String, Object>> rows = new ArrayList<>();
         try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1);
@@ -54,6 +55,9 @@ public final class LiveLoadDemo {
             platform.addPolicy(new GreedyEarliestFinishPolicy(), GreedyEarliestFinishPolicy.SERVICE_PROPERTIES);
             Map<String, RunOptions> policies = new LinkedHashMap<>();
             policies.put("greedy", RunOptions.withPolicy("greedy", Map.of()));
+            platform.addPolicy(new SacPolicy(Networks.agentsOutsideOsgi(1), Files.createTempDirectory("sac-live")),
+                    SacPolicy.SERVICE_PROPERTIES);
+            policies.put("sac", RunOptions.withPolicy("sac", Map.of()));
             Model model = platform.models().load(null, file);
             Model loadModel = platform.models().load("load", file);
             Map<String, Tensor> inputs = RandomInputs.forModel(model, c.shapes(), 42);
@@ -98,14 +102,6 @@ public final class LiveLoadDemo {
         }
     }
 
-    private static Path prune(Path original, int sparsity) throws IOException {
-        Path work = Path.of("target", "pruned");
-        Files.createDirectories(work);
-        Path out = work.resolve(original.getFileName().toString().replaceFirst("\\.onnx$", "") + "_p" + sparsity
-                + ".onnx");
-        MagnitudePruner.prune(original, out, sparsity / 100.0, MagnitudePruner.Scope.LAYER);
-        return out;
-    }
 
     private static void write(List<Map<String, Object>> rows, String model, int sparsity, int threads, int loadThreads,
                               int iterations) throws IOException {

@@ -25,7 +25,6 @@ import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.backend.sparse.internal.SparseCpuBackend;
 import org.sparoa.engine.LocalPlatform;
 import org.sparoa.ml.Networks;
-import org.sparoa.onnx.MagnitudePruner;
 import org.sparoa.policy.sac.internal.OfflineTraining;
 import org.sparoa.predictor.internal.LearnedThresholdPredictor;
 
@@ -46,9 +45,6 @@ import org.sparoa.predictor.internal.LearnedThresholdPredictor;
  * </pre>
  */
 public final class SacTraining {
-    private record Case(String name, Path file, String input, long[] shape) {
-    }
-
     /** Records the context the engine hands a cost-aware policy, and answers the search's plan. */
     private static final class ContextRecorder implements SchedulingPolicy {
         final List<SchedulingContext> seen = new ArrayList<>();
@@ -94,16 +90,8 @@ public final class SacTraining {
                         + " --seed S --episodes N --threads N --weights FILE --steps-per-update N --results PREFIX --evaluate WEIGHTS");
             }
         }
-        Path models = Path.of(System.getProperty("sparoa.models", "target/models"));
-        Path shared = Path.of(System.getProperty("sparoa.shared", "../../shared"));
-        List<Case> cases = List.of(
-                new Case("M-LSD tiny", shared.resolve("models/mlsd_320x320_tiny.onnx"), null, null),
-                new Case("PP-OCRv3 det", models.resolve("ch_PP-OCRv3_det_infer.onnx"), "x", new long[] {1, 3, 320, 320}),
-                new Case("BlazeFace back", shared.resolve("models/blazeface_back_256x256.onnx"), null, null),
-                new Case("PP-OCR cls", models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"), "x",
-                        new long[] {1, 3, 48, 192}));
-        Path work = Path.of("target", "pruned");
-        Files.createDirectories(work);
+        // this order (and the seed) made the shipped weights
+        List<BenchModels.Case> cases = BenchModels.matching("mlsd,det,blazeface_back,cls");
         ContextRecorder recorder = new ContextRecorder();
         long profileStart = System.nanoTime();
         SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
@@ -112,12 +100,11 @@ public final class SacTraining {
             platform.setAnalyzer(CalibratingModelAnalyzer.standalone(platform.models(), platform.calibrator(),
                     AnalyzerConfigs.withCalibrationRuns(4)));
             platform.addPolicy(recorder, Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true));
-            for (Case c : cases) {
+            for (BenchModels.Case c : cases) {
                 for (int sp : sparsities) {
-                    Path file = sp == 0 ? c.file() : pruned(c.file(), sp, work);
+                    Path file = BenchModels.atSparsity(c.file(), sp);
                     Model model = platform.models().load(c.name().replace(' ', '-') + "-p" + sp, file);
-                    Map<String, long[]> shapes = c.input() == null ? Map.of() : Map.of(c.input(), c.shape());
-                    Map<String, Tensor> inputs = RandomInputs.forModel(model, shapes, 42);
+                    Map<String, Tensor> inputs = RandomInputs.forModel(model, c.shapes(), 42);
                     platform.profiler().profile(model.id(), inputs, false);
                     platform.inference().infer(model.id(), inputs, RunOptions.withPolicy(recorder.name(), Map.of()));
                     System.out.printf(Locale.ROOT, "profiled %s at %d %%: %d operators%n", c.name(), sp,
@@ -164,13 +151,6 @@ public final class SacTraining {
                         + " worst %.3f; weights %s (%d bytes)%n", out.episodes(), out.updates(), trainSeconds,
                 out.meanRatio(), out.evaluations().stream().mapToDouble(OfflineTraining.Evaluation::ratio).max()
                         .orElse(Double.NaN), weightsOut, out.weights().length);
-    }
-
-    private static Path pruned(Path original, int sparsityPct, Path work) throws IOException {
-        String stem = original.getFileName().toString().replaceFirst("\\.onnx$", "");
-        Path out = work.resolve(stem + "_p" + sparsityPct + ".onnx");
-        MagnitudePruner.prune(original, out, sparsityPct / 100.0, MagnitudePruner.Scope.LAYER);
-        return out;
     }
 
     private static void write(List<OfflineTraining.Evaluation> evaluations, Path file, String command,

@@ -112,6 +112,7 @@ public class SacPolicy implements SchedulingPolicy {
     }
 
     /** One line about the weights, then per operator: the state in words and the action probabilities. */
+    @Override
     public List<String> explain(SchedulingContext context) {
         Decision d = decide(context, true);
         List<String> lines = new ArrayList<>();

@@ -1,0 +1,202 @@
+package org.sparoa.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.sparoa.analyzer.internal.CalibratingModelAnalyzer;
+import org.sparoa.api.InferenceResult;
+import org.sparoa.api.Model;
+import org.sparoa.api.PlanDescription;
+import org.sparoa.api.RandomInputs;
+import org.sparoa.api.RunOptions;
+import org.sparoa.api.SegmentPlan;
+import org.sparoa.api.Tensor;
+import org.sparoa.backend.ort.PlainOrtSession;
+import org.sparoa.backend.ort.internal.OrtCpuBackend;
+import org.sparoa.backend.sparse.internal.SparseCpuBackend;
+import org.sparoa.engine.LocalPlatform;
+import org.sparoa.ml.Networks;
+import org.sparoa.policy.greedy.internal.GreedyEarliestFinishPolicy;
+import org.sparoa.policy.sac.internal.SacPolicy;
+import org.sparoa.policy.single.internal.SingleBackendPolicy;
+import org.sparoa.policy.threshold.internal.QuadrantThresholdPolicy;
+
+/**
+ * The SAC scheduler against every other placement, measured side by side in one JVM on the real backends: plain ONNX
+ * Runtime, each single backend, {@code greedy}, {@code threshold}, {@code sac} (shipped weights), a seeded random
+ * placement, and an oracle: the measured best of every single backend and the cheapest plans of at most 2, 3, 4 and 6
+ * segments by the cost model (an exact search over cut points, each plan timed as placed). Per model and sparsity it
+ * prints each contender's median, {@code sac} over the best other policy and over the oracle, and {@code sac}'s cold
+ * and cached decision times. Writes {@code results/sac-policies.csv}.
+ *
+ * <p>Arguments: {@code [iterations] [threads] [sparsities]}, default {@code 10 2 0,50,80,90};
+ * {@code -Dbench.models=mlsd,det,blazeface_back,cls} chooses the models (default these four).
+ */
+public final class SacEvaluation {
+
+    private static final List<Integer> CUTS = List.of(2, 3, 4, 6);
+    private static final int CACHED_LOOKUPS = 1000;
+
+    private SacEvaluation() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        List<Integer> sparsities = Arrays.stream((args.length > 2 ? args[2] : "0,50,80,90").split(","))
+                .map(String::trim).map(Integer::parseInt).toList();
+        List<BenchModels.Case> cases = BenchModels.matching(System.getProperty("bench.models",
+                "mlsd,det,blazeface_back,cls"));
+        List<Map<String, Object>> rows = new ArrayList<>();
+        SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
+        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1);
+             LocalPlatform platform = LocalPlatform.of(ort, sparse)) {
+            platform.setAnalyzer(CalibratingModelAnalyzer.standalone(platform.models(), platform.calibrator(),
+                    AnalyzerConfigs.withCalibrationRuns(4)));
+            platform.addPolicy(new SingleBackendPolicy("ort-cpu"));
+            platform.addPolicy(new GreedyEarliestFinishPolicy(), GreedyEarliestFinishPolicy.SERVICE_PROPERTIES);
+            platform.addPolicy(new QuadrantThresholdPolicy(-1, -1, "sparse-cpu", "", true),
+                    QuadrantThresholdPolicy.SERVICE_PROPERTIES);
+            SacPolicy sac = new SacPolicy(Networks.agentsOutsideOsgi(1), Files.createTempDirectory("sac-eval"));
+            platform.addPolicy(sac, SacPolicy.SERVICE_PROPERTIES);
+            platform.addPolicy(new FixedPolicies.RandomPlacement());
+            platform.addPolicy(new FixedPolicies.CheapestCut(), FixedPolicies.CheapestCut.SERVICE_PROPERTIES);
+            Map<String, RunOptions> contenders = new LinkedHashMap<>();
+            contenders.put("single:ort-cpu", RunOptions.withPolicy("single", Map.of("backend", "ort-cpu")));
+            contenders.put("single:sparse-cpu", RunOptions.withPolicy("single", Map.of("backend", "sparse-cpu")));
+            contenders.put("greedy", RunOptions.withPolicy("greedy", Map.of()));
+            contenders.put("threshold", RunOptions.withPolicy("threshold", Map.of()));
+            contenders.put("sac", RunOptions.withPolicy("sac", Map.of()));
+            contenders.put("random", RunOptions.withPolicy("random", Map.of()));
+            for (int k : CUTS) {
+                contenders.put("cut-" + k, RunOptions.withPolicy("cut", Map.of("segments", Integer.toString(k))));
+            }
+            System.out.printf(Locale.ROOT, "%-15s %4s %8s %8s %8s %8s %8s %8s %8s %8s | %s%n", "model", "sp%", "ORT",
+                    "ort-cpu", "sparse", "greedy", "thresh", "sac", "random", "oracle", "sac vs best other / oracle");
+            for (BenchModels.Case c : cases) {
+                for (int sp : sparsities) {
+                    Path file = BenchModels.atSparsity(c.file(), sp);
+                    Model model = platform.models().load(null, file);
+                    Map<String, Tensor> inputs = RandomInputs.forModel(model, c.shapes(), 42);
+                    try (PlainOrtSession plain = PlainOrtSession.open(Files.readAllBytes(file), threads)) {
+                        evaluate(platform, model, inputs, plain, contenders, c, sp, iterations, rows);
+                    }
+                    platform.models().unload(model.id());
+                }
+            }
+        }
+        sparse.close();
+        write(rows, threads, iterations);
+    }
+
+    private static void evaluate(LocalPlatform platform, Model model, Map<String, Tensor> inputs, PlainOrtSession plain,
+                                 Map<String, RunOptions> contenders, BenchModels.Case c, int sp, int iterations,
+                                 List<Map<String, Object>> rows) throws Exception {
+        Map<String, Callable<?>> timed = new LinkedHashMap<>();
+        timed.put("ort", () -> plain.run(inputs));
+        Map<String, PlanDescription> plans = new LinkedHashMap<>();
+        Map<String, Double> firstMs = new LinkedHashMap<>();
+        for (Map.Entry<String, RunOptions> k : contenders.entrySet()) {
+            long t0 = System.nanoTime();
+            InferenceResult first;
+            try {
+                first = platform.inference().infer(model.id(), inputs, k.getValue());
+            } catch (RuntimeException e) {
+                System.out.println("  " + k.getKey() + " cannot run " + c.name() + ": " + e.getMessage());
+                continue;
+            }
+            firstMs.put(k.getKey(), (System.nanoTime() - t0) / 1e6);
+            if (first.plan().fallbackReason() != null && first.plan().policy().equals("first-capable")) {
+                System.out.println("  " + k.getKey() + " fell back: " + first.plan().fallbackReason());
+                continue;
+            }
+            plans.put(k.getKey(), first.plan());
+            timed.put(k.getKey(), () -> platform.inference().infer(model.id(), inputs, k.getValue()));
+        }
+        double cachedUs = cachedDecisionMicros(platform, model, contenders.get("sac"));
+        Map<String, RoundRobin.Timing> t = RoundRobin.run(timed, Math.max(5, iterations / 2), iterations, 1, 3);
+        double ortMs = t.get("ort").median();
+        double oracle = Double.POSITIVE_INFINITY;
+        String oracleName = "";
+        for (String k : t.keySet()) {
+            if ((k.startsWith("single:") || k.startsWith("cut-")) && t.get(k).median() < oracle) {
+                oracle = t.get(k).median();
+                oracleName = k;
+            }
+        }
+        double bestOther = java.util.stream.Stream.of("single:ort-cpu", "single:sparse-cpu", "greedy", "threshold")
+                .filter(t::containsKey).mapToDouble(k -> t.get(k).median()).min().orElse(Double.NaN);
+        double sacMs = t.containsKey("sac") ? t.get("sac").median() : Double.NaN;
+        System.out.printf(Locale.ROOT, "%-15s %4d %8.2f %8s %8s %8s %8s %8s %8s %8.2f | %.3fx / %.3fx (%s)%n",
+                c.name(), sp, ortMs, ms(t, "single:ort-cpu"), ms(t, "single:sparse-cpu"), ms(t, "greedy"),
+                ms(t, "threshold"), ms(t, "sac"), ms(t, "random"), oracle, bestOther / sacMs, oracle / sacMs,
+                oracleName);
+        for (String k : t.keySet()) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("model", c.name());
+            r.put("sparsity_pct", sp);
+            r.put("contender", k.equals("ort") ? "onnxruntime" : k);
+            r.put("p50_ms", t.get(k).median());
+            r.put("p90_ms", t.get(k).p90());
+            r.put("vs_ort", t.get(k).median() / ortMs);
+            PlanDescription plan = plans.get(k);
+            r.put("segments", plan == null ? "" : plan.segments().size());
+            r.put("ops_on_sparse", plan == null ? "" : plan.segments().stream()
+                    .filter(s -> s.backendId().equals("sparse-cpu")).mapToInt(s -> s.nodeNames().size()).sum());
+            r.put("backends", plan == null ? "" : String.join("+", plan.segments().stream()
+                    .map(SegmentPlan::backendId).distinct().toList()));
+            r.put("first_request_ms", firstMs.getOrDefault(k, Double.NaN));
+            r.put("cached_decision_us", k.equals("sac") ? cachedUs : Double.NaN);
+            r.put("oracle_ms", oracle);
+            r.put("oracle", oracleName);
+            rows.add(r);
+        }
+    }
+
+    /** Mean time of a cached plan lookup for {@code sac} (the plan query, which reads the load classes too). */
+    private static double cachedDecisionMicros(LocalPlatform platform, Model model, RunOptions options) {
+        platform.inference().plan(model.id(), options);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < CACHED_LOOKUPS; i++) {
+            platform.inference().plan(model.id(), options);
+        }
+        return (System.nanoTime() - t0) / 1e3 / CACHED_LOOKUPS;
+    }
+
+    private static String ms(Map<String, RoundRobin.Timing> t, String k) {
+        return t.containsKey(k) ? String.format(Locale.ROOT, "%.2f", t.get(k).median()) : "n/a";
+    }
+
+
+    private static void write(List<Map<String, Object>> rows, int threads, int iterations) throws IOException {
+        Path out = Path.of(System.getProperty("bench.out", "results/sac-policies.csv"));
+        Files.createDirectories(out.getParent());
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
+            w.println("# date: " + Instant.now());
+            MachineInfo.describe().forEach((k, v) -> w.println("# " + k + ": " + v));
+            w.println("# load average (/proc/loadavg) at the end: " + LoadAverage.read());
+            w.println("# " + threads + " threads per backend and for plain ONNX Runtime; " + iterations
+                    + " interleaved iterations (3 timed runs per visit), median and p90; oracle = the fastest of the"
+                    + " single backends and the cheapest plans of at most " + CUTS + " segments, each timed as placed");
+            List<String> columns = new ArrayList<>(rows.get(0).keySet());
+            w.println(String.join(",", columns));
+            for (Map<String, Object> r : rows) {
+                w.println(String.join(",", columns.stream().map(k -> r.get(k) instanceof Double d
+                        ? (Double.isNaN(d) ? "" : String.format(Locale.ROOT, "%.4g", d))
+                        : String.valueOf(r.get(k))).toList()));
+            }
+        }
+        System.out.println("Wrote " + out.toAbsolutePath());
+    }
+}
