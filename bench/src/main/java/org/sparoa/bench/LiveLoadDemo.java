@@ -28,8 +28,8 @@ import org.sparoa.policy.sac.internal.SacPolicy;
 
 /**
  * Placement under a background load on one backend: the model's latency with each policy before, during and after a
- * bounded load ({@link BackendLoad}: a second model run back to back, pinned to {@code sparse-cpu}, as another
- * application sharing the backend would). A policy that reads live state ({@code sac}) re-plans when the backend's load
+ * bounded load ({@link BackendLoad}: the same model run back to back, pinned to one backend, {@code ort-cpu} unless
+ * {@code -Dbench.loadOn} names another, as another application sharing the backend would). A policy that reads live state ({@code sac}) re-plans when the backend's load
  * class changes; {@code greedy} keeps the plan it made before the load. Each phase times the policies interleaved
  * ({@link RoundRobin}); the plans each ended on are printed. Writes {@code results/live-load.csv}.
  *
@@ -47,6 +47,7 @@ public final class LiveLoadDemo {
         int sparsity = args.length > 2 ? Integer.parseInt(args[2]) : 80;
         int loadThreads = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         BenchModels.Case c = BenchModels.named(System.getProperty("bench.model", "det"));
+        String loaded = System.getProperty("bench.loadOn", "ort-cpu");
         Path file = BenchModels.atSparsity(c.file(), sparsity);
         SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -65,16 +66,17 @@ public final class LiveLoadDemo {
             policies.forEach((name, options) -> timed.put(name,
                     () -> platform.inference().infer(model.id(), inputs, options)));
             System.out.printf(Locale.ROOT, "%s at %d %% sparsity, %d threads; load: %d thread(s) running %s pinned to "
-                    + "sparse-cpu%n", c.name(), sparsity, threads, loadThreads, c.name());
+                    + "%s%n", c.name(), sparsity, threads, loadThreads, c.name(), loaded);
             phase("before", timed, iterations, platform, model, inputs, policies, rows);
-            try (BackendLoad load = BackendLoad.start(platform.inference(), loadModel.id(), inputs, "sparse-cpu",
+            try (BackendLoad load = BackendLoad.start(platform.inference(), loadModel.id(), inputs, loaded,
                     loadThreads, 600_000)) {
                 phase("during", timed, iterations, platform, model, inputs, policies, rows);
                 System.out.println("load runs: " + load.runs());
             }
             phase("after", timed, iterations, platform, model, inputs, policies, rows);
         }
-        write(rows, c.name(), sparsity, threads, loadThreads, iterations);
+        write(rows, c.name() + " at " + sparsity + " % sparsity, " + threads + " threads per backend; load: "
+                + loadThreads + " thread(s) running the same model pinned to " + loaded, iterations);
     }
 
     private static void phase(String phase, Map<String, Callable<?>> timed, int iterations, LocalPlatform platform,
@@ -103,15 +105,13 @@ public final class LiveLoadDemo {
     }
 
 
-    private static void write(List<Map<String, Object>> rows, String model, int sparsity, int threads, int loadThreads,
-                              int iterations) throws IOException {
+    private static void write(List<Map<String, Object>> rows, String setting, int iterations) throws IOException {
         Path out = Path.of(System.getProperty("bench.out", "results/live-load.csv"));
         Files.createDirectories(out.getParent());
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
             w.println("# date: " + Instant.now());
             MachineInfo.describe().forEach((k, v) -> w.println("# " + k + ": " + v));
-            w.println("# " + model + " at " + sparsity + " % sparsity, " + threads + " threads per backend; load: "
-                    + loadThreads + " thread(s) running the same model pinned to sparse-cpu; " + iterations
+            w.println("# " + setting + "; " + iterations
                     + " interleaved iterations per phase (3 timed runs per visit), median and p90");
             List<String> columns = new ArrayList<>(rows.get(0).keySet());
             w.println(String.join(",", columns));

@@ -7,10 +7,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The machine's CPU load (0..1, all cores, every process), for the {@link DeviceState#utilisation()} of CPU
- * backends: so that a scheduler sees when another application takes the cores. On Linux (Jetson included) from the
- * busy and idle ticks of {@code /proc/stat} between two readings at least {@link #MIN_INTERVAL_NANOS} apart;
- * elsewhere the one-minute load average over the core count. Thread-safe; cheap to call per request.
+ * The CPU load of the other processes on the machine (0..1 of all cores), for the {@link DeviceState#utilisation()}
+ * of CPU backends: so that a scheduler sees when another application takes the cores, and not the platform's own
+ * work (which its queue depths and recent slowdowns show, and which would otherwise flip the load class with every
+ * burst of requests). On Linux (Jetson included) from the busy ticks of {@code /proc/stat} less this process's
+ * ({@code /proc/self/stat}) between two readings at least {@link #MIN_INTERVAL_NANOS} apart; elsewhere the one-minute
+ * load average over the core count. Thread-safe; cheap to call per request.
  */
 public final class CpuLoad {
 
@@ -26,8 +28,8 @@ public final class CpuLoad {
     private CpuLoad() {
     }
 
-    /** The machine's recent CPU load in 0..1, or -1 where it cannot be read. */
-    public static double machine() {
+    /** The other processes' recent CPU load in 0..1, or -1 where it cannot be read. */
+    public static double otherProcesses() {
         return MACHINE.read();
     }
 
@@ -37,6 +39,9 @@ public final class CpuLoad {
             return load;
         }
         long[] ticks = procStatTicks();
+        if (ticks != null) {
+            ticks[0] = Math.max(0, ticks[0] - selfTicks());
+        }
         if (ticks == null) {
             double average = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
             load = average < 0 ? -1 : Math.min(1, average / Runtime.getRuntime().availableProcessors());
@@ -53,6 +58,21 @@ public final class CpuLoad {
         lastTotal = ticks[1];
         lastReadNanos = now;
         return load;
+    }
+
+    /** This process's user and system ticks ({@code /proc/self/stat} fields 14 and 15), 0 where unreadable. */
+    static long selfTicks() {
+        try {
+            return parseSelf(Files.readString(Path.of("/proc/self/stat")));
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** utime + stime of a {@code /proc/PID/stat} line (the fields after the command name in parentheses). */
+    static long parseSelf(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     /** {busy, total} ticks of all cores, or null where /proc/stat is not readable. */

@@ -61,7 +61,9 @@ class LoadTrackerTest {
         assertArrayEquals(new long[] {100 + 5 + 50 + 3 + 2 + 1, 100 + 5 + 50 + 800 + 40 + 3 + 2 + 1},
                 CpuLoad.parse("cpu  100 5 50 800 40 3 2 1 0 0"));
         assertNull(CpuLoad.parse("cpu0 1 2 3 4 5"), "a single core's line is not the machine's");
-        double load = CpuLoad.machine();
+        // pid (comm with spaces) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+        assertEquals(120 + 30, CpuLoad.parseSelf("4242 (java (x) y) S 1 2 3 4 5 6 7 8 9 10 120 30 0 0 20 0"));
+        double load = CpuLoad.otherProcesses();
         assertTrue(load == -1 || load >= 0 && load <= 1, "a share or unknown, got " + load);
     }
 }

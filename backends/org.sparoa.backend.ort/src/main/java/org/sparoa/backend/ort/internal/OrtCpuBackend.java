@@ -229,7 +229,7 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     public DeviceState state() {
         int active = executor.getActiveCount();
         int queued = executor.getQueue().size();
-        return new DeviceState(!executor.isShutdown(), CpuLoad.machine(), active + queued,
+        return new DeviceState(!executor.isShutdown(), CpuLoad.otherProcesses(), active + queued,
                 Runtime.getRuntime().freeMemory(), Double.NaN, Double.NaN, intraOpThreads + " intra-op threads, "
                 + active + " of " + executor.getMaximumPoolSize() + " workers busy", load.recentSlowdown());
     }

@@ -262,7 +262,7 @@ public final class SparseCpuBackend implements DeviceBackend {
     public DeviceState state() {
         int q = inFlight.get();
         long free = Runtime.getRuntime().maxMemory() - (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
-        return new DeviceState(true, CpuLoad.machine(), q, free, Double.NaN, Double.NaN, threads() + " threads",
+        return new DeviceState(true, CpuLoad.otherProcesses(), q, free, Double.NaN, Double.NaN, threads() + " threads",
                 load.recentSlowdown());
     }
 
