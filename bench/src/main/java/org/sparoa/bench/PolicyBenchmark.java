@@ -48,6 +48,7 @@ import org.sparoa.policy.threshold.internal.QuadrantThresholdPolicy;
  * <p>Arguments: {@code [iterations] [threads] [sparsities]}, default {@code 20 2 0,50,70,80,90}. Pruning: the
  * models are pruned here with {@link MagnitudePruner} (unstructured magnitude, per layer); with
  * {@code -Dbench.models=cls,blazeface} runs only the models whose file names contain one of the words;
+ * {@code -Dbench.ortSpinning=MODE} sets the ort-cpu backend's {@code spinning} (auto, on, within-run, off);
  * {@code -Dbench.out=FILE} writes the CSV there (relative to {@code bench/}) instead of {@code results/policies.csv}. With
  * {@code -Dbench.pruned=DIR} the files {@code DIR/<model file stem>_p<NN>.onnx} are used instead, made by any tool.
  */
@@ -107,7 +108,8 @@ public final class PolicyBenchmark {
         // measured plans are measured once more after this many requests (the engine's default), within the warm-up
         // below: the first measurement sees sparse-cpu's kernels before C2 has compiled them
         int remeasureAfter = Integer.getInteger("bench.remeasureAfter", 1000);
-        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1);
+        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1,
+                OrtCpuBackend.Spinning.parse(System.getProperty("bench.ortSpinning", "auto")));
              LocalPlatform platform = LocalPlatform.remeasuringAfter(remeasureAfter, 600_000, ort, sparse)) {
             CalibratingModelAnalyzer analyzer = CalibratingModelAnalyzer.standalone(platform.models(), platform.calibrator(),
                     AnalyzerConfigs.withCalibrationRuns(4));

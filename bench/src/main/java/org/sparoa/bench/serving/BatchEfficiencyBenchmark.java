@@ -29,7 +29,8 @@ public final class BatchEfficiencyBenchmark {
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         int[] sizes = {1, 2, 4, 8, 16};
         Path models = Path.of(System.getProperty("sparoa.models", "target/models"));
-        try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1);
+        try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1,
+                OrtCpuBackend.Spinning.parse(System.getProperty("bench.ortSpinning", "auto")));
              LocalPlatform platform = LocalPlatform.of(backend)) {
             Model model = platform.models().load("cls", models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"));
             Map<Integer, Map<String, Tensor>> inputs = new LinkedHashMap<>();

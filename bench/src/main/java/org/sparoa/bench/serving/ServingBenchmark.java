@@ -75,7 +75,8 @@ public final class ServingBenchmark {
         report.put("machine", MachineInfo.describe());
         report.put("loadAverageAtStart", load);
         report.put("ortIntraOpThreads", threads);
-        try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1);
+        try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1,
+                OrtCpuBackend.Spinning.parse(System.getProperty("bench.ortSpinning", "auto")));
              LocalPlatform platform = LocalPlatform.of(backend)) {
             List<Map<String, Object>> overhead = new ArrayList<>();
             overhead.add(overhead(platform, "PP-OCR cls", platform.models().load("cls",

@@ -3,6 +3,7 @@ package org.sparoa.bench.serving;
 import java.io.IOException;
 import java.io.Writer;
 import java.lang.annotation.Annotation;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,19 +43,24 @@ import org.sparoa.serving.internal.JdkHttpEndpoint;
 import org.sparoa.serving.internal.KserveServlet;
 
 /**
- * What the transport costs per request, one request in flight, PP-OCR cls (1x3x48x192), side by side in one JVM and
- * alternating request by request: a direct {@code InferenceService.infer}, the batching engine, KServe v2 HTTP with
- * binary tensors through the endpoint's servlet on Jetty 9.4 (the Jetty of Karaf 4.4.10's Pax Web 8) and on the JDK's
- * HTTP server, and the gRPC endpoint (raw tensors). Twice: with the real engine, and with an engine that answers at
- * once (the same outputs), which leaves the transport's own cost without the model's run-to-run noise.
- * Writes {@code bench/results/transport-cost.json}.
+ * What the transport costs per request, one request in flight, PP-OCR cls (1x3x48x192), side by side in one JVM: a
+ * direct {@code InferenceService.infer}, the batching engine, KServe v2 HTTP with binary tensors through the endpoint's
+ * servlet on Jetty 9.4 (the Jetty of Karaf 4.4.10's Pax Web 8) with two clients (the JDK's asynchronous
+ * {@code HttpClient}, and a blocking kept-alive client that encodes its request once, as Triton's perf_analyzer does),
+ * the same servlet on the JDK's HTTP server, and the gRPC endpoint (raw tensors). Twice: with the real engine, and with
+ * an engine that answers at once (the same outputs), which leaves the transport's own cost without the model's
+ * run-to-run noise. Two pacings, each in its own row: {@code paced} (the contenders alternate request by request, 1 ms
+ * apart: every request finds the server's threads asleep) and {@code closed} (each contender sends a block of requests
+ * back to back, as perf_analyzer does at concurrency 1; the blocks rotate, and the first request of each block is not
+ * counted). Writes {@code bench/results/transport-cost-SPINNING.json}.
  *
  * <p>Arguments: {@code [iterations] [ortThreads] [spinning]} (default 1500, 2, auto; spinning is the ort-cpu
- * backend's setting: auto, on or off).
+ * backend's setting: auto, on, within-run or off).
  */
 public final class TransportCostBenchmark {
     private static final long WARMUP_MILLIS = 6_000;
     private static final long GAP_NANOS = 1_000_000;
+    private static final int CLOSED_BLOCK = 50;
 
     private TransportCostBenchmark() {
     }
@@ -62,7 +68,7 @@ public final class TransportCostBenchmark {
     public static void main(String[] args) throws Exception {
         int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 1500;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        OrtCpuBackend.Spinning spinning = OrtCpuBackend.Spinning.valueOf((args.length > 2 ? args[2] : "auto").toUpperCase(Locale.ROOT));
+        OrtCpuBackend.Spinning spinning = OrtCpuBackend.Spinning.parse(args.length > 2 ? args[2] : "auto");
         Path models = Path.of(System.getProperty("sparoa.models", "target/models"));
         Path results = Path.of("results");
         Files.createDirectories(results);
@@ -82,8 +88,11 @@ public final class TransportCostBenchmark {
             InferenceResult answer = real.infer(model.id(), inputs, RunOptions.defaults());
             List<Map<String, Object>> rows = new ArrayList<>();
             // the instant engine first: it also gets the JIT to compile the serving path before the real run
-            rows.add(run("instant engine (transport only)", instant(answer), platform, model, inputs, iterations * 4));
-            rows.add(run("PP-OCR cls on ort-cpu", real, platform, model, inputs, iterations));
+            for (boolean closedLoop : new boolean[] {false, true}) {
+                rows.add(run("instant engine (transport only)", instant(answer), platform, model, inputs,
+                        iterations * 4, closedLoop));
+                rows.add(run("PP-OCR cls on ort-cpu", real, platform, model, inputs, iterations, closedLoop));
+            }
             report.put("rows", rows);
         }
         report.put("loadAverageAtEnd", loadAverage());
@@ -94,23 +103,28 @@ public final class TransportCostBenchmark {
     }
 
     private static Map<String, Object> run(String label, InferenceService engine, LocalPlatform platform, Model model,
-                                           Map<String, Tensor> inputs, int iterations) throws Exception {
+                                           Map<String, Tensor> inputs, int iterations, boolean closedLoop)
+            throws Exception {
         BatchingEngine batching = new BatchingEngine(engine, platform.models(),
                 BatchingConfig.of("adaptive", 8, 2000, ServingBenchmark.SLO_MS), Map.of());
         Server jetty = jetty(new KserveServlet(platform.models(), batching, servletConfig()));
         try (JdkHttpEndpoint jdk = new JdkHttpEndpoint(platform.models(), batching, 64L << 20, 16L << 20, null, 4);
              GrpcServer grpc = new GrpcServer(platform.models(), batching, GrpcSettings.loopbackFreePort(null));
              GrpcInferenceClient grpcClient = new GrpcInferenceClient("127.0.0.1", grpc.address().getPort(),
-                     30_000)) {
+                     30_000);
+             BlockingKserveClient blocking = new BlockingKserveClient(new InetSocketAddress("127.0.0.1",
+                     ((ServerConnector) jetty.getConnectors()[0]).getLocalPort()))) {
             int jettyPort = ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
             KserveClient jettyClient = new KserveClient(URI.create("http://127.0.0.1:" + jettyPort), true);
             KserveClient jdkClient = new KserveClient(jdk.uri(), true);
             String id = model.id();
-            String[] names = {"direct", "batching", "httpJetty", "httpJdk", "grpc"};
+            BlockingKserveClient.Request prepared = blocking.prepare(id, inputs);
+            String[] names = {"direct", "batching", "httpJetty", "httpJettyBlockingClient", "httpJdk", "grpc"};
             Runnable[] contenders = {
                 () -> engine.infer(id, inputs, RunOptions.defaults()),
                 () -> batching.infer(id, inputs, 0),
                 () -> http(jettyClient, id, inputs),
+                () -> blocking(blocking, prepared),
                 () -> http(jdkClient, id, inputs),
                 () -> grpcClient.infer(id, inputs)};
             long warmEnd = System.nanoTime() + WARMUP_MILLIS * 1_000_000;
@@ -121,20 +135,39 @@ public final class TransportCostBenchmark {
             }
             int n = contenders.length;
             double[][] ms = new double[n][iterations];
-            for (int i = 0; i < iterations; i++) {
-                for (int c = 0; c < n; c++) {
-                    int k = (c + i) % n; // rotate who goes first
-                    long t0 = System.nanoTime();
-                    contenders[k].run();
-                    ms[k][i] = (System.nanoTime() - t0) / 1e6;
-                    LockSupport.parkNanos(GAP_NANOS);
+            if (closedLoop) {
+                int done = 0;
+                for (int visit = 0; done < iterations; visit++) {
+                    int block = Math.min(CLOSED_BLOCK, iterations - done);
+                    for (int c = 0; c < n; c++) {
+                        int k = (c + visit) % n; // rotate who goes first
+                        contenders[k].run(); // the first of a block follows another contender: not counted
+                        for (int j = 0; j < block; j++) {
+                            long t0 = System.nanoTime();
+                            contenders[k].run();
+                            ms[k][done + j] = (System.nanoTime() - t0) / 1e6;
+                        }
+                    }
+                    done += block;
+                }
+            } else {
+                for (int i = 0; i < iterations; i++) {
+                    for (int c = 0; c < n; c++) {
+                        int k = (c + i) % n; // rotate who goes first
+                        long t0 = System.nanoTime();
+                        contenders[k].run();
+                        ms[k][i] = (System.nanoTime() - t0) / 1e6;
+                        LockSupport.parkNanos(GAP_NANOS);
+                    }
                 }
             }
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("engine", label);
+            row.put("pacing", closedLoop ? "closed" : "paced");
             row.put("iterations", iterations);
             double d50 = ServingBenchmark.quantile(ms[0], 0.5);
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-32s", label));
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-32s %-6s", label,
+                    closedLoop ? "closed" : "paced"));
             for (int k = 0; k < n; k++) {
                 double p50 = ServingBenchmark.quantile(ms[k], 0.5);
                 row.put(names[k] + "P50Ms", p50);
@@ -160,6 +193,14 @@ public final class TransportCostBenchmark {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void blocking(BlockingKserveClient client, BlockingKserveClient.Request request) {
+        try {
+            client.infer(request);
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -35,10 +35,14 @@ final class BatchPolicy {
             default:
                 break;
         }
-        int cap = sizeCap(s, curve, max);
+        int bound = sloBound(s, curve, max);
+        int cap = objectiveLost(s, curve) ? max : sizeCap(curve, bound);
         long have = Math.max(1, queuedRows);
         if (have >= cap) {
-            return new BatchDecision(cap, nowNanos);
+            // more rows wait than the cap takes: of the sizes within the objective, the largest that serves rows about
+            // as fast as the best empties the queue in fewer runs, each paying the per-batch costs once
+            int deep = (int) Math.min(have, largestNearBest(curve, bound));
+            return new BatchDecision(Math.max(cap, deep), nowNanos);
         }
         if (have < 2) {
             // a lone request never waits: with the batcher free, a client that sends its next request when the last
@@ -70,14 +74,31 @@ final class BatchPolicy {
     }
 
     /**
-     * The largest batch with 2 x its compute time within the objective (1 while nothing is measured), plus one size
-     * not yet measured {@link #EXPLORE} times: estimates of unmeasured sizes assume no gain from batching, so without
-     * trying the next size the batcher would never learn that it pays.
+     * The batch size a queue that is not overloaded runs at most: within {@link #sloBound}, the size that has served
+     * the most rows per millisecond, or a size not yet measured {@link #EXPLORE} times: estimates of unmeasured sizes
+     * assume no gain from batching, so without trying the next size the batcher would never learn that it pays.
      */
     static int sizeCap(BatchSettings s, LatencyCurve curve, int max) {
+        return objectiveLost(s, curve) ? max : sizeCap(curve, sloBound(s, curve, max));
+    }
+
+    /** Whether even one row takes more than half the objective: then only throughput is left to win. */
+    private static boolean objectiveLost(BatchSettings s, LatencyCurve curve) {
         double one = curve.estimate(1);
-        if (!Double.isNaN(one) && 2 * one > s.sloMillis()) {
-            return max; // the objective is lost at any size: drain the queue as fast as batching allows
+        return !Double.isNaN(one) && 2 * one > s.sloMillis();
+    }
+
+    private static int sizeCap(LatencyCurve curve, int bound) {
+        return Math.max(mostRowsPerMilli(curve, bound), leastExplored(curve, bound));
+    }
+
+    /**
+     * The largest batch with 2 x its compute time within the objective (1 while nothing is measured; {@code max} when
+     * the objective is lost at any size), plus one size not yet measured {@link #EXPLORE} times.
+     */
+    private static int sloBound(BatchSettings s, LatencyCurve curve, int max) {
+        if (objectiveLost(s, curve)) {
+            return max; // drain the queue as fast as batching allows
         }
         int cap = 1;
         for (int b = 2; b <= max; b++) {
@@ -93,7 +114,27 @@ final class BatchPolicy {
             }
             cap = b;
         }
-        return Math.max(mostRowsPerMilli(curve, cap), leastExplored(curve, cap));
+        return cap;
+    }
+
+    /**
+     * Of the sizes up to {@code bound} that ran, the largest whose rows per millisecond are within 5 % of the best
+     * size's (1: none ran).
+     */
+    private static int largestNearBest(LatencyCurve curve, int bound) {
+        double bestRate = 0;
+        for (int b = 1; b <= bound; b++) {
+            if (curve.samples(b) > 0) {
+                bestRate = Math.max(bestRate, b / curve.estimate(b));
+            }
+        }
+        int largest = 1;
+        for (int b = 1; b <= bound; b++) {
+            if (curve.samples(b) > 0 && b / curve.estimate(b) >= bestRate * 0.95) {
+                largest = b;
+            }
+        }
+        return largest;
     }
 
     /**

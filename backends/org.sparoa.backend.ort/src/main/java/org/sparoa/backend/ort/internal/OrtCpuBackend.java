@@ -97,13 +97,15 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         /** Only for a whole-model segment: in a mixed plan the spinning threads take the cores other backends need. */
         AUTO,
         ON,
+        /** Threads spin while a run lasts and stop the moment it returns ({@code session.force_spinning_stop}). */
+        WITHIN_RUN,
         OFF;
 
-        static Spinning parse(String s) {
+        public static Spinning parse(String s) {
             try {
-                return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT));
+                return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException | NullPointerException e) {
-                throw new IllegalArgumentException("spinning must be auto, on or off, got '" + s + "'", e);
+                throw new IllegalArgumentException("spinning must be auto, on, within-run or off, got '" + s + "'", e);
             }
         }
     }
@@ -205,6 +207,8 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads)) {
             if (spinning == Spinning.OFF || spinning == Spinning.AUTO && !wholeModel) {
                 options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            } else if (spinning == Spinning.WITHIN_RUN) {
+                options.addConfigEntry("session.force_spinning_stop", "1");
             }
             OrtSession session = env.createSession(segment.onnxModel(), options);
             return new OrtCompiledSegment(id, segment, env, session, executor, handOver, buffers, load.segment());
