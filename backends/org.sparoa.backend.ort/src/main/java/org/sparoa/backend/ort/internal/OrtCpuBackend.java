@@ -67,7 +67,7 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
 
         @AttributeDefinition(name = "Spinning", description = "Whether ONNX Runtime's intra-op threads spin-wait "
                 + "after a run: auto (only for a segment that is the whole model, when no other backend shares the "
-                + "cores in the plan), on, off")
+                + "cores in the plan), on, within-run (spin while a run lasts, stop when it returns), off")
         String spinning() default "auto";
 
         @AttributeDefinition(name = "Hand-over", description = "How tensors cross to and from other backends: "

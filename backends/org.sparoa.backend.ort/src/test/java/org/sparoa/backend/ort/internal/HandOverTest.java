@@ -129,7 +129,7 @@ class HandOverTest {
         return a;
     }
 
-    private static Tensor randomInput(long[] shape, long seed, boolean inDirectBuffer) {
+    static Tensor randomInput(long[] shape, long seed, boolean inDirectBuffer) {
         Random r = new Random(seed);
         int n = (int) (shape[0] * shape[1] * shape[2] * shape[3]);
         ByteBuffer b = (inDirectBuffer ? ByteBuffer.allocateDirect(n * 4) : ByteBuffer.allocate(n * 4))
@@ -162,7 +162,7 @@ class HandOverTest {
     }
 
     /** The first four operators of {@link #elementwiseModel}: S, D and SH are read by the rest. */
-    private static Segment firstFour(byte[] onnx) {
+    static Segment firstFour(byte[] onnx) {
         Model model = OnnxModels.fromBytes("handover", onnx, null);
         Graph g = model.graph();
         List<org.sparoa.api.Node> nodes = g.nodes().subList(0, 4);
@@ -185,7 +185,7 @@ class HandOverTest {
      * X[N,16,8,8] -> S = Sigmoid(Relu(X)), D = X + X, SH = Shape(X) (float and int64, a dynamic batch), then the
      * model's outputs S2 = Neg(S), D2 = Neg(D), SH2 = Neg(SH).
      */
-    private static byte[] elementwiseModel() {
+    static byte[] elementwiseModel() {
         GraphProto.Builder g = GraphProto.newBuilder().setName("handover")
                 .addNode(node("Relu", List.of("X"), "R"))
                 .addNode(node("Sigmoid", List.of("R"), "S"))
