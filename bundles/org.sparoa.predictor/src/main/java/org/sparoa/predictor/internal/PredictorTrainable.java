@@ -13,6 +13,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.sparoa.api.learn.SequenceNetworks;
 import org.sparoa.api.learn.Trainable;
+import org.sparoa.api.learn.TrainingOptions;
 import org.sparoa.predictor.DatasetFile;
 import org.sparoa.predictor.DatasetRecord;
 import org.sparoa.predictor.Evaluation;
@@ -68,9 +69,9 @@ public class PredictorTrainable implements Trainable {
             throw new IllegalArgumentException("sparoa:train predictor needs --data DATA.jsonl (from sparoa:dataset)");
         }
         Trainer.Options d = Trainer.Options.defaults();
-        int epochs = intOption(options, "epochs", d.maxEpochs());
-        int patience = intOption(options, "patience", d.patience());
-        long seed = options.containsKey("seed") ? longOption(options, "seed") : d.seed();
+        int epochs = TrainingOptions.intOption(options, "epochs", d.maxEpochs(), 0);
+        int patience = TrainingOptions.intOption(options, "patience", d.patience(), 0);
+        long seed = TrainingOptions.longOption(options, "seed", d.seed());
         List<DatasetRecord> records = DatasetFile.read(Path.of(data));
         Trainer.Options o = new Trainer.Options(epochs, patience, d.learningRate(), seed, d.validationShare(),
                 d.passes());
@@ -106,25 +107,5 @@ public class PredictorTrainable implements Trainable {
                 + r.epochs().size() + " epochs on " + r.trainSequences() + " sequences (" + r.validationSequences()
                 + " held out)");
         return out;
-    }
-
-    private static int intOption(Map<String, String> options, String name, int defaultValue) {
-        if (!options.containsKey(name)) {
-            return defaultValue;
-        }
-        long v = longOption(options, name);
-        if (v < 0 || v > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("--" + name + " must be between 0 and " + Integer.MAX_VALUE + ", got " + v);
-        }
-        return (int) v;
-    }
-
-    private static long longOption(Map<String, String> options, String name) {
-        String v = options.get(name);
-        try {
-            return Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--" + name + " must be an integer, got '" + v + "'");
-        }
     }
 }

@@ -32,6 +32,7 @@ import org.sparoa.api.SchedulingContext;
 import org.sparoa.api.analysis.ModelAnalyzer;
 import org.sparoa.api.learn.SoftActorCritics;
 import org.sparoa.api.learn.Trainable;
+import org.sparoa.api.learn.TrainingOptions;
 import org.sparoa.api.predict.ThresholdPredictor;
 
 /**
@@ -126,15 +127,9 @@ public class SacTrainable implements Trainable {
     @Override
     public List<String> train(List<String> arguments, Map<String, String> options, Listener listener,
                               BooleanSupplier cancelled) throws Exception {
-        for (String key : options.keySet()) {
-            if (!OPTIONS.contains(key)) {
-                throw new IllegalArgumentException("sparoa:train sac takes no option --" + key + "; it takes "
-                        + OPTIONS.stream().sorted().map(o -> "--" + o).toList());
-            }
-        }
-        int episodes = intOption(options, "episodes", 2000, 1);
-        long seed = longOption(options, "seed", 42);
-        int minutes = intOption(options, "minutes", 10, 1);
+        int episodes = TrainingOptions.intOption(options, "episodes", 2000, 1);
+        long seed = TrainingOptions.longOption(options, "seed", 42);
+        int minutes = TrainingOptions.intOption(options, "minutes", 10, 1);
         List<String> lines = new ArrayList<>();
         List<SchedulingContext> contexts = new ArrayList<>();
         Map<String, long[]> shapes = shapes(options.get("shape"));
@@ -230,25 +225,5 @@ public class SacTrainable implements Trainable {
             out.put(part.substring(0, eq).trim(), org.sparoa.api.Shapes.parse(part.substring(eq + 1).trim()));
         }
         return out;
-    }
-
-    private static int intOption(Map<String, String> options, String key, int defaultValue, int min) {
-        long v = longOption(options, key, defaultValue);
-        if (v < min || v > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("option --" + key + " must be an integer >= " + min + ", got " + v);
-        }
-        return (int) v;
-    }
-
-    private static long longOption(Map<String, String> options, String key, long defaultValue) {
-        String v = options.get(key);
-        if (v == null) {
-            return defaultValue;
-        }
-        try {
-            return Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("option --" + key + " must be an integer, got '" + v + "'");
-        }
     }
 }
