@@ -38,7 +38,8 @@ import com.google.gson.GsonBuilder;
  * of its own, as a user would call it (a tensor over the input array per request, the outputs read back as float
  * buffers), same session options and intra-op threads. Every contender runs in a fresh JVM of its own with the
  * Karaf server's JVM options (no heap size, {@code --add-modules jdk.incubator.vector}); the JVMs alternate, in a
- * new order each round. Each JVM warms up with 300 runs, then times {@code iterations} runs; a contender's figure is
+ * new order each round. Each JVM warms up with 300 runs ({@code -Dbench.warmup=N} for another count, passed on to
+ * the contenders' JVMs), then times {@code iterations} runs; a contender's figure is
  * the median over its JVMs of their p50. Contenders: plain ONNX Runtime, the engine with the direct hand-over
  * (after issue 12) and the engine with {@code handOver=copy} (the request path before it).
  *
@@ -50,6 +51,7 @@ public final class UserOverheadBenchmark {
     private record Case(String name, Path file, long[] shape) {
     }
 
+    private static final int WARMUP = Integer.getInteger("bench.warmup", 300);
     private static final List<String> CONTENDERS = List.of("plain ORT", "engine", "engine, handOver=copy");
 
     public static void main(String[] args) throws Exception {
@@ -112,7 +114,7 @@ public final class UserOverheadBenchmark {
         doc.put("intraOpThreads", threads);
         doc.put("rounds", rounds);
         doc.put("iterationsPerJvm", iterations);
-        doc.put("warmupPerJvm", 300);
+        doc.put("warmupPerJvm", WARMUP);
         doc.put("results", rows);
         Path out = Path.of("results", "user-overhead.json");
         Files.createDirectories(out.getParent());
@@ -126,7 +128,8 @@ public final class UserOverheadBenchmark {
             throws IOException, InterruptedException {
         Path model = c.file;
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UnlockDiagnosticVMOptions", "--add-modules", "jdk.incubator.vector", "-cp",
+                "-XX:+UnlockDiagnosticVMOptions", "--add-modules", "jdk.incubator.vector", "-Dbench.warmup=" + WARMUP,
+                "-cp",
                 System.getProperty("java.class.path"), UserOverheadBenchmark.class.getName(), "--child", contender,
                 model.toString(), String.valueOf(iterations), String.valueOf(threads),
                 c.shape == null ? "declared" : org.sparoa.api.Shapes.format(c.shape));
@@ -162,7 +165,7 @@ public final class UserOverheadBenchmark {
                     shape[i] = shape[i] > 0 ? shape[i] : 1;
                 }
                 float[] x = random(shape);
-                for (int i = 0; i < 300 + iterations; i++) {
+                for (int i = 0; i < WARMUP + iterations; i++) {
                     long t0 = System.nanoTime();
                     try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), shape);
                          OrtSession.Result r = session.run(Map.of(in.getKey(), t))) {
@@ -170,8 +173,8 @@ public final class UserOverheadBenchmark {
                             ((OnnxTensor) o.getValue()).getFloatBuffer();
                         }
                     }
-                    if (i >= 300) {
-                        times[i - 300] = System.nanoTime() - t0;
+                    if (i >= WARMUP) {
+                        times[i - WARMUP] = System.nanoTime() - t0;
                     }
                 }
             }
@@ -190,11 +193,11 @@ public final class UserOverheadBenchmark {
                     inputs.put(in.name(), Tensor.ofFloats(shape, random(shape)));
                 }
                 RunOptions options = RunOptions.onBackend("ort-cpu");
-                for (int i = 0; i < 300 + iterations; i++) {
+                for (int i = 0; i < WARMUP + iterations; i++) {
                     long t0 = System.nanoTime();
                     platform.inference().infer(model.id(), inputs, options);
-                    if (i >= 300) {
-                        times[i - 300] = System.nanoTime() - t0;
+                    if (i >= WARMUP) {
+                        times[i - WARMUP] = System.nanoTime() - t0;
                     }
                 }
             }

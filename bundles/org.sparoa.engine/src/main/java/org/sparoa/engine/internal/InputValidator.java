@@ -7,6 +7,7 @@ import java.util.stream.Collectors;
 import org.sparoa.api.DataType;
 import org.sparoa.api.Graph;
 import org.sparoa.api.InvalidInputException;
+import org.sparoa.api.NonFinite;
 import org.sparoa.api.Model;
 import org.sparoa.api.Shapes;
 import org.sparoa.api.Tensor;
@@ -65,13 +66,10 @@ final class InputValidator {
     }
 
     private static void checkFinite(String name, Tensor t) {
-        java.nio.FloatBuffer f = t.floatView();
-        for (int i = 0, n = f.remaining(); i < n; i++) {
-            float v = f.get(i);
-            if (!Float.isFinite(v)) {
-                throw new InvalidInputException("input '" + name + "' contains " + (Float.isNaN(v) ? "NaN" : "Inf")
-                        + " at element " + i);
-            }
+        long i = NonFinite.firstIndex(t);
+        if (i >= 0) {
+            throw new InvalidInputException("input '" + name + "' contains " + NonFinite.kind(t, i) + " at element "
+                    + i);
         }
     }
 

@@ -1,11 +1,11 @@
 package org.sparoa.serving.core;
 
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Map;
 
 import org.sparoa.api.DataType;
 import org.sparoa.api.InvalidInputException;
+import org.sparoa.api.NonFinite;
 import org.sparoa.api.Shapes;
 import org.sparoa.api.Tensor;
 import org.sparoa.batching.BatchingService;
@@ -74,27 +74,11 @@ public record InputChecks(long maxTensorElements, boolean rejectNonFinite, Strin
     }
 
     private void finite(String input, Tensor t) {
-        ByteBuffer b = t.bytes();
-        if (t.type() == DataType.FLOAT) {
-            for (int i = 0, n = (int) t.elementCount(); i < n; i++) {
-                float v = b.getFloat(i * 4);
-                if (!Float.isFinite(v)) {
-                    throw nonFinite(input, i, Float.isNaN(v));
-                }
-            }
-        } else if (t.type() == DataType.DOUBLE) {
-            for (int i = 0, n = (int) t.elementCount(); i < n; i++) {
-                double v = b.getDouble(i * 8);
-                if (!Double.isFinite(v)) {
-                    throw nonFinite(input, i, Double.isNaN(v));
-                }
-            }
+        long i = NonFinite.firstIndex(t);
+        if (i >= 0) {
+            throw new InvalidInputException("input '" + input + "' contains " + NonFinite.kind(t, i) + " at element "
+                    + i + " (non-finite inputs are rejected: " + configurationPid + " rejectNonFinite)");
         }
-    }
-
-    private InvalidInputException nonFinite(String input, int index, boolean nan) {
-        return new InvalidInputException("input '" + input + "' contains " + (nan ? "NaN" : "Inf") + " at element "
-                + index + " (non-finite inputs are rejected: " + configurationPid + " rejectNonFinite)");
     }
 
     /**
