@@ -108,13 +108,12 @@ public final class TransportCostBenchmark {
         BatchingEngine batching = new BatchingEngine(engine, platform.models(),
                 BatchingConfig.of("adaptive", 8, 2000, ServingBenchmark.SLO_MS), Map.of());
         Server jetty = jetty(new KserveServlet(platform.models(), batching, servletConfig()));
+        int jettyPort = ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
         try (JdkHttpEndpoint jdk = new JdkHttpEndpoint(platform.models(), batching, 64L << 20, 16L << 20, null, 4);
              GrpcServer grpc = new GrpcServer(platform.models(), batching, GrpcSettings.loopbackFreePort(null));
              GrpcInferenceClient grpcClient = new GrpcInferenceClient("127.0.0.1", grpc.address().getPort(),
                      30_000);
-             BlockingKserveClient blocking = new BlockingKserveClient(new InetSocketAddress("127.0.0.1",
-                     ((ServerConnector) jetty.getConnectors()[0]).getLocalPort()))) {
-            int jettyPort = ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
+             BlockingKserveClient blocking = new BlockingKserveClient(new InetSocketAddress("127.0.0.1", jettyPort))) {
             KserveClient jettyClient = new KserveClient(URI.create("http://127.0.0.1:" + jettyPort), true);
             KserveClient jdkClient = new KserveClient(jdk.uri(), true);
             String id = model.id();

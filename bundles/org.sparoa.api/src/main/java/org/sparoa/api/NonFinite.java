@@ -5,11 +5,10 @@ import java.nio.ByteOrder;
 
 /**
  * Finds NaN and Inf in a tensor's bytes fast enough to run on every request: eight bytes at a time, testing the
- * exponent bits of each value (all ones for NaN and Inf) instead of decoding floats one by one through a buffer view,
- * which cost 50-80 us on a 128x128x3 input here, a tenth of a 1 ms model.
+ * exponent bits of each value (all ones for NaN and Inf) instead of decoding floats one by one through a buffer view
+ * (README, "The platform's own cost as a user sees it", has the measurement).
  */
 public final class NonFinite {
-    private static final long FLOAT_EXPONENTS = 0x7f8000007f800000L;
     private static final long LOW_FLOAT_EXPONENT = 0x7f800000L;
     private static final long HIGH_FLOAT_EXPONENT = 0x7f80000000000000L;
     private static final long DOUBLE_EXPONENT = 0x7ff0000000000000L;
@@ -32,7 +31,7 @@ public final class NonFinite {
         int n = b.remaining() / Float.BYTES;
         int pairs = n / 2;
         for (int p = 0; p < pairs; p++) {
-            long v = b.getLong(p * Long.BYTES) & FLOAT_EXPONENTS;
+            long v = b.getLong(p * Long.BYTES);
             if ((v & LOW_FLOAT_EXPONENT) == LOW_FLOAT_EXPONENT) {
                 return 2L * p;
             }
