@@ -2,6 +2,7 @@ package org.sparoa.bench.serving;
 
 import java.io.IOException;
 import java.io.Writer;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,8 @@ import java.util.concurrent.locks.LockSupport;
 
 import com.google.gson.GsonBuilder;
 
+import org.eclipse.jetty.server.Server;
+
 import org.sparoa.api.InferenceResult;
 import org.sparoa.api.InferenceService;
 import org.sparoa.api.PlanDescription;
@@ -32,6 +35,7 @@ import org.sparoa.engine.LocalPlatform;
 import org.sparoa.api.RandomInputs;
 import org.sparoa.serving.client.KserveClient;
 import org.sparoa.serving.internal.JdkHttpEndpoint;
+import org.sparoa.serving.internal.KserveServlet;
 
 /**
  * The serving path measured side by side in one JVM, on ort-cpu:
@@ -39,17 +43,21 @@ import org.sparoa.serving.internal.JdkHttpEndpoint;
  * <li>overhead at low load (one request in flight, 1 ms apart), alternating request by request: a direct
  * {@code InferenceService.infer}, the same through the batching engine, and the same over loopback HTTP with binary
  * tensors (the KServe v2 handler behind the JDK's HTTP server), for PP-OCR cls and BlazeFace;</li>
- * <li>an open-loop Poisson sweep of PP-OCR cls over HTTP from low load to past saturation, for adaptive dynamic
- * batching, static batches of 1, 4 and 8, and no batching, side by side at every offered load: throughput, goodput
- * within the objective, p50/p90/p99 and the batch sizes the batcher ran.</li>
+ * <li>an open-loop Poisson sweep of PP-OCR cls over HTTP (the KServe servlet on Jetty 9.4 with Pax Web's default
+ * of 200 threads; the one-thread NIO {@link OpenLoopLoad} as client) from low load to past saturation, for adaptive
+ * dynamic batching (up to 16), static batches of 4, 8 and 16, and no batching, side by side at every offered load:
+ * throughput, goodput within the objective, p50/p90/p99, refusals and the batch sizes the batcher ran.</li>
  * </ol>
  * Writes {@code bench/results/serving-overhead.json}, {@code serving-load.csv} and {@code serving-p99.svg}.
  *
- * <p>Arguments: {@code [overheadIterations] [secondsPerPoint] [rates,comma,separated] [threads]} (default 600, 4,
- * 100,200,400,600,800,1000,1300, 2).
+ * <p>Arguments: {@code [overheadIterations] [secondsPerPoint] [rates,comma,separated] [threads] [shedLate]} (default
+ * 600, 4, 100,200,400,600,800,1000,1300, 2, false); 0 iterations skips the low-load comparison. {@code shedLate}
+ * applies to every mode of the sweep alike.
  */
 public final class ServingBenchmark {
     static final double SLO_MS = 50;
+    /** Pax Web 8's default {@code org.ops4j.pax.web.server.maxThreads}: the servlet blocks a thread per request. */
+    private static final int PAX_WEB_MAX_THREADS = 200;
     private static final long WARMUP_MILLIS = 8_000;
     /** Pause between two requests of the low-load comparison. */
     private static final long GAP_NANOS = 1_000_000;
@@ -63,6 +71,7 @@ public final class ServingBenchmark {
         double[] rates = args.length > 2 ? Arrays.stream(args[2].split(",")).mapToDouble(Double::parseDouble).toArray()
                 : new double[] {100, 200, 400, 600, 800, 1000, 1300};
         int threads = args.length > 3 ? Integer.parseInt(args[3]) : 2;
+        boolean shed = args.length > 4 && Boolean.parseBoolean(args[4]);
         Path models = Path.of(System.getProperty("sparoa.models", "target/models"));
         Path shared = Path.of(System.getProperty("sparoa.shared", "../../shared"));
         Path results = Path.of("results");
@@ -75,16 +84,19 @@ public final class ServingBenchmark {
         report.put("machine", MachineInfo.describe());
         report.put("loadAverageAtStart", load);
         report.put("ortIntraOpThreads", threads);
+        report.put("shedLate", shed);
         try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1,
                 OrtCpuBackend.Spinning.parse(System.getProperty("bench.ortSpinning", "auto")));
              LocalPlatform platform = LocalPlatform.of(backend)) {
-            List<Map<String, Object>> overhead = new ArrayList<>();
-            overhead.add(overhead(platform, "PP-OCR cls", platform.models().load("cls",
-                    models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx")), new long[] {1, 3, 48, 192}, iterations));
-            overhead.add(overhead(platform, "BlazeFace front", platform.models().load("blazeface",
-                    shared.resolve("models/blazeface_front_128x128.onnx")), null, iterations));
-            report.put("overhead", overhead);
-            report.put("loadSweep", sweep(platform, seconds, rates, results));
+            Model cls = platform.models().load("cls", models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"));
+            if (iterations > 0) {
+                List<Map<String, Object>> overhead = new ArrayList<>();
+                overhead.add(overhead(platform, "PP-OCR cls", cls, new long[] {1, 3, 48, 192}, iterations));
+                overhead.add(overhead(platform, "BlazeFace front", platform.models().load("blazeface",
+                        shared.resolve("models/blazeface_front_128x128.onnx")), null, iterations));
+                report.put("overhead", overhead);
+            }
+            report.put("loadSweep", sweep(platform, seconds, rates, shed, results));
         }
         report.put("loadAverageAtEnd", loadAverage());
         try (Writer w = Files.newBufferedWriter(results.resolve("serving-overhead.json"), StandardCharsets.UTF_8)) {
@@ -202,29 +214,32 @@ public final class ServingBenchmark {
     }
 
     private static List<Map<String, Object>> sweep(LocalPlatform platform, double seconds, double[] rates,
-                                                   Path results) throws Exception {
-        List<Mode> modes = List.of(new Mode("adaptive", "adaptive", 8), new Mode("static-1", "static", 1),
-                new Mode("static-4", "static", 4), new Mode("static-8", "static", 8), new Mode("none", "none", 1));
+                                                   boolean shed, Path results) throws Exception {
+        List<Mode> modes = List.of(new Mode("adaptive", "adaptive", 16), new Mode("static-4", "static", 4),
+                new Mode("static-8", "static", 8), new Mode("static-16", "static", 16), new Mode("none", "none", 1));
         Model model = platform.models().require("cls");
         String input = model.graph().inputs().get(0).name();
         Map<String, Tensor> inputs = RandomInputs.forModel(model, Map.of(input, new long[] {1, 3, 48, 192}), 7);
+        warmEveryBatchSize(platform.inference(), model, inputs.get(input), 16);
         List<Map<String, Object>> rows = new ArrayList<>();
         System.out.printf("%-9s %7s %9s %9s %8s %8s %8s %7s %9s  %s%n", "mode", "offered", "req/s", "goodput",
-                "p50 ms", "p90 ms", "p99 ms", "errors", "mean batch", "batch sizes");
+                "p50 ms", "p90 ms", "p99 ms", "503/504", "mean batch", "batch sizes");
         for (double rate : rates) {
             for (Mode m : modes) {
                 BatchingEngine batching = new BatchingEngine(platform.inference(), platform.models(),
-                        BatchingConfig.of(m.mode(), m.maxBatch(), 2000, SLO_MS), Map.of());
-                try (JdkHttpEndpoint http = new JdkHttpEndpoint(platform.models(), batching, 64L << 20, 16L << 20,
-                        null, 32)) {
-                    URI base = http.uri();
-                    // warm: the JIT, the connection pool, and the batcher's latency curve
-                    OpenLoopLoad.run(base, "cls", inputs, Math.min(rate, 300), 1.0, 1);
+                        BatchingConfig.of(m.mode(), m.maxBatch(), 2000, SLO_MS).withShedLate(shed), Map.of());
+                Server jetty = JettyKserve.start(new KserveServlet(platform.models(), batching,
+                        JettyKserve.servletConfig()), PAX_WEB_MAX_THREADS);
+                try {
+                    InetSocketAddress server = new InetSocketAddress("127.0.0.1", JettyKserve.port(jetty));
+                    // warm: the JIT, the connections, and the batcher's latency curve
+                    OpenLoopLoad.run(server, "cls", inputs, Math.min(rate, 300), 1.0, 1);
                     QueueStats before = batching.stats("cls").orElseThrow();
-                    List<OpenLoopLoad.Outcome> out = OpenLoopLoad.run(base, "cls", inputs, rate, seconds, 42);
+                    List<OpenLoopLoad.Outcome> out = OpenLoopLoad.run(server, "cls", inputs, rate, seconds, 42);
                     QueueStats after = batching.stats("cls").orElseThrow();
                     rows.add(row(m.label(), rate, seconds, out, before, after));
                 } finally {
+                    jetty.stop();
                     batching.close();
                 }
             }
@@ -232,6 +247,28 @@ public final class ServingBenchmark {
         writeCsv(rows, results.resolve("serving-load.csv"));
         SvgPlot.p99AgainstLoad(rows, SLO_MS, results.resolve("serving-p99.svg"));
         return rows;
+    }
+
+    /**
+     * Runs every batch size up to {@code max} a few times before anything is timed: ONNX Runtime plans its memory per
+     * input shape on the first run of a shape (tens of ms), and the mode that first meets a size would otherwise pay
+     * for all the modes after it.
+     */
+    private static void warmEveryBatchSize(InferenceService inference, Model model, Tensor row, int max) {
+        String input = model.graph().inputs().get(0).name();
+        float[] one = row.toFloatArray();
+        long[] shape = row.shape().clone();
+        for (int b = 1; b <= max; b++) {
+            float[] data = new float[one.length * b];
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(one, 0, data, i * one.length, one.length);
+            }
+            shape[0] = b;
+            Map<String, Tensor> batch = Map.of(input, Tensor.ofFloats(shape.clone(), data));
+            for (int i = 0; i < 5; i++) {
+                inference.infer(model.id(), batch, RunOptions.defaults());
+            }
+        }
     }
 
     private static Map<String, Object> row(String mode, double rate, double seconds, List<OpenLoopLoad.Outcome> out,
@@ -243,6 +280,8 @@ public final class ServingBenchmark {
         double span = Math.max(seconds, out.stream().filter(o -> o.status() == 200)
                 .mapToDouble(o -> (o.scheduledNanos() + o.latencyNanos()) / 1e9).max().orElse(seconds));
         long errors = out.size() - ok.length;
+        long refused = out.stream().filter(o -> o.status() == 503).count();
+        long timedOut = out.stream().filter(o -> o.status() == 504).count();
         long[] b0 = before.batchSizeCounts();
         long[] b1 = after.batchSizeCounts();
         long batches = 0;
@@ -266,10 +305,13 @@ public final class ServingBenchmark {
         r.put("p90Ms", quantile(ok, 0.9));
         r.put("p99Ms", quantile(ok, 0.99));
         r.put("errors", errors);
+        r.put("refused503", refused);
+        r.put("timedOut504", timedOut);
         r.put("meanBatch", batches == 0 ? Double.NaN : requests / (double) batches);
         r.put("batchSizes", hist.toString());
-        System.out.printf(Locale.ROOT, "%-9s %7.0f %9.1f %9.1f %8.2f %8.2f %8.2f %7d %9.2f  %s%n", mode, rate,
-                ok.length / span, good / span, quantile(ok, 0.5), quantile(ok, 0.9), quantile(ok, 0.99), errors,
+        System.out.printf(Locale.ROOT, "%-9s %7.0f %9.1f %9.1f %8.2f %8.2f %8.2f %7s %9.2f  %s%n", mode, rate,
+                ok.length / span, good / span, quantile(ok, 0.5), quantile(ok, 0.9), quantile(ok, 0.99),
+                errors == refused + timedOut ? refused + "/" + timedOut : refused + "/" + timedOut + "/" + (errors - refused - timedOut),
                 batches == 0 ? Double.NaN : requests / (double) batches, hist);
         return r;
     }

@@ -2,7 +2,6 @@ package org.sparoa.bench.serving;
 
 import java.io.IOException;
 import java.io.Writer;
-import java.lang.annotation.Annotation;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +19,6 @@ import java.util.concurrent.locks.LockSupport;
 import com.google.gson.GsonBuilder;
 
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.servlet.ServletContextHandler;
-import org.eclipse.jetty.servlet.ServletHolder;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.sparoa.api.InferenceResult;
 import org.sparoa.api.InferenceService;
 import org.sparoa.api.Model;
@@ -107,8 +102,8 @@ public final class TransportCostBenchmark {
             throws Exception {
         BatchingEngine batching = new BatchingEngine(engine, platform.models(),
                 BatchingConfig.of("adaptive", 8, 2000, ServingBenchmark.SLO_MS), Map.of());
-        Server jetty = jetty(new KserveServlet(platform.models(), batching, servletConfig()));
-        int jettyPort = ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
+        Server jetty = JettyKserve.start(new KserveServlet(platform.models(), batching, JettyKserve.servletConfig()), 16);
+        int jettyPort = JettyKserve.port(jetty);
         try (JdkHttpEndpoint jdk = new JdkHttpEndpoint(platform.models(), batching, 64L << 20, 16L << 20, null, 4);
              GrpcServer grpc = new GrpcServer(platform.models(), batching, GrpcSettings.loopbackFreePort(null));
              GrpcInferenceClient grpcClient = new GrpcInferenceClient("127.0.0.1", grpc.address().getPort(),
@@ -202,55 +197,6 @@ public final class TransportCostBenchmark {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** The servlet on Jetty 9.4 on a free loopback port, as Pax Web 8 runs it (without Pax Web's own layers). */
-    private static Server jetty(KserveServlet servlet) throws Exception {
-        Server server = new Server(new QueuedThreadPool(16, 2));
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler();
-        context.setContextPath("/");
-        context.addServlet(new ServletHolder(servlet), "/v2/*");
-        server.setHandler(context);
-        server.start();
-        return server;
-    }
-
-    private static KserveServlet.Config servletConfig() {
-        return new KserveServlet.Config() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return KserveServlet.Config.class;
-            }
-
-            @Override
-            public long maxRequestBytes() {
-                return 64L << 20;
-            }
-
-            @Override
-            public long maxTensorElements() {
-                return 16L << 20;
-            }
-
-            @Override
-            public boolean rejectNonFinite() {
-                return true;
-            }
-
-            @Override
-            public long requestTimeoutMillis() {
-                return 0;
-            }
-
-            @Override
-            public String modelRepository() {
-                return "";
-            }
-        };
     }
 
     private static InferenceService instant(InferenceResult answer) {

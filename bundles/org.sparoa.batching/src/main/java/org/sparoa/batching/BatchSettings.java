@@ -10,9 +10,18 @@ package org.sparoa.batching;
  * @param queueCapacity requests that may wait; one more is refused at once
  * @param concurrency batches of this model that run at the same time (models with a fixed batch of one overlap
  *                    this many requests across the backends)
+ * @param shedLate whether requests that can no longer be answered within the objective are refused or dropped
+ *                 (refused at once when the work queued ahead already fills the objective; answered with a timeout
+ *                 when they have waited so long that their batch would end past it) instead of computed late
  */
 public record BatchSettings(BatchMode mode, int maxBatch, long maxDelayMicros, double sloMillis, int queueCapacity,
-                            int concurrency) {
+                            int concurrency, boolean shedLate) {
+
+    /** Settings that compute every accepted request, however late (no shedding). */
+    public BatchSettings(BatchMode mode, int maxBatch, long maxDelayMicros, double sloMillis, int queueCapacity,
+                         int concurrency) {
+        this(mode, maxBatch, maxDelayMicros, sloMillis, queueCapacity, concurrency, false);
+    }
 
     public BatchSettings {
         if (mode == null) {
@@ -36,26 +45,30 @@ public record BatchSettings(BatchMode mode, int maxBatch, long maxDelayMicros, d
     }
 
     public BatchSettings withMode(BatchMode m) {
-        return new BatchSettings(m, maxBatch, maxDelayMicros, sloMillis, queueCapacity, concurrency);
+        return new BatchSettings(m, maxBatch, maxDelayMicros, sloMillis, queueCapacity, concurrency, shedLate);
     }
 
     public BatchSettings withMaxBatch(int n) {
-        return new BatchSettings(mode, n, maxDelayMicros, sloMillis, queueCapacity, concurrency);
+        return new BatchSettings(mode, n, maxDelayMicros, sloMillis, queueCapacity, concurrency, shedLate);
     }
 
     public BatchSettings withMaxDelayMicros(long us) {
-        return new BatchSettings(mode, maxBatch, us, sloMillis, queueCapacity, concurrency);
+        return new BatchSettings(mode, maxBatch, us, sloMillis, queueCapacity, concurrency, shedLate);
     }
 
     public BatchSettings withSloMillis(double ms) {
-        return new BatchSettings(mode, maxBatch, maxDelayMicros, ms, queueCapacity, concurrency);
+        return new BatchSettings(mode, maxBatch, maxDelayMicros, ms, queueCapacity, concurrency, shedLate);
     }
 
     public BatchSettings withQueueCapacity(int n) {
-        return new BatchSettings(mode, maxBatch, maxDelayMicros, sloMillis, n, concurrency);
+        return new BatchSettings(mode, maxBatch, maxDelayMicros, sloMillis, n, concurrency, shedLate);
     }
 
     public BatchSettings withConcurrency(int n) {
-        return new BatchSettings(mode, maxBatch, maxDelayMicros, sloMillis, queueCapacity, n);
+        return new BatchSettings(mode, maxBatch, maxDelayMicros, sloMillis, queueCapacity, n, shedLate);
+    }
+
+    public BatchSettings withShedLate(boolean shed) {
+        return new BatchSettings(mode, maxBatch, maxDelayMicros, sloMillis, queueCapacity, concurrency, shed);
     }
 }

@@ -4,7 +4,7 @@
  * Every accepted request is answered exactly once.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.sparoa.batching;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,5 +1,6 @@
 package org.sparoa.batching.internal;
 
+import org.sparoa.batching.BatchMode;
 import org.sparoa.batching.BatchSettings;
 
 /**
@@ -71,6 +72,27 @@ final class BatchPolicy {
             return new BatchDecision(now, nowNanos);
         }
         return new BatchDecision(target, nowNanos + (long) (waitMillis * 1e6));
+    }
+
+    /**
+     * Estimated time, in ms, until a request of {@code rows} rows is answered when {@code rowsAhead} rows are queued or
+     * running before it: the batches the queue needs to reach it, each of the size this mode runs under load (NaN while
+     * nothing has been measured). Concurrent batches are not counted as a gain: on shared cores they rarely are one.
+     */
+    static double predictedMillis(BatchSettings s, boolean batchable, LatencyCurve curve, long rowsAhead, long rows) {
+        int max = Math.min(s.maxBatch(), LatencyCurve.MAX_ROWS);
+        int size;
+        if (!batchable || s.mode() == BatchMode.NONE) {
+            size = 1;
+        } else if (s.mode() == BatchMode.STATIC) {
+            size = max;
+        } else {
+            int bound = sloBound(s, curve, max);
+            size = Math.max(1, largestNearBest(curve, bound));
+        }
+        long total = rowsAhead + rows;
+        long batches = (total + size - 1) / size;
+        return batches * curve.estimate((int) Math.min(size, Math.max(1, total)));
     }
 
     /**

@@ -46,7 +46,7 @@ public class BatchingEngine implements BatchingService {
 
     @ObjectClassDefinition(name = "SparOA batching",
             description = "Dynamic batching per model. Per-model settings: model.<id>.<setting> with the same names "
-                    + "(mode, maxBatchSize, maxQueueDelayMicros, sloMillis, queueCapacity, concurrency)")
+                    + "(mode, maxBatchSize, maxQueueDelayMicros, sloMillis, queueCapacity, concurrency, shedLate)")
     public @interface Config {
         @AttributeDefinition(description = "adaptive (batch size and delay chosen from the measured latency curve "
                 + "within the objective), static (always wait for maxBatchSize or maxQueueDelayMicros) or none")
@@ -67,6 +67,11 @@ public class BatchingEngine implements BatchingService {
         @AttributeDefinition(description = "Batches of one model that run at the same time (models whose batch is "
                 + "fixed at one overlap at least two requests)")
         int concurrency() default 1;
+
+        @AttributeDefinition(description = "Refuse (HTTP 503 with Retry-After) a request when the work queued ahead "
+                + "of it already fills the objective, and drop with a timeout (HTTP 504) a queued request whose batch "
+                + "would end past the objective, instead of computing it late")
+        boolean shedLate() default false;
 
         @AttributeDefinition(description = "Time a request may take in all when it names no timeout, milliseconds")
         long requestTimeoutMillis() default 30000;
@@ -100,7 +105,8 @@ public class BatchingEngine implements BatchingService {
     @Modified
     void modified(Config config, Map<String, Object> properties) {
         BatchSettings d = new BatchSettings(BatchMode.parse(config.mode()), config.maxBatchSize(),
-                config.maxQueueDelayMicros(), config.sloMillis(), config.queueCapacity(), config.concurrency());
+                config.maxQueueDelayMicros(), config.sloMillis(), config.queueCapacity(), config.concurrency(),
+                config.shedLate());
         Map<String, BatchSettings> m = SettingsParser.perModel(properties == null ? Map.of() : properties, d);
         this.defaults = d;
         this.perModel = Map.copyOf(m);

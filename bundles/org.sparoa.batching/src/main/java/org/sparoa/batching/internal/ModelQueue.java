@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +34,11 @@ import org.sparoa.batching.QueueStats;
  */
 final class ModelQueue {
     private static final Logger LOG = LoggerFactory.getLogger(ModelQueue.class);
+    /**
+     * Share of the objective that the work ahead of a new request may take before {@code shedLate} refuses it: the rest
+     * is left for its own batch, the wait for the batch to form, and the transport.
+     */
+    static final double ADMIT_FRACTION = 0.6;
     private final String modelId;
     private final InferenceService inference;
     private final Supplier<BatchGeometry> geometry;
@@ -48,6 +54,8 @@ final class ModelQueue {
     private final Thread batcher;
     private volatile BatchSettings settings;
     private long queuedRows;
+    /** Rows of the batches running now. */
+    private long runningRows;
     private int running;
     private boolean closed;
 
@@ -111,6 +119,7 @@ final class ModelQueue {
                     .runNow(r.rows, now);
             if (inline) {
                 running++;
+                runningRows += r.rows;
             } else {
                 queue.addLast(r);
                 queuedRows += r.rows;
@@ -137,10 +146,31 @@ final class ModelQueue {
             throw new QueueFullException("the queue of model " + modelId + " is full (" + s.queueCapacity()
                     + " requests waiting); retry after " + retry + " ms", retry);
         }
+        if (s.shedLate()) {
+            refuseWhenTooLate(s, r);
+        }
         counters.accepted.incrementAndGet();
         arrivals.arrived(r.enqueuedNanos);
         outstanding.add(r);
         r.future.whenComplete((res, err) -> outstanding.remove(r));
+    }
+
+    /**
+     * Refuses a request at once when the work queued and running ahead of it already takes longer than
+     * {@link #ADMIT_FRACTION} of the objective: it would be answered late, and computing it would make the requests
+     * behind it late too. The client is told to retry when the queue has drained.
+     */
+    private void refuseWhenTooLate(BatchSettings s, PendingRequest r) {
+        long ahead = queuedRows + runningRows;
+        double predicted = BatchPolicy.predictedMillis(s, geometry.get().isBatchable(), curve, ahead, r.rows);
+        if (ahead > 0 && predicted > ADMIT_FRACTION * s.sloMillis()) {
+            counters.rejected.incrementAndGet();
+            double drain = BatchPolicy.predictedMillis(s, geometry.get().isBatchable(), curve, ahead, 0);
+            long retry = Math.max(1, (long) Math.ceil(drain - ADMIT_FRACTION * s.sloMillis() / 2));
+            throw new QueueFullException(String.format(Locale.ROOT, "model %s cannot answer within its "
+                    + "%.0f ms objective now: %d rows queued or running ahead would take about %.1f ms; retry after "
+                    + "%d ms", modelId, s.sloMillis(), ahead, predicted, retry), retry);
+        }
     }
 
     private static int concurrency(BatchSettings s, BatchGeometry g) {
@@ -178,6 +208,7 @@ final class ModelQueue {
                     batch = take(d.rows());
                     delayNanos = d.waitUntilNanos() - oldest.enqueuedNanos;
                     running++;
+                    runningRows += rowsOf(batch);
                 }
             } finally {
                 lock.unlock();
@@ -191,7 +222,7 @@ final class ModelQueue {
                 SparoaException error = new SparoaException("batching of model " + modelId
                         + " could not start the batch: " + e.getMessage(), e);
                 toRun.forEach(r -> answerFailure(r, error));
-                finished();
+                finished(rowsOf(toRun));
             }
         }
     }
@@ -202,6 +233,14 @@ final class ModelQueue {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static long rowsOf(List<PendingRequest> batch) {
+        long rows = 0;
+        for (PendingRequest r : batch) {
+            rows += r.rows;
+        }
+        return rows;
     }
 
     /** Requests already answered (by their deadline) leave the queue. */
@@ -252,6 +291,7 @@ final class ModelQueue {
                     live.add(r);
                 }
             }
+            shedLate(live, start, answers);
             if (!live.isEmpty()) {
                 counters.lastBatch = live.size();
                 counters.lastDelayMicros = delayNanos / 1000;
@@ -264,8 +304,43 @@ final class ModelQueue {
             answers.clear();
             batch.forEach(r -> answers.add(() -> answerFailure(r, error)));
         } finally {
-            finished();
+            finished(rowsOf(batch));
             answers.forEach(Runnable::run);
+        }
+    }
+
+    /**
+     * With {@link BatchSettings#shedLate}, takes out of a batch about to run the requests that have waited so long
+     * that they would be answered past the objective, and answers them with a timeout: computing them would only
+     * delay the requests that can still be answered in time.
+     */
+    private void shedLate(List<PendingRequest> live, long start, List<Runnable> answers) {
+        BatchSettings s = settings;
+        if (!s.shedLate() || live.isEmpty()) {
+            return;
+        }
+        double compute = curve.estimate((int) Math.min(Math.max(1, rowsOf(live)), LatencyCurve.MAX_ROWS));
+        if (Double.isNaN(compute) || compute >= s.sloMillis()) {
+            // the batch alone would break the objective (or the curve says so, from a slow first run): dropping would
+            // not save anyone, and a curve that is never fed new runs would drop every request from now on
+            return;
+        }
+        Iterator<PendingRequest> it = live.iterator();
+        while (it.hasNext()) {
+            PendingRequest r = it.next();
+            double waited = (start - r.enqueuedNanos) / 1e6;
+            if (waited + compute > s.sloMillis()) {
+                it.remove();
+                DeadlineExceededException late = new DeadlineExceededException(String.format(Locale.ROOT,
+                        "request to model %s was dropped: it waited %.1f ms and its batch would take %.1f ms more, "
+                                + "past the %.0f ms objective (shedLate)", modelId, waited, compute, s.sloMillis()));
+                answers.add(() -> {
+                    if (r.claim()) {
+                        counters.expired.incrementAndGet();
+                        r.fail(late);
+                    }
+                });
+            }
         }
     }
 
@@ -370,10 +445,11 @@ final class ModelQueue {
         }
     }
 
-    private void finished() {
+    private void finished(long rows) {
         lock.lock();
         try {
             running--;
+            runningRows -= rows;
             if (!queue.isEmpty()) {
                 // only then can the batcher do anything: waking it for nothing takes a core from the next inference
                 changed.signalAll();

@@ -1,6 +1,7 @@
 package org.sparoa.batching.internal;
 
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import org.sparoa.batching.BatchMode;
@@ -18,6 +19,7 @@ final class SettingsParser {
     static final String SLO = "sloMillis";
     static final String CAPACITY = "queueCapacity";
     static final String CONCURRENCY = "concurrency";
+    static final String SHED_LATE = "shedLate";
 
     private SettingsParser() {
     }
@@ -47,11 +49,21 @@ final class SettingsParser {
                 case SLO -> s.withSloMillis(Double.parseDouble(value));
                 case CAPACITY -> s.withQueueCapacity(Integer.parseInt(value));
                 case CONCURRENCY -> s.withConcurrency(Integer.parseInt(value));
+                case SHED_LATE -> s.withShedLate(parseBoolean(value));
                 default -> throw new IllegalArgumentException("unknown setting '" + setting + "'; use " + MODE + ", "
-                        + MAX_BATCH + ", " + MAX_DELAY + ", " + SLO + ", " + CAPACITY + " or " + CONCURRENCY);
+                        + MAX_BATCH + ", " + MAX_DELAY + ", " + SLO + ", " + CAPACITY + ", " + CONCURRENCY + " or "
+                        + SHED_LATE);
             };
         } catch (IllegalArgumentException ex) {
             throw new IllegalArgumentException("batching setting " + key + " = '" + value + "': " + ex.getMessage(), ex);
         }
+    }
+
+    private static boolean parseBoolean(String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("expected true or false");
+        };
     }
 }

@@ -134,4 +134,22 @@ class BatchPolicyTest {
         assertEquals(2, c.estimate(1), 1e-9);
         assertTrue(Double.isNaN(new LatencyCurve().estimate(3)));
     }
+
+    @Test
+    void theWaitPredictedForANewRequestCountsTheBatchesAheadAtTheSizeTheModeRunsUnderLoad() {
+        LatencyCurve c = curve(2, 0.5); // 1 row 2.5 ms, 8 rows 6 ms, 16 rows 10 ms
+        BatchSettings none = new BatchSettings(BatchMode.NONE, 16, 0, 50, 100, 1);
+        BatchSettings static8 = new BatchSettings(BatchMode.STATIC, 8, 0, 50, 100, 1);
+        // 9 rows ahead + 1: ten single calls, or two batches of 8
+        assertEquals(25.0, BatchPolicy.predictedMillis(none, true, c, 9, 1), 1e-9);
+        assertEquals(12.0, BatchPolicy.predictedMillis(static8, true, c, 9, 1), 1e-9);
+        // a model that cannot batch runs one row at a time whatever the mode
+        assertEquals(25.0, BatchPolicy.predictedMillis(static8, false, c, 9, 1), 1e-9);
+        // a lone request: one batch of its own size
+        assertEquals(2.5, BatchPolicy.predictedMillis(static8, true, c, 0, 1), 1e-9);
+        // adaptive drains at the largest size within the objective that serves rows nearly as fast as the best
+        assertEquals(10.0, BatchPolicy.predictedMillis(new BatchSettings(BatchMode.ADAPTIVE, 16, 0, 50, 100, 1), true,
+                c, 15, 1), 1e-9);
+        assertTrue(Double.isNaN(BatchPolicy.predictedMillis(none, true, new LatencyCurve(), 3, 1)));
+    }
 }

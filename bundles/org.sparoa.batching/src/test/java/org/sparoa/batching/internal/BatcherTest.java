@@ -187,6 +187,93 @@ class BatcherTest {
         assertEquals(List.of(1L), service.callRows);
     }
 
+    /** One request of 40 ms against a 50 ms objective: a second one queued behind it could only be answered late. */
+    private CompletableFuture<InferenceResult> oneRequestHeldAfterAFortyMillisecondOne(boolean shed) throws Exception {
+        start(TestConfig.staticBatches(1, 0).withShedLate(shed));
+        service.callNanos = TimeUnit.MILLISECONDS.toNanos(40);
+        assertArrayEquals(expected(row(0)), y(engine.submit("dyn", Map.of("x", RowwiseService.rows(row(0))), 0)));
+        service.closeGate();
+        CompletableFuture<InferenceResult> held = engine.submit("dyn", Map.of("x", RowwiseService.rows(row(1))), 0);
+        await(() -> service.running.get() == 1, "the second request to start");
+        return held;
+    }
+
+    @Test
+    void withShedLateARequestTheQueuedWorkWouldMakeLateIsRefusedAtOnce() throws Exception {
+        CompletableFuture<InferenceResult> held = oneRequestHeldAfterAFortyMillisecondOne(true);
+        QueueFullException late = assertThrows(QueueFullException.class,
+                () -> engine.submit("dyn", Map.of("x", RowwiseService.rows(row(2))), 0));
+        assertTrue(late.getMessage().contains("model dyn cannot answer within its 50 ms objective"), late.getMessage());
+        assertTrue(late.retryAfterMillis() >= 1);
+        service.openGate();
+        assertArrayEquals(expected(row(1)), y(held));
+        QueueStats s = engine.stats("dyn").orElseThrow();
+        assertEquals(1, s.rejected());
+        assertEquals(2, s.succeeded());
+        assertEquals(List.of(1L, 1L), service.callRows);
+    }
+
+    @Test
+    void withoutShedLateTheSameRequestIsQueuedAndAnsweredLate() throws Exception {
+        CompletableFuture<InferenceResult> held = oneRequestHeldAfterAFortyMillisecondOne(false);
+        CompletableFuture<InferenceResult> queued = engine.submit("dyn", Map.of("x", RowwiseService.rows(row(2))), 0);
+        service.openGate();
+        assertArrayEquals(expected(row(1)), y(held));
+        assertArrayEquals(expected(row(2)), y(queued));
+        assertEquals(0, engine.stats("dyn").orElseThrow().rejected());
+    }
+
+    @Test
+    void withShedLateAQueuedRequestWhoseBatchWouldEndPastTheObjectiveIsDroppedUncomputed() throws Exception {
+        start(TestConfig.staticBatches(1, 0).withShedLate(true));
+        // a fast call first, so that the curve knows the model and the next one is admitted behind a running call
+        assertArrayEquals(expected(row(0)), y(engine.submit("dyn", Map.of("x", RowwiseService.rows(row(0))), 0)));
+        service.closeGate();
+        CompletableFuture<InferenceResult> held = engine.submit("dyn", Map.of("x", RowwiseService.rows(row(1))), 0);
+        await(() -> service.running.get() == 1, "the second request to start");
+        long queuedAt = System.nanoTime();
+        CompletableFuture<InferenceResult> waiting = engine.submit("dyn", Map.of("x", RowwiseService.rows(row(2))), 0);
+        await(() -> System.nanoTime() - queuedAt > TimeUnit.MILLISECONDS.toNanos(60), "the objective to pass");
+        service.openGate();
+        assertArrayEquals(expected(row(1)), y(held));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(DeadlineExceededException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains("past the 50 ms objective (shedLate)"), e.getCause().getMessage());
+        await(() -> service.running.get() == 0, "the service to be idle");
+        QueueStats s = engine.stats("dyn").orElseThrow();
+        assertEquals(1, s.expired());
+        assertEquals(2, s.succeeded());
+        // the dropped request never reached the service
+        assertEquals(List.of(1L, 1L), service.callRows);
+    }
+
+    @Test
+    void whenOneBatchAloneWouldBreakTheObjectiveShedLateComputesRatherThanDropsEverything() throws Exception {
+        start(TestConfig.staticBatches(1, 0));
+        service.callNanos = TimeUnit.MILLISECONDS.toNanos(60);
+        service.closeGate();
+        CompletableFuture<InferenceResult> held = engine.submit("dyn", Map.of("x", RowwiseService.rows(row(1))), 0);
+        await(() -> service.running.get() == 1, "the first request to start");
+        CompletableFuture<InferenceResult> queued = engine.submit("dyn", Map.of("x", RowwiseService.rows(row(2))), 0);
+        engine.modified(TestConfig.staticBatches(1, 0).withShedLate(true), Map.of());
+        service.openGate();
+        // the first run teaches the curve that one row takes 60 ms, more than the 50 ms objective
+        assertArrayEquals(expected(row(1)), y(held));
+        assertArrayEquals(expected(row(2)), y(queued));
+        assertEquals(0, engine.stats("dyn").orElseThrow().expired());
+    }
+
+    @Test
+    void shedLateIsAPerModelSettingThatTakesOnlyTrueOrFalse() {
+        start(TestConfig.adaptive(8), Map.of("model.dyn.shedLate", "true"));
+        assertTrue(engine.settings("dyn").shedLate());
+        assertTrue(!engine.settings("other").shedLate());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> new BatchingEngine(service, service, TestConfig.adaptive(8), Map.of("model.dyn.shedLate", "yes")));
+        assertTrue(bad.getMessage().contains("model.dyn.shedLate = 'yes'"), bad.getMessage());
+        assertTrue(bad.getMessage().contains("true or false"), bad.getMessage());
+    }
+
     @Test
     void aBadRequestInABatchFailsAloneAndTheOthersAreAnswered() throws Exception {
         start(TestConfig.staticBatches(3, 10_000_000));

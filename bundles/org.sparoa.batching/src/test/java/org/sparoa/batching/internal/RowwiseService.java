@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import org.sparoa.api.DataType;
 import org.sparoa.api.Graph;
@@ -27,7 +28,8 @@ import org.sparoa.api.UnknownModelException;
 /**
  * A model registry and an inference service for the batcher's unit tests: models {@code x -> y = 3x + 1} over
  * [rows, 4] floats, batchable ({@code dyn}: leading dimension -1) or fixed at one row ({@code fixed}). It records the
- * rows of every call, can hold calls at a gate, and rejects NaN as the engine does.
+ * rows of every call, can hold calls at a gate, can make every call take a least time, and rejects NaN as the engine
+ * does.
  */
 final class RowwiseService implements InferenceService, ModelRegistry {
     static final String DYNAMIC = "dyn";
@@ -36,6 +38,8 @@ final class RowwiseService implements InferenceService, ModelRegistry {
     final AtomicInteger running = new AtomicInteger();
     final AtomicInteger maxRunning = new AtomicInteger();
     private volatile Semaphore gate;
+    /** Least time every call takes, as a model's compute would (0: as fast as it can). */
+    volatile long callNanos;
     private final Map<String, Model> models = new ConcurrentHashMap<>();
 
     RowwiseService() {
@@ -79,6 +83,10 @@ final class RowwiseService implements InferenceService, ModelRegistry {
             Semaphore g = gate;
             if (g != null) {
                 g.acquireUninterruptibly();
+            }
+            long until = System.nanoTime() + callNanos;
+            for (long left = callNanos; left > 0; left = until - System.nanoTime()) {
+                LockSupport.parkNanos(left);
             }
             float[] v = x.toFloatArray();
             for (int i = 0; i < v.length; i++) {

@@ -4,7 +4,13 @@ import java.lang.annotation.Annotation;
 
 /** A batching configuration for tests; also for the serving bundles' tests (this module's test-jar). */
 public record TestConfig(String mode, int maxBatchSize, long maxQueueDelayMicros, double sloMillis, int queueCapacity,
-                  int concurrency, long requestTimeoutMillis) implements BatchingEngine.Config {
+                  int concurrency, long requestTimeoutMillis, boolean shedLate) implements BatchingEngine.Config {
+
+    public TestConfig(String mode, int maxBatchSize, long maxQueueDelayMicros, double sloMillis, int queueCapacity,
+                      int concurrency, long requestTimeoutMillis) {
+        this(mode, maxBatchSize, maxQueueDelayMicros, sloMillis, queueCapacity, concurrency, requestTimeoutMillis,
+                false);
+    }
 
     public static TestConfig staticBatches(int maxBatch, long delayMicros) {
         return new TestConfig("static", maxBatch, delayMicros, 50, 256, 1, 30_000);
@@ -17,12 +23,17 @@ public record TestConfig(String mode, int maxBatchSize, long maxQueueDelayMicros
 
     public TestConfig withCapacity(int capacity) {
         return new TestConfig(mode, maxBatchSize, maxQueueDelayMicros, sloMillis, capacity, concurrency,
-                requestTimeoutMillis);
+                requestTimeoutMillis, shedLate);
+    }
+
+    public TestConfig withShedLate(boolean shed) {
+        return new TestConfig(mode, maxBatchSize, maxQueueDelayMicros, sloMillis, queueCapacity, concurrency,
+                requestTimeoutMillis, shed);
     }
 
     public TestConfig withMode(String m) {
         return new TestConfig(m, maxBatchSize, maxQueueDelayMicros, sloMillis, queueCapacity, concurrency,
-                requestTimeoutMillis);
+                requestTimeoutMillis, shedLate);
     }
 
     @Override

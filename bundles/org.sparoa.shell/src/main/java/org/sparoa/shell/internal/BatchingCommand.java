@@ -50,6 +50,10 @@ public class BatchingCommand implements Action {
     @Option(name = "--capacity", description = "Requests that may wait in the queue")
     private Integer capacity;
 
+    @Option(name = "--shed-late", description = "true: refuse or drop requests that can no longer be answered within "
+            + "the objective instead of computing them late; false: compute every accepted request")
+    private String shedLate;
+
     @Override
     public Object execute() throws IOException {
         Map<String, Object> changes = new LinkedHashMap<>();
@@ -76,6 +80,13 @@ public class BatchingCommand implements Action {
             next = next.withQueueCapacity(capacity);
             changes.put("queueCapacity", capacity);
         }
+        if (shedLate != null) {
+            if (!shedLate.equals("true") && !shedLate.equals("false")) {
+                throw new IllegalArgumentException("--shed-late takes true or false, got '" + shedLate + "'");
+            }
+            next = next.withShedLate(Boolean.parseBoolean(shedLate));
+            changes.put("shedLate", next.shedLate());
+        }
         if (!changes.isEmpty()) {
             Configuration c = configAdmin.getConfiguration(PID, null);
             Dictionary<String, Object> props = c.getProperties();
@@ -94,6 +105,6 @@ public class BatchingCommand implements Action {
 
     private static String describe(BatchSettings s) {
         return s.mode().label() + ", max batch " + s.maxBatch() + ", delay " + s.maxDelayMicros() + " us, slo "
-                + s.sloMillis() + " ms, queue " + s.queueCapacity();
+                + s.sloMillis() + " ms, queue " + s.queueCapacity() + (s.shedLate() ? ", sheds late requests" : "");
     }
 }
