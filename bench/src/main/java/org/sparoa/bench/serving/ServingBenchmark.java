@@ -59,6 +59,7 @@ public final class ServingBenchmark {
     /** Pax Web 8's default {@code org.ops4j.pax.web.server.maxThreads}: the servlet blocks a thread per request. */
     private static final int PAX_WEB_MAX_THREADS = 200;
     private static final long WARMUP_MILLIS = 8_000;
+    private static final double WARMUP_SECONDS_PER_POINT = 1.5;
     /** Pause between two requests of the low-load comparison. */
     private static final long GAP_NANOS = 1_000_000;
 
@@ -232,8 +233,10 @@ public final class ServingBenchmark {
                         JettyKserve.servletConfig()), PAX_WEB_MAX_THREADS);
                 try {
                     InetSocketAddress server = new InetSocketAddress("127.0.0.1", JettyKserve.port(jetty));
-                    // warm: the JIT, the connections, and the batcher's latency curve
-                    OpenLoopLoad.run(server, "cls", inputs, Math.min(rate, 300), 1.0, 1);
+                    // warm at the rate to be measured: the JIT, the connections, and the batcher's latency curve over
+                    // the batch sizes this load brings (a batcher serves for hours; the point is its steady state).
+                    // The run returns once every request is answered, so the queue starts the measurement empty.
+                    OpenLoopLoad.run(server, "cls", inputs, rate, WARMUP_SECONDS_PER_POINT, 1);
                     QueueStats before = batching.stats("cls").orElseThrow();
                     List<OpenLoopLoad.Outcome> out = OpenLoopLoad.run(server, "cls", inputs, rate, seconds, 42);
                     QueueStats after = batching.stats("cls").orElseThrow();

@@ -24,6 +24,18 @@ final class BatchPolicy {
 
     static BatchDecision decide(BatchSettings s, boolean batchable, LatencyCurve curve, double arrivalsPerMilli,
                                 long queuedRows, long oldestEnqueuedNanos, long nowNanos) {
+        return decide(s, batchable, curve, arrivalsPerMilli, queuedRows, oldestEnqueuedNanos, nowNanos, false);
+    }
+
+    /**
+     * As above, knowing whether the queue is backlogged: most recent batches ended with requests already waiting,
+     * which a client that waits for each answer before it sends again (one request in flight) never causes. A
+     * backlogged adaptive queue below its cap waits for the cap, as a static batcher does, up to the configured
+     * delay and no longer than the objective allows: each run then pays its fixed costs for more rows, where running
+     * what is there would keep the batches small and the cores saturated by them.
+     */
+    static BatchDecision decide(BatchSettings s, boolean batchable, LatencyCurve curve, double arrivalsPerMilli,
+                                long queuedRows, long oldestEnqueuedNanos, long nowNanos, boolean backlogged) {
         if (!batchable) {
             return new BatchDecision(1, nowNanos);
         }
@@ -44,6 +56,10 @@ final class BatchPolicy {
             // as fast as the best empties the queue in fewer runs, each paying the per-batch costs once
             int deep = (int) Math.min(have, largestNearBest(curve, bound));
             return new BatchDecision(Math.max(cap, deep), nowNanos);
+        }
+        if (backlogged && !Double.isNaN(curve.estimate(cap))) {
+            double allowed = Math.min(s.maxDelayMicros() / 1000.0, s.sloMillis() / 2 - curve.estimate(cap));
+            return new BatchDecision(cap, oldestEnqueuedNanos + (long) (Math.max(0, allowed) * 1e6));
         }
         if (have < 2) {
             // a lone request never waits: with the batcher free, a client that sends its next request when the last

@@ -39,6 +39,10 @@ final class ModelQueue {
      * is left for its own batch, the wait for the batch to form, and the transport.
      */
     static final double ADMIT_FRACTION = 0.6;
+    /** Weight of the newest batch in {@link #backlog}. */
+    private static final double BACKLOG_WEIGHT = 0.1;
+    /** Backlog above which the batcher waits for fuller batches. */
+    private static final double BACKLOGGED = 0.5;
     private final String modelId;
     private final InferenceService inference;
     private final Supplier<BatchGeometry> geometry;
@@ -57,6 +61,8 @@ final class ModelQueue {
     /** Rows of the batches running now. */
     private long runningRows;
     private int running;
+    /** Share of recent batches that ended with requests waiting (weighted mean of 1 and 0). */
+    private double backlog;
     private boolean closed;
 
     ModelQueue(String modelId, BatchSettings settings, InferenceService inference, Supplier<BatchGeometry> geometry,
@@ -115,7 +121,8 @@ final class ModelQueue {
             BatchSettings s = settings;
             BatchGeometry g = geometry.get();
             inline = queue.isEmpty() && running < concurrency(s, g)
-                    && BatchPolicy.decide(s, g.isBatchable(), curve, arrivals.perMilli(now), r.rows, now, now)
+                    && BatchPolicy.decide(s, g.isBatchable(), curve, arrivals.perMilli(now), r.rows, now, now,
+                    backlog > BACKLOGGED)
                     .runNow(r.rows, now);
             if (inline) {
                 running++;
@@ -200,7 +207,7 @@ final class ModelQueue {
                     long now = System.nanoTime();
                     PendingRequest oldest = queue.peekFirst();
                     BatchDecision d = BatchPolicy.decide(s, g.isBatchable(), curve, arrivals.perMilli(now),
-                            queuedRows, oldest.enqueuedNanos, now);
+                            queuedRows, oldest.enqueuedNanos, now, backlog > BACKLOGGED);
                     if (!d.runNow(queuedRows, now)) {
                         awaitNanos(d.waitUntilNanos() - now);
                         continue;
@@ -450,6 +457,7 @@ final class ModelQueue {
         try {
             running--;
             runningRows -= rows;
+            backlog += BACKLOG_WEIGHT * ((queue.isEmpty() ? 0 : 1) - backlog);
             if (!queue.isEmpty()) {
                 // only then can the batcher do anything: waking it for nothing takes a core from the next inference
                 changed.signalAll();

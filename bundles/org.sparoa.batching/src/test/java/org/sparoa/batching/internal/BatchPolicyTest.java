@@ -152,4 +152,29 @@ class BatchPolicyTest {
                 c, 15, 1), 1e-9);
         assertTrue(Double.isNaN(BatchPolicy.predictedMillis(none, true, new LatencyCurve(), 3, 1)));
     }
+
+    @Test
+    void aBackloggedAdaptiveQueueWaitsForItsCapAsLongAsTheDelayAndTheObjectiveAllow() {
+        // 4 ms fixed + 0.25 ms a row: 8 rows (6 ms) serve rows fastest, by more than 5 % over 7
+        LatencyCurve c = curve(4, 0.25);
+        BatchSettings eight = new BatchSettings(BatchMode.ADAPTIVE, 8, 2000, 50, 512, 1);
+        for (int i = 0; i < BatchPolicy.EXPLORE; i++) {
+            for (int b = 2; b <= 8; b++) {
+                c.record(b, 4 + 0.25 * b); // every size up to 8 explored
+            }
+        }
+        long oldest = 1_000_000;
+        // not backlogged: a lone request runs at once
+        BatchDecision calm = BatchPolicy.decide(eight, true, c, 0.5, 1, oldest, oldest, false);
+        assertTrue(calm.runNow(1, oldest));
+        // backlogged: it waits for 8 rows, at most 2 ms (the delay) after the oldest arrived
+        BatchDecision busy = BatchPolicy.decide(eight, true, c, 0.5, 1, oldest, oldest, true);
+        assertEquals(8, busy.rows());
+        assertEquals(oldest + 2_000_000, busy.waitUntilNanos());
+        assertTrue(!busy.runNow(3, oldest + 1_999_999));
+        assertTrue(busy.runNow(3, oldest + 2_000_000));
+        // a tight objective shortens the wait: 10 ms / 2 - 6 ms for the batch leaves none
+        BatchDecision tight = BatchPolicy.decide(eight.withSloMillis(10), true, c, 0.5, 1, oldest, oldest, true);
+        assertTrue(tight.runNow(1, oldest));
+    }
 }
