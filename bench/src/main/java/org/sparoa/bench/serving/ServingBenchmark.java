@@ -48,7 +48,8 @@ import org.sparoa.serving.internal.KserveServlet;
  * dynamic batching (up to 16), static batches of 4, 8 and 16, and no batching, side by side at every offered load:
  * throughput, goodput within the objective, p50/p90/p99, refusals and the batch sizes the batcher ran.</li>
  * </ol>
- * Writes {@code bench/results/serving-overhead.json}, {@code serving-load.csv} and {@code serving-p99.svg}.
+ * Writes {@code bench/results/serving-overhead.json}, {@code serving-load.csv}, {@code serving-p99.svg} and
+ * {@code serving-goodput.svg}.
  *
  * <p>Arguments: {@code [overheadIterations] [secondsPerPoint] [rates,comma,separated] [threads] [shedLate]} (default
  * 600, 4, 100,200,400,600,800,1000,1300, 2, false); 0 iterations skips the low-load comparison. {@code shedLate}
@@ -249,6 +250,7 @@ public final class ServingBenchmark {
         }
         writeCsv(rows, results.resolve("serving-load.csv"));
         SvgPlot.p99AgainstLoad(rows, SLO_MS, results.resolve("serving-p99.svg"));
+        SvgPlot.goodputAgainstLoad(rows, SLO_MS, results.resolve("serving-goodput.svg"));
         return rows;
     }
 
