@@ -44,8 +44,9 @@ import org.sparoa.serving.internal.KserveServlet;
  * {@code InferenceService.infer}, the same through the batching engine, and the same over loopback HTTP with binary
  * tensors (the KServe v2 handler behind the JDK's HTTP server), for PP-OCR cls and BlazeFace;</li>
  * <li>an open-loop Poisson sweep of PP-OCR cls over HTTP (the KServe servlet on Jetty 9.4 with Pax Web's default
- * of 200 threads; the one-thread NIO {@link OpenLoopLoad} as client) from low load to past saturation, for adaptive
- * dynamic batching (up to 16), static batches of 4, 8 and 16, and no batching, side by side at every offered load:
+ * of 200 threads; the one-thread NIO {@link OpenLoopLoad} as client, or with {@code -Dbench.loadClient=jdk} the JDK's
+ * {@code HttpClient}) from low load to past saturation, for adaptive dynamic batching (up to 16), static batches of 1,
+ * 4, 8 and 16, and no batching, side by side at every offered load:
  * throughput, goodput within the objective, p50/p90/p99, refusals and the batch sizes the batcher ran.</li>
  * </ol>
  * Writes {@code bench/results/serving-overhead.json}, {@code serving-load.csv}, {@code serving-p99.svg} and
@@ -217,8 +218,10 @@ public final class ServingBenchmark {
 
     private static List<Map<String, Object>> sweep(LocalPlatform platform, double seconds, double[] rates,
                                                    boolean shed, Path results) throws Exception {
-        List<Mode> modes = List.of(new Mode("adaptive", "adaptive", 16), new Mode("static-4", "static", 4),
-                new Mode("static-8", "static", 8), new Mode("static-16", "static", 16), new Mode("none", "none", 1));
+        List<Mode> modes = List.of(new Mode("adaptive", "adaptive", 16), new Mode("static-1", "static", 1),
+                new Mode("static-4", "static", 4), new Mode("static-8", "static", 8),
+                new Mode("static-16", "static", 16), new Mode("none", "none", 1));
+        boolean jdkClient = "jdk".equals(System.getProperty("bench.loadClient", "nio"));
         Model model = platform.models().require("cls");
         String input = model.graph().inputs().get(0).name();
         Map<String, Tensor> inputs = RandomInputs.forModel(model, Map.of(input, new long[] {1, 3, 48, 192}), 7);
@@ -237,9 +240,9 @@ public final class ServingBenchmark {
                     // warm at the rate to be measured: the JIT, the connections, and the batcher's latency curve over
                     // the batch sizes this load brings (a batcher serves for hours; the point is its steady state).
                     // The run returns once every request is answered, so the queue starts the measurement empty.
-                    OpenLoopLoad.run(server, "cls", inputs, rate, WARMUP_SECONDS_PER_POINT, 1);
+                    load(jdkClient, server, inputs, rate, WARMUP_SECONDS_PER_POINT, 1);
                     QueueStats before = batching.stats("cls").orElseThrow();
-                    List<OpenLoopLoad.Outcome> out = OpenLoopLoad.run(server, "cls", inputs, rate, seconds, 42);
+                    List<OpenLoopLoad.Outcome> out = load(jdkClient, server, inputs, rate, seconds, 42);
                     QueueStats after = batching.stats("cls").orElseThrow();
                     rows.add(row(m.label(), rate, seconds, out, before, after));
                 } finally {
@@ -252,6 +255,16 @@ public final class ServingBenchmark {
         SvgPlot.p99AgainstLoad(rows, SLO_MS, results.resolve("serving-p99.svg"));
         SvgPlot.goodputAgainstLoad(rows, SLO_MS, results.resolve("serving-goodput.svg"));
         return rows;
+    }
+
+    private static List<OpenLoopLoad.Outcome> load(boolean jdkClient, InetSocketAddress server,
+                                                   Map<String, Tensor> inputs, double rate, double seconds, long seed)
+            throws Exception {
+        if (jdkClient) {
+            return HttpClientOpenLoopLoad.run(URI.create("http://127.0.0.1:" + server.getPort()), "cls", inputs, rate,
+                    seconds, seed);
+        }
+        return OpenLoopLoad.run(server, "cls", inputs, rate, seconds, seed);
     }
 
     /**

@@ -92,23 +92,32 @@ final class BatchPolicy {
 
     /**
      * Estimated time, in ms, until a request of {@code rows} rows is answered when {@code rowsAhead} rows are queued or
-     * running before it: the batches the queue needs to reach it, each of the size this mode runs under load (NaN while
-     * nothing has been measured). Concurrent batches are not counted as a gain: on shared cores they rarely are one.
+     * running before it: the rows ahead drain at the best rate any size this mode may run has measured (rows per ms),
+     * then its own rows run (NaN while nothing has been measured). The best rate, not the rate of the size the batcher
+     * will run, because that size's estimate may be one inflated outlier: an estimate too low here only lets in a
+     * request that the queue then drops uncomputed, one too high refuses requests the server could have answered.
+     * Concurrent batches are not counted as a gain: on shared cores they rarely are one.
      */
     static double predictedMillis(BatchSettings s, boolean batchable, LatencyCurve curve, long rowsAhead, long rows) {
-        int max = Math.min(s.maxBatch(), LatencyCurve.MAX_ROWS);
-        int size;
+        int largest;
         if (!batchable || s.mode() == BatchMode.NONE) {
-            size = 1;
+            largest = 1;
         } else if (s.mode() == BatchMode.STATIC) {
-            size = max;
+            largest = Math.min(s.maxBatch(), LatencyCurve.MAX_ROWS);
         } else {
-            int bound = sloBound(s, curve, max);
-            size = Math.max(1, largestNearBest(curve, bound));
+            largest = sloBound(s, curve, Math.min(s.maxBatch(), LatencyCurve.MAX_ROWS));
         }
-        long total = rowsAhead + rows;
-        long batches = (total + size - 1) / size;
-        return batches * curve.estimate((int) Math.min(size, Math.max(1, total)));
+        double own = curve.estimate((int) Math.max(1, Math.min(rows, LatencyCurve.MAX_ROWS)));
+        if (rowsAhead == 0) {
+            return own;
+        }
+        double bestRate = 0;
+        for (int b = 1; b <= largest; b++) {
+            if (curve.samples(b) > 0) {
+                bestRate = Math.max(bestRate, b / curve.estimate(b));
+            }
+        }
+        return bestRate == 0 ? Double.NaN : rowsAhead / bestRate + own;
     }
 
     /**

@@ -136,20 +136,27 @@ class BatchPolicyTest {
     }
 
     @Test
-    void theWaitPredictedForANewRequestCountsTheBatchesAheadAtTheSizeTheModeRunsUnderLoad() {
-        LatencyCurve c = curve(2, 0.5); // 1 row 2.5 ms, 8 rows 6 ms, 16 rows 10 ms
+    void theWaitPredictedForANewRequestDrainsTheRowsAheadAtTheBestMeasuredRateOfTheMode() {
+        LatencyCurve c = curve(2, 0.5); // 1 row 2.5 ms (0.4 rows/ms), 8 rows 6 ms (1.33), 16 rows 10 ms (1.6)
         BatchSettings none = new BatchSettings(BatchMode.NONE, 16, 0, 50, 100, 1);
         BatchSettings static8 = new BatchSettings(BatchMode.STATIC, 8, 0, 50, 100, 1);
-        // 9 rows ahead + 1: ten single calls, or two batches of 8
+        // 9 rows ahead, then its own row: nine single calls and its own, or 9 rows at 8 rows per 6 ms and its own
         assertEquals(25.0, BatchPolicy.predictedMillis(none, true, c, 9, 1), 1e-9);
-        assertEquals(12.0, BatchPolicy.predictedMillis(static8, true, c, 9, 1), 1e-9);
+        assertEquals(9 * 6.0 / 8 + 2.5, BatchPolicy.predictedMillis(static8, true, c, 9, 1), 1e-9);
         // a model that cannot batch runs one row at a time whatever the mode
         assertEquals(25.0, BatchPolicy.predictedMillis(static8, false, c, 9, 1), 1e-9);
-        // a lone request: one batch of its own size
+        // a lone request: its own batch
         assertEquals(2.5, BatchPolicy.predictedMillis(static8, true, c, 0, 1), 1e-9);
-        // adaptive drains at the largest size within the objective that serves rows nearly as fast as the best
-        assertEquals(10.0, BatchPolicy.predictedMillis(new BatchSettings(BatchMode.ADAPTIVE, 16, 0, 50, 100, 1), true,
-                c, 15, 1), 1e-9);
+        // adaptive drains at the best rate within the objective's bound (16 rows per 10 ms here)
+        assertEquals(15 * 10.0 / 16 + 2.5, BatchPolicy.predictedMillis(new BatchSettings(BatchMode.ADAPTIVE, 16, 0,
+                50, 100, 1), true, c, 15, 1), 1e-9);
+        // one inflated size does not slow the prediction: the best rate is another size's
+        for (int i = 0; i < 10; i++) {
+            c.record(8, 40);
+        }
+        assertEquals(9 * 6.0 / 8 + 2.5, BatchPolicy.predictedMillis(new BatchSettings(BatchMode.STATIC, 8, 0, 50, 100,
+                1), true, curve(2, 0.5), 9, 1), 1e-9);
+        assertTrue(BatchPolicy.predictedMillis(static8, true, c, 9, 1) < 25.0);
         assertTrue(Double.isNaN(BatchPolicy.predictedMillis(none, true, new LatencyCurve(), 3, 1)));
     }
 
