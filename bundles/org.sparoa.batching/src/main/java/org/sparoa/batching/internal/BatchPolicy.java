@@ -8,10 +8,11 @@ import org.sparoa.batching.BatchSettings;
  * None: one request at a time. Adaptive: the largest batch whose estimated compute time still lets a request that
  * just missed the running batch finish within the objective (it waits for one batch, then runs in the next) bounds the
  * size, and within that bound the size that has served the most rows per millisecond is the cap (sizes not yet run
- * three times are tried first); below the cap the batcher waits for more requests only when the arrival rate exceeds what the batch it has
- * can serve, and only as long as the objective, the configured delay and the expected arrivals allow. At low load it
- * never waits, so that batching costs nothing there; under load the queue fills while a batch runs, and the next
- * batch takes what is there, up to the cap.
+ * three times are tried first, and a larger size that has not run in the last 200 batches is tried once again); below
+ * the cap the batcher waits for more requests only when the arrival rate exceeds what the batch it has can serve, or
+ * the queue is backlogged, and only as long as the objective, the configured delay and the expected arrivals allow.
+ * At low load it never waits, so that batching costs nothing there; under load the queue fills while a batch runs,
+ * and the next batch takes what is there, up to the cap.
  */
 final class BatchPolicy {
     /** Arrivals per service time of the batch at hand above which waiting for a bigger batch pays. */
@@ -136,7 +137,8 @@ final class BatchPolicy {
     }
 
     private static int sizeCap(LatencyCurve curve, int bound) {
-        return Math.max(mostRowsPerMilli(curve, bound), leastExplored(curve, bound));
+        int best = mostRowsPerMilli(curve, bound);
+        return Math.max(Math.max(best, leastExplored(curve, bound)), staleAbove(curve, best, bound));
     }
 
     /**
@@ -209,6 +211,19 @@ final class BatchPolicy {
     private static int leastExplored(LatencyCurve curve, int cap) {
         for (int b = 2; b <= cap; b++) {
             if (curve.samples(b) < EXPLORE) {
+                return b;
+            }
+        }
+        return 1;
+    }
+
+    /**
+     * The smallest size above {@code best} and up to the cap that has not run lately ({@link LatencyCurve#isStale})
+     * (1: none): such a size is tried once again, so that a mean it owes to an outlier does not keep it unused for good.
+     */
+    private static int staleAbove(LatencyCurve curve, int best, int cap) {
+        for (int b = best + 1; b <= cap; b++) {
+            if (curve.isStale(b)) {
                 return b;
             }
         }

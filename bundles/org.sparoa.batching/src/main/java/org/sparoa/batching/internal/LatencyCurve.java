@@ -15,11 +15,16 @@ final class LatencyCurve {
     static final int MAX_ROWS = 1024;
     /** How many times slower per row than a smaller measured size a measured size may be estimated. */
     static final double PER_ROW_BOUND = 2;
+    /** Batches run since a size last ran after which its mean counts as stale (see {@link #isStale}). */
+    static final long STALE_AFTER = 200;
     private static final double WEIGHT = 0.2;
     private final double[] millis = new double[MAX_ROWS + 1];
     private final long[] samples = new long[MAX_ROWS + 1];
     /** {@code fastestPerRow[b]}: the least mean per row of the sizes measured up to {@code b} (infinite: none). */
     private final double[] fastestPerRow = new double[MAX_ROWS + 1];
+    /** {@code lastRun[b]}: the value of {@link #runs} when size {@code b} last ran. */
+    private final long[] lastRun = new long[MAX_ROWS + 1];
+    private long runs;
 
     LatencyCurve() {
         Arrays.fill(fastestPerRow, Double.POSITIVE_INFINITY);
@@ -35,6 +40,7 @@ final class LatencyCurve {
         double sample = samples[b] == 0 ? computeMillis : Math.min(computeMillis, 4 * millis[b]);
         millis[b] = samples[b] == 0 ? sample : millis[b] + WEIGHT * (sample - millis[b]);
         samples[b]++;
+        lastRun[b] = ++runs;
         double fastest = b > 1 ? fastestPerRow[b - 1] : Double.POSITIVE_INFINITY;
         for (int i = b; i <= MAX_ROWS; i++) {
             if (samples[i] > 0) {
@@ -76,6 +82,14 @@ final class LatencyCurve {
             return measured(above) * rows / above; // no less than linear down to the smallest measured size
         }
         return Double.NaN;
+    }
+
+    /**
+     * Whether a size ran, but not in the last {@link #STALE_AFTER} batches: its mean may be an old outlier that keeps
+     * the batcher from choosing it, and a size that is not chosen is never measured again unless it is tried.
+     */
+    synchronized boolean isStale(int rows) {
+        return rows >= 1 && rows <= MAX_ROWS && samples[rows] > 0 && runs - lastRun[rows] > STALE_AFTER;
     }
 
     synchronized long samples(int rows) {

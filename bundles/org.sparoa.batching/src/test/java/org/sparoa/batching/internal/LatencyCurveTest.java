@@ -49,4 +49,30 @@ class LatencyCurveTest {
         assertEquals(6.0, c.estimate(4), 1e-9);
         assertEquals(1.5, c.estimate(1), 1e-9);
     }
+
+    @Test
+    void aSizeThatHasNotRunLatelyIsTriedAgain() {
+        // 12 rows once looked slow (an outlier within the per-row bound), so 11 became the cap and 12 never ran again
+        BatchSettings s = new BatchSettings(BatchMode.ADAPTIVE, 12, 2000, 50, 100, 1);
+        LatencyCurve c = new LatencyCurve();
+        for (int i = 0; i < BatchPolicy.EXPLORE; i++) {
+            for (int b = 1; b <= 11; b++) {
+                c.record(b, 4 + 0.25 * b); // each size serves rows more than 5 % faster than the one below
+            }
+            c.record(12, 14.0);
+        }
+        assertEquals(11, BatchPolicy.sizeCap(s, c, 12));
+        assertTrue(!c.isStale(12));
+        for (long i = 0; i <= LatencyCurve.STALE_AFTER; i++) {
+            c.record(11, 6.75);
+        }
+        assertTrue(c.isStale(12));
+        assertEquals(12, BatchPolicy.sizeCap(s, c, 12));
+        // once tried (and found fast) it is fresh again and keeps its place on its measurement
+        for (int i = 0; i < 10; i++) {
+            c.record(12, 6.0);
+        }
+        assertTrue(!c.isStale(12));
+        assertEquals(12, BatchPolicy.sizeCap(s, c, 12));
+    }
 }
