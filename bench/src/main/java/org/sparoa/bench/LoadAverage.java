@@ -17,4 +17,17 @@ public final class LoadAverage {
             return "unknown (" + e.getMessage() + ")";
         }
     }
+
+    /**
+     * The whole of {@code /proc/loadavg}: the three averages, then runnable/total threads and the last process id (how
+     * many threads a run left behind shows there).
+     */
+    public static String line() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException | RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
 }

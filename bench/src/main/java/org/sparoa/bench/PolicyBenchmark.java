@@ -98,7 +98,7 @@ public final class PolicyBenchmark {
         List<Case> cases = BenchModels.all();
         Path work = Path.of("target", "pruned");
         Files.createDirectories(work);
-        String loadBefore = loadAverage();
+        String loadBefore = LoadAverage.line();
         Map<String, Double> decisions = new ConcurrentHashMap<>();
         List<Map<String, Object>> rows = new ArrayList<>();
 
@@ -109,7 +109,7 @@ public final class PolicyBenchmark {
         // below: the first measurement sees sparse-cpu's kernels before C2 has compiled them
         int remeasureAfter = Integer.getInteger("bench.remeasureAfter", 1000);
         try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1,
-                OrtCpuBackend.Spinning.parse(System.getProperty("bench.ortSpinning", "auto")));
+                OrtSpinning.fromProperty());
              LocalPlatform platform = LocalPlatform.remeasuringAfter(remeasureAfter, 600_000, ort, sparse)) {
             CalibratingModelAnalyzer analyzer = CalibratingModelAnalyzer.standalone(platform.models(), platform.calibrator(),
                     AnalyzerConfigs.withCalibrationRuns(4));
@@ -224,7 +224,7 @@ public final class PolicyBenchmark {
             }
         }
         sparse.close();
-        String loadAfter = loadAverage();
+        String loadAfter = LoadAverage.line();
         write(rows, threads, iterations, remeasureAfter, loadBefore, loadAfter, prunedDir);
     }
 
@@ -288,13 +288,6 @@ public final class PolicyBenchmark {
         return worst;
     }
 
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
-    }
 
     private static void write(List<Map<String, Object>> rows, int threads, int iterations, int remeasureAfter,
                               String loadBefore, String loadAfter, String prunedDir) throws IOException {

@@ -309,7 +309,7 @@ public final class Soak {
         Path models = Path.of(System.getProperty("sparoa.models", "target/models"));
         Path shared = Path.of(System.getProperty("sparoa.shared", "../../shared"));
         System.out.println("Machine: " + MachineInfo.describe());
-        System.out.println("Load average at the start (shared machine): " + loadAverage());
+        System.out.println("Load average at the start (shared machine): " + LoadAverage.line());
         Report r = run(Duration.ofMillis((long) (minutes * 60_000)), models, shared, clients,
                 (long) (chaosSeconds * 1000), Math.max(1000, (long) (minutes * 60_000 / 120)));
         Path out = Path.of(System.getProperty("bench.out", "results"));
@@ -333,20 +333,13 @@ public final class Soak {
         Files.writeString(out.resolve("soak.csv"), csv);
         Files.writeString(out.resolve("soak.svg"), SoakPlot.svg(r, minutes, clients, chaosSeconds));
         System.out.println(summary(r));
-        System.out.println("Load average at the end: " + loadAverage() + "; RSS " + ProcessMemory.rss());
+        System.out.println("Load average at the end: " + LoadAverage.line() + "; RSS " + ProcessMemory.rss());
     }
 
     private static double mib(long bytes) {
         return bytes < 0 ? -1 : bytes / 1048576.0;
     }
 
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
 
     private static Sample last(Report r) {
         return r.samples().get(r.samples().size() - 1);

@@ -10,6 +10,8 @@ import org.sparoa.api.Model;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
+import org.sparoa.bench.LoadAverage;
+import org.sparoa.bench.OrtSpinning;
 import org.sparoa.engine.LocalPlatform;
 import org.sparoa.api.RandomInputs;
 
@@ -29,8 +31,7 @@ public final class BatchEfficiencyBenchmark {
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         int[] sizes = {1, 2, 4, 8, 16};
         Path models = Path.of(System.getProperty("sparoa.models", "target/models"));
-        try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1,
-                OrtCpuBackend.Spinning.parse(System.getProperty("bench.ortSpinning", "auto")));
+        try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty());
              LocalPlatform platform = LocalPlatform.of(backend)) {
             Model model = platform.models().load("cls", models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"));
             Map<Integer, Map<String, Tensor>> inputs = new LinkedHashMap<>();
@@ -59,7 +60,7 @@ public final class BatchEfficiencyBenchmark {
                 System.out.printf(Locale.ROOT, "%6d %12.3f %12.3f %18.2f%n", sizes[s], p50, p50 / sizes[s],
                         one * sizes[s] / p50);
             }
-            System.out.println("load average: " + java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim()
+            System.out.println("load average: " + LoadAverage.line()
                     + " | " + Arrays.toString(sizes));
         }
     }

@@ -30,7 +30,9 @@ import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.batching.QueueStats;
 import org.sparoa.batching.internal.BatchingEngine;
+import org.sparoa.bench.LoadAverage;
 import org.sparoa.bench.MachineInfo;
+import org.sparoa.bench.OrtSpinning;
 import org.sparoa.engine.LocalPlatform;
 import org.sparoa.api.RandomInputs;
 import org.sparoa.serving.client.KserveClient;
@@ -79,7 +81,7 @@ public final class ServingBenchmark {
         Path shared = Path.of(System.getProperty("sparoa.shared", "../../shared"));
         Path results = Path.of("results");
         Files.createDirectories(results);
-        String load = loadAverage();
+        String load = LoadAverage.line();
         System.out.println("load average at start: " + load);
 
         Map<String, Object> report = new LinkedHashMap<>();
@@ -89,7 +91,7 @@ public final class ServingBenchmark {
         report.put("ortIntraOpThreads", threads);
         report.put("shedLate", shed);
         try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1,
-                OrtCpuBackend.Spinning.parse(System.getProperty("bench.ortSpinning", "auto")));
+                OrtSpinning.fromProperty());
              LocalPlatform platform = LocalPlatform.of(backend)) {
             Model cls = platform.models().load("cls", models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"));
             if (iterations > 0) {
@@ -101,11 +103,11 @@ public final class ServingBenchmark {
             }
             report.put("loadSweep", sweep(platform, seconds, rates, shed, results));
         }
-        report.put("loadAverageAtEnd", loadAverage());
+        report.put("loadAverageAtEnd", LoadAverage.line());
         try (Writer w = Files.newBufferedWriter(results.resolve("serving-overhead.json"), StandardCharsets.UTF_8)) {
             new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(report, w);
         }
-        System.out.println("load average at end: " + loadAverage());
+        System.out.println("load average at end: " + LoadAverage.line());
     }
 
     // ------------------------------------------------------------------ low-load overhead
@@ -353,11 +355,4 @@ public final class ServingBenchmark {
         return s[Math.max(0, Math.min(s.length - 1, rank))];
     }
 
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
 }

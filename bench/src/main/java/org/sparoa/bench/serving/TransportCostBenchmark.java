@@ -28,6 +28,7 @@ import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.batching.internal.BatchingEngine;
 import org.sparoa.bench.MachineInfo;
+import org.sparoa.bench.LoadAverage;
 import org.sparoa.engine.LocalPlatform;
 import org.sparoa.api.RandomInputs;
 import org.sparoa.serving.client.KserveClient;
@@ -70,10 +71,10 @@ public final class TransportCostBenchmark {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("date", LocalDate.now().toString());
         report.put("machine", MachineInfo.describe());
-        report.put("loadAverageAtStart", loadAverage());
+        report.put("loadAverageAtStart", LoadAverage.line());
         report.put("ortIntraOpThreads", threads);
         report.put("ortSpinning", spinning.toString());
-        System.out.println("load average at start: " + loadAverage());
+        System.out.println("load average at start: " + LoadAverage.line());
         try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1, spinning);
              LocalPlatform platform = LocalPlatform.of(backend)) {
             Model model = platform.models().load("cls", models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"));
@@ -90,11 +91,11 @@ public final class TransportCostBenchmark {
             }
             report.put("rows", rows);
         }
-        report.put("loadAverageAtEnd", loadAverage());
+        report.put("loadAverageAtEnd", LoadAverage.line());
         try (Writer w = Files.newBufferedWriter(results.resolve("transport-cost-" + spinning.toString().toLowerCase(java.util.Locale.ROOT) + ".json"), StandardCharsets.UTF_8)) {
             new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(report, w);
         }
-        System.out.println("load average at end: " + loadAverage());
+        System.out.println("load average at end: " + LoadAverage.line());
     }
 
     private static Map<String, Object> run(String label, InferenceService engine, LocalPlatform platform, Model model,
@@ -219,11 +220,4 @@ public final class TransportCostBenchmark {
         };
     }
 
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
 }

@@ -50,7 +50,7 @@ final class BatchPolicy {
                 break;
         }
         int bound = sloBound(s, curve, max);
-        int cap = objectiveLost(s, curve) ? max : sizeCap(curve, bound);
+        int cap = sizeCap(s, curve, max);
         long have = Math.max(1, queuedRows);
         if (have >= cap) {
             // more rows wait than the cap takes: of the sizes within the objective, the largest that serves rows about
