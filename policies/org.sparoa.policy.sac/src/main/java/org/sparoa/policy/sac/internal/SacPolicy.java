@@ -30,7 +30,10 @@ import org.sparoa.api.predict.ThresholdPredictor;
  * state {@link StateEncoder} builds out of the engine's cost model, the backends' live state and, when the
  * {@link ThresholdPredictor} service is present, the predicted thresholds. It reads costs and live state
  * ({@link SchedulingPolicy#PROP_NEEDS_COSTS}, {@link SchedulingPolicy#PROP_LIVE_STATE}), so the engine re-plans when
- * a backend's load class changes. The agent's weights: the newest version under the configured directory (default
+ * a backend's load class changes, and asks for the engine's measured choice
+ * ({@link SchedulingPolicy#PROP_MEASURED_CHOICE}): its plan is timed against each single backend on the first request
+ * of each load class and the fastest is kept, as for {@code greedy} and {@code threshold}, because the cost model it
+ * was trained on under-prices segment boundaries. The agent's weights: the newest version under the configured directory (default
  * {@code ${karaf.data}/sparoa/sac/}, written by {@code sparoa:train sac}), else the default shipped in the bundle;
  * without usable weights, or on a context it cannot place (an operator no slot runs), it throws saying why and the
  * engine falls back.
@@ -39,14 +42,15 @@ import org.sparoa.api.predict.ThresholdPredictor;
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = {SchedulingPolicy.PROP_NAME + "=" + SacPolicy.NAME,
                 SchedulingPolicy.PROP_NEEDS_COSTS + ":Boolean=true",
-                SchedulingPolicy.PROP_LIVE_STATE + ":Boolean=true"})
+                SchedulingPolicy.PROP_LIVE_STATE + ":Boolean=true",
+                SchedulingPolicy.PROP_MEASURED_CHOICE + ":Boolean=true"})
 @Designate(ocd = SacConfig.class)
 public class SacPolicy implements SchedulingPolicy {
     public static final String NAME = "sac";
     public static final String PID = "org.sparoa.policy.sac";
     /** The service properties of the component, for use outside OSGi ({@code LocalPlatform.addPolicy}). */
     public static final Map<String, Object> SERVICE_PROPERTIES = Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true,
-            SchedulingPolicy.PROP_LIVE_STATE, true);
+            SchedulingPolicy.PROP_LIVE_STATE, true, SchedulingPolicy.PROP_MEASURED_CHOICE, true);
     private static final Logger LOG = LoggerFactory.getLogger(SacPolicy.class);
 
     /** One decision: the placement, its estimated time, where the weights came from, and the explanation if asked. */

@@ -1,7 +1,6 @@
 package org.sparoa.policy.sac.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,7 +88,11 @@ class RealModelTest {
             Model m = platform.models().require("ch_ppocr_mobile_v2.0_cls_infer");
             Map<String, Tensor> inputs = RandomInputs.forModel(m, Map.of("x", new long[] {1, 3, 48, 192}), 1);
             InferenceResult r = platform.inference().infer(m.id(), inputs, RunOptions.withPolicy("sac", Map.of()));
-            assertNull(r.plan().fallbackReason(), "sac placed the model itself");
+            // sac placed the model itself (no fallback for a failed policy); the engine's measured choice may then
+            // have kept a single backend that ran faster, and says so
+            String reason = r.plan().fallbackReason();
+            assertTrue(reason == null || reason.contains("was measured faster on the request's inputs"),
+                    "sac placed the model itself: " + reason);
             assertEquals("sac", r.plan().policy());
             assertTrue(policy.recentContext(m.id()).isPresent(), "the engine's context is kept for training");
             List<String> again = trainable(policy).train(List.of(m.id()), Map.of("episodes", "1"), listener,
