@@ -41,6 +41,7 @@ import org.sparoa.policy.threshold.internal.QuadrantThresholdPolicy;
  * and cached decision times. Writes {@code results/sac-policies.csv}.
  *
  * <p>Arguments: {@code [iterations] [threads] [sparsities]}, default {@code 10 2 0,50,80,90};
+ * {@code -Dbench.ortSpinning=MODE} sets the ort-cpu backend's {@code spinning} (default auto);
  * {@code -Dbench.models=mlsd,det,blazeface_back,cls} chooses the models (default these four).
  */
 public final class SacEvaluation {
@@ -60,7 +61,7 @@ public final class SacEvaluation {
                 "mlsd,det,blazeface_back,cls"));
         List<Map<String, Object>> rows = new ArrayList<>();
         SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
-        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1);
+        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty());
              LocalPlatform platform = LocalPlatform.of(ort, sparse)) {
             platform.setAnalyzer(CalibratingModelAnalyzer.standalone(platform.models(), platform.calibrator(),
                     AnalyzerConfigs.withCalibrationRuns(4)));

@@ -38,7 +38,8 @@ import com.google.gson.GsonBuilder;
  * of its own, as a user would call it (a tensor over the input array per request, the outputs read back as float
  * buffers), same session options and intra-op threads. Every contender runs in a fresh JVM of its own with the
  * Karaf server's JVM options (no heap size, {@code --add-modules jdk.incubator.vector}); the JVMs alternate, in a
- * new order each round. Each JVM warms up with 300 runs ({@code -Dbench.warmup=N} for another count, passed on to
+ * new order each round. {@code -Dbench.ortSpinning=MODE} sets the engine's ort-cpu spinning (default auto), passed on
+ * to the child JVMs. Each JVM warms up with 300 runs ({@code -Dbench.warmup=N} for another count, passed on to
  * the contenders' JVMs), then times {@code iterations} runs; a contender's figure is
  * the median over its JVMs of their p50. Contenders: plain ONNX Runtime, the engine with the direct hand-over
  * (after issue 12) and the engine with {@code handOver=copy} (the request path before it).
@@ -129,6 +130,7 @@ public final class UserOverheadBenchmark {
         Path model = c.file;
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UnlockDiagnosticVMOptions", "--add-modules", "jdk.incubator.vector", "-Dbench.warmup=" + WARMUP,
+                "-Dbench.ortSpinning=" + System.getProperty("bench.ortSpinning", "auto"),
                 "-cp",
                 System.getProperty("java.class.path"), UserOverheadBenchmark.class.getName(), "--child", contender,
                 model.toString(), String.valueOf(iterations), String.valueOf(threads),
@@ -181,7 +183,7 @@ public final class UserOverheadBenchmark {
         } else {
             OrtCpuBackend.HandOver handOver = contender.endsWith("copy") ? OrtCpuBackend.HandOver.COPY
                     : OrtCpuBackend.HandOver.DIRECT;
-            try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1, OrtCpuBackend.Spinning.AUTO, handOver);
+            try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty(), handOver);
                  LocalPlatform platform = LocalPlatform.of(backend)) {
                 Model model = platform.models().load("m", file);
                 Map<String, Tensor> inputs = new LinkedHashMap<>();

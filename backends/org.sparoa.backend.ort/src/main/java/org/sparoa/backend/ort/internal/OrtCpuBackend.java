@@ -66,9 +66,10 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         int concurrentRuns() default 1;
 
         @AttributeDefinition(name = "Spinning", description = "Whether ONNX Runtime's intra-op threads spin-wait "
-                + "after a run: auto (only for a segment that is the whole model, when no other backend shares the "
-                + "cores in the plan), on, within-run (spin while a run lasts, stop when it returns), off")
-        String spinning() default "auto";
+                + "for work: within-run (spin while a run lasts, stop when it returns: the cores go back to the "
+                + "platform's other threads, HTTP and other backends, between runs), auto (spin after a run too, "
+                + "only for a segment that is the whole model), on, off")
+        String spinning() default "within-run";
 
         @AttributeDefinition(name = "Hand-over", description = "How tensors cross to and from other backends: "
                 + "direct (inputs in direct buffers read in place, outputs written by ONNX Runtime into direct "
