@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,14 @@ final class BlockingKserveClient implements AutoCloseable {
      * timed part is the transport and the server, not the client's encoding.
      */
     Request prepare(String model, Map<String, Tensor> inputs) {
+        return encode(host, model, inputs);
+    }
+
+    /**
+     * An HTTP/1.1 infer request for {@code host} ({@code name:port}): binary inputs, binary outputs asked for, the
+     * request's head and body as they go on the wire. The open-loop generator sends the same bytes.
+     */
+    static Request encode(String host, String model, Map<String, Tensor> inputs) {
         KserveClient.Body body = KserveClient.binaryBody(inputs, true);
         String head = "POST /v2/models/" + model + "/infer HTTP/1.1\r\n"
                 + "Host: " + host + "\r\n"
@@ -60,6 +69,13 @@ final class BlockingKserveClient implements AutoCloseable {
                 + KserveClient.HEADER_LENGTH + ": " + body.jsonLength() + "\r\n"
                 + "Content-Length: " + body.bytes().length + "\r\n\r\n";
         return new Request(head.getBytes(StandardCharsets.US_ASCII), body.bytes());
+    }
+
+    /** The request's bytes, head then body, in one buffer. */
+    static ByteBuffer wire(Request request) {
+        ByteBuffer b = ByteBuffer.allocateDirect(request.head.length + request.body.length);
+        b.put(request.head).put(request.body).flip();
+        return b;
     }
 
     /** Sends a prepared request and reads the whole answer; outputs by name, in the server's order. */

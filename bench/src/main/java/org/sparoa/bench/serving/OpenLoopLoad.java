@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Random;
 
 import org.sparoa.api.Tensor;
-import org.sparoa.serving.client.KserveClient;
 
 /**
  * Open-loop load over HTTP/1.1: requests leave at Poisson arrival times whatever the server's answers (so a slow
@@ -41,14 +40,8 @@ final class OpenLoopLoad {
 
     static List<Outcome> run(InetSocketAddress server, String model, Map<String, Tensor> input, double perSecond,
                              double seconds, long seed) throws IOException {
-        KserveClient.Body body = KserveClient.binaryBody(input, true);
-        byte[] head = ("POST /v2/models/" + model + "/infer HTTP/1.1\r\n"
-                + "Host: " + server.getHostString() + ":" + server.getPort() + "\r\n"
-                + "Content-Type: application/octet-stream\r\n"
-                + KserveClient.HEADER_LENGTH + ": " + body.jsonLength() + "\r\n"
-                + "Content-Length: " + body.bytes().length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer request = ByteBuffer.allocateDirect(head.length + body.bytes().length);
-        request.put(head).put(body.bytes()).flip();
+        ByteBuffer request = BlockingKserveClient.wire(BlockingKserveClient.encode(
+                server.getHostString() + ":" + server.getPort(), model, input));
         Random rnd = new Random(seed);
         List<Outcome> outcomes = new ArrayList<>();
         ArrayDeque<Connection> idle = new ArrayDeque<>();

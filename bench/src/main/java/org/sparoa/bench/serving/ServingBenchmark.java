@@ -227,7 +227,7 @@ public final class ServingBenchmark {
         Model model = platform.models().require("cls");
         String input = model.graph().inputs().get(0).name();
         Map<String, Tensor> inputs = RandomInputs.forModel(model, Map.of(input, new long[] {1, 3, 48, 192}), 7);
-        warmEveryBatchSize(platform.inference(), model, inputs.get(input), 16);
+        warmEveryBatchSize(platform.inference(), model, inputs.get(input).shape(), 16);
         List<Map<String, Object>> rows = new ArrayList<>();
         System.out.printf("%-9s %7s %9s %9s %8s %8s %8s %7s %9s  %s%n", "mode", "offered", "req/s", "goodput",
                 "p50 ms", "p90 ms", "p99 ms", "503/504", "mean batch", "batch sizes");
@@ -274,17 +274,12 @@ public final class ServingBenchmark {
      * input shape on the first run of a shape (tens of ms), and the mode that first meets a size would otherwise pay
      * for all the modes after it.
      */
-    private static void warmEveryBatchSize(InferenceService inference, Model model, Tensor row, int max) {
+    private static void warmEveryBatchSize(InferenceService inference, Model model, long[] rowShape, int max) {
         String input = model.graph().inputs().get(0).name();
-        float[] one = row.toFloatArray();
-        long[] shape = row.shape().clone();
         for (int b = 1; b <= max; b++) {
-            float[] data = new float[one.length * b];
-            for (int i = 0; i < b; i++) {
-                System.arraycopy(one, 0, data, i * one.length, one.length);
-            }
+            long[] shape = rowShape.clone();
             shape[0] = b;
-            Map<String, Tensor> batch = Map.of(input, Tensor.ofFloats(shape.clone(), data));
+            Map<String, Tensor> batch = RandomInputs.forModel(model, Map.of(input, shape), b);
             for (int i = 0; i < 5; i++) {
                 inference.infer(model.id(), batch, RunOptions.defaults());
             }

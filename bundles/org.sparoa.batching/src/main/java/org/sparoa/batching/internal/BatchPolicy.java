@@ -112,12 +112,7 @@ final class BatchPolicy {
         if (rowsAhead == 0) {
             return own;
         }
-        double bestRate = 0;
-        for (int b = 1; b <= largest; b++) {
-            if (curve.samples(b) > 0) {
-                bestRate = Math.max(bestRate, b / curve.estimate(b));
-            }
-        }
+        double bestRate = bestRowsPerMilli(curve, largest);
         return bestRate == 0 ? Double.NaN : rowsAhead / bestRate + own;
     }
 
@@ -171,12 +166,7 @@ final class BatchPolicy {
      * size's (1: none ran).
      */
     private static int largestNearBest(LatencyCurve curve, int bound) {
-        double bestRate = 0;
-        for (int b = 1; b <= bound; b++) {
-            if (curve.samples(b) > 0) {
-                bestRate = Math.max(bestRate, b / curve.estimate(b));
-            }
-        }
+        double bestRate = bestRowsPerMilli(curve, bound);
         int largest = 1;
         for (int b = 1; b <= bound; b++) {
             if (curve.samples(b) > 0 && b / curve.estimate(b) >= bestRate * 0.95) {
@@ -215,6 +205,17 @@ final class BatchPolicy {
             }
         }
         return 1;
+    }
+
+    /** The most rows per millisecond any size up to {@code bound} that ran has served (0: none ran). */
+    private static double bestRowsPerMilli(LatencyCurve curve, int bound) {
+        double best = 0;
+        for (int b = 1; b <= bound; b++) {
+            if (curve.samples(b) > 0) {
+                best = Math.max(best, b / curve.estimate(b));
+            }
+        }
+        return best;
     }
 
     /**
