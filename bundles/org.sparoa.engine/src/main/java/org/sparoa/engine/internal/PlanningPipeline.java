@@ -412,8 +412,11 @@ final class PlanningPipeline {
             return c.plan();
         }
         String previous = proposed.description().fallbackReason();
+        // the policy's explanation of its own decisions stays with the plan that replaced its plan: sparoa:schedule
+        // --explain then shows both what the policy decided and why the measured choice kept another plan
         return c.plan().relabelled(proposed.description().policy(),
-                previous == null ? c.reason() : previous + "; " + c.reason());
+                previous == null ? c.reason() : previous + "; " + c.reason())
+                .explained(proposed.description().explanation());
     }
 
     List<String> departedBackends(ExecutionPlan plan) {
