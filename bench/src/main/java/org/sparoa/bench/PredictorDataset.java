@@ -26,6 +26,7 @@ import org.sparoa.predictor.SyntheticGrid;
  * mvn -B -o -pl bench compile exec:exec -Dbench.main=org.sparoa.bench.PredictorDataset \
  *     -Dbench.args="--out results/predictor-dataset.jsonl --threads 2"
  * </pre>
+ * ONNX Runtime spins as {@code -Dbench.ortSpinning} says (the distribution configures {@code within-run}).
  */
 public final class PredictorDataset {
 
@@ -63,7 +64,7 @@ public final class PredictorDataset {
             }
         }
         SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
-        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1);
+        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty());
              LocalPlatform platform = LocalPlatform.of(ort, sparse)) {
             CalibratingModelAnalyzer analyzer = CalibratingModelAnalyzer.standalone(platform.models(),
                     platform.calibrator(), AnalyzerConfigs.withCalibrationRuns(2));

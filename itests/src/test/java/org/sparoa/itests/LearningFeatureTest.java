@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.inject.Inject;
 
 import org.apache.karaf.shell.api.console.SessionFactory;
@@ -26,12 +29,20 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleListener;
+import org.sparoa.api.InferenceResult;
+import org.sparoa.api.InferenceService;
+import org.sparoa.api.Model;
+import org.sparoa.api.ModelRegistry;
+import org.sparoa.api.PlanDescription;
+import org.sparoa.api.RunOptions;
 
 /**
  * The {@code sparoa-learning} feature in the distribution: the private ND4J bundle exports nothing, the threshold
  * predictor predicts inside Karaf (ND4J's natives load through the bundle's class loader), and the ND4J bundle can
  * be stopped, started and updated at runtime: the predictor service goes and comes back, the {@code threshold}
- * policy keeps placing with its constant thresholds meanwhile, and no other bundle is stopped.
+ * policy keeps placing with its constant thresholds meanwhile, and no other bundle is stopped. The predictor bundle
+ * itself can be stopped, updated and started while requests planned by {@code threshold} keep coming: none fails,
+ * every output equals plain ONNX Runtime's, and each plan says whose thresholds it used.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -39,12 +50,20 @@ public class LearningFeatureTest {
     private static final String PREDICTOR = "org.sparoa.api.predict.ThresholdPredictor";
     private static final String NETWORKS = "org.sparoa.api.learn.SequenceNetworks";
     private static final String SHAPE = "--shape x=1x3x48x192";
+    private static final String PREDICTOR_BUNDLE = "org.sparoa.predictor";
+    private static final String FROM_PREDICTOR = "thresholds: per operator from the threshold predictor";
 
     @Inject
     private BundleContext context;
 
     @Inject
     private SessionFactory sessionFactory;
+
+    @Inject
+    private InferenceService inference;
+
+    @Inject
+    private ModelRegistry models;
 
     @Configuration
     public Option[] config() throws IOException {
@@ -95,6 +114,66 @@ public class LearningFeatureTest {
         assertEquals("only org.sparoa.ml stopped (twice: stop, update): " + stopped,
                 List.of("org.sparoa.ml", "org.sparoa.ml"), stopped);
         assertTrue("ort-cpu still serves", registeredBackend("ort-cpu"));
+    }
+
+    /**
+     * Every request of the load is planned anew by {@code threshold} (a distinct policy option per request keeps it
+     * out of the plan cache), so each one asks the predictor, or finds it gone: the predictor bundle stopped, updated
+     * and started mid-load costs no request, and the plans' explanations show the thresholds' source switching from
+     * the predictor to the constants and back.
+     */
+    @Test
+    public void thresholdKeepsPlanningWhileThePredictorBundleIsStoppedUpdatedAndStartedUnderLoad() throws Exception {
+        Distribution.waitFor("the threshold predictor service", () -> registered(PREDICTOR));
+        Bundle predictor = bundle(PREDICTOR_BUNDLE);
+        assertNotNull(PREDICTOR_BUNDLE + " is installed", predictor);
+        Model model = models.load("cls-predictor-swap", OrtReferences.classifier());
+        OrtReferences references = OrtReferences.classifier(model.graph().inputs().get(0).name(), 4, 1e-5);
+        AtomicLong request = new AtomicLong();
+        ConcurrentLinkedQueue<String> sources = new ConcurrentLinkedQueue<>();
+        CheckedLoad load = CheckedLoad.start("LearningFeatureTest predictor swap", 1, Long.MAX_VALUE, references,
+                c -> in -> {
+                    InferenceResult r = inference.infer(model.id(), in, RunOptions.withPolicy("threshold", Map.of(
+                            "request", Long.toString(request.incrementAndGet()), PlanDescription.EXPLAIN, "true")));
+                    PlanDescription plan = r.plan();
+                    sources.add(plan.policy().equals("threshold") && !plan.explanation().isEmpty()
+                            ? plan.explanation().get(0) : "planned by " + plan.policy() + ": " + plan.fallbackReason());
+                    return r.outputs().values().iterator().next().toFloatArray();
+                });
+        List<String> stopped = new CopyOnWriteArrayList<>();
+        BundleListener listener = e -> {
+            if (e.getType() == BundleEvent.STOPPED) {
+                stopped.add(e.getBundle().getSymbolicName());
+            }
+        };
+        context.addBundleListener(listener);
+        try {
+            Distribution.waitFor("a request planned with the predictor's thresholds",
+                    () -> sources.contains(FROM_PREDICTOR) || load.hasProblems());
+            predictor.stop();
+            Distribution.waitFor("the predictor service gone", () -> !registered(PREDICTOR));
+            sources.clear();
+            Distribution.waitFor("a request planned with the constants while the predictor is away",
+                    () -> sources.stream().anyMatch(l -> l.endsWith("(no threshold predictor installed)"))
+                            || load.hasProblems());
+            predictor.start();
+            Distribution.waitFor("the predictor back", () -> registered(PREDICTOR));
+            predictor.update();
+            Distribution.waitFor(PREDICTOR_BUNDLE + " active after update", () -> predictor.getState() == Bundle.ACTIVE);
+            Distribution.waitFor("the predictor back after the update", () -> registered(PREDICTOR));
+            sources.clear();
+            Distribution.waitFor("a request planned with the predictor's thresholds after the update",
+                    () -> sources.contains(FROM_PREDICTOR) || load.hasProblems());
+        } finally {
+            load.stopAndJoin();
+            context.removeBundleListener(listener);
+            models.unload(model.id());
+        }
+        load.assertNoneFailedLostOrWrong();
+        assertTrue("every request was planned by threshold itself: " + sources,
+                sources.stream().noneMatch(l -> l.startsWith("planned by ")));
+        assertEquals("only the predictor bundle stopped (stop, update): " + stopped,
+                List.of(PREDICTOR_BUNDLE, PREDICTOR_BUNDLE), stopped);
     }
 
     /**

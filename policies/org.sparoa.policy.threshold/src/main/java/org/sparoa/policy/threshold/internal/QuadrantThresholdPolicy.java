@@ -63,7 +63,11 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
     /** What one decision was based on, for tests and diagnostics. */
     public record Decision(Placement placement, ModelAnalysis analysis, Thresholds thresholds, String sparseBackend,
                            String denseBackend, List<String> sparseLight, List<IslandMerger.Move> merges,
-                           Map<String, Thresholds> predicted) {
+                           Map<String, Thresholds> predicted, String thresholdSource) {
+    }
+
+    /** Per-operator thresholds from the predictor, or none with the reason the constants apply. */
+    private record Predicted(Map<String, Thresholds> thresholds, String source) {
     }
 
     private final Settings settings;
@@ -137,7 +141,8 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
                 threshold(context, "sparsity", settings.sparsity(), fromAnalyzer.sparsity()),
                 threshold(context, "intensity", settings.intensity(), fromAnalyzer.intensity()));
 
-        Map<String, Thresholds> predicted = predicted(context, analysis, sparse, dense);
+        Predicted fromPredictor = predicted(context, analysis, sparse, dense);
+        Map<String, Thresholds> predicted = fromPredictor.thresholds();
         QuadrantRule.Decision rule = QuadrantRule.apply(model.graph().nodes(), analysis, thresholds, predicted, sparse,
                 dense, live);
         Map<String, String> placement = new HashMap<>(rule.placement());
@@ -152,32 +157,75 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
                         : "the predictor's per-operator thresholds", rule.sparseLight().size(), onSparse,
                 model.operatorCount(), sparse.id(), merges.size());
         return new Decision(new Placement(placement), analysis, thresholds, sparse.id(), dense.id(),
-                List.copyOf(rule.sparseLight()), merges, Map.copyOf(predicted));
+                List.copyOf(rule.sparseLight()), merges, Map.copyOf(predicted), fromPredictor.source());
     }
+
+    /**
+     * For {@code sparoa:schedule --explain}: where the thresholds came from (the predictor, or the constants and
+     * why), how many operators the rule found sparse and light, the islands merged, and per operator on the sparse
+     * backend the numbers that put it there (the first {@value #EXPLAINED_OPERATORS}).
+     */
+    @Override
+    public List<String> explain(SchedulingContext context) {
+        Decision d = decide(context);
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add("thresholds: " + d.thresholdSource());
+        lines.add(String.format(java.util.Locale.ROOT, "rule: %d of %d operators sparse and light -> %s, the rest "
+                        + "-> %s; %d island(s) merged; %d operator(s) placed on %s", d.sparseLight().size(),
+                context.model().operatorCount(), d.sparseBackend(), d.denseBackend(), d.merges().size(),
+                d.placement().backendByNode().values().stream().filter(d.sparseBackend()::equals).count(),
+                d.sparseBackend()));
+        var metrics = new java.util.HashMap<String, org.sparoa.api.analysis.OperatorMetrics>();
+        d.analysis().operators().forEach(m -> metrics.put(m.name(), m));
+        int shown = 0;
+        for (String op : d.sparseLight()) {
+            if (shown++ == EXPLAINED_OPERATORS) {
+                lines.add("... " + (d.sparseLight().size() - EXPLAINED_OPERATORS) + " more sparse-and-light operator(s)");
+                break;
+            }
+            Thresholds t = d.predicted().getOrDefault(op, d.thresholds());
+            var m = metrics.get(op);
+            lines.add(String.format(java.util.Locale.ROOT, "%s: sparsity %.2f >= s* %.2f, intensity %.2f < i* %.2f",
+                    op, m == null ? Double.NaN : m.sparsity().orElse(Double.NaN), t.sparsity(),
+                    m == null ? Double.NaN : m.intensity().orElse(Double.NaN), t.intensity()));
+        }
+        return lines;
+    }
+
+    static final int EXPLAINED_OPERATORS = 20;
 
     /**
      * The predictor's per-operator thresholds, or none (the constants apply) when a threshold was given explicitly,
      * no predictor is bound, or it fails.
      */
-    private Map<String, Thresholds> predicted(SchedulingContext context, ModelAnalysis analysis, BackendView sparse,
-                                              BackendView dense) {
+    private Predicted predicted(SchedulingContext context, ModelAnalysis analysis, BackendView sparse,
+                                BackendView dense) {
         ThresholdPredictor p = predictor.get();
-        boolean explicit = context.doubleOption("sparsity", -1) >= 0 || context.doubleOption("intensity", -1) >= 0
-                || settings.sparsity() >= 0 || settings.intensity() >= 0;
-        if (p == null || explicit) {
-            return Map.of();
+        Thresholds constant = analysis.thresholds();
+        String constants = String.format(java.util.Locale.ROOT, "constant s*=%s i*=%s",
+                threshold(context, "sparsity", settings.sparsity(), constant.sparsity()),
+                threshold(context, "intensity", settings.intensity(), constant.intensity()));
+        if (context.doubleOption("sparsity", -1) >= 0 || context.doubleOption("intensity", -1) >= 0) {
+            return new Predicted(Map.of(), constants + " (given by the request)");
+        }
+        if (settings.sparsity() >= 0 || settings.intensity() >= 0) {
+            return new Predicted(Map.of(), constants + " (configured in " + PID + ")");
+        }
+        if (p == null) {
+            return new Predicted(Map.of(), constants + " (no threshold predictor installed)");
         }
         if (!p.ready()) {
             LOG.info("threshold: the threshold predictor is still loading; constant thresholds for {} this time",
                     context.model().id());
-            return Map.of();
+            return new Predicted(Map.of(), constants + " (the threshold predictor is still loading)");
         }
         try {
-            return PredictedThresholds.of(p, context.model().graph().nodes(), analysis, sparse, dense);
+            return new Predicted(PredictedThresholds.of(p, context.model().graph().nodes(), analysis, sparse, dense),
+                    "per operator from the threshold predictor");
         } catch (RuntimeException e) {
             LOG.warn("threshold: the threshold predictor failed on {} ({}); using the constant thresholds",
                     context.model().id(), e.toString());
-            return Map.of();
+            return new Predicted(Map.of(), constants + " (the threshold predictor failed: " + e + ")");
         }
     }
 

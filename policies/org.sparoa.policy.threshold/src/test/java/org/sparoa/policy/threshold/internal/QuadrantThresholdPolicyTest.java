@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparoa.api.analysis.ModelAnalysis;
 import org.sparoa.api.analysis.OperatorMetrics;
+import org.sparoa.api.analysis.Thresholds;
 import org.sparoa.analyzer.internal.CalibratingModelAnalyzer;
 import org.sparoa.api.InferenceResult;
 import org.sparoa.api.Model;
@@ -200,6 +201,36 @@ class QuadrantThresholdPolicyTest {
         QuadrantThresholdPolicy.Decision without = policy.decide(context);
         assertEquals(constants, Set.copyOf(without.sparseLight()), "unbound: the constants");
         assertTrue(without.predicted().isEmpty());
+    }
+
+    @Test
+    void explainSaysWhereTheThresholdsCameFromAndWhyEachSparseOperatorIsThere() {
+        QuadrantThresholdPolicy policy = new QuadrantThresholdPolicy(Configs.threshold(-1, -1, false));
+        List<String> constant = policy.explain(withAnalysis(Map.of()));
+        assertTrue(constant.get(0).startsWith("thresholds: constant s*=")
+                && constant.get(0).endsWith("(no threshold predictor installed)"), constant.get(0));
+
+        ConvOnlyPredictor predictor = new ConvOnlyPredictor();
+        policy.bindPredictor(predictor);
+        SchedulingContext context = withAnalysis(Map.of());
+        QuadrantThresholdPolicy.Decision d = policy.decide(context);
+        List<String> lines = policy.explain(context);
+        assertEquals("thresholds: per operator from the threshold predictor", lines.get(0));
+        assertTrue(lines.get(1).startsWith("rule: " + d.sparseLight().size() + " of " + face.operatorCount()
+                + " operators sparse and light -> sparse-cpu"), lines.get(1));
+        String first = d.sparseLight().get(0);
+        Thresholds t = d.predicted().get(first);
+        assertTrue(lines.get(2).startsWith(first + ": sparsity ") && lines.get(2).contains(String.format(
+                java.util.Locale.ROOT, "s* %.2f", t.sparsity())), lines.get(2));
+        int shown = Math.min(d.sparseLight().size(), QuadrantThresholdPolicy.EXPLAINED_OPERATORS);
+        assertEquals(2 + shown + (d.sparseLight().size() > shown ? 1 : 0), lines.size(), String.join("\n", lines));
+
+        predictor.ready = false;
+        assertTrue(policy.explain(context).get(0).endsWith("(the threshold predictor is still loading)"));
+        predictor.ready = true;
+        assertTrue(policy.explain(withAnalysis(Map.of("sparsity", "0.5"))).get(0)
+                .equals("thresholds: constant s*=0.5 i*=" + analysis().thresholds().intensity()
+                        + " (given by the request)"));
     }
 
     @Test

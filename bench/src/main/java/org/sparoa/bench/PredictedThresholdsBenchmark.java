@@ -1,0 +1,290 @@
+package org.sparoa.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+import org.sparoa.analyzer.internal.CalibratingModelAnalyzer;
+import org.sparoa.api.CostModel;
+import org.sparoa.api.InferenceResult;
+import org.sparoa.api.Model;
+import org.sparoa.api.Node;
+import org.sparoa.api.Placement;
+import org.sparoa.api.PlanDescription;
+import org.sparoa.api.RandomInputs;
+import org.sparoa.api.RunOptions;
+import org.sparoa.api.SchedulingContext;
+import org.sparoa.api.SchedulingPolicy;
+import org.sparoa.api.SegmentPlan;
+import org.sparoa.api.Tensor;
+import org.sparoa.backend.ort.PlainOrtSession;
+import org.sparoa.backend.ort.internal.OrtCpuBackend;
+import org.sparoa.backend.sparse.internal.SparseCpuBackend;
+import org.sparoa.engine.LocalPlatform;
+import org.sparoa.ml.Networks;
+import org.sparoa.policy.single.internal.SingleBackendPolicy;
+import org.sparoa.policy.threshold.internal.QuadrantThresholdPolicy;
+import org.sparoa.predictor.Descriptors;
+import org.sparoa.predictor.internal.LearnedThresholdPredictor;
+
+/**
+ * The {@code threshold} policy with the predictor's per-operator thresholds against the same policy with the fixed
+ * thresholds (0.5 and 10 FLOP/byte), side by side in one JVM on the real backends: plain ONNX Runtime, each single
+ * backend, and each of the two threshold sources twice — as a user runs the policy (the rule, island merging, the
+ * engine's measured choice) and as the rule alone places the model ({@code rule}: no island merging, no measured
+ * choice). Per model and sparsity it prints the medians, predicted over fixed, and the operators the two sources
+ * place differently with the engine's measured per-operator costs on each backend, so that a misplacement can be
+ * seen. Writes {@code results/predicted-thresholds.csv}.
+ *
+ * <p>Arguments: {@code [iterations] [threads] [sparsities]}, default {@code 10 2 0,50,80,90};
+ * {@code -Dbench.ortSpinning=MODE} (the distribution configures {@code within-run}); {@code -Dbench.models=...}
+ * (default {@code mlsd,det,blazeface_back,cls}); {@code -Dbench.predictor=FILE} a trained predictor (default the
+ * one shipped in the bundle).
+ *
+ * <pre>
+ * mvn -B -o -pl bench exec:exec -Dbench.main=org.sparoa.bench.PredictedThresholdsBenchmark \
+ *     -Dbench.jvm=-Dbench.ortSpinning=within-run -Dbench.args="8 2 0,50,80,90"
+ * </pre>
+ */
+public final class PredictedThresholdsBenchmark {
+    private static final Map<String, String> FIXED = Map.of("sparsity", "0.5", "intensity", "10");
+
+    private PredictedThresholdsBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        List<Integer> sparsities = Arrays.stream((args.length > 2 ? args[2] : "0,50,80,90").split(","))
+                .map(String::trim).map(Integer::parseInt).toList();
+        List<BenchModels.Case> cases = BenchModels.matching(System.getProperty("bench.models",
+                "mlsd,det,blazeface_back,cls"));
+        LearnedThresholdPredictor predictor = new LearnedThresholdPredictor(Networks.outsideOsgi(1),
+                Path.of(System.getProperty("bench.predictor", "target/no-trained-predictor.bin")));
+        predictor.predict(List.of(), Descriptors.liveCpuPair());
+        Distinct distinct = new Distinct();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
+        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty());
+             LocalPlatform platform = LocalPlatform.of(ort, sparse)) {
+            platform.setAnalyzer(CalibratingModelAnalyzer.standalone(platform.models(), platform.calibrator(),
+                    AnalyzerConfigs.withCalibrationRuns(4)));
+            platform.addPolicy(new SingleBackendPolicy("ort-cpu"));
+            QuadrantThresholdPolicy threshold = new QuadrantThresholdPolicy(-1, -1, "sparse-cpu", "", true);
+            threshold.bindPredictor(predictor);
+            platform.addPolicy(threshold, QuadrantThresholdPolicy.SERVICE_PROPERTIES);
+            QuadrantThresholdPolicy rule = new QuadrantThresholdPolicy(-1, -1, "sparse-cpu", "", false);
+            rule.bindPredictor(predictor);
+            platform.addPolicy(new RuleAlone(rule, distinct), Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true));
+            waitUntilReady(predictor);
+            System.out.println("predictor v" + predictor.info().version() + " (" + predictor.info().source() + "), "
+                    + MachineInfo.describe());
+            Map<String, RunOptions> contenders = new LinkedHashMap<>();
+            contenders.put("single:ort-cpu", RunOptions.withPolicy("single", Map.of("backend", "ort-cpu")));
+            contenders.put("single:sparse-cpu", RunOptions.withPolicy("single", Map.of("backend", "sparse-cpu")));
+            contenders.put("threshold:predicted", RunOptions.withPolicy("threshold", Map.of()));
+            contenders.put("threshold:fixed", RunOptions.withPolicy("threshold", FIXED));
+            contenders.put("rule:predicted", RunOptions.withPolicy(RuleAlone.NAME, Map.of()));
+            contenders.put("rule:fixed", RunOptions.withPolicy(RuleAlone.NAME, FIXED));
+            System.out.printf(Locale.ROOT, "%-15s %4s %8s %8s %8s | %9s %9s %6s | %9s %9s %6s%n", "model", "sp%",
+                    "ORT", "ort-cpu", "sparse", "thr:pred", "thr:fixed", "p/f", "rule:pred", "rule:fix", "p/f");
+            for (BenchModels.Case c : cases) {
+                for (int sp : sparsities) {
+                    Path file = BenchModels.atSparsity(c.file(), sp);
+                    Model model = platform.models().load(null, file);
+                    Map<String, Tensor> inputs = RandomInputs.forModel(model, c.shapes(), 42);
+                    try (PlainOrtSession plain = PlainOrtSession.open(Files.readAllBytes(file), threads)) {
+                        evaluate(platform, model, inputs, plain, contenders, c, sp, iterations, distinct, rows);
+                    }
+                    platform.models().unload(model.id());
+                }
+            }
+        }
+        sparse.close();
+        write(rows, threads, iterations, predictor);
+    }
+
+    private static void waitUntilReady(LearnedThresholdPredictor predictor) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!predictor.ready()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the threshold predictor did not load its network in 120 s");
+            }
+            Thread.sleep(50); // polling the predictor's own readiness, which has no listener
+        }
+    }
+
+    private static void evaluate(LocalPlatform platform, Model model, Map<String, Tensor> inputs, PlainOrtSession plain,
+                                 Map<String, RunOptions> contenders, BenchModels.Case c, int sp, int iterations,
+                                 Distinct distinct, List<Map<String, Object>> rows) throws Exception {
+        Map<String, Callable<?>> timed = new LinkedHashMap<>();
+        timed.put("ort", () -> plain.run(inputs));
+        Map<String, PlanDescription> plans = new LinkedHashMap<>();
+        distinct.clear();
+        for (Map.Entry<String, RunOptions> k : contenders.entrySet()) {
+            InferenceResult first = platform.inference().infer(model.id(), inputs, k.getValue());
+            if (first.plan().fallbackReason() != null && first.plan().policy().equals(SchedulingPolicy.FIRST_CAPABLE)) {
+                System.out.println("  " + k.getKey() + " fell back: " + first.plan().fallbackReason());
+                continue;
+            }
+            plans.put(k.getKey(), first.plan());
+            timed.put(k.getKey(), () -> platform.inference().infer(model.id(), inputs, k.getValue()));
+        }
+        Map<String, RoundRobin.Timing> t = RoundRobin.run(timed, Math.max(5, iterations / 2), iterations, 1, 3);
+        System.out.printf(Locale.ROOT, "%-15s %4d %8.2f %8s %8s | %9s %9s %6s | %9s %9s %6s%n", c.name(), sp,
+                t.get("ort").median(), ms(t, "single:ort-cpu"), ms(t, "single:sparse-cpu"),
+                ms(t, "threshold:predicted"), ms(t, "threshold:fixed"), ratio(t, "threshold:fixed", "threshold:predicted"),
+                ms(t, "rule:predicted"), ms(t, "rule:fixed"), ratio(t, "rule:fixed", "rule:predicted"));
+        for (String k : plans.keySet()) {
+            System.out.println("  " + k + ": " + describe(plans.get(k)));
+        }
+        List<String> differing = distinct.differences();
+        System.out.println("  operators the two threshold sources place differently: " + differing.size()
+                + distinct.summary());
+        differing.stream().limit(12).forEach(d -> System.out.println("    " + d));
+        double ortMs = t.get("ort").median();
+        for (String k : t.keySet()) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("model", c.name());
+            r.put("sparsity_pct", sp);
+            r.put("contender", k.equals("ort") ? "onnxruntime" : k);
+            r.put("p50_ms", t.get(k).median());
+            r.put("p90_ms", t.get(k).p90());
+            r.put("vs_ort", t.get(k).median() / ortMs);
+            PlanDescription plan = plans.get(k);
+            r.put("segments", plan == null ? "" : plan.segments().size());
+            r.put("ops_on_sparse", plan == null ? "" : opsOn(plan, "sparse-cpu"));
+            r.put("differently_placed_ops", differing.size());
+            rows.add(r);
+        }
+    }
+
+    private static int opsOn(PlanDescription plan, String backend) {
+        return plan.segments().stream().filter(s -> s.backendId().equals(backend))
+                .mapToInt(s -> s.nodeNames().size()).sum();
+    }
+
+    private static String describe(PlanDescription plan) {
+        return plan.segments().size() + " segment(s), " + opsOn(plan, "sparse-cpu") + " operator(s) on sparse-cpu"
+                + (plan.fallbackReason() == null ? "" : "; measured choice: " + plan.fallbackReason());
+    }
+
+    private static String ms(Map<String, RoundRobin.Timing> t, String k) {
+        return t.containsKey(k) ? String.format(Locale.ROOT, "%.2f", t.get(k).median()) : "n/a";
+    }
+
+    /** How much faster {@code num}'s alternative {@code den} ran: fixed over predicted (> 1: predicted faster). */
+    private static String ratio(Map<String, RoundRobin.Timing> t, String fixed, String predicted) {
+        return t.containsKey(fixed) && t.containsKey(predicted)
+                ? String.format(Locale.ROOT, "%.3f", t.get(fixed).median() / t.get(predicted).median()) : "n/a";
+    }
+
+    /**
+     * The rule alone (no island merging, no measured choice) under its own name, remembering the placement each
+     * threshold source gave and the context's measured operator costs, to list the operators they place differently.
+     */
+    static final class RuleAlone implements SchedulingPolicy {
+        static final String NAME = "threshold-rule";
+        private final QuadrantThresholdPolicy rule;
+        private final Distinct distinct;
+
+        RuleAlone(QuadrantThresholdPolicy rule, Distinct distinct) {
+            this.rule = rule;
+            this.distinct = distinct;
+        }
+
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public Placement place(SchedulingContext context) {
+            QuadrantThresholdPolicy.Decision d = rule.decide(context);
+            distinct.record(d.predicted().isEmpty() ? "fixed" : "predicted", context, d);
+            return d.placement();
+        }
+    }
+
+    /** The two threshold sources' placements of the model in hand, and what they differ in. */
+    static final class Distinct {
+        private final Map<String, QuadrantThresholdPolicy.Decision> decisions = new TreeMap<>();
+        private SchedulingContext context;
+
+        synchronized void clear() {
+            decisions.clear();
+            context = null;
+        }
+
+        synchronized void record(String source, SchedulingContext c, QuadrantThresholdPolicy.Decision d) {
+            decisions.put(source, d);
+            context = c;
+        }
+
+        /** Per operator placed differently: the two placements and the measured per-operator cost on each backend. */
+        synchronized List<String> differences() {
+            QuadrantThresholdPolicy.Decision p = decisions.get("predicted");
+            QuadrantThresholdPolicy.Decision f = decisions.get("fixed");
+            if (p == null || f == null) {
+                return List.of();
+            }
+            CostModel costs = context.costs();
+            List<String> out = new ArrayList<>();
+            for (Node n : context.model().graph().nodes()) {
+                String bp = p.placement().backendByNode().get(n.name());
+                String bf = f.placement().backendByNode().get(n.name());
+                if (bp != null && !bp.equals(bf)) {
+                    double onP = costs.operatorMillis(bp, n).orElse(Double.NaN);
+                    double onF = costs.operatorMillis(bf, n).orElse(Double.NaN);
+                    out.add(String.format(Locale.ROOT, "%s (%s): predicted -> %s %.4f ms, fixed -> %s %.4f ms; %s",
+                            n.name(), n.opType(), bp, onP, bf, onF, onP < onF ? "predicted right"
+                                    : onP > onF ? "fixed right" : "equal"));
+                }
+            }
+            return out;
+        }
+
+        /** Over the differing operators: how many the measured per-operator costs say each source placed right. */
+        synchronized String summary() {
+            List<String> d = differences();
+            long p = d.stream().filter(s -> s.endsWith("predicted right")).count();
+            long f = d.stream().filter(s -> s.endsWith("fixed right")).count();
+            return d.isEmpty() ? "" : " (by the measured per-operator costs: predicted right on " + p + ", fixed right on "
+                    + f + ")";
+        }
+    }
+
+    private static void write(List<Map<String, Object>> rows, int threads, int iterations,
+                              LearnedThresholdPredictor predictor) throws IOException {
+        Path out = Path.of(System.getProperty("bench.out", "results/predicted-thresholds.csv"));
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
+            w.println("# date: " + Instant.now());
+            MachineInfo.describe().forEach((k, v) -> w.println("# " + k + ": " + v));
+            w.println("# load average (/proc/loadavg) at the end: " + LoadAverage.read());
+            w.println("# predictor v" + predictor.info().version() + " (" + predictor.info().source() + "); "
+                    + threads + " threads per backend and for plain ONNX Runtime; " + iterations
+                    + " interleaved iterations (3 timed runs per visit), median and p90; fixed = sparsity 0.5,"
+                    + " intensity 10; rule = the quadrant rule alone (no island merging, no measured choice)");
+            List<String> columns = new ArrayList<>(rows.get(0).keySet());
+            w.println(String.join(",", columns));
+            for (Map<String, Object> r : rows) {
+                w.println(String.join(",", columns.stream().map(k -> r.get(k) instanceof Double d
+                        ? (Double.isNaN(d) ? "" : String.format(Locale.ROOT, "%.4g", d))
+                        : String.valueOf(r.get(k))).toList()));
+            }
+        }
+        System.out.println("Wrote " + out.toAbsolutePath());
+    }
+}
