@@ -32,10 +32,8 @@ import org.sparoa.backend.ort.PlainOrtSession;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.backend.sparse.internal.SparseCpuBackend;
 import org.sparoa.engine.LocalPlatform;
-import org.sparoa.ml.Networks;
 import org.sparoa.policy.single.internal.SingleBackendPolicy;
 import org.sparoa.policy.threshold.internal.QuadrantThresholdPolicy;
-import org.sparoa.predictor.Descriptors;
 import org.sparoa.predictor.internal.LearnedThresholdPredictor;
 
 /**
@@ -70,9 +68,7 @@ public final class PredictedThresholdsBenchmark {
                 .map(String::trim).map(Integer::parseInt).toList();
         List<BenchModels.Case> cases = BenchModels.matching(System.getProperty("bench.models",
                 "mlsd,det,blazeface_back,cls"));
-        LearnedThresholdPredictor predictor = new LearnedThresholdPredictor(Networks.outsideOsgi(1),
-                Path.of(System.getProperty("bench.predictor", "target/no-trained-predictor.bin")));
-        predictor.predict(List.of(), Descriptors.liveCpuPair());
+        LearnedThresholdPredictor predictor = BenchPredictor.load();
         Distinct distinct = new Distinct();
         List<Map<String, Object>> rows = new ArrayList<>();
         SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
@@ -87,7 +83,6 @@ public final class PredictedThresholdsBenchmark {
             QuadrantThresholdPolicy rule = new QuadrantThresholdPolicy(-1, -1, "sparse-cpu", "", false);
             rule.bindPredictor(predictor);
             platform.addPolicy(new RuleAlone(rule, distinct), Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true));
-            waitUntilReady(predictor);
             System.out.println("predictor v" + predictor.info().version() + " (" + predictor.info().source() + "), "
                     + MachineInfo.describe());
             Map<String, RunOptions> contenders = new LinkedHashMap<>();
@@ -113,16 +108,6 @@ public final class PredictedThresholdsBenchmark {
         }
         sparse.close();
         write(rows, threads, iterations, predictor);
-    }
-
-    private static void waitUntilReady(LearnedThresholdPredictor predictor) throws InterruptedException {
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (!predictor.ready()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the threshold predictor did not load its network in 120 s");
-            }
-            Thread.sleep(50); // polling the predictor's own readiness, which has no listener
-        }
     }
 
     private static void evaluate(LocalPlatform platform, Model model, Map<String, Tensor> inputs, PlainOrtSession plain,

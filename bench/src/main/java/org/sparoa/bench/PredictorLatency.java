@@ -16,7 +16,7 @@ import org.sparoa.predictor.internal.LearnedThresholdPredictor;
 
 /**
  * Warm prediction time of the shipped threshold predictor on the data set's longest real model (PP-OCRv3 det, 314
- * operators) and on a 300-operator prefix of it, one ND4J thread: 20 untimed predictions, then 100 timed; median
+ * operators) and on a 300-operator prefix of it, one ND4J thread: 100 untimed predictions, then 100 timed; median
  * and p90. Prints the model file's size too.
  *
  * <pre>
@@ -25,6 +25,8 @@ import org.sparoa.predictor.internal.LearnedThresholdPredictor;
  * </pre>
  */
 public final class PredictorLatency {
+    /** Untimed predictions per operator count before timing (20 left the first count still being compiled by the JIT). */
+    private static final int WARMUP = 100;
 
     public static void main(String[] args) {
         Path data = Path.of("results/predictor-dataset.jsonl.gz");
@@ -45,7 +47,7 @@ public final class PredictorLatency {
                 + " bytes, " + info.parameters() + " parameters; " + MachineInfo.describe());
         List<OperatorFeatures> all = longest.stream().map(DatasetRecord::op).toList();
         for (List<OperatorFeatures> ops : List.of(all.subList(0, Math.min(300, all.size())), all)) {
-            for (int i = 0; i < 20; i++) {
+            for (int i = 0; i < WARMUP; i++) {
                 p.predict(ops, Descriptors.liveCpuPair());
             }
             double[] ms = new double[100];

@@ -75,6 +75,7 @@ public final class PredictorTraining {
             String table = FoldTable.table(folds);
             System.out.println(table);
             Path out = Path.of("results/predictor-leave-model-out.md");
+            Files.createDirectories(out.toAbsolutePath().getParent());
             Files.writeString(out, "<!-- " + MachineInfo.describe() + "; " + String.format(Locale.ROOT, "%.0f s",
                     (System.nanoTime() - start) / 1e9) + "; args: " + String.join(" ", args) + " -->\n" + table);
             System.out.println("wrote " + out);

@@ -42,7 +42,8 @@ import org.sparoa.policy.threshold.internal.QuadrantThresholdPolicy;
  *
  * <p>Arguments: {@code [iterations] [threads] [sparsities]}, default {@code 10 2 0,50,80,90};
  * {@code -Dbench.ortSpinning=MODE} sets the ort-cpu backend's {@code spinning} (default auto);
- * {@code -Dbench.models=mlsd,det,blazeface_back,cls} chooses the models (default these four).
+ * {@code -Dbench.models=mlsd,det,blazeface_back,cls} chooses the models (default these four);
+ * {@code -Dbench.predictor=FILE} the threshold predictor {@code sac} reads (default the shipped one).
  */
 public final class SacEvaluation {
 
@@ -70,6 +71,8 @@ public final class SacEvaluation {
             platform.addPolicy(new QuadrantThresholdPolicy(-1, -1, "sparse-cpu", "", true),
                     QuadrantThresholdPolicy.SERVICE_PROPERTIES);
             SacPolicy sac = new SacPolicy(Networks.agentsOutsideOsgi(1), Files.createTempDirectory("sac-eval"));
+            // as in the distribution, where sac reads the predictor's thresholds it was trained with
+            sac.bindPredictor(BenchPredictor.load());
             platform.addPolicy(sac, SacPolicy.SERVICE_PROPERTIES);
             platform.addPolicy(new FixedPolicies.RandomPlacement());
             platform.addPolicy(new FixedPolicies.CheapestCut(), FixedPolicies.CheapestCut.SERVICE_PROPERTIES);

@@ -115,11 +115,7 @@ public final class SacTraining {
             sparse.close();
         }
         double profileSeconds = (System.nanoTime() - profileStart) / 1e9;
-        LearnedThresholdPredictor predictor = new LearnedThresholdPredictor(Networks.outsideOsgi(1),
-                Path.of("target", "no-trained-predictor.bin"));
-        while (!predictor.ready()) {
-            Thread.sleep(100); // a bench main waiting for the predictor's natives to load in the background
-        }
+        LearnedThresholdPredictor predictor = BenchPredictor.load();
         if (evaluateOnly != null) {
             List<OfflineTraining.Evaluation> evaluations = OfflineTraining.evaluate(Networks.agentsOutsideOsgi(1),
                     Files.readAllBytes(evaluateOnly), recorder.seen, predictor);

@@ -26,7 +26,7 @@ public final class Trainer {
     public record Options(int maxEpochs, int patience, double learningRate, long seed, double validationShare,
                           int passes) {
         public static Options defaults() {
-            return new Options(20, 4, 0.005, 13, 0.15, 3);
+            return new Options(80, 15, 0.005, 13, 0.15, 2);
         }
     }
 

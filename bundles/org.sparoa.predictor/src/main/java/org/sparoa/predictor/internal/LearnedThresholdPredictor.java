@@ -101,7 +101,7 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
     public LearnedThresholdPredictor(SequenceNetworks networks, Path file) {
         this.networks = networks;
         this.file = file;
-        this.loaded = Files.isRegularFile(file) ? fromFile() : bundled();
+        this.loaded = Files.isRegularFile(file) ? fromFileOrBundled() : bundled();
         LOG.info("Threshold predictor v{} from {} ({} bytes, {} parameters)", loaded.info().version(),
                 loaded.info().source(), loaded.info().modelBytes(), loaded.info().parameters());
     }
@@ -188,6 +188,23 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
                     l.info().version());
         }
         return l;
+    }
+
+    /** A saved model this bundle cannot read (an older format, a damaged file) leaves the bundled one in use. */
+    private Loaded fromFileOrBundled() {
+        try {
+            return fromFile();
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot use the threshold predictor saved at {} ({}); using the bundled default until a model "
+                    + "is trained again", file, e.getMessage());
+            Loaded b = bundled();
+            try {
+                // stamped with the unreadable file's time and size: tried again only once that file changes
+                return new Loaded(b.model, b.info, Files.getLastModifiedTime(file), Files.size(file));
+            } catch (IOException gone) {
+                return b;
+            }
+        }
     }
 
     private Loaded fromFile() {

@@ -62,4 +62,14 @@ class LearnedThresholdPredictorTest {
         assertEquals(3, p.predict(ops(3), Descriptors.liveCpuPair()).size(), "still predicts");
         assertEquals(shipped + 1, p.info().version(), "keeps the model it had");
     }
+
+    @Test
+    void aSavedModelThisBundleCannotReadAtStartLeavesTheBundledOneInUse(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("threshold-predictor.bin");
+        Files.writeString(file, "written by an older bundle");
+        LearnedThresholdPredictor p = new LearnedThresholdPredictor(networks, file);
+        assertEquals("bundled default", p.info().source());
+        assertEquals(3, p.predict(ops(3), Descriptors.liveCpuPair()).size(), "predicts with the bundled model");
+        assertEquals("bundled default", p.info().source(), "the unreadable file is not tried again unchanged");
+    }
 }
