@@ -1,11 +1,8 @@
 package org.sparoa.bench;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,20 +103,7 @@ public final class LiveLoadDemo {
 
 
     private static void write(List<Map<String, Object>> rows, String setting, int iterations) throws IOException {
-        Path out = Path.of(System.getProperty("bench.out", "results/live-load.csv"));
-        Files.createDirectories(out.getParent());
-        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
-            w.println("# date: " + Instant.now());
-            MachineInfo.describe().forEach((k, v) -> w.println("# " + k + ": " + v));
-            w.println("# " + setting + "; " + iterations
-                    + " interleaved iterations per phase (3 timed runs per visit), median and p90");
-            List<String> columns = new ArrayList<>(rows.get(0).keySet());
-            w.println(String.join(",", columns));
-            for (Map<String, Object> r : rows) {
-                w.println(String.join(",", columns.stream().map(k -> r.get(k) instanceof Double d
-                        ? String.format(Locale.ROOT, "%.4g", d) : String.valueOf(r.get(k))).toList()));
-            }
-        }
-        System.out.println("Wrote " + out.toAbsolutePath());
+        ResultsCsv.write(Path.of(System.getProperty("bench.out", "results/live-load.csv")), List.of(setting + "; "
+                + iterations + " interleaved iterations per phase (3 timed runs per visit), median and p90"), rows);
     }
 }

@@ -1,11 +1,8 @@
 package org.sparoa.bench;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -252,24 +249,12 @@ public final class PredictedThresholdsBenchmark {
 
     private static void write(List<Map<String, Object>> rows, int threads, int iterations,
                               LearnedThresholdPredictor predictor) throws IOException {
-        Path out = Path.of(System.getProperty("bench.out", "results/predicted-thresholds.csv"));
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
-            w.println("# date: " + Instant.now());
-            MachineInfo.describe().forEach((k, v) -> w.println("# " + k + ": " + v));
-            w.println("# load average (/proc/loadavg) at the end: " + LoadAverage.read());
-            w.println("# predictor v" + predictor.info().version() + " (" + predictor.info().source() + "); "
-                    + threads + " threads per backend and for plain ONNX Runtime; " + iterations
-                    + " interleaved iterations (3 timed runs per visit), median and p90; fixed = sparsity 0.5,"
-                    + " intensity 10; rule = the quadrant rule alone (no island merging, no measured choice)");
-            List<String> columns = new ArrayList<>(rows.get(0).keySet());
-            w.println(String.join(",", columns));
-            for (Map<String, Object> r : rows) {
-                w.println(String.join(",", columns.stream().map(k -> r.get(k) instanceof Double d
-                        ? (Double.isNaN(d) ? "" : String.format(Locale.ROOT, "%.4g", d))
-                        : String.valueOf(r.get(k))).toList()));
-            }
-        }
-        System.out.println("Wrote " + out.toAbsolutePath());
+        ResultsCsv.write(Path.of(System.getProperty("bench.out", "results/predicted-thresholds.csv")), List.of(
+                "load average (/proc/loadavg) at the end: " + LoadAverage.read(),
+                "predictor v" + predictor.info().version() + " (" + predictor.info().source() + "); " + threads
+                        + " threads per backend and for plain ONNX Runtime; " + iterations
+                        + " interleaved iterations (3 timed runs per visit), median and p90; fixed = sparsity 0.5,"
+                        + " intensity 10; rule = the quadrant rule alone (no island merging, no measured choice)"),
+                rows);
     }
 }

@@ -95,7 +95,7 @@ public final class SacTraining {
         ContextRecorder recorder = new ContextRecorder();
         long profileStart = System.nanoTime();
         SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
-        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1);
+        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty());
              LocalPlatform platform = LocalPlatform.withoutMeasuredPlans(ort, sparse)) {
             platform.setAnalyzer(CalibratingModelAnalyzer.standalone(platform.models(), platform.calibrator(),
                     AnalyzerConfigs.withCalibrationRuns(4)));

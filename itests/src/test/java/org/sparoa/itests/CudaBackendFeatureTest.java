@@ -52,13 +52,7 @@ public class CudaBackendFeatureTest {
     @Test
     public void featureInstallsCleanlyAndRegistersCudaGpuOnlyWhereThereIsAGpu() throws Exception {
         Distribution.waitFor("the ort-cpu backend", () -> registered("ort-cpu"));
-        java.util.List<String> stopped = new java.util.concurrent.CopyOnWriteArrayList<>();
-        org.osgi.framework.BundleListener listener = e -> {
-            if (e.getType() == org.osgi.framework.BundleEvent.STOPPED) {
-                stopped.add(e.getBundle().getSymbolicName());
-            }
-        };
-        context.addBundleListener(listener);
+        StoppedBundles stopped = StoppedBundles.listen(context);
         features.installFeature("sparoa-backend-cuda", EnumSet.of(FeaturesService.Option.NoAutoRefreshBundles));
         assertTrue(features.isInstalled(features.getFeature("sparoa-backend-cuda")));
         Bundle cuda = bundle("org.sparoa.backend.cuda");
@@ -76,8 +70,9 @@ public class CudaBackendFeatureTest {
             assertEquals("no GPU here: nothing registered", false, registered("cuda-gpu"));
         }
         assertTrue("ort-cpu still serves", registered("ort-cpu"));
-        context.removeBundleListener(listener);
-        assertTrue("installing the feature stopped (refreshed) no bundle: " + stopped, stopped.isEmpty());
+        stopped.close();
+        assertTrue("installing the feature stopped (refreshed) no bundle: " + stopped.names(),
+                stopped.names().isEmpty());
         Distribution.waitFor("every bundle active", () -> Arrays.stream(context.getBundles())
                 .filter(b -> b.getHeaders().get("Fragment-Host") == null)
                 .allMatch(b -> b.getState() == Bundle.ACTIVE));

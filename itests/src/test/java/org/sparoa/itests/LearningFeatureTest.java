@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.inject.Inject;
 
@@ -27,8 +26,6 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.BundleEvent;
-import org.osgi.framework.BundleListener;
 import org.sparoa.api.InferenceResult;
 import org.sparoa.api.InferenceService;
 import org.sparoa.api.Model;
@@ -86,13 +83,7 @@ public class LearningFeatureTest {
         assertTrue("the threshold policy placed the model with the predictor:\n" + planned, planned.contains("ort-cpu")
                 || planned.contains("sparse-cpu"));
 
-        List<String> stopped = new CopyOnWriteArrayList<>();
-        BundleListener listener = e -> {
-            if (e.getType() == BundleEvent.STOPPED) {
-                stopped.add(e.getBundle().getSymbolicName());
-            }
-        };
-        context.addBundleListener(listener);
+        StoppedBundles stopped = StoppedBundles.listen(context);
         try {
             ml.stop();
             Distribution.waitFor("the predictor service gone with ND4J", () -> !registered(PREDICTOR));
@@ -109,10 +100,10 @@ public class LearningFeatureTest {
             String again = execute("sparoa:predict " + SHAPE + " " + model);
             assertTrue("predicts after the update:\n" + again, again.contains("operators on sparse-cpu"));
         } finally {
-            context.removeBundleListener(listener);
+            stopped.close();
         }
-        assertEquals("only org.sparoa.ml stopped (twice: stop, update): " + stopped,
-                List.of("org.sparoa.ml", "org.sparoa.ml"), stopped);
+        assertEquals("only org.sparoa.ml stopped (twice: stop, update): " + stopped.names(),
+                List.of("org.sparoa.ml", "org.sparoa.ml"), stopped.names());
         assertTrue("ort-cpu still serves", registeredBackend("ort-cpu"));
     }
 
@@ -140,13 +131,7 @@ public class LearningFeatureTest {
                             ? plan.explanation().get(0) : "planned by " + plan.policy() + ": " + plan.fallbackReason());
                     return r.outputs().values().iterator().next().toFloatArray();
                 });
-        List<String> stopped = new CopyOnWriteArrayList<>();
-        BundleListener listener = e -> {
-            if (e.getType() == BundleEvent.STOPPED) {
-                stopped.add(e.getBundle().getSymbolicName());
-            }
-        };
-        context.addBundleListener(listener);
+        StoppedBundles stopped = StoppedBundles.listen(context);
         try {
             Distribution.waitFor("a request planned with the predictor's thresholds",
                     () -> sources.contains(FROM_PREDICTOR) || load.hasProblems());
@@ -166,14 +151,14 @@ public class LearningFeatureTest {
                     () -> sources.contains(FROM_PREDICTOR) || load.hasProblems());
         } finally {
             load.stopAndJoin();
-            context.removeBundleListener(listener);
+            stopped.close();
             models.unload(model.id());
         }
         load.assertNoneFailedLostOrWrong();
         assertTrue("every request was planned by threshold itself: " + sources,
                 sources.stream().noneMatch(l -> l.startsWith("planned by ")));
-        assertEquals("only the predictor bundle stopped (stop, update): " + stopped,
-                List.of(PREDICTOR_BUNDLE, PREDICTOR_BUNDLE), stopped);
+        assertEquals("only the predictor bundle stopped (stop, update): " + stopped.names(),
+                List.of(PREDICTOR_BUNDLE, PREDICTOR_BUNDLE), stopped.names());
     }
 
     /**

@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import javax.inject.Inject;
 
 import org.apache.karaf.shell.api.console.SessionFactory;
@@ -23,8 +22,6 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.BundleEvent;
-import org.osgi.framework.BundleListener;
 import org.sparoa.api.InferenceResult;
 import org.sparoa.api.InferenceService;
 import org.sparoa.api.Model;
@@ -86,13 +83,7 @@ public class SacPolicyFeatureTest {
             plannedBy.add(r.plan().policy());
             return r.outputs().values().iterator().next().toFloatArray();
         });
-        List<String> stopped = new CopyOnWriteArrayList<>();
-        BundleListener listener = e -> {
-            if (e.getType() == BundleEvent.STOPPED) {
-                stopped.add(e.getBundle().getSymbolicName());
-            }
-        };
-        context.addBundleListener(listener);
+        StoppedBundles stopped = StoppedBundles.listen(context);
         Bundle sac = bundle(SAC);
         assertNotNull(SAC + " is installed", sac);
         try {
@@ -109,10 +100,11 @@ public class SacPolicyFeatureTest {
             Distribution.waitFor("a request planned by sac after the update", () -> plannedBy.contains("sac"));
         } finally {
             load.stopAndJoin();
-            context.removeBundleListener(listener);
+            stopped.close();
         }
         load.assertNoneFailedLostOrWrong();
-        assertEquals("only the sac bundle stopped (stop, update): " + stopped, List.of(SAC, SAC), stopped);
+        assertEquals("only the sac bundle stopped (stop, update): " + stopped.names(), List.of(SAC, SAC),
+                stopped.names());
     }
 
     private boolean policyRegistered(String name) {
