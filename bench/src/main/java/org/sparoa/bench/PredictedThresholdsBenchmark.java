@@ -1,10 +1,8 @@
 package org.sparoa.bench;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +17,6 @@ import org.sparoa.api.Model;
 import org.sparoa.api.Node;
 import org.sparoa.api.Placement;
 import org.sparoa.api.PlanDescription;
-import org.sparoa.api.RandomInputs;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.SchedulingContext;
 import org.sparoa.api.SchedulingPolicy;
@@ -59,12 +56,9 @@ public final class PredictedThresholdsBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        List<Integer> sparsities = Arrays.stream((args.length > 2 ? args[2] : "0,50,80,90").split(","))
-                .map(String::trim).map(Integer::parseInt).toList();
-        List<BenchModels.Case> cases = BenchModels.matching(System.getProperty("bench.models",
-                "mlsd,det,blazeface_back,cls"));
+        PolicySweep sweep = PolicySweep.fromArgs(args);
+        int iterations = sweep.iterations();
+        int threads = sweep.threads();
         LearnedThresholdPredictor predictor = BenchPredictor.load();
         Distinct distinct = new Distinct();
         List<Map<String, Object>> rows = new ArrayList<>();
@@ -91,17 +85,8 @@ public final class PredictedThresholdsBenchmark {
             contenders.put("rule:fixed", RunOptions.withPolicy(RuleAlone.NAME, FIXED));
             System.out.printf(Locale.ROOT, "%-15s %4s %8s %8s %8s | %9s %9s %6s | %9s %9s %6s%n", "model", "sp%",
                     "ORT", "ort-cpu", "sparse", "thr:pred", "thr:fixed", "p/f", "rule:pred", "rule:fix", "p/f");
-            for (BenchModels.Case c : cases) {
-                for (int sp : sparsities) {
-                    Path file = BenchModels.atSparsity(c.file(), sp);
-                    Model model = platform.models().load(null, file);
-                    Map<String, Tensor> inputs = RandomInputs.forModel(model, c.shapes(), 42);
-                    try (PlainOrtSession plain = PlainOrtSession.open(Files.readAllBytes(file), threads)) {
-                        evaluate(platform, model, inputs, plain, contenders, c, sp, iterations, distinct, rows);
-                    }
-                    platform.models().unload(model.id());
-                }
-            }
+            sweep.forEach(platform, (model, inputs, plain, c, sp) ->
+                    evaluate(platform, model, inputs, plain, contenders, c, sp, iterations, distinct, rows));
         }
         sparse.close();
         write(rows, threads, iterations, predictor);

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,7 +14,6 @@ import org.sparoa.analyzer.internal.CalibratingModelAnalyzer;
 import org.sparoa.api.InferenceResult;
 import org.sparoa.api.Model;
 import org.sparoa.api.PlanDescription;
-import org.sparoa.api.RandomInputs;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.SegmentPlan;
 import org.sparoa.api.Tensor;
@@ -51,12 +49,9 @@ public final class SacEvaluation {
     }
 
     public static void main(String[] args) throws Exception {
-        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-        int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-        List<Integer> sparsities = Arrays.stream((args.length > 2 ? args[2] : "0,50,80,90").split(","))
-                .map(String::trim).map(Integer::parseInt).toList();
-        List<BenchModels.Case> cases = BenchModels.matching(System.getProperty("bench.models",
-                "mlsd,det,blazeface_back,cls"));
+        PolicySweep sweep = PolicySweep.fromArgs(args);
+        int iterations = sweep.iterations();
+        int threads = sweep.threads();
         List<Map<String, Object>> rows = new ArrayList<>();
         SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
         try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty());
@@ -85,17 +80,8 @@ public final class SacEvaluation {
             }
             System.out.printf(Locale.ROOT, "%-15s %4s %8s %8s %8s %8s %8s %8s %8s %8s | %s%n", "model", "sp%", "ORT",
                     "ort-cpu", "sparse", "greedy", "thresh", "sac", "random", "oracle", "sac vs best other / oracle");
-            for (BenchModels.Case c : cases) {
-                for (int sp : sparsities) {
-                    Path file = BenchModels.atSparsity(c.file(), sp);
-                    Model model = platform.models().load(null, file);
-                    Map<String, Tensor> inputs = RandomInputs.forModel(model, c.shapes(), 42);
-                    try (PlainOrtSession plain = PlainOrtSession.open(Files.readAllBytes(file), threads)) {
-                        evaluate(platform, model, inputs, plain, contenders, c, sp, iterations, rows);
-                    }
-                    platform.models().unload(model.id());
-                }
-            }
+            sweep.forEach(platform, (model, inputs, plain, c, sp) ->
+                    evaluate(platform, model, inputs, plain, contenders, c, sp, iterations, rows));
         }
         sparse.close();
         write(rows, threads, iterations);
