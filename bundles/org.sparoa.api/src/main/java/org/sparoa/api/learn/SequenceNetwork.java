@@ -13,10 +13,10 @@ public interface SequenceNetwork extends AutoCloseable {
     /** The outputs, one row per input row. */
     float[][] predict(float[][] features);
 
-    /** One optimiser step on this example; returns its weighted mean squared error before the step. */
+    /** One optimiser step on this example; returns its weighted mean absolute error before the step. */
     double fit(Sequence example);
 
-    /** The weighted mean squared error on this example, without training. */
+    /** The weighted mean absolute error on this example, without training. */
     double loss(Sequence example);
 
     /** Every trainable array by name, flattened row-major: what {@link SequenceNetworks#restore} takes back. */

@@ -7,7 +7,7 @@
  * to {@code sparoa:train}.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.sparoa.api.learn;
 
 import org.osgi.annotation.bundle.Export;

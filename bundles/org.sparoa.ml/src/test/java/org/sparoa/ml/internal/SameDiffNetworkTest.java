@@ -37,6 +37,39 @@ class SameDiffNetworkTest {
         return new Sequence(x, y, w);
     }
 
+    /**
+     * Three sequences with the same inputs and targets 0.2, 0.2 and 0.9: the loss is the absolute error, so the network
+     * learns their median (0.2, the side most of them are on), not their mean (0.43).
+     */
+    @Test
+    void whereTheInputsCannotTellTargetsApartTheNetworkLearnsTheirMedian() {
+        float[][] x = new float[4][];
+        for (int t = 0; t < x.length; t++) {
+            x[t] = new float[] {0.3f, 0.6f, 1};
+        }
+        Sequence[] same = {constant(x, 0.2f), constant(x, 0.2f), constant(x, 0.9f)};
+        try (SequenceNetwork net = networks.create(SPEC, 3, 0.01)) {
+            for (int i = 0; i < 150; i++) {
+                for (Sequence s : same) {
+                    net.fit(s);
+                }
+            }
+            for (float[] out : net.predict(x)) {
+                assertEquals(0.2, out[0], 0.1, "the median 0.2, not the mean 0.43: " + out[0]);
+            }
+        }
+    }
+
+    private static Sequence constant(float[][] x, float target) {
+        float[][] y = new float[x.length][2];
+        float[][] w = new float[x.length][2];
+        for (int t = 0; t < x.length; t++) {
+            y[t][0] = target;
+            w[t][0] = 1;
+        }
+        return new Sequence(x, y, w);
+    }
+
     @Test
     void trainingLowersTheLossOnHeldOutSequences() {
         Random r = new Random(7);
