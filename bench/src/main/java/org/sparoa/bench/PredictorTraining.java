@@ -17,7 +17,8 @@ import org.sparoa.predictor.Trainer;
 
 /**
  * Trains the threshold predictor outside Karaf with the code {@code sparoa:train predictor} runs: either the
- * leave-model-out evaluation ({@code --leave-model-out}: one fold per real model, with the baselines) or the model
+ * leave-model-out evaluation ({@code --leave-model-out}: one fold per real model, with the baselines; with
+ * {@code --decisions FILE} every predicted decision of every fold as CSV, for reading where it errs) or the model
  * to ship ({@code --save FILE}). One ND4J thread unless {@code --threads N}.
  *
  * <pre>
@@ -31,29 +32,33 @@ public final class PredictorTraining {
         Path data = Path.of("results/predictor-dataset.jsonl.gz");
         Path save = null;
         boolean lomo = false;
+        Path decisionsCsv = null;
         int threads = 1;
         Trainer.Options d = Trainer.Options.defaults();
         int epochs = d.maxEpochs();
         int patience = d.patience();
         long seed = d.seed();
         int passes = d.passes();
+        double learningRate = d.learningRate();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--data" -> data = Path.of(args[++i]);
                 case "--save" -> save = Path.of(args[++i]);
                 case "--leave-model-out" -> lomo = true;
+                case "--decisions" -> decisionsCsv = Path.of(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
                 case "--patience" -> patience = Integer.parseInt(args[++i]);
                 case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--passes" -> passes = Integer.parseInt(args[++i]);
+                case "--learning-rate" -> learningRate = Double.parseDouble(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --data FILE"
-                        + " --save FILE --leave-model-out --threads N --epochs N --patience N --passes N --seed S");
+                        + " --save FILE --leave-model-out --decisions FILE --threads N --epochs N --patience N --passes N --learning-rate R --seed S");
             }
         }
         List<DatasetRecord> records = DatasetFile.read(data);
         SequenceNetworks networks = Networks.outsideOsgi(threads);
-        Trainer.Options o = new Trainer.Options(epochs, patience, d.learningRate(), seed, d.validationShare(), passes);
+        Trainer.Options o = new Trainer.Options(epochs, patience, learningRate, seed, d.validationShare(), passes);
         Trainer.Listener listener = new Trainer.Listener() {
             @Override
             public void step(int epoch, int done, int total) {
@@ -61,17 +66,26 @@ public final class PredictorTraining {
 
             @Override
             public void epoch(Trainer.Epoch e) {
-                System.out.printf(Locale.ROOT, "epoch %d: train loss %.5f, validation loss %.5f%s (%d ms)%n",
-                        e.epoch(), e.trainLoss(), e.validationLoss(), e.best() ? " best" : "", e.millis());
+                System.out.println(e.describe());
             }
         };
         long start = System.nanoTime();
         if (lomo) {
             List<Evaluation.Fold> folds = new ArrayList<>();
+            List<String> lines = new ArrayList<>(List.of(
+                    "model,index,operator,opType,pruned,level,sparsity,threshold,sparseWins,tie,right,flops,bytes"));
             Evaluation.leaveModelOut(networks, records, o, listener, f -> {
                 folds.add(f);
                 System.out.println(FoldTable.row(f));
-            }, () -> false);
+            }, (model, decisions) -> decisions.forEach(x -> lines.add(String.format(Locale.ROOT,
+                    "%s,%d,%s,%s,%b,%.2f,%.4f,%.4f,%b,%s,%b,%.0f,%.0f", model, x.record().index(),
+                    x.record().op().name().replace(',', ';'), x.record().op().opType(), x.record().pruned(),
+                    x.record().levels()[x.level()], x.sparsity(), x.threshold(), x.sparseWins(), x.tie(), x.right(),
+                    x.record().op().flops(), x.record().op().bytes()))), () -> false);
+            if (decisionsCsv != null) {
+                Files.write(decisionsCsv, lines);
+                System.out.println("wrote " + decisionsCsv + " (" + (lines.size() - 1) + " decisions)");
+            }
             String table = FoldTable.table(folds);
             System.out.println(table);
             Path out = Path.of("results/predictor-leave-model-out.md");
@@ -83,7 +97,7 @@ public final class PredictorTraining {
         if (save != null) {
             Trainer.Result r = Trainer.train(networks, records, o, listener, () -> false);
             String how = "PredictorTraining --data " + data.getFileName() + " --epochs " + epochs + " --patience "
-                    + patience + " --passes " + passes + " --seed " + seed + " (" + r.epochs().size() + " epochs run)";
+                    + patience + " --passes " + passes + " --learning-rate " + learningRate + " --seed " + seed + " (" + r.epochs().size() + " epochs run)";
             long bytes = new PredictorFile(1, how, r.spec(), r.weights()).write(save);
             System.out.println("saved " + save + ": " + bytes + " bytes, " + how);
         }

@@ -22,4 +22,13 @@ public interface OperatorProfiler {
      * Returns the measurements in topological order, backend by backend.
      */
     List<Measurement> profile(String modelId, Map<String, Tensor> inputs, boolean remeasure);
+
+    /**
+     * The boundary cost of each live backend (measured once per backend instance), so that a caller of {@link
+     * #profile} can take the segment and hand-over costs out of the one-operator measurements as the engine's cost
+     * model does ({@link BoundaryCost#ownMillis}). Empty where the profiler does not know them.
+     */
+    default Map<String, BoundaryCost> boundaryCosts() {
+        return Map.of();
+    }
 }

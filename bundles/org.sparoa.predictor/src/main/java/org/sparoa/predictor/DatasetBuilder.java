@@ -16,6 +16,7 @@ import org.sparoa.api.analysis.AnalysisOptions;
 import org.sparoa.api.analysis.ModelAnalysis;
 import org.sparoa.api.analysis.ModelAnalyzer;
 import org.sparoa.api.analysis.OperatorMetrics;
+import org.sparoa.api.BoundaryCost;
 import org.sparoa.api.Model;
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.api.Node;
@@ -38,6 +39,11 @@ import org.sparoa.sim.RooflineSimulator;
  * operator, each on one backend then the other, so the repeats alternate the two backends. The line keeps every
  * repeat, their median as the time, and per level whether the two backends are a tie ({@link Spread#tie}); a tie
  * does not vote in the label.
+ *
+ * <p>The label and the ties are made of each operator's own time: its one-operator measurement less one segment and
+ * the moves of its activations in and out, with the boundary costs the profiler measured for each backend ({@link
+ * BoundaryCost#ownMillis}, as the engine's cost model prices an operator inside a plan). A backend whose boundary
+ * cost the profiler does not know keeps its raw times.
  */
 public final class DatasetBuilder {
     /** Called after each measured (model, level). */
@@ -155,11 +161,15 @@ public final class DatasetBuilder {
         } finally {
             models.unload(baseId);
         }
-        return records(source, levels, nodes, analysis, sparseMs, denseMs, prunedOps);
+        Map<String, BoundaryCost> boundaries = profiler.boundaryCosts();
+        return records(source, levels, model, analysis, sparseMs, denseMs, prunedOps,
+                boundaries.get(pair.sparse().backendId()), boundaries.get(pair.dense().backendId()));
     }
 
-    private List<DatasetRecord> records(ModelSource source, double[] levels, List<Node> nodes, ModelAnalysis analysis,
-                                        double[][][] sparseMs, double[][][] denseMs, Set<String> prunedOps) {
+    private List<DatasetRecord> records(ModelSource source, double[] levels, Model model, ModelAnalysis analysis,
+                                        double[][][] sparseMs, double[][][] denseMs, Set<String> prunedOps,
+                                        BoundaryCost sparseBoundary, BoundaryCost denseBoundary) {
+        List<Node> nodes = model.graph().nodes();
         Map<String, OperatorMetrics> metrics = new HashMap<>();
         analysis.operators().forEach(m -> metrics.put(m.name(), m));
         List<DatasetRecord> measured = new ArrayList<>();
@@ -169,19 +179,23 @@ public final class DatasetBuilder {
             OperatorMetrics m = metrics.get(n.name());
             OperatorFeatures f = OperatorFeatures.of(n, m);
             boolean pruned = prunedOps.contains(n.name());
+            long moved = bytesMoved(model, n, m);
+            double[][] sparseOwn = own(sparseMs[i], sparseBoundary, moved);
+            double[][] denseOwn = own(denseMs[i], denseBoundary, moved);
             double[] sparseMedian = new double[levels.length];
             double[] denseMedian = new double[levels.length];
             Boolean[] tie = repeats > 1 ? new Boolean[levels.length] : null;
             for (int j = 0; j < levels.length; j++) {
-                sparseMedian[j] = Spread.median(sparseMs[i][j]);
-                denseMedian[j] = Spread.median(denseMs[i][j]);
+                sparseMedian[j] = Spread.median(sparseOwn[j]);
+                denseMedian[j] = Spread.median(denseOwn[j]);
                 if (tie != null) {
-                    tie[j] = Spread.tie(sparseMs[i][j], denseMs[i][j]);
+                    tie[j] = Spread.tie(sparseOwn[j], denseOwn[j]);
                 }
             }
             DatasetRecord base = new DatasetRecord(source.name(), source.kind(), i, pair, false, f, pruned, levels,
                     new double[levels.length], sparseMedian, denseMedian, null, null, repeats,
-                    repeats > 1 ? sparseMs[i] : null, repeats > 1 ? denseMs[i] : null, tie);
+                    repeats > 1 ? sparseMs[i] : null, repeats > 1 ? denseMs[i] : null, tie, sparseBoundary,
+                    denseBoundary, moved);
             double[] x = new double[levels.length];
             Boolean[] wins = new Boolean[levels.length];
             for (int j = 0; j < levels.length; j++) {
@@ -190,7 +204,7 @@ public final class DatasetBuilder {
             }
             measured.add(new DatasetRecord(source.name(), source.kind(), i, pair, false, f, pruned, levels, x,
                     sparseMedian, denseMedian, Labels.sparsityThreshold(x, wins), null, repeats,
-                    base.sparseRepeatMs(), base.denseRepeatMs(), tie));
+                    base.sparseRepeatMs(), base.denseRepeatMs(), tie, sparseBoundary, denseBoundary, moved));
             if (m == null) {
                 continue;
             }
@@ -207,6 +221,52 @@ public final class DatasetBuilder {
         }
         measured.addAll(simulated);
         return measured;
+    }
+
+    /** The own times of one operator's measurements (level x repeat); the raw ones where the boundary is unknown. */
+    static double[][] own(double[][] raw, BoundaryCost boundary, long bytesMoved) {
+        double[][] out = new double[raw.length][];
+        for (int j = 0; j < raw.length; j++) {
+            out[j] = raw[j].clone();
+            if (boundary != null) {
+                for (int k = 0; k < out[j].length; k++) {
+                    out[j][k] = Double.isNaN(raw[j][k]) ? Double.NaN : boundary.ownMillis(raw[j][k], bytesMoved);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Bytes of activations a one-operator segment of {@code n} takes in and hands out: its inputs that are not
+     * weights and its outputs, from the calibrated shapes (4 bytes an element unless the graph says otherwise).
+     */
+    static long bytesMoved(Model model, Node n, OperatorMetrics m) {
+        if (m == null) {
+            return 0;
+        }
+        long bytes = 0;
+        for (int k = 0; k < n.inputs().size() && k < m.inputShapes().size(); k++) {
+            String t = n.inputs().get(k);
+            if (!t.isEmpty() && !model.graph().isWeight(t)) {
+                bytes += bytes(model, t, m.inputShapes().get(k));
+            }
+        }
+        for (int k = 0; k < n.outputs().size() && k < m.outputShapes().size(); k++) {
+            if (!n.outputs().get(k).isEmpty()) {
+                bytes += bytes(model, n.outputs().get(k), m.outputShapes().get(k));
+            }
+        }
+        return bytes;
+    }
+
+    private static long bytes(Model model, String tensor, long[] shape) {
+        long elements = 1;
+        for (long d : shape) {
+            elements *= Math.max(0, d);
+        }
+        int size = model.graph().info(tensor).map(i -> i.type().byteSize()).orElse(4);
+        return elements * size;
     }
 
     private static double orZero(double v) {

@@ -1,5 +1,6 @@
 package org.sparoa.predictor;
 
+import org.sparoa.api.BoundaryCost;
 import org.sparoa.api.predict.BackendPair;
 import org.sparoa.api.predict.OperatorFeatures;
 
@@ -20,19 +21,37 @@ import org.sparoa.api.predict.OperatorFeatures;
  * overlap: the difference between them is within their measured spread, so either decision costs less than the
  * measurement noise (see {@link Spread}). Lines written before repeats existed, single-repeat lines and simulated
  * lines have {@code repeats} 0 or 1 and no {@code tie} (null: unknown).
+ *
+ * <p>Own time (lines measured since 2026-12-03): {@code sparseBoundary}/{@code denseBoundary} are the two backends'
+ * boundary costs, measured in the same run, and {@code bytesMoved} the activation bytes the operator's one-operator
+ * segment moved in and out. A one-operator measurement pays one segment and those moves, which inside a plan the
+ * operator pays only at a segment's edge; so on these lines {@code sparseMs}/{@code denseMs}, {@code tie} and the
+ * label are made of the operator's own time ({@link BoundaryCost#ownMillis}, what the engine's cost model prices),
+ * while {@code sparseRepeatMs}/{@code denseRepeatMs} stay the raw measurements. Older lines have no boundary
+ * (null) and are labelled by the raw times.
  */
 public record DatasetRecord(String model, String source, int index, BackendPair pair, boolean simulated,
                             OperatorFeatures op, boolean pruned, double[] levels, double[] policySparsity,
                             double[] sparseMs, double[] denseMs, Double sparsityThreshold,
                             Double intensityThreshold, int repeats, double[][] sparseRepeatMs,
-                            double[][] denseRepeatMs, Boolean[] tie) {
+                            double[][] denseRepeatMs, Boolean[] tie, BoundaryCost sparseBoundary,
+                            BoundaryCost denseBoundary, long bytesMoved) {
+
+    /** A line without boundary costs (labelled by raw times). */
+    public DatasetRecord(String model, String source, int index, BackendPair pair, boolean simulated,
+                         OperatorFeatures op, boolean pruned, double[] levels, double[] policySparsity,
+                         double[] sparseMs, double[] denseMs, Double sparsityThreshold, Double intensityThreshold,
+                         int repeats, double[][] sparseRepeatMs, double[][] denseRepeatMs, Boolean[] tie) {
+        this(model, source, index, pair, simulated, op, pruned, levels, policySparsity, sparseMs, denseMs,
+                sparsityThreshold, intensityThreshold, repeats, sparseRepeatMs, denseRepeatMs, tie, null, null, 0);
+    }
 
     /** A line without repeats (one measurement per level and backend, or simulated). */
     public DatasetRecord(String model, String source, int index, BackendPair pair, boolean simulated,
                          OperatorFeatures op, boolean pruned, double[] levels, double[] policySparsity,
                          double[] sparseMs, double[] denseMs, Double sparsityThreshold, Double intensityThreshold) {
         this(model, source, index, pair, simulated, op, pruned, levels, policySparsity, sparseMs, denseMs,
-                sparsityThreshold, intensityThreshold, 1, null, null, null);
+                sparsityThreshold, intensityThreshold, 1, null, null, null, null, null, 0);
     }
 
     /** The features at level {@code j}: a pruned operator's weight sparsity is that level's. */

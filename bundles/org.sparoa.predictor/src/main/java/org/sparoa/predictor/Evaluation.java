@@ -58,6 +58,17 @@ public final class Evaluation {
     public record Fold(String model, int operators, Score predictor, Score fixed, Score median) {
     }
 
+    /**
+     * One measured sparsity decision against a threshold: the operator's record, the level, the sparsity the policy
+     * sees there, the threshold, and whether the threshold sided with the measurement.
+     */
+    public record Decision(DatasetRecord record, int level, double sparsity, double threshold, boolean sparseWins,
+                           Boolean tie) {
+        public boolean right() {
+            return (sparsity >= threshold) == sparseWins;
+        }
+    }
+
     private Evaluation() {
     }
 
@@ -100,6 +111,27 @@ public final class Evaluation {
             total = total.plus(new Score(sp, sc, np, nc, tp, ip, ic));
         }
         return total;
+    }
+
+    /** Every measured sparsity decision of {@code records} (simulated lines left out) against {@code t}. */
+    public static List<Decision> decisions(List<DatasetRecord> records, Thresholds t) {
+        List<Decision> out = new ArrayList<>();
+        for (List<DatasetRecord> group : TrainingSet.groups(records).values()) {
+            if (group.get(0).simulated()) {
+                continue;
+            }
+            for (int j = 0; j < group.get(0).levels().length; j++) {
+                double[][] th = t.at(group, j);
+                for (int i = 0; i < group.size(); i++) {
+                    DatasetRecord r = group.get(i);
+                    Boolean wins = r.sparseWins(j);
+                    if (wins != null) {
+                        out.add(new Decision(r, j, r.policySparsity()[j], th[i][0], wins, r.tieAt(j)));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** The platform's fixed thresholds (the analyzer's defaults). */
@@ -165,6 +197,16 @@ public final class Evaluation {
     public static List<Fold> leaveModelOut(SequenceNetworks networks, List<DatasetRecord> records,
                                            Trainer.Options options, Trainer.Listener listener,
                                            java.util.function.Consumer<Fold> onFold, BooleanSupplier cancelled) {
+        return leaveModelOut(networks, records, options, listener, onFold, (model, decisions) -> {
+        }, cancelled);
+    }
+
+    /** As above; {@code onDecisions} also receives each fold's predicted decisions, one by one. */
+    public static List<Fold> leaveModelOut(SequenceNetworks networks, List<DatasetRecord> records,
+                                           Trainer.Options options, Trainer.Listener listener,
+                                           java.util.function.Consumer<Fold> onFold,
+                                           java.util.function.BiConsumer<String, List<Decision>> onDecisions,
+                                           BooleanSupplier cancelled) {
         List<String> models = records.stream().filter(r -> "real".equals(r.source())).map(DatasetRecord::model)
                 .distinct().toList();
         List<Fold> folds = new ArrayList<>();
@@ -181,6 +223,7 @@ public final class Evaluation {
                         score(test, perOpTypeMedian(train, 0.5, 10)));
                 folds.add(f);
                 onFold.accept(f);
+                onDecisions.accept(m, decisions(test, network(net)));
             }
         }
         return folds;

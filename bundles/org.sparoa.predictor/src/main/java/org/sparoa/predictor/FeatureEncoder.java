@@ -7,7 +7,9 @@ import org.sparoa.api.predict.DeviceDescriptor;
 import org.sparoa.api.predict.OperatorFeatures;
 
 /**
- * One operator and the backend pair as the network's input vector: operator family (one-hot), log FLOPs, bytes,
+ * One operator and the backend pair as the network's input vector: operator family (one-hot), operator type
+ * (one-hot over {@link #TYPES}: operators of one family differ, e.g. {@code Div} and {@code Add}, or {@code
+ * Transpose} and {@code Reshape}), log FLOPs, bytes,
  * intensity, weight and activation sparsity, kernel, strides, group, channels and spatial size, and each backend's
  * kind, peak, bandwidth and sparse-kernel flag. Unknown numbers become 0 with an "unknown" flag set.
  */
@@ -16,15 +18,24 @@ public final class FeatureEncoder {
     static final List<List<String>> FAMILIES = List.of(
             List.of("Conv"), List.of("ConvTranspose"), List.of("Gemm"), List.of("MatMul"),
             List.of("Relu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "LeakyRelu", "PRelu", "Elu", "Erf"),
-            List.of("Add", "Mul", "Sub", "Div", "Pow", "Sqrt"),
+            List.of("Add", "Sum", "Mul", "Sub", "Div", "Pow", "Sqrt"),
             List.of("MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool"),
             List.of("BatchNormalization", "LayerNormalization", "InstanceNormalization", "Softmax", "ReduceMean"),
             List.of("Resize", "Upsample"),
             List.of("Concat", "Reshape", "Transpose", "Flatten", "Squeeze", "Unsqueeze", "Slice", "Split", "Pad",
                     "Shape", "Gather", "Cast"));
+    /** Operator types with a slot of their own; a type not listed is known by its family only. */
+    static final List<String> TYPES = List.of(
+            "Conv", "ConvTranspose", "Gemm", "MatMul",
+            "Relu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "LeakyRelu", "PRelu", "Erf",
+            "Add", "Sum", "Mul", "Sub", "Div", "Pow", "Sqrt",
+            "MaxPool", "AveragePool", "GlobalAveragePool",
+            "BatchNormalization", "LayerNormalization", "Softmax", "ReduceMean",
+            "Resize", "Concat", "Reshape", "Transpose", "Flatten", "Squeeze", "Unsqueeze", "Slice", "Split", "Pad",
+            "Shape", "Gather", "Cast");
     /** The encoding's version: a saved model made with another one is refused. */
-    public static final int VERSION = 3;
-    public static final int WIDTH = FAMILIES.size() + 2 + 20 + 2 * 6;
+    public static final int VERSION = 4;
+    public static final int WIDTH = FAMILIES.size() + 2 + TYPES.size() + 20 + 2 * 6;
 
     private FeatureEncoder() {
     }
@@ -34,6 +45,11 @@ public final class FeatureEncoder {
         int i = family(op.opType(), op.group());
         v[i] = 1;
         int k = FAMILIES.size() + 2;
+        int type = TYPES.indexOf(op.opType());
+        if (type >= 0) {
+            v[k + type] = 1;
+        }
+        k += TYPES.size();
         k = put(v, k, op.flops(), 12);
         k = put(v, k, op.bytes(), 9);
         double intensity = op.intensity();

@@ -31,23 +31,35 @@ public final class Labels {
     }
 
     /**
-     * The training target for a sparsity threshold: midway between the best threshold (above) and the largest
-     * sparsity below it, so that a prediction a little off still decides the measured levels the same way (the best
-     * threshold itself sits on a measured level: half the predictions around it would flip that level). "Always"
-     * becomes -0.1, "never" midway between the top level and 1.
+     * How far outside the measured levels the target of "always" and "never" lies: the middle of an open-ended
+     * interval of right answers is far from its one end, and a prediction that lands a little off must still decide
+     * the end level right (with a target of -0.1 for "always", predictions of 0.001-0.17 put ReLUs and adds whose own
+     * sparsity is 0 on the wrong backend).
+     */
+    public static final double END_MARGIN = 0.25;
+
+    /**
+     * The training target for a sparsity threshold: the middle of the interval of thresholds that decide the measured
+     * levels as the best threshold (above) does, i.e. midway between the best threshold and the largest sparsity
+     * below it (the best threshold itself sits on a measured level: half the predictions around it would flip that
+     * level). "Always" (no level below the best) becomes {@link #END_MARGIN} below the best threshold, "never" (1)
+     * {@link #END_MARGIN} above 1.
      */
     public static double sparsityTarget(double[] x, Boolean[] sparseWins) {
         Double best = sparsityThreshold(x, sparseWins);
         if (best == null) {
             return Double.NaN;
         }
-        double below = -0.2;
+        if (best >= 1) {
+            return 1 + END_MARGIN;
+        }
+        double below = Double.NEGATIVE_INFINITY;
         for (double v : x) {
             if (v < best && v > below) {
                 below = v;
             }
         }
-        return (below + best) / 2;
+        return below == Double.NEGATIVE_INFINITY ? best - END_MARGIN : (below + best) / 2;
     }
 
     static int agreement(double[] x, Boolean[] sparseWins, double t) {

@@ -24,9 +24,9 @@ public final class ThresholdScale {
     }
 
     /**
-     * Sparsity thresholds get a margin of 0.1 on both sides of the sigmoid's range: a sigmoid never reaches 0 or 1,
+     * Sparsity thresholds get a margin of 0.35 on both sides of the sigmoid's range: a sigmoid never reaches 0 or 1,
      * but "always" (an operator with no zeros at all belongs on the sparse backend: threshold 0) and "never" (1) must
-     * be reachable.
+     * be reachable, with room for their targets {@link Labels#END_MARGIN} beyond the measured levels.
      */
     public static double encodeSparsity(double threshold) {
         return (Math.min(1 + SPARSITY_MARGIN, Math.max(-SPARSITY_MARGIN, threshold)) + SPARSITY_MARGIN)
@@ -37,5 +37,5 @@ public final class ThresholdScale {
         return Math.min(1, Math.max(0, unit * (1 + 2 * SPARSITY_MARGIN) - SPARSITY_MARGIN));
     }
 
-    private static final double SPARSITY_MARGIN = 0.1;
+    private static final double SPARSITY_MARGIN = 0.35;
 }

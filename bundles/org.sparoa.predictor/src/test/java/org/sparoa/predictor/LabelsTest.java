@@ -44,7 +44,7 @@ class LabelsTest {
     @Test
     void theTrainingTargetLiesBetweenTheLevelsItSeparates() {
         assertEquals(0.75, Labels.sparsityTarget(X, new Boolean[] {false, false, false, true, true, true}), 1e-9);
-        assertEquals(-0.1, Labels.sparsityTarget(X, new Boolean[] {true, true, true, true, true, true}), 1e-9);
-        assertEquals(0.975, Labels.sparsityTarget(X, new Boolean[] {false, false, false, false, false, false}), 1e-9);
+        assertEquals(-0.25, Labels.sparsityTarget(X, new Boolean[] {true, true, true, true, true, true}), 1e-9);
+        assertEquals(1.25, Labels.sparsityTarget(X, new Boolean[] {false, false, false, false, false, false}), 1e-9);
     }
 }

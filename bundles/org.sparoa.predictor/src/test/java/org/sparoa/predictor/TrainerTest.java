@@ -55,7 +55,7 @@ class TrainerTest {
     }
 
     @Test
-    void earlyStoppingEndsTrainingWhenTheValidationLossStopsFalling() {
+    void earlyStoppingEndsTrainingWhenValidationStopsImprovingAndKeepsTheEpochWithFewestWrongDecisions() {
         Trainer.Result r = Trainer.train(networks, TinyData.models(4, 3), new Trainer.Options(200, 1, 0.05, 5, 0.3, 1),
                 new Trainer.Listener() {
                     @Override
@@ -68,5 +68,11 @@ class TrainerTest {
                 }, () -> false);
         assertTrue(r.epochs().size() < 200, "stopped after " + r.epochs().size() + " epochs");
         assertFalse(r.epochs().get(r.epochs().size() - 1).best(), "the last epoch did not improve");
+        Trainer.Epoch kept = r.epochs().stream().filter(Trainer.Epoch::best).reduce((a, b) -> b).orElseThrow();
+        for (Trainer.Epoch e : r.epochs()) {
+            assertTrue(e.validationDecisions() > 0, "validation decisions are counted: " + e.describe());
+            assertTrue(kept.validationErrors() < e.validationErrors() || (kept.validationErrors() == e.validationErrors()
+                    && kept.validationLoss() <= e.validationLoss()), "kept " + kept.describe() + " over " + e.describe());
+        }
     }
 }

@@ -12,6 +12,7 @@ import org.sparoa.api.DataType;
 import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.Model;
 import org.sparoa.api.Segment;
+import org.sparoa.api.BoundaryCost;
 import org.sparoa.api.Tensor;
 import org.sparoa.onnx.OnnxModels;
 import org.sparoa.onnx.OnnxSegments;
@@ -28,16 +29,6 @@ final class HandoverProfiler {
     static final int PROBE_BYTES = 1 << 20;
     private static final int WARMUP_RUNS = 30;
     private static final int TIMED_RUNS = 31;
-
-    /** A backend's boundary costs: fixed per segment, and per byte handed in or out (one copy each way). */
-    record BoundaryCost(double segmentMillis, double millisPerByte) {
-        static final BoundaryCost UNKNOWN = new BoundaryCost(0, 0);
-
-        /** A tensor of {@code bytes} handed out of this backend, or into it. */
-        double moveMillis(long bytes) {
-            return millisPerByte * bytes / 2;
-        }
-    }
 
     private final Map<DeviceBackend, BoundaryCost> measured = new WeakHashMap<>();
     private final Model small = OnnxModels.identity("sparoa_handover_small", DataType.FLOAT, new long[] {1});

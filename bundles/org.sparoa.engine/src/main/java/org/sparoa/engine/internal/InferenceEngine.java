@@ -439,6 +439,11 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
     }
 
     @Override
+    public Map<String, org.sparoa.api.BoundaryCost> boundaryCosts() {
+        return pipeline.boundaryCosts();
+    }
+
+    @Override
     public Calibration calibrate(String modelId, AnalysisOptions options) {
         Model model = models.require(modelId);
         AnalysisOptions opts = options == null ? AnalysisOptions.defaults() : options;

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
+import org.sparoa.api.BoundaryCost;
 import org.sparoa.api.CostModel;
 import org.sparoa.api.Model;
 import org.sparoa.api.Node;
@@ -13,21 +14,18 @@ import org.sparoa.api.Node;
  * The cost model of one scheduling decision. Operators were measured one at a time as one-operator segments, so
  * each measurement also holds the backend's fixed cost per segment and the moves of the operator's inputs and
  * outputs in and out of the backend; both are taken out here, with the backend's measured {@link
- * HandoverProfiler.BoundaryCost}, and priced where a plan really pays them: once per segment, and once per tensor
+ * BoundaryCost}, and priced where a plan really pays them: once per segment, and once per tensor
  * handed from one backend to another.
  */
 final class MeasuredCostModel implements CostModel {
-    /** Share of a measurement kept as the operator's own time at least, whatever the boundary cost says. */
-    static final double MIN_OWN_SHARE = 0.1;
-
     private final Model model;
     private final ModelShapes shapes;
     private final CostProfileStore store;
-    private final Map<String, HandoverProfiler.BoundaryCost> boundaries;
+    private final Map<String, BoundaryCost> boundaries;
     private final Map<String, String> signatures = new HashMap<>();
 
     MeasuredCostModel(Model model, ModelShapes shapes, CostProfileStore store,
-                      Map<String, HandoverProfiler.BoundaryCost> boundaries) {
+                      Map<String, BoundaryCost> boundaries) {
         this.model = model;
         this.shapes = shapes;
         this.store = store;
@@ -42,7 +40,7 @@ final class MeasuredCostModel implements CostModel {
         if (measured.isEmpty()) {
             return measured;
         }
-        HandoverProfiler.BoundaryCost b = boundary(backendId);
+        BoundaryCost b = boundary(backendId);
         long moved = 0;
         for (String t : node.inputs()) {
             if (!t.isEmpty() && !model.graph().isWeight(t)) {
@@ -54,9 +52,7 @@ final class MeasuredCostModel implements CostModel {
                 moved += shapes.bytesOf(t).orElse(0);
             }
         }
-        double all = measured.getAsDouble();
-        double own = all - b.segmentMillis() - b.moveMillis(moved);
-        return OptionalDouble.of(Math.max(own, MIN_OWN_SHARE * all));
+        return OptionalDouble.of(b.ownMillis(measured.getAsDouble(), moved));
     }
 
     @Override
@@ -83,7 +79,7 @@ final class MeasuredCostModel implements CostModel {
         return w == null ? OptionalLong.empty() : OptionalLong.of(w.byteSize());
     }
 
-    private HandoverProfiler.BoundaryCost boundary(String backendId) {
-        return boundaries.getOrDefault(backendId, HandoverProfiler.BoundaryCost.UNKNOWN);
+    private BoundaryCost boundary(String backendId) {
+        return boundaries.getOrDefault(backendId, BoundaryCost.UNKNOWN);
     }
 }

@@ -43,7 +43,7 @@ final class OperatorCostProfiler {
 
     /** The cost model of a model calibrated as {@code calibration}, with the live backends' boundary costs. */
     MeasuredCostModel costModel(Model model, org.sparoa.api.analysis.Calibration calibration,
-                                Map<String, HandoverProfiler.BoundaryCost> boundaries) {
+                                Map<String, org.sparoa.api.BoundaryCost> boundaries) {
         return new MeasuredCostModel(model, ModelShapes.of(calibration), store, boundaries);
     }
 

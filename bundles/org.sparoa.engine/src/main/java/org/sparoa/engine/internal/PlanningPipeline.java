@@ -159,6 +159,13 @@ final class PlanningPipeline {
         return calibrator.calibrate(model, views, options, runs, settings.maxInputElements()).calibration();
     }
 
+    /** The boundary cost of each live backend, as the cost model takes it out of the operators' measurements. */
+    Map<String, org.sparoa.api.BoundaryCost> boundaryCosts() {
+        Map<String, org.sparoa.api.BoundaryCost> out = new java.util.TreeMap<>();
+        backends.live().forEach(r -> out.put(r.key(), handovers.of(r.service())));
+        return out;
+    }
+
     /** Profiles every operator of a model on the live backends, on the tensors of one calibration run. */
     List<org.sparoa.api.OperatorProfiler.Measurement> profile(Model model, Map<String, Tensor> inputs,
                                                               boolean remeasure) {

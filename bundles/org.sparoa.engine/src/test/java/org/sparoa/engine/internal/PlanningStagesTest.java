@@ -84,7 +84,7 @@ class PlanningStagesTest {
     void boundaryCostsAreMeasuredPerBackendAndPricedPerByteOnBothSides() {
         try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", 1, 1)) {
             HandoverProfiler profiler = new HandoverProfiler();
-            HandoverProfiler.BoundaryCost c = profiler.of(ort);
+            org.sparoa.api.BoundaryCost c = profiler.of(ort);
             assertTrue(c.segmentMillis() > 0, "a call costs something: " + c);
             assertTrue(c.millisPerByte() > 0, "moving 1 MiB costs more than moving 4 bytes: " + c);
             assertTrue(c == profiler.of(ort), "measured once per backend instance");

@@ -3,7 +3,6 @@ package org.sparoa.predictor.internal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -83,8 +82,7 @@ public class PredictorTrainable implements Trainable {
 
             @Override
             public void epoch(Trainer.Epoch e) {
-                listener.line(String.format(Locale.ROOT, "epoch %d: train loss %.5f, validation loss %.5f%s (%d ms)",
-                        e.epoch(), e.trainLoss(), e.validationLoss(), e.best() ? " best" : "", e.millis()));
+                listener.line(e.describe());
             }
         };
         List<String> out = new ArrayList<>();
