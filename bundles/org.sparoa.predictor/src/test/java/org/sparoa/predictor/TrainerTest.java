@@ -2,10 +2,12 @@ package org.sparoa.predictor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,5 +76,18 @@ class TrainerTest {
             assertTrue(kept.validationErrors() < e.validationErrors() || (kept.validationErrors() == e.validationErrors()
                     && kept.validationLoss() <= e.validationLoss()), "kept " + kept.describe() + " over " + e.describe());
         }
+    }
+
+    @Test
+    void theAverageOfTheWeightsMovesTowardsEachStepByOneMinusTheDecay() {
+        Map<String, float[]> average = new java.util.HashMap<>(Map.of("w", new float[] {0f, 2f}));
+        Trainer.blend(average, Map.of("w", new float[] {1f, 2f}), 0.75);
+        assertEquals(0.25f, average.get("w")[0], 1e-6f);
+        assertEquals(2f, average.get("w")[1], 1e-6f);
+        Trainer.blend(average, Map.of("w", new float[] {1f, 0f}), 0.75);
+        assertEquals(0.4375f, average.get("w")[0], 1e-6f);
+        assertEquals(1.5f, average.get("w")[1], 1e-6f);
+        assertThrows(IllegalArgumentException.class, () -> new Trainer.Options(1, 1, 0.01, 1, 0.1, 1, 1.0),
+                "a decay of 1 would never move");
     }
 }
