@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 
+import org.sparoa.api.BoundaryCost;
 import org.sparoa.api.CostModel;
 import org.sparoa.api.Graph;
 import org.sparoa.api.Node;
@@ -16,9 +17,12 @@ import org.sparoa.api.TensorInfo;
 /**
  * A cost model from the {@link OperatorProfiler}'s measurements alone, for training where the engine's own cost model
  * is not at hand. Each measurement ran one operator as its own segment, so it also holds the backend's fixed cost
- * per segment; that cost is <em>estimated</em> here as half the backend's smallest measurement and taken out of each
- * operator (keeping at least a tenth of it), and a hand-over is <em>estimated</em> from the tensor's declared size at
- * {@link #COPY_BYTES_PER_MILLI} bytes per millisecond. Tensors without a static declared shape cost nothing to move.
+ * per segment and the moves of the operator's activations in and out. Where the profiler knows a backend's measured
+ * {@link BoundaryCost} (the engine's does), both are taken out with it ({@link BoundaryCost#ownMillis}, as the engine's
+ * cost model does) and hand-overs are priced with it; otherwise the segment cost is <em>estimated</em> as half the
+ * backend's smallest measurement and taken out of each operator (keeping at least a tenth of it), and a hand-over is
+ * <em>estimated</em> from the tensor's declared size at {@link #COPY_BYTES_PER_MILLI} bytes per millisecond. Tensors
+ * without a static declared shape cost nothing to move.
  */
 final class ProfiledCosts implements CostModel {
     /** Assumed copy rate of a hand-over between two backends of one machine: 4 GB/s. */
@@ -27,9 +31,15 @@ final class ProfiledCosts implements CostModel {
     private final Graph graph;
     private final Map<String, Double> measured = new HashMap<>();
     private final Map<String, Double> segment = new HashMap<>();
+    private final Map<String, BoundaryCost> boundaries;
 
     ProfiledCosts(Graph graph, List<OperatorProfiler.Measurement> measurements) {
+        this(graph, measurements, Map.of());
+    }
+
+    ProfiledCosts(Graph graph, List<OperatorProfiler.Measurement> measurements, Map<String, BoundaryCost> boundaries) {
         this.graph = graph;
+        this.boundaries = Map.copyOf(boundaries);
         Map<String, Double> smallest = new HashMap<>();
         for (OperatorProfiler.Measurement m : measurements) {
             if (Double.isFinite(m.millis()) && m.millis() >= 0) {
@@ -49,17 +59,38 @@ final class ProfiledCosts implements CostModel {
         if (all == null) {
             return OptionalDouble.empty();
         }
-        return OptionalDouble.of(Math.max(all - segmentMillis(backendId), 0.1 * all));
+        BoundaryCost b = boundaries.get(backendId);
+        if (b != null) {
+            long moved = 0;
+            for (String t : node.inputs()) {
+                moved += t.isEmpty() || graph.isWeight(t) ? 0 : tensorBytes(t).orElse(0);
+            }
+            for (String t : node.outputs()) {
+                moved += t.isEmpty() ? 0 : tensorBytes(t).orElse(0);
+            }
+            return OptionalDouble.of(b.ownMillis(all, moved));
+        }
+        return OptionalDouble.of(Math.max(all - segmentMillis(backendId), BoundaryCost.MIN_OWN_SHARE * all));
     }
 
     @Override
     public double segmentMillis(String backendId) {
-        return segment.getOrDefault(backendId, 0.0);
+        BoundaryCost b = boundaries.get(backendId);
+        return b != null ? b.segmentMillis() : segment.getOrDefault(backendId, 0.0);
     }
 
     @Override
     public double transferMillis(String fromBackendId, String toBackendId, String tensorName) {
-        return fromBackendId.equals(toBackendId) ? 0 : tensorBytes(tensorName).orElse(0) / COPY_BYTES_PER_MILLI;
+        if (fromBackendId.equals(toBackendId)) {
+            return 0;
+        }
+        long bytes = tensorBytes(tensorName).orElse(0);
+        BoundaryCost from = boundaries.get(fromBackendId);
+        BoundaryCost to = boundaries.get(toBackendId);
+        if (from != null && to != null) {
+            return from.moveMillis(bytes) + to.moveMillis(bytes);
+        }
+        return bytes / COPY_BYTES_PER_MILLI;
     }
 
     @Override

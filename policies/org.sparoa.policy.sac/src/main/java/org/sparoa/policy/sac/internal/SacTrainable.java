@@ -23,6 +23,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.sparoa.api.AtomicFiles;
 import org.sparoa.api.BackendView;
+import org.sparoa.api.BoundaryCost;
 import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.Model;
 import org.sparoa.api.ModelRegistry;
@@ -204,9 +205,12 @@ public class SacTrainable implements Trainable {
                 false);
         List<BackendView> views = live.stream().map(b -> (BackendView) new DeviceBackendView(b, m.graph())).toList();
         ModelAnalyzer a = analyzer;
+        Map<String, BoundaryCost> boundaries = profiler.boundaryCosts();
+        boolean allMeasured = views.stream().allMatch(v -> boundaries.containsKey(v.id()));
         lines.add("sac: " + m.id() + ": " + measured.size() + " operator measurements on " + views.stream()
-                .map(BackendView::id).toList() + " (segment and hand-over costs estimated)");
-        return new SchedulingContext(m, views, Map.of(), new ProfiledCosts(m.graph(), measured), shapes,
+                .map(BackendView::id).toList() + (allMeasured ? " (segment and hand-over costs measured)"
+                : " (segment and hand-over costs estimated where not measured)"));
+        return new SchedulingContext(m, views, Map.of(), new ProfiledCosts(m.graph(), measured, boundaries), shapes,
                 a == null ? Optional.empty() : a.cached(m.sha256()));
     }
 
