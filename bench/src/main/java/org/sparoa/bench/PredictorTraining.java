@@ -40,6 +40,7 @@ public final class PredictorTraining {
         long seed = d.seed();
         int passes = d.passes();
         double learningRate = d.learningRate();
+        int members = Trainer.MEMBERS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--data" -> data = Path.of(args[++i]);
@@ -52,8 +53,9 @@ public final class PredictorTraining {
                 case "--seed" -> seed = Long.parseLong(args[++i]);
                 case "--passes" -> passes = Integer.parseInt(args[++i]);
                 case "--learning-rate" -> learningRate = Double.parseDouble(args[++i]);
+                case "--members" -> members = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --data FILE"
-                        + " --save FILE --leave-model-out --decisions FILE --threads N --epochs N --patience N --passes N --learning-rate R --seed S");
+                        + " --save FILE --leave-model-out --decisions FILE --threads N --epochs N --patience N --passes N --learning-rate R --seed S --members N");
             }
         }
         List<DatasetRecord> records = DatasetFile.read(data);
@@ -68,13 +70,18 @@ public final class PredictorTraining {
             public void epoch(Trainer.Epoch e) {
                 System.out.println(e.describe());
             }
+
+            @Override
+            public void member(int index, int of, long memberSeed) {
+                System.out.println("member " + index + " of " + of + " (seed " + memberSeed + ")");
+            }
         };
         long start = System.nanoTime();
         if (lomo) {
             List<Evaluation.Fold> folds = new ArrayList<>();
             List<String> lines = new ArrayList<>(List.of(
                     "model,index,operator,opType,pruned,level,sparsity,threshold,sparseWins,tie,right,flops,bytes"));
-            Evaluation.leaveModelOut(networks, records, o, listener, f -> {
+            Evaluation.leaveModelOut(networks, records, o, members, listener, f -> {
                 folds.add(f);
                 System.out.println(FoldTable.row(f));
             }, (model, decisions) -> decisions.forEach(x -> lines.add(String.format(Locale.ROOT,
@@ -95,10 +102,12 @@ public final class PredictorTraining {
             System.out.println("wrote " + out);
         }
         if (save != null) {
-            Trainer.Result r = Trainer.train(networks, records, o, listener, () -> false);
+            List<Trainer.Result> r = Trainer.trainMembers(networks, records, o, members, listener, () -> false);
             String how = "PredictorTraining --data " + data.getFileName() + " --epochs " + epochs + " --patience "
-                    + patience + " --passes " + passes + " --learning-rate " + learningRate + " --seed " + seed + " (" + r.epochs().size() + " epochs run)";
-            long bytes = new PredictorFile(1, how, r.spec(), r.weights()).write(save);
+                    + patience + " --passes " + passes + " --learning-rate " + learningRate + " --seed " + seed
+                    + " --members " + members + " (" + r.stream().map(x -> String.valueOf(x.epochs().size()))
+                    .collect(java.util.stream.Collectors.joining("/")) + " epochs run)";
+            long bytes = new PredictorFile(1, how, r.get(0).spec(), Trainer.weights(r)).write(save);
             System.out.println("saved " + save + ": " + bytes + " bytes, " + how);
         }
     }

@@ -55,7 +55,23 @@ public final class Evaluation {
         }
     }
 
-    public record Fold(String model, int operators, Score predictor, Score fixed, Score median) {
+    /**
+     * One leave-model-out fold: the model left out, its measured operators, and the scores of the predictor (all
+     * members together), the fixed thresholds and the per-type medians. {@code alone}: each member of the ensemble
+     * on its own; {@code firstMembers}: the ensemble of the first k members, k = 1 to all (the last one is the
+     * predictor). Both hold one score for a one-network predictor.
+     */
+    public record Fold(String model, int operators, Score predictor, Score fixed, Score median, List<Score> alone,
+                       List<Score> firstMembers) {
+        public Fold {
+            alone = List.copyOf(alone);
+            firstMembers = List.copyOf(firstMembers);
+        }
+
+        /** A one-network predictor's fold. */
+        public Fold(String model, int operators, Score predictor, Score fixed, Score median) {
+            this(model, operators, predictor, fixed, median, List.of(predictor), List.of(predictor));
+        }
     }
 
     /**
@@ -172,6 +188,10 @@ public final class Evaluation {
         return (group, level) -> decode(net.predict(TrainingSet.sequence(group, level).features()));
     }
 
+    public static Thresholds network(Ensemble ensemble) {
+        return (group, level) -> decode(ensemble.predict(TrainingSet.sequence(group, level).features()));
+    }
+
     /** Thresholds from a predictor service, fed each operator's features at the level. */
     public static Thresholds service(org.sparoa.api.predict.ThresholdPredictor predictor) {
         return (group, level) -> {
@@ -197,13 +217,16 @@ public final class Evaluation {
     public static List<Fold> leaveModelOut(SequenceNetworks networks, List<DatasetRecord> records,
                                            Trainer.Options options, Trainer.Listener listener,
                                            java.util.function.Consumer<Fold> onFold, BooleanSupplier cancelled) {
-        return leaveModelOut(networks, records, options, listener, onFold, (model, decisions) -> {
+        return leaveModelOut(networks, records, options, 1, listener, onFold, (model, decisions) -> {
         }, cancelled);
     }
 
-    /** As above; {@code onDecisions} also receives each fold's predicted decisions, one by one. */
+    /**
+     * As above with an ensemble of {@code members} networks per fold ({@link Trainer#trainMembers}); {@code
+     * onDecisions} also receives each fold's predicted decisions (the whole ensemble's), one by one.
+     */
     public static List<Fold> leaveModelOut(SequenceNetworks networks, List<DatasetRecord> records,
-                                           Trainer.Options options, Trainer.Listener listener,
+                                           Trainer.Options options, int members, Trainer.Listener listener,
                                            java.util.function.Consumer<Fold> onFold,
                                            java.util.function.BiConsumer<String, List<Decision>> onDecisions,
                                            BooleanSupplier cancelled) {
@@ -213,17 +236,25 @@ public final class Evaluation {
         for (String m : models) {
             List<DatasetRecord> train = records.stream().filter(r -> !r.model().equals(m)).toList();
             List<DatasetRecord> test = records.stream().filter(r -> r.model().equals(m)).toList();
-            Trainer.Result result = Trainer.train(networks, train, options, listener, cancelled);
-            if (result.cancelled()) {
+            List<Trainer.Result> results = Trainer.trainMembers(networks, train, options, members, listener,
+                    cancelled);
+            if (results.get(results.size() - 1).cancelled()) {
                 break;
             }
-            try (SequenceNetwork net = networks.restore(result.spec(), result.weights(), options.learningRate())) {
-                Fold f = new Fold(m, (int) test.stream().filter(r -> !r.simulated()).count(),
-                        score(test, network(net)), score(test, fixed(0.5, 10)),
-                        score(test, perOpTypeMedian(train, 0.5, 10)));
+            try (Ensemble all = Ensemble.restore(networks, results.get(0).spec(), Trainer.weights(results),
+                    options.learningRate())) {
+                List<Score> alone = new ArrayList<>();
+                List<Score> first = new ArrayList<>();
+                for (int k = 1; k <= all.size(); k++) {
+                    // views on the members of "all", which closes them
+                    alone.add(score(test, network(all.subset(k - 1, k))));
+                    first.add(score(test, network(all.subset(0, k))));
+                }
+                Fold f = new Fold(m, (int) test.stream().filter(r -> !r.simulated()).count(), first.get(all.size() - 1),
+                        score(test, fixed(0.5, 10)), score(test, perOpTypeMedian(train, 0.5, 10)), alone, first);
                 folds.add(f);
                 onFold.accept(f);
-                onDecisions.accept(m, decisions(test, network(net)));
+                onDecisions.accept(m, decisions(test, network(all)));
             }
         }
         return folds;

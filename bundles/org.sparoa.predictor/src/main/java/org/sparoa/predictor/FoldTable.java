@@ -35,7 +35,26 @@ public final class FoldTable {
                 pct(m.sparsityAccuracy()), ties(p), pct(p.nonTieSparsityAccuracy()), pct(x.nonTieSparsityAccuracy()),
                 pct(m.nonTieSparsityAccuracy()), pct(p.intensityAccuracy()), pct(x.intensityAccuracy()),
                 pct(m.intensityAccuracy())));
+        int members = folds.isEmpty() ? 1 : folds.get(0).alone().size();
+        if (members > 1) {
+            sb.append('\n').append(members(folds, members, Evaluation.Fold::alone, "each member alone"));
+            sb.append(members(folds, members, Evaluation.Fold::firstMembers, "the first k members together"));
+        }
         return sb.toString();
+    }
+
+    /** One line over all folds: per member (or prefix) the non-tie sparsity and intensity accuracies. */
+    private static String members(List<Evaluation.Fold> folds, int members,
+                                  java.util.function.Function<Evaluation.Fold, List<Evaluation.Score>> which,
+                                  String what) {
+        StringBuilder sb = new StringBuilder("- " + what + ", all folds (non-tie sparsity / intensity):");
+        for (int k = 0; k < members; k++) {
+            int index = k;
+            Evaluation.Score s = Evaluation.total(folds, f -> which.apply(f).get(index));
+            sb.append(k == 0 ? " " : "; ").append(k + 1).append(": ").append(pct(s.nonTieSparsityAccuracy()))
+                    .append(" / ").append(pct(s.intensityAccuracy()));
+        }
+        return sb.append('\n').toString();
     }
 
     /** Measured sparsity pairs flagged as ties, as non-ties, and without a flag (measured without repeats). */

@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -18,13 +20,33 @@ import org.sparoa.api.learn.NetworkSpec;
 
 /**
  * A trained predictor on disk: a magic word, the file format and feature encoding versions, the model's version
- * counter, how it was trained, the network spec and every weight array by name (float32), gzip-compressed.
- * Written atomically (temporary file beside the target, forced, renamed), as the engine writes its state, so a
- * reader sees the old model or the new one, never a mix.
+ * counter, how it was trained, the network spec and, per ensemble member, every weight array by name (float32),
+ * gzip-compressed. Format 1 held one member; format 2 a count and then the members (an {@link Ensemble}); both are
+ * read. Written atomically (temporary file beside the target, forced, renamed), as the engine writes its state, so
+ * a reader sees the old model or the new one, never a mix.
  */
-public record PredictorFile(long version, String trainedWith, NetworkSpec spec, Map<String, float[]> weights) {
+public record PredictorFile(long version, String trainedWith, NetworkSpec spec, List<Map<String, float[]>> members) {
     static final int MAGIC = 0x5350_5450; // "SPTP"
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
+    static final int MAX_MEMBERS = 16;
+
+    public PredictorFile {
+        if (members.isEmpty() || members.size() > MAX_MEMBERS) {
+            throw new IllegalArgumentException("a predictor has 1 to " + MAX_MEMBERS + " members, got "
+                    + members.size());
+        }
+        members = List.copyOf(members);
+    }
+
+    /** One network. */
+    public PredictorFile(long version, String trainedWith, NetworkSpec spec, Map<String, float[]> weights) {
+        this(version, trainedWith, spec, List.of(weights));
+    }
+
+    /** Trainable values over all members. */
+    public long parameters() {
+        return members.stream().flatMap(m -> m.values().stream()).mapToLong(v -> v.length).sum();
+    }
 
     public byte[] toBytes() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -40,12 +62,15 @@ public record PredictorFile(long version, String trainedWith, NetworkSpec spec, 
             out.writeInt(spec.heads());
             out.writeInt(spec.encoderLayers());
             out.writeInt(spec.lstmUnits());
-            out.writeInt(weights.size());
-            for (Map.Entry<String, float[]> e : weights.entrySet()) {
-                out.writeUTF(e.getKey());
-                out.writeInt(e.getValue().length);
-                for (float f : e.getValue()) {
-                    out.writeFloat(f);
+            out.writeInt(members.size());
+            for (Map<String, float[]> weights : members) {
+                out.writeInt(weights.size());
+                for (Map.Entry<String, float[]> e : weights.entrySet()) {
+                    out.writeUTF(e.getKey());
+                    out.writeInt(e.getValue().length);
+                    for (float f : e.getValue()) {
+                        out.writeFloat(f);
+                    }
                 }
             }
         } catch (IOException e) {
@@ -62,33 +87,49 @@ public record PredictorFile(long version, String trainedWith, NetworkSpec spec, 
             }
             int format = in.readInt();
             int features = in.readInt();
-            if (format != FORMAT || features != FeatureEncoder.VERSION) {
+            if ((format != 1 && format != FORMAT) || features != FeatureEncoder.VERSION) {
                 throw new IllegalArgumentException(where + " has file format " + format + " and feature encoding "
-                        + features + "; this bundle reads format " + FORMAT + ", encoding " + FeatureEncoder.VERSION
-                        + " (train again with sparoa:train predictor)");
+                        + features + "; this bundle reads formats 1 to " + FORMAT + ", encoding "
+                        + FeatureEncoder.VERSION + " (train again with sparoa:train predictor)");
             }
             long version = in.readLong();
             String trainedWith = in.readUTF();
             NetworkSpec spec = new NetworkSpec(in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readInt(),
                     in.readInt());
-            int n = in.readInt();
-            Map<String, float[]> weights = new LinkedHashMap<>();
-            for (int i = 0; i < n; i++) {
-                String name = in.readUTF();
-                int len = in.readInt();
-                if (len < 0 || len > 50_000_000) {
-                    throw new IllegalArgumentException(where + ": weight " + name + " claims " + len + " values");
-                }
-                float[] v = new float[len];
-                for (int k = 0; k < len; k++) {
-                    v[k] = in.readFloat();
-                }
-                weights.put(name, v);
+            int count = format == 1 ? 1 : in.readInt();
+            if (count < 1 || count > MAX_MEMBERS) {
+                throw new IllegalArgumentException(where + " claims " + count + " ensemble members (1 to "
+                        + MAX_MEMBERS + ")");
             }
-            return new PredictorFile(version, trainedWith, spec, weights);
+            List<Map<String, float[]>> members = new ArrayList<>();
+            for (int m = 0; m < count; m++) {
+                members.add(readWeights(in, where));
+            }
+            return new PredictorFile(version, trainedWith, spec, members);
         } catch (IOException e) {
             throw new IllegalArgumentException(where + " is not a readable threshold predictor file: " + e, e);
         }
+    }
+
+    private static Map<String, float[]> readWeights(DataInputStream in, String where) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > 10_000) {
+            throw new IllegalArgumentException(where + " claims " + n + " weight arrays");
+        }
+        Map<String, float[]> weights = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            String name = in.readUTF();
+            int len = in.readInt();
+            if (len < 0 || len > 50_000_000) {
+                throw new IllegalArgumentException(where + ": weight " + name + " claims " + len + " values");
+            }
+            float[] v = new float[len];
+            for (int k = 0; k < len; k++) {
+                v[k] = in.readFloat();
+            }
+            weights.put(name, v);
+        }
+        return weights;
     }
 
     public static PredictorFile read(Path file) {

@@ -32,6 +32,8 @@ import org.sparoa.api.learn.SequenceNetworks;
 public final class Trainer {
     /** The network used by the shipped predictor: a 1-layer width-32 encoder with 2 heads, then LSTM(32). */
     public static final int WIDTH = 32;
+    /** Networks in the shipped predictor's {@link Ensemble}, and the default of {@code sparoa:train predictor}. */
+    public static final int MEMBERS = 3;
 
     /**
      * {@code passes}: how many times an epoch visits every training group (each time at a random level);
@@ -75,6 +77,10 @@ public final class Trainer {
         void step(int epoch, int done, int total);
 
         void epoch(Epoch e);
+
+        /** Before member {@code index} (1-based) of {@code of} of an ensemble starts training. */
+        default void member(int index, int of, long seed) {
+        }
     }
 
     public record Result(NetworkSpec spec, Map<String, float[]> weights, List<Epoch> epochs, int trainSequences,
@@ -86,6 +92,41 @@ public final class Trainer {
 
     public static NetworkSpec spec() {
         return new NetworkSpec(FeatureEncoder.WIDTH, 2, WIDTH, 2, 1, WIDTH);
+    }
+
+    /** The seed of ensemble member {@code index} (0-based): the options' seed plus the index. */
+    public static long memberSeed(Options o, int index) {
+        return o.seed() + index;
+    }
+
+    /**
+     * An {@link Ensemble}'s members, one after the other, each trained as {@link #train} does with seed
+     * {@link #memberSeed}: its own validation groups, initial weights and step order. Stops at the first cancelled
+     * member, which is the last one returned.
+     */
+    public static List<Result> trainMembers(SequenceNetworks networks, List<DatasetRecord> records, Options o,
+                                            int members, Listener listener, BooleanSupplier cancelled) {
+        if (members < 1 || members > PredictorFile.MAX_MEMBERS) {
+            throw new IllegalArgumentException("members must be 1 to " + PredictorFile.MAX_MEMBERS + ", got "
+                    + members);
+        }
+        List<Result> out = new ArrayList<>();
+        for (int k = 0; k < members; k++) {
+            long seed = memberSeed(o, k);
+            listener.member(k + 1, members, seed);
+            Result r = train(networks, records, new Options(o.maxEpochs(), o.patience(), o.learningRate(), seed,
+                    o.validationShare(), o.passes(), o.averaging()), listener, cancelled);
+            out.add(r);
+            if (r.cancelled()) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    /** The members' weights, in order. */
+    public static List<Map<String, float[]>> weights(List<Result> members) {
+        return members.stream().map(Result::weights).toList();
     }
 
     public static Result train(SequenceNetworks networks, List<DatasetRecord> records, Options o, Listener listener,

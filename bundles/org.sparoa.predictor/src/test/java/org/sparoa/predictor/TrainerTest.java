@@ -45,7 +45,7 @@ class TrainerTest {
             new PredictorFile(7, "test", r.spec(), r.weights()).write(file);
             PredictorFile back = PredictorFile.read(file);
             assertEquals(7, back.version());
-            try (SequenceNetwork again = networks.restore(back.spec(), back.weights(), 0.01)) {
+            try (SequenceNetwork again = networks.restore(back.spec(), back.members().get(0), 0.01)) {
                 float[][] x = TrainingSet.sequence(TrainingSet.groups(test).values().iterator().next(), 2).features();
                 float[][] a = net.predict(x);
                 float[][] b = again.predict(x);

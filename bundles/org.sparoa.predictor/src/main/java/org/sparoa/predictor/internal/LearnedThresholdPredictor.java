@@ -17,13 +17,13 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparoa.api.learn.SequenceNetwork;
 import org.sparoa.api.learn.SequenceNetworks;
 import org.sparoa.api.predict.BackendPair;
 import org.sparoa.api.predict.OperatorFeatures;
 import org.sparoa.api.predict.OperatorThresholds;
 import org.sparoa.api.predict.PredictorInfo;
 import org.sparoa.api.predict.ThresholdPredictor;
+import org.sparoa.predictor.Ensemble;
 import org.sparoa.predictor.FeatureEncoder;
 import org.sparoa.predictor.PredictorFile;
 import org.sparoa.predictor.ThresholdScale;
@@ -42,13 +42,13 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
     static final String DEFAULT_RESOURCE = "default-predictor.bin";
     private static final Logger LOG = LoggerFactory.getLogger(LearnedThresholdPredictor.class);
 
-    /** A parsed model file; its network is built on first use (ND4J's natives load then, not at activation). */
+    /** A parsed model file; its networks are built on first use (ND4J's natives load then, not at activation). */
     private final class Loaded {
         final PredictorFile model;
         final PredictorInfo info;
         final FileTime modified;
         final long size;
-        private SequenceNetwork network;
+        private Ensemble network;
 
         Loaded(PredictorFile model, PredictorInfo info, FileTime modified, long size) {
             this.model = model;
@@ -57,11 +57,16 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
             this.size = size;
         }
 
-        synchronized SequenceNetwork network() {
+        synchronized Ensemble network() {
             if (network == null) {
-                network = networks.restore(model.spec(), model.weights(), 0.001);
+                network = Ensemble.restore(networks, model.spec(), model.members(), 0.001);
             }
             return network;
+        }
+
+        /** The ensemble's prediction; one caller at a time, as the networks are not thread-safe. */
+        synchronized float[][] predict(float[][] x) {
+            return network().predict(x);
         }
 
         synchronized boolean built() {
@@ -128,7 +133,7 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
         for (int i = 0; i < x.length; i++) {
             x[i] = FeatureEncoder.encode(operators.get(i), pair);
         }
-        float[][] y = current().network().predict(x);
+        float[][] y = current().predict(x);
         List<OperatorThresholds> out = new ArrayList<>(y.length);
         for (int i = 0; i < y.length; i++) {
             out.add(new OperatorThresholds(operators.get(i).name(), ThresholdScale.decodeSparsity(y[i][0]),
@@ -231,8 +236,7 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
     }
 
     private Loaded load(PredictorFile f, String source, long bytes, FileTime modified) {
-        long parameters = f.weights().values().stream().mapToLong(v -> v.length).sum();
-        return new Loaded(f, new PredictorInfo(f.version(), source, bytes, parameters, f.trainedWith()), modified,
+        return new Loaded(f, new PredictorInfo(f.version(), source, bytes, f.parameters(), f.trainedWith()), modified,
                 bytes);
     }
 }

@@ -21,15 +21,16 @@ import org.sparoa.predictor.PredictorFile;
 import org.sparoa.predictor.Trainer;
 
 /**
- * {@code sparoa:train predictor --data DATA.jsonl [--epochs N] [--patience P] [--seed S] [--leave-model-out]}: trains
- * the threshold predictor on a data set ({@code sparoa:dataset}) with early stopping and saves it atomically as the
- * next version, which the running predictor reloads; with {@code --leave-model-out} it reports the decision accuracy
+ * {@code sparoa:train predictor --data DATA.jsonl [--epochs N] [--patience P] [--seed S] [--members K]
+ * [--leave-model-out]}: trains the threshold predictor (an ensemble of K networks, seeds S to S+K-1) on a data set
+ * ({@code sparoa:dataset}) with early stopping and saves it atomically as the next version, which the running predictor reloads; with {@code --leave-model-out} it reports the decision accuracy
  * on each real model left out instead, and saves nothing.
  */
 @Component(service = Trainable.class, property = Trainable.PROP_NAME + "=predictor")
 public class PredictorTrainable implements Trainable {
 
-    private static final Set<String> OPTIONS = Set.of("data", "epochs", "patience", "seed", "leave-model-out");
+    private static final Set<String> OPTIONS = Set.of("data", "epochs", "patience", "seed", "members",
+            "leave-model-out");
 
     private final SequenceNetworks networks;
     private final LearnedThresholdPredictor predictor;
@@ -48,7 +49,7 @@ public class PredictorTrainable implements Trainable {
     @Override
     public String description() {
         return "the threshold predictor, from a data set: --data DATA.jsonl [--epochs N] [--patience P] [--seed S] "
-                + "[--leave-model-out]";
+                + "[--members K] [--leave-model-out]";
     }
 
     @Override
@@ -71,6 +72,7 @@ public class PredictorTrainable implements Trainable {
         int epochs = TrainingOptions.intOption(options, "epochs", d.maxEpochs(), 0);
         int patience = TrainingOptions.intOption(options, "patience", d.patience(), 0);
         long seed = TrainingOptions.longOption(options, "seed", d.seed());
+        int members = TrainingOptions.intOption(options, "members", Trainer.MEMBERS, 1);
         List<DatasetRecord> records = DatasetFile.read(Path.of(data));
         Trainer.Options o = new Trainer.Options(epochs, patience, d.learningRate(), seed, d.validationShare(),
                 d.passes());
@@ -84,26 +86,33 @@ public class PredictorTrainable implements Trainable {
             public void epoch(Trainer.Epoch e) {
                 listener.line(e.describe());
             }
+
+            @Override
+            public void member(int index, int of, long memberSeed) {
+                listener.line("member " + index + " of " + of + " (seed " + memberSeed + ")");
+            }
         };
         List<String> out = new ArrayList<>();
         if (Boolean.parseBoolean(options.getOrDefault("leave-model-out", "false"))) {
-            List<Evaluation.Fold> folds = Evaluation.leaveModelOut(networks, records, o, progress,
-                    f -> listener.line(FoldTable.row(f)), cancelled);
+            List<Evaluation.Fold> folds = Evaluation.leaveModelOut(networks, records, o, members, progress,
+                    f -> listener.line(FoldTable.row(f)), (model, decisions) -> {
+                    }, cancelled);
             out.add(FoldTable.table(folds));
             return out;
         }
-        Trainer.Result r = Trainer.train(networks, records, o, progress, cancelled);
-        if (r.cancelled()) {
+        List<Trainer.Result> r = Trainer.trainMembers(networks, records, o, members, progress, cancelled);
+        if (r.get(r.size() - 1).cancelled()) {
             out.add("cancelled; nothing saved");
             return out;
         }
         long version = predictor.info().version() + 1;
         String how = "sparoa:train predictor --data " + Path.of(data).getFileName() + " --epochs " + epochs
-                + " --patience " + patience + " --seed " + seed;
-        long bytes = new PredictorFile(version, how, r.spec(), r.weights()).write(predictor.file());
-        out.add("saved predictor v" + version + " (" + bytes + " bytes) to " + predictor.file() + " after "
-                + r.epochs().size() + " epochs on " + r.trainSequences() + " sequences (" + r.validationSequences()
-                + " held out)");
+                + " --patience " + patience + " --seed " + seed + " --members " + members;
+        long bytes = new PredictorFile(version, how, r.get(0).spec(), Trainer.weights(r)).write(predictor.file());
+        out.add("saved predictor v" + version + " (" + bytes + " bytes, " + members + " network(s)) to "
+                + predictor.file() + " after " + r.stream().map(x -> String.valueOf(x.epochs().size()))
+                .collect(java.util.stream.Collectors.joining(" / ")) + " epochs on " + r.get(0).trainSequences()
+                + " sequences (" + r.get(0).validationSequences() + " held out)");
         return out;
     }
 }
