@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
+import org.sparoa.api.learn.NetworkSpec;
 import org.sparoa.api.learn.SequenceNetworks;
 import org.sparoa.ml.Networks;
 import org.sparoa.predictor.DatasetFile;
@@ -19,7 +21,7 @@ import org.sparoa.predictor.Trainer;
  * Trains the threshold predictor outside Karaf with the code {@code sparoa:train predictor} runs: either the
  * leave-model-out evaluation ({@code --leave-model-out}: one fold per real model, with the baselines; with
  * {@code --decisions FILE} every predicted decision of every fold as CSV, for reading where it errs) or the model
- * to ship ({@code --save FILE}). One ND4J thread unless {@code --threads N}.
+ * to ship ({@code --save FILE}; {@code --folds DIR} keeps each fold's networks as {@code without-MODEL.bin}). One ND4J thread unless {@code --threads N}.
  *
  * <pre>
  * mvn -B -o -pl bench compile exec:exec -Dbench.main=org.sparoa.bench.PredictorTraining \
@@ -33,6 +35,7 @@ public final class PredictorTraining {
         Path save = null;
         boolean lomo = false;
         Path decisionsCsv = null;
+        Path foldsDir = null;
         int threads = 1;
         Trainer.Options d = Trainer.Options.defaults();
         int epochs = d.maxEpochs();
@@ -47,6 +50,7 @@ public final class PredictorTraining {
                 case "--save" -> save = Path.of(args[++i]);
                 case "--leave-model-out" -> lomo = true;
                 case "--decisions" -> decisionsCsv = Path.of(args[++i]);
+                case "--folds" -> foldsDir = Path.of(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--epochs" -> epochs = Integer.parseInt(args[++i]);
                 case "--patience" -> patience = Integer.parseInt(args[++i]);
@@ -55,7 +59,7 @@ public final class PredictorTraining {
                 case "--learning-rate" -> learningRate = Double.parseDouble(args[++i]);
                 case "--members" -> members = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --data FILE"
-                        + " --save FILE --leave-model-out --decisions FILE --threads N --epochs N --patience N --passes N --learning-rate R --seed S --members N");
+                        + " --save FILE --leave-model-out --decisions FILE --folds DIR --threads N --epochs N --patience N --passes N --learning-rate R --seed S --members N");
             }
         }
         List<DatasetRecord> records = DatasetFile.read(data);
@@ -81,14 +85,34 @@ public final class PredictorTraining {
             List<Evaluation.Fold> folds = new ArrayList<>();
             List<String> lines = new ArrayList<>(List.of(
                     "model,index,operator,opType,pruned,level,sparsity,threshold,sparseWins,tie,right,flops,bytes"));
-            Evaluation.leaveModelOut(networks, records, o, members, listener, f -> {
-                folds.add(f);
-                System.out.println(FoldTable.row(f));
-            }, (model, decisions) -> decisions.forEach(x -> lines.add(String.format(Locale.ROOT,
-                    "%s,%d,%s,%s,%b,%.2f,%.4f,%.4f,%b,%s,%b,%.0f,%.0f", model, x.record().index(),
-                    x.record().op().name().replace(',', ';'), x.record().op().opType(), x.record().pruned(),
-                    x.record().levels()[x.level()], x.sparsity(), x.threshold(), x.sparseWins(), x.tie(), x.right(),
-                    x.record().op().flops(), x.record().op().bytes()))), () -> false);
+            Path keep = foldsDir;
+            if (keep != null) {
+                Files.createDirectories(keep);
+            }
+            Evaluation.leaveModelOut(networks, records, o, members, listener, new Evaluation.FoldListener() {
+                @Override
+                public void fold(Evaluation.Fold f) {
+                    folds.add(f);
+                    System.out.println(FoldTable.row(f));
+                }
+
+                @Override
+                public void decisions(String model, List<Evaluation.Decision> decisions) {
+                    decisions.forEach(x -> lines.add(String.format(Locale.ROOT,
+                            "%s,%d,%s,%s,%b,%.2f,%.4f,%.4f,%b,%s,%b,%.0f,%.0f", model, x.record().index(),
+                            x.record().op().name().replace(',', ';'), x.record().op().opType(), x.record().pruned(),
+                            x.record().levels()[x.level()], x.sparsity(), x.threshold(), x.sparseWins(), x.tie(),
+                            x.right(), x.record().op().flops(), x.record().op().bytes())));
+                }
+
+                @Override
+                public void trained(String model, NetworkSpec spec, List<Map<String, float[]>> weights) {
+                    if (keep != null) {
+                        new PredictorFile(1, "leave-model-out fold without " + model, spec, weights)
+                                .write(keep.resolve("without-" + model + ".bin"));
+                    }
+                }
+            }, () -> false);
             if (decisionsCsv != null) {
                 Files.write(decisionsCsv, lines);
                 System.out.println("wrote " + decisionsCsv + " (" + (lines.size() - 1) + " decisions)");

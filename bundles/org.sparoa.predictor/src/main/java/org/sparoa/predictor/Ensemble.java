@@ -51,17 +51,41 @@ public final class Ensemble implements AutoCloseable {
         return members.size();
     }
 
-    /** The members' mean output per position and output. */
+    /** The members' mean output per position and output, one member after the other. */
     public float[][] predict(float[][] features) {
+        return predict(features, null);
+    }
+
+    /**
+     * As {@link #predict(float[][])}, the members after the first one run on {@code executor} (null: on the caller)
+     * while the caller runs the first: each member is one single-threaded network, so on a machine with a core to
+     * spare the ensemble answers in about the time of one member per core.
+     */
+    public float[][] predict(float[][] features, java.util.concurrent.Executor executor) {
+        List<java.util.concurrent.CompletableFuture<float[][]>> others = new ArrayList<>();
+        if (executor != null) {
+            for (SequenceNetwork m : members.subList(1, members.size())) {
+                others.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> m.predict(features), executor));
+            }
+        }
         float[][] sum = null;
-        for (SequenceNetwork m : members) {
-            float[][] y = m.predict(features);
+        for (int i = 0; i < members.size(); i++) {
+            float[][] y;
+            if (i == 0 || executor == null) {
+                y = members.get(i).predict(features);
+            } else {
+                try {
+                    y = others.get(i - 1).join();
+                } catch (java.util.concurrent.CompletionException e) {
+                    throw e.getCause() instanceof RuntimeException r ? r : e;
+                }
+            }
             if (sum == null) {
                 sum = y;
             } else {
-                for (int i = 0; i < y.length; i++) {
-                    for (int k = 0; k < y[i].length; k++) {
-                        sum[i][k] += y[i][k];
+                for (int p = 0; p < y.length; p++) {
+                    for (int k = 0; k < y[p].length; k++) {
+                        sum[p][k] += y[p][k];
                     }
                 }
             }

@@ -213,26 +213,41 @@ public final class Evaluation {
         return out;
     }
 
+    /** What a leave-model-out run reports of each fold, as it ends; every method does nothing unless overridden. */
+    public interface FoldListener {
+        /** The fold's scores. */
+        default void fold(Fold fold) {
+        }
+
+        /** Every predicted sparsity decision on the model left out (the whole ensemble's). */
+        default void decisions(String model, List<Decision> decisions) {
+        }
+
+        /** The ensemble trained without {@code model}: to keep it, or to try other ways of combining its members. */
+        default void trained(String model, org.sparoa.api.learn.NetworkSpec spec,
+                             List<Map<String, float[]>> members) {
+        }
+    }
+
     /** Leave-model-out over the real models: train without one, score on it; synthetic models always train. */
     public static List<Fold> leaveModelOut(SequenceNetworks networks, List<DatasetRecord> records,
                                            Trainer.Options options, Trainer.Listener listener,
                                            java.util.function.Consumer<Fold> onFold, BooleanSupplier cancelled) {
-        return leaveModelOut(networks, records, options, 1, listener, onFold, (model, decisions) -> {
+        return leaveModelOut(networks, records, options, 1, listener, new FoldListener() {
+            @Override
+            public void fold(Fold fold) {
+                onFold.accept(fold);
+            }
         }, cancelled);
     }
 
-    /**
-     * As above with an ensemble of {@code members} networks per fold ({@link Trainer#trainMembers}); {@code
-     * onDecisions} also receives each fold's predicted decisions (the whole ensemble's), one by one.
-     */
+    /** As above with an ensemble of {@code members} networks per fold ({@link Trainer#trainMembers}). */
     public static List<Fold> leaveModelOut(SequenceNetworks networks, List<DatasetRecord> records,
                                            Trainer.Options options, int members, Trainer.Listener listener,
-                                           java.util.function.Consumer<Fold> onFold,
-                                           java.util.function.BiConsumer<String, List<Decision>> onDecisions,
-                                           BooleanSupplier cancelled) {
+                                           FoldListener folds, BooleanSupplier cancelled) {
+        List<Fold> out = new ArrayList<>();
         List<String> models = records.stream().filter(r -> "real".equals(r.source())).map(DatasetRecord::model)
                 .distinct().toList();
-        List<Fold> folds = new ArrayList<>();
         for (String m : models) {
             List<DatasetRecord> train = records.stream().filter(r -> !r.model().equals(m)).toList();
             List<DatasetRecord> test = records.stream().filter(r -> r.model().equals(m)).toList();
@@ -241,6 +256,7 @@ public final class Evaluation {
             if (results.get(results.size() - 1).cancelled()) {
                 break;
             }
+            folds.trained(m, results.get(0).spec(), Trainer.weights(results));
             try (Ensemble all = Ensemble.restore(networks, results.get(0).spec(), Trainer.weights(results),
                     options.learningRate())) {
                 List<Score> alone = new ArrayList<>();
@@ -252,12 +268,12 @@ public final class Evaluation {
                 }
                 Fold f = new Fold(m, (int) test.stream().filter(r -> !r.simulated()).count(), first.get(all.size() - 1),
                         score(test, fixed(0.5, 10)), score(test, perOpTypeMedian(train, 0.5, 10)), alone, first);
-                folds.add(f);
-                onFold.accept(f);
-                onDecisions.accept(m, decisions(test, network(all)));
+                out.add(f);
+                folds.fold(f);
+                folds.decisions(m, decisions(test, network(all)));
             }
         }
-        return folds;
+        return out;
     }
 
     public static Score total(List<Fold> folds, java.util.function.Function<Fold, Score> which) {

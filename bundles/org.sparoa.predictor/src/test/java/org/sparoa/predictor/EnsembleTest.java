@@ -69,6 +69,16 @@ class EnsembleTest {
                     assertEquals((ya[i][k] + yb[i][k]) / 2, mean[i][k], 1e-6f, "position " + i + " output " + k);
                 }
             }
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                float[][] parallel = both.predict(x, pool);
+                for (int i = 0; i < x.length; i++) {
+                    assertEquals(mean[i][0], parallel[i][0], 0f, "members on two threads answer the same");
+                    assertEquals(mean[i][1], parallel[i][1], 0f);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
             float[][] first = both.subset(0, 1).predict(x);
             assertEquals(ya[0][0], first[0][0], 0f, "a subset answers with its own members");
 
@@ -137,11 +147,17 @@ class EnsembleTest {
     @Test
     void leaveModelOutScoresEachMemberAloneAndTheEnsemblesOfTheFirstMembers() {
         List<DatasetRecord> records = TinyData.models(3, 6);
+        List<String> trained = new ArrayList<>();
         List<Evaluation.Fold> folds = Evaluation.leaveModelOut(networks, records,
-                new Trainer.Options(2, 2, 0.01, 5, 0.15, 1), 2, QUIET, f -> {
-                }, (m, d) -> {
+                new Trainer.Options(2, 2, 0.01, 5, 0.15, 1), 2, QUIET, new Evaluation.FoldListener() {
+                    @Override
+                    public void trained(String model, NetworkSpec spec, List<Map<String, float[]>> members) {
+                        assertEquals(2, members.size());
+                        trained.add(model);
+                    }
                 }, () -> false);
         assertEquals(3, folds.size(), "one fold per model");
+        assertEquals(List.of("tiny-0", "tiny-1", "tiny-2"), trained);
         for (Evaluation.Fold f : folds) {
             assertEquals(2, f.alone().size());
             assertEquals(2, f.firstMembers().size());

@@ -66,7 +66,7 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
 
         /** The ensemble's prediction; one caller at a time, as the networks are not thread-safe. */
         synchronized float[][] predict(float[][] x) {
-            return network().predict(x);
+            return network().predict(x, helpers);
         }
 
         synchronized boolean built() {
@@ -94,18 +94,33 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
 
     private final SequenceNetworks networks;
     private final Path file;
+    /** Runs ensemble members beside the caller's thread; null: one member after the other. */
+    private final java.util.concurrent.ExecutorService helpers;
     private volatile Loaded loaded;
     private final java.util.concurrent.atomic.AtomicBoolean warming = new java.util.concurrent.atomic.AtomicBoolean();
 
     @Activate
     public LearnedThresholdPredictor(@Reference SequenceNetworks networks, PredictorConfig config) {
-        this(networks, config.file().isBlank() ? defaultFile() : Path.of(config.file()));
+        this(networks, config.file().isBlank() ? defaultFile() : Path.of(config.file()), config.threads());
     }
 
-    /** Outside OSGi (tools, tests): the model at {@code file}, else the bundled default. */
+    /** Outside OSGi (tools, tests): the model at {@code file}, else the bundled default; members one at a time. */
     public LearnedThresholdPredictor(SequenceNetworks networks, Path file) {
+        this(networks, file, 1);
+    }
+
+    /** As above, {@code threads} members predicting at once. */
+    public LearnedThresholdPredictor(SequenceNetworks networks, Path file, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("predictor threads must be at least 1, got " + threads);
+        }
         this.networks = networks;
         this.file = file;
+        this.helpers = threads == 1 ? null : java.util.concurrent.Executors.newFixedThreadPool(threads - 1, r -> {
+            Thread t = new Thread(r, "sparoa-predictor-member");
+            t.setDaemon(true);
+            return t;
+        });
         this.loaded = Files.isRegularFile(file) ? fromFileOrBundled() : bundled();
         LOG.info("Threshold predictor v{} from {} ({} bytes, {} parameters)", loaded.info().version(),
                 loaded.info().source(), loaded.info().modelBytes(), loaded.info().parameters());
@@ -120,7 +135,10 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
     }
 
     @Deactivate
-    void deactivate() {
+    public void deactivate() {
+        if (helpers != null) {
+            helpers.shutdownNow();
+        }
         loaded.close();
     }
 

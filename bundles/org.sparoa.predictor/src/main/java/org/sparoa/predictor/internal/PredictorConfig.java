@@ -11,4 +11,9 @@ public @interface PredictorConfig {
             description = "Trained predictor; empty = ${karaf.data}/sparoa/predictor/threshold-predictor.bin. Until a "
                     + "model is trained there, the default shipped inside the bundle answers")
     String file() default "";
+
+    @AttributeDefinition(name = "Threads",
+            description = "How many of the ensemble's networks predict at once (1: one after the other, on the "
+                    + "caller's thread); predictions are made when a plan is built, not per request")
+    int threads() default 2;
 }

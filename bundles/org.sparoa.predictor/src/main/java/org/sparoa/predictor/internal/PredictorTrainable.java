@@ -95,7 +95,11 @@ public class PredictorTrainable implements Trainable {
         List<String> out = new ArrayList<>();
         if (Boolean.parseBoolean(options.getOrDefault("leave-model-out", "false"))) {
             List<Evaluation.Fold> folds = Evaluation.leaveModelOut(networks, records, o, members, progress,
-                    f -> listener.line(FoldTable.row(f)), (model, decisions) -> {
+                    new Evaluation.FoldListener() {
+                        @Override
+                        public void fold(Evaluation.Fold f) {
+                            listener.line(FoldTable.row(f));
+                        }
                     }, cancelled);
             out.add(FoldTable.table(folds));
             return out;

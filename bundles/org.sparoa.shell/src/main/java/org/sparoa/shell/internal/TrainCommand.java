@@ -49,6 +49,9 @@ public class TrainCommand implements Action {
     @Option(name = "--patience", description = "Stop after this many epochs without a lower validation loss")
     private String patience;
 
+    @Option(name = "--members", description = "Networks in the ensemble, seeds S to S+K-1 (predictor)")
+    private String members;
+
     @Option(name = "--episodes", description = "Training episodes (sac)")
     private String episodes;
 
@@ -105,6 +108,7 @@ public class TrainCommand implements Action {
         put(o, "data", data);
         put(o, "epochs", epochs);
         put(o, "patience", patience);
+        put(o, "members", members);
         put(o, "episodes", episodes);
         put(o, "seed", seed);
         put(o, "out", out);
