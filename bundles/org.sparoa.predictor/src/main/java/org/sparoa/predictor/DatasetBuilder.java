@@ -44,6 +44,10 @@ import org.sparoa.sim.RooflineSimulator;
  * the moves of its activations in and out, with the boundary costs the profiler measured for each backend ({@link
  * BoundaryCost#ownMillis}, as the engine's cost model prices an operator inside a plan). A backend whose boundary
  * cost the profiler does not know keeps its raw times.
+ *
+ * <p>With a live GPU backend ({@code gpuPair}: the sparse CPU backend against it) every operator gets a measured
+ * line for that pair instead of the simulated one: both times measured, the sparsity label as for the CPU pair, and
+ * the intensity label from the measured decision at the dense level ({@link Labels#intensityFromDecision}).
  */
 public final class DatasetBuilder {
     /** Called after each measured (model, level). */
@@ -55,6 +59,8 @@ public final class DatasetBuilder {
     private final OperatorProfiler profiler;
     private final ModelAnalyzer analyzer;
     private final BackendPair pair;
+    /** The sparse CPU backend against a live GPU backend; null when no GPU backend is live. */
+    private final BackendPair gpuPair;
     private final SimulatedLabels sim;
     private final BackendPair simPair;
     private final long seed;
@@ -68,6 +74,19 @@ public final class DatasetBuilder {
     /** As above, measuring each level {@code repeats} times (at least 1). */
     public DatasetBuilder(ModelRegistry models, OperatorProfiler profiler, ModelAnalyzer analyzer, BackendPair pair,
                           long seed, int repeats) {
+        this(models, profiler, analyzer, pair, null, seed, repeats);
+    }
+
+    /**
+     * As above; {@code gpuPair} (null: none) pairs the sparse backend with a live GPU backend, whose lines are then
+     * measured instead of simulated.
+     */
+    public DatasetBuilder(ModelRegistry models, OperatorProfiler profiler, ModelAnalyzer analyzer, BackendPair pair,
+                          BackendPair gpuPair, long seed, int repeats) {
+        if (gpuPair != null && !gpuPair.sparse().backendId().equals(pair.sparse().backendId())) {
+            throw new IllegalArgumentException("the GPU pair " + gpuPair.id() + " must share the sparse backend of "
+                    + pair.id());
+        }
         if (repeats < 1) {
             throw new IllegalArgumentException("repeats must be at least 1, got " + repeats);
         }
@@ -76,6 +95,7 @@ public final class DatasetBuilder {
         this.profiler = profiler;
         this.analyzer = analyzer;
         this.pair = pair;
+        this.gpuPair = gpuPair;
         var board = BoardProfiles.get(Descriptors.SIM_BOARD);
         this.sim = new SimulatedLabels(new RooflineSimulator(board));
         this.simPair = Descriptors.simulatedPair(board);
@@ -109,6 +129,7 @@ public final class DatasetBuilder {
         ModelAnalysis analysis;
         double[][][] sparseMs;
         double[][][] denseMs;
+        double[][][] gpuMs;
         Set<String> prunedOps = new HashSet<>();
         List<Node> nodes = model.graph().nodes();
         try {
@@ -116,6 +137,7 @@ public final class DatasetBuilder {
                     .withCalibrationRuns(2).withSeed(seed));
             sparseMs = nanCube(nodes.size(), levels.length, repeats);
             denseMs = nanCube(nodes.size(), levels.length, repeats);
+            gpuMs = nanCube(nodes.size(), levels.length, repeats);
             Map<String, Integer> index = new HashMap<>();
             for (int i = 0; i < nodes.size(); i++) {
                 index.put(nodes.get(i).name(), i);
@@ -145,6 +167,8 @@ public final class DatasetBuilder {
                                 sparseMs[i][j][k] = x.millis();
                             } else if (x.backendId().equals(pair.dense().backendId())) {
                                 denseMs[i][j][k] = x.millis();
+                            } else if (gpuPair != null && x.backendId().equals(gpuPair.dense().backendId())) {
+                                gpuMs[i][j][k] = x.millis();
                             }
                         }
                     }
@@ -162,26 +186,64 @@ public final class DatasetBuilder {
             models.unload(baseId);
         }
         Map<String, BoundaryCost> boundaries = profiler.boundaryCosts();
-        return records(source, levels, model, analysis, sparseMs, denseMs, prunedOps,
-                boundaries.get(pair.sparse().backendId()), boundaries.get(pair.dense().backendId()));
+        return records(source, levels, model, analysis, sparseMs, denseMs, gpuMs, prunedOps, boundaries);
     }
 
     private List<DatasetRecord> records(ModelSource source, double[] levels, Model model, ModelAnalysis analysis,
-                                        double[][][] sparseMs, double[][][] denseMs, Set<String> prunedOps,
-                                        BoundaryCost sparseBoundary, BoundaryCost denseBoundary) {
+                                        double[][][] sparseMs, double[][][] denseMs, double[][][] gpuMs,
+                                        Set<String> prunedOps, Map<String, BoundaryCost> boundaries) {
         List<Node> nodes = model.graph().nodes();
         Map<String, OperatorMetrics> metrics = new HashMap<>();
         analysis.operators().forEach(m -> metrics.put(m.name(), m));
         List<DatasetRecord> measured = new ArrayList<>();
-        List<DatasetRecord> simulated = new ArrayList<>();
+        List<DatasetRecord> secondPair = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             OperatorMetrics m = metrics.get(n.name());
             OperatorFeatures f = OperatorFeatures.of(n, m);
             boolean pruned = prunedOps.contains(n.name());
             long moved = bytesMoved(model, n, m);
-            double[][] sparseOwn = own(sparseMs[i], sparseBoundary, moved);
-            double[][] denseOwn = own(denseMs[i], denseBoundary, moved);
+            Line line = new Line(source, i, f, pruned, levels, moved);
+            DatasetRecord cpu = line.measured(pair, sparseMs[i], denseMs[i], boundaries, false);
+            measured.add(cpu);
+            if (gpuPair != null) {
+                secondPair.add(line.measured(gpuPair, sparseMs[i], gpuMs[i], boundaries, true));
+                continue;
+            }
+            if (m == null) {
+                continue;
+            }
+            double[] cpuSim = new double[levels.length];
+            double[] gpuSim = new double[levels.length];
+            Boolean[] wins = new Boolean[levels.length];
+            for (int j = 0; j < levels.length; j++) {
+                double ws = pruned ? levels[j] : 0;
+                cpuSim[j] = sim.millis(n, m, "cpu", ws);
+                gpuSim[j] = sim.millis(n, m, "gpu", ws);
+                wins[j] = Double.isNaN(cpuSim[j]) || Double.isNaN(gpuSim[j]) ? null : cpuSim[j] < gpuSim[j];
+            }
+            secondPair.add(new DatasetRecord(source.name(), source.kind(), i, simPair, true, f, pruned, levels,
+                    cpu.policySparsity(), cpuSim, gpuSim, Labels.sparsityThreshold(cpu.policySparsity(), wins),
+                    sim.intensityThreshold(n, m)));
+        }
+        measured.addAll(secondPair);
+        return measured;
+    }
+
+    /** One operator of one model, as measured lines for a backend pair are made of it. */
+    record Line(ModelSource source, int index, OperatorFeatures op, boolean pruned, double[] levels, long moved) {
+
+        /**
+         * The measured line for {@code pair}: own times (median over the repeats, raw repeats kept), the tie flags,
+         * the sparsity label, and with {@code intensity} the intensity label from the dense level's decision.
+         */
+        DatasetRecord measured(BackendPair pair, double[][] sparseRaw, double[][] denseRaw,
+                               Map<String, BoundaryCost> boundaries, boolean intensity) {
+            int repeats = sparseRaw.length == 0 ? 1 : sparseRaw[0].length;
+            BoundaryCost sparseBoundary = boundaries.get(pair.sparse().backendId());
+            BoundaryCost denseBoundary = boundaries.get(pair.dense().backendId());
+            double[][] sparseOwn = own(sparseRaw, sparseBoundary, moved);
+            double[][] denseOwn = own(denseRaw, denseBoundary, moved);
             double[] sparseMedian = new double[levels.length];
             double[] denseMedian = new double[levels.length];
             Boolean[] tie = repeats > 1 ? new Boolean[levels.length] : null;
@@ -192,9 +254,9 @@ public final class DatasetBuilder {
                     tie[j] = Spread.tie(sparseOwn[j], denseOwn[j]);
                 }
             }
-            DatasetRecord base = new DatasetRecord(source.name(), source.kind(), i, pair, false, f, pruned, levels,
-                    new double[levels.length], sparseMedian, denseMedian, null, null, repeats,
-                    repeats > 1 ? sparseMs[i] : null, repeats > 1 ? denseMs[i] : null, tie, sparseBoundary,
+            DatasetRecord base = new DatasetRecord(source.name(), source.kind(), index, pair, false, op, pruned,
+                    levels, new double[levels.length], sparseMedian, denseMedian, null, null, repeats,
+                    repeats > 1 ? sparseRaw : null, repeats > 1 ? denseRaw : null, tie, sparseBoundary,
                     denseBoundary, moved);
             double[] x = new double[levels.length];
             Boolean[] wins = new Boolean[levels.length];
@@ -202,25 +264,11 @@ public final class DatasetBuilder {
                 x[j] = orZero(base.featuresAt(j).sparsity());
                 wins[j] = base.decisiveWins(j);
             }
-            measured.add(new DatasetRecord(source.name(), source.kind(), i, pair, false, f, pruned, levels, x,
-                    sparseMedian, denseMedian, Labels.sparsityThreshold(x, wins), null, repeats,
-                    base.sparseRepeatMs(), base.denseRepeatMs(), tie, sparseBoundary, denseBoundary, moved));
-            if (m == null) {
-                continue;
-            }
-            double[] cpu = new double[levels.length];
-            double[] gpu = new double[levels.length];
-            for (int j = 0; j < levels.length; j++) {
-                double ws = pruned ? levels[j] : 0;
-                cpu[j] = sim.millis(n, m, "cpu", ws);
-                gpu[j] = sim.millis(n, m, "gpu", ws);
-                wins[j] = Double.isNaN(cpu[j]) || Double.isNaN(gpu[j]) ? null : cpu[j] < gpu[j];
-            }
-            simulated.add(new DatasetRecord(source.name(), source.kind(), i, simPair, true, f, pruned, levels, x,
-                    cpu, gpu, Labels.sparsityThreshold(x, wins), sim.intensityThreshold(n, m)));
+            Double intensityLabel = intensity ? Labels.intensityFromDecision(op.intensity(), wins[0]) : null;
+            return new DatasetRecord(source.name(), source.kind(), index, pair, false, op, pruned, levels, x,
+                    sparseMedian, denseMedian, Labels.sparsityThreshold(x, wins), intensityLabel, repeats,
+                    base.sparseRepeatMs(), base.denseRepeatMs(), tie, sparseBoundary, denseBoundary, moved);
         }
-        measured.addAll(simulated);
-        return measured;
     }
 
     /** The own times of one operator's measurements (level x repeat); the raw ones where the boundary is unknown. */

@@ -64,6 +64,14 @@ public record DatasetRecord(String model, String source, int index, BackendPair 
                 op.activationSparsity(), op.params(), op.kernel(), op.strides(), op.group());
     }
 
+    /**
+     * Whether this line is of a CPU/GPU pair (its dense side a GPU, simulated or live): the pair whose decisions
+     * judge the intensity threshold. The other lines, the live CPU pair's, judge the sparsity threshold.
+     */
+    public boolean gpuPair() {
+        return "gpu".equals(pair.dense().kind());
+    }
+
     /** Whether the sparse backend was faster at level {@code j}; null when either time is missing. */
     public Boolean sparseWins(int j) {
         if (Double.isNaN(sparseMs[j]) || Double.isNaN(denseMs[j])) {

@@ -25,6 +25,17 @@ public final class Descriptors {
         return new BackendPair(live("sparse-cpu", DeviceKind.CPU), live("ort-cpu", DeviceKind.CPU));
     }
 
+    /** {@code sparse-cpu} against a live GPU backend: the pair whose measured lines label the intensity threshold. */
+    public static BackendPair liveGpuPair(String gpuBackendId) {
+        return new BackendPair(live("sparse-cpu", DeviceKind.CPU), live(gpuBackendId, DeviceKind.GPU));
+    }
+
+    /** The live GPU pair for the first GPU among {@code backends} (id and kind), or null when there is none. */
+    public static BackendPair liveGpuPair(java.util.Collection<org.sparoa.api.DeviceBackend> backends) {
+        return backends.stream().filter(b -> b.kind() == DeviceKind.GPU).map(b -> liveGpuPair(b.id()))
+                .findFirst().orElse(null);
+    }
+
     public static DeviceDescriptor simulated(BoardProfile board, String deviceId) {
         SimulatedDevice d = board.device(deviceId);
         return new DeviceDescriptor("sim-" + board.name() + "-" + d.id(), d.kind().name().toLowerCase(),

@@ -11,9 +11,10 @@ import org.sparoa.api.learn.SequenceNetworks;
 
 /**
  * Decision accuracy: the share of (operator, sparsity level) pairs where a threshold puts the operator on the same
- * backend as the measurement. Sparsity: the measured pair at every level (the operator's sparsity as the policy sees
- * it, against the predicted sparsity threshold). Intensity: the simulated CPU/GPU pair, one decision per operator
- * (its intensity against the predicted intensity threshold; truth: which simulated device is faster when dense).
+ * backend as the measurement. Sparsity: the measured CPU pair at every level (the operator's sparsity as the policy
+ * sees it, against the predicted sparsity threshold). Intensity: the CPU/GPU pair ({@link DatasetRecord#gpuPair}:
+ * measured where a GPU backend was live, else simulated), one decision per operator (its intensity against the
+ * predicted intensity threshold; truth: which device is faster at the first, dense level).
  *
  * <p>Sparsity accuracy is reported twice: over all measured pairs, and over the non-tie pairs only (pairs whose
  * record says {@code tie: false}: the two backends differ by more than their measured spread over the repeats).
@@ -104,7 +105,7 @@ public final class Evaluation {
                 for (int i = 0; i < group.size(); i++) {
                     DatasetRecord r = group.get(i);
                     Boolean wins = r.sparseWins(j);
-                    if (!r.simulated() && wins != null) {
+                    if (!r.simulated() && !r.gpuPair() && wins != null) {
                         int right = (r.policySparsity()[j] >= th[i][0]) == wins ? 1 : 0;
                         sp++;
                         sc += right;
@@ -117,7 +118,7 @@ public final class Evaluation {
                         }
                     }
                     double intensity = r.op().intensity();
-                    if (r.simulated() && j == 0 && wins != null && !Double.isNaN(intensity)) {
+                    if (r.gpuPair() && j == 0 && wins != null && !Double.isNaN(intensity)) {
                         ip++;
                         boolean denseWins = !wins;
                         ic += (intensity >= th[i][1]) == denseWins ? 1 : 0;
@@ -129,11 +130,11 @@ public final class Evaluation {
         return total;
     }
 
-    /** Every measured sparsity decision of {@code records} (simulated lines left out) against {@code t}. */
+    /** Every measured sparsity decision of {@code records} (the CPU pair's lines) against {@code t}. */
     public static List<Decision> decisions(List<DatasetRecord> records, Thresholds t) {
         List<Decision> out = new ArrayList<>();
         for (List<DatasetRecord> group : TrainingSet.groups(records).values()) {
-            if (group.get(0).simulated()) {
+            if (group.get(0).simulated() || group.get(0).gpuPair()) {
                 continue;
             }
             for (int j = 0; j < group.get(0).levels().length; j++) {
@@ -266,7 +267,7 @@ public final class Evaluation {
                     alone.add(score(test, network(all.subset(k - 1, k))));
                     first.add(score(test, network(all.subset(0, k))));
                 }
-                Fold f = new Fold(m, (int) test.stream().filter(r -> !r.simulated()).count(), first.get(all.size() - 1),
+                Fold f = new Fold(m, (int) test.stream().filter(r -> !r.simulated() && !r.gpuPair()).count(), first.get(all.size() - 1),
                         score(test, fixed(0.5, 10)), score(test, perOpTypeMedian(train, 0.5, 10)), alone, first);
                 out.add(f);
                 folds.fold(f);

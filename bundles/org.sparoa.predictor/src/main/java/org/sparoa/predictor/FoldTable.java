@@ -23,7 +23,7 @@ public final class FoldTable {
         StringBuilder sb = new StringBuilder();
         sb.append("| model left out | operators | sparsity, all pairs: predictor | fixed 0.5 | per-op-type median"
                 + " | ties / non-ties / unflagged | sparsity, non-tie pairs: predictor | fixed 0.5 | per-op-type median"
-                + " | intensity (simulated): predictor | fixed 10 | per-op-type median |\n");
+                + " | intensity (CPU/GPU pair; simulated unless a GPU was live): predictor | fixed 10 | per-op-type median |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         folds.forEach(f -> sb.append(row(f)).append('\n'));
         Evaluation.Score p = Evaluation.total(folds, Evaluation.Fold::predictor);

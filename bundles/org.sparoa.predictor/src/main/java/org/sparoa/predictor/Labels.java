@@ -72,6 +72,24 @@ public final class Labels {
         return agree;
     }
 
+    /** How far beyond an operator's own intensity {@link #intensityFromDecision} puts its label (a factor). */
+    public static final double INTENSITY_SIDE = 2.0;
+
+    /**
+     * An intensity label from one measured decision, where the intensity cannot be swept (a real GPU: an operator's
+     * FLOPs cannot be scaled at fixed bytes as the simulator's can): the crossover is above the operator's intensity
+     * when the CPU side won ({@code sparseWins}), below it when the GPU won; the label lies {@link #INTENSITY_SIDE}
+     * times beyond it on that side, so that the threshold learned decides this operator as measured. Null when the
+     * intensity is unknown or not positive, or the decision is (a tie, a failed run).
+     */
+    public static Double intensityFromDecision(double intensity, Boolean sparseWins) {
+        if (sparseWins == null || !(intensity > 0) || Double.isInfinite(intensity)) {
+            return null;
+        }
+        double label = sparseWins ? intensity * INTENSITY_SIDE : intensity / INTENSITY_SIDE;
+        return Math.max(ThresholdScale.MIN_INTENSITY, Math.min(ThresholdScale.MAX_INTENSITY, label));
+    }
+
     /**
      * The intensity at which the dense device starts to win, from times at increasing intensities: the smallest
      * grid intensity from which on the dense device is faster at every larger one; the grid's top when it never

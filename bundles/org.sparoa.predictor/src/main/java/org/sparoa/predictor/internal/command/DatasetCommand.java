@@ -18,6 +18,7 @@ import org.sparoa.api.analysis.ModelAnalyzer;
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.api.OperatorProfiler;
 import org.sparoa.api.Shapes;
+import org.sparoa.api.predict.BackendPair;
 import org.sparoa.predictor.DatasetBuilder;
 import org.sparoa.predictor.Descriptors;
 import org.sparoa.predictor.ModelSource;
@@ -26,11 +27,14 @@ import org.sparoa.predictor.SyntheticGrid;
 @Service
 @Command(scope = "sparoa", name = "dataset",
         description = "Builds the threshold predictor's data set: each model pruned to every sparsity level, each "
-                + "operator measured on ort-cpu and sparse-cpu, labelled with its crossover; simulated AGX Orin "
-                + "CPU/GPU labels beside (marked simulated). Resumable: models already in --out are skipped")
+                + "operator measured on ort-cpu and sparse-cpu, labelled with its crossover; CPU/GPU lines beside, "
+                + "measured against a live GPU backend, else simulated AGX Orin (marked simulated). Resumable: models already in --out are skipped")
 public class DatasetCommand implements Action {
     @Reference
     private ModelRegistry models;
+
+    @Reference
+    private org.osgi.framework.BundleContext context;
 
     @Reference
     private OperatorProfiler profiler;
@@ -99,9 +103,11 @@ public class DatasetCommand implements Action {
             throw new IllegalArgumentException("no models: give ONNX files and/or --synthetic");
         }
         ProgressBar bar = new ProgressBar(System.out);
-        List<String> done = new DatasetBuilder(models, profiler, analyzer, Descriptors.liveCpuPair(), seed,
-                repeats)
-                .build(sources, lv, Path.of(out), bar::show);
+        BackendPair gpu = LiveBackends.gpuPair(context);
+        System.out.println(gpu == null ? "No GPU backend is live: the CPU/GPU lines are simulated ("
+                + Descriptors.SIM_BOARD + ")" : "GPU backend live: the " + gpu.id() + " lines are measured");
+        List<String> done = new DatasetBuilder(models, profiler, analyzer, Descriptors.liveCpuPair(), gpu, seed,
+                repeats).build(sources, lv, Path.of(out), bar::show);
         bar.done();
         System.out.println("measured " + done.size() + " model(s) into " + out + (done.size() < sources.size()
                 ? "; " + (sources.size() - done.size()) + " were there already (resumed)" : ""));

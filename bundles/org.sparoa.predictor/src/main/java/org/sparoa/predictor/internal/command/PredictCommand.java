@@ -44,6 +44,9 @@ public class PredictCommand implements Action {
     private ModelRegistry models;
 
     @Reference
+    private org.osgi.framework.BundleContext context;
+
+    @Reference
     private ModelAnalyzer analyzer;
 
     @Reference
@@ -148,8 +151,9 @@ public class PredictCommand implements Action {
         double[] lv = java.util.Arrays.stream(levels.split(",")).mapToDouble(Double::parseDouble).toArray();
         ProgressBar bar = new ProgressBar(System.out);
         int[] step = {0};
-        List<DatasetRecord> records = new DatasetBuilder(models, profiler, analyzer, Descriptors.liveCpuPair(), 13,
-                repeats).measure(new ModelSource("evaluate-" + model.id(), file, shapes, "real"), lv,
+        org.sparoa.api.predict.BackendPair gpu = LiveBackends.gpuPair(context);
+        List<DatasetRecord> records = new DatasetBuilder(models, profiler, analyzer, Descriptors.liveCpuPair(), gpu,
+                13, repeats).measure(new ModelSource("evaluate-" + model.id(), file, shapes, "real"), lv,
                         () -> bar.show(++step[0], lv.length, "levels measured"));
         bar.done();
         Evaluation.Score s = Evaluation.score(records, Evaluation.service(predictor));
@@ -161,11 +165,12 @@ public class PredictCommand implements Action {
         e.put("tiePairs", s.tiePairs());
         e.put("intensityAccuracy", Double.isNaN(s.intensityAccuracy()) ? null : s.intensityAccuracy());
         e.put("intensityPairs", s.intensityPairs());
-        e.put("intensitySimulated", true);
+        e.put("intensitySimulated", gpu == null);
         e.put("pairs", s.sparsityPairs() + s.intensityPairs());
         System.out.printf(Locale.ROOT, "evaluation: sparsity decisions %.1f %% of %d (measured), intensity %.1f %% "
-                        + "of %d (simulated agx-orin:MAXN CPU/GPU: no GPU backend measured)%n",
-                100 * s.sparsityAccuracy(), s.sparsityPairs(), 100 * s.intensityAccuracy(), s.intensityPairs());
+                        + "of %d (%s)%n", 100 * s.sparsityAccuracy(), s.sparsityPairs(), 100 * s.intensityAccuracy(),
+                s.intensityPairs(), gpu == null ? "simulated " + Descriptors.SIM_BOARD
+                        + " CPU/GPU: no GPU backend measured" : "measured " + gpu.id());
         if (repeats > 1) {
             System.out.printf(Locale.ROOT, "            sparsity decisions over the %d non-tie pairs %s (%d ties: "
                             + "the backends within their spread over %d repeats)%n", s.nonTiePairs(),
