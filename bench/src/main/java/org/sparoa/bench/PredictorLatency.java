@@ -16,8 +16,9 @@ import org.sparoa.predictor.internal.LearnedThresholdPredictor;
 
 /**
  * Warm prediction time of the shipped threshold predictor on the data set's longest real model (PP-OCRv3 det, 314
- * operators) and on a 300-operator prefix of it, one ND4J thread: 100 untimed predictions, then 100 timed; median
- * and p90. Prints the model file's size too.
+ * operators) and on a 300-operator prefix of it, one ND4J thread per network, the ensemble's members on {@code
+ * --threads} threads (default 2, the predictor's default): 100 untimed predictions, then 100 timed; median and p90.
+ * Prints the model file's size too.
  *
  * <pre>
  * mvn -B -o -pl bench compile exec:exec -Dbench.main=org.sparoa.bench.PredictorLatency \
@@ -31,20 +32,23 @@ public final class PredictorLatency {
     public static void main(String[] args) {
         Path data = Path.of("results/predictor-dataset.jsonl.gz");
         Path model = Path.of("target/no-trained-predictor.bin"); // absent: the model shipped in the bundle
+        int threads = 2; // the predictor's default: ensemble members on two threads
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--data" -> data = Path.of(args[i + 1]);
                 case "--model" -> model = Path.of(args[i + 1]);
-                default -> throw new IllegalArgumentException("options: --data FILE --model FILE");
+                case "--threads" -> threads = Integer.parseInt(args[i + 1]);
+                default -> throw new IllegalArgumentException("options: --data FILE --model FILE --threads N");
             }
         }
         List<DatasetRecord> longest = TrainingSet.groups(DatasetFile.read(data)).values().stream()
                 .filter(g -> !g.get(0).simulated() && "real".equals(g.get(0).source()))
                 .max(java.util.Comparator.comparingInt(List::size)).orElseThrow();
-        LearnedThresholdPredictor p = new LearnedThresholdPredictor(Networks.outsideOsgi(1), model);
+        LearnedThresholdPredictor p = new LearnedThresholdPredictor(Networks.outsideOsgi(1), model, threads);
         PredictorInfo info = p.info();
         System.out.println("predictor v" + info.version() + " (" + info.source() + "): " + info.modelBytes()
-                + " bytes, " + info.parameters() + " parameters; " + MachineInfo.describe());
+                + " bytes, " + info.parameters() + " parameters, members on " + threads + " thread(s); "
+                + MachineInfo.describe());
         List<OperatorFeatures> all = longest.stream().map(DatasetRecord::op).toList();
         for (List<OperatorFeatures> ops : List.of(all.subList(0, Math.min(300, all.size())), all)) {
             for (int i = 0; i < WARMUP; i++) {
@@ -60,5 +64,6 @@ public final class PredictorLatency {
             System.out.printf(Locale.ROOT, "%s, %d operators: warm prediction median %.2f ms, p90 %.2f ms%n",
                     longest.get(0).model(), ops.size(), ms[50], ms[90]);
         }
+        p.deactivate();
     }
 }
