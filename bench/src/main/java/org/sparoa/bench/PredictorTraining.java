@@ -44,6 +44,7 @@ public final class PredictorTraining {
         int passes = d.passes();
         double learningRate = d.learningRate();
         int members = Trainer.MEMBERS;
+        int minEpochs = d.minEpochs();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--data" -> data = Path.of(args[++i]);
@@ -58,13 +59,15 @@ public final class PredictorTraining {
                 case "--passes" -> passes = Integer.parseInt(args[++i]);
                 case "--learning-rate" -> learningRate = Double.parseDouble(args[++i]);
                 case "--members" -> members = Integer.parseInt(args[++i]);
+                case "--min-epochs" -> minEpochs = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --data FILE"
-                        + " --save FILE --leave-model-out --decisions FILE --folds DIR --threads N --epochs N --patience N --passes N --learning-rate R --seed S --members N");
+                        + " --save FILE --leave-model-out --decisions FILE --folds DIR --threads N --epochs N --patience N --passes N --learning-rate R --seed S --members N --min-epochs N");
             }
         }
         List<DatasetRecord> records = DatasetFile.read(data);
         SequenceNetworks networks = Networks.outsideOsgi(threads);
-        Trainer.Options o = new Trainer.Options(epochs, patience, learningRate, seed, d.validationShare(), passes);
+        Trainer.Options o = new Trainer.Options(epochs, patience, learningRate, seed, d.validationShare(), passes,
+                d.averaging(), minEpochs);
         Trainer.Listener listener = new Trainer.Listener() {
             @Override
             public void step(int epoch, int done, int total) {
@@ -129,7 +132,7 @@ public final class PredictorTraining {
             List<Trainer.Result> r = Trainer.trainMembers(networks, records, o, members, listener, () -> false);
             String how = "PredictorTraining --data " + data.getFileName() + " --epochs " + epochs + " --patience "
                     + patience + " --passes " + passes + " --learning-rate " + learningRate + " --seed " + seed
-                    + " --members " + members + " (" + r.stream().map(x -> String.valueOf(x.epochs().size()))
+                    + " --members " + members + " --min-epochs " + minEpochs + " (" + r.stream().map(x -> String.valueOf(x.epochs().size()))
                     .collect(java.util.stream.Collectors.joining("/")) + " epochs run)";
             long bytes = new PredictorFile(1, how, r.get(0).spec(), Trainer.weights(r)).write(save);
             System.out.println("saved " + save + ": " + bytes + " bytes, " + how);

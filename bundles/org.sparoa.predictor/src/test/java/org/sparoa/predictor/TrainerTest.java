@@ -79,6 +79,29 @@ class TrainerTest {
     }
 
     @Test
+    void noEpochBeforeTheMinimumIsKeptAndPatienceCountsFromIt() {
+        int min = 4;
+        Trainer.Result r = Trainer.train(networks, TinyData.models(4, 3),
+                new Trainer.Options(200, 1, 0.05, 5, 0.3, 1, Trainer.Options.AVERAGING, min),
+                new Trainer.Listener() {
+                    @Override
+                    public void step(int epoch, int done, int total) {
+                    }
+
+                    @Override
+                    public void epoch(Trainer.Epoch e) {
+                    }
+                }, () -> false);
+        assertTrue(r.epochs().size() > min, "patience 1 counts from the minimum epoch: " + r.epochs().size());
+        for (Trainer.Epoch e : r.epochs()) {
+            assertEquals(e.epoch() == min, e.epoch() <= min && e.best(),
+                    "before the minimum no epoch is kept, the minimum one always is: " + e.describe());
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> new Trainer.Options(1, 1, 0.01, 1, 0.1, 1, 0.9, -1));
+    }
+
+    @Test
     void theAverageOfTheWeightsMovesTowardsEachStepByOneMinusTheDecay() {
         Map<String, float[]> average = new java.util.HashMap<>(Map.of("w", new float[] {0f, 2f}));
         Trainer.blend(average, Map.of("w", new float[] {1f, 2f}), 0.75);

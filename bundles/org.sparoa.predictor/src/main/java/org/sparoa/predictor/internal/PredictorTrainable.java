@@ -75,7 +75,7 @@ public class PredictorTrainable implements Trainable {
         int members = TrainingOptions.intOption(options, "members", Trainer.MEMBERS, 1);
         List<DatasetRecord> records = DatasetFile.read(Path.of(data));
         Trainer.Options o = new Trainer.Options(epochs, patience, d.learningRate(), seed, d.validationShare(),
-                d.passes());
+                d.passes(), d.averaging(), Math.min(d.minEpochs(), epochs));
         Trainer.Listener progress = new Trainer.Listener() {
             @Override
             public void step(int epoch, int done, int total) {
