@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
@@ -17,6 +16,7 @@ import java.util.zip.GZIPOutputStream;
 
 import org.sparoa.api.AtomicFiles;
 import org.sparoa.api.learn.NetworkSpec;
+import org.sparoa.api.learn.WeightArrays;
 
 /**
  * A trained predictor on disk: a magic word, the file format and feature encoding versions, the model's version
@@ -64,14 +64,7 @@ public record PredictorFile(long version, String trainedWith, NetworkSpec spec, 
             out.writeInt(spec.lstmUnits());
             out.writeInt(members.size());
             for (Map<String, float[]> weights : members) {
-                out.writeInt(weights.size());
-                for (Map.Entry<String, float[]> e : weights.entrySet()) {
-                    out.writeUTF(e.getKey());
-                    out.writeInt(e.getValue().length);
-                    for (float f : e.getValue()) {
-                        out.writeFloat(f);
-                    }
-                }
+                WeightArrays.write(out, weights);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -103,33 +96,12 @@ public record PredictorFile(long version, String trainedWith, NetworkSpec spec, 
             }
             List<Map<String, float[]>> members = new ArrayList<>();
             for (int m = 0; m < count; m++) {
-                members.add(readWeights(in, where));
+                members.add(WeightArrays.read(in, where));
             }
             return new PredictorFile(version, trainedWith, spec, members);
         } catch (IOException e) {
             throw new IllegalArgumentException(where + " is not a readable threshold predictor file: " + e, e);
         }
-    }
-
-    private static Map<String, float[]> readWeights(DataInputStream in, String where) throws IOException {
-        int n = in.readInt();
-        if (n < 0 || n > 10_000) {
-            throw new IllegalArgumentException(where + " claims " + n + " weight arrays");
-        }
-        Map<String, float[]> weights = new LinkedHashMap<>();
-        for (int i = 0; i < n; i++) {
-            String name = in.readUTF();
-            int len = in.readInt();
-            if (len < 0 || len > 50_000_000) {
-                throw new IllegalArgumentException(where + ": weight " + name + " claims " + len + " values");
-            }
-            float[] v = new float[len];
-            for (int k = 0; k < len; k++) {
-                v[k] = in.readFloat();
-            }
-            weights.put(name, v);
-        }
-        return weights;
     }
 
     public static PredictorFile read(Path file) {

@@ -4,10 +4,10 @@
  * {@link org.sparoa.api.learn.SequenceNetworks}) and discrete soft actor-critic agents
  * ({@link org.sparoa.api.learn.SoftActorCritics}, since 1.1). The bundle {@code org.sparoa.ml} implements both on
  * ND4J/SameDiff, which stays private to it. {@link org.sparoa.api.learn.Trainable} is how a bundle offers something
- * to {@code sparoa:train}.
+ * to {@code sparoa:train}; {@link org.sparoa.api.learn.WeightArrays} (since 1.4) how their files hold weights.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package org.sparoa.api.learn;
 
 import org.osgi.annotation.bundle.Export;

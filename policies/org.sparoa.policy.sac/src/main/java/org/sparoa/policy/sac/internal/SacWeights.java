@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.zip.CRC32;
 
 import org.sparoa.api.learn.AgentSpec;
+import org.sparoa.api.learn.WeightArrays;
 
 /**
  * A trained agent as stored: its shape and hyper-parameters, the number of backend slots and the state layout it
@@ -75,14 +76,7 @@ record SacWeights(AgentSpec spec, int slots, int stateLayout, Map<String, String
                 out.writeUTF(e.getKey());
                 out.writeUTF(e.getValue());
             }
-            out.writeInt(weights.size());
-            for (Map.Entry<String, float[]> e : weights.entrySet()) {
-                out.writeUTF(e.getKey());
-                out.writeInt(e.getValue().length);
-                for (float f : e.getValue()) {
-                    out.writeFloat(f);
-                }
-            }
+            WeightArrays.write(out, weights);
             out.flush();
             CRC32 crc = new CRC32();
             crc.update(bytes.toByteArray());
@@ -126,16 +120,7 @@ record SacWeights(AgentSpec spec, int slots, int stateLayout, Map<String, String
             for (int i = 0; i < infoCount; i++) {
                 info.put(in.readUTF(), in.readUTF());
             }
-            Map<String, float[]> weights = new LinkedHashMap<>();
-            int arrays = count(in, source, "arrays");
-            for (int a = 0; a < arrays; a++) {
-                String name = in.readUTF();
-                float[] v = new float[count(in, source, "values of " + name)];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = in.readFloat();
-                }
-                weights.put(name, v);
-            }
+            Map<String, float[]> weights = WeightArrays.read(in, source);
             return new SacWeights(spec, slots, layout, info, weights);
         } catch (EOFException e) {
             throw new IOException(source + " ends early", e);
