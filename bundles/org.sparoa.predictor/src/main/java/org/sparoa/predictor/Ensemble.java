@@ -53,51 +53,63 @@ public final class Ensemble implements AutoCloseable {
 
     /** The members' mean output per position and output, one member after the other. */
     public float[][] predict(float[][] features) {
-        return predict(features, null);
+        return predict(features, null, 1);
     }
 
     /**
-     * As {@link #predict(float[][])}, the members after the first one run on {@code executor} (null: on the caller)
-     * while the caller runs the first: each member is one single-threaded network, so on a machine with a core to
-     * spare the ensemble answers in about the time of one member per core.
+     * As {@link #predict(float[][])} on {@code threads} threads: the members are dealt round-robin into that many
+     * groups, the caller runs the first group and {@code executor} (at least {@code threads - 1} threads; null: the
+     * caller runs all) the others. Each member is one single-threaded network, so with a core per group the
+     * ensemble answers in about the time of its largest group.
      */
-    public float[][] predict(float[][] features, java.util.concurrent.Executor executor) {
+    public float[][] predict(float[][] features, java.util.concurrent.Executor executor, int threads) {
+        int groups = executor == null ? 1 : Math.max(1, Math.min(threads, members.size()));
         List<java.util.concurrent.CompletableFuture<float[][]>> others = new ArrayList<>();
-        if (executor != null) {
-            for (SequenceNetwork m : members.subList(1, members.size())) {
-                others.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> m.predict(features), executor));
-            }
+        for (int g = 1; g < groups; g++) {
+            int group = g;
+            others.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> sum(features, group, groups),
+                    executor));
         }
-        float[][] sum = null;
-        for (int i = 0; i < members.size(); i++) {
-            float[][] y;
-            if (i == 0 || executor == null) {
-                y = members.get(i).predict(features);
-            } else {
-                try {
-                    y = others.get(i - 1).join();
-                } catch (java.util.concurrent.CompletionException e) {
-                    throw e.getCause() instanceof RuntimeException r ? r : e;
-                }
+        float[][] total = sum(features, 0, groups);
+        for (java.util.concurrent.CompletableFuture<float[][]> f : others) {
+            float[][] part;
+            try {
+                part = f.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
             }
-            if (sum == null) {
-                sum = y;
-            } else {
-                for (int p = 0; p < y.length; p++) {
-                    for (int k = 0; k < y[p].length; k++) {
-                        sum[p][k] += y[p][k];
-                    }
-                }
-            }
+            add(total, part);
         }
         if (members.size() > 1) {
-            for (float[] row : sum) {
+            for (float[] row : total) {
                 for (int k = 0; k < row.length; k++) {
                     row[k] /= members.size();
                 }
             }
         }
-        return sum;
+        return total;
+    }
+
+    /** The sum of the outputs of members {@code group}, {@code group + groups}, ... */
+    private float[][] sum(float[][] features, int group, int groups) {
+        float[][] total = null;
+        for (int i = group; i < members.size(); i += groups) {
+            float[][] y = members.get(i).predict(features);
+            if (total == null) {
+                total = y;
+            } else {
+                add(total, y);
+            }
+        }
+        return total;
+    }
+
+    private static void add(float[][] total, float[][] y) {
+        for (int p = 0; p < y.length; p++) {
+            for (int k = 0; k < y[p].length; k++) {
+                total[p][k] += y[p][k];
+            }
+        }
     }
 
     @Override

@@ -71,7 +71,7 @@ class EnsembleTest {
             }
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
             try {
-                float[][] parallel = both.predict(x, pool);
+                float[][] parallel = both.predict(x, pool, 2);
                 for (int i = 0; i < x.length; i++) {
                     assertEquals(mean[i][0], parallel[i][0], 0f, "members on two threads answer the same");
                     assertEquals(mean[i][1], parallel[i][1], 0f);

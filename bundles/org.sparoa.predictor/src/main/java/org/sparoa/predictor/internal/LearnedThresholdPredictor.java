@@ -66,7 +66,7 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
 
         /** The ensemble's prediction; one caller at a time, as the networks are not thread-safe. */
         synchronized float[][] predict(float[][] x) {
-            return network().predict(x, helpers);
+            return network().predict(x, helpers, threads);
         }
 
         synchronized boolean built() {
@@ -96,6 +96,7 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
     private final Path file;
     /** Runs ensemble members beside the caller's thread; null: one member after the other. */
     private final java.util.concurrent.ExecutorService helpers;
+    private final int threads;
     private volatile Loaded loaded;
     private final java.util.concurrent.atomic.AtomicBoolean warming = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -116,6 +117,7 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
         }
         this.networks = networks;
         this.file = file;
+        this.threads = threads;
         this.helpers = threads == 1 ? null : java.util.concurrent.Executors.newFixedThreadPool(threads - 1, r -> {
             Thread t = new Thread(r, "sparoa-predictor-member");
             t.setDaemon(true);
