@@ -49,7 +49,7 @@ public final class Evaluation {
             return intensityPairs == 0 ? Double.NaN : (double) intensityCorrect / intensityPairs;
         }
 
-        Score plus(Score o) {
+        public Score plus(Score o) {
             return new Score(sparsityPairs + o.sparsityPairs, sparsityCorrect + o.sparsityCorrect,
                     nonTiePairs + o.nonTiePairs, nonTieCorrect + o.nonTieCorrect, tiePairs + o.tiePairs,
                     intensityPairs + o.intensityPairs, intensityCorrect + o.intensityCorrect);

@@ -56,7 +56,7 @@ public final class TrainingSet {
         return Labels.sparsityTarget(r.policySparsity(), wins);
     }
 
-    static Sequence sequence(List<DatasetRecord> group, int level) {
+    public static Sequence sequence(List<DatasetRecord> group, int level) {
         int n = group.size();
         float[][] x = new float[n][];
         float[][] y = new float[n][2];

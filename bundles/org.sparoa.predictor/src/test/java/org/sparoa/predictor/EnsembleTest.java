@@ -20,7 +20,7 @@ import org.sparoa.api.learn.SequenceNetwork;
 import org.sparoa.api.learn.SequenceNetworks;
 import org.sparoa.ml.Networks;
 
-/** Ensembles: members from different seeds, their mean as the prediction, and the file that holds them all. */
+/** Ensembles: members from different seeds, their median as the prediction, and the file that holds them all. */
 class EnsembleTest {
     private final SequenceNetworks networks = Networks.outsideOsgi(1);
     private static final Trainer.Listener QUIET = new Trainer.Listener() {
@@ -92,6 +92,19 @@ class EnsembleTest {
                 assertEquals(mean[3][0], again.predict(x)[3][0], 0f);
             }
         }
+    }
+
+    @Test
+    void theMembersAnswerWithTheirMedianSoThatOneOutlierDoesNotMoveIt() {
+        float[][] a = {{0.10f, 0.5f}};
+        float[][] b = {{0.20f, 0.6f}};
+        float[][] outlier = {{0.90f, 0.0f}};
+        float[][] three = Ensemble.combine(List.of(a, outlier, b));
+        assertEquals(0.20f, three[0][0], 0f, "the middle one, not the mean 0.4");
+        assertEquals(0.50f, three[0][1], 0f);
+        float[][] four = Ensemble.combine(List.of(a, outlier, b, new float[][] {{0.30f, 0.7f}}));
+        assertEquals(0.25f, four[0][0], 1e-6f, "even count: the mean of the middle two");
+        assertEquals(0.15f, Ensemble.combine(List.of(a, b))[0][0], 1e-6f, "two members: their mean");
     }
 
     @Test
