@@ -17,7 +17,8 @@ import org.sparoa.predictor.internal.LearnedThresholdPredictor;
 /**
  * Warm prediction time of the shipped threshold predictor on the data set's longest real model (PP-OCRv3 det, 314
  * operators) and on a 300-operator prefix of it, one ND4J thread per network, the ensemble's members on {@code
- * --threads} threads (default 2, the predictor's default): 100 untimed predictions, then 100 timed; median and p90.
+ * --threads} threads (default 2, the predictor's default): 100 untimed predictions of each length, then 100 timed;
+ * median and p90.
  * Prints the model file's size too.
  *
  * <pre>
@@ -26,7 +27,10 @@ import org.sparoa.predictor.internal.LearnedThresholdPredictor;
  * </pre>
  */
 public final class PredictorLatency {
-    /** Untimed predictions per operator count before timing (20 left the first count still being compiled by the JIT). */
+    /**
+     * Untimed predictions per operator count before timing (20 left the first count still being compiled by the JIT);
+     * every count is warmed before the first is timed.
+     */
     private static final int WARMUP = 100;
 
     public static void main(String[] args) {
@@ -50,10 +54,14 @@ public final class PredictorLatency {
                 + " bytes, " + info.parameters() + " parameters, members on " + threads + " thread(s); "
                 + MachineInfo.describe());
         List<OperatorFeatures> all = longest.stream().map(DatasetRecord::op).toList();
-        for (List<OperatorFeatures> ops : List.of(all.subList(0, Math.min(300, all.size())), all)) {
+        List<List<OperatorFeatures>> series = List.of(all.subList(0, Math.min(300, all.size())), all);
+        // both lengths warmed before either is timed: with three networks the first series was still being compiled
+        for (List<OperatorFeatures> ops : series) {
             for (int i = 0; i < WARMUP; i++) {
                 p.predict(ops, Descriptors.liveCpuPair());
             }
+        }
+        for (List<OperatorFeatures> ops : series) {
             double[] ms = new double[100];
             for (int i = 0; i < ms.length; i++) {
                 long t = System.nanoTime();
