@@ -23,15 +23,6 @@ import org.sparoa.ml.Networks;
 /** Ensembles: members from different seeds, their median as the prediction, and the file that holds them all. */
 class EnsembleTest {
     private final SequenceNetworks networks = Networks.outsideOsgi(1);
-    private static final Trainer.Listener QUIET = new Trainer.Listener() {
-        @Override
-        public void step(int epoch, int done, int total) {
-        }
-
-        @Override
-        public void epoch(Trainer.Epoch e) {
-        }
-    };
 
     @Test
     void membersTrainFromConsecutiveSeedsAndTheEnsemblePredictsTheirMean(@TempDir Path dir) {
@@ -162,7 +153,7 @@ class EnsembleTest {
         List<DatasetRecord> records = TinyData.models(3, 6);
         List<String> trained = new ArrayList<>();
         List<Evaluation.Fold> folds = Evaluation.leaveModelOut(networks, records,
-                new Trainer.Options(2, 2, 0.01, 5, 0.15, 1), 2, QUIET, new Evaluation.FoldListener() {
+                new Trainer.Options(2, 2, 0.01, 5, 0.15, 1), 2, TinyData.QUIET, new Evaluation.FoldListener() {
                     @Override
                     public void trained(String model, NetworkSpec spec, List<Map<String, float[]>> members) {
                         assertEquals(2, members.size());

@@ -12,6 +12,16 @@ import org.sparoa.api.predict.OperatorFeatures;
  */
 final class TinyData {
     static final double[] LEVELS = {0, 0.5, 0.7, 0.9};
+    /** A training listener that reports nothing. */
+    static final Trainer.Listener QUIET = new Trainer.Listener() {
+        @Override
+        public void step(int epoch, int done, int total) {
+        }
+
+        @Override
+        public void epoch(Trainer.Epoch e) {
+        }
+    };
 
     private TinyData() {
     }

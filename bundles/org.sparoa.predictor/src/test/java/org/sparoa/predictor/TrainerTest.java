@@ -24,15 +24,7 @@ class TrainerTest {
         List<DatasetRecord> train = TinyData.models(5, 6);
         List<DatasetRecord> test = TinyData.models(1, 9);
         Trainer.Result r = Trainer.train(networks, train, new Trainer.Options(12, 12, 0.01, 3, 0.15, 1),
-                new Trainer.Listener() {
-                    @Override
-                    public void step(int epoch, int done, int total) {
-                    }
-
-                    @Override
-                    public void epoch(Trainer.Epoch e) {
-                    }
-                }, () -> false);
+                TinyData.QUIET, () -> false);
         assertFalse(r.cancelled());
         assertTrue(r.epochs().get(r.epochs().size() - 1).validationLoss() < r.epochs().get(0).validationLoss(),
                 "validation loss falls: " + r.epochs());
@@ -59,15 +51,7 @@ class TrainerTest {
     @Test
     void earlyStoppingEndsTrainingWhenValidationStopsImprovingAndKeepsTheEpochWithFewestWrongDecisions() {
         Trainer.Result r = Trainer.train(networks, TinyData.models(4, 3), new Trainer.Options(200, 1, 0.05, 5, 0.3, 1),
-                new Trainer.Listener() {
-                    @Override
-                    public void step(int epoch, int done, int total) {
-                    }
-
-                    @Override
-                    public void epoch(Trainer.Epoch e) {
-                    }
-                }, () -> false);
+                TinyData.QUIET, () -> false);
         assertTrue(r.epochs().size() < 200, "stopped after " + r.epochs().size() + " epochs");
         assertFalse(r.epochs().get(r.epochs().size() - 1).best(), "the last epoch did not improve");
         Trainer.Epoch kept = r.epochs().stream().filter(Trainer.Epoch::best).reduce((a, b) -> b).orElseThrow();
@@ -83,15 +67,7 @@ class TrainerTest {
         int min = 4;
         Trainer.Result r = Trainer.train(networks, TinyData.models(4, 3),
                 new Trainer.Options(200, 1, 0.05, 5, 0.3, 1, Trainer.Options.AVERAGING, min),
-                new Trainer.Listener() {
-                    @Override
-                    public void step(int epoch, int done, int total) {
-                    }
-
-                    @Override
-                    public void epoch(Trainer.Epoch e) {
-                    }
-                }, () -> false);
+                TinyData.QUIET, () -> false);
         assertTrue(r.epochs().size() > min, "patience 1 counts from the minimum epoch: " + r.epochs().size());
         for (Trainer.Epoch e : r.epochs()) {
             assertEquals(e.epoch() == min, e.epoch() <= min && e.best(),
