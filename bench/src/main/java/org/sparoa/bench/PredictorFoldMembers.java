@@ -69,7 +69,7 @@ public final class PredictorFoldMembers {
                     for (int b = a + 1; b < k; b++) {
                         for (int c = b + 1; c < k; c++) {
                             ways.put("median " + (a + 1) + (b + 1) + (c + 1),
-                                    Evaluation.network(pick(all, a, b, c)));
+                                    Evaluation.network(all.of(a, b, c)));
                         }
                     }
                 }
@@ -88,11 +88,6 @@ public final class PredictorFoldMembers {
         System.out.println("all folds (non-tie sparsity / intensity decision accuracy, %):");
         totals.forEach((k, s) -> System.out.printf(Locale.ROOT, "  %-16s %.1f / %.1f%n", k,
                 100 * s.nonTieSparsityAccuracy(), 100 * s.intensityAccuracy()));
-    }
-
-    /** Members a, b and c of {@code all} as an ensemble (views: closed with {@code all}). */
-    private static Ensemble pick(Ensemble all, int a, int b, int c) {
-        return new Ensemble(List.of(all.member(a), all.member(b), all.member(c)));
     }
 
     /** The mean of the members' raw outputs, decoded: the rule the median replaced. */

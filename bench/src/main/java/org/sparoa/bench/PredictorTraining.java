@@ -132,8 +132,8 @@ public final class PredictorTraining {
             List<Trainer.Result> r = Trainer.trainMembers(networks, records, o, members, listener, () -> false);
             String how = "PredictorTraining --data " + data.getFileName() + " --epochs " + epochs + " --patience "
                     + patience + " --passes " + passes + " --learning-rate " + learningRate + " --seed " + seed
-                    + " --members " + members + " --min-epochs " + minEpochs + " (" + r.stream().map(x -> String.valueOf(x.epochs().size()))
-                    .collect(java.util.stream.Collectors.joining("/")) + " epochs run)";
+                    + " --members " + members + " --min-epochs " + minEpochs + " ("
+                    + Trainer.epochsRun(r, "/") + " epochs run)";
             long bytes = new PredictorFile(1, how, r.get(0).spec(), Trainer.weights(r)).write(save);
             System.out.println("saved " + save + ": " + bytes + " bytes, " + how);
         }

@@ -47,6 +47,15 @@ public final class Ensemble implements AutoCloseable {
         return new Ensemble(members.subList(from, to));
     }
 
+    /** Members at {@code indices} (0-based) as an ensemble of their own, sharing the networks, as {@link #subset}. */
+    public Ensemble of(int... indices) {
+        List<SequenceNetwork> picked = new ArrayList<>();
+        for (int i : indices) {
+            picked.add(members.get(i));
+        }
+        return new Ensemble(picked);
+    }
+
     /** Member {@code index} (owned by this ensemble). */
     public SequenceNetwork member(int index) {
         return members.get(index);

@@ -150,6 +150,12 @@ public final class Trainer {
         return members.stream().map(Result::weights).toList();
     }
 
+    /** The epochs each member ran, joined by {@code separator} (e.g. {@code "31/24/40"}). */
+    public static String epochsRun(List<Result> members, String separator) {
+        return members.stream().map(m -> String.valueOf(m.epochs().size()))
+                .collect(java.util.stream.Collectors.joining(separator));
+    }
+
     public static Result train(SequenceNetworks networks, List<DatasetRecord> records, Options o, Listener listener,
                                BooleanSupplier cancelled) {
         List<List<DatasetRecord>> groups = new ArrayList<>(TrainingSet.groups(records).values());

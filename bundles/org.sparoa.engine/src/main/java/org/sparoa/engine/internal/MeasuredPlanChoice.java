@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * fusion, one launch instead of many) and what every hand-over adds; so before a plan is cached, it and the
  * single-backend plans of every live backend that runs all operators are timed on the request's own inputs,
  * alternating, and the fastest is kept. Rounds continue while the two fastest are within their measurement noise of
- * each other (up to a bound), so that a choice between two plans within a few percent is not a coin toss. The
- * policy's plan wins ties within {@link #MARGIN}. A plan measured more than {@link #DROP_SLOWER_THAN} times slower
+ * each other (up to a bound), so that a choice between two plans within a few percent is not a coin toss; where
+ * the rounds end undecided, the plan with the fewest segments among those within the noise of the fastest is kept
+ * ({@link #pick}). The policy's plan wins ties within {@link #MARGIN}. A plan measured more than {@link #DROP_SLOWER_THAN} times slower
  * than the fastest after the minimum rounds is not visited again, so that more candidates do not make the rounds
  * that decide between the close ones longer.
  */
@@ -155,16 +156,13 @@ final class MeasuredPlanChoice {
             throw e;
         }
         double[] median = new double[plans.size()];
-        int best = 0;
+        int[] segments = new int[plans.size()];
         for (int i = 0; i < plans.size(); i++) {
             median[i] = failed[i] ? Double.NaN : median(nanos.get(i)) / 1e6;
-            if (!failed[i] && median[i] < median[best]) {
-                best = i;
-            }
+            segments[i] = plans.get(i).segments().size();
         }
-        if (best != 0 && median[best] > median[0] * (1 - MARGIN)) {
-            best = 0;
-        }
+        int best = pick(nanos, failed, segments);
+        int fastest = fastest(nanos, failed);
         StringBuilder measured = new StringBuilder();
         for (int i = 0; i < plans.size(); i++) {
             measured.append(i == 0 ? "" : ", ").append(labels.get(i))
@@ -177,10 +175,68 @@ final class MeasuredPlanChoice {
         }
         LOG.info("Measured plans of {} on the request's inputs ({} rounds): {}; kept {}", proposed.model().id(), rounds,
                 measured, labels.get(best));
+        String how = best == fastest ? " was measured faster on the request's inputs"
+                : " was kept by measurement on the request's inputs: " + labels.get(fastest) + " measured within the"
+                        + " noise of it, and of plans that close the one with the fewest segments is kept";
         return new Choice(plans.get(best), best == 0 ? null
-                : labels.get(best) + " was measured faster on the request's inputs (median of up to "
-                        + rounds * TIMED_PER_VISIT + " runs: "
+                : labels.get(best) + how + " (median of up to " + rounds * TIMED_PER_VISIT + " runs: "
                         + measured + ")");
+    }
+
+    /**
+     * The plan to keep, by index: the fastest median; the policy's plan (index 0) instead while it is within
+     * {@link #MARGIN} of it; and among the plans that the fastest is not {@link #apart} from — those its rounds
+     * could not tell from it — the one with the fewest segments (the policy's plan first among equals, then the
+     * faster median). A split has to be measurably faster to be kept over a plan with fewer hand-overs: two plans
+     * within their noise are equally fast as far as anyone knows, and the one that crosses fewer backends has fewer
+     * ways to be slow (hand-overs, two runtimes contending for the cores) when the machine is busier than during
+     * the measurement.
+     */
+    static int pick(List<List<Long>> samples, boolean[] failed, int[] segments) {
+        int best = fastest(samples, failed);
+        if (best != 0 && !failed[0] && median(samples.get(best)) > median(samples.get(0)) * (1 - MARGIN)) {
+            best = 0;
+        }
+        int keep = best;
+        for (int i = 0; i < samples.size(); i++) {
+            if (i == keep || failed[i] || samples.get(i).isEmpty() || apart(samples, best, i)) {
+                continue;
+            }
+            boolean fewer = segments[i] < segments[keep];
+            boolean sameButBetter = segments[i] == segments[keep] && keep != 0
+                    && (i == 0 || median(samples.get(i)) < median(samples.get(keep)));
+            if (fewer || sameButBetter) {
+                keep = i;
+            }
+        }
+        return keep;
+    }
+
+    /** The plan with the lowest median among those that ran. */
+    static int fastest(List<List<Long>> samples, boolean[] failed) {
+        int best = -1;
+        for (int i = 0; i < samples.size(); i++) {
+            if (!failed[i] && !samples.get(i).isEmpty()
+                    && (best < 0 || median(samples.get(i)) < median(samples.get(best)))) {
+                best = i;
+            }
+        }
+        return Math.max(best, 0);
+    }
+
+    /**
+     * Whether plan {@code slower}'s median is measurably above plan {@code faster}'s: more than 10 % above, or by
+     * more than twice the standard error of their difference ({@link #clearlyDecided}'s test).
+     */
+    static boolean apart(List<List<Long>> samples, int faster, int slower) {
+        double f = median(samples.get(faster));
+        double s = median(samples.get(slower));
+        if (s > 1.10 * f) {
+            return true;
+        }
+        double se = Math.hypot(standardErrorOfMedian(samples.get(faster), f),
+                standardErrorOfMedian(samples.get(slower), s));
+        return s - f > 2 * se;
     }
 
     /** Marks the plans whose median is past {@link #DROP_SLOWER_THAN} times the fastest's; never the fastest. */
@@ -246,12 +302,7 @@ final class MeasuredPlanChoice {
         if (second < 0) {
             return true;
         }
-        if (med[second] > 1.10 * med[best]) {
-            return true;
-        }
-        double se = Math.hypot(standardErrorOfMedian(samples.get(best), med[best]),
-                standardErrorOfMedian(samples.get(second), med[second]));
-        return med[second] - med[best] > 2 * se;
+        return apart(samples, best, second);
     }
 
     /** {@code 1.2533 * sigma / sqrt(n)} with sigma estimated as {@code 1.4826 * MAD}: robust to the odd slow run. */

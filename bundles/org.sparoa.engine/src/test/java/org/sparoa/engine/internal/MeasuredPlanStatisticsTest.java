@@ -41,6 +41,41 @@ class MeasuredPlanStatisticsTest {
         assertFalse(outrun[3]);
     }
 
+    @Test
+    void aSplitWithinTheNoiseOfAPlanWithFewerSegmentsGivesWayToIt() {
+        java.util.Random r = new java.util.Random(11);
+        // the policy's plan: one backend, 14.0 ms; its 3-segment candidate 13.5 ms (3.6 % faster), +-2 ms of noise
+        List<List<Long>> noisy = List.of(noisy(r, 24, 14.0, 2.0), noisy(r, 24, 13.5, 2.0));
+        assertEquals(1, MeasuredPlanChoice.fastest(noisy, new boolean[2]));
+        assertEquals(0, MeasuredPlanChoice.pick(noisy, new boolean[2], new int[] {1, 3}),
+                "undecided: the plan with one segment");
+        // the same 3.6 % measured tightly: the split has earned its place
+        List<List<Long>> tight = List.of(noisy(r, 60, 14.0, 0.1), noisy(r, 60, 13.5, 0.1));
+        assertEquals(1, MeasuredPlanChoice.pick(tight, new boolean[2], new int[] {1, 3}));
+        // a split clearly faster (25 %) however noisy
+        List<List<Long>> far = List.of(noisy(r, 5, 14.0, 3.0), noisy(r, 5, 10.5, 3.0));
+        assertEquals(1, MeasuredPlanChoice.pick(far, new boolean[2], new int[] {1, 3}));
+    }
+
+    @Test
+    void thePoliciesSplitGivesWayToASingleBackendItCannotBeToldFromAndAmongEqualsTheFasterStays() {
+        java.util.Random r = new java.util.Random(13);
+        // plan 0: the policy's 3-segment split; 1 and 2: single backends; all within +-2 ms of each other
+        List<List<Long>> t = List.of(noisy(r, 20, 10.0, 2.0), noisy(r, 20, 10.3, 2.0), noisy(r, 20, 10.1, 2.0));
+        int kept = MeasuredPlanChoice.pick(t, new boolean[3], new int[] {3, 1, 1});
+        assertTrue(kept == 1 || kept == 2, "a single backend, not the split: " + kept);
+        double m1 = MeasuredPlanChoice.median(t.get(1));
+        double m2 = MeasuredPlanChoice.median(t.get(2));
+        assertEquals(m1 < m2 ? 1 : 2, kept, "the faster of the two single backends");
+        // the same split 2 % ahead of its alternatives and within MARGIN: the policy's plan is still kept where
+        // nothing with fewer segments is as fast
+        List<List<Long>> alone = List.of(noisy(r, 20, 10.0, 0.05), noisy(r, 20, 12.0, 0.05));
+        assertEquals(0, MeasuredPlanChoice.pick(alone, new boolean[2], new int[] {3, 1}));
+        // a failed plan is never kept, whatever its segments
+        List<List<Long>> failedOne = List.of(noisy(r, 20, 10.0, 2.0), noisy(r, 20, 1.0, 0.1));
+        assertEquals(0, MeasuredPlanChoice.pick(failedOne, new boolean[] {false, true}, new int[] {3, 1}));
+    }
+
     /** {@code n} run times in nanoseconds around {@code ms}, uniform within {@code +-noiseMs}. */
     private static List<Long> noisy(java.util.Random r, int n, double ms, double noiseMs) {
         List<Long> t = new java.util.ArrayList<>();

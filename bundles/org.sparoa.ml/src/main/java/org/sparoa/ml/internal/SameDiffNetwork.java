@@ -13,10 +13,16 @@ import org.sparoa.api.learn.NetworkSpec;
 import org.sparoa.api.learn.Sequence;
 import org.sparoa.api.learn.SequenceNetwork;
 
-/** {@link SequenceNetwork} on one SameDiff graph; every call runs under this bundle's context class loader. */
+/**
+ * {@link SequenceNetwork} on one SameDiff graph, which trains; predictions run the same arithmetic in plain Java
+ * ({@link PlainTransformerLstm}, rebuilt from the weights after training steps). Every ND4J call runs under this
+ * bundle's context class loader.
+ */
 final class SameDiffNetwork implements SequenceNetwork {
     private final NetworkSpec spec;
     private final SameDiff sd;
+    /** The forward pass of the current weights; null after a training step until the next prediction. */
+    private PlainTransformerLstm plain;
 
     SameDiffNetwork(NetworkSpec spec, Map<String, float[]> weights, double learningRate) {
         this.spec = spec;
@@ -37,6 +43,15 @@ final class SameDiffNetwork implements SequenceNetwork {
     @Override
     public synchronized float[][] predict(float[][] features) {
         check(features, spec.features(), "features");
+        if (plain == null) {
+            plain = new PlainTransformerLstm(spec, weights());
+        }
+        return plain.predict(features);
+    }
+
+    /** The graph's own forward pass (what {@link #predict} must equal). */
+    synchronized float[][] predictWithGraph(float[][] features) {
+        check(features, spec.features(), "features");
         return ContextLoader.call(() -> {
             INDArray out = sd.output(Map.of(TransformerLstmGraph.FEATURES, matrix(features)),
                     TransformerLstmGraph.OUTPUT).get(TransformerLstmGraph.OUTPUT);
@@ -51,6 +66,7 @@ final class SameDiffNetwork implements SequenceNetwork {
             // in 1.0.0-M2.1 neither History (null loss curve for one MultiDataSet) nor a listener (loss 0, or no
             // activation callback for the loss) reports the training loss: one forward pass measures it
             double before = lossOf(example);
+            plain = null;
             sd.fit(new MultiDataSet(new INDArray[] {matrix(example.features())},
                     new INDArray[] {matrix(example.targets()), matrix(example.weights())}));
             return before;

@@ -114,8 +114,7 @@ public class PredictorTrainable implements Trainable {
                 + " --patience " + patience + " --seed " + seed + " --members " + members;
         long bytes = new PredictorFile(version, how, r.get(0).spec(), Trainer.weights(r)).write(predictor.file());
         out.add("saved predictor v" + version + " (" + bytes + " bytes, " + members + " network(s)) to "
-                + predictor.file() + " after " + r.stream().map(x -> String.valueOf(x.epochs().size()))
-                .collect(java.util.stream.Collectors.joining(" / ")) + " epochs on " + r.get(0).trainSequences()
+                + predictor.file() + " after " + Trainer.epochsRun(r, " / ") + " epochs on " + r.get(0).trainSequences()
                 + " sequences (" + r.get(0).validationSequences() + " held out)");
         return out;
     }

@@ -89,9 +89,9 @@ class RealModelTest {
             Map<String, Tensor> inputs = RandomInputs.forModel(m, Map.of("x", new long[] {1, 3, 48, 192}), 1);
             InferenceResult r = platform.inference().infer(m.id(), inputs, RunOptions.withPolicy("sac", Map.of()));
             // sac placed the model itself (no fallback for a failed policy); the engine's measured choice may then
-            // have kept a single backend that ran faster, and says so
+            // have kept a single backend that ran faster (or as fast, with fewer segments), and says so
             String reason = r.plan().fallbackReason();
-            assertTrue(reason == null || reason.contains("was measured faster on the request's inputs"),
+            assertTrue(reason == null || reason.contains("on the request's inputs"),
                     "sac placed the model itself: " + reason);
             assertEquals("sac", r.plan().policy());
             assertTrue(policy.recentContext(m.id()).isPresent(), "the engine's context is kept for training");

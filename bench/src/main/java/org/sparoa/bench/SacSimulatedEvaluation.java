@@ -1,0 +1,311 @@
+package org.sparoa.bench;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+import org.sparoa.analyzer.internal.CalibratingModelAnalyzer;
+import org.sparoa.api.Model;
+import org.sparoa.api.Node;
+import org.sparoa.api.SchedulingContext;
+import org.sparoa.api.SchedulingPolicy;
+import org.sparoa.api.analysis.AnalysisOptions;
+import org.sparoa.api.analysis.ModelAnalysis;
+import org.sparoa.api.analysis.ModelAnalyzer;
+import org.sparoa.api.analysis.OperatorMetrics;
+import org.sparoa.backend.ort.internal.OrtCpuBackend;
+import org.sparoa.engine.LocalPlatform;
+import org.sparoa.ml.Networks;
+import org.sparoa.policy.greedy.internal.GreedyEarliestFinishPolicy;
+import org.sparoa.policy.sac.internal.OfflineTraining;
+import org.sparoa.policy.sac.internal.SacPolicy;
+import org.sparoa.policy.threshold.internal.QuadrantThresholdPolicy;
+import org.sparoa.predictor.internal.LearnedThresholdPredictor;
+import org.sparoa.sim.BoardProfile;
+import org.sparoa.sim.BoardProfiles;
+import org.sparoa.sim.PlanSimulator;
+import org.sparoa.sim.RooflineSimulator;
+import org.sparoa.sim.SimulatedBackends;
+import org.sparoa.sim.SimulatedDevice;
+import org.sparoa.sim.SimulatedPlan;
+
+/**
+ * The {@code sac} policy on simulated Jetson boards (every time here is SIMULATED by the roofline simulator of
+ * {@code org.sparoa.sim}, none is measured): the benchmark models (M-LSD tiny, PP-OCRv3 det, BlazeFace back, PP-OCR
+ * cls) pruned to each sparsity are analysed once on this machine (shapes, FLOPs, weight sparsity), each board presents
+ * its devices to the policies as {@link SimulatedBackends}, {@code sac} is trained offline on those contexts for a
+ * bounded time with a fixed seed ({@link OfflineTraining}: idle and each device loaded x2 and x4, as for the real
+ * backends), and then every placement of every point is simulated side by side: each device alone, {@code greedy},
+ * {@code threshold} (the predictor's thresholds, the simulated CPU as its sparse device and the GPU as its dense one),
+ * {@code sac} (the weights trained here), a seeded random placement, and the oracle (the simulator's exact search over
+ * the operator chain, or the best of everything above where that is faster). Prints the table and writes
+ * {@code results/sac-simulated.csv}, the weights to {@code results/sac-simulated.weights} and the reward curve to
+ * {@code results/sac-simulated-reward-curve.svg}. {@code --evaluate WEIGHTS} skips training.
+ *
+ * <pre>
+ * mvn -B -o -pl bench compile exec:exec -Dbench.main=org.sparoa.bench.SacSimulatedEvaluation \
+ *     -Dbench.args="--minutes 10 --seed 42"
+ * </pre>
+ */
+public final class SacSimulatedEvaluation {
+    private static final String SIMULATED = "SIMULATED";
+
+    /** One point: a model at a sparsity on a board, with what the policies see and the simulator that prices plans. */
+    private record Point(String model, int sparsity, String board, SchedulingContext context,
+                         SimulatedBackends backends, PlanSimulator plans, List<SimulatedDevice> devices) {
+    }
+
+    private SacSimulatedEvaluation() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int minutes = 10;
+        long seed = 42;
+        List<String> boards = List.of("agx-orin:MAXN", "orin-nano:15W", "agx-orin+npu:MAXN");
+        List<Integer> sparsities = List.of(0, 50, 80, 90);
+        Path evaluateOnly = null;
+        String results = "results/sac-simulated";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--minutes" -> minutes = Integer.parseInt(args[++i]);
+                case "--seed" -> seed = Long.parseLong(args[++i]);
+                case "--boards" -> boards = Arrays.stream(args[++i].split(",")).map(String::trim).toList();
+                case "--sparsities" -> sparsities = Arrays.stream(args[++i].split(",")).map(String::trim)
+                        .map(Integer::parseInt).toList();
+                case "--evaluate" -> evaluateOnly = Path.of(args[++i]);
+                case "--results" -> results = args[++i];
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --minutes N"
+                        + " --seed S --boards B,B --sparsities 0,50,... --evaluate WEIGHTS --results PREFIX");
+            }
+        }
+        List<BoardProfile> profiles = boards.stream().map(BoardProfiles::get).toList();
+        List<Point> points = analyse(BenchModels.matching("mlsd,det,blazeface_back,cls"), sparsities, profiles);
+        LearnedThresholdPredictor predictor = BenchPredictor.load();
+        List<SchedulingContext> contexts = points.stream().map(Point::context).toList();
+
+        byte[] weights;
+        String weightsNote;
+        if (evaluateOnly != null) {
+            weights = Files.readAllBytes(evaluateOnly);
+            weightsNote = "weights " + evaluateOnly + " (no training)";
+        } else {
+            Map<String, String> info = new LinkedHashMap<>();
+            info.put("command", "SacSimulatedEvaluation --minutes " + minutes + " --seed " + seed + " --boards "
+                    + String.join(",", boards));
+            info.put("models", "M-LSD tiny, PP-OCRv3 det, BlazeFace back, PP-OCR cls at " + sparsities
+                    + " % sparsity");
+            info.put("backends", "SIMULATED devices of " + boards + " (roofline simulator; not measured)");
+            long start = System.nanoTime();
+            OfflineTraining.Outcome out = OfflineTraining.run(Networks.agentsOutsideOsgi(1), contexts, predictor,
+                    1_000_000, seed, minutes * 60_000L, 1, info, (done, total, env, ratio) -> {
+                        if (done % 100 == 0) {
+                            System.out.printf(Locale.ROOT, "episode %d: %s %.3fx%n", done, env, ratio);
+                        }
+                    }, () -> false);
+            weights = out.weights();
+            Files.createDirectories(Path.of(results).toAbsolutePath().getParent());
+            Files.write(Path.of(results + ".weights"), weights);
+            Files.writeString(Path.of(results + "-reward-curve.svg"), out.svg().replace("sac training:",
+                    "sac training on SIMULATED boards:"), StandardCharsets.UTF_8);
+            weightsNote = String.format(Locale.ROOT, "trained here: %d episodes, %d updates, %.0f s, seed %d; saved"
+                    + " to %s.weights (%d bytes)", out.episodes(), out.updates(), (System.nanoTime() - start) / 1e9,
+                    seed, results, weights.length);
+            System.out.println(weightsNote);
+        }
+
+        Path dir = Files.createTempDirectory("sac-simulated");
+        Files.write(dir.resolve("sac-v0001.weights"), weights);
+        SacPolicy sac = new SacPolicy(Networks.agentsOutsideOsgi(1), dir);
+        sac.bindPredictor(predictor);
+        QuadrantThresholdPolicy threshold = new QuadrantThresholdPolicy(-1, -1, "", "", true);
+        threshold.bindPredictor(predictor);
+        Map<String, SchedulingPolicy> policies = new LinkedHashMap<>();
+        policies.put("greedy", new GreedyEarliestFinishPolicy());
+        policies.put("threshold", threshold);
+        policies.put("sac", sac);
+
+        List<Map<String, Object>> rows = new ArrayList<>();
+        System.out.println(SIMULATED + " plan times (ms, expected values of the roofline simulator; nothing was run):");
+        System.out.printf(Locale.ROOT, "%-19s %-15s %4s %9s %9s %9s %9s %9s %9s %9s %9s | %8s %8s %8s%n", "board",
+                "model", "sp%", "cpu", "gpu", "npu", "greedy", "threshold", "sac", "random", "oracle",
+                "greedy/sac", "best/sac", "sac/orcl");
+        try {
+            for (Point p : points) {
+                rows.add(evaluate(p, policies));
+            }
+        } finally {
+            sac.close();
+        }
+        write(rows, Path.of(results + ".csv"), weightsNote);
+        summarise(rows);
+    }
+
+    /** Every model at every sparsity analysed once (on ort-cpu), presented on every board. */
+    private static List<Point> analyse(List<BenchModels.Case> cases, List<Integer> sparsities,
+                                       List<BoardProfile> boards) throws Exception {
+        List<Point> points = new ArrayList<>();
+        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", 2, 1, OrtSpinning.fromProperty());
+             LocalPlatform platform = LocalPlatform.withoutMeasuredPlans(ort)) {
+            ModelAnalyzer analyzer = CalibratingModelAnalyzer.standalone(platform.models(), platform.calibrator(),
+                    AnalyzerConfigs.withCalibrationRuns(4));
+            for (BenchModels.Case c : cases) {
+                for (int sp : sparsities) {
+                    Path file = BenchModels.atSparsity(c.file(), sp);
+                    Model model = platform.models().load(c.name().replace(' ', '-') + "-p" + sp, file);
+                    ModelAnalysis analysis = analyzer.analyze(model.id(),
+                            AnalysisOptions.defaults().withShapes(c.shapes()));
+                    Map<String, OperatorMetrics> metrics = new HashMap<>();
+                    analysis.operators().forEach(o -> metrics.put(o.name(), o));
+                    for (BoardProfile b : boards) {
+                        RooflineSimulator simulator = new RooflineSimulator(b);
+                        PlanSimulator plans = new PlanSimulator(simulator, model.graph(), metrics);
+                        SimulatedBackends backends = new SimulatedBackends(simulator, plans, metrics);
+                        SchedulingContext bare = backends.context(model, Map.of());
+                        SchedulingContext context = new SchedulingContext(model, bare.backends(), bare.options(),
+                                bare.costs(), c.shapes(), Optional.of(analysis));
+                        points.add(new Point(c.name(), sp, b.name(), context, backends, plans, b.devices()));
+                    }
+                    System.out.printf(Locale.ROOT, "analysed %s at %d %%: %d operators%n", c.name(), sp,
+                            model.operatorCount());
+                }
+            }
+        }
+        return points;
+    }
+
+    private static Map<String, Object> evaluate(Point p, Map<String, SchedulingPolicy> policies) {
+        Map<String, Double> ms = new LinkedHashMap<>();
+        Map<String, SimulatedPlan> plans = new LinkedHashMap<>();
+        for (SimulatedDevice d : p.devices()) {
+            if (p.context().model().graph().nodes().stream().allMatch(n -> d.runs(n.opType()))) {
+                plans.put(d.id(), p.plans().single(d.id()));
+            }
+        }
+        for (Map.Entry<String, SchedulingPolicy> e : policies.entrySet()) {
+            try {
+                plans.put(e.getKey(), p.plans().simulate(p.backends().devices(e.getValue().place(p.context()))));
+            } catch (Exception ex) {
+                System.out.println("  " + e.getKey() + " failed on " + p.model() + " at " + p.sparsity() + " %: "
+                        + ex.getMessage());
+            }
+        }
+        plans.put("random", p.plans().simulate(random(p, 42)));
+        SimulatedPlan oracle = p.plans().bestChain();
+        for (SimulatedPlan other : plans.values()) {
+            if (other.latency().expected() < oracle.latency().expected()) {
+                oracle = other;
+            }
+        }
+        plans.put("oracle", oracle);
+        plans.forEach((k, v) -> ms.put(k, v.latency().expectedMillis()));
+
+        double sacMs = ms.getOrDefault("sac", Double.NaN);
+        double bestOther = ms.entrySet().stream().filter(e -> !e.getKey().equals("sac") && !e.getKey().equals("oracle")
+                && !e.getKey().equals("random")).mapToDouble(Map.Entry::getValue).min().orElse(Double.NaN);
+        System.out.printf(Locale.ROOT, "%-19s %-15s %4d %9s %9s %9s %9s %9s %9s %9s %9s | %8.3f %8.3f %8.3f%n",
+                p.board(), p.model(), p.sparsity(), f(ms, "cpu"), f(ms, "gpu"), f(ms, "npu"), f(ms, "greedy"),
+                f(ms, "threshold"), f(ms, "sac"), f(ms, "random"), f(ms, "oracle"),
+                ms.getOrDefault("greedy", Double.NaN) / sacMs, bestOther / sacMs, sacMs / ms.get("oracle"));
+        for (String k : List.of("greedy", "threshold", "sac", "oracle")) {
+            SimulatedPlan plan = plans.get(k);
+            if (plan != null && plan.segments() > 1) {
+                System.out.println("    " + k + ": " + plan.segments() + " segments, " + plan.operatorsPerDevice()
+                        + ", " + plan.handOverCount() + " hand-overs");
+            }
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("board", p.board());
+        row.put("model", p.model());
+        row.put("sparsity_pct", p.sparsity());
+        for (String k : List.of("cpu", "gpu", "npu", "greedy", "threshold", "sac", "random", "oracle")) {
+            row.put(k + "_ms_simulated", ms.containsKey(k) ? String.format(Locale.ROOT, "%.4f", ms.get(k)) : "");
+            SimulatedPlan plan = plans.get(k);
+            row.put(k + "_segments", plan == null ? "" : plan.segments());
+        }
+        row.put("greedy_over_sac", ms.getOrDefault("greedy", Double.NaN) / sacMs);
+        row.put("best_other_over_sac", bestOther / sacMs);
+        row.put("sac_over_oracle", sacMs / ms.get("oracle"));
+        row.put("split_exists", ms.get("oracle") < singleBest(ms) * 0.995);
+        return row;
+    }
+
+    /** The fastest device alone (each one that runs every operator). */
+    private static double singleBest(Map<String, Double> ms) {
+        return List.of("cpu", "gpu", "npu").stream().filter(ms::containsKey).mapToDouble(ms::get).min()
+                .orElse(Double.NaN);
+    }
+
+    /** Each operator on a device that runs it, drawn with {@code seed}. */
+    private static Map<String, String> random(Point p, long seed) {
+        Random r = new Random(seed);
+        Map<String, String> out = new HashMap<>();
+        for (Node n : p.context().model().graph().nodes()) {
+            List<SimulatedDevice> able = p.devices().stream().filter(d -> d.runs(n.opType())).toList();
+            out.put(n.name(), able.get(r.nextInt(able.size())).id());
+        }
+        return out;
+    }
+
+    private static String f(Map<String, Double> ms, String k) {
+        return ms.containsKey(k) ? String.format(Locale.ROOT, "%.3f", ms.get(k)) : "-";
+    }
+
+    /** Per board: greedy over sac where a split beats every device alone, and sac against the best other policy. */
+    private static void summarise(List<Map<String, Object>> rows) {
+        Map<String, List<Map<String, Object>>> byBoard = new LinkedHashMap<>();
+        rows.forEach(r -> byBoard.computeIfAbsent((String) r.get("board"), k -> new ArrayList<>()).add(r));
+        byBoard.forEach((board, rs) -> {
+            List<Map<String, Object>> split = rs.stream().filter(r -> (Boolean) r.get("split_exists")).toList();
+            System.out.printf(Locale.ROOT, "%s %s: points where a split beats every device alone: %d of %d;"
+                            + " greedy/sac there: %s; over all points: greedy/sac geomean %.3f (min %.3f),"
+                            + " best other/sac geomean %.3f (min %.3f), sac/oracle geomean %.3f (max %.3f)%n",
+                    SIMULATED, board, split.size(), rs.size(), split.isEmpty() ? "n/a"
+                            : String.format(Locale.ROOT, "geomean %.3f (min %.3f)", geomean(split, "greedy_over_sac"),
+                            min(split, "greedy_over_sac")),
+                    geomean(rs, "greedy_over_sac"), min(rs, "greedy_over_sac"), geomean(rs, "best_other_over_sac"),
+                    min(rs, "best_other_over_sac"), geomean(rs, "sac_over_oracle"), max(rs, "sac_over_oracle"));
+        });
+    }
+
+    private static double geomean(List<Map<String, Object>> rows, String key) {
+        return Math.exp(rows.stream().mapToDouble(r -> Math.log((Double) r.get(key))).average().orElse(Double.NaN));
+    }
+
+    private static double min(List<Map<String, Object>> rows, String key) {
+        return rows.stream().mapToDouble(r -> (Double) r.get(key)).min().orElse(Double.NaN);
+    }
+
+    private static double max(List<Map<String, Object>> rows, String key) {
+        return rows.stream().mapToDouble(r -> (Double) r.get(key)).max().orElse(Double.NaN);
+    }
+
+    private static void write(List<Map<String, Object>> rows, Path file, String weightsNote) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file, StandardCharsets.UTF_8))) {
+            w.println("# " + SIMULATED + ": every *_ms_simulated is an expected value of the roofline simulator"
+                    + " (org.sparoa.sim.BoardProfiles: public peak figures, assumed efficiencies and launch costs),"
+                    + " not a measurement; models analysed on " + MachineInfo.describe());
+            w.println("# sac: " + weightsNote + "; oracle: the simulator's exact chain search or the best plan"
+                    + " above, whichever is faster; random: seed 42");
+            w.println(String.join(",", rows.get(0).keySet()));
+            for (Map<String, Object> r : rows) {
+                List<String> cells = new ArrayList<>();
+                r.values().forEach(v -> cells.add(v instanceof Double d ? String.format(Locale.ROOT, "%.4f", d)
+                        : String.valueOf(v)));
+                w.println(String.join(",", cells));
+            }
+        }
+        System.out.println("wrote " + file);
+    }
+}
