@@ -11,6 +11,7 @@ import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.InferenceService;
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.api.OperatorProfiler;
+import org.sparoa.api.PlanObserver;
 import org.sparoa.api.analysis.Calibrator;
 import org.sparoa.api.analysis.ModelAnalyzer;
 import org.sparoa.api.SchedulingPolicy;
@@ -137,6 +138,20 @@ public final class LocalPlatform implements AutoCloseable {
 
     public synchronized void addPolicy(SchedulingPolicy policy) {
         addPolicy(policy, Map.of());
+    }
+
+    /** A {@link PlanObserver}, told about every completed request on the engine's observer thread. */
+    public void addObserver(PlanObserver observer) {
+        engine.bindObserver(observer);
+    }
+
+    public void removeObserver(PlanObserver observer) {
+        engine.unbindObserver(observer);
+    }
+
+    /** Completed requests the observers did not get because they fell behind. */
+    public long observationsDropped() {
+        return engine.observationsDropped();
     }
 
     /** Adds a policy with extra service properties (e.g. {@code sparoa.policy.costs=true}). */

@@ -36,6 +36,7 @@ import org.sparoa.api.InferenceResult;
 import org.sparoa.api.InferenceService;
 import org.sparoa.api.Model;
 import org.sparoa.api.ModelRegistry;
+import org.sparoa.api.PlanObserver;
 import org.sparoa.api.OperatorProfiler;
 import org.sparoa.api.PlanDescription;
 import org.sparoa.api.RequestCancelledException;
@@ -126,6 +127,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
     private final TensorSizeCheck sizeCheck = new TensorSizeCheck();
     private volatile boolean rejectNonFinite = true;
     private final AtomicLong requestsReceived = new AtomicLong();
+    private final RequestObservers observers = new RequestObservers();
 
     @Activate
     public InferenceEngine(@Reference ModelRegistry models, Config config) {
@@ -189,6 +191,22 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
     void deactivate() {
         plans.evict(p -> true);
         policyExecutor.shutdownNow();
+        observers.close();
+    }
+
+    /** A {@link PlanObserver}: told about every completed request, on the engine's observer thread. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void bindObserver(PlanObserver observer) {
+        observers.add(observer);
+    }
+
+    public void unbindObserver(PlanObserver observer) {
+        observers.remove(observer);
+    }
+
+    /** Completed requests the observers did not get because they fell behind. */
+    public long observationsDropped() {
+        return observers.dropped();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -277,11 +295,14 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
         Model model = models.require(modelId);
         RunOptions opts = options == null ? RunOptions.defaults() : options;
         admit(model, inputs);
+        InferenceResult result;
         try {
-            return inferAdmitted(model, inputs, opts);
+            result = inferAdmitted(model, inputs, opts);
         } finally {
             admission.release(model);
         }
+        observers.publish(model.id(), result);
+        return result;
     }
 
     /** Input checks and limits, then a place among the model's concurrent requests (released by the caller). */
@@ -344,7 +365,12 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
             admission.release(model);
             throw e;
         }
-        run.whenComplete((r, e) -> admission.release(model));
+        run.whenComplete((r, e) -> {
+            admission.release(model);
+            if (e == null) {
+                observers.publish(model.id(), r);
+            }
+        });
         // a caller that cancels the future it holds stops the request at its next segment boundary
         CompletableFuture<InferenceResult> mine = new CompletableFuture<>();
         run.whenComplete((r, e) -> {

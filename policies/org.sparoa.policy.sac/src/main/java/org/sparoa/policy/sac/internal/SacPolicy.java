@@ -61,6 +61,7 @@ public class SacPolicy implements SchedulingPolicy {
     private static final int RECENT_CONTEXTS = 8;
 
     private final CurrentAgent agent;
+    private final WeightsStore store;
     private final Map<String, SchedulingContext> recent = new java.util.LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, SchedulingContext> eldest) {
@@ -76,7 +77,23 @@ public class SacPolicy implements SchedulingPolicy {
 
     /** Outside OSGi (tools, tests, benchmarks): weights from {@code directory}, else the bundle's default. */
     public SacPolicy(SoftActorCritics agents, Path directory) {
-        this.agent = new CurrentAgent(agents, new WeightsStore(directory));
+        this.store = new WeightsStore(directory);
+        this.agent = new CurrentAgent(agents, store);
+    }
+
+    /** Where versioned weights are saved and the newest is read from. */
+    WeightsStore store() {
+        return store;
+    }
+
+    /** The weights the next decision uses (the newest stored version, else the bundle's default). */
+    synchronized SacWeights currentWeights() {
+        return agent.get().weights();
+    }
+
+    /** The threshold predictor bound now, or null. */
+    ThresholdPredictor predictor() {
+        return predictor.get();
     }
 
     /** {@code ${karaf.data}/sparoa/sac}, where {@code sparoa:train sac} saves. */
