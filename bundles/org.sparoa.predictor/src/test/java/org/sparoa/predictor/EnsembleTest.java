@@ -72,6 +72,11 @@ class EnsembleTest {
             }
             float[][] first = both.subset(0, 1).predict(x);
             assertEquals(ya[0][0], first[0][0], 0f, "a subset answers with its own members");
+            float[][] second = both.of(1).predict(x);
+            assertEquals(yb[0][0], second[0][0], 0f, "members picked by index answer as themselves");
+            assertEquals(2, both.of(1, 0).size());
+            assertEquals(members.get(0).epochs().size() + " / " + members.get(1).epochs().size(),
+                    Trainer.epochsRun(members, " / "), "the epochs each member ran");
 
             Path file = dir.resolve("ensemble.bin");
             new PredictorFile(3, "test", spec, Trainer.weights(members)).write(file);

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * single-backend plans of every live backend that runs all operators are timed on the request's own inputs,
  * alternating, and the fastest is kept. Rounds continue while the two fastest are within their measurement noise of
  * each other (up to a bound), so that a choice between two plans within a few percent is not a coin toss; where
- * the rounds end undecided, the plan with the fewest segments among those within the noise of the fastest is kept
+ * the rounds end with a single-backend plan within the noise of a faster split, the single backend is kept
  * ({@link #pick}). The policy's plan wins ties within {@link #MARGIN}. A plan measured more than {@link #DROP_SLOWER_THAN} times slower
  * than the fastest after the minimum rounds is not visited again, so that more candidates do not make the rounds
  * that decide between the close ones longer.
@@ -177,7 +177,7 @@ final class MeasuredPlanChoice {
                 measured, labels.get(best));
         String how = best == fastest ? " was measured faster on the request's inputs"
                 : " was kept by measurement on the request's inputs: " + labels.get(fastest) + " measured within the"
-                        + " noise of it, and of plans that close the one with the fewest segments is kept";
+                        + " noise of it, and a split is kept only when measurably faster than one backend alone";
         return new Choice(plans.get(best), best == 0 ? null
                 : labels.get(best) + how + " (median of up to " + rounds * TIMED_PER_VISIT + " runs: "
                         + measured + ")");
@@ -185,31 +185,33 @@ final class MeasuredPlanChoice {
 
     /**
      * The plan to keep, by index: the fastest median; the policy's plan (index 0) instead while it is within
-     * {@link #MARGIN} of it; and among the plans that the fastest is not {@link #apart} from — those its rounds
-     * could not tell from it — the one with the fewest segments (the policy's plan first among equals, then the
-     * faster median). A split has to be measurably faster to be kept over a plan with fewer hand-overs: two plans
-     * within their noise are equally fast as far as anyone knows, and the one that crosses fewer backends has fewer
-     * ways to be slow (hand-overs, two runtimes contending for the cores) when the machine is busier than during
-     * the measurement.
+     * {@link #MARGIN} of it; and where a plan on a single backend is among those the fastest is not {@link #apart}
+     * from — those its rounds could not tell from it — that plan (the policy's first, then the faster median)
+     * instead of a split. A split has to be measurably faster than running the model on one backend: two plans within
+     * their noise are equally fast as far as anyone knows, and the one without hand-overs has fewer ways to be slow
+     * (hand-overs, two runtimes contending for the cores) when the machine is busier than during the measurement.
+     * Between splits the faster median stays: a 2-segment plan within the noise of a faster 3-segment one measured
+     * 7 % slower head to head afterwards (M-LSD at 90 %, {@code bench/results/predicted-thresholds-2026-12-03-
+     * fewest-segments-rule-2.txt}).
      */
     static int pick(List<List<Long>> samples, boolean[] failed, int[] segments) {
         int best = fastest(samples, failed);
         if (best != 0 && !failed[0] && median(samples.get(best)) > median(samples.get(0)) * (1 - MARGIN)) {
             best = 0;
         }
-        int keep = best;
+        if (segments[best] <= 1) {
+            return best;
+        }
+        int single = -1;
         for (int i = 0; i < samples.size(); i++) {
-            if (i == keep || failed[i] || samples.get(i).isEmpty() || apart(samples, best, i)) {
+            if (segments[i] > 1 || failed[i] || samples.get(i).isEmpty() || apart(samples, best, i)) {
                 continue;
             }
-            boolean fewer = segments[i] < segments[keep];
-            boolean sameButBetter = segments[i] == segments[keep] && keep != 0
-                    && (i == 0 || median(samples.get(i)) < median(samples.get(keep)));
-            if (fewer || sameButBetter) {
-                keep = i;
+            if (single < 0 || (single != 0 && (i == 0 || median(samples.get(i)) < median(samples.get(single))))) {
+                single = i;
             }
         }
-        return keep;
+        return single >= 0 ? single : best;
     }
 
     /** The plan with the lowest median among those that ran. */

@@ -178,10 +178,18 @@ public class OnlineTuning implements PlanObserver {
         this.onRound = onRound;
     }
 
+    /** Stops a round in progress at its next episode and waits (a few seconds at most) for the thread to end. */
     @Deactivate
     public void close() {
         closed.set(true);
         worker.shutdownNow();
+        try {
+            if (!worker.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                LOG.warn("sac online: the tuning thread did not end within 10 s of the bundle stopping");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
