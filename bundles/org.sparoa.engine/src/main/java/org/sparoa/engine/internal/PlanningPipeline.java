@@ -67,7 +67,7 @@ final class PlanningPipeline {
      * Most of a policy's candidates timed by the measured choice (its plan included), besides the single backends;
      * more are ranked by {@link PlanCost} and cut, so that the first request's measurement stays bounded.
      */
-    static final int MAX_POLICY_CANDIDATES = 4;
+    static final int MAX_POLICY_CANDIDATES = 5;
 
     /** A compiled plan, the policy's other valid candidates (not compiled yet) and the cost model it was given. */
     private record Built(ExecutionPlan plan, List<Placement> alternatives, CostModel costs) {

@@ -113,15 +113,26 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
     }
 
     /**
-     * The rule's plan, then the cheapest plans of at most {@link #SEGMENT_LIMITS} segments by the cost model that
-     * differ from it ({@link PlanSearch#candidates}): the quadrant rule sees operators, not what a whole ONNX Runtime
-     * session saves, so the engine times a few plans with few cut points too and keeps the fastest.
+     * The rule's plan, then, where the predictor's thresholds made it, the plan of the constant thresholds (when it
+     * differs and is a split), then the cheapest plans of at most {@link #SEGMENT_LIMITS} segments by the cost model
+     * that differ from them ({@link PlanSearch#candidates}): the quadrant rule sees operators, not what a whole ONNX
+     * Runtime session saves, so the engine times a few plans with few cut points too and keeps the fastest.
      */
     @Override
     public List<Placement> candidates(SchedulingContext context) {
-        Placement mine = decide(context).placement();
-        return PlanSearch.candidates(context.model().graph(), context.backends(), context.costs(),
-                mine.backendByNode(), SEGMENT_LIMITS).stream().map(Placement::new).toList();
+        Decision d = decide(context);
+        List<Map<String, String>> out = new java.util.ArrayList<>(PlanSearch.candidates(context.model().graph(),
+                context.backends(), context.costs(), d.placement().backendByNode(), SEGMENT_LIMITS));
+        if (!d.predicted().isEmpty()) {
+            // a learned model can be wrong on a model it never saw: the constant thresholds' plan is timed too, so
+            // that the measured choice never ends on a plan slower than the one the constants would have made
+            Map<String, String> constant = placeWith(context, d.analysis(), d.thresholds(), Map.of(),
+                    d.sparseBackend(), d.denseBackend()).placement();
+            if (!out.contains(constant) && constant.values().stream().distinct().count() > 1) {
+                out.add(1, constant);
+            }
+        }
+        return out.stream().map(Placement::new).toList();
     }
 
     /** The placement and what it was based on. */
@@ -143,21 +154,34 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
 
         Predicted fromPredictor = predicted(context, analysis, sparse, dense);
         Map<String, Thresholds> predicted = fromPredictor.thresholds();
-        QuadrantRule.Decision rule = QuadrantRule.apply(model.graph().nodes(), analysis, thresholds, predicted, sparse,
-                dense, live);
+        Placed placed = placeWith(context, analysis, thresholds, predicted, sparse.id(), dense.id());
+        long onSparse = placed.placement().values().stream().filter(sparse.id()::equals).count();
+        LOG.info("threshold: {} with {}: {} sparse-and-light, {} of {} operators on {}, {} island(s) merged",
+                model.id(), predicted.isEmpty() ? "s*=" + thresholds.sparsity() + " i*=" + thresholds.intensity()
+                        : "the predictor's per-operator thresholds", placed.sparseLight().size(), onSparse,
+                model.operatorCount(), sparse.id(), placed.merges().size());
+        return new Decision(new Placement(placed.placement()), analysis, thresholds, sparse.id(), dense.id(),
+                placed.sparseLight(), placed.merges(), Map.copyOf(predicted), fromPredictor.source());
+    }
+
+    /** The rule's placement for the given thresholds, with its islands merged when configured. */
+    private record Placed(Map<String, String> placement, List<String> sparseLight, List<IslandMerger.Move> merges) {
+    }
+
+    private Placed placeWith(SchedulingContext context, ModelAnalysis analysis, Thresholds thresholds,
+                             Map<String, Thresholds> predicted, String sparseId, String denseId) {
+        List<BackendView> live = context.backends();
+        BackendView sparse = live.stream().filter(b -> b.id().equals(sparseId)).findFirst().orElseThrow();
+        BackendView dense = live.stream().filter(b -> b.id().equals(denseId)).findFirst().orElseThrow();
+        QuadrantRule.Decision rule = QuadrantRule.apply(context.model().graph().nodes(), analysis, thresholds,
+                predicted, sparse, dense, live);
         Map<String, String> placement = new HashMap<>(rule.placement());
         List<IslandMerger.Move> merges = List.of();
         if (Boolean.parseBoolean(option(context, "mergeIslands", Boolean.toString(settings.mergeIslands())))) {
-            merges = new IslandMerger(model.graph(), live, context.costs()).merge(placement);
+            merges = new IslandMerger(context.model().graph(), live, context.costs()).merge(placement);
             placement = cheaperSingleBackend(context, placement);
         }
-        long onSparse = placement.values().stream().filter(sparse.id()::equals).count();
-        LOG.info("threshold: {} with {}: {} sparse-and-light, {} of {} operators on {}, {} island(s) merged",
-                model.id(), predicted.isEmpty() ? "s*=" + thresholds.sparsity() + " i*=" + thresholds.intensity()
-                        : "the predictor's per-operator thresholds", rule.sparseLight().size(), onSparse,
-                model.operatorCount(), sparse.id(), merges.size());
-        return new Decision(new Placement(placement), analysis, thresholds, sparse.id(), dense.id(),
-                List.copyOf(rule.sparseLight()), merges, Map.copyOf(predicted), fromPredictor.source());
+        return new Placed(placement, List.copyOf(rule.sparseLight()), merges);
     }
 
     /**

@@ -2,6 +2,7 @@ package org.sparoa.policy.threshold.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -201,6 +202,30 @@ class QuadrantThresholdPolicyTest {
         QuadrantThresholdPolicy.Decision without = policy.decide(context);
         assertEquals(constants, Set.copyOf(without.sparseLight()), "unbound: the constants");
         assertTrue(without.predicted().isEmpty());
+    }
+
+    @Test
+    void withThePredictorsThresholdsThePlanOfTheConstantsIsTimedToo() throws Exception {
+        QuadrantThresholdPolicy policy = new QuadrantThresholdPolicy(Configs.threshold(-1, -1, false));
+        SchedulingContext context = withAnalysis(Map.of());
+        ModelAnalysis a = analysis();
+        Set<String> constants = sparseAndLight(a, a.thresholds().sparsity(), a.thresholds().intensity());
+        List<org.sparoa.api.Placement> alone = policy.candidates(context);
+        assertEquals(constants, onSparse(alone.get(0)), "without a predictor the constants' plan is the policy's");
+        assertEquals(alone.size(), Set.copyOf(alone).size());
+
+        policy.bindPredictor(new ConvOnlyPredictor());
+        List<org.sparoa.api.Placement> predicted = policy.candidates(context);
+        assertEquals(policy.place(context), predicted.get(0), "the predictor's plan first");
+        assertNotEquals(constants, onSparse(predicted.get(0)));
+        assertEquals(constants, onSparse(predicted.get(1)), "then the plan the constant thresholds make");
+        assertEquals(predicted.size(), Set.copyOf(predicted).size(), "no plan offered twice");
+        assertEquals(face.operatorCount(), predicted.get(1).backendByNode().size());
+    }
+
+    private static Set<String> onSparse(org.sparoa.api.Placement p) {
+        return p.backendByNode().entrySet().stream().filter(e -> e.getValue().equals("sparse-cpu"))
+                .map(Map.Entry::getKey).collect(Collectors.toSet());
     }
 
     @Test
