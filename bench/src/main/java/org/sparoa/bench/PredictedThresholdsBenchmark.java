@@ -108,6 +108,7 @@ public final class PredictedThresholdsBenchmark {
     private static void evaluate(LocalPlatform platform, Model model, Map<String, Tensor> inputs, PlainOrtSession plain,
                                  Map<String, RunOptions> contenders, BenchModels.Case c, int sp, int iterations,
                                  Distinct distinct, List<Map<String, Object>> rows) throws Exception {
+        CpuSteal start = CpuSteal.now();
         Map<String, Callable<?>> timed = new LinkedHashMap<>();
         timed.put("ort", () -> plain.run(inputs));
         Map<String, PlanDescription> plans = new LinkedHashMap<>();
@@ -153,6 +154,9 @@ public final class PredictedThresholdsBenchmark {
         for (String k : plans.keySet()) {
             System.out.println("  " + k + ": " + describe(plans.get(k)));
         }
+        CpuSteal end = CpuSteal.now();
+        System.out.println("  CPU steal during this point (time the hypervisor gave other guests): "
+                + CpuSteal.percent(start, end));
         List<String> differing = distinct.differences();
         System.out.println("  operators the two threshold sources place differently: " + differing.size()
                 + distinct.summary());
@@ -172,6 +176,7 @@ public final class PredictedThresholdsBenchmark {
             r.put("differently_placed_ops", differing.size());
             r.put("threshold_plans", same);
             r.put("predicted_over_fixed_target", target);
+            r.put("cpu_steal", CpuSteal.share(start, end));
             rows.add(r);
         }
     }
