@@ -23,6 +23,28 @@ public record BoundaryCost(double segmentMillis, double millisPerByte) {
         }
     }
 
+    /**
+     * Bytes of activations a one-operator segment of {@code node} takes in and hands out, as {@link #ownMillis}
+     * wants them: its inputs that are not weights of {@code graph}, and its outputs, each sized by {@code bytesOf}
+     * (which answers 0 where it does not know).
+     *
+     * @since 1.9
+     */
+    public static long activationBytes(Graph graph, Node node, java.util.function.ToLongFunction<String> bytesOf) {
+        long bytes = 0;
+        for (String t : node.inputs()) {
+            if (!t.isEmpty() && !graph.isWeight(t)) {
+                bytes += bytesOf.applyAsLong(t);
+            }
+        }
+        for (String t : node.outputs()) {
+            if (!t.isEmpty()) {
+                bytes += bytesOf.applyAsLong(t);
+            }
+        }
+        return bytes;
+    }
+
     /** A tensor of {@code bytes} handed out of this backend, or into it. */
     public double moveMillis(long bytes) {
         return millisPerByte * bytes / 2;

@@ -25,6 +25,20 @@ class BoundaryCostTest {
     }
 
     @Test
+    void activationBytesCountInputsAndOutputsButNoWeightNorAnEmptyInput() {
+        Node add = new Node("add", "Conv", "", java.util.List.of("x", "w", "", "x"), java.util.List.of("y"),
+                java.util.Map.of());
+        Graph g = new Graph("g", java.util.List.of(add),
+                java.util.List.of(new TensorInfo("x", DataType.FLOAT, new long[] {1, 4})),
+                java.util.List.of(new TensorInfo("y", DataType.FLOAT, new long[] {1, 4})),
+                java.util.Map.of("w", Tensor.ofFloats(new long[] {4}, new float[4])), java.util.Map.of(),
+                java.util.Map.of("", 13L));
+        java.util.Map<String, Long> sizes = java.util.Map.of("x", 16L, "w", 1000L, "y", 7L);
+        // x twice (it is read twice), y once; the weight and the empty (omitted optional) input not at all
+        assertEquals(16 + 16 + 7, BoundaryCost.activationBytes(g, add, t -> sizes.getOrDefault(t, 0L)));
+    }
+
+    @Test
     void anUnknownBoundaryTakesNothingOut() {
         assertEquals(0.2, BoundaryCost.UNKNOWN.ownMillis(0.2, 1 << 20), 0);
     }

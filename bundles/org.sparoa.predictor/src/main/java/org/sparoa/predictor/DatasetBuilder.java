@@ -293,19 +293,15 @@ public final class DatasetBuilder {
         if (m == null) {
             return 0;
         }
-        long bytes = 0;
+        java.util.Map<String, long[]> shapes = new java.util.HashMap<>();
         for (int k = 0; k < n.inputs().size() && k < m.inputShapes().size(); k++) {
-            String t = n.inputs().get(k);
-            if (!t.isEmpty() && !model.graph().isWeight(t)) {
-                bytes += bytes(model, t, m.inputShapes().get(k));
-            }
+            shapes.putIfAbsent(n.inputs().get(k), m.inputShapes().get(k));
         }
         for (int k = 0; k < n.outputs().size() && k < m.outputShapes().size(); k++) {
-            if (!n.outputs().get(k).isEmpty()) {
-                bytes += bytes(model, n.outputs().get(k), m.outputShapes().get(k));
-            }
+            shapes.putIfAbsent(n.outputs().get(k), m.outputShapes().get(k));
         }
-        return bytes;
+        return BoundaryCost.activationBytes(model.graph(), n,
+                t -> shapes.containsKey(t) ? bytes(model, t, shapes.get(t)) : 0);
     }
 
     private static long bytes(Model model, String tensor, long[] shape) {

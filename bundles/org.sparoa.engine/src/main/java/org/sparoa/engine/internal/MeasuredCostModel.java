@@ -41,17 +41,7 @@ final class MeasuredCostModel implements CostModel {
             return measured;
         }
         BoundaryCost b = boundary(backendId);
-        long moved = 0;
-        for (String t : node.inputs()) {
-            if (!t.isEmpty() && !model.graph().isWeight(t)) {
-                moved += shapes.bytesOf(t).orElse(0);
-            }
-        }
-        for (String t : node.outputs()) {
-            if (!t.isEmpty()) {
-                moved += shapes.bytesOf(t).orElse(0);
-            }
-        }
+        long moved = BoundaryCost.activationBytes(model.graph(), node, t -> shapes.bytesOf(t).orElse(0));
         return OptionalDouble.of(b.ownMillis(measured.getAsDouble(), moved));
     }
 

@@ -61,13 +61,7 @@ final class ProfiledCosts implements CostModel {
         }
         BoundaryCost b = boundaries.get(backendId);
         if (b != null) {
-            long moved = 0;
-            for (String t : node.inputs()) {
-                moved += t.isEmpty() || graph.isWeight(t) ? 0 : tensorBytes(t).orElse(0);
-            }
-            for (String t : node.outputs()) {
-                moved += t.isEmpty() ? 0 : tensorBytes(t).orElse(0);
-            }
+            long moved = BoundaryCost.activationBytes(graph, node, t -> tensorBytes(t).orElse(0));
             return OptionalDouble.of(b.ownMillis(all, moved));
         }
         return OptionalDouble.of(Math.max(all - segmentMillis(backendId), BoundaryCost.MIN_OWN_SHARE * all));
