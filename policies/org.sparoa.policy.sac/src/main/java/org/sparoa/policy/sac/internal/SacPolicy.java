@@ -19,6 +19,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparoa.api.Placement;
+import org.sparoa.api.PlanSearch;
 import org.sparoa.api.SchedulingContext;
 import org.sparoa.api.SchedulingPolicy;
 import org.sparoa.api.learn.SoftActorCritics;
@@ -31,8 +32,9 @@ import org.sparoa.api.predict.ThresholdPredictor;
  * {@link ThresholdPredictor} service is present, the predicted thresholds. It reads costs and live state
  * ({@link SchedulingPolicy#PROP_NEEDS_COSTS}, {@link SchedulingPolicy#PROP_LIVE_STATE}), so the engine re-plans when
  * a backend's load class changes, and asks for the engine's measured choice
- * ({@link SchedulingPolicy#PROP_MEASURED_CHOICE}): its plan is timed against each single backend on the first request
- * of each load class and the fastest is kept, as for {@code greedy} and {@code threshold}, because the cost model it
+ * ({@link SchedulingPolicy#PROP_MEASURED_CHOICE}): its plan, and the cheapest plans with few cut points
+ * ({@link #candidates}), are timed against each single backend on the first request of each load class and the
+ * fastest is kept, as for {@code greedy} and {@code threshold}, because the cost model it
  * was trained on under-prices segment boundaries. The agent's weights: the newest version under the configured directory (default
  * {@code ${karaf.data}/sparoa/sac/}, written by {@code sparoa:train sac}), else the default shipped in the bundle;
  * without usable weights, or on a context it cannot place (an operator no slot runs), it throws saying why and the
@@ -125,6 +127,21 @@ public class SacPolicy implements SchedulingPolicy {
     @Override
     public Placement place(SchedulingContext context) {
         return decide(context, false).placement();
+    }
+
+    /** Segment limits of the alternatives offered besides the agent's plan. */
+    static final List<Integer> SEGMENT_LIMITS = List.of(2, 3, 4);
+
+    /**
+     * The agent's plan, then the cheapest plans of at most {@link #SEGMENT_LIMITS} segments by the cost model that
+     * differ from it ({@link PlanSearch#candidates}), for the engine's measured choice: the agent learned on a cost
+     * model that under-prices segment boundaries, so a plan with few cut points is timed beside its own.
+     */
+    @Override
+    public List<Placement> candidates(SchedulingContext context) {
+        Placement mine = place(context);
+        return PlanSearch.candidates(context.model().graph(), context.backends(), context.costs(),
+                mine.backendByNode(), SEGMENT_LIMITS).stream().map(Placement::new).toList();
     }
 
     /** The context of the model's latest decision, if it was among the last few models placed. */

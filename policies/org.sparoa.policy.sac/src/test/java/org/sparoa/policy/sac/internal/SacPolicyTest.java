@@ -67,6 +67,36 @@ class SacPolicyTest {
     }
 
     @Test
+    void theCandidatesAreTheAgentsPlanThenTheCheapestFewCutPlans() throws IOException {
+        new WeightsStore(dir).save(weights(1));
+        SacPolicy policy = new SacPolicy(AGENTS, dir);
+        try {
+            // the first half of the chain is much cheaper on a, the second half on b: the best 2-segment plan cuts
+            // in the middle
+            Model m = Views.chain(8, "Conv");
+            CostModel halves = Views.costs((b, n) -> {
+                boolean first = Integer.parseInt(n.name().substring(2)) < 4;
+                return b.equals(first ? "a" : "b") ? 1.0 : 5.0;
+            }, 0.1, 0.2);
+            SchedulingContext c = new SchedulingContext(m, List.of(new Views.Fake("a"), new Views.Fake("b")),
+                    Map.of(), halves);
+            List<Placement> candidates = policy.candidates(c);
+            assertEquals(policy.place(c), candidates.get(0), "the agent's plan first");
+            assertEquals(candidates.size(), java.util.Set.copyOf(candidates).size(), "no plan twice");
+            Map<String, String> cutInTheMiddle = new java.util.HashMap<>();
+            m.graph().nodes().forEach(n -> cutInTheMiddle.put(n.name(),
+                    Integer.parseInt(n.name().substring(2)) < 4 ? "a" : "b"));
+            assertTrue(candidates.contains(new Placement(cutInTheMiddle)), candidates.toString());
+            for (Placement p : candidates.subList(1, candidates.size())) {
+                assertTrue(p.backendByNode().values().stream().distinct().count() > 1, "single backends are the "
+                        + "engine's own candidates: " + p);
+            }
+        } finally {
+            policy.close();
+        }
+    }
+
+    @Test
     void moreBackendsThanSlotsUsesTheFirstFourAndAContextItCannotPlaceIsNamed() throws IOException {
         new WeightsStore(dir).save(weights(2));
         SacPolicy policy = new SacPolicy(AGENTS, dir);
