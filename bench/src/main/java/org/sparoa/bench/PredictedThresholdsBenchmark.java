@@ -182,7 +182,7 @@ public final class PredictedThresholdsBenchmark {
     }
 
     /** Each operator's backend in the plan. */
-    private static Map<String, String> placement(PlanDescription plan) {
+    static Map<String, String> placement(PlanDescription plan) {
         Map<String, String> out = new TreeMap<>();
         plan.segments().forEach(s -> s.nodeNames().forEach(n -> out.put(n, s.backendId())));
         return out;

@@ -33,7 +33,9 @@ import org.sparoa.policy.threshold.internal.QuadrantThresholdPolicy;
  * placement, and an oracle: the measured best of every single backend and the cheapest plans of at most 2, 3, 4 and 6
  * segments by the cost model (an exact search over cut points, each plan timed as placed). Per model and sparsity it
  * prints each contender's median, {@code sac} over the best other policy and over the oracle, and {@code sac}'s cold
- * and cached decision times. Writes {@code results/sac-policies.csv}.
+ * and cached decision times; where {@code sac}'s plan differs from the best other policy's, the two are then timed head
+ * to head ({@code -Dbench.headToHead} interleaved visits, default 40), since one plan timed twice in the main rounds
+ * can differ by a third on a shared VM. Writes {@code results/sac-policies.csv}.
  *
  * <p>Arguments: {@code [iterations] [threads] [sparsities]}, default {@code 10 2 0,50,80,90};
  * {@code -Dbench.ortSpinning=MODE} sets the ort-cpu backend's {@code spinning} (default auto);
@@ -44,6 +46,8 @@ public final class SacEvaluation {
 
     private static final List<Integer> CUTS = List.of(2, 3, 4, 6);
     private static final int CACHED_LOOKUPS = 1000;
+    /** Interleaved visits of sac's plan and the best other policy's where they differ ({@code -Dbench.headToHead}). */
+    private static final int HEAD_TO_HEAD = Integer.getInteger("bench.headToHead", 40);
 
     private SacEvaluation() {
     }
@@ -122,13 +126,32 @@ public final class SacEvaluation {
                 oracleName = k;
             }
         }
-        double bestOther = java.util.stream.Stream.of("single:ort-cpu", "single:sparse-cpu", "greedy", "threshold")
-                .filter(t::containsKey).mapToDouble(k -> t.get(k).median()).min().orElse(Double.NaN);
+        String bestOtherName = java.util.stream.Stream.of("single:ort-cpu", "single:sparse-cpu", "greedy",
+                "threshold").filter(t::containsKey).min(java.util.Comparator.comparingDouble(k -> t.get(k).median()))
+                .orElse(null);
+        double bestOther = bestOtherName == null ? Double.NaN : t.get(bestOtherName).median();
         double sacMs = t.containsKey("sac") ? t.get("sac").median() : Double.NaN;
-        System.out.printf(Locale.ROOT, "%-15s %4d %8.2f %8s %8s %8s %8s %8s %8s %8.2f | %.3fx / %.3fx (%s)%n",
+        // the target's quantity: where sac ended on the best other policy's very plan the two are equally fast (the
+        // main rounds' ratio is then this machine's noise); where the plans differ, they are timed head to head
+        String versus = "n/a";
+        if (bestOtherName != null && plans.containsKey("sac")) {
+            if (PredictedThresholdsBenchmark.placement(plans.get("sac"))
+                    .equals(PredictedThresholdsBenchmark.placement(plans.get(bestOtherName)))) {
+                versus = "same plan";
+            } else {
+                Map<String, Callable<?>> two = new LinkedHashMap<>();
+                two.put("sac", timed.get("sac"));
+                two.put(bestOtherName, timed.get(bestOtherName));
+                Map<String, RoundRobin.Timing> pair = RoundRobin.run(two, 0, HEAD_TO_HEAD, 1, 3);
+                versus = String.format(Locale.ROOT, "%.3fx head to head (%.3f / %.3f ms)",
+                        pair.get(bestOtherName).median() / pair.get("sac").median(), pair.get("sac").median(),
+                        pair.get(bestOtherName).median());
+            }
+        }
+        System.out.printf(Locale.ROOT, "%-15s %4d %8.2f %8s %8s %8s %8s %8s %8s %8.2f | %.3fx / %.3fx (%s) | vs %s: %s%n",
                 c.name(), sp, ortMs, ms(t, "single:ort-cpu"), ms(t, "single:sparse-cpu"), ms(t, "greedy"),
                 ms(t, "threshold"), ms(t, "sac"), ms(t, "random"), oracle, bestOther / sacMs, oracle / sacMs,
-                oracleName);
+                oracleName, bestOtherName, versus);
         for (String k : t.keySet()) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("model", c.name());
@@ -147,6 +170,8 @@ public final class SacEvaluation {
             r.put("cached_decision_us", k.equals("sac") ? cachedUs : Double.NaN);
             r.put("oracle_ms", oracle);
             r.put("oracle", oracleName);
+            r.put("best_other", bestOtherName);
+            r.put("sac_vs_best_other", versus);
             rows.add(r);
         }
     }
