@@ -119,6 +119,14 @@ public final class PlanSearch {
     }
 
     /**
+     * The segment limits of the few-cut plans the project's policies offer besides their own
+     * ({@link #candidates}): splits with one, two or three cut points.
+     *
+     * @since 1.9
+     */
+    public static final List<Integer> FEW_SEGMENTS = List.of(2, 3, 4);
+
+    /**
      * A policy's candidates for the engine to time: {@code best} first, then the cheapest plan of at most each of
      * {@code segmentLimits} segments ({@link #bestWithAtMost}), leaving out plans already listed, and plans with one
      * segment when {@code best} has more (the engine times every single backend anyway).

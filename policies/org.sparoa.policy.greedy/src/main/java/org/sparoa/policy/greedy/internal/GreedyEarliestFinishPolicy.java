@@ -33,8 +33,6 @@ public class GreedyEarliestFinishPolicy implements SchedulingPolicy {
     /** The service properties of the component, for use outside OSGi ({@code LocalPlatform.addPolicy}). */
     public static final Map<String, Object> SERVICE_PROPERTIES = Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true,
             SchedulingPolicy.PROP_MEASURED_CHOICE, true);
-    /** Segment limits of the alternatives offered besides the cheapest plan (splits with few cut points). */
-    static final List<Integer> SEGMENT_LIMITS = List.of(2, 3, 4);
     private static final Logger LOG = LoggerFactory.getLogger(GreedyEarliestFinishPolicy.class);
 
     @Override
@@ -48,14 +46,14 @@ public class GreedyEarliestFinishPolicy implements SchedulingPolicy {
     }
 
     /**
-     * The cheapest plan, then the cheapest plans of at most {@link #SEGMENT_LIMITS} segments that differ from it
-     * ({@link PlanSearch#candidates}): the engine times them all and keeps the fastest.
+     * The cheapest plan, then the cheapest plans of at most {@link PlanSearch#FEW_SEGMENTS} segments that differ from
+     * it ({@link PlanSearch#candidates}): the engine times them all and keeps the fastest.
      */
     @Override
     public List<Placement> candidates(SchedulingContext context) {
         PlanSearch.Result best = search(context);
         return PlanSearch.candidates(context.model().graph(), context.backends(), context.costs(), best.placement(),
-                SEGMENT_LIMITS).stream().map(Placement::new).toList();
+                PlanSearch.FEW_SEGMENTS).stream().map(Placement::new).toList();
     }
 
     private PlanSearch.Result search(SchedulingContext context) {

@@ -129,19 +129,16 @@ public class SacPolicy implements SchedulingPolicy {
         return decide(context, false).placement();
     }
 
-    /** Segment limits of the alternatives offered besides the agent's plan. */
-    static final List<Integer> SEGMENT_LIMITS = List.of(2, 3, 4);
-
     /**
-     * The agent's plan, then the cheapest plans of at most {@link #SEGMENT_LIMITS} segments by the cost model that
-     * differ from it ({@link PlanSearch#candidates}), for the engine's measured choice: the agent learned on a cost
-     * model that under-prices segment boundaries, so a plan with few cut points is timed beside its own.
+     * The agent's plan, then the cheapest plans of at most {@link PlanSearch#FEW_SEGMENTS} segments by the cost
+     * model that differ from it ({@link PlanSearch#candidates}), for the engine's measured choice: the agent learned
+     * on a cost model that under-prices segment boundaries, so a plan with few cut points is timed beside its own.
      */
     @Override
     public List<Placement> candidates(SchedulingContext context) {
         Placement mine = place(context);
         return PlanSearch.candidates(context.model().graph(), context.backends(), context.costs(),
-                mine.backendByNode(), SEGMENT_LIMITS).stream().map(Placement::new).toList();
+                mine.backendByNode(), PlanSearch.FEW_SEGMENTS).stream().map(Placement::new).toList();
     }
 
     /** The context of the model's latest decision, if it was among the last few models placed. */

@@ -56,8 +56,6 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
     /** The service properties of the component, for use outside OSGi ({@code LocalPlatform.addPolicy}). */
     public static final Map<String, Object> SERVICE_PROPERTIES = Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true,
             SchedulingPolicy.PROP_MEASURED_CHOICE, true);
-    /** Segment limits of the alternatives offered besides the rule's plan. */
-    static final List<Integer> SEGMENT_LIMITS = List.of(2, 3, 4);
     private static final Logger LOG = LoggerFactory.getLogger(QuadrantThresholdPolicy.class);
 
     /** What one decision was based on, for tests and diagnostics. */
@@ -114,20 +112,21 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
 
     /**
      * The rule's plan, then, where the predictor's thresholds made it, the plan of the constant thresholds (when it
-     * differs and is a split), then the cheapest plans of at most {@link #SEGMENT_LIMITS} segments by the cost model
-     * that differ from them ({@link PlanSearch#candidates}): the quadrant rule sees operators, not what a whole ONNX
-     * Runtime session saves, so the engine times a few plans with few cut points too and keeps the fastest.
+     * differs and is a split), then the cheapest plans of at most {@link PlanSearch#FEW_SEGMENTS} segments by the
+     * cost model that differ from them ({@link PlanSearch#candidates}): the quadrant rule sees operators, not what a
+     * whole ONNX Runtime session saves, so the engine times a few plans with few cut points too and keeps the fastest.
      */
     @Override
     public List<Placement> candidates(SchedulingContext context) {
         Decision d = decide(context);
         List<Map<String, String>> out = new java.util.ArrayList<>(PlanSearch.candidates(context.model().graph(),
-                context.backends(), context.costs(), d.placement().backendByNode(), SEGMENT_LIMITS));
+                context.backends(), context.costs(), d.placement().backendByNode(), PlanSearch.FEW_SEGMENTS));
         if (!d.predicted().isEmpty()) {
             // a learned model can be wrong on a model it never saw: the constant thresholds' plan is timed too, so
-            // that the measured choice never ends on a plan slower than the one the constants would have made
+            // that the measured choice can keep it where it runs faster
             Map<String, String> constant = placeWith(context, d.analysis(), d.thresholds(), Map.of(),
-                    d.sparseBackend(), d.denseBackend()).placement();
+                    live(context, d.sparseBackend()).orElseThrow(), live(context, d.denseBackend()).orElseThrow())
+                    .placement();
             if (!out.contains(constant) && constant.values().stream().distinct().count() > 1) {
                 out.add(1, constant);
             }
@@ -142,9 +141,8 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
                 + "the operator analysis, and the engine has none (install feature sparoa-analyzer)"));
         List<BackendView> live = context.backends();
         String sparseId = option(context, "sparseBackend", settings.sparseBackend());
-        BackendView sparse = live.stream().filter(b -> b.id().equals(sparseId)).findFirst()
-                .orElseThrow(() -> new SparoaException("policy threshold: sparse backend '" + sparseId
-                        + "' is not live; live backends: " + ids(live)));
+        BackendView sparse = live(context, sparseId).orElseThrow(() -> new SparoaException(
+                "policy threshold: sparse backend '" + sparseId + "' is not live; live backends: " + ids(live)));
         BackendView dense = denseBackend(context, sparse);
         // the analysis carries the analyzer's thresholds for this model (a ThresholdSource's, else its defaults)
         Thresholds fromAnalyzer = analysis.thresholds();
@@ -154,7 +152,7 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
 
         Predicted fromPredictor = predicted(context, analysis, sparse, dense);
         Map<String, Thresholds> predicted = fromPredictor.thresholds();
-        Placed placed = placeWith(context, analysis, thresholds, predicted, sparse.id(), dense.id());
+        Placed placed = placeWith(context, analysis, thresholds, predicted, sparse, dense);
         long onSparse = placed.placement().values().stream().filter(sparse.id()::equals).count();
         LOG.info("threshold: {} with {}: {} sparse-and-light, {} of {} operators on {}, {} island(s) merged",
                 model.id(), predicted.isEmpty() ? "s*=" + thresholds.sparsity() + " i*=" + thresholds.intensity()
@@ -169,10 +167,8 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
     }
 
     private Placed placeWith(SchedulingContext context, ModelAnalysis analysis, Thresholds thresholds,
-                             Map<String, Thresholds> predicted, String sparseId, String denseId) {
+                             Map<String, Thresholds> predicted, BackendView sparse, BackendView dense) {
         List<BackendView> live = context.backends();
-        BackendView sparse = live.stream().filter(b -> b.id().equals(sparseId)).findFirst().orElseThrow();
-        BackendView dense = live.stream().filter(b -> b.id().equals(denseId)).findFirst().orElseThrow();
         QuadrantRule.Decision rule = QuadrantRule.apply(context.model().graph().nodes(), analysis, thresholds,
                 predicted, sparse, dense, live);
         Map<String, String> placement = new HashMap<>(rule.placement());
@@ -276,12 +272,11 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
         List<BackendView> live = context.backends();
         String named = option(context, "denseBackend", settings.denseBackend());
         if (!named.isEmpty()) {
-            return live.stream().filter(b -> b.id().equals(named)).findFirst()
-                    .orElseThrow(() -> new SparoaException("policy threshold: dense backend '" + named
-                            + "' is not live; live backends: " + ids(live)));
+            return live(context, named).orElseThrow(() -> new SparoaException(
+                    "policy threshold: dense backend '" + named + "' is not live; live backends: " + ids(live)));
         }
         return live.stream().filter(b -> b.kind() == DeviceKind.GPU && b != sparse).findFirst()
-                .or(() -> live.stream().filter(b -> b.id().equals("ort-cpu")).findFirst())
+                .or(() -> live(context, "ort-cpu"))
                 .or(() -> live.stream().filter(b -> b != sparse).findFirst())
                 .orElseThrow(() -> new SparoaException("policy threshold needs a dense backend besides " + sparse.id()
                         + "; live backends: " + ids(live)));
@@ -295,6 +290,11 @@ public class QuadrantThresholdPolicy implements SchedulingPolicy {
     private static String option(SchedulingContext context, String key, String configured) {
         String v = context.options().get(key);
         return v != null && !v.isBlank() ? v.trim() : configured == null ? "" : configured.trim();
+    }
+
+    /** The live backend of that id, if any. */
+    private static java.util.Optional<BackendView> live(SchedulingContext context, String id) {
+        return context.backends().stream().filter(b -> b.id().equals(id)).findFirst();
     }
 
     private static List<String> ids(List<BackendView> live) {
