@@ -156,11 +156,8 @@ public final class HandOverBenchmark {
 
     private static Map<String, Double> runChild(String mode, int rounds, int threads, int k)
             throws IOException, InterruptedException {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
-                HandOverBenchmark.class.getName(), "--child", mode, String.valueOf(rounds), String.valueOf(threads),
-                String.valueOf(k));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = ChildJvm.start(List.of("--add-modules", "jdk.incubator.vector"), HandOverBenchmark.class,
+                List.of("--child", mode, String.valueOf(rounds), String.valueOf(threads), String.valueOf(k)));
         Map<String, Double> result = new LinkedHashMap<>();
         StringBuilder log = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

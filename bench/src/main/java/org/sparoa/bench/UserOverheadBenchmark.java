@@ -128,14 +128,12 @@ public final class UserOverheadBenchmark {
     private static double runChild(String contender, Case c, int iterations, int threads)
             throws IOException, InterruptedException {
         Path model = c.file;
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UnlockDiagnosticVMOptions", "--add-modules", "jdk.incubator.vector", "-Dbench.warmup=" + WARMUP,
-                "-Dbench.ortSpinning=" + System.getProperty("bench.ortSpinning", "auto"),
-                "-cp",
-                System.getProperty("java.class.path"), UserOverheadBenchmark.class.getName(), "--child", contender,
-                model.toString(), String.valueOf(iterations), String.valueOf(threads),
-                c.shape == null ? "declared" : org.sparoa.api.Shapes.format(c.shape));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = ChildJvm.start(List.of("-XX:+UnlockDiagnosticVMOptions", "--add-modules", "jdk.incubator.vector",
+                        "-Dbench.warmup=" + WARMUP,
+                        "-Dbench.ortSpinning=" + System.getProperty("bench.ortSpinning", "auto")),
+                UserOverheadBenchmark.class, List.of("--child", contender, model.toString(),
+                        String.valueOf(iterations), String.valueOf(threads),
+                        c.shape == null ? "declared" : org.sparoa.api.Shapes.format(c.shape)));
         String result = null;
         StringBuilder log = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

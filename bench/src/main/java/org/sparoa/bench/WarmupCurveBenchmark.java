@@ -129,12 +129,10 @@ public final class WarmupCurveBenchmark {
     }
 
     private static double[] runChild(Contender c, int requests, int threads) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx4g", "--add-modules", "jdk.incubator.vector", "-Dsparoa.shared=" + System.getProperty("sparoa.shared"),
-                "-cp", System.getProperty("java.class.path"), WarmupCurveBenchmark.class.getName(), "--child",
-                String.valueOf(c.warmupRuns), String.valueOf(c.warmupMillis), String.valueOf(requests),
-                String.valueOf(threads)));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = ChildJvm.start(List.of("-Xmx4g", "--add-modules", "jdk.incubator.vector",
+                        "-Dsparoa.shared=" + System.getProperty("sparoa.shared")), WarmupCurveBenchmark.class,
+                List.of("--child", String.valueOf(c.warmupRuns), String.valueOf(c.warmupMillis),
+                        String.valueOf(requests), String.valueOf(threads)));
         String result = null;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
