@@ -6,6 +6,9 @@ import org.sparoa.api.Node;
 
 /** Pad (modes constant, reflect, edge, wrap; negative pads crop), float32 or int64, pads as input or attribute. */
 final class Pad implements Kernel {
+    /** Fewest output elements a thread pads: below that, the hand-off costs more than the copy. */
+    private static final int MIN_ELEMENTS_PER_CHUNK = 1 << 15;
+
     private final Node node;
     private final String mode;
 
@@ -63,28 +66,91 @@ final class Pad implements Kernel {
         int[] stride = NdArray.strides(x.shape);
         NdArray out = NdArray.zerosLike(x, shape);
         int n = out.size();
-        int[] pos = new int[r];
+        if (n == 0) {
+            return new NdArray[] {out};
+        }
+        if (r == 0) {
+            copy(x, 0, out, 0, 1);
+            return new NdArray[] {out};
+        }
+        // row by row along the last axis: the rows' source offsets from the outer axes, and inside a row one block
+        // copy of the source span, the constant or the mapped elements on either side of it
+        int inner = shape[r - 1];
+        int[] lastMap = map[r - 1];
+        int lo = 0;
+        while (lo < inner && lastMap[lo] < 0) {
+            lo++;
+        }
+        int hi = lo;
+        while (hi < inner && lastMap[hi] >= 0 && lastMap[hi] - lastMap[lo] == hi - lo) {
+            hi++;
+        }
+        int spanLo = lo;
+        int spanHi = hi;
         float fv = (float) value;
         long lv = (long) value;
-        for (int i = 0; i < n; i++) {
-            int off = 0;
-            for (int a = 0; a < r && off >= 0; a++) {
-                int src = map[a][pos[a]];
-                off = src < 0 ? -1 : off + src * stride[a];
+        int rows = n / inner;
+        parallel.forRange(rows, Math.max(1, MIN_ELEMENTS_PER_CHUNK / inner), (from, to) -> {
+            int[] pos = new int[r - 1];
+            int rest = from;
+            for (int a = r - 2; a >= 0; a--) {
+                pos[a] = rest % shape[a];
+                rest /= shape[a];
             }
-            if (x.isFloat()) {
-                out.floats[i] = off < 0 ? fv : x.floats[off];
-            } else {
-                out.longs[i] = off < 0 ? lv : x.longs[off];
-            }
-            for (int a = r - 1; a >= 0; a--) {
-                if (++pos[a] < shape[a]) {
-                    break;
+            for (int row = from; row < to; row++) {
+                int base = 0;
+                for (int a = 0; a < r - 1 && base >= 0; a++) {
+                    int src = map[a][pos[a]];
+                    base = src < 0 ? -1 : base + src * stride[a];
                 }
-                pos[a] = 0;
+                int o = row * inner;
+                if (base < 0) {
+                    fill(out, o, o + inner, fv, lv);
+                } else {
+                    for (int j = 0; j < spanLo; j++) {
+                        set(x, out, o + j, lastMap[j] < 0 ? -1 : base + lastMap[j], fv, lv);
+                    }
+                    if (spanHi > spanLo) {
+                        copy(x, base + lastMap[spanLo], out, o + spanLo, spanHi - spanLo);
+                    }
+                    for (int j = spanHi; j < inner; j++) {
+                        set(x, out, o + j, lastMap[j] < 0 ? -1 : base + lastMap[j], fv, lv);
+                    }
+                }
+                for (int a = r - 2; a >= 0; a--) {
+                    if (++pos[a] < shape[a]) {
+                        break;
+                    }
+                    pos[a] = 0;
+                }
             }
-        }
+        });
         return new NdArray[] {out};
+    }
+
+    private static void copy(NdArray x, int from, NdArray out, int to, int length) {
+        if (x.isFloat()) {
+            System.arraycopy(x.floats, from, out.floats, to, length);
+        } else {
+            System.arraycopy(x.longs, from, out.longs, to, length);
+        }
+    }
+
+    private static void fill(NdArray out, int from, int to, float fv, long lv) {
+        if (out.isFloat()) {
+            Arrays.fill(out.floats, from, to, fv);
+        } else {
+            Arrays.fill(out.longs, from, to, lv);
+        }
+    }
+
+    /** {@code out[i] = x[off]}, or the constant where {@code off} is -1. */
+    private static void set(NdArray x, NdArray out, int i, int off, float fv, long lv) {
+        if (out.isFloat()) {
+            out.floats[i] = off < 0 ? fv : x.floats[off];
+        } else {
+            out.longs[i] = off < 0 ? lv : x.longs[off];
+        }
     }
 
     /** Index into an axis of size {@code n} read by padded position {@code i}, or -1 for the constant. */
