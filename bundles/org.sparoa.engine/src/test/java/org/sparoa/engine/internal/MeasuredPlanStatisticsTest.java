@@ -88,4 +88,42 @@ class MeasuredPlanStatisticsTest {
         return t;
     }
 
+
+    @Test
+    void aVisitSettlesLongerWhileTheCompilersWorkAndNoLongerThanItsAllowance() {
+        long settle = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(MeasuredPlanChoice.SETTLE_NANOS);
+        long extra = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(MeasuredPlanChoice.MAX_EXTRA_SETTLE_NANOS);
+        // a quiet compiler: no settling past the fixed time
+        assertEquals(0, MeasuredPlanChoice.settle(MeasuredPlanStatisticsTest::oneMillisecondRun, Long.MAX_VALUE,
+                () -> 7));
+        // a compiler that finishes a task on every run until 30 ms past the fixed time, then is quiet: the visit
+        // goes on at least until the compiler is quiet (every run before that point saw a task finish)
+        long start = System.nanoTime();
+        long busyUntil = start + MeasuredPlanChoice.SETTLE_NANOS + 30_000_000L;
+        long[] compiled = {0};
+        long past = MeasuredPlanChoice.settle(MeasuredPlanStatisticsTest::oneMillisecondRun, Long.MAX_VALUE,
+                () -> System.nanoTime() < busyUntil ? ++compiled[0] : compiled[0]);
+        long ended = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(ended >= settle + 30, "ended after " + ended + " ms");
+        assertTrue(past > 0 && past / 1_000_000 <= extra + SLACK_MILLIS, "settled " + past + " ns past the fixed time");
+        // a compiler that never stops: bounded by the per-visit limit, and by what the choice has left
+        long[] busy = {0};
+        long capped = MeasuredPlanChoice.settle(MeasuredPlanStatisticsTest::oneMillisecondRun, Long.MAX_VALUE,
+                () -> ++busy[0]);
+        assertTrue(capped / 1_000_000 <= extra + SLACK_MILLIS, "settled " + capped + " ns past the fixed time");
+        long left = MeasuredPlanChoice.settle(MeasuredPlanStatisticsTest::oneMillisecondRun, 20_000_000L,
+                () -> ++busy[0]);
+        assertTrue(left / 1_000_000 <= 20 + SLACK_MILLIS, "settled " + left + " ns past the fixed time with 20 ms left");
+    }
+
+    /** The last run may overshoot a limit by its own length, longer on a busy machine. */
+    private static final long SLACK_MILLIS = 50;
+
+    /** A run of about a millisecond, busy (not sleeping: a plan's run keeps its thread on a core). */
+    private static void oneMillisecondRun() {
+        long end = System.nanoTime() + 1_000_000L;
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
+    }
 }
