@@ -100,15 +100,33 @@ public final class OnnxModels {
      * what a hand-over costs a backend (its call overhead and the copies into and out of it) without any compute.
      */
     public static Model identity(String id, DataType type, long[] shape) {
-        TensorInfo x = new TensorInfo("x", type, shape);
-        TensorInfo y = new TensorInfo("y", type, shape);
-        ai.onnx.proto.OnnxMl.GraphProto graph = ai.onnx.proto.OnnxMl.GraphProto.newBuilder()
-                .setName(id)
-                .addNode(ai.onnx.proto.OnnxMl.NodeProto.newBuilder().setName("identity").setOpType("Identity")
-                        .addInput("x").addOutput("y"))
-                .addInput(org.sparoa.onnx.internal.SegmentCutter.valueInfo(x))
-                .addOutput(org.sparoa.onnx.internal.SegmentCutter.valueInfo(y))
-                .build();
+        return identityChain(id, type, shape, 1);
+    }
+
+    /**
+     * A chain of {@code length} {@code Identity} operators, {@code x -> t1 -> ... -> y}, every tensor of the given
+     * type and shape: cut after its first operator, a segment whose output another segment reads (a boundary tensor,
+     * which backends hand over differently from a model's output).
+     *
+     * @since 1.3
+     */
+    public static Model identityChain(String id, DataType type, long[] shape, int length) {
+        if (length < 1) {
+            throw new IllegalArgumentException("a chain needs at least one operator, got " + length);
+        }
+        ai.onnx.proto.OnnxMl.GraphProto.Builder graph = ai.onnx.proto.OnnxMl.GraphProto.newBuilder().setName(id);
+        String in = "x";
+        for (int i = 1; i <= length; i++) {
+            String out = i == length ? "y" : "t" + i;
+            graph.addNode(ai.onnx.proto.OnnxMl.NodeProto.newBuilder().setName("identity" + (length == 1 ? "" : i))
+                    .setOpType("Identity").addInput(in).addOutput(out));
+            if (i < length) {
+                graph.addValueInfo(org.sparoa.onnx.internal.SegmentCutter.valueInfo(new TensorInfo(out, type, shape)));
+            }
+            in = out;
+        }
+        graph.addInput(org.sparoa.onnx.internal.SegmentCutter.valueInfo(new TensorInfo("x", type, shape)))
+                .addOutput(org.sparoa.onnx.internal.SegmentCutter.valueInfo(new TensorInfo("y", type, shape)));
         byte[] bytes = ai.onnx.proto.OnnxMl.ModelProto.newBuilder()
                 .setIrVersion(8)
                 .addOpsetImport(ai.onnx.proto.OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(13))

@@ -6,7 +6,7 @@
  * unstructured sparsity.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.sparoa.onnx;
 
 import org.osgi.annotation.bundle.Export;

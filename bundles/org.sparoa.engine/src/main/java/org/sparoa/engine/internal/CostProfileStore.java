@@ -18,10 +18,12 @@ import org.sparoa.api.AtomicFiles;
  * Measured operator times by backend and {@link OperatorSignature}, kept in memory and, when a file is given,
  * persisted crash-safely ({@link AtomicFiles}) as tab-separated lines with a version header, so that a restart reuses
  * them. A file with another header, a line that does not parse, or a time that is not a finite non-negative number
- * makes the whole file suspect: it is set aside and the profiles are measured again.
+ * makes the whole file suspect: it is set aside and the profiles are measured again. Version 2: the profiler hands
+ * each run's outputs back to the segment (version 1 files timed a fresh direct buffer per output and run, many times
+ * the operator's own cost on large activations, and are set aside).
  */
 final class CostProfileStore {
-    static final String HEADER = "# sparoa cost profiles v1: backend<TAB>millis<TAB>signature";
+    static final String HEADER = "# sparoa cost profiles v2: backend<TAB>millis<TAB>signature";
     private static final Logger LOG = LoggerFactory.getLogger(CostProfileStore.class);
 
     private final Map<String, Map<String, Double>> byBackend = new ConcurrentHashMap<>();
@@ -91,7 +93,7 @@ final class CostProfileStore {
             return;
         }
         if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
-            StateFiles.setAside(file, "not a version 1 cost profile file");
+            StateFiles.setAside(file, "not a version 2 cost profile file");
             return;
         }
         Map<String, Map<String, Double>> read = new HashMap<>();

@@ -21,7 +21,11 @@ import org.sparoa.onnx.OnnxSegments;
  * Measures what a segment boundary costs on a backend, apart from any compute: a one-operator {@code Identity}
  * segment run on a 4-byte and on a 1 MiB tensor. The small run is the backend's fixed cost per segment (its call,
  * thread wake-ups, session set-up); the difference per byte is what moving a tensor into and out of the backend
- * costs. Measured once per backend instance, in memory: a new bundle version is measured again.
+ * costs. The segment is the first operator of a two-operator chain, so that its output is a boundary tensor handed
+ * over as in a plan (not a model output, which backends copy to the Java heap for the caller), its input lies in a
+ * direct buffer as another backend's boundary output does, and each run's output goes back to the segment as the
+ * engine hands it back after a request. Measured once per backend instance, in memory: a new bundle version is
+ * measured again.
  */
 final class HandoverProfiler {
     private static final Logger LOG = LoggerFactory.getLogger(HandoverProfiler.class);
@@ -31,9 +35,9 @@ final class HandoverProfiler {
     private static final int TIMED_RUNS = 31;
 
     private final Map<DeviceBackend, BoundaryCost> measured = new WeakHashMap<>();
-    private final Model small = OnnxModels.identity("sparoa_handover_small", DataType.FLOAT, new long[] {1});
-    private final Model large = OnnxModels.identity("sparoa_handover_1mib", DataType.FLOAT,
-            new long[] {PROBE_BYTES / 4});
+    private final Model small = OnnxModels.identityChain("sparoa_handover_small", DataType.FLOAT, new long[] {1}, 2);
+    private final Model large = OnnxModels.identityChain("sparoa_handover_1mib", DataType.FLOAT,
+            new long[] {PROBE_BYTES / 4}, 2);
 
     /** The boundary cost of a backend, measured on first use; {@link BoundaryCost#UNKNOWN} if it cannot be. */
     BoundaryCost of(DeviceBackend backend) {
@@ -72,19 +76,24 @@ final class HandoverProfiler {
 
     private static double fastestMillis(DeviceBackend backend, Model probe) {
         var g = probe.graph();
-        Segment segment = new Segment(0, probe, g.nodes(), g.inputs(), g.outputs(),
-                () -> OnnxSegments.cut(probe, probe.id(), g.nodes(), g.inputs(), g.outputs()));
-        long n = Math.max(1, g.inputs().get(0).shape()[0]);
-        Map<String, Tensor> feed = Map.of("x", Tensor.ofFloats(new long[] {n}, filled((int) n)));
+        List<org.sparoa.api.Node> first = g.nodes().subList(0, 1);
+        List<org.sparoa.api.TensorInfo> boundary = List.of(g.info(first.get(0).outputs().get(0)).orElseThrow());
+        Segment segment = new Segment(0, probe, first, g.inputs(), boundary,
+                () -> OnnxSegments.cut(probe, probe.id(), first, g.inputs(), boundary));
+        int n = Math.toIntExact(Math.max(1, g.inputs().get(0).shape()[0]));
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(4 * n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        direct.asFloatBuffer().put(filled(n));
+        Map<String, Tensor> feed = Map.of("x", Tensor.wrap(DataType.FLOAT, new long[] {n}, direct));
         try (CompiledSegment c = backend.compile(segment)) {
             for (int i = 0; i < WARMUP_RUNS; i++) {
-                c.run(feed);
+                c.recycle(c.run(feed).values());
             }
             long[] t = new long[TIMED_RUNS];
             for (int i = 0; i < t.length; i++) {
                 long t0 = System.nanoTime();
-                c.run(feed);
+                Map<String, Tensor> out = c.run(feed);
                 t[i] = System.nanoTime() - t0;
+                c.recycle(out.values());
             }
             Arrays.sort(t);
             return t[0] / 1e6; // the fastest: the others carry other processes' time on a shared machine

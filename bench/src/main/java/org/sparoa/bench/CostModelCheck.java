@@ -1,0 +1,79 @@
+package org.sparoa.bench;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+import org.sparoa.api.Model;
+import org.sparoa.api.OperatorProfiler.Measurement;
+import org.sparoa.api.RandomInputs;
+import org.sparoa.api.RunOptions;
+import org.sparoa.api.Tensor;
+import org.sparoa.backend.ort.internal.OrtCpuBackend;
+import org.sparoa.backend.sparse.internal.SparseCpuBackend;
+import org.sparoa.engine.LocalPlatform;
+
+/**
+ * How far the engine's operator costs are from what a whole model costs: per model, sparsity and backend, the sum of
+ * the engine's one-operator measurements (profiled twice in one JVM: the first with the JIT cold, the second
+ * measured again, warm) beside the whole model's p50 on that backend alone (warmed, then interleaved rounds). A sum far
+ * above the whole model means the costs a policy plans with carry something that running the model does not pay; a
+ * sum somewhat above is expected (a one-operator segment cannot fuse with its neighbours, and the boundary cost is
+ * still inside these raw figures).
+ *
+ * <p>Arguments: {@code [threads] [sparsities] [iterations]} (default 2, "80", 20); {@code -Dbench.models=WORDS} picks
+ * models (default all), {@code -Dbench.ortSpinning=MODE} sets ort-cpu's spinning.
+ */
+public final class CostModelCheck {
+    private CostModelCheck() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        String sparsities = args.length > 1 ? args[1] : "80";
+        int iterations = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+        System.out.println("load average before: " + LoadAverage.read());
+        System.out.printf("%-16s %4s %-11s %14s %14s %14s %8s%n", "model", "sp%", "backend", "ops sum, cold",
+                "ops sum, warm", "whole p50", "warm/whole");
+        for (BenchModels.Case c : BenchModels.matching(System.getProperty("bench.models", ""))) {
+            for (String sp : sparsities.split(",")) {
+                int pct = Integer.parseInt(sp.trim());
+                check(c, BenchModels.atSparsity(c.file(), pct), pct, threads, iterations);
+            }
+        }
+        System.out.println("load average after:  " + LoadAverage.read());
+    }
+
+    private static void check(BenchModels.Case c, Path file, int pct, int threads, int iterations) throws Exception {
+        SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
+        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty());
+             LocalPlatform platform = LocalPlatform.of(ort, sparse)) {
+            Model model = platform.models().load("m", file);
+            Map<String, Tensor> inputs = RandomInputs.forModel(model, c.shapes(), 1);
+            Map<String, Double> cold = sums(platform.profiler().profile("m", inputs, true));
+            Map<String, Double> warm = sums(platform.profiler().profile("m", inputs, true));
+            Map<String, Callable<?>> whole = new LinkedHashMap<>();
+            for (String b : List.of("ort-cpu", "sparse-cpu")) {
+                whole.put(b, () -> platform.inference().infer("m", inputs, RunOptions.onBackend(b)));
+            }
+            Map<String, RoundRobin.Timing> t = RoundRobin.run(whole, 30, iterations, 1, 3);
+            for (String b : whole.keySet()) {
+                System.out.printf(Locale.ROOT, "%-16s %4d %-11s %11.2f ms %11.2f ms %11.2f ms %8.2f%n", c.name(), pct,
+                        b, cold.getOrDefault(b, Double.NaN), warm.getOrDefault(b, Double.NaN), t.get(b).median(),
+                        warm.getOrDefault(b, Double.NaN) / t.get(b).median());
+            }
+        } finally {
+            sparse.close();
+        }
+    }
+
+    private static Map<String, Double> sums(List<Measurement> measured) {
+        Map<String, Double> out = new TreeMap<>();
+        measured.forEach(m -> out.merge(m.backendId(), m.millis(), Double::sum));
+        return out;
+    }
+}
