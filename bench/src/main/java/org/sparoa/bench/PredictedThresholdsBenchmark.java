@@ -61,8 +61,6 @@ import org.sparoa.predictor.internal.LearnedThresholdPredictor;
 public final class PredictedThresholdsBenchmark {
     private static final Map<String, String> FIXED = Map.of("sparsity", "0.5", "intensity", "10");
     private static final int REMEASURE_AFTER = Integer.getInteger("bench.remeasureAfter", 100);
-    /** Interleaved visits of the two threshold plans where they differ ({@code -Dbench.headToHead}). */
-    private static final int HEAD_TO_HEAD = Integer.getInteger("bench.headToHead", 40);
 
     private PredictedThresholdsBenchmark() {
     }
@@ -129,15 +127,13 @@ public final class PredictedThresholdsBenchmark {
             plans.put(k, platform.inference().infer(model.id(), inputs, contenders.get(k)).plan());
         }
         String same = plans.containsKey("threshold:predicted") && plans.containsKey("threshold:fixed")
-                ? (placement(plans.get("threshold:predicted")).equals(placement(plans.get("threshold:fixed")))
+                ? (HeadToHead.samePlan(plans.get("threshold:predicted"), plans.get("threshold:fixed"))
                         ? "same" : "differ") : "n/a";
         // the target's quantity: identical plans are equally fast; differing ones are timed head to head, longer
         Map<String, RoundRobin.Timing> pair = null;
         if (same.equals("differ")) {
-            Map<String, Callable<?>> two = new LinkedHashMap<>();
-            two.put("threshold:predicted", timed.get("threshold:predicted"));
-            two.put("threshold:fixed", timed.get("threshold:fixed"));
-            pair = RoundRobin.run(two, 0, HEAD_TO_HEAD, 1, 3);
+            pair = HeadToHead.time("threshold:predicted", timed.get("threshold:predicted"), "threshold:fixed",
+                    timed.get("threshold:fixed"));
         }
         String target = same.equals("same") ? "1.000" : pair == null ? "n/a"
                 : ratio(pair, "threshold:fixed", "threshold:predicted");
@@ -147,7 +143,7 @@ public final class PredictedThresholdsBenchmark {
                 same, target, ms(t, "rule:predicted"), ms(t, "rule:fixed"), ratio(t, "rule:fixed", "rule:predicted"));
         if (pair != null) {
             System.out.printf(Locale.ROOT, "  head to head (%d interleaved visits of 3 runs): predicted %.3f ms (p90"
-                            + " %.3f), fixed %.3f ms (p90 %.3f)%n", HEAD_TO_HEAD,
+                            + " %.3f), fixed %.3f ms (p90 %.3f)%n", HeadToHead.VISITS,
                     pair.get("threshold:predicted").median(), pair.get("threshold:predicted").p90(),
                     pair.get("threshold:fixed").median(), pair.get("threshold:fixed").p90());
         }
@@ -179,13 +175,6 @@ public final class PredictedThresholdsBenchmark {
             r.put("cpu_steal", CpuSteal.share(start, end));
             rows.add(r);
         }
-    }
-
-    /** Each operator's backend in the plan. */
-    static Map<String, String> placement(PlanDescription plan) {
-        Map<String, String> out = new TreeMap<>();
-        plan.segments().forEach(s -> s.nodeNames().forEach(n -> out.put(n, s.backendId())));
-        return out;
     }
 
     private static int opsOn(PlanDescription plan, String backend) {

@@ -46,8 +46,6 @@ public final class SacEvaluation {
 
     private static final List<Integer> CUTS = List.of(2, 3, 4, 6);
     private static final int CACHED_LOOKUPS = 1000;
-    /** Interleaved visits of sac's plan and the best other policy's where they differ ({@code -Dbench.headToHead}). */
-    private static final int HEAD_TO_HEAD = Integer.getInteger("bench.headToHead", 40);
 
     private SacEvaluation() {
     }
@@ -135,14 +133,11 @@ public final class SacEvaluation {
         // main rounds' ratio is then this machine's noise); where the plans differ, they are timed head to head
         String versus = "n/a";
         if (bestOtherName != null && plans.containsKey("sac")) {
-            if (PredictedThresholdsBenchmark.placement(plans.get("sac"))
-                    .equals(PredictedThresholdsBenchmark.placement(plans.get(bestOtherName)))) {
+            if (HeadToHead.samePlan(plans.get("sac"), plans.get(bestOtherName))) {
                 versus = "same plan";
             } else {
-                Map<String, Callable<?>> two = new LinkedHashMap<>();
-                two.put("sac", timed.get("sac"));
-                two.put(bestOtherName, timed.get(bestOtherName));
-                Map<String, RoundRobin.Timing> pair = RoundRobin.run(two, 0, HEAD_TO_HEAD, 1, 3);
+                Map<String, RoundRobin.Timing> pair = HeadToHead.time("sac", timed.get("sac"), bestOtherName,
+                        timed.get(bestOtherName));
                 versus = String.format(Locale.ROOT, "%.3fx head to head (%.3f / %.3f ms)",
                         pair.get(bestOtherName).median() / pair.get("sac").median(), pair.get("sac").median(),
                         pair.get(bestOtherName).median());
