@@ -1,6 +1,5 @@
 package org.sparoa.engine.internal;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -82,27 +81,13 @@ final class HandoverProfiler {
                 () -> OnnxSegments.cut(probe, probe.id(), first, g.inputs(), boundary));
         int n = Math.toIntExact(Math.max(1, g.inputs().get(0).shape()[0]));
         java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(4 * n).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        direct.asFloatBuffer().put(filled(n));
+        for (int i = 0; i < n; i++) {
+            direct.putFloat(4 * i, 1f);
+        }
         Map<String, Tensor> feed = Map.of("x", Tensor.wrap(DataType.FLOAT, new long[] {n}, direct));
         try (CompiledSegment c = backend.compile(segment)) {
-            for (int i = 0; i < WARMUP_RUNS; i++) {
-                c.recycle(c.run(feed).values());
-            }
-            long[] t = new long[TIMED_RUNS];
-            for (int i = 0; i < t.length; i++) {
-                long t0 = System.nanoTime();
-                Map<String, Tensor> out = c.run(feed);
-                t[i] = System.nanoTime() - t0;
-                c.recycle(out.values());
-            }
-            Arrays.sort(t);
-            return t[0] / 1e6; // the fastest: the others carry other processes' time on a shared machine
+            return SegmentTiming.fastestMillis(c, feed, SegmentTiming.Runs.exactly(WARMUP_RUNS),
+                    SegmentTiming.Runs.exactly(TIMED_RUNS));
         }
-    }
-
-    private static float[] filled(int n) {
-        float[] v = new float[n];
-        Arrays.fill(v, 1f);
-        return v;
     }
 }

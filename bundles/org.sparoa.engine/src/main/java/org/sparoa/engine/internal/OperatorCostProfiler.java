@@ -2,7 +2,6 @@ package org.sparoa.engine.internal;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +25,10 @@ import org.sparoa.onnx.OnnxSegments;
  */
 final class OperatorCostProfiler {
     private static final Logger LOG = LoggerFactory.getLogger(OperatorCostProfiler.class);
-    private static final int MAX_RUNS = 7;
-    private static final long BUDGET_NANOS = 60_000_000L;
-    /** Untimed runs first (within the budget): a Java backend runs its first calls slower, before the JIT. */
-    private static final int WARMUP_RUNS = 10;
+    /** Untimed runs first (one, then more within 60 ms): a Java backend runs its first calls slower, before the JIT. */
+    private static final SegmentTiming.Runs UNTIMED = new SegmentTiming.Runs(1, 10, 60_000_000L);
+    /** Timed runs: three, then more within 60 ms. */
+    private static final SegmentTiming.Runs TIMED = new SegmentTiming.Runs(3, 7, 60_000_000L);
 
     private final CostProfileStore store;
 
@@ -115,26 +114,7 @@ final class OperatorCostProfiler {
         Segment segment = new Segment(0, model, nodes, ins, outs,
                 () -> OnnxSegments.cut(model, model.id() + "_op", nodes, ins, outs));
         try (CompiledSegment c = backend.compile(segment)) {
-            long warmStart = System.nanoTime();
-            for (int i = 0; i < WARMUP_RUNS && (i < 1 || System.nanoTime() - warmStart < BUDGET_NANOS); i++) {
-                c.recycle(c.run(feed).values());
-            }
-            long[] times = new long[MAX_RUNS];
-            int n = 0;
-            long start = System.nanoTime();
-            while (n < MAX_RUNS && (n < 3 || System.nanoTime() - start < BUDGET_NANOS)) {
-                long t0 = System.nanoTime();
-                Map<String, Tensor> out = c.run(feed);
-                times[n++] = System.nanoTime() - t0;
-                // the outputs go back to the segment, as the engine hands back a plan's boundary tensors after each
-                // request: kept, every run would time a fresh direct buffer of its output's size (on M-LSD's
-                // 9.8 MB activations, a Clip measured 19-21 ms instead of about 1 ms)
-                c.recycle(out.values());
-            }
-            // the fastest run: on a shared machine the others carry other processes' time, not the operator's
-            long[] used = Arrays.copyOf(times, n);
-            Arrays.sort(used);
-            return used[0] / 1e6;
+            return SegmentTiming.fastestMillis(c, feed, UNTIMED, TIMED);
         }
     }
 }

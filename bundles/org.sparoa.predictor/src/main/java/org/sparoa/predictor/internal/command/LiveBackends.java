@@ -15,23 +15,36 @@ final class LiveBackends {
     private LiveBackends() {
     }
 
-    /** {@code sparse-cpu} against the first live GPU backend, or null when no GPU backend is registered. */
+    /**
+     * {@code sparse-cpu} against the first live GPU backend, or null when no GPU backend is registered. The backends
+     * are held only while the pair is chosen.
+     */
     static BackendPair gpuPair(BundleContext context) {
-        List<DeviceBackend> live = new ArrayList<>();
+        ServiceReference<DeviceBackend>[] refs;
         try {
-            for (ServiceReference<DeviceBackend> ref : context.getServiceReferences(DeviceBackend.class, null)) {
-                DeviceBackend b = context.getService(ref);
-                if (b != null) {
-                    try {
-                        live.add(b);
-                    } finally {
-                        context.ungetService(ref);
-                    }
-                }
-            }
+            @SuppressWarnings("unchecked")
+            ServiceReference<DeviceBackend>[] found = (ServiceReference<DeviceBackend>[]) context.getServiceReferences(
+                    DeviceBackend.class.getName(), null);
+            refs = found;
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }
-        return Descriptors.liveGpuPair(live);
+        if (refs == null) {
+            return null;
+        }
+        List<ServiceReference<DeviceBackend>> held = new ArrayList<>();
+        List<DeviceBackend> live = new ArrayList<>();
+        try {
+            for (ServiceReference<DeviceBackend> ref : refs) {
+                DeviceBackend b = context.getService(ref);
+                if (b != null) {
+                    held.add(ref);
+                    live.add(b);
+                }
+            }
+            return Descriptors.liveGpuPair(live);
+        } finally {
+            held.forEach(context::ungetService);
+        }
     }
 }
