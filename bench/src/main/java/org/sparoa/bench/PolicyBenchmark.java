@@ -1,11 +1,8 @@
 package org.sparoa.bench;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +10,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 
 import org.sparoa.analyzer.internal.CalibratingModelAnalyzer;
 import org.sparoa.bench.BenchModels.Case;
@@ -292,40 +288,24 @@ public final class PolicyBenchmark {
     private static void write(List<Map<String, Object>> rows, int threads, int iterations, int remeasureAfter,
                               String loadBefore, String loadAfter, String prunedDir) throws IOException {
         Path out = Path.of(System.getProperty("bench.out", "results/policies.csv"));
-        Files.createDirectories(out.getParent());
-        Map<String, Object> machine = MachineInfo.describe();
-        try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out, StandardCharsets.UTF_8))) {
-            w.println("# date: " + Instant.now());
-            machine.forEach((k, v) -> w.println("# " + k + ": " + v));
-            w.println("# load average (/proc/loadavg) before: " + loadBefore + "; after: " + loadAfter);
-            w.println("# threads: ONNX Runtime 1.29.0 intra-op " + threads + " (plain session and ort-cpu), sparse-cpu pool "
-                    + threads + " (weights dense below " + Math.round(100 * SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY)
-                    + " % zeros); measured plans measured again after "
-                    + remeasureAfter + " requests");
-            w.println("# method: one JVM, warm-up, every iteration runs all contenders in a new seeded random order (each visit one"
-                    + " untimed run and at least 40 ms of them, then " + TIMED_PER_VISIT + " timed ones), median and p90;"
-                    + " seeded uniform [0,1) inputs; iterations " + iterations + " (PP-OCRv3 det half)");
-            w.println("# pruning: " + (prunedDir == null ? "MagnitudePruner, unstructured magnitude, per layer"
-                    : "files from " + prunedDir));
-            w.println("# scheduling: profile_ms = operator profiling on both backends (once per model, for greedy and"
-                    + " threshold); decision_ms = the policy's first place() (threshold: includes the analyzer's 4"
-                    + " calibration runs); first_request_ms = decision + segment compilation + one run;"
-                    + " cached_plan_ms = plan lookup of the cached schedule (mean of 1000); greedy and threshold plans are measured against each single backend on the first request (engine default), so first_request_ms includes those runs");
-            List<String> columns = new ArrayList<>(rows.get(0).keySet());
-            w.println(String.join(",", columns));
-            for (Map<String, Object> r : rows) {
-                w.println(columns.stream().map(k -> csv(r.get(k))).collect(Collectors.joining(",")));
-            }
-        }
-        System.out.println("Wrote " + out.toAbsolutePath());
-    }
-
-    private static String csv(Object v) {
-        if (v instanceof Double d) {
-            return Double.isNaN(d) ? "" : String.format(Locale.ROOT, "%.4g", d);
-        }
-        String s = String.valueOf(v);
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+        ResultsCsv.write(out, List.of(
+                "load average (/proc/loadavg) before: " + loadBefore + "; after: " + loadAfter,
+                "threads: ONNX Runtime 1.29.0 intra-op " + threads + " (plain session and ort-cpu), sparse-cpu pool "
+                        + threads + " (weights dense below "
+                        + Math.round(100 * SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY)
+                        + " % zeros); measured plans measured again after " + remeasureAfter + " requests",
+                "method: one JVM, warm-up, every iteration runs all contenders in a new seeded random order (each visit"
+                        + " one untimed run and at least 40 ms of them, then " + TIMED_PER_VISIT + " timed ones),"
+                        + " median and p90; seeded uniform [0,1) inputs; iterations " + iterations
+                        + " (PP-OCRv3 det half)",
+                "pruning: " + (prunedDir == null ? "MagnitudePruner, unstructured magnitude, per layer"
+                        : "files from " + prunedDir),
+                "scheduling: profile_ms = operator profiling on both backends (once per model, for greedy and"
+                        + " threshold); decision_ms = the policy's first place() (threshold: includes the analyzer's 4"
+                        + " calibration runs); first_request_ms = decision + segment compilation + one run;"
+                        + " cached_plan_ms = plan lookup of the cached schedule (mean of 1000); greedy and threshold"
+                        + " plans are measured against each single backend on the first request (engine default), so"
+                        + " first_request_ms includes those runs"), rows);
     }
 
     private PolicyBenchmark() {

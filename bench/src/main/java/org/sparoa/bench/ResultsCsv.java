@@ -43,6 +43,10 @@ final class ResultsCsv {
         if (v instanceof Double d) {
             return Double.isNaN(d) ? "" : String.format(Locale.ROOT, "%.4g", d);
         }
-        return String.valueOf(v);
+        if (v == null) {
+            return "";
+        }
+        String s = String.valueOf(v);
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? '"' + s.replace("\"", "\"\"") + '"' : s;
     }
 }
