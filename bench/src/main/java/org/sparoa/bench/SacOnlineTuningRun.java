@@ -19,6 +19,7 @@ import org.sparoa.api.Model;
 import org.sparoa.api.PlanDescription;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.Tensor;
+import org.sparoa.api.learn.SoftActorCritics;
 import org.sparoa.api.RandomInputs;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.backend.sparse.internal.SparseCpuBackend;
@@ -32,18 +33,18 @@ import org.sparoa.policy.sac.internal.SacPolicy;
  * {@code sac} policy (the shipped weights, the predictor bound as in the distribution) and a fresh
  * {@link OnlineTuning} observer with the distribution's settings (50 observations, 15 % correction, 200 episodes or
  * 10 s per round, 5 % of a core). The model is served with {@code sac} request after request until the first round on
- * it has ended (at most {@code maxRequests}); the request latencies before the round began (from the engine's
+ * it has ended (at most {@code maxSeconds}); the request latencies before the round began (from the engine's
  * observations) and while it ran show what the background round costs the requests. Where the round saved new
  * weights, the same file is loaded again under a second id (its first {@code sac} decision uses them) and the plan made
  * before tuning and the plan made after are timed head to head ({@link HeadToHead}); the same placement counts as the
  * same plan.
  *
- * <p>Arguments: {@code [maxRequests] [threads] [sparsities]} (default 3000, 2, 80); {@code -Dbench.models} (default
+ * <p>Arguments: {@code [maxSeconds] [threads] [sparsities]} (default 120, 2, 80); {@code -Dbench.models} (default
  * {@code mlsd,det,blazeface_back,cls}). Writes {@code results/sac-online-tuning.csv}.
  */
 public final class SacOnlineTuningRun {
     private static final List<String> COLUMNS = List.of("model", "sparsity", "requests", "plan_before", "outcome",
-            "p50_before_round_ms", "p50_during_round_ms", "round_ended_after_request", "factors", "episodes",
+            "p50_before_round_ms", "p50_during_round_ms", "round_ended_after_request", "factors", "episodes", "updates",
             "estimate_before_ms", "estimate_after_ms", "plan_after", "head_to_head_before_ms", "head_to_head_after_ms",
             "after_vs_before");
 
@@ -51,7 +52,7 @@ public final class SacOnlineTuningRun {
     }
 
     public static void main(String[] args) throws Exception {
-        int maxRequests = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
+        int maxSeconds = args.length > 0 ? Integer.parseInt(args[0]) : 120;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         List<Integer> sparsities = Arrays.stream((args.length > 2 ? args[2] : "80").split(","))
                 .map(String::trim).map(Integer::parseInt).toList();
@@ -66,7 +67,7 @@ public final class SacOnlineTuningRun {
                     AnalyzerConfigs.withCalibrationRuns(4)));
             for (BenchModels.Case c : cases) {
                 for (int sp : sparsities) {
-                    rows.add(point(platform, c, sp, maxRequests));
+                    rows.add(point(platform, c, sp, maxSeconds));
                 }
             }
         }
@@ -77,13 +78,14 @@ public final class SacOnlineTuningRun {
         System.out.println("wrote " + out + "; load average " + LoadAverage.read());
     }
 
-    private static Map<String, Object> point(LocalPlatform platform, BenchModels.Case c, int sp, int maxRequests)
+    private static Map<String, Object> point(LocalPlatform platform, BenchModels.Case c, int sp, int maxSeconds)
             throws Exception {
         Path file = BenchModels.atSparsity(c.file(), sp);
-        SacPolicy sac = new SacPolicy(Networks.agentsOutsideOsgi(1), Files.createTempDirectory("sac-online"));
+        SoftActorCritics agents = Networks.agentsOutsideOsgi(1);
+        SacPolicy sac = new SacPolicy(agents, Files.createTempDirectory("sac-online"));
         sac.bindPredictor(BenchPredictor.load());
         BlockingQueue<OnlineTuning.Round> rounds = new LinkedBlockingQueue<>();
-        OnlineTuning tuning = new OnlineTuning(sac, Networks.agentsOutsideOsgi(1),
+        OnlineTuning tuning = new OnlineTuning(sac, agents,
                 new OnlineTuning.Settings(true, 50, 0.15, 200, 10_000, 0.05), rounds::add);
         platform.addPolicy(sac, SacPolicy.SERVICE_PROPERTIES);
         platform.addObserver(tuning);
@@ -100,7 +102,8 @@ public final class SacOnlineTuningRun {
             List<Double> served = new ArrayList<>();
             OnlineTuning.Round round = null;
             long roundSeen = -1;
-            for (int i = 0; i < maxRequests && round == null; i++) {
+            long deadline = System.nanoTime() + maxSeconds * 1_000_000_000L;
+            for (int i = 0; round == null && System.nanoTime() < deadline; i++) {
                 long t0 = System.nanoTime();
                 platform.inference().infer(before.id(), inputs, options);
                 served.add((System.nanoTime() - t0) / 1e6);
@@ -112,8 +115,8 @@ public final class SacOnlineTuningRun {
             row.put("requests", served.size());
             row.put("plan_before", describe(planBefore));
             if (round == null) {
-                System.out.printf(Locale.ROOT, "%-15s %3d%%  no round within %d requests (ratios within 15 %%)%n",
-                        c.name(), sp, maxRequests);
+                System.out.printf(Locale.ROOT, "%-15s %3d%%  no round within %d s, %d requests (ratios %s)%n",
+                        c.name(), sp, maxSeconds, served.size(), format(tuning.factors(before.id())));
                 row.put("outcome", "no round");
                 return row;
             }
@@ -125,12 +128,13 @@ public final class SacOnlineTuningRun {
             row.put("round_ended_after_request", roundSeen);
             row.put("factors", round.factors().toString());
             row.put("episodes", round.episodes());
+            row.put("updates", round.updates());
             row.put("estimate_before_ms", round.beforeMillis());
             row.put("estimate_after_ms", round.afterMillis());
             row.put("outcome", round.saved() == null ? round.outcome() : "saved " + round.saved().getFileName());
-            System.out.printf(Locale.ROOT, "%-15s %3d%%  round after %d requests: ratios %s, %d episodes, "
+            System.out.printf(Locale.ROOT, "%-15s %3d%%  round after %d requests: ratios %s, %d episodes, %d updates, "
                             + "estimate %.2f -> %.2f ms, %s; p50 before the round %.2f ms, beside it %.2f ms%n",
-                    c.name(), sp, roundSeen + 1, format(round.factors()), round.episodes(), round.beforeMillis(),
+                    c.name(), sp, roundSeen + 1, format(round.factors()), round.episodes(), round.updates(), round.beforeMillis(),
                     round.afterMillis(), row.get("outcome"), median(quiet), median(beside));
             if (round.saved() == null) {
                 return row;

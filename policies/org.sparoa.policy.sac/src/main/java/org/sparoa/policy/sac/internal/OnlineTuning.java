@@ -2,7 +2,6 @@ package org.sparoa.policy.sac.internal;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -105,8 +104,12 @@ public class OnlineTuning implements PlanObserver {
         }
     }
 
-    /** What one round did: the ratios it corrected by, the plan costs before and after, and the file saved. */
-    public record Round(String modelId, Map<String, Double> factors, int episodes, double beforeMillis,
+    /**
+     * What one round did: the ratios it corrected by, the episodes it completed and the agent updates it made (a round
+     * on a large model may end its time budget before its first episode ends, having updated the agent all the same),
+     * the plan costs before and after, and the file saved.
+     */
+    public record Round(String modelId, Map<String, Double> factors, int episodes, long updates, double beforeMillis,
                         double afterMillis, Path saved, String outcome) {
     }
 
@@ -279,8 +282,8 @@ public class OnlineTuning implements PlanObserver {
         return o.factors().values().stream().anyMatch(f -> Math.abs(f - 1) >= settings.minCorrection());
     }
 
-    /** The model's measured/expected ratios per backend so far. */
-    Map<String, Double> factors(String modelId) {
+    /** The model's measured/expected ratios per backend so far (empty before a request {@code sac} planned). */
+    public Map<String, Double> factors(String modelId) {
         Observed o = observed.get(modelId);
         return o == null ? Map.of() : o.factors();
     }
@@ -318,12 +321,12 @@ public class OnlineTuning implements PlanObserver {
             SacTrainer.Result r = new SacTrainer(SacTrainer.Settings.of(settings.episodes(), round,
                     settings.roundMillis())).train(agent, scenarios, (done, total, rec, stats) -> { }, closed::get);
             if (r.cancelled()) {
-                return new Round(modelId, factors, r.curve().size(), before[0], before[0], null, "cancelled");
+                return new Round(modelId, factors, r.curve().size(), r.updates(), before[0], before[0], null, "cancelled");
             }
             double[] after = planMillis(agent, scenarios);
             boolean better = after[1] < before[1] * 0.995 && after[0] <= before[0] * 1.001;
             if (!better) {
-                return new Round(modelId, factors, r.curve().size(), before[0], after[0], null,
+                return new Round(modelId, factors, r.curve().size(), r.updates(), before[0], after[0], null,
                         "kept the weights in use: the tuned agent's plans were not cheaper");
             }
             Map<String, String> info = new LinkedHashMap<>(current.info());
@@ -331,7 +334,7 @@ public class OnlineTuning implements PlanObserver {
                     round, modelId, factors, r.curve().size()));
             Path saved = policy.store().save(new SacWeights(current.spec(), current.slots(), current.stateLayout(),
                     info, agent.weights()));
-            return new Round(modelId, factors, r.curve().size(), before[0], after[0], saved, "saved");
+            return new Round(modelId, factors, r.curve().size(), r.updates(), before[0], after[0], saved, "saved");
         } catch (IOException e) {
             throw new IllegalStateException("cannot save the tuned weights: " + e.getMessage(), e);
         }
@@ -352,13 +355,9 @@ public class OnlineTuning implements PlanObserver {
     }
 
     static String describe(Round r) {
-        return String.format(Locale.ROOT, "%s, measured/expected %s, %d episodes: plan %.3f -> %.3f ms (idle, as"
-                + " measured); %s%s", r.modelId(), r.factors(), r.episodes(), r.beforeMillis(), r.afterMillis(),
+        return String.format(Locale.ROOT, "%s, measured/expected %s, %d episodes, %d updates: plan %.3f -> %.3f ms"
+                + " (idle, as measured); %s%s", r.modelId(), r.factors(), r.episodes(), r.updates(), r.beforeMillis(),
+                r.afterMillis(),
                 r.outcome(), r.saved() == null ? "" : " " + r.saved());
-    }
-
-    /** Models observed so far (for tests and the shell). */
-    List<String> models() {
-        return new ArrayList<>(observed.keySet());
     }
 }

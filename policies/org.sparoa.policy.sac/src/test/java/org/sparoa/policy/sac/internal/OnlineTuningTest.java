@@ -113,13 +113,13 @@ class OnlineTuningTest {
             for (int i = 0; i < 10; i++) {
                 tuner.completed(measured(m, "sac", 4));
             }
-            assertTrue(tuner.models().isEmpty(), "no sac decision on the model yet");
+            assertTrue(tuner.factors(m.id()).isEmpty(), "no sac decision on the model yet");
             policy.place(context);
             // greedy's plans are not sac's to learn from
             for (int i = 0; i < 10; i++) {
                 tuner.completed(measured(m, "greedy", 4));
             }
-            assertTrue(tuner.models().isEmpty());
+            assertTrue(tuner.factors(m.id()).isEmpty());
             // sac's plans measured as expected: observed, no round
             for (int i = 0; i < 10; i++) {
                 tuner.completed(measured(m, "sac", 1.05));
