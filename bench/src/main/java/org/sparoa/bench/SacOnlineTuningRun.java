@@ -32,7 +32,8 @@ import org.sparoa.policy.sac.internal.SacPolicy;
  * {@code sac}'s online fine-tuning on the real backends, as a served model meets it: per model and sparsity a fresh
  * {@code sac} policy (the shipped weights, the predictor bound as in the distribution) and a fresh
  * {@link OnlineTuning} observer with the distribution's settings (50 observations, 15 % correction, 200 episodes or
- * 10 s per round, 5 % of a core). The model is served with {@code sac} request after request until the first round on
+ * 10 s of work per round, the tuning thread working a quarter of a round's time, 5 % of a core over time;
+ * {@code -Dbench.burstShare=1} rounds without pauses, as before they had them). The model is served with {@code sac} request after request until the first round on
  * it has ended (at most {@code maxSeconds}); the request latencies before the round began (from the engine's
  * observations) and while it ran show what the background round costs the requests. Where the round saved new
  * weights, the same file is loaded again under a second id (its first {@code sac} decision uses them) and the plan made
@@ -47,6 +48,8 @@ public final class SacOnlineTuningRun {
             "p50_before_round_ms", "p50_during_round_ms", "round_ended_after_request", "factors", "episodes", "updates",
             "estimate_before_ms", "estimate_after_ms", "plan_after", "head_to_head_before_ms", "head_to_head_after_ms",
             "after_vs_before");
+
+    private static final double BURST_SHARE = Double.parseDouble(System.getProperty("bench.burstShare", "0.25"));
 
     private SacOnlineTuningRun() {
     }
@@ -74,7 +77,7 @@ public final class SacOnlineTuningRun {
         sparse.close();
         Path out = Path.of("results", "sac-online-tuning.csv");
         ResultsCsv.write(out, List.of("SacOnlineTuningRun " + String.join(" ", args), "threads " + threads
-                + ", online settings: 50 observations, 15 % correction, 200 episodes or 10 s a round, 5 % of a core"), rows);
+                + ", online settings: 50 observations, 15 % correction, 200 episodes or 10 s of work a round, working " + BURST_SHARE + " of a round's time, 5 % of a core over time"), rows);
         System.out.println("wrote " + out + "; load average " + LoadAverage.read());
     }
 
@@ -86,7 +89,7 @@ public final class SacOnlineTuningRun {
         sac.bindPredictor(BenchPredictor.load());
         BlockingQueue<OnlineTuning.Round> rounds = new LinkedBlockingQueue<>();
         OnlineTuning tuning = new OnlineTuning(sac, agents,
-                new OnlineTuning.Settings(true, 50, 0.15, 200, 10_000, 0.05), rounds::add);
+                new OnlineTuning.Settings(true, 50, 0.15, 200, 10_000, 0.05, BURST_SHARE), rounds::add);
         platform.addPolicy(sac, SacPolicy.SERVICE_PROPERTIES);
         platform.addObserver(tuning);
         Model before = platform.models().load(null, file);

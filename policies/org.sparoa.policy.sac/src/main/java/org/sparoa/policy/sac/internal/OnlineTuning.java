@@ -47,8 +47,10 @@ import org.sparoa.api.learn.SoftActorCritics;
  * for at most {@link Config#episodes()} episodes and {@link Config#roundSeconds()} on the model's scenarios (idle and
  * loaded, as offline) whose actual costs are the cost model's corrected by those ratios while the state still shows the
  * cost model (what the agent will see when it decides), and saved as the next weights version only if its plans are
- * cheaper under the corrected costs than the agent in use. CPU is bounded: after a round of {@code d} seconds the next
- * starts no sooner than {@code d / maxCpuShare} after the first began. Never on the request path: the engine delivers
+ * cheaper under the corrected costs than the agent in use. CPU is bounded twice: within a round the thread works
+ * {@link Config#burstShare()} of the time and sleeps the rest ({@link DutyCycle}), so that requests served meanwhile
+ * keep the cores most of the time; and after a round that worked {@code w} seconds the next starts no sooner than
+ * {@code w / maxCpuShare} after the first began. Never on the request path: the engine delivers
  * observations on its observer thread, and this class only adds them up there. A new version is used from the
  * policy's next decision (the engine plans a model again when a backend's load class changes, when the model is
  * loaded again, and when the policy bundle is updated).
@@ -85,22 +87,37 @@ public class OnlineTuning implements PlanObserver {
 
         @AttributeDefinition(description = "Share of one core the rounds may use over time (0.05 = 5 %)")
         double maxCpuShare() default 0.05;
+
+        @AttributeDefinition(description = "Within a round, the share of wall-clock time the tuning thread works; it"
+                + " sleeps the rest, in slices of 20 ms of work, so that requests served meanwhile find the cores"
+                + " free most of the time (1 = no pauses)")
+        double burstShare() default 0.25;
     }
 
-    /** The settings in force (outside OSGi: tests, tools). */
+    /**
+     * The settings in force (outside OSGi: tests, tools). {@code roundMillis} is the work of a round; with pauses
+     * ({@code burstShare} below 1) the round takes {@code roundMillis / burstShare} of wall-clock time at most.
+     */
     public record Settings(boolean enabled, int minObservations, double minCorrection, int episodes,
-                           long roundMillis, double maxCpuShare) {
+                           long roundMillis, double maxCpuShare, double burstShare) {
         public Settings {
             minObservations = Math.max(1, minObservations);
             minCorrection = Math.max(0, minCorrection);
             episodes = Math.max(1, episodes);
             roundMillis = Math.max(1, roundMillis);
             maxCpuShare = Math.min(1, Math.max(1e-3, maxCpuShare));
+            burstShare = Math.min(1, Math.max(0.01, burstShare));
+        }
+
+        /** Rounds that work without pauses. */
+        public Settings(boolean enabled, int minObservations, double minCorrection, int episodes, long roundMillis,
+                        double maxCpuShare) {
+            this(enabled, minObservations, minCorrection, episodes, roundMillis, maxCpuShare, 1);
         }
 
         static Settings of(Config c) {
             return new Settings(c.enabled(), c.minObservations(), c.minCorrection(), c.episodes(),
-                    c.roundSeconds() * 1000L, c.maxCpuShare());
+                    c.roundSeconds() * 1000L, c.maxCpuShare(), c.burstShare());
         }
     }
 
@@ -290,20 +307,27 @@ public class OnlineTuning implements PlanObserver {
 
     private void runRound(String modelId) {
         long start = System.nanoTime();
+        DutyCycle pacing = new DutyCycle(settings.burstShare(), closed::get);
         try {
-            Round r = tune(modelId);
+            Round r = tune(modelId, pacing);
             LOG.info("sac online: {}", describe(r));
             onRound.accept(r);
         } catch (RuntimeException | LinkageError e) {
             LOG.warn("sac online: a round on {} failed: {}", modelId, e.toString(), e);
         } finally {
             long elapsed = System.nanoTime() - start;
-            notBeforeNanos = start + (long) (elapsed / settings.maxCpuShare());
+            long worked = Math.max(0, elapsed - pacing.sleptNanos());
+            notBeforeNanos = start + Math.max(elapsed, (long) (worked / settings.maxCpuShare()));
         }
     }
 
-    /** One round on {@code modelId}, on the calling thread. */
+    /** One round on {@code modelId}, on the calling thread, without pauses. */
     Round tune(String modelId) {
+        return tune(modelId, new DutyCycle(1, closed::get));
+    }
+
+    /** One round on {@code modelId}, on the calling thread, paced by {@code pacing} (asked between steps). */
+    Round tune(String modelId, DutyCycle pacing) {
         SchedulingContext context = policy.recentContext(modelId).orElseThrow(() ->
                 new IllegalStateException("no recent sac decision on " + modelId));
         Observed o = observed.computeIfAbsent(modelId, k -> new Observed());
@@ -319,7 +343,8 @@ public class OnlineTuning implements PlanObserver {
         try (SoftActorCritic agent = agents.restore(current.spec(), current.weights(), round)) {
             double[] before = planMillis(agent, scenarios);
             SacTrainer.Result r = new SacTrainer(SacTrainer.Settings.of(settings.episodes(), round,
-                    settings.roundMillis())).train(agent, scenarios, (done, total, rec, stats) -> { }, closed::get);
+                    (long) Math.ceil(settings.roundMillis() / settings.burstShare())))
+                    .train(agent, scenarios, (done, total, rec, stats) -> { }, pacing);
             if (r.cancelled()) {
                 return new Round(modelId, factors, r.curve().size(), r.updates(), before[0], before[0], null, "cancelled");
             }
