@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
-import org.sparoa.analyzer.internal.CalibratingModelAnalyzer;
 import org.sparoa.api.CostModel;
 import org.sparoa.api.InferenceResult;
 import org.sparoa.api.Model;
@@ -23,8 +22,6 @@ import org.sparoa.api.SchedulingPolicy;
 import org.sparoa.api.SegmentPlan;
 import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.PlainOrtSession;
-import org.sparoa.backend.ort.internal.OrtCpuBackend;
-import org.sparoa.backend.sparse.internal.SparseCpuBackend;
 import org.sparoa.engine.LocalPlatform;
 import org.sparoa.policy.single.internal.SingleBackendPolicy;
 import org.sparoa.policy.threshold.internal.QuadrantThresholdPolicy;
@@ -72,11 +69,8 @@ public final class PredictedThresholdsBenchmark {
         LearnedThresholdPredictor predictor = BenchPredictor.load();
         Distinct distinct = new Distinct();
         List<Map<String, Object>> rows = new ArrayList<>();
-        SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
-        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty());
-             LocalPlatform platform = LocalPlatform.remeasuringAfter(REMEASURE_AFTER, ort, sparse)) {
-            platform.setAnalyzer(CalibratingModelAnalyzer.standalone(platform.models(), platform.calibrator(),
-                    AnalyzerConfigs.withCalibrationRuns(4)));
+        try (CpuBenchPlatform cpu = CpuBenchPlatform.remeasuringAfter(REMEASURE_AFTER, threads)) {
+            LocalPlatform platform = cpu.platform();
             platform.addPolicy(new SingleBackendPolicy("ort-cpu"));
             QuadrantThresholdPolicy threshold = new QuadrantThresholdPolicy(-1, -1, "sparse-cpu", "", true);
             threshold.bindPredictor(predictor);
@@ -99,7 +93,6 @@ public final class PredictedThresholdsBenchmark {
             sweep.forEach(platform, (model, inputs, plain, c, sp) ->
                     evaluate(platform, model, inputs, plain, contenders, c, sp, iterations, distinct, rows));
         }
-        sparse.close();
         write(rows, threads, iterations, predictor);
     }
 

@@ -10,7 +10,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import org.sparoa.analyzer.internal.CalibratingModelAnalyzer;
 import org.sparoa.api.InferenceResult;
 import org.sparoa.api.Model;
 import org.sparoa.api.PlanDescription;
@@ -18,8 +17,6 @@ import org.sparoa.api.RunOptions;
 import org.sparoa.api.SegmentPlan;
 import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.PlainOrtSession;
-import org.sparoa.backend.ort.internal.OrtCpuBackend;
-import org.sparoa.backend.sparse.internal.SparseCpuBackend;
 import org.sparoa.engine.LocalPlatform;
 import org.sparoa.ml.Networks;
 import org.sparoa.policy.greedy.internal.GreedyEarliestFinishPolicy;
@@ -55,11 +52,8 @@ public final class SacEvaluation {
         int iterations = sweep.iterations();
         int threads = sweep.threads();
         List<Map<String, Object>> rows = new ArrayList<>();
-        SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
-        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty());
-             LocalPlatform platform = LocalPlatform.of(ort, sparse)) {
-            platform.setAnalyzer(CalibratingModelAnalyzer.standalone(platform.models(), platform.calibrator(),
-                    AnalyzerConfigs.withCalibrationRuns(4)));
+        try (CpuBenchPlatform cpu = CpuBenchPlatform.open(threads)) {
+            LocalPlatform platform = cpu.platform();
             platform.addPolicy(new SingleBackendPolicy("ort-cpu"));
             platform.addPolicy(new GreedyEarliestFinishPolicy(), GreedyEarliestFinishPolicy.SERVICE_PROPERTIES);
             platform.addPolicy(new QuadrantThresholdPolicy(-1, -1, "sparse-cpu", "", true),
@@ -85,7 +79,6 @@ public final class SacEvaluation {
             sweep.forEach(platform, (model, inputs, plain, c, sp) ->
                     evaluate(platform, model, inputs, plain, contenders, c, sp, iterations, rows));
         }
-        sparse.close();
         write(rows, threads, iterations);
     }
 

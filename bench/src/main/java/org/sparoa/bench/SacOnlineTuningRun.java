@@ -14,15 +14,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import org.sparoa.analyzer.internal.CalibratingModelAnalyzer;
 import org.sparoa.api.Model;
 import org.sparoa.api.PlanDescription;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.Tensor;
 import org.sparoa.api.learn.SoftActorCritics;
 import org.sparoa.api.RandomInputs;
-import org.sparoa.backend.ort.internal.OrtCpuBackend;
-import org.sparoa.backend.sparse.internal.SparseCpuBackend;
 import org.sparoa.engine.LocalPlatform;
 import org.sparoa.ml.Networks;
 import org.sparoa.policy.sac.internal.OnlineTuning;
@@ -63,18 +60,14 @@ public final class SacOnlineTuningRun {
                 "mlsd,det,blazeface_back,cls"));
         System.out.println("# SacOnlineTuningRun " + Instant.now() + ", load average " + LoadAverage.read());
         List<Map<String, Object>> rows = new ArrayList<>();
-        SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
-        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty());
-             LocalPlatform platform = LocalPlatform.of(ort, sparse)) {
-            platform.setAnalyzer(CalibratingModelAnalyzer.standalone(platform.models(), platform.calibrator(),
-                    AnalyzerConfigs.withCalibrationRuns(4)));
+        try (CpuBenchPlatform cpu = CpuBenchPlatform.open(threads)) {
+            LocalPlatform platform = cpu.platform();
             for (BenchModels.Case c : cases) {
                 for (int sp : sparsities) {
                     rows.add(point(platform, c, sp, maxSeconds));
                 }
             }
         }
-        sparse.close();
         Path out = Path.of("results", "sac-online-tuning.csv");
         ResultsCsv.write(out, List.of("SacOnlineTuningRun " + String.join(" ", args), "threads " + threads
                 + ", online settings: 50 observations, 15 % correction, 200 episodes or 10 s of work a round, working " + BURST_SHARE + " of a round's time, 5 % of a core over time"), rows);
