@@ -31,8 +31,9 @@ import org.sparoa.policy.sac.internal.SacPolicy;
  * {@link OnlineTuning} observer with the distribution's settings (50 observations, 15 % correction, 200 episodes or
  * 10 s of work per round, the tuning thread working a quarter of a round's time, 5 % of a core over time;
  * {@code -Dbench.burstShare=1} rounds without pauses, as before they had them). The model is served with {@code sac} request after request until the first round on
- * it has ended (at most {@code maxSeconds}); the request latencies before the round began (from the engine's
- * observations) and while it ran show what the background round costs the requests. Where the round saved new
+ * it has ended (at most {@code maxSeconds}); then as long again (2-20 s) with no round running. The p50 of the requests
+ * served beside the round over that of the requests served after it (both warm) is what the background round cost
+ * them. Where the round saved new
  * weights, the same file is loaded again under a second id (its first {@code sac} decision uses them) and the plan made
  * before tuning and the plan made after are timed head to head ({@link HeadToHead}); the same placement counts as the
  * same plan.
@@ -42,7 +43,7 @@ import org.sparoa.policy.sac.internal.SacPolicy;
  */
 public final class SacOnlineTuningRun {
     private static final List<String> COLUMNS = List.of("model", "sparsity", "requests", "plan_before", "outcome",
-            "p50_before_round_ms", "p50_during_round_ms", "round_ended_after_request", "factors", "episodes", "updates",
+            "p50_before_round_ms", "p50_during_round_ms", "p50_after_round_ms", "during_over_after", "round_ended_after_request", "factors", "episodes", "updates",
             "estimate_before_ms", "estimate_after_ms", "plan_after", "head_to_head_before_ms", "head_to_head_after_ms",
             "after_vs_before");
 
@@ -132,6 +133,20 @@ public final class SacOnlineTuningRun {
                             + "estimate %.2f -> %.2f ms, %s; p50 before the round %.2f ms, beside it %.2f ms%n",
                     c.name(), sp, roundSeen + 1, format(round.factors()), round.episodes(), round.updates(), round.beforeMillis(),
                     round.afterMillis(), row.get("outcome"), median(quiet), median(beside));
+            // the same model served as long again (at most 20 s) with no round running: the requests beside the round
+            // against these, both warm, say what the round cost them
+            double besideSeconds = beside.size() * median(beside) / 1000;
+            List<Double> afterRound = new ArrayList<>();
+            long until = System.nanoTime() + (long) (Math.min(20, Math.max(2, besideSeconds)) * 1e9);
+            while (System.nanoTime() < until) {
+                long t0 = System.nanoTime();
+                platform.inference().infer(before.id(), inputs, options);
+                afterRound.add((System.nanoTime() - t0) / 1e6);
+            }
+            row.put("p50_after_round_ms", median(afterRound));
+            row.put("during_over_after", median(beside) / median(afterRound));
+            System.out.printf(Locale.ROOT, "%-15s %3d%%  p50 beside the round %.2f ms, after it %.2f ms: %.2fx%n",
+                    c.name(), sp, median(beside), median(afterRound), median(beside) / median(afterRound));
             if (round.saved() == null) {
                 return row;
             }
