@@ -30,20 +30,20 @@ import org.sparoa.policy.sac.internal.SacPolicy;
  * {@code sac} policy (the shipped weights, the predictor bound as in the distribution) and a fresh
  * {@link OnlineTuning} observer with the distribution's settings (50 observations, 15 % correction, 200 episodes or
  * 10 s of work per round, the tuning thread working a quarter of a round's time, 5 % of a core over time;
- * {@code -Dbench.burstShare=1} rounds without pauses, as before they had them). The model is served with {@code sac} request after request until the first round on
- * it has ended (at most {@code maxSeconds}); then as long again (2-20 s) with no round running. The p50 of the requests
- * served beside the round over that of the requests served after it (both warm) is what the background round cost
- * them. Where the round saved new
- * weights, the same file is loaded again under a second id (its first {@code sac} decision uses them) and the plan made
- * before tuning and the plan made after are timed head to head ({@link HeadToHead}); the same placement counts as the
- * same plan.
+ * {@code -Dbench.burstShare=1} rounds without pauses, as before they had them). The model is served with {@code sac}
+ * request after request until the first round on it has ended (at most {@code maxSeconds}); then as long again
+ * (2-20 s) with no round running. The p50 of the requests served beside the round over that of the requests served
+ * after it (both warm) is what the background round cost them. Where the round saved new weights, the same file is
+ * loaded again under a second id (its first {@code sac} decision uses them) and the plan made before tuning and the
+ * plan made after are timed head to head ({@link HeadToHead}); the same placement counts as the same plan.
  *
  * <p>Arguments: {@code [maxSeconds] [threads] [sparsities]} (default 120, 2, 80); {@code -Dbench.models} (default
  * {@code mlsd,det,blazeface_back,cls}). Writes {@code results/sac-online-tuning.csv}.
  */
 public final class SacOnlineTuningRun {
     private static final List<String> COLUMNS = List.of("model", "sparsity", "requests", "plan_before", "outcome",
-            "p50_before_round_ms", "p50_during_round_ms", "p50_after_round_ms", "during_over_after", "round_ended_after_request", "factors", "episodes", "updates",
+            "p50_before_round_ms", "p50_during_round_ms", "p50_after_round_ms", "during_over_after",
+            "round_ended_after_request", "factors", "episodes", "updates",
             "estimate_before_ms", "estimate_after_ms", "plan_after", "head_to_head_before_ms", "head_to_head_after_ms",
             "after_vs_before");
 
@@ -71,7 +71,8 @@ public final class SacOnlineTuningRun {
         }
         Path out = Path.of("results", "sac-online-tuning.csv");
         ResultsCsv.write(out, List.of("SacOnlineTuningRun " + String.join(" ", args), "threads " + threads
-                + ", online settings: 50 observations, 15 % correction, 200 episodes or 10 s of work a round, working " + BURST_SHARE + " of a round's time, 5 % of a core over time"), rows);
+                + ", online settings: 50 observations, 15 % correction, 200 episodes or 10 s of work a round, working "
+                + BURST_SHARE + " of a round's time, 5 % of a core over time"), rows);
         System.out.println("wrote " + out + "; load average " + LoadAverage.read());
     }
 
@@ -131,8 +132,8 @@ public final class SacOnlineTuningRun {
             row.put("outcome", round.saved() == null ? round.outcome() : "saved " + round.saved().getFileName());
             System.out.printf(Locale.ROOT, "%-15s %3d%%  round after %d requests: ratios %s, %d episodes, %d updates, "
                             + "estimate %.2f -> %.2f ms, %s; p50 before the round %.2f ms, beside it %.2f ms%n",
-                    c.name(), sp, roundSeen + 1, format(round.factors()), round.episodes(), round.updates(), round.beforeMillis(),
-                    round.afterMillis(), row.get("outcome"), median(quiet), median(beside));
+                    c.name(), sp, roundSeen + 1, format(round.factors()), round.episodes(), round.updates(),
+                    round.beforeMillis(), round.afterMillis(), row.get("outcome"), median(quiet), median(beside));
             // the same model served as long again (at most 20 s) with no round running: the requests beside the round
             // against these, both warm, say what the round cost them
             double besideSeconds = beside.size() * median(beside) / 1000;

@@ -346,7 +346,8 @@ public class OnlineTuning implements PlanObserver {
                     (long) Math.ceil(settings.roundMillis() / settings.burstShare())))
                     .train(agent, scenarios, (done, total, rec, stats) -> { }, pacing);
             if (r.cancelled()) {
-                return new Round(modelId, factors, r.curve().size(), r.updates(), before[0], before[0], null, "cancelled");
+                return new Round(modelId, factors, r.curve().size(), r.updates(), before[0], before[0], null,
+                        "cancelled");
             }
             double[] after = planMillis(agent, scenarios);
             boolean better = after[1] < before[1] * 0.995 && after[0] <= before[0] * 1.001;
