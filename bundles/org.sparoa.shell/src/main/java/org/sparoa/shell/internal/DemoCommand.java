@@ -67,7 +67,8 @@ public class DemoCommand implements Action {
     @Completion(PolicyNameCompleter.class)
     private String policy = "greedy";
 
-    @Option(name = "--rounds", description = "Timed rounds per model (default 20; three timed runs per contender each)")
+    @Option(name = "--rounds", description = "Timed rounds per model (default 20; each visits every contender: 40 ms"
+            + " untimed, then 60 ms of timed runs, at least 3)")
     private int rounds = 20;
 
     @Option(name = "--warm-ms", description = "Untimed runs of each contender before timing, in ms (default 2000)")
@@ -110,8 +111,9 @@ public class DemoCommand implements Action {
         }
         table.print(System.out, !noFormat);
         System.out.println("Side by side in this run: each contender warmed for " + warmMillis + " ms, then " + rounds
-                + " rounds in a new random order, each visit " + DemoContest.SETTLE_MILLIS + " ms untimed then three"
-                + " timed runs. Speed-up = plain ONNX Runtime p50 / this p50. max |diff| against plain ONNX Runtime's"
+                + " rounds in a new random order, each visit " + DemoContest.SETTLE_MILLIS + " ms untimed then "
+                + DemoContest.TIMED_MILLIS + " ms (at least " + DemoContest.MIN_TIMED_PER_VISIT + " runs) timed."
+                + " Speed-up = plain ONNX Runtime p50 / this p50. max |diff| against plain ONNX Runtime's"
                 + " outputs. Pruning without fine-tuning changes accuracy: the pruned rows measure speed only.");
         return null;
     }

@@ -13,11 +13,15 @@ import java.util.concurrent.Callable;
  * machine: each is first warmed for a while (the Java kernels reach full speed only once the JIT has compiled
  * them, and a measured policy decides on its first request), then every round visits all of them in a new seeded
  * random order; a visit runs its contender untimed for {@value #SETTLE_MILLIS} ms (ONNX Runtime's pool threads keep
- * spinning for tens of milliseconds after a run and slow whoever runs next) and then times a few runs.
+ * spinning for tens of milliseconds after a run and slow whoever runs next) and then times runs for
+ * {@value #TIMED_MILLIS} ms, at least {@value #MIN_TIMED_PER_VISIT}: a model of a millisecond or two gets dozens of
+ * timed runs per visit instead of three, so that its medians, and their ratios, do not move with a few odd runs (with
+ * three, the PP-OCR classifier's ratios moved by up to 0.38 between runs).
  */
 final class DemoContest {
     static final long SETTLE_MILLIS = 40;
-    private static final int TIMED_PER_VISIT = 3;
+    static final long TIMED_MILLIS = 60;
+    static final int MIN_TIMED_PER_VISIT = 3;
 
     private DemoContest() {
     }
@@ -34,7 +38,8 @@ final class DemoContest {
                 runs++;
             }
         }
-        long[][] nanos = new long[names.size()][rounds * TIMED_PER_VISIT];
+        List<List<Long>> nanos = new ArrayList<>();
+        names.forEach(n -> nanos.add(new ArrayList<>()));
         Random random = new Random(20261202L);
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
@@ -48,16 +53,17 @@ final class DemoContest {
                 do {
                     contender.call();
                 } while (System.nanoTime() < settled);
-                for (int k = 0; k < TIMED_PER_VISIT; k++) {
+                long timedEnd = System.nanoTime() + TIMED_MILLIS * 1_000_000L;
+                for (int k = 0; k < MIN_TIMED_PER_VISIT || System.nanoTime() < timedEnd; k++) {
                     long t0 = System.nanoTime();
                     contender.call();
-                    nanos[c][round * TIMED_PER_VISIT + k] = System.nanoTime() - t0;
+                    nanos.get(c).add(System.nanoTime() - t0);
                 }
             }
         }
         Map<String, LatencyStats> out = new LinkedHashMap<>();
         for (int c = 0; c < names.size(); c++) {
-            out.put(names.get(c), LatencyStats.of(nanos[c]));
+            out.put(names.get(c), LatencyStats.of(nanos.get(c).stream().mapToLong(Long::longValue).toArray()));
         }
         return out;
     }
