@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import org.sparoa.api.Model;
 import org.sparoa.api.PlanDescription;
@@ -121,8 +120,10 @@ public final class SacOnlineTuningRun {
             // the round started when the 50th fresh observation arrived; requests from the 60th on ran beside it
             List<Double> quiet = served.subList(Math.min(10, served.size()), Math.min(50, served.size()));
             List<Double> beside = served.subList(Math.min(60, served.size()), served.size());
-            row.put("p50_before_round_ms", median(quiet));
-            row.put("p50_during_round_ms", median(beside));
+            double quietP50 = median(quiet);
+            double besideP50 = median(beside);
+            row.put("p50_before_round_ms", quietP50);
+            row.put("p50_during_round_ms", besideP50);
             row.put("round_ended_after_request", roundSeen);
             row.put("factors", round.factors().toString());
             row.put("episodes", round.episodes());
@@ -133,10 +134,10 @@ public final class SacOnlineTuningRun {
             System.out.printf(Locale.ROOT, "%-15s %3d%%  round after %d requests: ratios %s, %d episodes, %d updates, "
                             + "estimate %.2f -> %.2f ms, %s; p50 before the round %.2f ms, beside it %.2f ms%n",
                     c.name(), sp, roundSeen + 1, format(round.factors()), round.episodes(), round.updates(),
-                    round.beforeMillis(), round.afterMillis(), row.get("outcome"), median(quiet), median(beside));
+                    round.beforeMillis(), round.afterMillis(), row.get("outcome"), quietP50, besideP50);
             // the same model served as long again (at most 20 s) with no round running: the requests beside the round
             // against these, both warm, say what the round cost them
-            double besideSeconds = beside.size() * median(beside) / 1000;
+            double besideSeconds = beside.size() * besideP50 / 1000;
             List<Double> afterRound = new ArrayList<>();
             long until = System.nanoTime() + (long) (Math.min(20, Math.max(2, besideSeconds)) * 1e9);
             while (System.nanoTime() < until) {
@@ -144,10 +145,11 @@ public final class SacOnlineTuningRun {
                 platform.inference().infer(before.id(), inputs, options);
                 afterRound.add((System.nanoTime() - t0) / 1e6);
             }
-            row.put("p50_after_round_ms", median(afterRound));
-            row.put("during_over_after", median(beside) / median(afterRound));
+            double afterP50 = median(afterRound);
+            row.put("p50_after_round_ms", afterP50);
+            row.put("during_over_after", besideP50 / afterP50);
             System.out.printf(Locale.ROOT, "%-15s %3d%%  p50 beside the round %.2f ms, after it %.2f ms: %.2fx%n",
-                    c.name(), sp, median(beside), median(afterRound), median(beside) / median(afterRound));
+                    c.name(), sp, besideP50, afterP50, besideP50 / afterP50);
             if (round.saved() == null) {
                 return row;
             }
@@ -185,7 +187,6 @@ public final class SacOnlineTuningRun {
             if (after != null) {
                 platform.models().unload(after.id());
             }
-            rounds.poll(0, TimeUnit.SECONDS);
         }
     }
 
@@ -203,10 +204,6 @@ public final class SacOnlineTuningRun {
     }
 
     private static double median(List<Double> v) {
-        if (v.isEmpty()) {
-            return Double.NaN;
-        }
-        double[] s = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+        return WarmupCurveBenchmark.median(v.stream().mapToDouble(Double::doubleValue).toArray());
     }
 }

@@ -67,8 +67,9 @@ public class DemoCommand implements Action {
     @Completion(PolicyNameCompleter.class)
     private String policy = "greedy";
 
-    @Option(name = "--rounds", description = "Timed rounds per model (default 20; each visits every contender: 40 ms"
-            + " untimed, then 60 ms of timed runs, at least 3)")
+    @Option(name = "--rounds", description = "Timed rounds per model (default 20; each visits every contender: "
+            + DemoContest.SETTLE_MILLIS + " ms untimed, then " + DemoContest.TIMED_MILLIS
+            + " ms of timed runs, at least " + DemoContest.MIN_TIMED_PER_VISIT + ")")
     private int rounds = 20;
 
     @Option(name = "--warm-ms", description = "Untimed runs of each contender before timing, in ms (default 2000)")
