@@ -13,7 +13,9 @@ import org.sparoa.api.learn.SoftActorCritics;
 
 /**
  * The agent the policy decides with: restored from the newest weights in the {@link WeightsStore}, else from the
- * weights shipped in the bundle. Each {@link #get()} looks at the store again and switches to a newer version
+ * weights shipped in the bundle. Deciding needs only the actor: when {@link PlainActor} reads the weights no
+ * native agent is built, so a decision never waits for the learning runtime to start (on a loaded 2-core machine
+ * that start alone can take longer than a policy's budget). Each {@link #get()} looks at the store again and switches to a newer version
  * (written by {@code sparoa:train sac}); a version that cannot be read or does not fit the encoder is logged once,
  * naming the file and the reason, and the agent in use (or the shipped default) stays. Not thread-safe: the policy
  * serialises its decisions.
@@ -21,9 +23,14 @@ import org.sparoa.api.learn.SoftActorCritics;
 final class CurrentAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CurrentAgent.class);
 
-    /** An agent and where its weights came from. */
+    /** An actor, the native agent behind it when one was needed (else null), and where its weights came from. */
     record Loaded(SoftActorCritic agent, Actor actor, SacWeights weights, String origin, Path file,
                   FileTime modified) {
+        void close() {
+            if (agent != null) {
+                agent.close();
+            }
+        }
     }
 
     private final SoftActorCritics agents;
@@ -56,7 +63,7 @@ final class CurrentAgent implements AutoCloseable {
                         throw new IOException(file + " was " + w.mismatch());
                     }
                     replace(loaded(w, file.toString(), file, modified));
-                    LOG.info("sac: weights {} ({} parameters)", file, loaded.agent().parameterCount());
+                    LOG.info("sac: weights {} ({} parameters)", file, parameters(w));
                     problem = "";
                 } catch (IOException | RuntimeException e) {
                     refused = key;
@@ -96,11 +103,18 @@ final class CurrentAgent implements AutoCloseable {
         }
     }
 
-    /** The agent of these weights, and its actor in plain Java when the weights are in the form it reads. */
+    /** The actor of these weights: in plain Java when the weights are in the form it reads, else the agent's own. */
     private Loaded loaded(SacWeights w, String origin, Path file, FileTime modified) {
+        Optional<PlainActor> plain = PlainActor.of(w.spec(), w.weights());
+        if (plain.isPresent()) {
+            return new Loaded(null, plain.get(), w, origin, file, modified);
+        }
         SoftActorCritic agent = agents.restore(w.spec(), w.weights(), 0);
-        Actor actor = PlainActor.of(w.spec(), w.weights()).map(a -> (Actor) a).orElseGet(() -> Actor.of(agent));
-        return new Loaded(agent, actor, w, origin, file, modified);
+        return new Loaded(agent, Actor.of(agent), w, origin, file, modified);
+    }
+
+    private static long parameters(SacWeights w) {
+        return w.weights().values().stream().mapToLong(a -> a.length).sum();
     }
 
     private static FileTime modified(Path file) {
@@ -115,14 +129,14 @@ final class CurrentAgent implements AutoCloseable {
         Loaded old = loaded;
         loaded = next;
         if (old != null) {
-            old.agent().close();
+            old.close();
         }
     }
 
     @Override
     public void close() {
         if (loaded != null) {
-            loaded.agent().close();
+            loaded.close();
             loaded = null;
         }
     }

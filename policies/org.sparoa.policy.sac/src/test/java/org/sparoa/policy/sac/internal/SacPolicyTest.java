@@ -157,4 +157,35 @@ class SacPolicyTest {
             policy.close();
         }
     }
+
+    /** Deciding reads the actor in plain Java: it must not wait for the learning runtime to build an agent. */
+    @Test
+    void decidingDoesNotBuildANativeAgent() throws IOException {
+        new WeightsStore(dir).save(weights(2));
+        SoftActorCritics refusing = new SoftActorCritics() {
+            @Override
+            public org.sparoa.api.learn.SoftActorCritic create(org.sparoa.api.learn.AgentSpec spec, long seed) {
+                throw new AssertionError("a decision built an agent");
+            }
+
+            @Override
+            public org.sparoa.api.learn.SoftActorCritic restore(org.sparoa.api.learn.AgentSpec spec,
+                                                                Map<String, float[]> weights, long seed) {
+                throw new AssertionError("a decision restored an agent");
+            }
+
+            @Override
+            public String describe() {
+                return "refusing";
+            }
+        };
+        SacPolicy policy = new SacPolicy(refusing, dir);
+        try {
+            SchedulingContext c = context(Views.chain(5, "Conv"), List.of(new Views.Fake("a"), new Views.Fake("b")));
+            assertEquals(5, policy.place(c).backendByNode().size());
+            assertTrue(policy.decide(c, false).weights().contains("sac-v0001.weights"));
+        } finally {
+            policy.close();
+        }
+    }
 }
