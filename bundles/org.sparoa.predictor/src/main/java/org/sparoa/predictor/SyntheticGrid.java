@@ -62,6 +62,13 @@ public final class SyntheticGrid {
             new Matrix("MatMul", 197, 192, 192), new Matrix("MatMul", 64, 256, 1024));
     /** Operators without weights, one model each per stage shape: their best backend depends on size, not sparsity. */
     static final List<String> ELEMENTWISE = List.of("Relu", "Add", "BatchNormalization", "Transpose");
+    /**
+     * Smaller tensors for the weightless operators (392 to 6,272 values, as in a text recogniser's late layers or a
+     * detector's heads), where one runtime's fixed cost per operator decides; added after the stages so that every
+     * earlier model keeps its name and seeded values.
+     */
+    static final List<int[]> SMALL = List.of(new int[] {8, 7}, new int[] {8, 14}, new int[] {16, 7},
+            new int[] {16, 14}, new int[] {32, 7}, new int[] {32, 14});
 
     private static List<Conv> convs() {
         List<Conv> out = new ArrayList<>(FIRST_CONVS);
@@ -104,10 +111,12 @@ public final class SyntheticGrid {
             for (Conv c : CONVS.subList(FIRST_CONVS.size(), CONVS.size())) {
                 out.add(save(dir, name(c), conv(c, r)));
             }
-            for (String op : ELEMENTWISE) {
-                for (int[] stage : STAGES) {
-                    String name = "synthetic-" + op.toLowerCase() + "-" + stage[0] + "-" + stage[1];
-                    out.add(save(dir, name, elementwise(op, stage[0], stage[1], r)));
+            for (List<int[]> shapes : List.of(STAGES, SMALL)) {
+                for (String op : ELEMENTWISE) {
+                    for (int[] stage : shapes) {
+                        String name = "synthetic-" + op.toLowerCase() + "-" + stage[0] + "-" + stage[1];
+                        out.add(save(dir, name, elementwise(op, stage[0], stage[1], r)));
+                    }
                 }
             }
         } catch (IOException e) {

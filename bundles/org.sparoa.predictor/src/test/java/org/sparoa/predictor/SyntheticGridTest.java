@@ -24,7 +24,8 @@ class SyntheticGridTest {
     void everyGridModelImportsAsTheOneOperatorItsNameSays() {
         List<ModelSource> sources = SyntheticGrid.write(dir, 7);
         assertEquals(SyntheticGrid.CONVS.size() + SyntheticGrid.MATRICES.size()
-                + SyntheticGrid.ELEMENTWISE.size() * SyntheticGrid.STAGES.size(), sources.size());
+                + SyntheticGrid.ELEMENTWISE.size() * (SyntheticGrid.STAGES.size() + SyntheticGrid.SMALL.size()),
+                sources.size());
         Set<String> names = new HashSet<>();
         for (ModelSource s : sources) {
             assertTrue(names.add(s.name()), "named twice: " + s.name());
