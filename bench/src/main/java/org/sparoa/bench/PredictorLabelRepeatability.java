@@ -79,8 +79,8 @@ public final class PredictorLabelRepeatability {
             System.out.printf(Locale.ROOT, "  %-16s non-tie %5.1f %% of %d, all pairs %5.1f %%%n", m.getKey(),
                     100 * s.nonTieSparsityAccuracy(), s.nonTiePairs(), 100.0 * s.sparsityCorrect() / s.sparsityPairs());
         }
-        System.out.printf(Locale.ROOT, "  all models       non-tie %5.1f %% of %d, all pairs %5.1f %%; the faster backend"
-                        + " of a non-tie pair confirmed by the other run: %.1f %% of %d%n",
+        System.out.printf(Locale.ROOT, "  all models       non-tie %5.1f %% of %d, all pairs %5.1f %%; the faster"
+                        + " backend of a non-tie pair confirmed by the other run: %.1f %% of %d%n",
                 100 * total.nonTieSparsityAccuracy(), total.nonTiePairs(),
                 100.0 * total.sparsityCorrect() / total.sparsityPairs(), 100.0 * confirmed / nonTie, nonTie);
     }

@@ -100,8 +100,7 @@ public final class SyntheticGrid {
         try {
             Files.createDirectories(dir);
             // the first grid's models first, in their old order, so that their seeded weights stay as they were
-            List<Conv> convs = CONVS.subList(0, FIRST_CONVS.size());
-            for (Conv c : convs) {
+            for (Conv c : FIRST_CONVS) {
                 out.add(save(dir, name(c), conv(c, r)));
             }
             for (Matrix m : MATRICES) {

@@ -15,10 +15,10 @@ import org.sparoa.api.learn.SoftActorCritics;
  * The agent the policy decides with: restored from the newest weights in the {@link WeightsStore}, else from the
  * weights shipped in the bundle. Deciding needs only the actor: when {@link PlainActor} reads the weights no
  * native agent is built, so a decision never waits for the learning runtime to start (on a loaded 2-core machine
- * that start alone can take longer than a policy's budget). Each {@link #get()} looks at the store again and switches to a newer version
- * (written by {@code sparoa:train sac}); a version that cannot be read or does not fit the encoder is logged once,
- * naming the file and the reason, and the agent in use (or the shipped default) stays. Not thread-safe: the policy
- * serialises its decisions.
+ * that start alone can take longer than a policy's budget). Each {@link #get()} looks at the store again and
+ * switches to a newer version (written by {@code sparoa:train sac}); a version that cannot be read or does not fit
+ * the encoder is logged once, naming the file and the reason, and the agent in use (or the shipped default) stays.
+ * Not thread-safe: the policy serialises its decisions.
  */
 final class CurrentAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CurrentAgent.class);
