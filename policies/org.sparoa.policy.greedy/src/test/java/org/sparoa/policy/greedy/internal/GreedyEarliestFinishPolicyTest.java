@@ -14,11 +14,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.sparoa.api.BackendView;
 import org.sparoa.api.CostModel;
 import org.sparoa.api.InferenceResult;
 import org.sparoa.api.Model;
 import org.sparoa.api.Node;
 import org.sparoa.api.Placement;
+import org.sparoa.api.PlanCost;
+import org.sparoa.api.PlanSearch;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.SchedulingContext;
 import org.sparoa.api.SegmentPlan;
@@ -37,6 +40,8 @@ class GreedyEarliestFinishPolicyTest {
     private static LocalPlatform platform;
     private static Model face;
     private static Map<String, Tensor> faceInputs;
+    private static final Views.Recording recording =
+            new Views.Recording("greedy-recorded", new GreedyEarliestFinishPolicy());
 
     @BeforeAll
     static void start() {
@@ -44,6 +49,7 @@ class GreedyEarliestFinishPolicyTest {
         sparse = new SparseCpuBackend(2, 0.5);
         platform = LocalPlatform.withoutMeasuredPlans(ort, sparse); // the tests look at the policy's own placement
         platform.addPolicy(new GreedyEarliestFinishPolicy(), GreedyEarliestFinishPolicy.SERVICE_PROPERTIES);
+        platform.addPolicy(recording, GreedyEarliestFinishPolicy.SERVICE_PROPERTIES);
         face = platform.models().load("face", BLAZEFACE);
         faceInputs = RandomInputs.forModel(face, Map.of(), 11);
     }
@@ -120,11 +126,28 @@ class GreedyEarliestFinishPolicyTest {
         InferenceResult r = platform.inference().infer(m.id(), in, RunOptions.withPolicy("greedy", Map.of()));
         assertNull(r.plan().fallbackReason(), "greedy answered a valid placement");
         assertEquals("greedy", r.plan().policy());
-        InferenceResult unmerged = platform.inference().infer(m.id(), in,
-                RunOptions.withPolicy("greedy", Map.of("mergeIslands", "false")));
-        System.out.printf("greedy on %s: %d segment(s) on %s; without merging islands %d%n", m.id(),
-                r.plan().segments().size(), backends(r), unmerged.plan().segments().size());
-        assertTrue(r.plan().segments().size() <= unmerged.plan().segments().size(), "merging never adds segments");
+
+        // with the costs the engine measured, greedy's plan is no dearer than any plan its search starts from
+        platform.inference().infer(m.id(), in, RunOptions.withPolicy("greedy-recorded", Map.of()));
+        SchedulingContext context = recording.lastContext();
+        Map<String, String> plan = recording.lastPlacement().backendByNode();
+        double planMillis = PlanCost.millis(m.graph(), plan, context.costs());
+        double cheapestPerOperator = PlanCost.millis(m.graph(),
+                PlanSearch.cheapestPerOperator(m.graph(), context.backends(), context.costs()), context.costs());
+        assertTrue(planMillis <= cheapestPerOperator + 1e-9, planMillis + " > every operator on its cheapest backend "
+                + cheapestPerOperator);
+        int wholeModelBackends = 0;
+        for (BackendView b : context.backends()) {
+            Map<String, String> allOn = PlanSearch.allOn(m.graph(), b);
+            if (allOn != null) {
+                wholeModelBackends++;
+                double single = PlanCost.millis(m.graph(), allOn, context.costs());
+                assertTrue(planMillis <= single + 1e-9, planMillis + " > all on " + b.id() + " " + single);
+            }
+        }
+        assertTrue(wholeModelBackends >= 1, "ort-cpu runs every model whole");
+        System.out.printf("greedy on %s: %d segment(s) on %s, estimated %.3f ms (cheapest per operator %.3f ms)%n",
+                m.id(), r.plan().segments().size(), backends(r), planMillis, cheapestPerOperator);
         // operators sparse-cpu cannot run (rec's transformer) are all on ort-cpu
         for (SegmentPlan s : r.plan().segments()) {
             if (s.backendId().equals("sparse-cpu")) {

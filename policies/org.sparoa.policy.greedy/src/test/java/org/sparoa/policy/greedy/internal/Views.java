@@ -116,4 +116,41 @@ final class Views {
             }
         };
     }
+
+    /** {@code inner} under another name, remembering the last context it was given and the placement it answered. */
+    static final class Recording implements SchedulingPolicy {
+        private final String name;
+        private final SchedulingPolicy inner;
+        private volatile SchedulingContext lastContext;
+        private volatile Placement lastPlacement;
+
+        Recording(String name, SchedulingPolicy inner) {
+            this.name = name;
+            this.inner = inner;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public Placement place(SchedulingContext c) throws Exception {
+            Placement p = inner.place(c);
+            lastContext = c;
+            lastPlacement = p;
+            return p;
+        }
+
+        SchedulingContext lastContext() {
+            if (lastContext == null) {
+                throw new IllegalStateException(name + " was never asked to place");
+            }
+            return lastContext;
+        }
+
+        Placement lastPlacement() {
+            return lastPlacement;
+        }
+    }
 }
