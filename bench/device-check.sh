@@ -11,6 +11,11 @@
 #       org.sparoa.bench.CudaDeviceCheck, which writes machine.txt, summary.txt, conformance.tsv, models.csv and
 #       sparse-1x1.csv to OUTPUT (default $OUT, else DIR/results). BENCH_ITERATIONS, BENCH_PARTS (abcd),
 #       BENCH_THREADS and BENCH_ZERO_COPY (auto|on|off) pass through. Exit 0: all checks passed; 1: a correctness check failed; 2: no GPU.
+#   bench/device-check.sh labels [DIR] [OUTPUT]
+#       on the GPU machine: the threshold predictor's data set with the GPU pair measured (PredictorDataset --gpu):
+#       every operator of the data set's models and synthetic grid on sparse-cpu and cuda-gpu, written to
+#       OUTPUT/predictor-dataset-gpu.jsonl (resumable). BENCH_LEVELS (default 0: the intensity labels need only the
+#       dense level) and BENCH_THREADS (CPU backends' threads, default 2 as on the build machine) pass through.
 #
 # Results belong in bench/results/cuda-<machine>/ with README-cuda.md's table updated from summary.txt.
 set -euo pipefail
@@ -28,8 +33,16 @@ prepare() {
   (cd "$root" && mvn "${mvn_opts[@]}" -pl bench dependency:copy-dependencies -DincludeScope=runtime \
       -DoutputDirectory="$dir/lib")
   cp "$root"/bench/target/sparoa-bench-*.jar "$dir/lib/"
-  # the models come as files under data/: not the 27 MB jar of all RapidOCR models
-  rm -f "$dir"/lib/rapidocr-*.jar
+  # only what CudaDeviceCheck and PredictorDataset load: the bench's other dependencies (DL4J/ND4J with its natives,
+  # gRPC, Jetty, the serving and SAC bundles: 400+ MB) stay behind; the models come as files under data/
+  local jar
+  for jar in "$dir"/lib/*.jar; do
+    case "$(basename "$jar")" in
+      org.sparoa.ml-*|org.sparoa.serving*|org.sparoa.policy.sac-*|org.sparoa.batching-*|org.sparoa.shell-*) rm -f "$jar" ;;
+      org.sparoa.*|sparoa-bench-*|onnxruntime-*|gson-*|slf4j-*|jna-5*|protobuf-java-*|jcuda*) ;;
+      *) rm -f "$jar" ;;
+    esac
+  done
   # ONNX Runtime's jar carries natives for five platforms (186 MB unpacked): keep the target's only
   local ort; ort="$(ls "$dir"/lib/onnxruntime-*.jar)"
   local keep="linux-x64"; [[ "$arch" == "aarch64" ]] && keep="linux-aarch64"
@@ -42,6 +55,9 @@ prepare() {
   cp "$shared/models/blazeface_back_256x256.onnx" "$shared/models/mlsd_320x320_tiny.onnx" "$dir/data/models/"
   cp "$root/bench/target/models/ch_ppocr_mobile_v2.0_cls_infer.onnx" "$root/bench/target/models/ch_PP-OCRv3_det_infer.onnx" \
       "$dir/data/models/"
+  # the data set's other real models (labels mode), small
+  cp "$shared/models/blazeface_front_128x128.onnx" "$shared/onnx-backend-tests/light/light_squeezenet.onnx" \
+      "$shared/onnx-backend-tests/light/light_shufflenet.onnx" "$dir/data/models/"
   local suite="$shared/onnx-backend-tests"
   cp "$suite/cnn-ops.tsv" "$dir/data/onnx-backend-tests/"
   local cp; cp="$(ls "$dir"/lib/*.jar | tr '\n' ':')"
@@ -92,8 +108,33 @@ run() {
   return "${PIPESTATUS[0]}"
 }
 
+labels() {
+  local dir="${1:-$root/bench/target/device-check}"
+  local out="${2:-${OUT:-$dir/results}}"
+  local java="$dir/jre/bin/java"
+  [[ -x "$java" ]] || java="java"
+  mkdir -p "$out"
+  # PredictorDataset reads ../shared's layout and the OCR models' folder: both made of links to data/models
+  local layout; layout="$(mktemp -d)"
+  mkdir -p "$layout/shared/models" "$layout/shared/onnx-backend-tests/light" "$layout/ocr"
+  local m; for m in blazeface_front_128x128 blazeface_back_256x256 mlsd_320x320_tiny; do
+    ln -s "$(readlink -f "$dir/data/models/$m.onnx")" "$layout/shared/models/"; done
+  for m in light_squeezenet light_shufflenet; do
+    ln -s "$(readlink -f "$dir/data/models/$m.onnx")" "$layout/shared/onnx-backend-tests/light/"; done
+  for m in ch_ppocr_mobile_v2.0_cls_infer ch_PP-OCRv3_det_infer; do
+    ln -s "$(readlink -f "$dir/data/models/$m.onnx")" "$layout/ocr/"; done
+  local cp; cp="$(ls "$dir"/lib/*.jar | tr '\n' ':')"
+  "$java" -Xmx8g --add-modules jdk.incubator.vector -Dsparoa.shared="$layout/shared" -Dsparoa.models="$layout/ocr" \
+      -Dbench.ortSpinning=within-run -cp "$cp" org.sparoa.bench.PredictorDataset --gpu --levels "${BENCH_LEVELS:-0}" \
+      --threads "${BENCH_THREADS:-2}" --out "$out/predictor-dataset-gpu.jsonl" 2>&1 | tee "$out/labels-log.txt"
+  local rc="${PIPESTATUS[0]}"
+  rm -rf "$layout"
+  return "$rc"
+}
+
 case "$mode" in
   prepare) prepare "$@" ;;
   run) run "$@" ;;
+  labels) labels "$@" ;;
   *) sed -n '2,20p' "$0"; exit 64 ;;
 esac

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.sparoa.analyzer.internal.CalibratingModelAnalyzer;
+import org.sparoa.backend.cuda.internal.CudaGpuBackend;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.backend.sparse.internal.SparseCpuBackend;
 import org.sparoa.engine.LocalPlatform;
@@ -27,8 +28,13 @@ import org.sparoa.predictor.SyntheticGrid;
  *     -Dbench.args="--out results/predictor-dataset.jsonl --threads 2"
  * </pre>
  * ONNX Runtime spins as {@code -Dbench.ortSpinning} says (the distribution configures {@code within-run}).
+ * With {@code --gpu} a live {@code cuda-gpu} joins, and the second pair of every operator is the measured
+ * {@code sparse-cpu}/{@code cuda-gpu} pair (its intensity label from the dense level's decision) instead of the
+ * simulated board's; {@code --levels 0} is enough for those labels.
  */
 public final class PredictorDataset {
+    /** cuda-gpu's CSR kernels from this weight sparsity on, as {@code CudaDeviceCheck} and the backend's config use. */
+    private static final double CUDA_DENSE_BELOW_SPARSITY = 0.7;
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of("results/predictor-dataset.jsonl");
@@ -37,6 +43,7 @@ public final class PredictorDataset {
         int repeats = 1;
         double[] levels = {0, 0.5, 0.7, 0.8, 0.9, 0.95};
         List<String> only = List.of();
+        boolean gpu = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
@@ -45,8 +52,9 @@ public final class PredictorDataset {
                 case "--levels" -> levels = Arrays.stream(args[++i].split(",")).mapToDouble(Double::parseDouble).toArray();
                 case "--models" -> only = List.of(args[++i].split(","));
                 case "--repeats" -> repeats = Integer.parseInt(args[++i]);
+                case "--gpu" -> gpu = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; options: --out FILE --threads N --seed S --levels 0,0.5,... --models a,b --repeats N");
+                        + "; options: --out FILE --threads N --seed S --levels 0,0.5,... --models a,b --repeats N --gpu");
             }
         }
         List<ModelSource> sources = sources(seed);
@@ -63,20 +71,28 @@ public final class PredictorDataset {
                 throw new IllegalStateException("data set model " + s.name() + " is missing: " + s.file());
             }
         }
+        if (gpu && !CudaGpuBackend.whyNoGpu().isEmpty()) {
+            throw new IllegalStateException("--gpu: no GPU here: " + CudaGpuBackend.whyNoGpu());
+        }
         SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
+        CudaGpuBackend cuda = gpu ? CudaGpuBackend.open(0, 1, 2L << 30, CUDA_DENSE_BELOW_SPARSITY) : null;
         try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty());
-             LocalPlatform platform = LocalPlatform.of(ort, sparse)) {
+             LocalPlatform platform = cuda == null ? LocalPlatform.of(ort, sparse) : LocalPlatform.of(ort, sparse, cuda)) {
             CalibratingModelAnalyzer analyzer = CalibratingModelAnalyzer.standalone(platform.models(),
                     platform.calibrator(), AnalyzerConfigs.withCalibrationRuns(2));
             DatasetBuilder builder = new DatasetBuilder(platform.models(), platform.profiler(), analyzer,
-                    Descriptors.liveCpuPair(), seed, repeats);
+                    Descriptors.liveCpuPair(), cuda == null ? null : Descriptors.liveGpuPair(cuda.id()), seed, repeats);
             long start = System.nanoTime();
             List<String> measured = builder.build(sources, levels, out, (done, total, what) ->
                     System.out.printf("[%d/%d] %s (%.0f s)%n", done, total, what, (System.nanoTime() - start) / 1e9));
-            System.out.printf("measured %d model(s) into %s in %.0f s (%d repeat(s) per level): %s%n", measured.size(),
-                    out, (System.nanoTime() - start) / 1e9, repeats, measured);
+            System.out.printf("measured %d model(s) into %s in %.0f s (%d repeat(s) per level%s): %s%n",
+                    measured.size(), out, (System.nanoTime() - start) / 1e9, repeats,
+                    cuda == null ? "" : ", GPU pair measured on " + cuda.id(), measured);
         } finally {
             sparse.close();
+            if (cuda != null) {
+                cuda.close();
+            }
         }
     }
 
