@@ -2,6 +2,7 @@ package org.sparoa.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +24,9 @@ import org.sparoa.predictor.TrainingSet;
  * combinations, without training again: per fold and over all folds, each member alone, every ensemble of three
  * members and all of them (the predictor's median rule), and the mean of all for comparison. Members k of a run with
  * seed S were trained with seed S+k-1 whatever the number of members, so the ensemble of members 1-3 is exactly what
- * {@code --members 3} would have trained.
+ * {@code --members 3} would have trained. {@code --folds} may be given more than once: each fold's members are then
+ * those of every directory in order, so a run with {@code --seed 16 --members 2} after one with {@code --seed 13
+ * --members 3} scores the five members {@code --seed 13 --members 5} would have trained (the specs must agree).
  *
  * <pre>
  * mvn -B -o -pl bench exec:exec -Dbench.main=org.sparoa.bench.PredictorFoldMembers \
@@ -37,17 +40,18 @@ public final class PredictorFoldMembers {
 
     public static void main(String[] args) throws Exception {
         Path data = Path.of("results/predictor-dataset.jsonl.gz");
-        Path folds = null;
+        List<Path> foldDirs = new ArrayList<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--data" -> data = Path.of(args[i + 1]);
-                case "--folds" -> folds = Path.of(args[i + 1]);
-                default -> throw new IllegalArgumentException("options: --data FILE --folds DIR");
+                case "--folds" -> foldDirs.add(Path.of(args[i + 1]));
+                default -> throw new IllegalArgumentException("options: --data FILE --folds DIR [--folds DIR ...]");
             }
         }
-        if (folds == null) {
+        if (foldDirs.isEmpty()) {
             throw new IllegalArgumentException("--folds DIR is required (from PredictorTraining --folds)");
         }
+        Path folds = foldDirs.get(0);
         List<DatasetRecord> records = DatasetFile.read(data);
         SequenceNetworks networks = Networks.outsideOsgi(1);
         Map<String, Evaluation.Score> totals = new LinkedHashMap<>();
@@ -58,7 +62,7 @@ public final class PredictorFoldMembers {
         for (Path f : files) {
             String model = f.getFileName().toString().replaceFirst("^without-", "").replaceFirst("\\.bin$", "");
             List<DatasetRecord> test = records.stream().filter(r -> r.model().equals(model)).toList();
-            PredictorFile file = PredictorFile.read(f);
+            PredictorFile file = joined(foldDirs, f.getFileName().toString());
             try (Ensemble all = Ensemble.restore(networks, file.spec(), file.members(), 0.001)) {
                 Map<String, Evaluation.Thresholds> ways = new LinkedHashMap<>();
                 int k = all.size();
@@ -88,6 +92,21 @@ public final class PredictorFoldMembers {
         System.out.println("all folds (non-tie sparsity / intensity decision accuracy, %):");
         totals.forEach((k, s) -> System.out.printf(Locale.ROOT, "  %-16s %.1f / %.1f%n", k,
                 100 * s.nonTieSparsityAccuracy(), 100 * s.intensityAccuracy()));
+    }
+
+    /** The fold's file in every directory, its members concatenated in the directories' order. */
+    private static PredictorFile joined(List<Path> dirs, String foldFile) {
+        PredictorFile first = PredictorFile.read(dirs.get(0).resolve(foldFile));
+        List<Map<String, float[]>> members = new ArrayList<>(first.members());
+        for (Path dir : dirs.subList(1, dirs.size())) {
+            PredictorFile more = PredictorFile.read(dir.resolve(foldFile));
+            if (!more.spec().equals(first.spec())) {
+                throw new IllegalArgumentException(dir.resolve(foldFile) + " has network " + more.spec()
+                        + ", " + dirs.get(0).resolve(foldFile) + " has " + first.spec());
+            }
+            members.addAll(more.members());
+        }
+        return new PredictorFile(first.version(), first.trainedWith(), first.spec(), members);
     }
 
     /** The mean of the members' raw outputs, decoded: the rule the median replaced. */
