@@ -61,7 +61,7 @@ public final class PredictorLabelRepeatability {
         Map<String, List<DatasetRecord>> byModel = new TreeMap<>();
         judged.forEach(r -> byModel.computeIfAbsent(r.model(), k -> new java.util.ArrayList<>()).add(r));
         System.out.printf(Locale.ROOT, "measurements of %s, labels of %s as predictions:%n", judgedName, labelName);
-        Evaluation.Score total = new Evaluation.Score(0, 0, 0, 0, 0, 0, 0);
+        Evaluation.Score total = Evaluation.Score.ZERO;
         int nonTie = 0;
         int confirmed = 0;
         for (Map.Entry<String, List<DatasetRecord>> m : byModel.entrySet()) {

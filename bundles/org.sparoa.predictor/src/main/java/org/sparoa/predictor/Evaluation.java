@@ -33,7 +33,8 @@ public final class Evaluation {
      */
     public record Score(int sparsityPairs, int sparsityCorrect, int nonTiePairs, int nonTieCorrect, int tiePairs,
                         int intensityPairs, int intensityCorrect) {
-        static final Score ZERO = new Score(0, 0, 0, 0, 0, 0, 0);
+        /** Nothing counted yet: the start of a sum by {@link #plus}. */
+        public static final Score ZERO = new Score(0, 0, 0, 0, 0, 0, 0);
 
         /** Over all measured (operator, level) pairs. */
         public double sparsityAccuracy() {
