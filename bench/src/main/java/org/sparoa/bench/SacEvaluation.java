@@ -23,10 +23,12 @@ import org.sparoa.policy.greedy.internal.GreedyEarliestFinishPolicy;
 import org.sparoa.policy.sac.internal.SacPolicy;
 import org.sparoa.policy.single.internal.SingleBackendPolicy;
 import org.sparoa.policy.threshold.internal.QuadrantThresholdPolicy;
+import org.sparoa.predictor.internal.LearnedThresholdPredictor;
 
 /**
  * The SAC scheduler against every other placement, measured side by side in one JVM on the real backends: plain ONNX
- * Runtime, each single backend, {@code greedy}, {@code threshold}, {@code sac} (shipped weights), a seeded random
+ * Runtime, each single backend, {@code greedy}, {@code threshold} (the predictor's thresholds, as in the distribution),
+ * {@code sac} (shipped weights), a seeded random
  * placement, and an oracle: the measured best of every single backend and the cheapest plans of at most 2, 3, 4 and 6
  * segments by the cost model (an exact search over cut points, each plan timed as placed). Per model and sparsity it
  * prints each contender's median, {@code sac} over the best other policy and over the oracle, and {@code sac}'s cold
@@ -37,7 +39,8 @@ import org.sparoa.policy.threshold.internal.QuadrantThresholdPolicy;
  * <p>Arguments: {@code [iterations] [threads] [sparsities]}, default {@code 10 2 0,50,80,90};
  * {@code -Dbench.ortSpinning=MODE} sets the ort-cpu backend's {@code spinning} (default auto);
  * {@code -Dbench.models=mlsd,det,blazeface_back,cls} chooses the models (default these four);
- * {@code -Dbench.predictor=FILE} the threshold predictor {@code sac} reads (default the shipped one).
+ * {@code -Dbench.predictor=FILE} the threshold predictor {@code sac} and {@code threshold} read (default the shipped
+ * one).
  */
 public final class SacEvaluation {
 
@@ -56,11 +59,13 @@ public final class SacEvaluation {
             LocalPlatform platform = cpu.platform();
             platform.addPolicy(new SingleBackendPolicy("ort-cpu"));
             platform.addPolicy(new GreedyEarliestFinishPolicy(), GreedyEarliestFinishPolicy.SERVICE_PROPERTIES);
-            platform.addPolicy(new QuadrantThresholdPolicy(-1, -1, "sparse-cpu", "", true),
-                    QuadrantThresholdPolicy.SERVICE_PROPERTIES);
+            // as in the distribution, where both read the predictor's thresholds (sac was trained with them)
+            LearnedThresholdPredictor predictor = BenchPredictor.load();
+            QuadrantThresholdPolicy threshold = new QuadrantThresholdPolicy(-1, -1, "sparse-cpu", "", true);
+            threshold.bindPredictor(predictor);
+            platform.addPolicy(threshold, QuadrantThresholdPolicy.SERVICE_PROPERTIES);
             SacPolicy sac = new SacPolicy(Networks.agentsOutsideOsgi(1), Files.createTempDirectory("sac-eval"));
-            // as in the distribution, where sac reads the predictor's thresholds it was trained with
-            sac.bindPredictor(BenchPredictor.load());
+            sac.bindPredictor(predictor);
             platform.addPolicy(sac, SacPolicy.SERVICE_PROPERTIES);
             platform.addPolicy(new FixedPolicies.RandomPlacement());
             platform.addPolicy(new FixedPolicies.CheapestCut(), FixedPolicies.CheapestCut.SERVICE_PROPERTIES);
