@@ -16,6 +16,9 @@
 #       every operator of the data set's models and synthetic grid on sparse-cpu and cuda-gpu, written to
 #       OUTPUT/predictor-dataset-gpu.jsonl (resumable). BENCH_LEVELS (default 0: the intensity labels need only the
 #       dense level) and BENCH_THREADS (CPU backends' threads, default 2 as on the build machine) pass through.
+#   bench/device-check.sh all [DIR] [OUTPUT]
+#       the three in one bounded call (about 8 minutes at most; BENCH_ABD_SECONDS, BENCH_LABELS_SECONDS,
+#       BENCH_C_SECONDS): run with parts abd, labels, run with part c, at BENCH_ITERATIONS=5 unless set; exit as (a, b, d).
 #
 # Results belong in bench/results/cuda-<machine>/ with README-cuda.md's table updated from summary.txt.
 set -euo pipefail
@@ -132,9 +135,30 @@ labels() {
   return "$rc"
 }
 
+# one short session on a lent GPU machine: correctness and the CSR kernel first, then the predictor's GPU labels, then
+# the timed policies, each bounded so that the first two come back even when the slot is short
+all() {
+  local dir="${1:-$root/bench/target/device-check}"
+  local out="${2:-${OUT:-$dir/results}}"
+  mkdir -p "$out"
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv > "$out/nvidia-smi.csv" 2>&1 || true
+  local rc_abd=0 rc_labels=0 rc_c=0
+  BENCH_PARTS=abd BENCH_ITERATIONS="${BENCH_ITERATIONS:-5}" timeout "${BENCH_ABD_SECONDS:-170}" \
+      bash "$0" run "$dir" "$out/check-abd" > "$out/check-abd.log" 2>&1 || rc_abd=$?
+  timeout "${BENCH_LABELS_SECONDS:-150}" bash "$0" labels "$dir" "$out/labels" > "$out/labels.log" 2>&1 || rc_labels=$?
+  if [[ -f "$out/labels/predictor-dataset-gpu.jsonl" ]]; then gzip -f "$out/labels/predictor-dataset-gpu.jsonl"; fi
+  BENCH_PARTS=c BENCH_ITERATIONS="${BENCH_ITERATIONS:-5}" timeout "${BENCH_C_SECONDS:-170}" \
+      bash "$0" run "$dir" "$out/check-c" > "$out/check-c.log" 2>&1 || rc_c=$?
+  echo "check (a, b, d): exit $rc_abd; labels: exit $rc_labels; check (c): exit $rc_c (124: its time ran out)"
+  for f in "$out"/check-abd/summary.txt "$out"/check-c/summary.txt; do [[ -f "$f" ]] && tail -n 25 "$f"; done
+  grep -h "measured\|Exception" "$out/labels.log" | tail -n 3 || true
+  return "$rc_abd"
+}
+
 case "$mode" in
   prepare) prepare "$@" ;;
   run) run "$@" ;;
   labels) labels "$@" ;;
+  all) all "$@" ;;
   *) sed -n '2,20p' "$0"; exit 64 ;;
 esac
