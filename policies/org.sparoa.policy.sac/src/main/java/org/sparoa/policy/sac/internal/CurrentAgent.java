@@ -63,7 +63,7 @@ final class CurrentAgent implements AutoCloseable {
                         throw new IOException(file + " was " + w.mismatch());
                     }
                     replace(loaded(w, file.toString(), file, modified));
-                    LOG.info("sac: weights {} ({} parameters)", file, parameters(w));
+                    LOG.info("sac: weights {} ({} stored values over actor and critics)", file, storedValues(w));
                     problem = "";
                 } catch (IOException | RuntimeException e) {
                     refused = key;
@@ -113,7 +113,7 @@ final class CurrentAgent implements AutoCloseable {
         return new Loaded(agent, Actor.of(agent), w, origin, file, modified);
     }
 
-    private static long parameters(SacWeights w) {
+    private static long storedValues(SacWeights w) {
         return w.weights().values().stream().mapToLong(a -> a.length).sum();
     }
 
