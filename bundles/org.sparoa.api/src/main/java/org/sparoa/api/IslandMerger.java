@@ -27,15 +27,15 @@ public final class IslandMerger {
     public record Move(List<String> operators, String from, String to, double savedMillis) {
     }
 
-    private final Graph graph;
     private final List<Node> nodes;
     private final CostModel costs;
     private final Map<String, BackendView> backends = new HashMap<>();
+    private final RangeMove pricing;
 
     public IslandMerger(Graph graph, List<BackendView> live, CostModel costs) {
-        this.graph = graph;
         this.nodes = graph.nodes();
         this.costs = costs;
+        this.pricing = new RangeMove(graph, costs);
         live.forEach(b -> backends.put(b.id(), b));
     }
 
@@ -45,13 +45,13 @@ public final class IslandMerger {
         while (true) {
             List<int[]> runs = runs(placement);
             Move best = null;
-            double baseMillis = PlanCost.millis(graph, placement, costs);
+            String[] placed = pricing.backends(placement);
             for (int r = 0; r < runs.size(); r++) {
                 String y = neighbourBackend(runs, r, placement);
                 if (y == null) {
                     continue;
                 }
-                Move m = evaluate(runs.get(r), y, placement, baseMillis);
+                Move m = evaluate(runs.get(r), y, placement, placed);
                 if (m != null && (best == null || m.savedMillis() > best.savedMillis())) {
                     best = m;
                 }
@@ -89,7 +89,7 @@ public final class IslandMerger {
         return after == null || after.equals(before) ? before : null;
     }
 
-    private Move evaluate(int[] run, String to, Map<String, String> placement, double baseMillis) {
+    private Move evaluate(int[] run, String to, Map<String, String> placement, String[] placed) {
         String from = placement.get(nodes.get(run[0]).name());
         BackendView target = backends.get(to);
         if (target == null) {
@@ -103,9 +103,9 @@ public final class IslandMerger {
             }
             ops.add(n.name());
         }
-        Map<String, String> moved = new HashMap<>(placement);
-        ops.forEach(op -> moved.put(op, to));
-        double saved = baseMillis - PlanCost.millis(graph, moved, costs);
-        return saved >= 0 ? new Move(ops, from, to, saved) : null;
+        // saved = the plan's estimate now less the moved plan's ({@link PlanCost}), priced by what the move changes;
+        // rounding of an exact tie must not refuse a move that costs nothing
+        double saved = -pricing.of(placed, run[0], run[1], to).millis();
+        return saved >= -1e-9 ? new Move(ops, from, to, Math.max(0, saved)) : null;
     }
 }

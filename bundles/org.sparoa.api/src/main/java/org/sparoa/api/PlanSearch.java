@@ -150,31 +150,31 @@ public final class PlanSearch {
     private static Result improve(Graph graph, List<BackendView> backends, CostModel costs, Map<String, String> start,
                                   int maxSegments) {
         IslandMerger merger = new IslandMerger(graph, backends, costs);
+        RangeMove pricing = new RangeMove(graph, costs);
         Map<String, String> current = new HashMap<>(start);
         merger.merge(current);
-        double currentMillis = PlanCost.millis(graph, current, costs);
         for (int move = 0; move < MAX_MOVES; move++) {
-            Map<String, String> bestNext = null;
-            double bestMillis = currentMillis;
+            int segments = PlanCost.of(graph, current, costs).segments();
+            String[] placed = pricing.backends(current);
+            int[] bestWindow = null;
+            String bestTarget = null;
+            double bestSaving = 1e-9;
             for (BackendView target : backends) {
                 for (int[] w : windows(graph, current, target, costs)) {
-                    Map<String, String> next = new HashMap<>(current);
-                    for (int i = w[0]; i < w[1]; i++) {
-                        next.put(graph.nodes().get(i).name(), target.id());
-                    }
-                    PlanCost.Estimate e = PlanCost.of(graph, next, costs);
-                    double ms = e.totalMillis();
-                    if (ms < bestMillis - 1e-9 && e.segments() <= maxSegments) {
-                        bestMillis = ms;
-                        bestNext = next;
+                    RangeMove.Delta d = pricing.of(placed, w[0], w[1], target.id());
+                    if (-d.millis() > bestSaving && segments + d.segments() <= maxSegments) {
+                        bestSaving = -d.millis();
+                        bestWindow = w;
+                        bestTarget = target.id();
                     }
                 }
             }
-            if (bestNext == null) {
+            if (bestWindow == null) {
                 break;
             }
-            current = bestNext;
-            currentMillis = bestMillis;
+            for (int i = bestWindow[0]; i < bestWindow[1]; i++) {
+                current.put(graph.nodes().get(i).name(), bestTarget);
+            }
         }
         merger.merge(current);
         return new Result(Map.copyOf(current), PlanCost.of(graph, current, costs));
