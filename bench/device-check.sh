@@ -63,7 +63,8 @@ prepare() {
       "$shared/onnx-backend-tests/light/light_shufflenet.onnx" "$dir/data/models/"
   local suite="$shared/onnx-backend-tests"
   cp "$suite/cnn-ops.tsv" "$dir/data/onnx-backend-tests/"
-  local cp; cp="$(ls "$dir"/lib/*.jar | tr '\n' ':')"
+  # a wildcard class path: a list of the same jars in name order crashed a JVM in native code on this machine
+  local cp="$dir/lib/*"
   local ops; ops="$(java -cp "$cp" org.sparoa.bench.CudaDeviceCheck --claimed-operators | tr '\n' ' ')"
   while IFS=$'\t' read -r op test _; do
     for claimed in $ops; do
@@ -97,13 +98,17 @@ prepare() {
   if (( mib > 64 )); then echo "WARNING: more than 64 MiB to carry" >&2; fi
 }
 
+# the carried runtime where there is one, else the java on PATH
+runtime() {
+  if [[ -x "$1/jre/bin/java" ]]; then echo "$1/jre/bin/java"; else echo "java"; fi
+}
+
 run() {
   local dir="${1:-$root/bench/target/device-check}"
   local out="${2:-${OUT:-$dir/results}}"
-  local java="$dir/jre/bin/java"
-  [[ -x "$java" ]] || java="java"
+  local java; java="$(runtime "$dir")"
   mkdir -p "$out"
-  local cp; cp="$(ls "$dir"/lib/*.jar | tr '\n' ':')"
+  local cp="$dir/lib/*"
   "$java" -Xmx8g --add-modules jdk.incubator.vector \
       -Dbench.iterations="${BENCH_ITERATIONS:-20}" -Dbench.parts="${BENCH_PARTS:-abcd}" \
       ${BENCH_THREADS:+-Dbench.threads=$BENCH_THREADS} ${BENCH_ZERO_COPY:+-Dbench.zeroCopy=$BENCH_ZERO_COPY} \
@@ -114,8 +119,7 @@ run() {
 labels() {
   local dir="${1:-$root/bench/target/device-check}"
   local out="${2:-${OUT:-$dir/results}}"
-  local java="$dir/jre/bin/java"
-  [[ -x "$java" ]] || java="java"
+  local java; java="$(runtime "$dir")"
   mkdir -p "$out"
   # PredictorDataset reads ../shared's layout and the OCR models' folder: both made of links to data/models
   local layout; layout="$(mktemp -d)"
@@ -126,7 +130,7 @@ labels() {
     ln -s "$(readlink -f "$dir/data/models/$m.onnx")" "$layout/shared/onnx-backend-tests/light/"; done
   for m in ch_ppocr_mobile_v2.0_cls_infer ch_PP-OCRv3_det_infer; do
     ln -s "$(readlink -f "$dir/data/models/$m.onnx")" "$layout/ocr/"; done
-  local cp; cp="$(ls "$dir"/lib/*.jar | tr '\n' ':')"
+  local cp="$dir/lib/*"
   "$java" -Xmx8g --add-modules jdk.incubator.vector -Dsparoa.shared="$layout/shared" -Dsparoa.models="$layout/ocr" \
       -Dbench.ortSpinning=within-run -cp "$cp" org.sparoa.bench.PredictorDataset --gpu --levels "${BENCH_LEVELS:-0}" \
       --threads "${BENCH_THREADS:-2}" --out "$out/predictor-dataset-gpu.jsonl" 2>&1 | tee "$out/labels-log.txt"
