@@ -33,8 +33,6 @@ import org.sparoa.predictor.SyntheticGrid;
  * simulated board's; {@code --levels 0} is enough for those labels.
  */
 public final class PredictorDataset {
-    /** cuda-gpu's CSR kernels from this weight sparsity on, as {@code CudaDeviceCheck} and the backend's config use. */
-    private static final double CUDA_DENSE_BELOW_SPARSITY = 0.7;
 
     public static void main(String[] args) throws Exception {
         Path out = Path.of("results/predictor-dataset.jsonl");
@@ -75,7 +73,7 @@ public final class PredictorDataset {
             throw new IllegalStateException("--gpu: no GPU here: " + CudaGpuBackend.whyNoGpu());
         }
         SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
-        CudaGpuBackend cuda = gpu ? CudaGpuBackend.open(0, 1, 2L << 30, CUDA_DENSE_BELOW_SPARSITY) : null;
+        CudaGpuBackend cuda = gpu ? CudaGpuBackend.open(0, 1, 2L << 30, CudaDeviceCheck.DENSE_BELOW) : null;
         try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty());
              LocalPlatform platform = cuda == null ? LocalPlatform.of(ort, sparse) : LocalPlatform.of(ort, sparse, cuda)) {
             CalibratingModelAnalyzer analyzer = CalibratingModelAnalyzer.standalone(platform.models(),

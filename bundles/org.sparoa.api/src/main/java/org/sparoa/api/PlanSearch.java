@@ -153,11 +153,12 @@ public final class PlanSearch {
         RangeMove pricing = new RangeMove(graph, costs);
         Map<String, String> current = new HashMap<>(start);
         merger.merge(current);
+        String[] placed = pricing.backends(current);
+        int segments = PlanCost.of(graph, current, costs).segments();
         for (int move = 0; move < MAX_MOVES; move++) {
-            int segments = PlanCost.of(graph, current, costs).segments();
-            String[] placed = pricing.backends(current);
             int[] bestWindow = null;
             String bestTarget = null;
+            int bestSegments = 0;
             double bestSaving = 1e-9;
             for (BackendView target : backends) {
                 for (int[] w : windows(graph, current, target, costs)) {
@@ -166,6 +167,7 @@ public final class PlanSearch {
                         bestSaving = -d.millis();
                         bestWindow = w;
                         bestTarget = target.id();
+                        bestSegments = d.segments();
                     }
                 }
             }
@@ -174,7 +176,9 @@ public final class PlanSearch {
             }
             for (int i = bestWindow[0]; i < bestWindow[1]; i++) {
                 current.put(graph.nodes().get(i).name(), bestTarget);
+                placed[i] = bestTarget;
             }
+            segments += bestSegments;
         }
         merger.merge(current);
         return new Result(Map.copyOf(current), PlanCost.of(graph, current, costs));
