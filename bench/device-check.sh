@@ -10,7 +10,7 @@
 #       on the GPU machine (NVIDIA driver only: no CUDA toolkit, no Maven, no Karaf): runs
 #       org.sparoa.bench.CudaDeviceCheck, which writes machine.txt, summary.txt, conformance.tsv, models.csv and
 #       sparse-1x1.csv to OUTPUT (default $OUT, else DIR/results). BENCH_ITERATIONS, BENCH_PARTS (abcd),
-#       BENCH_THREADS and BENCH_ZERO_COPY (auto|on|off) pass through. Exit 0: all checks passed; 1: a correctness check failed; 2: no GPU.
+#       BENCH_THREADS, BENCH_ZERO_COPY (auto|on|off) and BENCH_MODELS (e.g. mlsd,cls: file names containing one) pass through. Exit 0: all checks passed; 1: a correctness check failed; 2: no GPU.
 #   bench/device-check.sh labels [DIR] [OUTPUT]
 #       on the GPU machine: the threshold predictor's data set with the GPU pair measured (PredictorDataset --gpu):
 #       every operator of the data set's models and synthetic grid on sparse-cpu and cuda-gpu, written to
@@ -112,7 +112,7 @@ run() {
   "$java" -Xmx8g --add-modules jdk.incubator.vector \
       -Dbench.iterations="${BENCH_ITERATIONS:-20}" -Dbench.parts="${BENCH_PARTS:-abcd}" \
       ${BENCH_THREADS:+-Dbench.threads=$BENCH_THREADS} ${BENCH_ZERO_COPY:+-Dbench.zeroCopy=$BENCH_ZERO_COPY} \
-      -cp "$cp" org.sparoa.bench.CudaDeviceCheck "$out" "$dir/data" 2>&1 | tee "$out/log.txt"
+      ${BENCH_MODELS:+-Dbench.models=$BENCH_MODELS} -cp "$cp" org.sparoa.bench.CudaDeviceCheck "$out" "$dir/data" 2>&1 | tee "$out/log.txt"
   return "${PIPESTATUS[0]}"
 }
 
@@ -133,7 +133,7 @@ labels() {
   local cp="$dir/lib/*"
   "$java" -Xmx8g --add-modules jdk.incubator.vector -Dsparoa.shared="$layout/shared" -Dsparoa.models="$layout/ocr" \
       -Dbench.ortSpinning=within-run -cp "$cp" org.sparoa.bench.PredictorDataset --gpu --levels "${BENCH_LEVELS:-0}" \
-      --threads "${BENCH_THREADS:-2}" --out "$out/predictor-dataset-gpu.jsonl" 2>&1 | tee "$out/labels-log.txt"
+      --threads "${BENCH_THREADS:-2}" --keep-going --out "$out/predictor-dataset-gpu.jsonl" 2>&1 | tee "$out/labels-log.txt"
   local rc="${PIPESTATUS[0]}"
   rm -rf "$layout"
   return "$rc"

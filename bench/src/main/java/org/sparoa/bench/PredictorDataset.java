@@ -30,7 +30,8 @@ import org.sparoa.predictor.SyntheticGrid;
  * ONNX Runtime spins as {@code -Dbench.ortSpinning} says (the distribution configures {@code within-run}).
  * With {@code --gpu} a live {@code cuda-gpu} joins, and the second pair of every operator is the measured
  * {@code sparse-cpu}/{@code cuda-gpu} pair (its intensity label from the dense level's decision) instead of the
- * simulated board's; {@code --levels 0} is enough for those labels.
+ * simulated board's; {@code --levels 0} is enough for those labels. With {@code --keep-going} a model the backends
+ * cannot profile is named and skipped, the others are measured, and the exit status is 3.
  */
 public final class PredictorDataset {
 
@@ -42,6 +43,7 @@ public final class PredictorDataset {
         double[] levels = {0, 0.5, 0.7, 0.8, 0.9, 0.95};
         List<String> only = List.of();
         boolean gpu = false;
+        boolean keepGoing = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
@@ -51,8 +53,9 @@ public final class PredictorDataset {
                 case "--models" -> only = List.of(args[++i].split(","));
                 case "--repeats" -> repeats = Integer.parseInt(args[++i]);
                 case "--gpu" -> gpu = true;
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; options: --out FILE --threads N --seed S --levels 0,0.5,... --models a,b --repeats N --gpu");
+                case "--keep-going" -> keepGoing = true;
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --out FILE"
+                        + " --threads N --seed S --levels 0,0.5,... --models a,b --repeats N --gpu --keep-going");
             }
         }
         List<ModelSource> sources = sources(seed);
@@ -81,11 +84,33 @@ public final class PredictorDataset {
             DatasetBuilder builder = new DatasetBuilder(platform.models(), platform.profiler(), analyzer,
                     Descriptors.liveCpuPair(), cuda == null ? null : Descriptors.liveGpuPair(cuda.id()), seed, repeats);
             long start = System.nanoTime();
-            List<String> measured = builder.build(sources, levels, out, (done, total, what) ->
-                    System.out.printf("[%d/%d] %s (%.0f s)%n", done, total, what, (System.nanoTime() - start) / 1e9));
+            List<String> measured = new ArrayList<>();
+            List<String> skipped = new ArrayList<>();
+            // one model at a time: with --keep-going a model the backends cannot profile is named and the rest go on
+            for (int m = 0; m < sources.size(); m++) {
+                ModelSource s = sources.get(m);
+                final int index = m;
+                final int count = sources.size();
+                try {
+                    measured.addAll(builder.build(List.of(s), levels, out, (done, total, what) ->
+                            System.out.printf("[%d/%d] %s (%.0f s)%n", index + 1, count, what,
+                                    (System.nanoTime() - start) / 1e9)));
+                } catch (RuntimeException e) {
+                    if (!keepGoing) {
+                        throw e;
+                    }
+                    skipped.add(s.name() + ": " + e.getMessage());
+                    System.out.printf("[%d/%d] %s SKIPPED: %s%n", m + 1, count, s.name(), e);
+                }
+            }
             System.out.printf("measured %d model(s) into %s in %.0f s (%d repeat(s) per level%s): %s%n",
                     measured.size(), out, (System.nanoTime() - start) / 1e9, repeats,
                     cuda == null ? "" : ", GPU pair measured on " + cuda.id(), measured);
+            if (!skipped.isEmpty()) {
+                System.out.printf("skipped %d model(s) the backends could not profile:%n  %s%n", skipped.size(),
+                        String.join("\n  ", skipped));
+                System.exit(3);
+            }
         } finally {
             sparse.close();
             if (cuda != null) {

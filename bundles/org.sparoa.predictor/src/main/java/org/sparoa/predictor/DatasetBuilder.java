@@ -300,8 +300,9 @@ public final class DatasetBuilder {
         for (int k = 0; k < n.outputs().size() && k < m.outputShapes().size(); k++) {
             shapes.putIfAbsent(n.outputs().get(k), m.outputShapes().get(k));
         }
+        // an unknown shape (a dead output such as Dropout's unread mask is not calibrated) moves nothing
         return BoundaryCost.activationBytes(model.graph(), n,
-                t -> shapes.containsKey(t) ? bytes(model, t, shapes.get(t)) : 0);
+                t -> shapes.get(t) != null ? bytes(model, t, shapes.get(t)) : 0);
     }
 
     private static long bytes(Model model, String tensor, long[] shape) {

@@ -104,7 +104,8 @@ final class OperatorCostProfiler {
         }
         List<TensorInfo> outs = new ArrayList<>();
         for (String o : node.outputs()) {
-            if (!o.isEmpty()) {
+            // as in a plan's segments, a dead output (nothing reads it, not a graph output) is not asked for
+            if (!o.isEmpty() && (model.graph().isGraphOutput(o) || !model.graph().consumers(o).isEmpty())) {
                 Tensor t = tensors.get(o);
                 outs.add(t == null ? model.graph().info(o).orElse(new TensorInfo(o, null, null))
                         : new TensorInfo(o, t.type(), t.shape()));

@@ -67,7 +67,10 @@ final class SegmentPlanner {
                 }
             }
             for (String o : n.outputs()) {
-                if (!o.isEmpty() && (captureIntermediates || graph.isGraphOutput(o)
+                // a captured intermediate is one something reads: a dead output (Dropout's unread mask) is left to
+                // the backend, which may not compute it at all
+                if (!o.isEmpty() && (graph.isGraphOutput(o)
+                        || (captureIntermediates && !graph.consumers(o).isEmpty())
                         || graph.consumers(o).stream().anyMatch(c -> !inside.contains(c.name())))) {
                     outs.add(o);
                 }
