@@ -10,7 +10,9 @@
 #       on the GPU machine (NVIDIA driver only: no CUDA toolkit, no Maven, no Karaf): runs
 #       org.sparoa.bench.CudaDeviceCheck, which writes machine.txt, summary.txt, conformance.tsv, models.csv and
 #       sparse-1x1.csv to OUTPUT (default $OUT, else DIR/results). BENCH_ITERATIONS, BENCH_PARTS (abcd),
-#       BENCH_THREADS, BENCH_ZERO_COPY (auto|on|off) and BENCH_MODELS (e.g. mlsd,cls: file names containing one) pass through. Exit 0: all checks passed; 1: a correctness check failed; 2: no GPU.
+#       BENCH_THREADS, BENCH_ZERO_COPY (auto|on|off), BENCH_MODELS (e.g. mlsd,cls: file names containing one) and
+#       BENCH_ORT_SPINNING (default within-run, as the distribution configures ort-cpu) pass through.
+#       Exit 0: all checks passed; 1: a correctness check failed; 2: no GPU.
 #   bench/device-check.sh labels [DIR] [OUTPUT]
 #       on the GPU machine: the threshold predictor's data set with the GPU pair measured (PredictorDataset --gpu):
 #       every operator of the data set's models and synthetic grid on sparse-cpu and cuda-gpu, written to
@@ -112,6 +114,7 @@ run() {
   "$java" -Xmx8g --add-modules jdk.incubator.vector \
       -Dbench.iterations="${BENCH_ITERATIONS:-20}" -Dbench.parts="${BENCH_PARTS:-abcd}" \
       ${BENCH_THREADS:+-Dbench.threads=$BENCH_THREADS} ${BENCH_ZERO_COPY:+-Dbench.zeroCopy=$BENCH_ZERO_COPY} \
+      -Dbench.ortSpinning="${BENCH_ORT_SPINNING:-within-run}" \
       ${BENCH_MODELS:+-Dbench.models=$BENCH_MODELS} -cp "$cp" org.sparoa.bench.CudaDeviceCheck "$out" "$dir/data" 2>&1 | tee "$out/log.txt"
   return "${PIPESTATUS[0]}"
 }
