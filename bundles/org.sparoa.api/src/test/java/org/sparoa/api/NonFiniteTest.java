@@ -49,4 +49,31 @@ class NonFiniteTest {
         // the bit pattern of a NaN float in an int tensor is just a number
         assertEquals(-1, NonFinite.firstIndex(Tensor.ofInts(new long[] {2}, new int[] {0x7fc00000, -1})));
     }
+
+    @Test
+    void findsTheFirstNonFiniteFloatAcrossChunksInHeapDirectAndOddlyPlacedBuffers() {
+        int n = 4 * 1024 + 3; // several 4 KiB chunks and an odd tail
+        for (int at : new int[] {0, 1, 1023, 1024, 1025, 2047, 2048, 3001, n - 2, n - 1}) {
+            for (boolean direct : new boolean[] {false, true}) {
+                for (int offset : new int[] {0, 4, 12}) { // a slice that starts off an 8-byte boundary
+                    ByteBuffer raw = (direct ? ByteBuffer.allocateDirect(offset + 4 * n) : ByteBuffer.allocate(offset + 4 * n))
+                            .order(ByteOrder.LITTLE_ENDIAN);
+                    for (int i = 0; i < n; i++) {
+                        float v = i == at ? Float.NEGATIVE_INFINITY : i > at && i % 997 == 0 ? Float.NaN
+                                : EXTREME_FINITE[i % EXTREME_FINITE.length];
+                        raw.putFloat(offset + 4 * i, v);
+                    }
+                    ByteBuffer values = raw.position(offset).slice().order(ByteOrder.LITTLE_ENDIAN);
+                    assertEquals(at, NonFinite.firstFloat(values), "at=" + at + " direct=" + direct + " offset=" + offset);
+                    raw.putFloat(offset + 4 * at, 1f);
+                    long next = at + 1 + (996 - at % 997);
+                    assertEquals(next < n ? next : -1, NonFinite.firstFloat(values.duplicate()),
+                            "the next one after " + at + " once it is finite");
+                }
+            }
+        }
+        float[] clean = new float[100_000];
+        java.util.Arrays.fill(clean, -Float.MAX_VALUE);
+        assertEquals(-1, NonFinite.firstIndex(Tensor.ofFloats(new long[] {clean.length}, clean)));
+    }
 }
