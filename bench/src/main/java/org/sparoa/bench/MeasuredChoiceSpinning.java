@@ -46,7 +46,8 @@ public final class MeasuredChoiceSpinning {
             Model model = platform.models().load(null, Path.of(args[0]));
             var inputs = RandomInputs.forModel(model, shapes, 42);
             platform.profiler().profile(model.id(), inputs, false);
-            InferenceResult r = platform.inference().infer(model.id(), inputs, RunOptions.withPolicy("greedy", Map.of()));
+            InferenceResult r = platform.inference().infer(model.id(), inputs,
+                    RunOptions.withPolicy("greedy", Map.of()));
             System.out.println("spinning " + OrtSpinning.fromProperty() + ", " + threads + " thread(s) per backend: "
                     + "greedy kept " + r.plan().segments().stream().map(SegmentPlan::backendId).distinct().toList());
         } finally {

@@ -50,8 +50,8 @@ public final class NonFiniteScanBenchmark {
                 }
                 double mb = WarmupCurveBenchmark.median(before);
                 double ma = WarmupCurveBenchmark.median(after);
-                System.out.printf(Locale.ROOT, "%,d floats, %s buffer: before %.1f us, after %.1f us, after/before %.2f%n",
-                        size, direct ? "direct" : "heap", mb, ma, ma / mb);
+                System.out.printf(Locale.ROOT, "%,d floats, %s buffer: before %.1f us, after %.1f us,"
+                        + " after/before %.2f%n", size, direct ? "direct" : "heap", mb, ma, ma / mb);
             }
         }
     }

@@ -56,7 +56,8 @@ class NonFiniteTest {
         for (int at : new int[] {0, 1, 1023, 1024, 1025, 2047, 2048, 3001, n - 2, n - 1}) {
             for (boolean direct : new boolean[] {false, true}) {
                 for (int offset : new int[] {0, 4, 12}) { // a slice that starts off an 8-byte boundary
-                    ByteBuffer raw = (direct ? ByteBuffer.allocateDirect(offset + 4 * n) : ByteBuffer.allocate(offset + 4 * n))
+                    int bytes = offset + 4 * n;
+                    ByteBuffer raw = (direct ? ByteBuffer.allocateDirect(bytes) : ByteBuffer.allocate(bytes))
                             .order(ByteOrder.LITTLE_ENDIAN);
                     for (int i = 0; i < n; i++) {
                         float v = i == at ? Float.NEGATIVE_INFINITY : i > at && i % 997 == 0 ? Float.NaN
@@ -64,7 +65,8 @@ class NonFiniteTest {
                         raw.putFloat(offset + 4 * i, v);
                     }
                     ByteBuffer values = raw.position(offset).slice().order(ByteOrder.LITTLE_ENDIAN);
-                    assertEquals(at, NonFinite.firstFloat(values), "at=" + at + " direct=" + direct + " offset=" + offset);
+                    assertEquals(at, NonFinite.firstFloat(values),
+                            "at=" + at + " direct=" + direct + " offset=" + offset);
                     raw.putFloat(offset + 4 * at, 1f);
                     long next = at + 1 + (996 - at % 997);
                     assertEquals(next < n ? next : -1, NonFinite.firstFloat(values.duplicate()),

@@ -103,9 +103,13 @@ final class OperatorCostProfiler {
             ins.add(new TensorInfo(in, t.type(), t.shape()));
         }
         List<TensorInfo> outs = new ArrayList<>();
+        // as in a plan's segments, a dead output (nothing reads it, not a graph output) is not asked for, unless all
+        // of the operator's outputs are dead: then its first is, so that the operator is still measured
+        boolean anyLive = node.outputs().stream().anyMatch(o -> !o.isEmpty()
+                && (model.graph().isGraphOutput(o) || !model.graph().consumers(o).isEmpty()));
         for (String o : node.outputs()) {
-            // as in a plan's segments, a dead output (nothing reads it, not a graph output) is not asked for
-            if (!o.isEmpty() && (model.graph().isGraphOutput(o) || !model.graph().consumers(o).isEmpty())) {
+            boolean live = model.graph().isGraphOutput(o) || !model.graph().consumers(o).isEmpty();
+            if (!o.isEmpty() && (live || (!anyLive && o.equals(node.outputs().get(0))))) {
                 Tensor t = tensors.get(o);
                 outs.add(t == null ? model.graph().info(o).orElse(new TensorInfo(o, null, null))
                         : new TensorInfo(o, t.type(), t.shape()));
