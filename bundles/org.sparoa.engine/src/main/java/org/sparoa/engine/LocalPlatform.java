@@ -46,7 +46,7 @@ public final class LocalPlatform implements AutoCloseable {
 
     /** A platform with the given resource limits (the defaults elsewhere). */
     public static LocalPlatform withLimits(ResourceLimits limits, DeviceBackend... backends) {
-        return withBackends(new LocalPlatform("first-capable", 5000, null, true,
+        return withBackends(new LocalPlatform(SchedulingPolicy.FIRST_CAPABLE, 5000, null, true,
                 InferenceEngine.DEFAULT_REMEASURE_AFTER, limits), backends);
     }
 
@@ -61,7 +61,7 @@ public final class LocalPlatform implements AutoCloseable {
 
     /** A platform that persists measured operator costs in {@code costFile} (null: in memory only). */
     public static LocalPlatform of(long policyTimeoutMillis, Path costFile, DeviceBackend... backends) {
-        return withBackends(new LocalPlatform("first-capable", policyTimeoutMillis, costFile, true),
+        return withBackends(new LocalPlatform(SchedulingPolicy.FIRST_CAPABLE, policyTimeoutMillis, costFile, true),
                 backends);
     }
 
@@ -70,7 +70,7 @@ public final class LocalPlatform implements AutoCloseable {
      * first. For tests of a policy's own placement.
      */
     public static LocalPlatform withoutMeasuredPlans(DeviceBackend... backends) {
-        return withBackends(new LocalPlatform("first-capable", 5000, null, false), backends);
+        return withBackends(new LocalPlatform(SchedulingPolicy.FIRST_CAPABLE, 5000, null, false), backends);
     }
 
     /** A platform whose measured plans (greedy, threshold) are measured once more after {@code requests} requests. */
@@ -80,7 +80,7 @@ public final class LocalPlatform implements AutoCloseable {
 
     /** As {@link #remeasuringAfter(int, DeviceBackend...)}, with {@code policyTimeoutMillis} per decision. */
     public static LocalPlatform remeasuringAfter(int requests, long policyTimeoutMillis, DeviceBackend... backends) {
-        return withBackends(new LocalPlatform("first-capable", policyTimeoutMillis, null, true,
+        return withBackends(new LocalPlatform(SchedulingPolicy.FIRST_CAPABLE, policyTimeoutMillis, null, true,
                 requests), backends);
     }
 
