@@ -24,7 +24,8 @@ public final class EngineRequestLoop {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            throw new IllegalArgumentException("usage: EngineRequestLoop MODEL.onnx SECONDS [name=1x3x48x192] [spinning]");
+            throw new IllegalArgumentException(
+                    "usage: EngineRequestLoop MODEL.onnx SECONDS [name=1x3x48x192] [spinning]");
         }
         Map<String, long[]> shapes = Map.of();
         OrtCpuBackend.Spinning spinning = OrtCpuBackend.Spinning.AUTO;
