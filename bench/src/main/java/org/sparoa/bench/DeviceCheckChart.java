@@ -88,8 +88,8 @@ public final class DeviceCheckChart {
                 }
                 double bh = ph * Math.min(v, yMax) / yMax;
                 s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\""
-                        + " fill=\"%s\"><title>%s %s: %.3f</title></rect>%n", x0 + c * barW, top + ph - bh, barW - 1, bh,
-                        COLOURS[c], escape(e.getKey()), CONTENDERS[c], v));
+                        + " fill=\"%s\"><title>%s %s: %.3f</title></rect>%n", x0 + c * barW, top + ph - bh,
+                        barW - 1, bh, COLOURS[c], escape(e.getKey()), CONTENDERS[c], v));
             }
             double cx = x0 + CONTENDERS.length * barW / 2;
             s.append(String.format(Locale.ROOT, "<text transform=\"translate(%.1f,%.1f) rotate(-45)\""
