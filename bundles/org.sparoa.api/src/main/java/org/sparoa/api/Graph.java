@@ -112,6 +112,16 @@ public final class Graph {
         return positions.getOrDefault(nodeName, -1);
     }
 
+    /**
+     * Whether a node reads {@code tensorName} or it is a graph output. An output that is neither (Dropout's unread
+     * mask) is dead: nothing asks a backend for it, and a backend need not compute it.
+     *
+     * @since 1.10
+     */
+    public boolean isUsed(String tensorName) {
+        return !consumers(tensorName).isEmpty() || isGraphOutput(tensorName);
+    }
+
     public boolean isGraphOutput(String tensorName) {
         for (TensorInfo o : outputs) {
             if (o.name().equals(tensorName)) {

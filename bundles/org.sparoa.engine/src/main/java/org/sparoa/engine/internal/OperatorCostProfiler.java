@@ -102,18 +102,15 @@ final class OperatorCostProfiler {
             feed.put(in, t);
             ins.add(new TensorInfo(in, t.type(), t.shape()));
         }
+        // as in a plan's segments, a dead output is not asked for, unless all of the operator's outputs are dead:
+        // then its first is, so that the operator is still measured
+        List<String> named = node.outputs().stream().filter(o -> !o.isEmpty()).toList();
+        List<String> used = named.stream().filter(model.graph()::isUsed).toList();
         List<TensorInfo> outs = new ArrayList<>();
-        // as in a plan's segments, a dead output (nothing reads it, not a graph output) is not asked for, unless all
-        // of the operator's outputs are dead: then its first is, so that the operator is still measured
-        boolean anyLive = node.outputs().stream().anyMatch(o -> !o.isEmpty()
-                && (model.graph().isGraphOutput(o) || !model.graph().consumers(o).isEmpty()));
-        for (String o : node.outputs()) {
-            boolean live = model.graph().isGraphOutput(o) || !model.graph().consumers(o).isEmpty();
-            if (!o.isEmpty() && (live || (!anyLive && o.equals(node.outputs().get(0))))) {
-                Tensor t = tensors.get(o);
-                outs.add(t == null ? model.graph().info(o).orElse(new TensorInfo(o, null, null))
-                        : new TensorInfo(o, t.type(), t.shape()));
-            }
+        for (String o : used.isEmpty() ? named.stream().limit(1).toList() : used) {
+            Tensor t = tensors.get(o);
+            outs.add(t == null ? model.graph().info(o).orElse(new TensorInfo(o, null, null))
+                    : new TensorInfo(o, t.type(), t.shape()));
         }
         List<Node> nodes = List.of(node);
         Segment segment = new Segment(0, model, nodes, ins, outs,

@@ -67,10 +67,8 @@ final class SegmentPlanner {
                 }
             }
             for (String o : n.outputs()) {
-                // a captured intermediate is one something reads: a dead output (Dropout's unread mask) is left to
-                // the backend, which may not compute it at all
-                if (!o.isEmpty() && (graph.isGraphOutput(o)
-                        || (captureIntermediates && !graph.consumers(o).isEmpty())
+                // a captured intermediate is one something uses: a dead output is never asked for
+                if (!o.isEmpty() && (graph.isGraphOutput(o) || (captureIntermediates && graph.isUsed(o))
                         || graph.consumers(o).stream().anyMatch(c -> !inside.contains(c.name())))) {
                     outs.add(o);
                 }

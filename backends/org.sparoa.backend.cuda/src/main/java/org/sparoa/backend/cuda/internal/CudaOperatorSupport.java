@@ -87,7 +87,7 @@ final class CudaOperatorSupport {
 
     private static Optional<String> dropout(Node node, Graph graph) {
         String mask = node.outputs().size() > 1 ? node.outputs().get(1) : "";
-        if (!mask.isEmpty() && (!graph.consumers(mask).isEmpty() || graph.isGraphOutput(mask))) {
+        if (!mask.isEmpty() && graph.isUsed(mask)) {
             return Optional.of("the mask output is not implemented");
         }
         String training = node.input(2);

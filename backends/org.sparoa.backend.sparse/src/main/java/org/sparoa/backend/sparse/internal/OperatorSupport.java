@@ -154,7 +154,7 @@ final class OperatorSupport {
     /** Inference only: no mask output, and training_mode absent or a constant false. */
     private static Optional<String> checkDropout(Node node, Graph graph) {
         String mask = node.outputs().size() > 1 ? node.outputs().get(1) : "";
-        if (!mask.isEmpty() && (!graph.consumers(mask).isEmpty() || graph.isGraphOutput(mask))) {
+        if (!mask.isEmpty() && graph.isUsed(mask)) {
             return Optional.of("the mask output is not implemented");
         }
         String training = node.input(2);
