@@ -84,25 +84,13 @@ public final class PredictorDataset {
             DatasetBuilder builder = new DatasetBuilder(platform.models(), platform.profiler(), analyzer,
                     Descriptors.liveCpuPair(), cuda == null ? null : Descriptors.liveGpuPair(cuda.id()), seed, repeats);
             long start = System.nanoTime();
-            List<String> measured = new ArrayList<>();
             List<String> skipped = new ArrayList<>();
-            // one model at a time: with --keep-going a model the backends cannot profile is named and the rest go on
-            for (int m = 0; m < sources.size(); m++) {
-                ModelSource s = sources.get(m);
-                final int index = m;
-                final int count = sources.size();
-                try {
-                    measured.addAll(builder.build(List.of(s), levels, out, (done, total, what) ->
-                            System.out.printf("[%d/%d] %s (%.0f s)%n", index + 1, count, what,
-                                    (System.nanoTime() - start) / 1e9)));
-                } catch (RuntimeException e) {
-                    if (!keepGoing) {
-                        throw e;
-                    }
-                    skipped.add(s.name() + ": " + e.getMessage());
-                    System.out.printf("[%d/%d] %s SKIPPED: %s%n", m + 1, count, s.name(), e);
-                }
-            }
+            List<String> measured = builder.build(sources, levels, out, (done, total, what) ->
+                    System.out.printf("[%d/%d] %s (%.0f s)%n", done, total, what, (System.nanoTime() - start) / 1e9),
+                    !keepGoing ? null : (s, e) -> {
+                        skipped.add(s.name() + ": " + e.getMessage());
+                        System.out.printf("%s SKIPPED: %s%n", s.name(), e);
+                    });
             System.out.printf("measured %d model(s) into %s in %.0f s (%d repeat(s) per level%s): %s%n",
                     measured.size(), out, (System.nanoTime() - start) / 1e9, repeats,
                     cuda == null ? "" : ", GPU pair measured on " + cuda.id(), measured);

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 import org.sparoa.api.analysis.AnalysisOptions;
 import org.sparoa.api.analysis.ModelAnalysis;
@@ -104,13 +105,36 @@ public final class DatasetBuilder {
 
     /** Measures the sources not yet in {@code out} and appends them; returns the names measured now. */
     public List<String> build(List<ModelSource> sources, double[] levels, Path out, Progress progress) {
+        return build(sources, levels, out, progress, null);
+    }
+
+    /**
+     * As {@link #build(List, double[], Path, Progress)}; a source that cannot be measured is handed to
+     * {@code onFailure} and the others are measured (null: the failure is thrown).
+     *
+     * @since 1.2
+     */
+    public List<String> build(List<ModelSource> sources, double[] levels, Path out, Progress progress,
+                              BiConsumer<ModelSource, RuntimeException> onFailure) {
         Set<String> done = DatasetFile.models(out);
         List<ModelSource> todo = sources.stream().filter(s -> !done.contains(s.name())).toList();
         int total = todo.size() * levels.length;
         int[] step = {0};
         List<String> measured = new ArrayList<>();
-        for (ModelSource s : todo) {
-            DatasetFile.append(out, measure(s, levels, () -> progress.step(++step[0], total, s.name())));
+        for (int i = 0; i < todo.size(); i++) {
+            ModelSource s = todo.get(i);
+            List<DatasetRecord> records;
+            try {
+                records = measure(s, levels, () -> progress.step(++step[0], total, s.name()));
+            } catch (RuntimeException e) {
+                if (onFailure == null) {
+                    throw e;
+                }
+                onFailure.accept(s, e);
+                step[0] = (i + 1) * levels.length; // its levels count as done
+                continue;
+            }
+            DatasetFile.append(out, records);
             measured.add(s.name());
         }
         return measured;
