@@ -54,8 +54,9 @@ import com.google.gson.GsonBuilder;
  * <p>The model is a chain of {@code K} Relu operators on that tensor. Per hand-over mode it times: the whole chain on
  * each backend alone (one segment), the chain cut after every operator into K segments alternating between the two
  * backends (K-1 boundaries, both directions), and the two halves on different backends in both orders (one boundary
- * each). Segments run one after another on the calling thread and hand their boundary tensors back once the
- * request is over ({@code CompiledSegment.recycle}), as the engine runs a chain plan. Then
+ * each). Segments run one after another on the calling thread and each boundary tensor goes back to the segment
+ * that made it as soon as the next segment has read it ({@code CompiledSegment.recycle}), as the engine runs a
+ * sequential plan. Then
  * <ul>
  * <li>cost per boundary = (ping-pong - (ort alone + sparse alone) / 2) / (K - 1): everything a boundary adds, the
  * copies, the conversion, the runtime call and the thread wake-ups of the next backend;</li>
@@ -67,7 +68,7 @@ import com.google.gson.GsonBuilder;
  * included.
  *
  * <p>Arguments: {@code [jvms] [rounds] [threads] [K]} (default 3, 300, 1, 8). Writes
- * {@code results/handover-<threads>thread(s).json}.
+ * {@code results/handover-<threads>thread(s)-<date>.json}.
  */
 public final class HandOverBenchmark {
     private static final long[] SHAPE = {1, 64, 64, 64};
@@ -146,7 +147,8 @@ public final class HandOverBenchmark {
         doc.put("p50MsPerJvm", p50);
         doc.put("p50Ms", t);
         doc.put("boundary", perMode);
-        Path out = Path.of("results", "handover-" + threads + "thread" + (threads == 1 ? "" : "s") + ".json");
+        Path out = Path.of("results", "handover-" + threads + "thread" + (threads == 1 ? "" : "s") + "-"
+                + LocalDate.now() + ".json");
         Files.createDirectories(out.getParent());
         try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
             new GsonBuilder().setPrettyPrinting().create().toJson(doc, w);
@@ -267,14 +269,15 @@ public final class HandOverBenchmark {
             Map<String, Tensor> values = new HashMap<>();
             values.put("x", x);
             List<Map<String, Tensor>> produced = new ArrayList<>(compiled.size());
-            for (CompiledSegment c : compiled) {
-                Map<String, Tensor> out = c.run(values);
+            for (int i = 0; i < compiled.size(); i++) {
+                Map<String, Tensor> out = compiled.get(i).run(values);
                 produced.add(out);
                 values.putAll(out);
-            }
-            // as the engine does once a request has finished: boundary tensors go back to the segment that made them
-            for (int i = 0; i < compiled.size() - 1; i++) {
-                compiled.get(i).recycle(produced.get(i).values());
+                // as the engine runs a sequential plan: a boundary tensor goes back to the segment that made it as
+                // soon as its last reader (here the next segment) has run
+                if (i > 0) {
+                    compiled.get(i - 1).recycle(produced.get(i - 1).values());
+                }
             }
             return values;
         };

@@ -30,6 +30,8 @@ final class ExecutionPlan {
     private final Map<String, Integer> producerSegment;
     private final PlanDescription description;
     private final boolean sequential;
+    /** Per segment, the boundary tensors it is the last reader of (never the model's outputs). */
+    private final List<List<String>> usedUpAfter;
     private final AtomicInteger leases = new AtomicInteger();
     private final AtomicBoolean retired = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -55,6 +57,24 @@ final class ExecutionPlan {
         }
         this.description = new PlanDescription(model.id(), policy, fallbackReason, plans, explanation);
         this.sequential = computeSequential();
+        this.usedUpAfter = computeUsedUpAfter();
+    }
+
+    private List<List<String>> computeUsedUpAfter() {
+        Map<String, Integer> lastReader = new java.util.HashMap<>();
+        for (int i = 0; i < segments.size(); i++) {
+            for (TensorInfo in : segments.get(i).segment().inputs()) {
+                if (producerSegment.containsKey(in.name()) && !model.graph().isGraphOutput(in.name())) {
+                    lastReader.put(in.name(), i);
+                }
+            }
+        }
+        List<List<String>> out = new ArrayList<>();
+        for (int i = 0; i < segments.size(); i++) {
+            out.add(new ArrayList<>());
+        }
+        lastReader.forEach((name, i) -> out.get(i).add(name));
+        return out.stream().map(List::copyOf).toList();
     }
 
     /** True when every segment needs the one before it, so no two segments could ever overlap. */
@@ -94,6 +114,14 @@ final class ExecutionPlan {
     /** Index of the segment that produces a tensor, or null when it is a model input. */
     Integer producerOf(String tensor) {
         return producerSegment.get(tensor);
+    }
+
+    /**
+     * The boundary tensors that segment {@code index} is the last to read in a sequential run, so that they can go
+     * back to the segments that produced them as soon as it has run; never the model's outputs.
+     */
+    List<String> usedUpAfter(int index) {
+        return usedUpAfter.get(index);
     }
 
     PlanDescription description() {

@@ -28,7 +28,7 @@ import org.sparoa.api.TensorInfo;
  * A segment as a list of kernels in topological order, with its constant inputs converted (and Conv/Gemm/MatMul
  * weights packed) once, after {@link ConstantFolding} and the {@link ConvFusion} rewrites (Pads and
  * BatchNormalizations folded into Convs, residual Adds and activations applied by them, separable blocks fused). Each run keeps its tensors in its own map and drops every intermediate after its last use;
- * arrays that kernels took from the segment's {@link FloatArrayPool} go back to it then, for the next step or run.
+ * arrays that kernels took from the backend's {@link FloatArrayPool} go back to it then, for the next step or run.
  */
 final class CompiledSparseSegment implements CompiledSegment {
     private static final Logger LOG = LoggerFactory.getLogger(CompiledSparseSegment.class);
@@ -48,8 +48,12 @@ final class CompiledSparseSegment implements CompiledSegment {
     private final SparseCpuBackend backend;
     private final Map<String, NdArray> constants;
     private final List<Step> steps;
-    /** Arrays of intermediate tensors, recycled between steps and runs. */
-    private final FloatArrayPool buffers = new FloatArrayPool(FloatArrayPool.DEFAULT_MAX_RETAINED_FLOATS);
+    /**
+     * Arrays of intermediate tensors, recycled between steps and runs: the backend's, shared with its other segments,
+     * so that the segments of a split plan reuse the same arrays, which stay in the caches (direct hand-over); the
+     * segment's own with the copying hand-over, as before issue 12.
+     */
+    private final FloatArrayPool buffers;
 
     private final SparseCpuBackend.HandOver handOver;
     private final SegmentWarmup warmup;
@@ -72,6 +76,8 @@ final class CompiledSparseSegment implements CompiledSegment {
         this.probe = backend.loadProbe();
         this.handOver = handOver;
         this.warmup = warmup;
+        this.buffers = handOver == SparseCpuBackend.HandOver.DIRECT ? backend.floatArrays()
+                : new FloatArrayPool(FloatArrayPool.DEFAULT_MAX_RETAINED_FLOATS);
         Graph graph = segment.graph();
         this.constants = new HashMap<>();
         for (Node n : segment.nodes()) {
@@ -291,11 +297,6 @@ final class CompiledSparseSegment implements CompiledSegment {
     @Override
     public void recycle(java.util.Collection<Tensor> used) {
         backend.directBuffers().recycle(used);
-    }
-
-    /** Floats the segment keeps for reuse by its next steps and runs. */
-    long retainedFloats() {
-        return buffers.retainedFloats();
     }
 
     @Override

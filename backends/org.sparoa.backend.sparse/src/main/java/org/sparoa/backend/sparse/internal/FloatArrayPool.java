@@ -14,8 +14,9 @@ import java.util.Set;
  * <p>Contract: the contents of a {@link #take taken} array are undefined, so a kernel that takes its output here
  * writes every element. With assertions on (every test run) taken arrays are filled with NaN, so a kernel that
  * misses an element fails its tests. Arrays are kept per exact length, up to {@link #DEFAULT_MAX_RETAINED_FLOATS}
- * in all; beyond that returned arrays are left to the garbage collector. Thread-safe: concurrent runs of one segment
- * share a pool.
+ * in all; beyond that returned arrays are left to the garbage collector. Thread-safe. With the direct hand-over the
+ * backend keeps one pool for all its segments (the segments of a plan then reuse the same few arrays, which stay in
+ * the caches); with the copying hand-over each segment keeps its own, as before issue 12.
  */
 final class FloatArrayPool {
     /** 256 MiB of floats. */
@@ -27,13 +28,16 @@ final class FloatArrayPool {
     static final FloatArrayPool NONE = new FloatArrayPool(0);
 
     /**
-     * Free arrays by length: a segment uses a few dozen lengths, so a linear scan under a lock beats a hash map keyed
-     * by boxed lengths (boxing took 6 % of BlazeFace front's run time).
+     * Free arrays by length: {@code lists[k]} holds the arrays of length {@code sizes[k]}. A backend's pool sees every
+     * length of every segment it compiled (hundreds), so lengths are found through {@code slots}, an open-addressed
+     * table of {@code k + 1} keyed by length (0: empty) — no boxing, which took 6 % of BlazeFace front's run time when
+     * lengths were map keys.
      */
     private int[] sizes = new int[16];
     @SuppressWarnings("unchecked")
     private ArrayDeque<float[]>[] lists = new ArrayDeque[16];
     private int kinds;
+    private int[] slots = new int[64];
     private long retained;
     private final long maxRetainedFloats;
 
@@ -80,13 +84,7 @@ final class FloatArrayPool {
             }
             int k = indexOf(a.length);
             if (k < 0) {
-                if (kinds == sizes.length) {
-                    sizes = Arrays.copyOf(sizes, 2 * kinds);
-                    lists = Arrays.copyOf(lists, 2 * kinds);
-                }
-                k = kinds++;
-                sizes[k] = a.length;
-                lists[k] = new ArrayDeque<>();
+                k = addKind(a.length);
             }
             lists[k].offerFirst(a);
             retained += a.length;
@@ -94,12 +92,49 @@ final class FloatArrayPool {
     }
 
     private int indexOf(int size) {
-        for (int k = 0; k < kinds; k++) {
+        int mask = slots.length - 1;
+        for (int i = mix(size) & mask; ; i = (i + 1) & mask) {
+            int k = slots[i] - 1;
+            if (k < 0) {
+                return -1;
+            }
             if (sizes[k] == size) {
                 return k;
             }
         }
-        return -1;
+    }
+
+    private int addKind(int size) {
+        if (kinds == sizes.length) {
+            sizes = Arrays.copyOf(sizes, 2 * kinds);
+            lists = Arrays.copyOf(lists, 2 * kinds);
+        }
+        int k = kinds++;
+        sizes[k] = size;
+        lists[k] = new ArrayDeque<>();
+        if (2 * kinds > slots.length) {
+            slots = new int[2 * slots.length];
+            for (int j = 0; j < kinds - 1; j++) {
+                place(j);
+            }
+        }
+        place(k);
+        return k;
+    }
+
+    private void place(int k) {
+        int mask = slots.length - 1;
+        int i = mix(sizes[k]) & mask;
+        while (slots[i] != 0) {
+            i = (i + 1) & mask;
+        }
+        slots[i] = k + 1;
+    }
+
+    /** Spreads lengths that differ in high bits only (powers of two, multiples of large channel counts). */
+    private static int mix(int size) {
+        int h = size * 0x9E3779B9;
+        return h ^ (h >>> 16);
     }
 
     /** Floats currently kept for reuse. */

@@ -79,6 +79,8 @@ public final class SparseCpuBackend implements DeviceBackend {
 
     private volatile HandOver handOver = HandOver.DIRECT;
     private final DirectBufferPool directBuffers = new DirectBufferPool(DirectBufferPool.DEFAULT_MAX_RETAINED_BYTES);
+    /** Arrays of the kernels' tensors, shared by every segment compiled here (direct hand-over). */
+    private final FloatArrayPool floatArrays = new FloatArrayPool(FloatArrayPool.DEFAULT_MAX_RETAINED_FLOATS);
     private volatile SegmentWarmup warmup = new SegmentWarmup(DEFAULT_WARMUP_RUNS, DEFAULT_WARMUP_MILLIS);
 
     @Activate
@@ -208,6 +210,11 @@ public final class SparseCpuBackend implements DeviceBackend {
     /** Direct buffers of the tensors segments hand on, reused once the engine has used them up. */
     DirectBufferPool directBuffers() {
         return directBuffers;
+    }
+
+    /** Arrays for the kernels' tensors, shared by the segments compiled here. */
+    FloatArrayPool floatArrays() {
+        return floatArrays;
     }
 
     int threads() {

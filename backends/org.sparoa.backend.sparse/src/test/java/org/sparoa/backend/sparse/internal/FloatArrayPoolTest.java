@@ -46,6 +46,23 @@ class FloatArrayPoolTest {
     }
 
     @Test
+    void findsEachOfHundredsOfLengthsAgain() {
+        FloatArrayPool pool = new FloatArrayPool(1L << 30);
+        List<float[]> given = new java.util.ArrayList<>();
+        for (int i = 1; i <= 300; i++) {
+            // lengths that differ only in high bits, as channel multiples of large feature maps do
+            float[] a = new float[i % 2 == 0 ? i << 8 : i];
+            given.add(a);
+            pool.give(a);
+        }
+        for (float[] a : given) {
+            assertSame(a, pool.take(a.length), "the array of length " + a.length + " comes back");
+        }
+        assertEquals(0, pool.retainedFloats());
+        assertEquals(7, pool.take(7).length, "an empty pool allocates");
+    }
+
+    @Test
     void leaseReturnsOnlyItsOwnArraysWhenTheLastHolderIsDead() {
         FloatArrayPool pool = new FloatArrayPool(1 << 20);
         FloatArrayPool.Lease lease = new FloatArrayPool.Lease(pool);
@@ -79,13 +96,21 @@ class FloatArrayPoolTest {
             float[] xb = random(r, 8 * 20 * 20);
             float[] ya = run(compiled, xa);
             float[] yb = run(compiled, xb);
-            assertTrue(compiled.retainedFloats() > 0, "dead intermediates went back to the pool");
+            long retained = backend.floatArrays().retainedFloats();
+            assertTrue(retained > 0, "dead intermediates went back to the pool");
             assertFalse(java.util.Arrays.equals(ya, yb));
             assertArrayEquals(ya, run(compiled, xa), "a run on recycled arrays equals the first");
             assertArrayEquals(yb, run(compiled, xb));
             for (float v : ya) {
                 assertFalse(Float.isNaN(v), "no poisoned (unwritten) element reached the output");
             }
+            Segment again = new Segment(1, model, g.nodes(), g.inputs(), g.outputs(), () -> {
+                throw new UnsupportedOperationException("not needed");
+            });
+            CompiledSparseSegment second = (CompiledSparseSegment) backend.compile(again);
+            assertArrayEquals(ya, run(second, xa));
+            assertEquals(retained, backend.floatArrays().retainedFloats(),
+                    "a second segment of the backend ran on the first one's arrays instead of arrays of its own");
         } finally {
             backend.close();
         }
