@@ -45,7 +45,8 @@ import com.google.gson.GsonBuilder;
  * (after issue 12) and the engine with {@code handOver=copy} (the request path before it).
  *
  * <p>Arguments: {@code [rounds] [iterations] [threads] [models...]} (default 4, 300, 2, all of cls, blazeface-front,
- * blazeface-back, mlsd). Writes {@code results/user-overhead.json}.
+ * blazeface-back, mlsd; {@code ppocrv4-rec} and {@code ppocrv4-det}, models the project never tuned for, when named).
+ * Writes {@code results/user-overhead.json}.
  */
 public final class UserOverheadBenchmark {
     /** {@code shape}: of the (single) input where the model leaves dimensions open, else null. */
@@ -72,7 +73,12 @@ public final class UserOverheadBenchmark {
                 new Case("blazeface-front", shared.resolve("models/blazeface_front_128x128.onnx"), null),
                 new Case("blazeface-back", shared.resolve("models/blazeface_back_256x256.onnx"), null),
                 new Case("mlsd", shared.resolve("models/mlsd_320x320_tiny.onnx"), null)));
+        // models this project never tuned for, run only when named
+        List<Case> untuned = List.of(
+                new Case("ppocrv4-rec", models.resolve("ch_PP-OCRv4_rec_infer.onnx"), new long[] {1, 3, 48, 320}),
+                new Case("ppocrv4-det", models.resolve("ch_PP-OCRv4_det_infer.onnx"), new long[] {1, 3, 320, 320}));
         if (!only.isEmpty()) {
+            cases.addAll(untuned);
             cases.removeIf(c -> !only.contains(c.name));
         }
         System.out.println("load average before: " + LoadAverage.read());
