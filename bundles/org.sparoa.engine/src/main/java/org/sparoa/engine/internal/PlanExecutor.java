@@ -41,7 +41,8 @@ final class PlanExecutor {
         Map<String, Tensor> produced = new HashMap<>();
         List<SegmentTiming> timings = new ArrayList<>();
         Set<Tensor> recycled = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (CompiledSegment segment : plan.segments()) {
+        for (int position = 0; position < plan.segments().size(); position++) {
+            CompiledSegment segment = plan.segments().get(position);
             cancellation.check(plan.model().id(), timings.size(), plan.segments().size());
             Map<String, Tensor> feed = new HashMap<>();
             for (TensorInfo in : segment.segment().inputs()) {
@@ -52,16 +53,16 @@ final class PlanExecutor {
             timings.add(new SegmentTiming(segment.segment().index(), segment.backendId(), segStart,
                     System.nanoTime() - start));
             if (!captureIntermediates) {
-                recycleUsedUp(plan, segment.segment().index(), produced, recycled);
+                recycleUsedUp(plan, position, produced, recycled);
             }
         }
         return result(plan, inputs, produced, timings, start, captureIntermediates, recycled);
     }
 
     /**
-     * Hands back the boundary tensors that segment {@code index} was the last to read, except one that another name
-     * still refers to (a backend that passed it through as an output of its own): that one waits for the request's
-     * end, where the model's outputs are known.
+     * Hands back the boundary tensors that the plan's segment {@code index} was the last to read, except one that
+     * another name still refers to (a backend that passed it through as an output of its own): that one waits for
+     * the request's end, where the model's outputs are known.
      */
     private static void recycleUsedUp(ExecutionPlan plan, int index, Map<String, Tensor> produced,
                                       Set<Tensor> recycled) {
