@@ -29,9 +29,10 @@ import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.policy.partition.internal.PartitionPolicy;
 
 /**
- * A synchronous request on a sequential plan hands each boundary tensor back to the segment that produced it as soon
- * as its last reader has run (so that the next boundary reuses a buffer still in the caches), never a model output,
- * never while intermediates are captured, and the outputs stay those of a plan that recycles nothing.
+ * A request hands each boundary tensor back to the segment that produced it as soon as its last reader has run (so
+ * that the next boundary reuses a buffer still in the caches), synchronous (on the calling thread) or asynchronous
+ * (on other threads); never a model output, never while intermediates are captured, and the outputs stay those of
+ * the first run.
  */
 class BoundaryRecyclingTest {
     private final List<String> events = new ArrayList<>();
@@ -58,10 +59,25 @@ class BoundaryRecyclingTest {
 
     @Test
     void boundaryTensorsGoBackRightAfterTheirLastReader() throws Exception {
+        boundaryTensorsGoBackRightAfterTheirLastReader(false);
+    }
+
+    /** An asynchronous request runs the plan on the backends' executors: the same hand-back, from their threads. */
+    @Test
+    void asynchronousRequestsHandThemBackAsSoonToo() throws Exception {
+        boundaryTensorsGoBackRightAfterTheirLastReader(true);
+    }
+
+    private InferenceResult infer(String model, Map<String, Tensor> inputs, RunOptions options, boolean async) {
+        return async ? platform.inference().inferAsync(model, inputs, options).join()
+                : platform.inference().infer(model, inputs, options);
+    }
+
+    private void boundaryTensorsGoBackRightAfterTheirLastReader(boolean async) throws Exception {
         Model model = platform.models().load(null, TestModels.ppocr("ch_ppocr_mobile_v2.0_cls_infer.onnx"));
         Map<String, Tensor> inputs = RandomInputs.forModel(model, Map.of("x", Shapes.parse("1x3x48x192")), 7);
         RunOptions fourSegments = RunOptions.withPolicy("partition", Map.of("segments", "4"));
-        InferenceResult warm = platform.inference().infer(model.id(), inputs, fourSegments);
+        InferenceResult warm = infer(model.id(), inputs, fourSegments, async);
         List<SegmentPlan> segments = warm.plan().segments();
         assertEquals(4, segments.size());
         Map<String, Integer> lastReader = new HashMap<>();
@@ -78,7 +94,7 @@ class BoundaryRecyclingTest {
             events.clear();
         }
 
-        InferenceResult again = platform.inference().infer(model.id(), inputs, fourSegments);
+        InferenceResult again = infer(model.id(), inputs, fourSegments, async);
 
         List<String> seen;
         synchronized (events) {
@@ -114,13 +130,16 @@ class BoundaryRecyclingTest {
         Map<String, Tensor> inputs = RandomInputs.forModel(model, Map.of("x", Shapes.parse("1x3x48x192")), 7);
         RunOptions options = RunOptions.withPolicy("partition", Map.of("segments", "3")).capturingIntermediates();
 
-        InferenceResult result = platform.inference().infer(model.id(), inputs, options);
+        for (boolean async : new boolean[] {false, true}) {
+            InferenceResult result = infer(model.id(), inputs, options, async);
 
-        assertEquals(3, result.plan().segments().size());
-        synchronized (events) {
-            assertTrue(events.stream().noneMatch(e -> e.startsWith("recycle ")), "captured tensors stay: " + events);
+            assertEquals(3, result.plan().segments().size());
+            synchronized (events) {
+                assertTrue(events.stream().noneMatch(e -> e.startsWith("recycle ")),
+                        "captured tensors stay (async " + async + "): " + events);
+            }
+            assertFalse(result.intermediates().isEmpty());
         }
-        assertFalse(result.intermediates().isEmpty());
     }
 
     /** The real backend, with every segment run and every tensor handed back written down in order. */
@@ -134,7 +153,7 @@ class BoundaryRecyclingTest {
             return new WrappedSegment(segment) {
                 @Override
                 public CompletableFuture<Map<String, Tensor>> execute(Map<String, Tensor> inputs) {
-                    return CompletableFuture.completedFuture(run(inputs));
+                    return CompletableFuture.supplyAsync(() -> run(inputs));
                 }
 
                 @Override

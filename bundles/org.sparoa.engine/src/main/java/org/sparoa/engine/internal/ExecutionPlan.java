@@ -32,6 +32,10 @@ final class ExecutionPlan {
     private final boolean sequential;
     /** Per segment, the boundary tensors it is the last reader of (never the model's outputs). */
     private final List<List<String>> usedUpAfter;
+    /** Per segment, the boundary tensors it reads (never the model's outputs). */
+    private final List<List<String>> boundaryReads;
+    /** How many segments read each boundary tensor. */
+    private final Map<String, Integer> readerCounts;
     private final AtomicInteger leases = new AtomicInteger();
     private final AtomicBoolean retired = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -57,24 +61,28 @@ final class ExecutionPlan {
         }
         this.description = new PlanDescription(model.id(), policy, fallbackReason, plans, explanation);
         this.sequential = computeSequential();
-        this.usedUpAfter = computeUsedUpAfter();
-    }
-
-    private List<List<String>> computeUsedUpAfter() {
+        List<List<String>> reads = new ArrayList<>();
         Map<String, Integer> lastReader = new java.util.HashMap<>();
+        Map<String, Integer> counts = new java.util.HashMap<>();
         for (int i = 0; i < segments.size(); i++) {
+            List<String> r = new ArrayList<>();
             for (TensorInfo in : segments.get(i).segment().inputs()) {
                 if (producerSegment.containsKey(in.name()) && !model.graph().isGraphOutput(in.name())) {
+                    r.add(in.name());
                     lastReader.put(in.name(), i);
+                    counts.merge(in.name(), 1, Integer::sum);
                 }
             }
+            reads.add(List.copyOf(r));
         }
-        List<List<String>> out = new ArrayList<>();
+        List<List<String>> last = new ArrayList<>();
         for (int i = 0; i < segments.size(); i++) {
-            out.add(new ArrayList<>());
+            last.add(new ArrayList<>());
         }
-        lastReader.forEach((name, i) -> out.get(i).add(name));
-        return out.stream().map(List::copyOf).toList();
+        lastReader.forEach((name, i) -> last.get(i).add(name));
+        this.usedUpAfter = last.stream().map(List::copyOf).toList();
+        this.boundaryReads = List.copyOf(reads);
+        this.readerCounts = Map.copyOf(counts);
     }
 
     /** True when every segment needs the one before it, so no two segments could ever overlap. */
@@ -122,6 +130,18 @@ final class ExecutionPlan {
      */
     List<String> usedUpAfter(int index) {
         return usedUpAfter.get(index);
+    }
+
+    /** The boundary tensors the plan's segment {@code index} reads (never the model's outputs). */
+    List<String> boundaryReads(int index) {
+        return boundaryReads.get(index);
+    }
+
+    /** For one run whose segments may overlap: how many readers of each boundary tensor have yet to finish. */
+    Map<String, java.util.concurrent.atomic.AtomicInteger> newReaderCountdown() {
+        Map<String, java.util.concurrent.atomic.AtomicInteger> left = new java.util.HashMap<>();
+        readerCounts.forEach((name, n) -> left.put(name, new java.util.concurrent.atomic.AtomicInteger(n)));
+        return left;
     }
 
     PlanDescription description() {

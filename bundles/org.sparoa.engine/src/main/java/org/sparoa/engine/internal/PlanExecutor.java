@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.sparoa.api.CompiledSegment;
 import org.sparoa.api.Graph;
@@ -22,7 +23,10 @@ import org.sparoa.api.TensorInfo;
 
 /**
  * Runs one request through a plan. Each segment starts as soon as the segments producing its inputs have
- * finished, on its backend's own executor, so independent segments on different backends overlap.
+ * finished, on its backend's own executor, so independent segments on different backends overlap. A boundary tensor
+ * goes back to the segment that produced it ({@link CompiledSegment#recycle}) as soon as every segment that reads it
+ * has finished, so that the next boundary reuses its buffer while it is still in the caches; never a model output,
+ * and nothing while the request captures intermediates.
  */
 final class PlanExecutor {
     private PlanExecutor() {
@@ -130,7 +134,12 @@ final class PlanExecutor {
         List<CompiledSegment> segments = plan.segments();
         List<CompletableFuture<Map<String, Tensor>>> results = new ArrayList<>(segments.size());
         Map<Integer, SegmentTiming> timings = new ConcurrentHashMap<>();
+        // a boundary tensor goes back once every segment that reads it has finished (none while captured)
+        Map<String, AtomicInteger> readersLeft = captureIntermediates ? null : plan.newReaderCountdown();
+        Map<String, Tensor> producedSoFar = new ConcurrentHashMap<>();
+        Set<Tensor> recycled = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
         for (CompiledSegment segment : segments) {
+            int position = results.size();
             List<CompletableFuture<Map<String, Tensor>>> deps = new ArrayList<>();
             for (TensorInfo in : segment.segment().inputs()) {
                 Integer producer = plan.producerOf(in.name());
@@ -151,6 +160,10 @@ final class PlanExecutor {
                         return segment.execute(feed).thenApply(out -> {
                             timings.put(segment.segment().index(), new SegmentTiming(segment.segment().index(),
                                     segment.backendId(), segStart - start, System.nanoTime() - start));
+                            if (readersLeft != null) {
+                                producedSoFar.putAll(out);
+                                recycleFinished(plan, position, readersLeft, producedSoFar, recycled);
+                            }
                             return out;
                         });
                     });
@@ -167,7 +180,25 @@ final class PlanExecutor {
             for (int i = 0; i < segments.size(); i++) {
                 ordered.add(timings.get(i));
             }
-            return result(plan, inputs, produced, ordered, start, captureIntermediates, Set.of());
+            return result(plan, inputs, produced, ordered, start, captureIntermediates, recycled);
         });
+    }
+
+    /**
+     * After the plan's segment {@code index} finished: hands back each boundary tensor it read whose readers have
+     * now all finished, unless another name still refers to it. A reader records its outputs before it counts
+     * down, so the last one to count down sees every reader's outputs.
+     */
+    private static void recycleFinished(ExecutionPlan plan, int index, Map<String, AtomicInteger> readersLeft,
+                                        Map<String, Tensor> producedSoFar, Set<Tensor> recycled) {
+        for (String name : plan.boundaryReads(index)) {
+            if (readersLeft.get(name).decrementAndGet() != 0) {
+                continue;
+            }
+            Tensor t = producedSoFar.get(name);
+            if (t != null && !aliased(producedSoFar, name, t) && recycled.add(t)) {
+                plan.segments().get(plan.producerOf(name)).recycle(List.of(t));
+            }
+        }
     }
 }
