@@ -14,7 +14,7 @@ import java.util.Set;
  * <p>Contract: the contents of a {@link #take taken} array are undefined, so a kernel that takes its output here
  * writes every element. With assertions on (every test run) taken arrays are filled with NaN, so a kernel that
  * misses an element fails its tests. Arrays are kept per exact length, up to {@link #DEFAULT_MAX_RETAINED_FLOATS}
- * in all; beyond that returned arrays are left to the garbage collector. Thread-safe. With the direct hand-over the
+ * in all; beyond that the arrays of the lengths used least recently are left to the garbage collector. Thread-safe. With the direct hand-over the
  * backend keeps one pool for all its segments (the segments of a plan then reuse the same few arrays, which stay in
  * the caches); with the copying hand-over each segment keeps its own, as before issue 12.
  */
@@ -37,6 +37,9 @@ final class FloatArrayPool {
     @SuppressWarnings("unchecked")
     private ArrayDeque<float[]>[] lists = new ArrayDeque[16];
     private int kinds;
+    /** When each length was last taken or given, to make room by dropping the least recently used lengths. */
+    private long[] lastUse = new long[16];
+    private long tick;
     private int[] slots = new int[64];
     private long retained;
     private final long maxRetainedFloats;
@@ -62,6 +65,7 @@ final class FloatArrayPool {
                 if (a != null) {
                     retained -= size;
                 }
+                lastUse[k] = ++tick;
             }
         }
         if (a == null) {
@@ -79,12 +83,16 @@ final class FloatArrayPool {
             return;
         }
         synchronized (this) {
-            if (retained + a.length > maxRetainedFloats) {
+            if (a.length > maxRetainedFloats) {
                 return;
             }
             int k = indexOf(a.length);
             if (k < 0) {
                 k = addKind(a.length);
+            }
+            lastUse[k] = ++tick;
+            while (retained + a.length > maxRetainedFloats) {
+                dropLeastRecentlyUsed();
             }
             lists[k].offerFirst(a);
             retained += a.length;
@@ -104,10 +112,26 @@ final class FloatArrayPool {
         }
     }
 
+    /**
+     * Drops one free array of the length used least recently (a model no longer served), so that the lengths in
+     * use keep their arrays when several models' segments share the pool. Called only while something is retained.
+     */
+    private void dropLeastRecentlyUsed() {
+        int oldest = -1;
+        for (int k = 0; k < kinds; k++) {
+            if (!lists[k].isEmpty() && (oldest < 0 || lastUse[k] < lastUse[oldest])) {
+                oldest = k;
+            }
+        }
+        lists[oldest].pollLast();
+        retained -= sizes[oldest];
+    }
+
     private int addKind(int size) {
         if (kinds == sizes.length) {
             sizes = Arrays.copyOf(sizes, 2 * kinds);
             lists = Arrays.copyOf(lists, 2 * kinds);
+            lastUse = Arrays.copyOf(lastUse, 2 * kinds);
         }
         int k = kinds++;
         sizes[k] = size;

@@ -46,6 +46,25 @@ class FloatArrayPoolTest {
     }
 
     @Test
+    void makesRoomByDroppingTheLengthUsedLeastRecently() {
+        FloatArrayPool pool = new FloatArrayPool(250);
+        float[] oldModel = new float[100];
+        float[] current = new float[120];
+        pool.give(oldModel);
+        pool.give(current);
+        float[] again = pool.take(120);
+        assertSame(current, again);
+        float[] another = new float[120];
+        pool.give(again);
+        pool.give(another); // 100 + 120 + 120 > 250: the 100-float length, unused since, makes room
+
+        assertEquals(240, pool.retainedFloats());
+        assertNotSame(oldModel, pool.take(100), "the least recently used length was dropped");
+        assertSame(another, pool.take(120));
+        assertSame(current, pool.take(120));
+    }
+
+    @Test
     void findsEachOfHundredsOfLengthsAgain() {
         FloatArrayPool pool = new FloatArrayPool(1L << 30);
         List<float[]> given = new java.util.ArrayList<>();
