@@ -224,13 +224,16 @@ final class CompiledSparseSegment implements CompiledSegment {
         runs.incrementAndGet();
         Map<String, NdArray> values = new HashMap<>(constants);
         FloatArrayPool.Lease lease = new FloatArrayPool.Lease(buffers);
+        // the direct hand-over copies large boundary tensors in and out on the worker team, whose first loop wakes
+        // it anyway; the copying hand-over stays as it was before issue 12
+        Parallel copies = handOver == SparseCpuBackend.HandOver.DIRECT ? parallel : Parallel.sequential();
         for (TensorInfo in : segment.inputs()) {
             Tensor t = inputs.get(in.name());
             if (t == null) {
                 throw new InvalidInputException(segment + ": input '" + in.name() + "' is missing");
             }
             try {
-                values.put(in.name(), NdArray.fromTensor(in.name(), t, lease));
+                values.put(in.name(), NdArray.fromTensor(in.name(), t, lease, copies));
             } catch (IllegalArgumentException e) {
                 throw new InvalidInputException(segment + ": " + e.getMessage(), e);
             }
@@ -283,7 +286,7 @@ final class CompiledSparseSegment implements CompiledSegment {
             // a tensor the next segment reads goes into a reused direct buffer; the model's outputs go to the
             // caller, who never hands them back, so the Java heap suits them better than fresh direct memory
             boolean boundary = direct && !segment.graph().isGraphOutput(o.name());
-            out.put(o.name(), v.toTensor(o.type(), boundary ? backend.directBuffers() : null));
+            out.put(o.name(), v.toTensor(o.type(), boundary ? backend.directBuffers() : null, copies));
         }
         if (direct) {
             // every output was copied out: its arrays serve the next run instead of a fresh, zeroed allocation

@@ -57,12 +57,24 @@ final class NdArray {
      * {@code buffers} (and held by it) instead of a fresh one.
      */
     static NdArray fromTensor(String name, Tensor t, FloatArrayPool.Lease buffers) {
+        return fromTensor(name, t, buffers, Parallel.sequential());
+    }
+
+    /**
+     * Floats per thread below which a hand-over copy stays on one thread: 64 Ki floats take about 6 us to copy,
+     * about what handing work to a parked thread costs on the machines we measure on.
+     */
+    static final int PARALLEL_COPY_MIN_FLOATS = 1 << 16;
+
+    /** As {@link #fromTensor(String, Tensor, FloatArrayPool.Lease)}, a large tensor copied in by {@code parallel}. */
+    static NdArray fromTensor(String name, Tensor t, FloatArrayPool.Lease buffers, Parallel parallel) {
         if (t.type() != DataType.FLOAT) {
             return fromTensor(name, t);
         }
         int[] shape = toIntShape(t.shape());
         float[] a = buffers.take(size(shape));
-        t.floatView().get(a);
+        java.nio.FloatBuffer view = t.floatView();
+        parallel.forRange(a.length, PARALLEL_COPY_MIN_FLOATS, (from, to) -> view.get(from, a, from, to - from));
         buffers.hold(a);
         return ofFloats(shape, a);
     }
@@ -77,13 +89,20 @@ final class NdArray {
      * two into fresh ones: heap, then direct).
      */
     Tensor toTensor(DataType wanted, DirectBufferPool direct) {
+        return toTensor(wanted, direct, Parallel.sequential());
+    }
+
+    /** As {@link #toTensor(DataType, DirectBufferPool)}, a large tensor copied out by {@code parallel}. */
+    Tensor toTensor(DataType wanted, DirectBufferPool direct, Parallel parallel) {
         long[] s = new long[shape.length];
         for (int i = 0; i < s.length; i++) {
             s[i] = shape[i];
         }
         if (isFloat() && direct != null && floats.length > 0) {
             java.nio.ByteBuffer b = direct.take(floats.length * Float.BYTES);
-            b.asFloatBuffer().put(floats);
+            java.nio.FloatBuffer view = b.asFloatBuffer();
+            float[] f = floats;
+            parallel.forRange(f.length, PARALLEL_COPY_MIN_FLOATS, (from, to) -> view.put(from, f, from, to - from));
             return direct.handOut(DataType.FLOAT, s, b);
         }
         if (isFloat()) {

@@ -30,16 +30,28 @@ class HandOverAndWarmupTest {
 
     @Test
     void directOutputsAreBitIdenticalToCopiedOnesAndInputsStayUntouched() {
+        directOutputsAreBitIdenticalToCopiedOnes(X);
+    }
+
+    /** 1 MiB per tensor: copied in and out by both threads of the team (above {@link NdArray#PARALLEL_COPY_MIN_FLOATS}). */
+    @Test
+    void largeTensorsCopiedByTheTeamAreBitIdenticalToo() {
+        long[] big = {1, 16, 128, 128};
+        assertTrue(big[1] * big[2] * big[3] >= 2L * NdArray.PARALLEL_COPY_MIN_FLOATS);
+        directOutputsAreBitIdenticalToCopiedOnes(big);
+    }
+
+    private void directOutputsAreBitIdenticalToCopiedOnes(long[] shape) {
         SparseCpuBackend direct = new SparseCpuBackend(2, 0.2, 100, SparseCpuBackend.HandOver.DIRECT, 0, 0);
         SparseCpuBackend copying = new SparseCpuBackend(2, 0.2, 100, SparseCpuBackend.HandOver.COPY, 0, 0);
         try {
-            Segment segment = segment(X);
+            Segment segment = segment(shape);
             var a = direct.compile(segment);
             var b = copying.compile(segment);
             List<Map<String, Tensor>> earlier = new ArrayList<>();
             List<Map<String, Tensor>> expected = new ArrayList<>();
             for (int run = 0; run < 5; run++) {
-                Tensor x = input(X, run, run % 2 == 0);
+                Tensor x = input(shape, run, run % 2 == 0);
                 byte[] before = bytes(x);
                 Map<String, Tensor> fromDirect = run % 2 == 0 ? a.run(Map.of("x", x)) : a.execute(Map.of("x", x)).join();
                 Map<String, Tensor> fromCopy = b.run(Map.of("x", x));
