@@ -224,9 +224,10 @@ final class CompiledSparseSegment implements CompiledSegment {
         runs.incrementAndGet();
         Map<String, NdArray> values = new HashMap<>(constants);
         FloatArrayPool.Lease lease = new FloatArrayPool.Lease(buffers);
+        boolean direct = handOver == SparseCpuBackend.HandOver.DIRECT;
         // the direct hand-over copies large boundary tensors in and out on the worker team, whose first loop wakes
         // it anyway; the copying hand-over stays as it was before issue 12
-        Parallel copies = handOver == SparseCpuBackend.HandOver.DIRECT ? parallel : Parallel.sequential();
+        Parallel copies = direct ? parallel : Parallel.sequential();
         for (TensorInfo in : segment.inputs()) {
             Tensor t = inputs.get(in.name());
             if (t == null) {
@@ -276,7 +277,6 @@ final class CompiledSparseSegment implements CompiledSegment {
                 }
             }
         }
-        boolean direct = handOver == SparseCpuBackend.HandOver.DIRECT;
         Map<String, Tensor> out = new HashMap<>();
         for (TensorInfo o : segment.outputs()) {
             NdArray v = values.get(o.name());

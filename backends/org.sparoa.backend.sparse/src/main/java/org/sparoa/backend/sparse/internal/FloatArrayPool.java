@@ -14,9 +14,10 @@ import java.util.Set;
  * <p>Contract: the contents of a {@link #take taken} array are undefined, so a kernel that takes its output here
  * writes every element. With assertions on (every test run) taken arrays are filled with NaN, so a kernel that
  * misses an element fails its tests. Arrays are kept per exact length, up to {@link #DEFAULT_MAX_RETAINED_FLOATS}
- * in all; beyond that the arrays of the lengths used least recently are left to the garbage collector. Thread-safe. With the direct hand-over the
- * backend keeps one pool for all its segments (the segments of a plan then reuse the same few arrays, which stay in
- * the caches); with the copying hand-over each segment keeps its own, as before issue 12.
+ * in all; beyond that the arrays of the lengths used least recently are left to the garbage collector. Thread-safe.
+ * With the direct hand-over the backend keeps one pool for all its segments (the segments of a plan then reuse the
+ * same few arrays, which stay in the caches); with the copying hand-over each segment keeps its own, as before
+ * issue 12.
  */
 final class FloatArrayPool {
     /** 256 MiB of floats. */

@@ -53,20 +53,15 @@ final class NdArray {
     }
 
     /**
-     * As {@link #fromTensor(String, Tensor)}, a FLOAT tensor's elements copied into an array taken from
-     * {@code buffers} (and held by it) instead of a fresh one.
-     */
-    static NdArray fromTensor(String name, Tensor t, FloatArrayPool.Lease buffers) {
-        return fromTensor(name, t, buffers, Parallel.sequential());
-    }
-
-    /**
      * Floats per thread below which a hand-over copy stays on one thread: 64 Ki floats take about 6 us to copy,
      * about what handing work to a parked thread costs on the machines we measure on.
      */
     static final int PARALLEL_COPY_MIN_FLOATS = 1 << 16;
 
-    /** As {@link #fromTensor(String, Tensor, FloatArrayPool.Lease)}, a large tensor copied in by {@code parallel}. */
+    /**
+     * As {@link #fromTensor(String, Tensor)}, a FLOAT tensor's elements copied into an array taken from
+     * {@code buffers} (and held by it) instead of a fresh one, a large tensor by {@code parallel}.
+     */
     static NdArray fromTensor(String name, Tensor t, FloatArrayPool.Lease buffers, Parallel parallel) {
         if (t.type() != DataType.FLOAT) {
             return fromTensor(name, t);
@@ -80,19 +75,14 @@ final class NdArray {
     }
 
     Tensor toTensor(DataType wanted) {
-        return toTensor(wanted, null);
+        return toTensor(wanted, null, Parallel.sequential());
     }
 
     /**
      * As a platform tensor of type {@code wanted}; with {@code direct} a FLOAT tensor's elements are copied into a
      * direct buffer from that pool, which ONNX Runtime then reads in place (one copy into a reused buffer instead of
-     * two into fresh ones: heap, then direct).
+     * two into fresh ones: heap, then direct), a large tensor by {@code parallel}.
      */
-    Tensor toTensor(DataType wanted, DirectBufferPool direct) {
-        return toTensor(wanted, direct, Parallel.sequential());
-    }
-
-    /** As {@link #toTensor(DataType, DirectBufferPool)}, a large tensor copied out by {@code parallel}. */
     Tensor toTensor(DataType wanted, DirectBufferPool direct, Parallel parallel) {
         long[] s = new long[shape.length];
         for (int i = 0; i < s.length; i++) {
