@@ -1,6 +1,7 @@
 package org.sparoa.engine.internal;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,8 +31,6 @@ final class ExecutionPlan {
     private final Map<String, Integer> producerSegment;
     private final PlanDescription description;
     private final boolean sequential;
-    /** Per segment, the boundary tensors it is the last reader of (never the model's outputs). */
-    private final List<List<String>> usedUpAfter;
     /** Per segment, the boundary tensors it reads (never the model's outputs). */
     private final List<List<String>> boundaryReads;
     /** How many segments read each boundary tensor. */
@@ -62,25 +61,17 @@ final class ExecutionPlan {
         this.description = new PlanDescription(model.id(), policy, fallbackReason, plans, explanation);
         this.sequential = computeSequential();
         List<List<String>> reads = new ArrayList<>();
-        Map<String, Integer> lastReader = new java.util.HashMap<>();
-        Map<String, Integer> counts = new java.util.HashMap<>();
-        for (int i = 0; i < segments.size(); i++) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (CompiledSegment c : segments) {
             List<String> r = new ArrayList<>();
-            for (TensorInfo in : segments.get(i).segment().inputs()) {
+            for (TensorInfo in : c.segment().inputs()) {
                 if (producerSegment.containsKey(in.name()) && !model.graph().isGraphOutput(in.name())) {
                     r.add(in.name());
-                    lastReader.put(in.name(), i);
                     counts.merge(in.name(), 1, Integer::sum);
                 }
             }
             reads.add(List.copyOf(r));
         }
-        List<List<String>> last = new ArrayList<>();
-        for (int i = 0; i < segments.size(); i++) {
-            last.add(new ArrayList<>());
-        }
-        lastReader.forEach((name, i) -> last.get(i).add(name));
-        this.usedUpAfter = last.stream().map(List::copyOf).toList();
         this.boundaryReads = List.copyOf(reads);
         this.readerCounts = Map.copyOf(counts);
     }
@@ -124,23 +115,18 @@ final class ExecutionPlan {
         return producerSegment.get(tensor);
     }
 
-    /**
-     * The boundary tensors that segment {@code index} is the last to read in a sequential run, so that they can go
-     * back to the segments that produced them as soon as it has run; never the model's outputs.
-     */
-    List<String> usedUpAfter(int index) {
-        return usedUpAfter.get(index);
-    }
-
     /** The boundary tensors the plan's segment {@code index} reads (never the model's outputs). */
     List<String> boundaryReads(int index) {
         return boundaryReads.get(index);
     }
 
-    /** For one run whose segments may overlap: how many readers of each boundary tensor have yet to finish. */
-    Map<String, java.util.concurrent.atomic.AtomicInteger> newReaderCountdown() {
-        Map<String, java.util.concurrent.atomic.AtomicInteger> left = new java.util.HashMap<>();
-        readerCounts.forEach((name, n) -> left.put(name, new java.util.concurrent.atomic.AtomicInteger(n)));
+    /** For one run: how many readers of each boundary tensor have yet to finish (the run counts them down). */
+    Map<String, AtomicInteger> newReaderCountdown() {
+        if (readerCounts.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, AtomicInteger> left = new HashMap<>();
+        readerCounts.forEach((name, n) -> left.put(name, new AtomicInteger(n)));
         return left;
     }
 

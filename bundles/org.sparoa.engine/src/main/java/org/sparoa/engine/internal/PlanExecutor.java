@@ -44,6 +44,7 @@ final class PlanExecutor {
         long start = System.nanoTime();
         Map<String, Tensor> produced = new HashMap<>();
         List<SegmentTiming> timings = new ArrayList<>();
+        Map<String, AtomicInteger> readersLeft = captureIntermediates ? null : plan.newReaderCountdown();
         Set<Tensor> recycled = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int position = 0; position < plan.segments().size(); position++) {
             CompiledSegment segment = plan.segments().get(position);
@@ -56,28 +57,11 @@ final class PlanExecutor {
             produced.putAll(segment.run(feed));
             timings.add(new SegmentTiming(segment.segment().index(), segment.backendId(), segStart,
                     System.nanoTime() - start));
-            if (!captureIntermediates) {
-                recycleUsedUp(plan, position, produced, recycled);
+            if (readersLeft != null) {
+                recycleFinished(plan, position, readersLeft, produced, recycled);
             }
         }
         return result(plan, inputs, produced, timings, start, captureIntermediates, recycled);
-    }
-
-    /**
-     * Hands back the boundary tensors that the plan's segment {@code index} was the last to read, except one that
-     * another name still refers to (a backend that passed it through as an output of its own): that one waits for
-     * the request's end, where the model's outputs are known.
-     */
-    private static void recycleUsedUp(ExecutionPlan plan, int index, Map<String, Tensor> produced,
-                                      Set<Tensor> recycled) {
-        for (String name : plan.usedUpAfter(index)) {
-            Tensor t = produced.get(name);
-            if (t == null || recycled.contains(t) || aliased(produced, name, t)) {
-                continue;
-            }
-            recycled.add(t);
-            plan.segments().get(plan.producerOf(name)).recycle(List.of(t));
-        }
     }
 
     private static boolean aliased(Map<String, Tensor> produced, String name, Tensor t) {
@@ -186,17 +170,18 @@ final class PlanExecutor {
 
     /**
      * After the plan's segment {@code index} finished: hands back each boundary tensor it read whose readers have
-     * now all finished, unless another name still refers to it. A reader records its outputs before it counts
-     * down, so the last one to count down sees every reader's outputs.
+     * now all finished, unless another name still refers to it (a backend that passed it through as an output of
+     * its own: that one waits for the request's end, where the model's outputs are known). A reader records its
+     * outputs in {@code produced} before it counts down, so the last one to count down sees every reader's outputs.
      */
     private static void recycleFinished(ExecutionPlan plan, int index, Map<String, AtomicInteger> readersLeft,
-                                        Map<String, Tensor> producedSoFar, Set<Tensor> recycled) {
+                                        Map<String, Tensor> produced, Set<Tensor> recycled) {
         for (String name : plan.boundaryReads(index)) {
             if (readersLeft.get(name).decrementAndGet() != 0) {
                 continue;
             }
-            Tensor t = producedSoFar.get(name);
-            if (t != null && !aliased(producedSoFar, name, t) && recycled.add(t)) {
+            Tensor t = produced.get(name);
+            if (t != null && !aliased(produced, name, t) && recycled.add(t)) {
                 plan.segments().get(plan.producerOf(name)).recycle(List.of(t));
             }
         }
