@@ -71,7 +71,7 @@ import com.google.gson.GsonBuilder;
  * {@code results/handover-<threads>thread(s)-<date>.json}.
  */
 public final class HandOverBenchmark {
-    private static final long[] SHAPE = {1, 64, 64, 64};
+    static final long[] SHAPE = {1, 64, 64, 64};
 
     private static final List<String> MODES = List.of("copy", "direct");
     private static final List<String> PLANS = List.of("ort alone", "sparse alone", "ping-pong", "ort->sparse",
@@ -251,16 +251,9 @@ public final class HandOverBenchmark {
     /** Segments of {@code parts} compiled on the given backends (the last one repeated), run one after another. */
     private static Callable<?> chain(Model model, List<AutoCloseable> open, List<List<Node>> parts,
                                      DeviceBackend... backends) {
-        Graph g = model.graph();
         List<CompiledSegment> compiled = new ArrayList<>();
         for (int i = 0; i < parts.size(); i++) {
-            List<Node> nodes = parts.get(i);
-            TensorInfo in = info(g, nodes.get(0).inputs().get(0));
-            TensorInfo out = info(g, nodes.get(nodes.size() - 1).outputs().get(0));
-            String name = model.id() + "_" + i;
-            Segment s = new Segment(i, model, nodes, List.of(in), List.of(out),
-                    () -> OnnxSegments.cut(model, name, nodes, List.of(in), List.of(out)));
-            CompiledSegment c = backends[Math.min(i, backends.length - 1)].compile(s);
+            CompiledSegment c = compileSlice(model, parts.get(i), i, backends[Math.min(i, backends.length - 1)]);
             compiled.add(c);
             open.add(c);
         }
@@ -281,6 +274,17 @@ public final class HandOverBenchmark {
             }
             return values;
         };
+    }
+
+    /** Segment {@code index} of a chain plan: {@code nodes} of the Relu chain, one input and one output. */
+    static CompiledSegment compileSlice(Model model, List<Node> nodes, int index, DeviceBackend backend) {
+        Graph g = model.graph();
+        TensorInfo in = info(g, nodes.get(0).inputs().get(0));
+        TensorInfo out = info(g, nodes.get(nodes.size() - 1).outputs().get(0));
+        String name = model.id() + "_" + index;
+        Segment s = new Segment(index, model, nodes, List.of(in), List.of(out),
+                () -> OnnxSegments.cut(model, name, nodes, List.of(in), List.of(out)));
+        return backend.compile(s);
     }
 
     private static TensorInfo info(Graph g, String name) {

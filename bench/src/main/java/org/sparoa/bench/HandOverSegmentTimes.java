@@ -14,17 +14,12 @@ import java.util.Random;
 
 import org.sparoa.api.CompiledSegment;
 import org.sparoa.api.DataType;
-import org.sparoa.api.DeviceBackend;
-import org.sparoa.api.Graph;
 import org.sparoa.api.Model;
 import org.sparoa.api.Node;
-import org.sparoa.api.Segment;
 import org.sparoa.api.Tensor;
-import org.sparoa.api.TensorInfo;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.backend.sparse.internal.SparseCpuBackend;
 import org.sparoa.onnx.OnnxModels;
-import org.sparoa.onnx.OnnxSegments;
 
 /**
  * Where the time of {@link HandOverBenchmark}'s ping-pong plan goes: each of its eight one-Relu segments (1 MiB
@@ -39,7 +34,6 @@ import org.sparoa.onnx.OnnxSegments;
  * jdk.incubator.vector -cp "target/classes:target/lib/*" org.sparoa.bench.HandOverSegmentTimes}.
  */
 public final class HandOverSegmentTimes {
-    private static final long[] SHAPE = {1, 64, 64, 64};
     private static final int K = 8;
 
     private HandOverSegmentTimes() {
@@ -56,11 +50,13 @@ public final class HandOverSegmentTimes {
             try {
                 List<Node> nodes = model.graph().nodes();
                 Tensor x = directInput();
-                List<CompiledSegment> alone = List.of(compile(model, nodes.subList(0, 1), ort),
-                        compile(model, nodes.subList(0, 1), sparse));
+                List<Node> first = nodes.subList(0, 1);
+                List<CompiledSegment> alone = List.of(HandOverBenchmark.compileSlice(model, first, 0, ort),
+                        HandOverBenchmark.compileSlice(model, first, 0, sparse));
                 List<CompiledSegment> pingPong = new ArrayList<>();
                 for (int i = 0; i < K; i++) {
-                    pingPong.add(compile(model, nodes.subList(i, i + 1), i % 2 == 0 ? ort : sparse));
+                    pingPong.add(HandOverBenchmark.compileSlice(model, nodes.subList(i, i + 1), i,
+                            i % 2 == 0 ? ort : sparse));
                 }
                 // every contender warmed before anything is timed: the JIT compiles the kernels once for all
                 for (CompiledSegment a : alone) {
@@ -123,20 +119,6 @@ public final class HandOverSegmentTimes {
         return t;
     }
 
-    private static CompiledSegment compile(Model model, List<Node> nodes, DeviceBackend backend) {
-        Graph g = model.graph();
-        TensorInfo in = info(g, nodes.get(0).inputs().get(0));
-        TensorInfo out = info(g, nodes.get(nodes.size() - 1).outputs().get(0));
-        String name = model.id() + "_" + nodes.get(0).name() + "_" + backend.id();
-        Segment s = new Segment(0, model, nodes, List.of(in), List.of(out),
-                () -> OnnxSegments.cut(model, name, nodes, List.of(in), List.of(out)));
-        return backend.compile(s);
-    }
-
-    private static TensorInfo info(Graph g, String name) {
-        return g.info(name).orElseGet(() -> new TensorInfo(name, DataType.FLOAT, SHAPE)).withShape(SHAPE);
-    }
-
     /** A direct input, as a boundary tensor from the other backend would be. */
     private static Tensor directInput() {
         Random r = new Random(42);
@@ -145,7 +127,7 @@ public final class HandOverSegmentTimes {
             b.putFloat(r.nextFloat() * 2 - 1);
         }
         b.flip();
-        return Tensor.wrap(DataType.FLOAT, SHAPE, b);
+        return Tensor.wrap(DataType.FLOAT, HandOverBenchmark.SHAPE, b);
     }
 
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
