@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
+import org.sparoa.api.BoundaryCost;
 import org.sparoa.api.Model;
 import org.sparoa.api.OperatorProfiler.Measurement;
 import org.sparoa.api.RandomInputs;
@@ -26,7 +27,8 @@ import org.sparoa.engine.LocalPlatform;
  * still inside these raw figures).
  *
  * <p>Arguments: {@code [threads] [sparsities] [iterations]} (default 2, "80", 20); {@code -Dbench.models=WORDS} picks
- * models (default all), {@code -Dbench.ortSpinning=MODE} sets ort-cpu's spinning.
+ * models (default all), {@code -Dbench.ortSpinning=MODE} sets ort-cpu's spinning; {@code -Dbench.splitBound=true} also prints
+ * the own time per operator type on each backend and the bound a split of these operators could reach.
  */
 public final class CostModelCheck {
     private CostModelCheck() {
@@ -55,7 +57,11 @@ public final class CostModelCheck {
             Model model = platform.models().load("m", file);
             Map<String, Tensor> inputs = RandomInputs.forModel(model, c.shapes(), 1);
             Map<String, Double> cold = sums(platform.profiler().profile("m", inputs, true));
-            Map<String, Double> warm = sums(platform.profiler().profile("m", inputs, true));
+            List<Measurement> warmOps = platform.profiler().profile("m", inputs, true);
+            Map<String, Double> warm = sums(warmOps);
+            if (Boolean.getBoolean("bench.splitBound")) {
+                printSplitBound(c.name(), pct, warmOps, platform.profiler().boundaryCosts());
+            }
             Map<String, Callable<?>> whole = new LinkedHashMap<>();
             for (String b : List.of("ort-cpu", "sparse-cpu")) {
                 whole.put(b, () -> platform.inference().infer("m", inputs, RunOptions.onBackend(b)));
@@ -69,6 +75,55 @@ public final class CostModelCheck {
         } finally {
             sparse.close();
         }
+    }
+
+    /**
+     * Per operator type, the warm one-operator costs on each backend with the fixed per-segment cost taken out, and
+     * the bound they give a split: every operator on its cheaper backend, no hand-over paid, over the cheaper
+     * backend's sum. A bound under the target ratio means no plan of these kernels can reach it.
+     */
+    private static void printSplitBound(String name, int pct, List<Measurement> ops, Map<String, BoundaryCost> bc) {
+        Map<String, Map<String, Double>> own = new LinkedHashMap<>();
+        Map<String, String> typeOf = new LinkedHashMap<>();
+        for (Measurement m : ops) {
+            double fixed = bc.getOrDefault(m.backendId(), BoundaryCost.UNKNOWN).segmentMillis();
+            double o = Math.max(m.millis() - fixed, BoundaryCost.MIN_OWN_SHARE * m.millis());
+            own.computeIfAbsent(m.node(), k -> new TreeMap<>()).put(m.backendId(), o);
+            typeOf.put(m.node(), m.opType());
+        }
+        Map<String, Map<String, Double>> byType = new TreeMap<>();
+        Map<String, Double> perBackend = new TreeMap<>();
+        double split = 0;
+        for (var e : own.entrySet()) {
+            double best = Double.MAX_VALUE;
+            String bestBackend = "";
+            for (var b : e.getValue().entrySet()) {
+                byType.computeIfAbsent(typeOf.get(e.getKey()), k -> new TreeMap<>()).merge(b.getKey(), b.getValue(),
+                        Double::sum);
+                perBackend.merge(b.getKey(), b.getValue(), Double::sum);
+                if (b.getValue() < best) {
+                    best = b.getValue();
+                    bestBackend = b.getKey();
+                }
+            }
+            byType.get(typeOf.get(e.getKey())).merge("min:" + bestBackend, best, Double::sum);
+            split += best;
+        }
+        System.out.printf(Locale.ROOT, "%s at %d %%: own time per operator type, ms (fixed segment cost out: %s)%n",
+                name, pct, bc);
+        byType.forEach((t, m) -> System.out.printf(Locale.ROOT, "  %-22s %s%n", t, m));
+        double bestSingle = 0;
+        String bestName = "";
+        for (var e : perBackend.entrySet()) {
+            // only a backend that runs every operator is a single-backend plan
+            boolean whole = own.values().stream().allMatch(m -> m.containsKey(e.getKey()));
+            if (whole && (bestName.isEmpty() || e.getValue() < bestSingle)) {
+                bestSingle = e.getValue();
+                bestName = e.getKey();
+            }
+        }
+        System.out.printf(Locale.ROOT, "  sums %s; every operator on its cheaper backend %.2f ms; bound over %s"
+                + " %.2fx (no hand-over paid)%n", perBackend, split, bestName, bestSingle / split);
     }
 
     private static Map<String, Double> sums(List<Measurement> measured) {

@@ -6,9 +6,11 @@ import org.sparoa.api.Node;
 
 /**
  * Resize with modes nearest and linear (multi-linear), scales or sizes, optional axes and keep_aspect_ratio_policy.
- * Both modes are separable, so the tensor is resized one axis at a time.
+ * Both modes are separable, so the tensor is resized one axis at a time; the common case of a 4-D tensor resized in
+ * its two spatial axes only (an NCHW upsampling) is done in one pass straight into a pooled output, each input row
+ * interpolated along the columns once and each output row blended from (at most) two of those.
  */
-final class Resize implements Kernel {
+final class Resize implements PooledKernel {
     private final Node node;
     private final boolean linear;
     private final String transform;
@@ -29,8 +31,12 @@ final class Resize implements Kernel {
         this.axesAttr = node.attrLongs("axes", null);
     }
 
+    /** Where output position {@code o} of one axis reads: {@code (1 - w1) * in[i0] + w1 * in[i1]}, or in[i0]. */
+    private record AxisMap(int[] i0, int[] i1, float[] w1) {
+    }
+
     @Override
-    public NdArray[] run(NdArray[] in, Parallel parallel) {
+    public NdArray[] run(NdArray[] in, Parallel parallel, FloatArrayPool.Lease buffers) {
         NdArray x = in[0];
         int r = x.rank();
         int[] axes = new int[axesAttr == null ? r : axesAttr.length];
@@ -73,6 +79,12 @@ final class Resize implements Kernel {
         }
         float[] data = x.asFloats();
         int[] shape = x.shape.clone();
+        if (r == 4 && !resizes(x.shape, outShape, scale, 0) && !resizes(x.shape, outShape, scale, 1)) {
+            AxisMap rows = map(x.shape[2], outShape[2], scale[2], resizes(x.shape, outShape, scale, 2));
+            AxisMap cols = map(x.shape[3], outShape[3], scale[3], resizes(x.shape, outShape, scale, 3));
+            return new NdArray[] {NdArray.ofFloats(outShape, resizePlanes(data, x.shape, outShape, rows, cols,
+                    parallel, buffers))};
+        }
         for (int a = 0; a < r; a++) {
             if (outShape[a] != shape[a] || scale[a] != 1.0) {
                 data = resizeAxis(data, shape, a, outShape[a], scale[a], parallel);
@@ -88,20 +100,86 @@ final class Resize implements Kernel {
         }
     }
 
-    private float[] resizeAxis(float[] x, int[] shape, int axis, int outLen, double scale, Parallel parallel) {
-        int inLen = shape[axis];
-        int outer = 1;
-        for (int i = 0; i < axis; i++) {
-            outer *= shape[i];
+    /** Whether axis {@code a} changes (the separable path skips the others). */
+    private static boolean resizes(int[] shape, int[] outShape, double[] scale, int a) {
+        return outShape[a] != shape[a] || scale[a] != 1.0;
+    }
+
+    /**
+     * Both spatial axes of a 4-D tensor in one pass: each input row a task needs is interpolated along the columns
+     * once (the scattered reads), and every output row is then one or two of those rows blended, a contiguous loop
+     * the JIT vectorises; for nearest, or a row that falls on an input row, a copy. Rows are split over threads;
+     * the output array comes from the pool. (Columns first, where the axis-by-axis path goes rows first: the same
+     * values up to float rounding.)
+     */
+    private static float[] resizePlanes(float[] x, int[] shape, int[] outShape, AxisMap rows, AxisMap cols,
+                                        Parallel parallel, FloatArrayPool.Lease buffers) {
+        int h = shape[2];
+        int w = shape[3];
+        int oh = outShape[2];
+        int ow = outShape[3];
+        float[] y = buffers.take(shape[0] * shape[1] * oh * ow);
+        parallel.forRange(shape[0] * shape[1] * oh, Math.max(1, (1 << 14) / Math.max(1, ow)), (from, to) -> {
+            // two interpolated input rows, by (plane * h + input row); consecutive output rows mostly reuse them
+            float[][] cached = {new float[ow], new float[ow]};
+            int[] key = {-1, -1};
+            for (int row = from; row < to; row++) {
+                int plane = row / oh;
+                int oy = row % oh;
+                float wb = rows.w1()[oy];
+                float[] top = interpolated(x, plane * h + rows.i0()[oy], w, cols, cached, key, -1);
+                int dst = row * ow;
+                if (wb == 0f) {
+                    System.arraycopy(top, 0, y, dst, ow);
+                } else {
+                    float[] bottom = interpolated(x, plane * h + rows.i1()[oy], w, cols, cached, key,
+                            plane * h + rows.i0()[oy]);
+                    float wa = 1f - wb;
+                    for (int ox = 0; ox < ow; ox++) {
+                        y[dst + ox] = wa * top[ox] + wb * bottom[ox];
+                    }
+                }
+            }
+        });
+        return y;
+    }
+
+    /**
+     * Input row {@code inRow} (plane * h + row) interpolated along the columns, from the two-slot cache or computed
+     * into the slot that does not hold {@code keep} (the row the caller still uses).
+     */
+    private static float[] interpolated(float[] x, int inRow, int w, AxisMap cols, float[][] cached, int[] key,
+                                        int keep) {
+        for (int s = 0; s < 2; s++) {
+            if (key[s] == inRow) {
+                return cached[s];
+            }
         }
-        int inner = 1;
-        for (int i = axis + 1; i < shape.length; i++) {
-            inner *= shape[i];
+        int s = key[0] == keep ? 1 : 0;
+        float[] out = cached[s];
+        int[] c0 = cols.i0();
+        int[] c1 = cols.i1();
+        float[] cw = cols.w1();
+        int a = inRow * w;
+        for (int ox = 0; ox < out.length; ox++) {
+            float xb = cw[ox];
+            out[ox] = xb == 0f ? x[a + c0[ox]] : (1f - xb) * x[a + c0[ox]] + xb * x[a + c1[ox]];
         }
+        key[s] = inRow;
+        return out;
+    }
+
+    /** The read positions of one axis; an axis the separable path would leave alone maps every position to itself. */
+    private AxisMap map(int inLen, int outLen, double scale, boolean resized) {
         int[] i0 = new int[outLen];
         int[] i1 = new int[outLen];
         float[] w1 = new float[outLen];
         for (int o = 0; o < outLen; o++) {
+            if (!resized) {
+                i0[o] = o;
+                i1[o] = o;
+                continue;
+            }
             double c = original(o, inLen, outLen, scale);
             if (linear) {
                 c = Math.max(0, Math.min(inLen - 1, c));
@@ -114,6 +192,23 @@ final class Resize implements Kernel {
                 i1[o] = i0[o];
             }
         }
+        return new AxisMap(i0, i1, w1);
+    }
+
+    private float[] resizeAxis(float[] x, int[] shape, int axis, int outLen, double scale, Parallel parallel) {
+        int inLen = shape[axis];
+        int outer = 1;
+        for (int i = 0; i < axis; i++) {
+            outer *= shape[i];
+        }
+        int inner = 1;
+        for (int i = axis + 1; i < shape.length; i++) {
+            inner *= shape[i];
+        }
+        AxisMap map = map(inLen, outLen, scale, true);
+        int[] i0 = map.i0();
+        int[] i1 = map.i1();
+        float[] w1 = map.w1();
         float[] y = new float[outer * outLen * inner];
         if (inner == 1) {
             // the last axis: one element per output, no per-element arraycopy
