@@ -27,8 +27,8 @@ import org.sparoa.engine.LocalPlatform;
  * still inside these raw figures).
  *
  * <p>Arguments: {@code [threads] [sparsities] [iterations]} (default 2, "80", 20); {@code -Dbench.models=WORDS} picks
- * models (default all), {@code -Dbench.ortSpinning=MODE} sets ort-cpu's spinning; {@code -Dbench.splitBound=true} also prints
- * the own time per operator type on each backend and the bound a split of these operators could reach.
+ * models (default all), {@code -Dbench.ortSpinning=MODE} sets ort-cpu's spinning; {@code -Dbench.splitBound=true}
+ * also prints the own time per operator type on each backend and the bound a split of these operators could reach.
  */
 public final class CostModelCheck {
     private CostModelCheck() {

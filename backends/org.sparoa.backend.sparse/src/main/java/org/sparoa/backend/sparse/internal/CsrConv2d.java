@@ -1,6 +1,10 @@
 package org.sparoa.backend.sparse.internal;
 
 import java.util.Arrays;
+import java.util.Objects;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.sparoa.api.Node;
 
@@ -13,6 +17,7 @@ import org.sparoa.api.Node;
  * convolutions (one input channel per output channel) go to {@link DepthwiseConv2d} instead.
  */
 final class CsrConv2d implements PooledKernel {
+    private static final Logger LOG = LoggerFactory.getLogger(CsrConv2d.class);
     /** Source floats per tile the column buffer may take (fits the L2 cache of the machines we run on). */
     private static final int TILE_SOURCE_FLOATS = 1 << 17;
 
@@ -23,6 +28,9 @@ final class CsrConv2d implements PooledKernel {
 
     /** Applied to every output value as it is written: a fused Relu, Clip or HardSwish ({@link ConvFusion}). */
     private final ConvEpilogue epilogue;
+
+    /** Output rows per task of the shifted form, tuned on the first runs of each input shape. */
+    private final RowsTuner rowsTuner = new RowsTuner();
 
     CsrConv2d(Node node, NdArray constantWeights, double denseBelowSparsity) {
         this(node, constantWeights, denseBelowSparsity, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
@@ -124,6 +132,26 @@ final class CsrConv2d implements PooledKernel {
         }
     }
 
+    /**
+     * Output rows per task the shifted form may use, the rule's first: those that leave every thread a task and keep
+     * a task's input rows and output buffer within twice {@link #TILE_SOURCE_FLOATS}.
+     */
+    static int[] rowCandidates(int ruleRows, int oh, int planes, int outChannels, int padW, int kh, int threads) {
+        int[] out = new int[ROW_CANDIDATES.length + 1];
+        int count = 0;
+        out[count++] = ruleRows;
+        for (int rows : ROW_CANDIDATES) {
+            long floats = (long) planes * (rows + kh - 1) * padW + (long) outChannels * rows * padW;
+            if (rows != ruleRows && rows <= oh && (oh + rows - 1) / rows >= threads
+                    && floats <= 2L * TILE_SOURCE_FLOATS) {
+                out[count++] = rows;
+            }
+        }
+        return Arrays.copyOf(out, count);
+    }
+
+    private static final int[] ROW_CANDIDATES = {1, 2, 3, 4, 5, 6, 8, 10, 12, 16};
+
     /** One call's state: shapes, tiling and the two loops (gather, accumulate). */
     private final class Execution {
         final float[] x;
@@ -158,6 +186,8 @@ final class CsrConv2d implements PooledKernel {
         final int padW;
         final int padPlane;
         final int rowsPerTile;
+        /** This call's shape, for {@link #rowsTuner}. */
+        final int shapeKey;
         /** Source offset of each weight column (shifted: the tap's shift in the padded input; else column * ld). */
         final int[] koff;
         /** {@code koff} of each stored non-zero (sparse weights, vector forms). */
@@ -220,7 +250,11 @@ final class CsrConv2d implements PooledKernel {
             this.padW = ow + (kw - 1) * g.dilations[1] / sw;
             this.padPlane = padW * (oh + (kh - 1) * g.dilations[0] / sh);
             int base = Math.max(128, Math.min(1024, TILE_SOURCE_FLOATS / Math.max(1, k)));
-            this.rowsPerTile = Math.max(1, Math.min(base / padW, (oh + 4 * threads - 1) / (4 * threads)));
+            int ruleRows = Math.max(1, Math.min(base / padW, (oh + 4 * threads - 1) / (4 * threads)));
+            this.shapeKey = Objects.hash(n, h, wd, threads);
+            this.rowsPerTile = vector && !pointwise
+                    ? rowsTuner.choose(shapeKey, rowCandidates(ruleRows, oh, cg * phases, mg, padW, kh, threads))
+                    : ruleRows;
             if (shifted) {
                 koff = new int[k];
                 for (int row = 0; row < k; row++) {
@@ -305,6 +339,16 @@ final class CsrConv2d implements PooledKernel {
             }
         }
 
+        /** {@link #shiftedPlanes}, timed for {@link #rowsTuner}. */
+        private void runShifted(Parallel parallel, FloatArrayPool.Lease buffers) {
+            long start = System.nanoTime();
+            shiftedPlanes(parallel, buffers);
+            if (rowsTuner.record(shapeKey, rowsPerTile, System.nanoTime() - start)) {
+                LOG.debug("{}: {} output rows per task for input {}x{}x{}x{}, timed on its first runs", node,
+                        rowsTuner.chosen(), n, c, h, wd);
+            }
+        }
+
         /**
          * Windows without im2col: each (image, group) input is copied once into zero-padded phase planes, one per
          * (row, column) offset modulo the stride ({@code stride_h x stride_w} per channel, one plane for stride 1),
@@ -314,7 +358,7 @@ final class CsrConv2d implements PooledKernel {
          * output rows, for any stride. Tasks take blocks of output rows, compute them (with {@code padW - ow} columns
          * of waste per row) into a per-thread buffer and copy the valid columns out.
          */
-        private void runShifted(Parallel parallel, FloatArrayPool.Lease buffers) {
+        private void shiftedPlanes(Parallel parallel, FloatArrayPool.Lease buffers) {
             int oh = g.outSize[0];
             int padH = padPlane / padW;
             int pt = g.padBegin[0];

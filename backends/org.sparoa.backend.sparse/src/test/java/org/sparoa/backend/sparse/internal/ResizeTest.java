@@ -13,8 +13,9 @@ import org.sparoa.api.Node;
 /**
  * Resize of the two spatial axes of an NCHW tensor (the one-pass path): against an element-by-element reading of the
  * ONNX definition (each output value from the input coordinates it maps to, in double), and against the axis-by-axis
- * path, which a 5-D tensor with a unit axis takes (equal up to float rounding: columns first there, rows first here). Up- and downsampling, linear and nearest, several
- * coordinate transformations, on one thread and split over a team of three.
+ * path, which a 5-D tensor with a unit axis takes (equal up to float rounding: rows first there, columns first here).
+ * Up- and downsampling, linear and nearest, several coordinate transformations, on one thread and split over a team
+ * of three.
  */
 class ResizeTest {
     private static final WorkerTeam TEAM = new WorkerTeam(3, 100_000, null, "test");
@@ -25,7 +26,8 @@ class ResizeTest {
     }
 
     @ParameterizedTest(name = "{0} {1}, {2}x{3} -> {4}x{5}")
-    @CsvSource({"linear, half_pixel, 40, 40, 80, 80", "linear, half_pixel, 7, 5, 13, 9", "linear, asymmetric, 6, 6, 12, 12",
+    @CsvSource({"linear, half_pixel, 40, 40, 80, 80", "linear, half_pixel, 7, 5, 13, 9",
+            "linear, asymmetric, 6, 6, 12, 12",
             "linear, align_corners, 5, 8, 11, 3", "linear, pytorch_half_pixel, 9, 9, 4, 4",
             "nearest, asymmetric, 20, 20, 40, 40", "nearest, half_pixel, 7, 5, 13, 9",
             "nearest, tf_half_pixel_for_nearest, 8, 8, 3, 5", "linear, half_pixel, 6, 6, 6, 12"})
