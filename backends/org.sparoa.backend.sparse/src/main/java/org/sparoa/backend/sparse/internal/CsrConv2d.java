@@ -1,7 +1,6 @@
 package org.sparoa.backend.sparse.internal;
 
 import java.util.Arrays;
-import java.util.Objects;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -251,7 +250,10 @@ final class CsrConv2d implements PooledKernel {
             this.padPlane = padW * (oh + (kh - 1) * g.dilations[0] / sh);
             int base = Math.max(128, Math.min(1024, TILE_SOURCE_FLOATS / Math.max(1, k)));
             int ruleRows = Math.max(1, Math.min(base / padW, (oh + 4 * threads - 1) / (4 * threads)));
-            this.shapeKey = Objects.hash(n, h, wd, threads);
+            // everything the best split depends on: shapes, window, threads, and the share of non-zero weights
+            this.shapeKey = Arrays.hashCode(new int[] {n, c, h, wd, m, groups, kh, kw, sh, sw, g.dilations[0],
+                    g.dilations[1], g.padBegin[0], g.padBegin[1], g.padEnd[0], g.padEnd[1], threads,
+                    w.isDense() ? 100 : (int) (100L * w.colIndex.length / Math.max(1L, (long) m * k))});
             this.rowsPerTile = vector && !pointwise
                     ? rowsTuner.choose(shapeKey, rowCandidates(ruleRows, oh, cg * phases, mg, padW, kh, threads))
                     : ruleRows;

@@ -1,6 +1,8 @@
 package org.sparoa.backend.sparse.internal;
 
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Picks, by timing a kernel's own first runs, one of several ways to split its work that all give identical results
@@ -9,11 +11,17 @@ import java.util.Arrays;
  * ran 1.45 ms with 2 rows per task and 1.22 ms with 8, over 128 channels of 40x40 1.16 ms with 3 and 1.42-1.49 ms
  * with 4 or 8. The first {@link #WARM_CALLS} calls of a shape use the rule's value (the JIT is still compiling), then
  * the candidates take turns for {@link #SAMPLES} timed calls each, and the one with the lowest median is kept for
- * that shape. A new shape starts over. Thread-safe; a wrong pick costs speed, never correctness.
+ * that shape, by this kernel and by every later one of the same shape in this JVM ({@link #KEPT}). A new shape starts
+ * over. Thread-safe; a wrong pick costs speed, never correctness.
  */
 final class RowsTuner {
     static final int WARM_CALLS = 20;
     static final int SAMPLES = 7;
+    /**
+     * Values kept so far in this JVM, by shape: a kernel of a shape already tuned (another segment's, or the
+     * profiler's one-operator segment of the same operator) starts with the kept value instead of tuning again.
+     */
+    private static final Map<Integer, Integer> KEPT = new ConcurrentHashMap<>();
 
     private int shapeKey = Integer.MIN_VALUE;
     private int[] candidates = new int[0];
@@ -31,7 +39,7 @@ final class RowsTuner {
             this.candidates = candidates.clone();
             this.samples = new long[candidates.length][SAMPLES];
             this.calls = 0;
-            this.chosen = candidates.length == 1 ? candidates[0] : 0;
+            this.chosen = candidates.length == 1 ? candidates[0] : KEPT.getOrDefault(shapeKey, 0);
         }
         if (chosen > 0) {
             return chosen;
@@ -66,6 +74,7 @@ final class RowsTuner {
                 }
             }
             chosen = candidates[best];
+            KEPT.put(shapeKey, chosen);
             return true;
         }
         return false;

@@ -52,6 +52,8 @@ class RowsTunerTest {
         }
         assertEquals(8, tuner.chosen());
         assertEquals(8, used[used.length - 1]);
+        assertEquals(8, new RowsTuner().choose(7, candidates), "a later kernel of the shape starts on the kept value");
+        assertEquals(2, new RowsTuner().choose(77, candidates), "one of another shape warms on the rule's value");
     }
 
     @Test
