@@ -431,8 +431,10 @@ final class VectorKernels {
      * {@code r in [rowFrom, rowTo)} and {@code j < len} ({@code bias} indexed by the row, may be null). {@code off[p]}
      * is where non-zero {@code p}'s source row starts, precomputed: a column times the leading dimension
      * ({@link CsrMatrix#scaledColumns}), or a convolution tap's offset in a padded input. Row by row; each block of
-     * eight (then four, two, one) vectors of the row keeps its accumulators in registers across all the row's
-     * non-zeros (one load and one FMA per vector and non-zero, no accumulator traffic), then a scalar tail. Row-outer
+     * sixteen (then eight, four, two, one) vectors of the row keeps its accumulators in registers across all the
+     * row's non-zeros (one load and one FMA per vector and non-zero, no accumulator traffic), then a scalar tail.
+     * Sixteen vectors walk a row's non-zeros half as often as eight: 2-4 % on M-LSD's 3x3 convolutions at 80 %
+     * zeros (AVX-512, 32 vector registers; {@code bench/results/sparse-conv-rows-tuning-2026-12-04.txt}). Row-outer
      * order makes each non-zero's source row a sequential stream over the tile (measured 52 against 40 GFLOP/s of
      * non-zero work for column-strip-outer order with four vectors, 256 x 256 at 90 % on 768 columns).
      */
@@ -444,6 +446,9 @@ final class VectorKernels {
             float z = bias == null ? 0f : bias[r];
             int o = oOff + r * ldo;
             int j = 0;
+            for (; j + 16 * L <= len; j += 16 * L) {
+                csr16(from, to, off, val, b, bOff + j, out, o + j, z);
+            }
             for (; j + 8 * L <= len; j += 8 * L) {
                 csr8(from, to, off, val, b, bOff + j, out, o + j, z);
             }
@@ -512,6 +517,62 @@ final class VectorKernels {
         c1.intoArray(out, o + L);
         c2.intoArray(out, o + 2 * L);
         c3.intoArray(out, o + 3 * L);
+    }
+
+    private static void csr16(int from, int to, int[] off, float[] val, float[] b, int bj, float[] out, int o,
+                              float z) {
+        FloatVector c0 = FloatVector.broadcast(S, z);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        FloatVector c3 = c0;
+        FloatVector c4 = c0;
+        FloatVector c5 = c0;
+        FloatVector c6 = c0;
+        FloatVector c7 = c0;
+        FloatVector c8 = c0;
+        FloatVector c9 = c0;
+        FloatVector c10 = c0;
+        FloatVector c11 = c0;
+        FloatVector c12 = c0;
+        FloatVector c13 = c0;
+        FloatVector c14 = c0;
+        FloatVector c15 = c0;
+        for (int p = from; p < to; p++) {
+            int bi = bj + off[p];
+            FloatVector v = FloatVector.broadcast(S, val[p]);
+            c0 = FloatVector.fromArray(S, b, bi + 0 * L).fma(v, c0);
+            c1 = FloatVector.fromArray(S, b, bi + 1 * L).fma(v, c1);
+            c2 = FloatVector.fromArray(S, b, bi + 2 * L).fma(v, c2);
+            c3 = FloatVector.fromArray(S, b, bi + 3 * L).fma(v, c3);
+            c4 = FloatVector.fromArray(S, b, bi + 4 * L).fma(v, c4);
+            c5 = FloatVector.fromArray(S, b, bi + 5 * L).fma(v, c5);
+            c6 = FloatVector.fromArray(S, b, bi + 6 * L).fma(v, c6);
+            c7 = FloatVector.fromArray(S, b, bi + 7 * L).fma(v, c7);
+            c8 = FloatVector.fromArray(S, b, bi + 8 * L).fma(v, c8);
+            c9 = FloatVector.fromArray(S, b, bi + 9 * L).fma(v, c9);
+            c10 = FloatVector.fromArray(S, b, bi + 10 * L).fma(v, c10);
+            c11 = FloatVector.fromArray(S, b, bi + 11 * L).fma(v, c11);
+            c12 = FloatVector.fromArray(S, b, bi + 12 * L).fma(v, c12);
+            c13 = FloatVector.fromArray(S, b, bi + 13 * L).fma(v, c13);
+            c14 = FloatVector.fromArray(S, b, bi + 14 * L).fma(v, c14);
+            c15 = FloatVector.fromArray(S, b, bi + 15 * L).fma(v, c15);
+        }
+        c0.intoArray(out, o + 0 * L);
+        c1.intoArray(out, o + 1 * L);
+        c2.intoArray(out, o + 2 * L);
+        c3.intoArray(out, o + 3 * L);
+        c4.intoArray(out, o + 4 * L);
+        c5.intoArray(out, o + 5 * L);
+        c6.intoArray(out, o + 6 * L);
+        c7.intoArray(out, o + 7 * L);
+        c8.intoArray(out, o + 8 * L);
+        c9.intoArray(out, o + 9 * L);
+        c10.intoArray(out, o + 10 * L);
+        c11.intoArray(out, o + 11 * L);
+        c12.intoArray(out, o + 12 * L);
+        c13.intoArray(out, o + 13 * L);
+        c14.intoArray(out, o + 14 * L);
+        c15.intoArray(out, o + 15 * L);
     }
 
     private static void csr8(int from, int to, int[] off, float[] val, float[] b, int bj, float[] out, int o, float z) {

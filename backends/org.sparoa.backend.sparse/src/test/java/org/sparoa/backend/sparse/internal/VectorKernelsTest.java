@@ -61,7 +61,7 @@ class VectorKernelsTest {
     void csrRowsMatchNaive() {
         Random r = new Random(6);
         int l = VectorKernels.L;
-        int[] lens = {1, l - 1, l, 2 * l + 3, 8 * l, 8 * l + l + 1, 17 * l + 5};
+        int[] lens = {1, l - 1, l, 2 * l + 3, 8 * l, 8 * l + l + 1, 16 * l, 17 * l + 5, 31 * l + 3};
         for (double sparsity : new double[] {0.0, 0.5, 0.9, 0.95, 1.0}) {
             for (int kdim : new int[] {1, 6, 40}) {
                 for (int len : lens) {
