@@ -17,6 +17,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
+    /**
+     * Whether CSR rows take blocks of sixteen vectors: sixteen accumulators, a broadcast and a load need the 32
+     * vector registers of AVX-512 (a 512-bit species); AVX2's 16 would spill.
+     */
+    private static final boolean SIXTEEN_BLOCKS = L >= 16;
     /** Blocks of eight rows by three vectors (24 accumulators) where the register file has room (32 vectors). */
     static final boolean EIGHT_ROWS = !"false".equals(System.getProperty("sparoa.sparse.eightRows"));
 
@@ -434,7 +439,7 @@ final class VectorKernels {
      * sixteen (then eight, four, two, one) vectors of the row keeps its accumulators in registers across all the
      * row's non-zeros (one load and one FMA per vector and non-zero, no accumulator traffic), then a scalar tail.
      * Sixteen vectors walk a row's non-zeros half as often as eight: 2-4 % on M-LSD's 3x3 convolutions at 80 %
-     * zeros (AVX-512, 32 vector registers; {@code bench/results/sparse-conv-rows-tuning-2026-12-04.txt}). Row-outer
+     * zeros (AVX-512 only, {@link #SIXTEEN_BLOCKS}; {@code bench/results/sparse-conv-rows-tuning-2026-12-04.txt}). Row-outer
      * order makes each non-zero's source row a sequential stream over the tile (measured 52 against 40 GFLOP/s of
      * non-zero work for column-strip-outer order with four vectors, 256 x 256 at 90 % on 768 columns).
      */
@@ -446,7 +451,7 @@ final class VectorKernels {
             float z = bias == null ? 0f : bias[r];
             int o = oOff + r * ldo;
             int j = 0;
-            for (; j + 16 * L <= len; j += 16 * L) {
+            for (; SIXTEEN_BLOCKS && j + 16 * L <= len; j += 16 * L) {
                 csr16(from, to, off, val, b, bOff + j, out, o + j, z);
             }
             for (; j + 8 * L <= len; j += 8 * L) {
