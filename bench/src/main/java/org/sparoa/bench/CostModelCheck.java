@@ -86,8 +86,8 @@ public final class CostModelCheck {
         Map<String, Map<String, Double>> own = new LinkedHashMap<>();
         Map<String, String> typeOf = new LinkedHashMap<>();
         for (Measurement m : ops) {
-            double fixed = bc.getOrDefault(m.backendId(), BoundaryCost.UNKNOWN).segmentMillis();
-            double o = Math.max(m.millis() - fixed, BoundaryCost.MIN_OWN_SHARE * m.millis());
+            // no bytes moved: only the fixed per-segment cost comes out
+            double o = bc.getOrDefault(m.backendId(), BoundaryCost.UNKNOWN).ownMillis(m.millis(), 0);
             own.computeIfAbsent(m.node(), k -> new TreeMap<>()).put(m.backendId(), o);
             typeOf.put(m.node(), m.opType());
         }

@@ -254,8 +254,9 @@ final class CsrConv2d implements PooledKernel {
             this.shapeKey = Arrays.hashCode(new int[] {n, c, h, wd, m, groups, kh, kw, sh, sw, g.dilations[0],
                     g.dilations[1], g.padBegin[0], g.padBegin[1], g.padEnd[0], g.padEnd[1], threads,
                     w.isDense() ? 100 : (int) (100L * w.colIndex.length / Math.max(1L, (long) m * k))});
+            int planes = cg * phases;
             this.rowsPerTile = vector && !pointwise
-                    ? rowsTuner.choose(shapeKey, rowCandidates(ruleRows, oh, cg * phases, mg, padW, kh, threads))
+                    ? rowsTuner.choose(shapeKey, () -> rowCandidates(ruleRows, oh, planes, mg, padW, kh, threads))
                     : ruleRows;
             if (shifted) {
                 koff = new int[k];

@@ -86,7 +86,7 @@ final class Resize implements PooledKernel {
                     parallel, buffers))};
         }
         for (int a = 0; a < r; a++) {
-            if (outShape[a] != shape[a] || scale[a] != 1.0) {
+            if (resizes(shape, outShape, scale, a)) {
                 data = resizeAxis(data, shape, a, outShape[a], scale[a], parallel);
                 shape[a] = outShape[a];
             }

@@ -3,6 +3,7 @@ package org.sparoa.backend.sparse.internal;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Picks, by timing a kernel's own first runs, one of several ways to split its work that all give identical results
@@ -30,16 +31,17 @@ final class RowsTuner {
     private int chosen;
 
     /**
-     * The value for this call of a run of shape {@code shapeKey}; {@code candidates[0]} is the rule's value. The
-     * caller times the call and reports it to {@link #record}.
+     * The value for this call of a run of shape {@code shapeKey}; {@code candidates} gives the values to try, the
+     * rule's first, and is asked only when the shape changes. The caller times the call and reports it to
+     * {@link #record}.
      */
-    synchronized int choose(int shapeKey, int[] candidates) {
+    synchronized int choose(int shapeKey, Supplier<int[]> candidates) {
         if (shapeKey != this.shapeKey) {
             this.shapeKey = shapeKey;
-            this.candidates = candidates.clone();
-            this.samples = new long[candidates.length][SAMPLES];
+            this.candidates = candidates.get().clone();
+            this.samples = new long[this.candidates.length][SAMPLES];
             this.calls = 0;
-            this.chosen = candidates.length == 1 ? candidates[0] : KEPT.getOrDefault(shapeKey, 0);
+            this.chosen = this.candidates.length == 1 ? this.candidates[0] : KEPT.getOrDefault(shapeKey, 0);
         }
         if (chosen > 0) {
             return chosen;

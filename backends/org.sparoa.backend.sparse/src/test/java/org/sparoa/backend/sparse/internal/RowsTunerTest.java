@@ -23,7 +23,7 @@ class RowsTunerTest {
     private static int[] drive(RowsTuner tuner, int key, int[] candidates, long[] cost, int calls) {
         int[] used = new int[calls];
         for (int i = 0; i < calls; i++) {
-            used[i] = tuner.choose(key, candidates);
+            used[i] = tuner.choose(key, () -> candidates);
             tuner.record(key, used[i], cost[used[i]]);
         }
         return used;
@@ -52,8 +52,9 @@ class RowsTunerTest {
         }
         assertEquals(8, tuner.chosen());
         assertEquals(8, used[used.length - 1]);
-        assertEquals(8, new RowsTuner().choose(7, candidates), "a later kernel of the shape starts on the kept value");
-        assertEquals(2, new RowsTuner().choose(77, candidates), "one of another shape warms on the rule's value");
+        assertEquals(8, new RowsTuner().choose(7, () -> candidates),
+                "a later kernel of the shape starts on the kept value");
+        assertEquals(2, new RowsTuner().choose(77, () -> candidates), "one of another shape warms on the rule's value");
     }
 
     @Test
@@ -62,16 +63,16 @@ class RowsTunerTest {
         int[] candidates = {4, 2};
         long[] cost = {0, 0, 500, 0, 100};
         drive(tuner, 1, candidates, cost, RowsTuner.WARM_CALLS);
-        int first = tuner.choose(1, candidates);
-        int second = tuner.choose(1, candidates); // a second thread, same turn
+        int first = tuner.choose(1, () -> candidates);
+        int second = tuner.choose(1, () -> candidates); // a second thread, same turn
         tuner.record(1, first, 1_000_000); // the turn's value, but slow: the one sample of it that counts
         tuner.record(1, second, 1); // same value reported again: now a turn of the other candidate, not counted
         drive(tuner, 1, candidates, cost, 2 * RowsTuner.SAMPLES - 2);
         assertEquals(0, tuner.chosen(), "one sample is still due: the stale report was not counted as one of 2's");
         drive(tuner, 1, candidates, cost, 1);
         assertEquals(4, tuner.chosen(), "the median ignores the one slow sample");
-        assertEquals(4, tuner.choose(1, candidates));
-        assertEquals(6, tuner.choose(2, new int[] {6, 4}), "a new shape warms on its rule's value again");
+        assertEquals(4, tuner.choose(1, () -> candidates));
+        assertEquals(6, tuner.choose(2, () -> new int[] {6, 4}), "a new shape warms on its rule's value again");
         assertEquals(0, tuner.chosen());
     }
 
