@@ -91,6 +91,6 @@ public final class EngineOverheadBenchmark {
         try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
             new GsonBuilder().setPrettyPrinting().create().toJson(doc, w);
         }
-        System.out.println("Wrote " + out.toAbsolutePath());
+        System.out.println("Wrote " + out);
     }
 }

@@ -153,7 +153,7 @@ public final class HandOverBenchmark {
         try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
             new GsonBuilder().setPrettyPrinting().create().toJson(doc, w);
         }
-        System.out.println("Wrote " + out.toAbsolutePath());
+        System.out.println("Wrote " + out);
     }
 
     private static Map<String, Double> runChild(String mode, int rounds, int threads, int k)

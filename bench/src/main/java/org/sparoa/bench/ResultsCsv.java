@@ -36,7 +36,7 @@ final class ResultsCsv {
                 w.println(String.join(",", columns.stream().map(k -> cell(r.get(k))).toList()));
             }
         }
-        System.out.println("Wrote " + out.toAbsolutePath());
+        System.out.println("Wrote " + out);
     }
 
     private static String cell(Object v) {

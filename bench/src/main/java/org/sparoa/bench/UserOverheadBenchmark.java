@@ -128,7 +128,7 @@ public final class UserOverheadBenchmark {
         try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
             new GsonBuilder().setPrettyPrinting().create().toJson(doc, w);
         }
-        System.out.println("Wrote " + out.toAbsolutePath());
+        System.out.println("Wrote " + out);
     }
 
     private static double runChild(String contender, Case c, int iterations, int threads)

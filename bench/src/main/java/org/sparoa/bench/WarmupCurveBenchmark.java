@@ -125,7 +125,7 @@ public final class WarmupCurveBenchmark {
                 "BlazeFace back 90 %, sparse-cpu, fresh JVM, " + (cpuTime ? "CPU ms of the request thread"
                         : "wall ms") + ": median of " + repeats + " JVMs",
                 dir.resolve("warmup-curve.svg"));
-        System.out.println("Wrote " + dir.resolve("warmup-curve.csv").toAbsolutePath() + " and warmup-curve.svg");
+        System.out.println("Wrote " + dir.resolve("warmup-curve.csv") + " and warmup-curve.svg");
     }
 
     private static double[] runChild(Contender c, int requests, int threads) throws IOException, InterruptedException {
