@@ -114,8 +114,8 @@ public class DemoCommand implements Action {
         System.out.println("Side by side in this run: each contender warmed for " + warmMillis + " ms, then " + rounds
                 + " rounds in a new random order, each visit " + DemoContest.SETTLE_MILLIS + " ms untimed then "
                 + DemoContest.TIMED_MILLIS + " ms (at least " + DemoContest.MIN_TIMED_PER_VISIT + " runs) timed."
-                + " Speed-up = plain ONNX Runtime p50 / this p50. max |diff| against plain ONNX Runtime's"
-                + " outputs. Pruning without fine-tuning changes accuracy: the pruned rows measure speed only.");
+                + " Speed-up = median over the rounds of plain ONNX Runtime's median / this one's in the same round."
+                + " max |diff| against plain ONNX Runtime's outputs. Pruning without fine-tuning changes accuracy: the pruned rows measure speed only.");
         return null;
     }
 
@@ -166,16 +166,16 @@ public class DemoCommand implements Action {
             }
             options.put("policy " + policy, RunOptions.withPolicy(policy, Map.of()));
             options.forEach((name, o) -> contenders.put(name, () -> inference.infer(model.id(), inputs, o)));
-            Map<String, LatencyStats> timings = DemoContest.run(contenders, warmMillis, rounds);
-            double ortP50 = timings.get("ONNX Runtime (plain)").p50();
+            DemoContest.Result timings = DemoContest.run(contenders, warmMillis, rounds);
+            double ortP50 = timings.stats().get("ONNX Runtime (plain)").p50();
             String percent = Math.round(sparsity * 100) + " %";
             table.addRow().addContent(model.id(), percent, "ONNX Runtime (plain)", "-", CommandSupport.ms(ortP50),
                     "1.00x", "-");
             for (Map.Entry<String, RunOptions> e : options.entrySet()) {
                 InferenceResult last = inference.infer(model.id(), inputs, e.getValue());
-                double p50 = timings.get(e.getKey()).p50();
+                double p50 = timings.stats().get(e.getKey()).p50();
                 table.addRow().addContent(model.id(), percent, e.getKey(), planSummary(last),
-                        CommandSupport.ms(p50), String.format("%.2fx", ortP50 / p50),
+                        CommandSupport.ms(p50), String.format("%.2fx", timings.ratio("ONNX Runtime (plain)", e.getKey())),
                         String.format("%.2g", SideBySideRun.maxAbsDiff(reference, last.outputs())));
             }
             for (String c : cannot) {

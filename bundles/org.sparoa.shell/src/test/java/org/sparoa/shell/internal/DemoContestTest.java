@@ -1,0 +1,50 @@
+package org.sparoa.shell.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.junit.jupiter.api.Test;
+
+/** The demo's contest times every contender in every round and reports ratios of same-round medians. */
+class DemoContestTest {
+    /** Busy for {@code micros} of wall-clock time, as an inference would be. */
+    private static Callable<Object> busy(long micros) {
+        return () -> {
+            long end = System.nanoTime() + micros * 1_000L;
+            while (System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+            return null;
+        };
+    }
+
+    @Test
+    void aContenderTwiceAsSlowHasARatioOfAboutOneHalfFromSameRoundMedians() throws Exception {
+        Map<String, Callable<?>> contenders = new LinkedHashMap<>();
+        contenders.put("fast", busy(300));
+        contenders.put("slow", busy(600));
+        DemoContest.Result result = DemoContest.run(contenders, 10, 4);
+
+        assertEquals(4, result.roundMedians().get("fast").length, "a median per round");
+        double ratio = result.ratio("fast", "slow");
+        // 0.5 exactly without noise; a descheduled run lengthens either side, the medians keep it near
+        assertTrue(ratio > 0.35 && ratio < 0.65, "fast/slow: " + ratio);
+        assertTrue(result.ratio("slow", "fast") > 1.5, "the other way round: " + result.ratio("slow", "fast"));
+        assertTrue(result.stats().get("slow").p50() > result.stats().get("fast").p50());
+    }
+
+    @Test
+    void theRatioIsTheMedianOverRoundsOfSameRoundRatios() {
+        // rounds 2 and 3 on a machine twice as slow: both sides slow down, the round ratios stay 2
+        DemoContest.Result result = new DemoContest.Result(Map.of(), Map.of(
+                "base", new double[] {2, 2, 4, 4, 2},
+                "other", new double[] {1, 1, 2, 2, 1}));
+        assertEquals(2.0, result.ratio("base", "other"), 1e-12);
+        assertEquals(3.0, DemoContest.median(new double[] {5, 1, 3}), 1e-12);
+        assertEquals(2.5, DemoContest.median(new double[] {4, 1, 3, 2}), 1e-12);
+    }
+}
