@@ -4,12 +4,15 @@ import java.util.Arrays;
 
 import org.sparoa.api.Node;
 
+import jdk.incubator.vector.FloatVector;
+
 /**
  * ConvTranspose over one or two spatial axes (a 1-D one runs as 2-D with height 1): every input pixel scatters
  * its value times the kernel into the output. Zero weights are skipped. Output channels are split over threads,
- * so no two threads write the same output plane. When the stride equals the kernel, see {@link #nonOverlapping}.
+ * so no two threads write the same output plane. When the stride equals the kernel, see {@link #nonOverlapping}. The
+ * output array comes from the pool.
  */
-final class ConvTranspose2d implements Kernel {
+final class ConvTranspose2d implements PooledKernel {
     private final Node node;
     private final int groups;
 
@@ -19,7 +22,7 @@ final class ConvTranspose2d implements Kernel {
     }
 
     @Override
-    public NdArray[] run(NdArray[] in, Parallel parallel) {
+    public NdArray[] run(NdArray[] in, Parallel parallel, FloatArrayPool.Lease buffers) {
         NdArray x = in[0];
         NdArray w = in[1];
         NdArray bias = in.length > 2 ? in[2] : null;
@@ -94,7 +97,7 @@ final class ConvTranspose2d implements Kernel {
         float[] xf = x.asFloats();
         float[] wf = w.asFloats();
         float[] bf = bias == null ? null : bias.asFloats();
-        float[] y = new float[n * m * oh * ow];
+        float[] y = buffers.take(n * m * oh * ow); // every element written below
         int pt = pb[0];
         int pl = pb[1];
         if (groups == 1 && sh == kh && sw == kw && dh == 1 && dw == 1) {
@@ -109,9 +112,7 @@ final class ConvTranspose2d implements Kernel {
                 int grp = o / mg;
                 int ocl = o % mg;
                 int outBase = u * oh * ow;
-                if (bf != null) {
-                    Arrays.fill(y, outBase, outBase + oh * ow, bf[o]);
-                }
+                Arrays.fill(y, outBase, outBase + oh * ow, bf == null ? 0f : bf[o]);
                 for (int icl = 0; icl < cg; icl++) {
                     int ic = grp * cg + icl;
                     int inBase = (img * c + ic) * h * wd;
@@ -146,56 +147,93 @@ final class ConvTranspose2d implements Kernel {
     }
 
     /**
-     * Stride equal to the kernel (the 2x2 stride-2 upsampling of detection heads): the windows do not overlap, so for
-     * each tap (ky, kx) the contributions form a 1x1 convolution {@code sum_ic W[ic][o][ky][kx] * X[ic]} over whole
-     * input planes, computed with the same vectorised multiply-adds as the convolutions (zero weights skipped), then
-     * written to every stride-th output pixel. The general scatter loop writes with a stride, which stays scalar.
+     * Stride equal to the kernel (the 2x2 stride-2 upsampling of detection heads): the windows do not overlap, so
+     * every output pixel takes exactly one tap of one input pixel. For one output channel and one input row, each
+     * tap's row of contributions {@code bias + sum_ic W[ic][o][ky][kx] * X[ic][iy][:]} is summed with vectorised
+     * multiply-adds over the tap's non-zero weights only, read in place from the input (no copy of its planes), and
+     * then written once into the output rows it covers, in output order when the taps cover the output exactly. The
+     * work is split over (output channel, input row) pairs, so a head with one output channel uses every thread.
      */
     private static void nonOverlapping(float[] xf, float[] wf, float[] bf, float[] y, int n, int c, int m, int h,
                                        int wd, int oh, int ow, int kh, int kw, int pt, int pl, Parallel parallel) {
+        int taps = kh * kw;
+        int[][] nzIc = new int[m * taps][];
+        float[][] nzW = new float[m * taps][];
+        for (int o = 0; o < m; o++) {
+            for (int t = 0; t < taps; t++) {
+                int count = 0;
+                for (int ic = 0; ic < c; ic++) {
+                    if (wf[(ic * m + o) * taps + t] != 0f) {
+                        count++;
+                    }
+                }
+                int[] ics = new int[count];
+                float[] ws = new float[count];
+                int k = 0;
+                for (int ic = 0; ic < c; ic++) {
+                    float v = wf[(ic * m + o) * taps + t];
+                    if (v != 0f) {
+                        ics[k] = ic;
+                        ws[k++] = v;
+                    }
+                }
+                nzIc[o * taps + t] = ics;
+                nzW[o * taps + t] = ws;
+            }
+        }
+        // each output pixel gets its one tap; those no tap reaches (output padding) keep the bias
+        boolean exact = pt == 0 && pl == 0 && oh == h * kh && ow == wd * kw;
         int hw = h * wd;
         for (int img = 0; img < n; img++) {
-            float[][] planes = new float[c][hw];
-            for (int ic = 0; ic < c; ic++) {
-                System.arraycopy(xf, (img * c + ic) * hw, planes[ic], 0, hw);
-            }
             int image = img;
-            parallel.forRange(m, 1, (from, to) -> {
-                float[] acc = new float[hw];
-                int[] nzIc = new int[c];
-                float[] nzW = new float[c];
-                for (int o = from; o < to; o++) {
-                    int outBase = (image * m + o) * oh * ow;
-                    Arrays.fill(y, outBase, outBase + oh * ow, bf == null ? 0f : bf[o]);
+            if (!exact) {
+                for (int o = 0; o < m; o++) {
+                    int plane = (image * m + o) * oh * ow;
+                    Arrays.fill(y, plane, plane + oh * ow, bf == null ? 0f : bf[o]);
+                }
+            }
+            parallel.forRange(m * h, 4, (from, to) -> {
+                float[] acc = new float[taps * wd];
+                for (int u = from; u < to; u++) {
+                    int o = u / h;
+                    int iy = u % h;
+                    float bias = bf == null ? 0f : bf[o];
+                    int inRow = image * c * hw + iy * wd;
+                    for (int t = 0; t < taps; t++) {
+                        int a = t * wd;
+                        Arrays.fill(acc, a, a + wd, bias);
+                        int[] ics = nzIc[o * taps + t];
+                        float[] ws = nzW[o * taps + t];
+                        int p = 0;
+                        for (; p + 3 < ics.length; p += 4) {
+                            axpy4(acc, a, wd, xf, inRow + ics[p] * hw, inRow + ics[p + 1] * hw,
+                                    inRow + ics[p + 2] * hw, inRow + ics[p + 3] * hw, ws[p], ws[p + 1], ws[p + 2],
+                                    ws[p + 3]);
+                        }
+                        for (; p < ics.length; p++) {
+                            axpy1(acc, a, wd, xf, inRow + ics[p] * hw, ws[p]);
+                        }
+                    }
+                    int outPlane = (image * m + o) * oh * ow;
                     for (int ky = 0; ky < kh; ky++) {
-                        for (int kx = 0; kx < kw; kx++) {
-                            int nnz = 0;
-                            for (int ic = 0; ic < c; ic++) {
-                                float v = wf[((ic * m + o) * kh + ky) * kw + kx];
-                                if (v != 0f) {
-                                    nzIc[nnz] = ic;
-                                    nzW[nnz++] = v;
-                                }
+                        int oy = iy * kh + ky - pt;
+                        if (oy < 0 || oy >= oh) {
+                            continue;
+                        }
+                        int row = outPlane + oy * ow;
+                        int tap0 = ky * kw * wd;
+                        if (exact && kw == 2) {
+                            for (int ix = 0; ix < wd; ix++) {
+                                y[row + 2 * ix] = acc[tap0 + ix];
+                                y[row + 2 * ix + 1] = acc[tap0 + wd + ix];
                             }
-                            Arrays.fill(acc, 0f);
-                            int p = 0;
-                            for (; p + 3 < nnz; p += 4) {
-                                SparseRowKernel.axpy4(acc, hw, planes[nzIc[p]], planes[nzIc[p + 1]], planes[nzIc[p + 2]],
-                                        planes[nzIc[p + 3]], nzW[p], nzW[p + 1], nzW[p + 2], nzW[p + 3]);
-                            }
-                            for (; p < nnz; p++) {
-                                SparseRowKernel.axpy1(acc, hw, planes[nzIc[p]], nzW[p]);
-                            }
-                            for (int iy = 0; iy < h; iy++) {
-                                int oy = iy * kh + ky - pt;
-                                if (oy < 0 || oy >= oh) {
-                                    continue;
-                                }
-                                int row = outBase + oy * ow;
+                        } else {
+                            for (int kx = 0; kx < kw; kx++) {
+                                int a = tap0 + kx * wd;
                                 for (int ix = 0; ix < wd; ix++) {
                                     int ox = ix * kw + kx - pl;
                                     if (ox >= 0 && ox < ow) {
-                                        y[row + ox] += acc[iy * wd + ix];
+                                        y[row + ox] = acc[a + ix];
                                     }
                                 }
                             }
@@ -203,6 +241,50 @@ final class ConvTranspose2d implements Kernel {
                     }
                 }
             });
+        }
+    }
+
+    /**
+     * {@code acc[a..a+len) += v0 x[x0..] + v1 x[x1..] + v2 x[x2..] + v3 x[x3..]} with explicit vectors: the rows lie at
+     * different offsets of the same arrays, which the JIT's automatic vectorisation does not take on (it cannot rule
+     * out that the accumulator overlaps the input).
+     */
+    private static void axpy4(float[] acc, int a, int len, float[] x, int x0, int x1, int x2, int x3,
+                              float v0, float v1, float v2, float v3) {
+        int j = 0;
+        int bound = VectorKernels.S.loopBound(len);
+        if (bound > 0) {
+            FloatVector w0 = FloatVector.broadcast(VectorKernels.S, v0);
+            FloatVector w1 = FloatVector.broadcast(VectorKernels.S, v1);
+            FloatVector w2 = FloatVector.broadcast(VectorKernels.S, v2);
+            FloatVector w3 = FloatVector.broadcast(VectorKernels.S, v3);
+            for (; j < bound; j += VectorKernels.L) {
+                FloatVector s = FloatVector.fromArray(VectorKernels.S, acc, a + j);
+                s = FloatVector.fromArray(VectorKernels.S, x, x0 + j).fma(w0, s);
+                s = FloatVector.fromArray(VectorKernels.S, x, x1 + j).fma(w1, s);
+                s = FloatVector.fromArray(VectorKernels.S, x, x2 + j).fma(w2, s);
+                s = FloatVector.fromArray(VectorKernels.S, x, x3 + j).fma(w3, s);
+                s.intoArray(acc, a + j);
+            }
+        }
+        for (; j < len; j++) {
+            acc[a + j] = Math.fma(v3, x[x3 + j], Math.fma(v2, x[x2 + j], Math.fma(v1, x[x1 + j],
+                    Math.fma(v0, x[x0 + j], acc[a + j]))));
+        }
+    }
+
+    private static void axpy1(float[] acc, int a, int len, float[] x, int x0, float v0) {
+        int j = 0;
+        int bound = VectorKernels.S.loopBound(len);
+        if (bound > 0) {
+            FloatVector w0 = FloatVector.broadcast(VectorKernels.S, v0);
+            for (; j < bound; j += VectorKernels.L) {
+                FloatVector.fromArray(VectorKernels.S, x, x0 + j)
+                        .fma(w0, FloatVector.fromArray(VectorKernels.S, acc, a + j)).intoArray(acc, a + j);
+            }
+        }
+        for (; j < len; j++) {
+            acc[a + j] = Math.fma(v0, x[x0 + j], acc[a + j]);
         }
     }
 

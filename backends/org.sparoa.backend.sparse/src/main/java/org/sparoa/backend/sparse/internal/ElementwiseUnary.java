@@ -1,5 +1,8 @@
 package org.sparoa.backend.sparse.internal;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
 import org.sparoa.api.Node;
 
 /** Float32 activations applied element by element: Relu, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Clip. */
@@ -68,11 +71,7 @@ final class ElementwiseUnary implements PooledKernel {
                     y[i] = v < 0 ? v * alpha : v;
                 }
             }
-            case SIGMOID -> {
-                for (int i = from; i < to; i++) {
-                    y[i] = (float) (1.0 / (1.0 + Math.exp(-a[i])));
-                }
-            }
+            case SIGMOID -> sigmoid(a, y, from, to);
             case HARD_SIGMOID -> {
                 for (int i = from; i < to; i++) {
                     y[i] = Math.max(0f, Math.min(1f, alpha * a[i] + beta));
@@ -89,6 +88,23 @@ final class ElementwiseUnary implements PooledKernel {
                     y[i] = Math.min(max, Math.max(min, a[i]));
                 }
             }
+        }
+    }
+
+    /**
+     * {@code 1 / (1 + e^-x)}, vectorised: the vector {@code EXP} is the JDK's short-vector math library on x86-64
+     * (SVML), about ten times faster than {@link Math#exp} per element; the tail takes the scalar form.
+     */
+    static void sigmoid(float[] a, float[] y, int from, int to) {
+        int i = from;
+        int bound = from + VectorKernels.S.loopBound(to - from);
+        FloatVector one = FloatVector.broadcast(VectorKernels.S, 1f);
+        for (; i < bound; i += VectorKernels.L) {
+            FloatVector e = FloatVector.fromArray(VectorKernels.S, a, i).neg().lanewise(VectorOperators.EXP);
+            one.div(one.add(e)).intoArray(y, i);
+        }
+        for (; i < to; i++) {
+            y[i] = (float) (1.0 / (1.0 + Math.exp(-a[i])));
         }
     }
 }

@@ -24,6 +24,9 @@ class ConvTranspose2dTest {
             "2, 7, 5, 4, 6, 2, 2, 0, 0, 0.5",
             "1, 5, 9, 6, 5, 3, 3, 1, 1, 0.3",
             "1, 6, 4, 5, 5, 2, 2, 1, 0, 0.0",
+            // a detection head: one output channel, rows wider than a vector, two images
+            "2, 24, 1, 9, 37, 2, 2, 0, 0, 0.8",
+            "1, 24, 3, 6, 40, 2, 2, 0, 1, 0.8",
             // general scatter path (windows overlap)
             "1, 4, 3, 5, 6, 3, 2, 1, 1, 0.2"
     })
