@@ -45,6 +45,10 @@ final class Pooling implements PooledKernel {
         }
         if (max && d == 2 && isPairwise(g)) {
             parallel.forRange(planes, 8, (from, to) -> maxPool2x2(a, y, g, from, to));
+        } else if (max && d == 2 && isSlidingByOne(g)) {
+            int oh = g.outSize[0];
+            parallel.forRange(planes * oh, Math.max(1, 64 / Math.max(1, g.outSize[1] / 16)),
+                    (from, to) -> maxPoolStrideOne(a, y, g, from, to));
         } else if (max && d == 2) {
             parallel.forRange(planes, 1, (from, to) -> maxPool2d(a, y, g, from, to));
         } else {
@@ -62,6 +66,78 @@ final class Pooling implements PooledKernel {
         return kernel[0] == 2 && kernel[1] == 2 && g.strides[0] == 2 && g.strides[1] == 2 && g.dilations[0] == 1
                 && g.dilations[1] == 1 && g.padBegin[0] == 0 && g.padBegin[1] == 0
                 && 2 * g.outSize[0] <= g.inSize[0] && 2 * g.outSize[1] <= g.inSize[1];
+    }
+
+    /** Stride 1 and no dilation on both axes: every input pixel belongs to up to kh x kw overlapping windows. */
+    private boolean isSlidingByOne(WindowGeometry g) {
+        return g.strides[0] == 1 && g.strides[1] == 1 && g.dilations[0] == 1 && g.dilations[1] == 1
+                && kernel[0] * kernel[1] > 1;
+    }
+
+    /**
+     * Max pooling with stride 1 (the "same"-size peak finding of line and keypoint heads) as two passes of
+     * element-wise maxima: the maximum of the window's input rows, column by column, then of the kernel's columns of
+     * that row; both loops vectorise, where the window walk compares one tap at a time. Work is split over (plane,
+     * output row), so a single-channel map uses every thread. Padding taps are skipped, as in {@link #edgeWindow};
+     * {@link Math#max} lets a NaN in the window win.
+     */
+    private void maxPoolStrideOne(float[] a, float[] y, WindowGeometry g, int from, int to) {
+        int ih = g.inSize[0];
+        int iw = g.inSize[1];
+        int oh = g.outSize[0];
+        int ow = g.outSize[1];
+        int kh = kernel[0];
+        int kw = kernel[1];
+        int pt = g.padBegin[0];
+        int pl = g.padBegin[1];
+        float[] colMax = new float[iw];
+        for (int u = from; u < to; u++) {
+            int p = u / oh;
+            int oy = u % oh;
+            int inBase = p * ih * iw;
+            int o = p * oh * ow + oy * ow;
+            int iyFrom = Math.max(0, oy - pt);
+            int iyTo = Math.min(ih, oy - pt + kh);
+            if (iyFrom >= iyTo) {
+                java.util.Arrays.fill(y, o, o + ow, Float.NEGATIVE_INFINITY);
+                continue;
+            }
+            System.arraycopy(a, inBase + iyFrom * iw, colMax, 0, iw);
+            for (int iy = iyFrom + 1; iy < iyTo; iy++) {
+                int r = inBase + iy * iw;
+                for (int ix = 0; ix < iw; ix++) {
+                    colMax[ix] = Math.max(colMax[ix], a[r + ix]);
+                }
+            }
+            // output columns whose window lies inside the row: ix = ox - pl + kx in [0, iw) for every kx
+            int oxLo = Math.min(ow, pl);
+            int oxHi = Math.max(oxLo, Math.min(ow, iw - kw + 1 + pl));
+            if (oxHi > oxLo) {
+                System.arraycopy(colMax, oxLo - pl, y, o + oxLo, oxHi - oxLo);
+                for (int kx = 1; kx < kw; kx++) {
+                    int shift = kx - pl;
+                    for (int ox = oxLo; ox < oxHi; ox++) {
+                        y[o + ox] = Math.max(y[o + ox], colMax[ox + shift]);
+                    }
+                }
+            }
+            for (int ox = 0; ox < ow; ox++) {
+                if (ox >= oxLo && ox < oxHi) {
+                    ox = oxHi - 1;
+                    continue;
+                }
+                float best = Float.NEGATIVE_INFINITY;
+                boolean any = false;
+                for (int kx = 0; kx < kw; kx++) {
+                    int ix = ox - pl + kx;
+                    if (ix >= 0 && ix < iw) {
+                        best = any ? Math.max(best, colMax[ix]) : colMax[ix];
+                        any = true;
+                    }
+                }
+                y[o + ox] = best;
+            }
+        }
     }
 
     /**
