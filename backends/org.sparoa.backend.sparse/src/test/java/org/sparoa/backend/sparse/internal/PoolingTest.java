@@ -10,16 +10,22 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** MaxPool 2x2 stride 2 and stride 1 (their vectorised paths) against a naive loop, odd sizes and NaNs included. */
 class PoolingTest {
-    @ParameterizedTest(name = "{0}x{1}x{2}x{3}")
-    @CsvSource({"1, 2, 8, 8", "2, 3, 7, 9", "1, 28, 64, 64", "1, 1, 2, 2"})
-    void maxPool2x2Stride2MatchesNaive(int n, int c, int h, int w) {
-        Random r = new Random(n * 31 + c * 7 + h + w);
-        float[] x = new float[n * c * h * w];
+    /** Uniform values in [-1, 1) with one NaN and one -inf at random places. */
+    private static float[] input(long seed, int size) {
+        Random r = new Random(seed);
+        float[] x = new float[size];
         for (int i = 0; i < x.length; i++) {
             x[i] = r.nextFloat() * 2 - 1;
         }
         x[r.nextInt(x.length)] = Float.NaN;
         x[r.nextInt(x.length)] = Float.NEGATIVE_INFINITY;
+        return x;
+    }
+
+    @ParameterizedTest(name = "{0}x{1}x{2}x{3}")
+    @CsvSource({"1, 2, 8, 8", "2, 3, 7, 9", "1, 28, 64, 64", "1, 1, 2, 2"})
+    void maxPool2x2Stride2MatchesNaive(int n, int c, int h, int w) {
+        float[] x = input(n * 31 + c * 7 + h + w, n * c * h * w);
         Pooling pool = new Pooling(Nodes.node("MaxPool", 1, "kernel_shape", new long[] {2, 2}, "strides",
                 new long[] {2, 2}), true);
         NdArray y = pool.run(new NdArray[] {NdArray.ofFloats(new int[] {n, c, h, w}, x)}, Parallel.sequential())[0];
@@ -55,13 +61,7 @@ class PoolingTest {
             "1, 1, 4, 5, 1, 3, 0, 1, 0, 1"
     })
     void maxPoolStrideOneMatchesNaive(int n, int c, int h, int w, int kh, int kw, int pt, int pl, int pb, int pr) {
-        Random r = new Random(n * 31 + c * 7 + h + w + kh);
-        float[] x = new float[n * c * h * w];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = r.nextFloat() * 2 - 1;
-        }
-        x[r.nextInt(x.length)] = Float.NaN;
-        x[r.nextInt(x.length)] = Float.NEGATIVE_INFINITY;
+        float[] x = input(n * 31 + c * 7 + h + w + kh, n * c * h * w);
         Pooling pool = new Pooling(Nodes.node("MaxPool", 1, "kernel_shape", new long[] {kh, kw}, "strides",
                 new long[] {1, 1}, "pads", new long[] {pt, pl, pb, pr}), true);
         WorkerTeam team = new WorkerTeam(2, 100_000, null, "test");
