@@ -8,7 +8,10 @@ import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The vectorised Sigmoid against the definition in double precision, over whole vectors and their tails. */
+/**
+ * The vectorised Sigmoid against the definition in double precision, over whole vectors and their tails, and bit for
+ * bit the same whichever path (vector or scalar tail) computes a value.
+ */
 class SigmoidTest {
     @ParameterizedTest(name = "{0} values")
     @ValueSource(ints = {1, 15, 16, 17, 100, 1031})
@@ -46,6 +49,30 @@ class SigmoidTest {
                 assertEquals(-1f, y[i], "outside the range: element " + i);
             } else if (i != from) {
                 assertEquals(0.5f, y[i], 1e-7f);
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void everyValueComesOutTheSameInAVectorAndInTheScalarTail() {
+        Random r = new Random(7);
+        float[] x = new float[4099];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (r.nextGaussian() * 20);
+        }
+        float[] whole = new float[x.length];
+        ElementwiseUnary.sigmoid(x, whole, 0, x.length);
+        // ranges that put every value at another place relative to the vector boundaries, down to scalar only
+        for (int shift = 1; shift < 17; shift += 5) {
+            float[] pieces = new float[x.length];
+            for (int from = 0; from < x.length; from += 23 + shift) {
+                ElementwiseUnary.sigmoid(x, pieces, from, Math.min(x.length, from + 23 + shift));
+            }
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(Float.floatToRawIntBits(whole[i]), Float.floatToRawIntBits(pieces[i]),
+                        "sigmoid(" + x[i] + ") at " + i + ", pieces of " + (23 + shift));
+                assertEquals(Float.floatToRawIntBits(whole[i]), Float.floatToRawIntBits(ElementwiseUnary.sigmoid(x[i])),
+                        "scalar form at " + i);
             }
         }
     }
