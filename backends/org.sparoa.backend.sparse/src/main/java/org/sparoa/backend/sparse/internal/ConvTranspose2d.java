@@ -4,8 +4,6 @@ import java.util.Arrays;
 
 import org.sparoa.api.Node;
 
-import jdk.incubator.vector.FloatVector;
-
 /**
  * ConvTranspose over one or two spatial axes (a 1-D one runs as 2-D with height 1): every input pixel scatters
  * its value times the kernel into the output. Zero weights are skipped. Output channels are split over threads,
@@ -245,28 +243,13 @@ final class ConvTranspose2d implements PooledKernel {
     }
 
     /**
-     * {@code acc[a..a+len) += v0 x[x0..] + v1 x[x1..] + v2 x[x2..] + v3 x[x3..]} with explicit vectors: the rows lie at
-     * different offsets of the same arrays, which the JIT's automatic vectorisation does not take on (it cannot rule
-     * out that the accumulator overlaps the input).
+     * {@code acc[a..a+len) += v0 x[x0..] + v1 x[x1..] + v2 x[x2..] + v3 x[x3..]}: with explicit vectors where the Vector
+     * API is there ({@link VectorKernels#axpy4}; the rows lie at different offsets of the same arrays, which the JIT's
+     * automatic vectorisation does not take on), the same multiply-adds one by one for the rest.
      */
     private static void axpy4(float[] acc, int a, int len, float[] x, int x0, int x1, int x2, int x3,
                               float v0, float v1, float v2, float v3) {
-        int j = 0;
-        int bound = VectorKernels.S.loopBound(len);
-        if (bound > 0) {
-            FloatVector w0 = FloatVector.broadcast(VectorKernels.S, v0);
-            FloatVector w1 = FloatVector.broadcast(VectorKernels.S, v1);
-            FloatVector w2 = FloatVector.broadcast(VectorKernels.S, v2);
-            FloatVector w3 = FloatVector.broadcast(VectorKernels.S, v3);
-            for (; j < bound; j += VectorKernels.L) {
-                FloatVector s = FloatVector.fromArray(VectorKernels.S, acc, a + j);
-                s = FloatVector.fromArray(VectorKernels.S, x, x0 + j).fma(w0, s);
-                s = FloatVector.fromArray(VectorKernels.S, x, x1 + j).fma(w1, s);
-                s = FloatVector.fromArray(VectorKernels.S, x, x2 + j).fma(w2, s);
-                s = FloatVector.fromArray(VectorKernels.S, x, x3 + j).fma(w3, s);
-                s.intoArray(acc, a + j);
-            }
-        }
+        int j = Simd.enabled() ? VectorKernels.axpy4(acc, a, len, x, x0, x1, x2, x3, v0, v1, v2, v3) : 0;
         for (; j < len; j++) {
             acc[a + j] = Math.fma(v3, x[x3 + j], Math.fma(v2, x[x2 + j], Math.fma(v1, x[x1 + j],
                     Math.fma(v0, x[x0 + j], acc[a + j]))));
@@ -274,15 +257,7 @@ final class ConvTranspose2d implements PooledKernel {
     }
 
     private static void axpy1(float[] acc, int a, int len, float[] x, int x0, float v0) {
-        int j = 0;
-        int bound = VectorKernels.S.loopBound(len);
-        if (bound > 0) {
-            FloatVector w0 = FloatVector.broadcast(VectorKernels.S, v0);
-            for (; j < bound; j += VectorKernels.L) {
-                FloatVector.fromArray(VectorKernels.S, x, x0 + j)
-                        .fma(w0, FloatVector.fromArray(VectorKernels.S, acc, a + j)).intoArray(acc, a + j);
-            }
-        }
+        int j = Simd.enabled() ? VectorKernels.axpy1(acc, a, len, x, x0, v0) : 0;
         for (; j < len; j++) {
             acc[a + j] = Math.fma(v0, x[x0 + j], acc[a + j]);
         }

@@ -1,9 +1,5 @@
 package org.sparoa.backend.sparse.internal;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
-
 import org.sparoa.api.Node;
 
 /** Float32 activations applied element by element: Relu, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Clip. */
@@ -94,51 +90,31 @@ final class ElementwiseUnary implements PooledKernel {
 
     // e^x as 2^n * e^r with n = round(x / ln 2) and |r| <= ln 2 / 2, e^r by a degree-7 polynomial (the coefficients of
     // the Cephes library's expf, relative error about 2e-7); ln 2 split in two so that x - n ln 2 stays exact
-    private static final float LOG2E = 1.44269504088896341f;
-    private static final float LN2_HI = 0.693359375f;
-    private static final float LN2_LO = -2.12194440e-4f;
-    private static final float P0 = 1.9875691500e-4f;
-    private static final float P1 = 1.3981999507e-3f;
-    private static final float P2 = 8.3334519073e-3f;
-    private static final float P3 = 4.1665795894e-2f;
-    private static final float P4 = 1.6666665459e-1f;
-    private static final float P5 = 5.0000001201e-1f;
+    static final float LOG2E = 1.44269504088896341f;
+    static final float LN2_HI = 0.693359375f;
+    static final float LN2_LO = -2.12194440e-4f;
+    static final float P0 = 1.9875691500e-4f;
+    static final float P1 = 1.3981999507e-3f;
+    static final float P2 = 8.3334519073e-3f;
+    static final float P3 = 4.1665795894e-2f;
+    static final float P4 = 1.6666665459e-1f;
+    static final float P5 = 5.0000001201e-1f;
     /** 1.5 * 2^23: adding it rounds to an integer, which then sits in the low bits of the float. */
-    private static final float ROUND = 12582912f;
-    private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
+    static final float ROUND = 12582912f;
+    static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
     /** e^x is computed for x in this range: 2^n stays a normal float; outside it Sigmoid is 0 or 1 to 1e-38. */
-    private static final float EXP_MIN = -87f;
-    private static final float EXP_MAX = 88f;
+    static final float EXP_MIN = -87f;
+    static final float EXP_MAX = 88f;
 
     /**
-     * {@code 1 / (1 + e^-x)}, vectorised with only exactly rounded operations (multiply-add, add, multiply, divide,
+     * {@code 1 / (1 + e^-x)}, vectorised ({@link VectorKernels#sigmoid}, where the Vector API is there) with only exactly rounded operations (multiply-add, add, multiply, divide,
      * integer bit arithmetic), so a value comes out bit for bit the same on every path: in a vector or in the scalar
      * tail, in interpreted, C1- or C2-compiled code. The vector {@code EXP} of the JDK gives other bits when the JIT has
      * not intrinsified it yet, which made two runs of one model differ in the last bit. Within a few ulp of the
      * definition; NaN stays NaN.
      */
     static void sigmoid(float[] a, float[] y, int from, int to) {
-        int i = from;
-        int bound = from + VectorKernels.S.loopBound(to - from);
-        for (; i < bound; i += VectorKernels.L) {
-            FloatVector v = FloatVector.fromArray(VectorKernels.S, a, i);
-            FloatVector x = v.neg().lanewise(VectorOperators.MAX, EXP_MIN).lanewise(VectorOperators.MIN, EXP_MAX);
-            FloatVector t = x.fma(LOG2E, ROUND);
-            FloatVector n = t.sub(ROUND);
-            FloatVector r = n.fma(FloatVector.broadcast(VectorKernels.S, -LN2_HI), x);
-            r = n.fma(FloatVector.broadcast(VectorKernels.S, -LN2_LO), r);
-            FloatVector p = r.fma(P0, P1);
-            p = p.fma(r, FloatVector.broadcast(VectorKernels.S, P2));
-            p = p.fma(r, FloatVector.broadcast(VectorKernels.S, P3));
-            p = p.fma(r, FloatVector.broadcast(VectorKernels.S, P4));
-            p = p.fma(r, FloatVector.broadcast(VectorKernels.S, P5));
-            FloatVector e = p.fma(r.mul(r), r).add(1f);
-            IntVector scale = ((IntVector) t.reinterpretAsInts()).sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
-            e = e.mul((FloatVector) scale.reinterpretAsFloats());
-            FloatVector s = FloatVector.broadcast(VectorKernels.S, 1f).div(e.add(1f))
-                    .blend(v, v.test(VectorOperators.IS_NAN));
-            s.intoArray(y, i);
-        }
+        int i = Simd.enabled() ? VectorKernels.sigmoid(a, y, from, to) : from;
         for (; i < to; i++) {
             y[i] = sigmoid(a[i]);
         }

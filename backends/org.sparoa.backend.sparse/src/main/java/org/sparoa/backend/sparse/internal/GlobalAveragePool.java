@@ -2,8 +2,6 @@ package org.sparoa.backend.sparse.internal;
 
 import java.util.Arrays;
 
-import jdk.incubator.vector.FloatVector;
-
 import org.sparoa.api.Node;
 
 /** GlobalAveragePool: the mean of every (image, channel) plane, spatial axes kept as size 1. */
@@ -37,30 +35,16 @@ final class GlobalAveragePool implements PooledKernel {
     }
 
     /**
-     * The mean of {@code n} floats from {@code off}: four vector accumulators (independent chains, so the additions
-     * overlap instead of waiting for each other), their lanes summed in double at the end with the tail; each lane
-     * adds {@code n / (4 L)} values in float.
+     * The mean of {@code n} floats from {@code off}: with the Vector API, four vector accumulators (independent chains,
+     * so the additions overlap instead of waiting for each other, {@link VectorKernels#sum4}), their lanes summed in
+     * double with the tail; each lane adds {@code n / (4 L)} values in float. Without it, one chain in double.
      */
     static float mean(float[] a, int off, int n) {
         int j = 0;
-        int step = 4 * VectorKernels.L;
         double s = 0;
-        if (n >= step) {
-            FloatVector s0 = FloatVector.zero(VectorKernels.S);
-            FloatVector s1 = s0;
-            FloatVector s2 = s0;
-            FloatVector s3 = s0;
-            for (; j + step <= n; j += step) {
-                s0 = s0.add(FloatVector.fromArray(VectorKernels.S, a, off + j));
-                s1 = s1.add(FloatVector.fromArray(VectorKernels.S, a, off + j + VectorKernels.L));
-                s2 = s2.add(FloatVector.fromArray(VectorKernels.S, a, off + j + 2 * VectorKernels.L));
-                s3 = s3.add(FloatVector.fromArray(VectorKernels.S, a, off + j + 3 * VectorKernels.L));
-            }
-            for (FloatVector v : new FloatVector[] {s0, s1, s2, s3}) {
-                for (int lane = 0; lane < VectorKernels.L; lane++) {
-                    s += v.lane(lane);
-                }
-            }
+        if (Simd.enabled() && n >= 4 * VectorKernels.L) {
+            j = n - n % (4 * VectorKernels.L);
+            s = VectorKernels.sum4(a, off, j);
         }
         for (; j < n; j++) {
             s += a[off + j];

@@ -1,6 +1,8 @@
 package org.sparoa.backend.sparse.internal;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -705,5 +707,95 @@ final class VectorKernels {
             float v = Math.min(Math.max(res != null ? a[i] + res[i] : a[i], lo), hi);
             a[i] = v * Math.min(Math.max(v + 3f, 0f), 6f) / 6f;
         }
+    }
+
+    /**
+     * The vector part of {@link ElementwiseUnary#sigmoid(float[], float[], int, int)}: the same exactly rounded
+     * operations as {@link ElementwiseUnary#sigmoid(float)}, lane by lane, so the results are bit for bit those of the
+     * scalar form. Returns where it stopped (the caller does the tail).
+     */
+    static int sigmoid(float[] a, float[] y, int from, int to) {
+        int i = from;
+        int bound = from + S.loopBound(to - from);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector minusLn2Hi = FloatVector.broadcast(S, -ElementwiseUnary.LN2_HI);
+        FloatVector minusLn2Lo = FloatVector.broadcast(S, -ElementwiseUnary.LN2_LO);
+        FloatVector p2 = FloatVector.broadcast(S, ElementwiseUnary.P2);
+        FloatVector p3 = FloatVector.broadcast(S, ElementwiseUnary.P3);
+        FloatVector p4 = FloatVector.broadcast(S, ElementwiseUnary.P4);
+        FloatVector p5 = FloatVector.broadcast(S, ElementwiseUnary.P5);
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, a, i);
+            FloatVector x = v.neg().lanewise(VectorOperators.MAX, ElementwiseUnary.EXP_MIN)
+                    .lanewise(VectorOperators.MIN, ElementwiseUnary.EXP_MAX);
+            FloatVector t = x.fma(ElementwiseUnary.LOG2E, ElementwiseUnary.ROUND);
+            FloatVector n = t.sub(ElementwiseUnary.ROUND);
+            FloatVector r = n.fma(minusLn2Hi, x);
+            r = n.fma(minusLn2Lo, r);
+            FloatVector p = r.fma(ElementwiseUnary.P0, ElementwiseUnary.P1);
+            p = p.fma(r, p2);
+            p = p.fma(r, p3);
+            p = p.fma(r, p4);
+            p = p.fma(r, p5);
+            FloatVector e = p.fma(r.mul(r), r).add(1f);
+            IntVector scale = ((IntVector) t.reinterpretAsInts()).sub(ElementwiseUnary.ROUND_BITS - 127)
+                    .lanewise(VectorOperators.LSHL, 23);
+            e = e.mul((FloatVector) scale.reinterpretAsFloats());
+            one.div(e.add(1f)).blend(v, v.test(VectorOperators.IS_NAN)).intoArray(y, i);
+        }
+        return i;
+    }
+
+    /** The sum of {@code a[off..off+n)}, {@code n} a multiple of {@code 4 L}: four accumulators, lanes added in double. */
+    static double sum4(float[] a, int off, int n) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        for (int j = 0; j < n; j += 4 * L) {
+            s0 = s0.add(FloatVector.fromArray(S, a, off + j));
+            s1 = s1.add(FloatVector.fromArray(S, a, off + j + L));
+            s2 = s2.add(FloatVector.fromArray(S, a, off + j + 2 * L));
+            s3 = s3.add(FloatVector.fromArray(S, a, off + j + 3 * L));
+        }
+        double s = 0;
+        for (FloatVector v : new FloatVector[] {s0, s1, s2, s3}) {
+            for (int lane = 0; lane < L; lane++) {
+                s += v.lane(lane);
+            }
+        }
+        return s;
+    }
+
+    /**
+     * {@code acc[a..) += v0 x[x0..] + v1 x[x1..] + v2 x[x2..] + v3 x[x3..]} over the whole vectors of {@code len};
+     * returns where it stopped.
+     */
+    static int axpy4(float[] acc, int a, int len, float[] x, int x0, int x1, int x2, int x3,
+                     float v0, float v1, float v2, float v3) {
+        int bound = S.loopBound(len);
+        FloatVector w0 = FloatVector.broadcast(S, v0);
+        FloatVector w1 = FloatVector.broadcast(S, v1);
+        FloatVector w2 = FloatVector.broadcast(S, v2);
+        FloatVector w3 = FloatVector.broadcast(S, v3);
+        for (int j = 0; j < bound; j += L) {
+            FloatVector s = FloatVector.fromArray(S, acc, a + j);
+            s = FloatVector.fromArray(S, x, x0 + j).fma(w0, s);
+            s = FloatVector.fromArray(S, x, x1 + j).fma(w1, s);
+            s = FloatVector.fromArray(S, x, x2 + j).fma(w2, s);
+            s = FloatVector.fromArray(S, x, x3 + j).fma(w3, s);
+            s.intoArray(acc, a + j);
+        }
+        return bound;
+    }
+
+    /** {@code acc[a..) += v0 x[x0..]} over the whole vectors of {@code len}; returns where it stopped. */
+    static int axpy1(float[] acc, int a, int len, float[] x, int x0, float v0) {
+        int bound = S.loopBound(len);
+        FloatVector w0 = FloatVector.broadcast(S, v0);
+        for (int j = 0; j < bound; j += L) {
+            FloatVector.fromArray(S, x, x0 + j).fma(w0, FloatVector.fromArray(S, acc, a + j)).intoArray(acc, a + j);
+        }
+        return bound;
     }
 }

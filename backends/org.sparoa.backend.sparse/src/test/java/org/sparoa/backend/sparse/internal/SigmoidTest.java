@@ -75,5 +75,16 @@ class SigmoidTest {
                         "scalar form at " + i);
             }
         }
+        // and without the Vector API (a JVM without jdk.incubator.vector) the plain loop gives the same bits
+        boolean was = Simd.setEnabled(false);
+        try {
+            float[] plain = new float[x.length];
+            ElementwiseUnary.sigmoid(x, plain, 0, x.length);
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(Float.floatToRawIntBits(whole[i]), Float.floatToRawIntBits(plain[i]), "plain loop at " + i);
+            }
+        } finally {
+            Simd.setEnabled(was);
+        }
     }
 }
