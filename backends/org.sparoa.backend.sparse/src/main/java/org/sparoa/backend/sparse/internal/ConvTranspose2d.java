@@ -147,41 +147,21 @@ final class ConvTranspose2d implements PooledKernel {
     /**
      * Stride equal to the kernel (the 2x2 stride-2 upsampling of detection heads): the windows do not overlap, so
      * every output pixel takes exactly one tap of one input pixel. For one output channel and one input row, each
-     * tap's row of contributions {@code bias + sum_ic W[ic][o][ky][kx] * X[ic][iy][:]} is summed with vectorised
-     * multiply-adds over the tap's non-zero weights only, read in place from the input (no copy of its planes), and
-     * then written once into the output rows it covers, in output order when the taps cover the output exactly. The
-     * work is split over (output channel, input row) pairs, so a head with one output channel uses every thread.
+     * tap's row of contributions {@code bias + sum_ic W[ic][o][ky][kx] * X[ic][iy][:]} is one CSR row of the
+     * transposed weights ({@link VectorKernels#csrRows}, as the convolutions use it: non-zero weights only, input rows
+     * read in place, no copy of its planes), then written once into the output rows it covers, in output order when
+     * the taps cover the output exactly. The work is split over (output channel, input row) pairs, so a head with one output channel uses every thread.
      */
     private static void nonOverlapping(float[] xf, float[] wf, float[] bf, float[] y, int n, int c, int m, int h,
                                        int wd, int oh, int ow, int kh, int kw, int pt, int pl, Parallel parallel) {
         int taps = kh * kw;
-        int[][] nzIc = new int[m * taps][];
-        float[][] nzW = new float[m * taps][];
-        for (int o = 0; o < m; o++) {
-            for (int t = 0; t < taps; t++) {
-                int count = 0;
-                for (int ic = 0; ic < c; ic++) {
-                    if (wf[(ic * m + o) * taps + t] != 0f) {
-                        count++;
-                    }
-                }
-                int[] ics = new int[count];
-                float[] ws = new float[count];
-                int k = 0;
-                for (int ic = 0; ic < c; ic++) {
-                    float v = wf[(ic * m + o) * taps + t];
-                    if (v != 0f) {
-                        ics[k] = ic;
-                        ws[k++] = v;
-                    }
-                }
-                nzIc[o * taps + t] = ics;
-                nzW[o * taps + t] = ws;
-            }
-        }
+        int hw = h * wd;
+        // one CSR row per (output channel, tap) over the input channels: W[ic][o][tap] transposed, zeros dropped
+        CsrMatrix w = CsrMatrix.packTransposed(wf, 0, c, m * taps, 0);
+        int[] off = w.scaledColumns(hw);
+        float[] rowBias = bf == null ? null : eachRepeated(bf, taps);
         // each output pixel gets its one tap; those no tap reaches (output padding) keep the bias
         boolean exact = pt == 0 && pl == 0 && oh == h * kh && ow == wd * kw;
-        int hw = h * wd;
         for (int img = 0; img < n; img++) {
             int image = img;
             if (!exact) {
@@ -195,22 +175,13 @@ final class ConvTranspose2d implements PooledKernel {
                 for (int u = from; u < to; u++) {
                     int o = u / h;
                     int iy = u % h;
-                    float bias = bf == null ? 0f : bf[o];
                     int inRow = image * c * hw + iy * wd;
-                    for (int t = 0; t < taps; t++) {
-                        int a = t * wd;
-                        Arrays.fill(acc, a, a + wd, bias);
-                        int[] ics = nzIc[o * taps + t];
-                        float[] ws = nzW[o * taps + t];
-                        int p = 0;
-                        for (; p + 3 < ics.length; p += 4) {
-                            axpy4(acc, a, wd, xf, inRow + ics[p] * hw, inRow + ics[p + 1] * hw,
-                                    inRow + ics[p + 2] * hw, inRow + ics[p + 3] * hw, ws[p], ws[p + 1], ws[p + 2],
-                                    ws[p + 3]);
-                        }
-                        for (; p < ics.length; p++) {
-                            axpy1(acc, a, wd, xf, inRow + ics[p] * hw, ws[p]);
-                        }
+                    int r0 = o * taps;
+                    if (Simd.enabled()) {
+                        VectorKernels.csrRows(w.rowStart, off, w.values, r0, r0 + taps, xf, inRow, wd, acc,
+                                -r0 * wd, wd, rowBias);
+                    } else {
+                        csrRowsPlain(w, off, r0, r0 + taps, xf, inRow, wd, acc, -r0 * wd, rowBias);
                     }
                     int outPlane = (image * m + o) * oh * ow;
                     for (int ky = 0; ky < kh; ky++) {
@@ -242,24 +213,31 @@ final class ConvTranspose2d implements PooledKernel {
         }
     }
 
-    /**
-     * {@code acc[a..a+len) += v0 x[x0..] + v1 x[x1..] + v2 x[x2..] + v3 x[x3..]}: with explicit vectors where the Vector
-     * API is there ({@link VectorKernels#axpy4}; the rows lie at different offsets of the same arrays, which the JIT's
-     * automatic vectorisation does not take on), the same multiply-adds one by one for the rest.
-     */
-    private static void axpy4(float[] acc, int a, int len, float[] x, int x0, int x1, int x2, int x3,
-                              float v0, float v1, float v2, float v3) {
-        int j = Simd.enabled() ? VectorKernels.axpy4(acc, a, len, x, x0, x1, x2, x3, v0, v1, v2, v3) : 0;
-        for (; j < len; j++) {
-            acc[a + j] = Math.fma(v3, x[x3 + j], Math.fma(v2, x[x2 + j], Math.fma(v1, x[x1 + j],
-                    Math.fma(v0, x[x0 + j], acc[a + j]))));
+    /** {@code v}'s values, each {@code times} times in a row. */
+    private static float[] eachRepeated(float[] v, int times) {
+        float[] r = new float[v.length * times];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = v[i / times];
         }
+        return r;
     }
 
-    private static void axpy1(float[] acc, int a, int len, float[] x, int x0, float v0) {
-        int j = Simd.enabled() ? VectorKernels.axpy1(acc, a, len, x, x0, v0) : 0;
-        for (; j < len; j++) {
-            acc[a + j] = Math.fma(v0, x[x0 + j], acc[a + j]);
+    /**
+     * {@link VectorKernels#csrRows} for a JVM without the Vector API: the same multiply-adds in the same order, so the
+     * same bits.
+     */
+    private static void csrRowsPlain(CsrMatrix w, int[] off, int rowFrom, int rowTo, float[] b, int bOff, int len,
+                                     float[] out, int oOff, float[] bias) {
+        for (int r = rowFrom; r < rowTo; r++) {
+            float z = bias == null ? 0f : bias[r];
+            int o = oOff + r * len;
+            for (int j = 0; j < len; j++) {
+                float acc = z;
+                for (int p = w.rowStart[r]; p < w.rowStart[r + 1]; p++) {
+                    acc = Math.fma(w.values[p], b[bOff + off[p] + j], acc);
+                }
+                out[o + j] = acc;
+            }
         }
     }
 

@@ -766,36 +766,4 @@ final class VectorKernels {
         }
         return s;
     }
-
-    /**
-     * {@code acc[a..) += v0 x[x0..] + v1 x[x1..] + v2 x[x2..] + v3 x[x3..]} over the whole vectors of {@code len};
-     * returns where it stopped.
-     */
-    static int axpy4(float[] acc, int a, int len, float[] x, int x0, int x1, int x2, int x3,
-                     float v0, float v1, float v2, float v3) {
-        int bound = S.loopBound(len);
-        FloatVector w0 = FloatVector.broadcast(S, v0);
-        FloatVector w1 = FloatVector.broadcast(S, v1);
-        FloatVector w2 = FloatVector.broadcast(S, v2);
-        FloatVector w3 = FloatVector.broadcast(S, v3);
-        for (int j = 0; j < bound; j += L) {
-            FloatVector s = FloatVector.fromArray(S, acc, a + j);
-            s = FloatVector.fromArray(S, x, x0 + j).fma(w0, s);
-            s = FloatVector.fromArray(S, x, x1 + j).fma(w1, s);
-            s = FloatVector.fromArray(S, x, x2 + j).fma(w2, s);
-            s = FloatVector.fromArray(S, x, x3 + j).fma(w3, s);
-            s.intoArray(acc, a + j);
-        }
-        return bound;
-    }
-
-    /** {@code acc[a..) += v0 x[x0..]} over the whole vectors of {@code len}; returns where it stopped. */
-    static int axpy1(float[] acc, int a, int len, float[] x, int x0, float v0) {
-        int bound = S.loopBound(len);
-        FloatVector w0 = FloatVector.broadcast(S, v0);
-        for (int j = 0; j < bound; j += L) {
-            FloatVector.fromArray(S, x, x0 + j).fma(w0, FloatVector.fromArray(S, acc, a + j)).intoArray(acc, a + j);
-        }
-        return bound;
-    }
 }

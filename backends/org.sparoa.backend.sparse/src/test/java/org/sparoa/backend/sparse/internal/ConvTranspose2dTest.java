@@ -63,9 +63,18 @@ class ConvTranspose2dTest {
                 }
             }
         }
-        NdArray out = new ConvTranspose2d(node).run(new NdArray[] {NdArray.ofFloats(new int[] {n, c, h, w}, x),
-                NdArray.ofFloats(new int[] {c, m, k, k}, wt), NdArray.ofFloats(new int[] {m}, b)}, Nodes.onThisThread(TEAM))[0];
-        assertArrayEquals(new int[] {n, m, oh, ow}, out.shape);
-        Nodes.assertClose(expected, out.floats, 1e-4, "convtranspose");
+        // with the vector kernels and with the plain loops of a JVM without the Vector API
+        for (boolean vectors : new boolean[] {true, false}) {
+            boolean was = Simd.setEnabled(vectors);
+            try {
+                NdArray out = new ConvTranspose2d(node).run(new NdArray[] {NdArray.ofFloats(new int[] {n, c, h, w}, x),
+                        NdArray.ofFloats(new int[] {c, m, k, k}, wt), NdArray.ofFloats(new int[] {m}, b)},
+                        Nodes.onThisThread(TEAM))[0];
+                assertArrayEquals(new int[] {n, m, oh, ow}, out.shape);
+                Nodes.assertClose(expected, out.floats, 1e-4, "convtranspose, vectors " + vectors);
+            } finally {
+                Simd.setEnabled(was);
+            }
+        }
     }
 }
