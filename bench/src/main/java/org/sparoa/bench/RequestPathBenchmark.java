@@ -1,6 +1,5 @@
 package org.sparoa.bench;
 
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,8 +23,6 @@ import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.engine.LocalPlatform;
 import org.sparoa.onnx.OnnxModels;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -91,11 +88,8 @@ public final class RequestPathBenchmark {
                 try (OrtSession.SessionOptions options = OrtCpuBackend.sessionOptions(threads);
                      OrtSession session = env.createSession(Files.readAllBytes(c.file()), options)) {
                     time(times, () -> {
-                        try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), x.shape());
-                             OrtSession.Result result = session.run(Map.of(in.name(), t))) {
-                            for (Map.Entry<String, OnnxValue> o : result) {
-                                ((OnnxTensor) o.getValue()).getFloatBuffer();
-                            }
+                        try {
+                            UserOverheadBenchmark.runAsAUserWould(env, session, in.name(), values, x.shape());
                         } catch (OrtException e) {
                             throw new IllegalStateException(e);
                         }
