@@ -90,6 +90,9 @@ final class Pooling implements PooledKernel {
         int kw = kernel[1];
         int pt = g.padBegin[0];
         int pl = g.padBegin[1];
+        // output columns whose window lies inside the row: ix = ox - pl + kx in [0, iw) for every kx
+        int oxLo = Math.min(ow, pl);
+        int oxHi = Math.max(oxLo, Math.min(ow, iw - kw + 1 + pl));
         float[] colMax = new float[iw];
         for (int u = from; u < to; u++) {
             int p = u / oh;
@@ -99,7 +102,7 @@ final class Pooling implements PooledKernel {
             int iyFrom = Math.max(0, oy - pt);
             int iyTo = Math.min(ih, oy - pt + kh);
             if (iyFrom >= iyTo) {
-                java.util.Arrays.fill(y, o, o + ow, Float.NEGATIVE_INFINITY);
+                Arrays.fill(y, o, o + ow, Float.NEGATIVE_INFINITY);
                 continue;
             }
             System.arraycopy(a, inBase + iyFrom * iw, colMax, 0, iw);
@@ -109,9 +112,6 @@ final class Pooling implements PooledKernel {
                     colMax[ix] = Math.max(colMax[ix], a[r + ix]);
                 }
             }
-            // output columns whose window lies inside the row: ix = ox - pl + kx in [0, iw) for every kx
-            int oxLo = Math.min(ow, pl);
-            int oxHi = Math.max(oxLo, Math.min(ow, iw - kw + 1 + pl));
             if (oxHi > oxLo) {
                 System.arraycopy(colMax, oxLo - pl, y, o + oxLo, oxHi - oxLo);
                 for (int kx = 1; kx < kw; kx++) {
@@ -121,22 +121,19 @@ final class Pooling implements PooledKernel {
                     }
                 }
             }
-            for (int ox = 0; ox < ow; ox++) {
-                if (ox >= oxLo && ox < oxHi) {
-                    ox = oxHi - 1;
-                    continue;
-                }
-                float best = Float.NEGATIVE_INFINITY;
-                boolean any = false;
-                for (int kx = 0; kx < kw; kx++) {
-                    int ix = ox - pl + kx;
-                    if (ix >= 0 && ix < iw) {
-                        best = any ? Math.max(best, colMax[ix]) : colMax[ix];
-                        any = true;
-                    }
-                }
-                y[o + ox] = best;
+            edgeColumns(colMax, iw, kw, pl, y, o, 0, oxLo);
+            edgeColumns(colMax, iw, kw, pl, y, o, oxHi, ow);
+        }
+    }
+
+    /** Output columns {@code [oxFrom, oxTo)} of a row whose window reaches past the row's ends: those taps skipped. */
+    private static void edgeColumns(float[] colMax, int iw, int kw, int pl, float[] y, int o, int oxFrom, int oxTo) {
+        for (int ox = oxFrom; ox < oxTo; ox++) {
+            float best = Float.NEGATIVE_INFINITY;
+            for (int ix = Math.max(0, ox - pl); ix < Math.min(iw, ox - pl + kw); ix++) {
+                best = Math.max(best, colMax[ix]);
             }
+            y[o + ox] = best;
         }
     }
 
