@@ -12,6 +12,8 @@ import org.sparoa.api.PlanDescription;
  * backend are the same plan and equally fast (the main rounds' ratio between them is this machine's noise), and two
  * that differ are timed head to head, alone, for {@link #VISITS} interleaved visits ({@code -Dbench.headToHead}):
  * one plan timed twice in the main rounds of five or more contenders differed by 0.59-1.37x on a shared 2-core VM.
+ * Their verdict is {@link RoundRobin#sameRoundRatio}, the median of the visits' same-round ratios, not the ratio of
+ * the two medians.
  */
 final class HeadToHead {
     /** Interleaved visits of the two plans, three timed runs each ({@code -Dbench.headToHead}, default 40). */

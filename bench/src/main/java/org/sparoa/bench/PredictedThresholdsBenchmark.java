@@ -129,14 +129,16 @@ public final class PredictedThresholdsBenchmark {
                     timed.get("threshold:fixed"));
         }
         String target = same.equals("same") ? "1.000" : pair == null ? "n/a"
-                : ratio(pair, "threshold:fixed", "threshold:predicted");
+                : String.format(Locale.ROOT, "%.3f", RoundRobin.sameRoundRatio(pair.get("threshold:fixed"),
+                        pair.get("threshold:predicted")));
         System.out.printf(Locale.ROOT, "%-15s %4d %8.2f %8s %8s | %9s %9s %6s %6s %6s | %9s %9s %6s%n", c.name(),
                 sp, t.get("ort").median(), ms(t, "single:ort-cpu"), ms(t, "single:sparse-cpu"),
                 ms(t, "threshold:predicted"), ms(t, "threshold:fixed"), ratio(t, "threshold:fixed", "threshold:predicted"),
                 same, target, ms(t, "rule:predicted"), ms(t, "rule:fixed"), ratio(t, "rule:fixed", "rule:predicted"));
         if (pair != null) {
-            System.out.printf(Locale.ROOT, "  head to head (%d interleaved visits of 3 runs): predicted %.3f ms (p90"
-                            + " %.3f), fixed %.3f ms (p90 %.3f)%n", HeadToHead.VISITS,
+            System.out.printf(Locale.ROOT, "  head to head (%d interleaved visits of 3 runs; p/f* is the median of"
+                            + " the visits' same-round ratios): predicted %.3f ms (p90 %.3f), fixed %.3f ms (p90 %.3f)%n",
+                    HeadToHead.VISITS,
                     pair.get("threshold:predicted").median(), pair.get("threshold:predicted").p90(),
                     pair.get("threshold:fixed").median(), pair.get("threshold:fixed").p90());
         }

@@ -136,9 +136,9 @@ public final class SacEvaluation {
             } else {
                 Map<String, RoundRobin.Timing> pair = HeadToHead.time("sac", timed.get("sac"), bestOtherName,
                         timed.get(bestOtherName));
-                versus = String.format(Locale.ROOT, "%.3fx head to head (%.3f / %.3f ms)",
-                        pair.get(bestOtherName).median() / pair.get("sac").median(), pair.get("sac").median(),
-                        pair.get(bestOtherName).median());
+                versus = String.format(Locale.ROOT, "%.3fx head to head (same-round ratio; medians %.3f / %.3f ms)",
+                        RoundRobin.sameRoundRatio(pair.get(bestOtherName), pair.get("sac")),
+                        pair.get("sac").median(), pair.get(bestOtherName).median());
             }
         }
         System.out.printf(Locale.ROOT, "%-15s %4d %8.2f %8s %8s %8s %8s %8s %8s %8.2f | %.3fx / %.3fx (%s) | vs %s: %s%n",

@@ -170,12 +170,12 @@ public final class SacOnlineTuningRun {
                 runAfter.call();
             }
             Map<String, RoundRobin.Timing> t = HeadToHead.time("before", runBefore, "after", runAfter);
-            double ratio = t.get("before").median() / t.get("after").median();
+            double ratio = RoundRobin.sameRoundRatio(t.get("before"), t.get("after"));
             row.put("head_to_head_before_ms", t.get("before").median());
             row.put("head_to_head_after_ms", t.get("after").median());
             row.put("after_vs_before", ratio);
             System.out.printf(Locale.ROOT, "%-15s %3d%%  plan before %s, after %s: head to head %.2f / %.2f ms, "
-                            + "before/after %.3f%n", c.name(), sp, describe(planBefore), describe(planAfter),
+                            + "before/after %.3f (same-round ratio)%n", c.name(), sp, describe(planBefore), describe(planAfter),
                     t.get("before").median(), t.get("after").median(), ratio);
             return row;
         } finally {

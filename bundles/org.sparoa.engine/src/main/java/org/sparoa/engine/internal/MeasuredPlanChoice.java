@@ -16,7 +16,10 @@ import org.slf4j.LoggerFactory;
  * is a prediction from per-operator costs, and per-operator costs miss what a whole-segment run saves (operator
  * fusion, one launch instead of many) and what every hand-over adds; so before a plan is cached, it and the
  * single-backend plans of every live backend that runs all operators are timed on the request's own inputs,
- * alternating, and the fastest is kept. Rounds continue while the two fastest are within their measurement noise of
+ * alternating, and the fastest is kept. Plans are compared by their <em>same-round</em> ratios (each round times every
+ * plan once, one visit after the other): a machine that switches between fast and slow spells for seconds at a time
+ * slows both visits of a round alike, where the medians of all runs of each plan would tip whichever way the last
+ * spell fell (see {@link #ratio}). Rounds continue while the two fastest are within their measurement noise of
  * each other (up to a bound), so that a choice between two plans within a few percent is not a coin toss; where
  * the rounds end with a single-backend plan within the noise of a faster split, the single backend is kept
  * ({@link #pick}). The policy's plan wins ties within {@link #MARGIN}. A plan measured more than {@link #DROP_SLOWER_THAN} times slower
@@ -141,11 +144,13 @@ final class MeasuredPlanChoice {
                         ExecutionPlan visited = plans.get(i);
                         extraSettleLeft -= settle(() -> runOnce.apply(visited), extraSettleLeft,
                                 MeasuredPlanChoice::compileMillis);
+                        List<Long> visit = new ArrayList<>(TIMED_PER_VISIT);
                         for (int run = 0; run < TIMED_PER_VISIT; run++) {
                             long start = System.nanoTime();
                             runOnce.apply(plans.get(i));
-                            nanos.get(i).add(System.nanoTime() - start);
+                            visit.add(System.nanoTime() - start);
                         }
+                        nanos.get(i).add(Math.round(median(visit)));
                     } catch (RuntimeException e) {
                         if (i == 0) {
                             throw e;
@@ -179,6 +184,10 @@ final class MeasuredPlanChoice {
         for (int i = 0; i < plans.size(); i++) {
             measured.append(i == 0 ? "" : ", ").append(labels.get(i))
                     .append(String.format(Locale.ROOT, " %.3f ms", median[i]));
+            if (i != best && !failed[i]) {
+                measured.append(String.format(Locale.ROOT, " (%.3fx the kept plan, same rounds)",
+                        ratio(nanos, i, best)));
+            }
         }
         for (int i = 0; i < plans.size(); i++) {
             if (i != best) {
@@ -191,24 +200,48 @@ final class MeasuredPlanChoice {
                 : " was kept by measurement on the request's inputs: " + labels.get(fastest) + " measured within the"
                         + " noise of it, and a split is kept only when measurably faster than one backend alone";
         return new Choice(plans.get(best), best == 0 ? null
-                : labels.get(best) + how + " (median of up to " + rounds * TIMED_PER_VISIT + " runs: "
-                        + measured + ")");
+                : labels.get(best) + how + " (medians of up to " + rounds + " visits of " + TIMED_PER_VISIT
+                        + " runs: " + measured + ")");
     }
 
     /**
-     * The plan to keep, by index: the fastest median; the policy's plan (index 0) instead while it is within
-     * {@link #MARGIN} of it; and where a plan on a single backend is among those the fastest is not {@link #apart}
-     * from — those its rounds could not tell from it — that plan (the policy's first, then the faster median)
-     * instead of a split. A split has to be measurably faster than running the model on one backend: two plans within
+     * Plan {@code a}'s time over plan {@code b}'s: the median of their same-round ratios ({@code samples} holds one
+     * value per plan and round, the median of that visit's runs; a plan no longer visited has fewer). On this 2-core
+     * VM the same model ran 1.1 ms for seconds, then 2.3 ms for seconds; the two visits of one round almost always
+     * fall in the same spell, so their ratio is the plans' and the spell cancels, where each plan's own median lands
+     * on either spell's time depending on whether a little over or under half of its visits were slow. NaN without a
+     * common round.
+     */
+    static double ratio(List<List<Long>> samples, int a, int b) {
+        double[] d = logRatios(samples.get(a), samples.get(b));
+        return d.length == 0 ? Double.NaN : Math.exp(median(d));
+    }
+
+    /** The natural logarithms of {@code a}'s visits over {@code b}'s, round by round, where both were timed. */
+    static double[] logRatios(List<Long> a, List<Long> b) {
+        int n = Math.min(a.size(), b.size());
+        double[] d = new double[n];
+        for (int k = 0; k < n; k++) {
+            d[k] = Math.log((double) a.get(k) / b.get(k));
+        }
+        return d;
+    }
+
+    /**
+     * The plan to keep, by index: the fastest ({@link #fastest}); the policy's plan (index 0) instead while the
+     * fastest is not {@link #MARGIN} faster than it, round for round; and where a plan on a single backend is among
+     * those the fastest is not {@link #apart} from — those its rounds could not tell from it — that plan (the
+     * policy's first, then the faster) instead of a split. A split has to be measurably faster than running the
+     * model on one backend: two plans within
      * their noise are equally fast as far as anyone knows, and the one without hand-overs has fewer ways to be slow
      * (hand-overs, two runtimes contending for the cores) when the machine is busier than during the measurement.
-     * Between splits the faster median stays: a 2-segment plan within the noise of a faster 3-segment one measured
+     * Between splits the faster stays: a 2-segment plan within the noise of a faster 3-segment one measured
      * 7 % slower head to head afterwards (M-LSD at 90 %, {@code bench/results/predicted-thresholds-2026-12-03-
      * fewest-segments-rule-2.txt}).
      */
     static int pick(List<List<Long>> samples, boolean[] failed, int[] segments) {
         int best = fastest(samples, failed);
-        if (best != 0 && !failed[0] && median(samples.get(best)) > median(samples.get(0)) * (1 - MARGIN)) {
+        if (best != 0 && !failed[0] && !samples.get(0).isEmpty() && ratio(samples, best, 0) > 1 - MARGIN) {
             best = 0;
         }
         if (segments[best] <= 1) {
@@ -219,19 +252,21 @@ final class MeasuredPlanChoice {
             if (segments[i] > 1 || failed[i] || samples.get(i).isEmpty() || apart(samples, best, i)) {
                 continue;
             }
-            if (single < 0 || (single != 0 && (i == 0 || median(samples.get(i)) < median(samples.get(single))))) {
+            if (single < 0 || (single != 0 && (i == 0 || ratio(samples, i, single) < 1))) {
                 single = i;
             }
         }
         return single >= 0 ? single : best;
     }
 
-    /** The plan with the lowest median among those that ran. */
+    /**
+     * The fastest plan among those that ran, by same-round ratios: the first that ran, replaced by each later one
+     * that is faster than it round for round ({@link #ratio} below 1).
+     */
     static int fastest(List<List<Long>> samples, boolean[] failed) {
         int best = -1;
         for (int i = 0; i < samples.size(); i++) {
-            if (!failed[i] && !samples.get(i).isEmpty()
-                    && (best < 0 || median(samples.get(i)) < median(samples.get(best)))) {
+            if (!failed[i] && !samples.get(i).isEmpty() && (best < 0 || ratio(samples, i, best) < 1)) {
                 best = i;
             }
         }
@@ -239,30 +274,38 @@ final class MeasuredPlanChoice {
     }
 
     /**
-     * Whether plan {@code slower}'s median is measurably above plan {@code faster}'s: more than 10 % above, or by
-     * more than twice the standard error of their difference ({@link #clearlyDecided}'s test).
+     * Whether plan {@code slower} is measurably slower than plan {@code faster}, round for round: its median
+     * same-round ratio is above 1.10, or (over three or more common rounds) the median log-ratio is more than twice
+     * its standard error above 0.
      */
     static boolean apart(List<List<Long>> samples, int faster, int slower) {
-        double f = median(samples.get(faster));
-        double s = median(samples.get(slower));
-        if (s > 1.10 * f) {
+        double[] d = logRatios(samples.get(slower), samples.get(faster));
+        if (d.length == 0) {
+            return false;
+        }
+        double m = median(d);
+        if (m > Math.log(1.10)) {
             return true;
         }
-        double se = Math.hypot(standardErrorOfMedian(samples.get(faster), f),
-                standardErrorOfMedian(samples.get(slower), s));
-        return s - f > 2 * se;
+        return d.length >= 3 && m > 2 * standardErrorOfMedian(d, m);
     }
 
-    /** Marks the plans whose median is past {@link #DROP_SLOWER_THAN} times the fastest's; never the fastest. */
+    /**
+     * Marks the plans more than {@link #DROP_SLOWER_THAN} times slower than the fastest, round for round; never the
+     * fastest.
+     */
     static void dropFarSlower(List<List<Long>> samples, boolean[] failed, boolean[] outrun) {
-        double fastest = Double.POSITIVE_INFINITY;
+        boolean any = false;
         for (int i = 0; i < samples.size(); i++) {
-            if (!failed[i] && !samples.get(i).isEmpty()) {
-                fastest = Math.min(fastest, median(samples.get(i)));
-            }
+            any |= !failed[i] && !samples.get(i).isEmpty();
         }
+        if (!any) {
+            return;
+        }
+        int fastest = fastest(samples, failed);
         for (int i = 0; i < samples.size(); i++) {
-            if (!failed[i] && !samples.get(i).isEmpty() && median(samples.get(i)) > DROP_SLOWER_THAN * fastest) {
+            if (i != fastest && !failed[i] && !samples.get(i).isEmpty()
+                    && ratio(samples, i, fastest) > DROP_SLOWER_THAN) {
                 outrun[i] = true;
             }
         }
@@ -328,39 +371,40 @@ final class MeasuredPlanChoice {
     }
 
     /**
-     * Whether the fastest plan's median is apart from the runner-up's by more than twice the standard error of their
-     * difference (each median's error estimated from its samples' median absolute deviation), or the runner-up is
-     * more than {@code 10 %} slower anyway: more rounds would not change the choice.
+     * Whether the fastest plan is {@link #apart} from the runner-up (the plan closest to it, round for round): more
+     * rounds would not change the choice.
      */
     static boolean clearlyDecided(List<List<Long>> samples, boolean[] failed) {
-        int best = -1;
+        int best = fastest(samples, failed);
         int second = -1;
-        double[] med = new double[samples.size()];
+        double closest = Double.POSITIVE_INFINITY;
         for (int i = 0; i < samples.size(); i++) {
-            if (failed[i] || samples.get(i).isEmpty()) {
+            if (i == best || failed[i] || samples.get(i).isEmpty()) {
                 continue;
             }
-            med[i] = median(samples.get(i));
-            if (best < 0 || med[i] < med[best]) {
-                second = best;
-                best = i;
-            } else if (second < 0 || med[i] < med[second]) {
+            double r = ratio(samples, i, best);
+            if (second < 0 || r < closest) {
                 second = i;
+                closest = r;
             }
         }
-        if (second < 0) {
-            return true;
-        }
-        return apart(samples, best, second);
+        return second < 0 || apart(samples, best, second);
     }
 
-    /** {@code 1.2533 * sigma / sqrt(n)} with sigma estimated as {@code 1.4826 * MAD}: robust to the odd slow run. */
-    private static double standardErrorOfMedian(List<Long> t, double median) {
-        List<Long> dev = new ArrayList<>(t.size());
-        for (long v : t) {
-            dev.add(Math.round(Math.abs(v - median)));
+    /** {@code 1.2533 * sigma / sqrt(n)} with sigma estimated as {@code 1.4826 * MAD}: robust to the odd slow round. */
+    private static double standardErrorOfMedian(double[] values, double median) {
+        double[] dev = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            dev[i] = Math.abs(values[i] - median);
         }
-        return 1.2533 * 1.4826 * median(dev) / Math.sqrt(t.size());
+        return 1.2533 * 1.4826 * median(dev) / Math.sqrt(values.length);
+    }
+
+    static double median(double[] values) {
+        double[] t = values.clone();
+        Arrays.sort(t);
+        return t.length == 0 ? Double.NaN
+                : t.length % 2 == 1 ? t[t.length / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2.0;
     }
 
     static double median(List<Long> values) {

@@ -19,8 +19,8 @@ class MeasuredPlanStatisticsTest {
         // the same 2 % apart with +-0.1 ms of noise over 60 rounds: clear
         List<List<Long>> tight = List.of(noisy(r, 60, 10.0, 0.1), noisy(r, 60, 10.2, 0.1));
         assertTrue(MeasuredPlanChoice.clearlyDecided(tight, new boolean[2]));
-        // more than 10 % apart: clear at once, however noisy
-        List<List<Long>> far = List.of(noisy(r, 5, 10.0, 3.0), noisy(r, 5, 11.5, 3.0));
+        // more than 10 % apart round for round: clear at once, however few the rounds
+        List<List<Long>> far = List.of(noisy(r, 5, 10.0, 1.0), noisy(r, 5, 12.5, 1.0));
         assertTrue(MeasuredPlanChoice.clearlyDecided(far, new boolean[2]));
         // a failed plan's (quick) timings do not count: the two that ran are close
         List<List<Long>> withFailed = List.of(noisy(r, 5, 10.0, 1.0), noisy(r, 5, 1.0, 0.1), noisy(r, 5, 10.1, 1.0));
@@ -41,11 +41,15 @@ class MeasuredPlanStatisticsTest {
         assertFalse(outrun[3]);
     }
 
+    /** A seed whose noise leaves the split of {@link #aSplitWithinTheNoiseOfASingleBackendGivesWayToIt} ahead. */
+    private static final long SPLIT_SEED = 12;
+
     @Test
     void aSplitWithinTheNoiseOfASingleBackendGivesWayToIt() {
-        java.util.Random r = new java.util.Random(11);
+        java.util.Random r = new java.util.Random(SPLIT_SEED);
         // the policy's plan: one backend, 14.0 ms; its 3-segment candidate 13.5 ms (3.6 % faster), +-2 ms of noise
         List<List<Long>> noisy = List.of(noisy(r, 24, 14.0, 2.0), noisy(r, 24, 13.5, 2.0));
+        assertTrue(sameRoundMedianRatio(noisy.get(1), noisy.get(0)) < 1, "premise: the split measured faster");
         assertEquals(1, MeasuredPlanChoice.fastest(noisy, new boolean[2]));
         assertEquals(0, MeasuredPlanChoice.pick(noisy, new boolean[2], new int[] {1, 3}),
                 "undecided: the plan with one segment");
@@ -64,9 +68,8 @@ class MeasuredPlanStatisticsTest {
         List<List<Long>> t = List.of(noisy(r, 20, 10.0, 2.0), noisy(r, 20, 10.3, 2.0), noisy(r, 20, 10.1, 2.0));
         int kept = MeasuredPlanChoice.pick(t, new boolean[3], new int[] {3, 1, 1});
         assertTrue(kept == 1 || kept == 2, "a single backend, not the split: " + kept);
-        double m1 = MeasuredPlanChoice.median(t.get(1));
-        double m2 = MeasuredPlanChoice.median(t.get(2));
-        assertEquals(m1 < m2 ? 1 : 2, kept, "the faster of the two single backends");
+        assertEquals(sameRoundMedianRatio(t.get(2), t.get(1)) < 1 ? 2 : 1, kept,
+                "the faster of the two single backends, round for round");
         // the same split 2 % ahead of its alternatives and within MARGIN: the policy's plan is still kept where
         // nothing with fewer segments is as fast
         List<List<Long>> alone = List.of(noisy(r, 20, 10.0, 0.05), noisy(r, 20, 12.0, 0.05));
@@ -77,6 +80,43 @@ class MeasuredPlanStatisticsTest {
         // a failed plan is never kept, whatever its segments
         List<List<Long>> failedOne = List.of(noisy(r, 20, 10.0, 2.0), noisy(r, 20, 1.0, 0.1));
         assertEquals(0, MeasuredPlanChoice.pick(failedOne, new boolean[] {false, true}, new int[] {3, 1}));
+    }
+
+    @Test
+    void spellsOfASlowMachineCancelRoundForRoundWhereEachPlansOwnMedianWouldFlip() {
+        // 21 rounds; the machine runs everything 2x slower for a spell that begins between the two visits of round
+        // 10: plan 0 (one backend) takes 10 ms, plan 1 (a split) 10.6 ms in the same spell. Plan 0's visits are slow
+        // in 11 rounds, plan 1's in 10, so plan 0's own median is a slow one (20 ms) and plan 1's a fast one (10.6 ms)
+        List<Long> one = new java.util.ArrayList<>();
+        List<Long> split = new java.util.ArrayList<>();
+        for (int k = 0; k < 21; k++) {
+            boolean slowForOne = k >= 10;
+            boolean slowForSplit = k >= 11;
+            one.add(Math.round((slowForOne ? 20.0 : 10.0) * 1e6));
+            split.add(Math.round((slowForSplit ? 21.2 : 10.6) * 1e6));
+        }
+        List<List<Long>> t = List.of(one, split);
+        assertTrue(MeasuredPlanChoice.median(split) < MeasuredPlanChoice.median(one),
+                "the premise: by their own medians the split looks 1.9x faster");
+        assertEquals(0, MeasuredPlanChoice.fastest(t, new boolean[2]));
+        assertEquals(0, MeasuredPlanChoice.pick(t, new boolean[2], new int[] {1, 2}));
+        assertEquals(1.06, MeasuredPlanChoice.ratio(t, 1, 0), 1e-3);
+        assertTrue(MeasuredPlanChoice.apart(t, 0, 1), "6 % slower in 20 of 21 rounds");
+        assertTrue(MeasuredPlanChoice.clearlyDecided(t, new boolean[2]));
+        boolean[] outrun = new boolean[2];
+        MeasuredPlanChoice.dropFarSlower(t, new boolean[2], outrun);
+        assertFalse(outrun[0] || outrun[1], "neither is 1.5x slower round for round");
+    }
+
+    /** The median of {@code a[k] / b[k]} over the rounds both have, computed here on its own. */
+    private static double sameRoundMedianRatio(List<Long> a, List<Long> b) {
+        int n = Math.min(a.size(), b.size());
+        double[] r = new double[n];
+        for (int k = 0; k < n; k++) {
+            r[k] = (double) a.get(k) / b.get(k);
+        }
+        java.util.Arrays.sort(r);
+        return n % 2 == 1 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
     }
 
     /** {@code n} run times in nanoseconds around {@code ms}, uniform within {@code +-noiseMs}. */
