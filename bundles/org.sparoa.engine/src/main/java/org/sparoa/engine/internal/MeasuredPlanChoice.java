@@ -260,14 +260,35 @@ final class MeasuredPlanChoice {
     }
 
     /**
-     * The fastest plan among those that ran, by same-round ratios: the first that ran, replaced by each later one
-     * that is faster than it round for round ({@link #ratio} below 1).
+     * The fastest plan among those that ran, by same-round ratios: the one whose ratios ({@link #ratio}) to every
+     * other plan are lowest on geometric average. Medians of pairwise ratios need not be transitive (on a machine
+     * with slow spells, A can beat B and B beat C round for round while C beats A), so a plan is judged against all
+     * others at once, and the answer does not depend on the order the plans were listed in; with two plans it is the
+     * one their ratio favours.
      */
     static int fastest(List<List<Long>> samples, boolean[] failed) {
         int best = -1;
+        double bestScore = Double.POSITIVE_INFINITY;
         for (int i = 0; i < samples.size(); i++) {
-            if (!failed[i] && !samples.get(i).isEmpty() && (best < 0 || ratio(samples, i, best) < 1)) {
+            if (failed[i] || samples.get(i).isEmpty()) {
+                continue;
+            }
+            double sum = 0;
+            int n = 0;
+            for (int j = 0; j < samples.size(); j++) {
+                if (j == i || failed[j] || samples.get(j).isEmpty()) {
+                    continue;
+                }
+                double r = ratio(samples, i, j);
+                if (!Double.isNaN(r)) {
+                    sum += Math.log(r);
+                    n++;
+                }
+            }
+            double score = n == 0 ? 0 : sum / n;
+            if (best < 0 || score < bestScore) {
                 best = i;
+                bestScore = score;
             }
         }
         return Math.max(best, 0);

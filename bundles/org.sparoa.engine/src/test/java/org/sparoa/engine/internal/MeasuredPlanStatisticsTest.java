@@ -108,6 +108,32 @@ class MeasuredPlanStatisticsTest {
         assertFalse(outrun[0] || outrun[1], "neither is 1.5x slower round for round");
     }
 
+    @Test
+    void theFastestOfPlansWhoseRoundForRoundVerdictsGoInACircleDoesNotDependOnTheirOrder() {
+        // three rounds; a beats b in two of them, b beats c in two, c beats a in two: the medians of the pairwise
+        // ratios go in a circle, so "keep the winner of each comparison in turn" would pick whichever came last
+        List<Long> a = millis(1.0, 2.0, 3.0);
+        List<Long> b = millis(2.0, 3.0, 1.0);
+        List<Long> c = millis(3.0, 1.0, 2.4);
+        assertTrue(MeasuredPlanChoice.ratio(List.of(a, b), 0, 1) < 1 && MeasuredPlanChoice.ratio(List.of(b, c), 0, 1) < 1
+                && MeasuredPlanChoice.ratio(List.of(c, a), 0, 1) < 1, "the premise: a circle");
+        List<List<List<Long>>> orders = List.of(List.of(a, b, c), List.of(a, c, b), List.of(b, a, c), List.of(b, c, a),
+                List.of(c, a, b), List.of(c, b, a));
+        java.util.Set<List<Long>> chosen = new java.util.HashSet<>();
+        for (List<List<Long>> order : orders) {
+            chosen.add(order.get(MeasuredPlanChoice.fastest(order, new boolean[3])));
+        }
+        assertEquals(1, chosen.size(), "one plan whatever the order: " + chosen);
+    }
+
+    private static List<Long> millis(double... ms) {
+        List<Long> out = new java.util.ArrayList<>();
+        for (double m : ms) {
+            out.add(Math.round(m * 1e6));
+        }
+        return out;
+    }
+
     /** The median of {@code a[k] / b[k]} over the rounds both have, computed here on its own. */
     private static double sameRoundMedianRatio(List<Long> a, List<Long> b) {
         int n = Math.min(a.size(), b.size());
