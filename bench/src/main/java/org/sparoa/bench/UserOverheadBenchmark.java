@@ -43,7 +43,8 @@ import com.google.gson.GsonBuilder;
  * to the child JVMs. Each JVM warms up with 300 runs ({@code -Dbench.warmup=N} for another count, passed on to
  * the contenders' JVMs), then times {@code iterations} runs; a contender's figure is
  * the median over its JVMs of their p50. Contenders: plain ONNX Runtime, the engine with the direct hand-over
- * (after issue 12) and the engine with {@code handOver=copy} (the request path before it).
+ * (after issue 12) and the engine with {@code handOver=copy} (the request path before it), or instead of the latter,
+ * with {@code -Dbench.engineJvmOptions="OPTS"}, the engine in a JVM started with those options as well.
  *
  * <p>Arguments: {@code [rounds] [iterations] [threads] [models...]} (default 4, 300, 2, all of cls, blazeface-front,
  * blazeface-back, mlsd; {@code ppocrv4-rec} and {@code ppocrv4-det}, models the project never tuned for, when named).
@@ -55,7 +56,13 @@ public final class UserOverheadBenchmark {
     }
 
     private static final int WARMUP = Integer.getInteger("bench.warmup", 300);
-    private static final List<String> CONTENDERS = List.of("plain ORT", "engine", "engine, handOver=copy");
+    /**
+     * JVM options of a third contender, the engine in a JVM started with them ({@code -Dbench.engineJvmOptions},
+     * space-separated); without it the third contender is the engine with {@code handOver=copy}.
+     */
+    private static final String THIRD_OPTIONS = System.getProperty("bench.engineJvmOptions", "").trim();
+    private static final List<String> CONTENDERS = List.of("plain ORT", "engine",
+            THIRD_OPTIONS.isEmpty() ? "engine, handOver=copy" : "engine, JVM options " + THIRD_OPTIONS);
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--child")) {
@@ -84,8 +91,8 @@ public final class UserOverheadBenchmark {
         }
         System.out.println("load average before: " + LoadAverage.read());
         List<Map<String, Object>> rows = new ArrayList<>();
-        System.out.printf("%-16s %14s %14s %14s %10s %10s%n", "model", "plain ORT p50", "engine p50", "before p50",
-                "engine/ORT", "before/ORT");
+        System.out.printf("%-16s %14s %14s %14s %10s %10s%n", "model", "plain ORT p50", "engine p50", "3rd p50",
+                "engine/ORT", "3rd/ORT");
         for (Case c : cases) {
             Map<String, List<Double>> p50 = new LinkedHashMap<>();
             for (int r = 0; r < rounds; r++) {
@@ -101,17 +108,18 @@ public final class UserOverheadBenchmark {
             }
             double ort = median(p50.get("plain ORT"));
             double engine = median(p50.get("engine"));
-            double before = median(p50.get("engine, handOver=copy"));
+            double third = median(p50.get(CONTENDERS.get(2)));
             System.out.printf(Locale.ROOT, "%-16s %11.3f ms %11.3f ms %11.3f ms %10.3f %10.3f%n", c.name, ort, engine,
-                    before, engine / ort, before / ort);
+                    third, engine / ort, third / ort);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("model", c.name);
             row.put("p50MsPerJvm", p50);
             row.put("plainOrtP50Ms", ort);
             row.put("engineP50Ms", engine);
-            row.put("engineBeforeP50Ms", before);
             row.put("engineOverOrt", engine / ort);
-            row.put("beforeOverOrt", before / ort);
+            row.put("thirdContender", CONTENDERS.get(2));
+            row.put("thirdP50Ms", third);
+            row.put("thirdOverOrt", third / ort);
             rows.add(row);
         }
         System.out.println("load average after:  " + LoadAverage.read());
@@ -135,9 +143,13 @@ public final class UserOverheadBenchmark {
     private static double runChild(String contender, Case c, int iterations, int threads)
             throws IOException, InterruptedException {
         Path model = c.file;
-        Process p = ChildJvm.start(List.of("-XX:+UnlockDiagnosticVMOptions", "--add-modules", "jdk.incubator.vector",
-                        "-Dbench.warmup=" + WARMUP,
-                        "-Dbench.ortSpinning=" + System.getProperty("bench.ortSpinning", "auto")),
+        List<String> jvm = new ArrayList<>(List.of("-XX:+UnlockDiagnosticVMOptions", "--add-modules",
+                "jdk.incubator.vector", "-Dbench.warmup=" + WARMUP,
+                "-Dbench.ortSpinning=" + System.getProperty("bench.ortSpinning", "auto")));
+        if (contender.startsWith("engine, JVM options ")) {
+            jvm.addAll(List.of(THIRD_OPTIONS.split("\\s+")));
+        }
+        Process p = ChildJvm.start(jvm,
                 UserOverheadBenchmark.class, List.of("--child", contender, model.toString(),
                         String.valueOf(iterations), String.valueOf(threads),
                         c.shape == null ? "declared" : org.sparoa.api.Shapes.format(c.shape)));
