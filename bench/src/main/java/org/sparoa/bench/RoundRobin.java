@@ -30,10 +30,9 @@ public final class RoundRobin {
 
     /**
      * {@code a}'s time over {@code b}'s as the median of their same-iteration ratios: each iteration visits both
-     * within a few tens of milliseconds, so a slow spell of the machine (this VM ran the same model at 1.1 ms for
-     * seconds, then at 2.3 ms) slows both visits of an iteration alike and cancels in their ratio, where the ratio of
-     * the two medians tips with whichever spell a little over half of each contender's visits fell in. NaN without
-     * a common iteration.
+     * within a few tens of milliseconds, so a slow spell of the machine slows both visits of an iteration alike and
+     * cancels in their ratio, where the ratio of the two medians tips with whichever spell a little over half of each
+     * contender's visits fell in. NaN without a common iteration.
      */
     public static double sameRoundRatio(Timing a, Timing b) {
         int n = Math.min(a.visitMedians().length, b.visitMedians().length);

@@ -206,11 +206,11 @@ final class MeasuredPlanChoice {
 
     /**
      * Plan {@code a}'s time over plan {@code b}'s: the median of their same-round ratios ({@code samples} holds one
-     * value per plan and round, the median of that visit's runs; a plan no longer visited has fewer). On this 2-core
-     * VM the same model ran 1.1 ms for seconds, then 2.3 ms for seconds; the two visits of one round almost always
-     * fall in the same spell, so their ratio is the plans' and the spell cancels, where each plan's own median lands
-     * on either spell's time depending on whether a little over or under half of its visits were slow. NaN without a
-     * common round.
+     * value per plan and round, the median of that visit's runs; a plan no longer visited has fewer). On a machine
+     * that runs everything slower for seconds at a time, the two visits of one round almost always fall in the same
+     * spell, so their ratio is the plans' and the spell cancels, where each plan's own median lands on either spell's
+     * time depending on whether a little over or under half of its visits were slow (README, "How a request runs",
+     * stage 6). NaN without a common round.
      */
     static double ratio(List<List<Long>> samples, int a, int b) {
         double[] d = logRatios(samples.get(a), samples.get(b));
