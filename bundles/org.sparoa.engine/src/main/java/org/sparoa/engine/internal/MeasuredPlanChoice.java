@@ -316,13 +316,6 @@ final class MeasuredPlanChoice {
      * fastest.
      */
     static void dropFarSlower(List<List<Long>> samples, boolean[] failed, boolean[] outrun) {
-        boolean any = false;
-        for (int i = 0; i < samples.size(); i++) {
-            any |= !failed[i] && !samples.get(i).isEmpty();
-        }
-        if (!any) {
-            return;
-        }
         int fastest = fastest(samples, failed);
         for (int i = 0; i < samples.size(); i++) {
             if (i != fastest && !failed[i] && !samples.get(i).isEmpty()
@@ -429,12 +422,6 @@ final class MeasuredPlanChoice {
     }
 
     static double median(List<Long> values) {
-        long[] t = new long[values.size()];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = values.get(i);
-        }
-        Arrays.sort(t);
-        return t.length == 0 ? Double.NaN
-                : t.length % 2 == 1 ? t[t.length / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2.0;
+        return median(values.stream().mapToDouble(Long::doubleValue).toArray());
     }
 }
