@@ -53,8 +53,26 @@ public final class BenchModels {
     }
 
     /**
-     * The model at a sparsity: the file itself at 0 %, else a copy pruned here ({@code target/pruned/<stem>_p<NN>.onnx},
-     * unstructured magnitude per layer, {@link MagnitudePruner}).
+     * Where the benchmarks' sparsity applies ({@code -Dbench.pruneScope=layer|global}, default {@code layer}): every
+     * weight tensor pruned to it on its own, or all weights of the model together, smallest magnitudes first.
+     */
+    public static MagnitudePruner.Scope pruneScope() {
+        return MagnitudePruner.Scope.parse(System.getProperty("bench.pruneScope", "layer"));
+    }
+
+    /**
+     * The file name of a model pruned to {@code sparsityPct} with {@link #pruneScope()}: {@code <stem>_p<NN>.onnx}
+     * per layer, {@code <stem>_p<NN>global.onnx} over the whole model.
+     */
+    public static String prunedName(Path original, int sparsityPct) {
+        MagnitudePruner.Scope scope = pruneScope();
+        return original.getFileName().toString().replaceFirst("\\.onnx$", "") + "_p" + sparsityPct
+                + (scope == MagnitudePruner.Scope.LAYER ? "" : scope.name().toLowerCase(java.util.Locale.ROOT)) + ".onnx";
+    }
+
+    /**
+     * The model at a sparsity: the file itself at 0 %, else a copy pruned here ({@code target/pruned/}, named by
+     * {@link #prunedName}; unstructured magnitude pruning with {@link #pruneScope()}, {@link MagnitudePruner}).
      */
     public static Path atSparsity(Path original, int sparsityPct) throws IOException {
         if (sparsityPct == 0) {
@@ -62,9 +80,8 @@ public final class BenchModels {
         }
         Path work = Path.of("target", "pruned");
         Files.createDirectories(work);
-        Path out = work.resolve(original.getFileName().toString().replaceFirst("\\.onnx$", "") + "_p" + sparsityPct
-                + ".onnx");
-        MagnitudePruner.prune(original, out, sparsityPct / 100.0, MagnitudePruner.Scope.LAYER);
+        Path out = work.resolve(prunedName(original, sparsityPct));
+        MagnitudePruner.prune(original, out, sparsityPct / 100.0, pruneScope());
         return out;
     }
 

@@ -249,8 +249,7 @@ public final class PolicyBenchmark {
         if (sparsityPct == 0) {
             return original;
         }
-        String stem = original.getFileName().toString().replaceFirst("\\.onnx$", "");
-        String name = stem + "_p" + sparsityPct + ".onnx";
+        String name = BenchModels.prunedName(original, sparsityPct);
         if (prunedDir != null) {
             Path given = Path.of(prunedDir).resolve(name);
             if (!Files.exists(given)) {
@@ -259,7 +258,7 @@ public final class PolicyBenchmark {
             return given;
         }
         Path out = work.resolve(name);
-        MagnitudePruner.prune(original, out, sparsityPct / 100.0, MagnitudePruner.Scope.LAYER);
+        MagnitudePruner.prune(original, out, sparsityPct / 100.0, BenchModels.pruneScope());
         return out;
     }
 
@@ -298,7 +297,7 @@ public final class PolicyBenchmark {
                         + " one untimed run and at least 40 ms of them, then " + TIMED_PER_VISIT + " timed ones),"
                         + " median and p90; seeded uniform [0,1) inputs; iterations " + iterations
                         + " (PP-OCRv3 det half)",
-                "pruning: " + (prunedDir == null ? "MagnitudePruner, unstructured magnitude, per layer"
+                "pruning: " + (prunedDir == null ? "MagnitudePruner, unstructured magnitude, scope " + BenchModels.pruneScope()
                         : "files from " + prunedDir),
                 "scheduling: profile_ms = operator profiling on both backends (once per model, for greedy and"
                         + " threshold); decision_ms = the policy's first place() (threshold: includes the analyzer's 4"

@@ -244,4 +244,9 @@ final class BroadcastBinary implements PooledKernel {
             };
         }
     }
+
+    @Override
+    public String warmupKind() {
+        return getClass().getSimpleName() + ":" + op;
+    }
 }

@@ -54,4 +54,9 @@ final class Comparison implements Kernel {
             case GREATER_OR_EQUAL -> c >= 0;
         };
     }
+
+    @Override
+    public String warmupKind() {
+        return getClass().getSimpleName() + ":" + op;
+    }
 }

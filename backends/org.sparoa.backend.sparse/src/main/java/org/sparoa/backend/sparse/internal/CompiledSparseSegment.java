@@ -137,7 +137,7 @@ final class CompiledSparseSegment implements CompiledSegment {
             }
             steps.add(new Step(n, k, n.inputs().toArray(String[]::new), n.outputs().toArray(String[]::new),
                     List.copyOf(release.get(i))));
-            kernelKinds.add(k.getClass().getName());
+            kernelKinds.add(k.warmupKind());
         }
     }
 

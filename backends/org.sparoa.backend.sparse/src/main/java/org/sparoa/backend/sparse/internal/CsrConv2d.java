@@ -64,6 +64,31 @@ final class CsrConv2d implements PooledKernel {
         return constantWeights;
     }
 
+    /**
+     * Depthwise, pointwise and windowed convolutions run different loops, and so do dense and CSR weights, a fused
+     * epilogue and a fused residual: each combination is its own kind for the warm-up.
+     */
+    @Override
+    public String warmupKind() {
+        long[] window = node.attrLongs("kernel_shape", new long[0]);
+        long[] strides = node.attrLongs("strides", new long[0]);
+        boolean unitStrides = java.util.stream.LongStream.of(strides).allMatch(v -> v == 1);
+        boolean unpadded = java.util.stream.LongStream.of(node.attrLongs("pads", new long[0])).allMatch(v -> v == 0)
+                && node.attrString("auto_pad", "NOTSET").matches("NOTSET|VALID");
+        String form;
+        if (groups > 1 && constantWeights != null && window.length == 2
+                && constantWeights.cols == window[0] * window[1] && constantWeights.rows == groups) {
+            form = "depthwise";
+        } else if (window.length == 2 && window[0] == 1 && window[1] == 1 && unitStrides && unpadded) {
+            form = "pointwise";
+        } else {
+            form = "window";
+        }
+        String weights = constantWeights == null ? "runtime" : constantWeights.isDense() ? "dense" : "csr";
+        return "CsrConv2d:" + form + ":" + weights + ":" + (epilogue.hardSwish ? "hardswish" : epilogue.active()
+                ? "clamp" : "plain") + (addsResidual ? ":residual" : "");
+    }
+
     private CsrMatrix packWeights(NdArray w) {
         if (w.rank() != 4) {
             throw new IllegalArgumentException(node + ": weights must be 4-D [M, C/group, kH, kW], got " + w);

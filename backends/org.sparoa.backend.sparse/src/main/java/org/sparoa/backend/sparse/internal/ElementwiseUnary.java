@@ -139,4 +139,9 @@ final class ElementwiseUnary implements PooledKernel {
         e = e * Float.intBitsToFloat((Float.floatToRawIntBits(t) - (ROUND_BITS - 127)) << 23);
         return 1f / (e + 1f);
     }
+
+    @Override
+    public String warmupKind() {
+        return getClass().getSimpleName() + ":" + op;
+    }
 }

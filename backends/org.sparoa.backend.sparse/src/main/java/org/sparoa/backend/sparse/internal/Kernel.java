@@ -13,4 +13,13 @@ interface Kernel {
     default NdArray[] run(NdArray[] inputs, Parallel parallel, FloatArrayPool.Lease buffers) {
         return run(inputs, parallel);
     }
+
+    /**
+     * What the JIT has to compile for this kernel, for the warm-up's bookkeeping ({@link SegmentWarmup}): two
+     * kernels of one kind run the same code, so warming one warms the other. The class, plus whatever chooses a
+     * different code path inside it (a Sigmoid and a Relu share a class but not their loops).
+     */
+    default String warmupKind() {
+        return getClass().getSimpleName();
+    }
 }

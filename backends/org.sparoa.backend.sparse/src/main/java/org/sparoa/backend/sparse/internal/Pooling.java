@@ -315,4 +315,9 @@ final class Pooling implements PooledKernel {
         int count = countIncludePad ? padded : valid;
         return count == 0 ? 0f : (float) (sum / count);
     }
+
+    @Override
+    public String warmupKind() {
+        return getClass().getSimpleName() + ":" + (max ? "max" : "average");
+    }
 }

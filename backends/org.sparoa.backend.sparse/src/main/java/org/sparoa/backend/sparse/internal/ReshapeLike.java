@@ -138,4 +138,9 @@ final class ReshapeLike implements Kernel {
         }
         return shape;
     }
+
+    @Override
+    public String warmupKind() {
+        return getClass().getSimpleName() + ":" + op;
+    }
 }

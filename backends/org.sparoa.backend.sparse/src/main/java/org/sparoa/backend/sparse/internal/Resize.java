@@ -273,4 +273,9 @@ final class Resize implements PooledKernel {
             default -> throw new IllegalArgumentException(node + ": nearest_mode '" + nearestMode + "' is not supported");
         };
     }
+
+    @Override
+    public String warmupKind() {
+        return getClass().getSimpleName() + ":" + (linear ? "linear" : "nearest");
+    }
 }

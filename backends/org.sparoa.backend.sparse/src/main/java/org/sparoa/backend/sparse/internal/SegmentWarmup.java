@@ -35,7 +35,7 @@ final class SegmentWarmup {
 
     private final int maxRuns;
     private final long maxMillis;
-    /** Warm-up runs per kind of kernel (its class), over all segments of the backend. */
+    /** Warm-up runs per kind of kernel ({@link Kernel#warmupKind()}), over all segments of the backend. */
     private final Map<String, Long> kernelRuns = new ConcurrentHashMap<>();
 
     SegmentWarmup(int maxRuns, long maxMillis) {

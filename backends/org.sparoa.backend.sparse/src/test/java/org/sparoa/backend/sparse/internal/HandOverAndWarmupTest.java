@@ -91,6 +91,22 @@ class HandOverAndWarmupTest {
         }
     }
 
+    /** Relu and Sigmoid share a kernel class but not their loops: a warm Relu does not make a Sigmoid warm. */
+    @Test
+    void kernelsOfOneClassOnDifferentPathsWarmUpEachOnItsOwn() {
+        SparseCpuBackend backend = new SparseCpuBackend(2, 0.2, 100, SparseCpuBackend.HandOver.DIRECT, 5, 600_000);
+        try {
+            CompiledSparseSegment relu = (CompiledSparseSegment) backend.compile(unary("Relu", X));
+            assertEquals(5, relu.warmupRuns());
+            CompiledSparseSegment otherRelu = (CompiledSparseSegment) backend.compile(unary("Relu", new long[] {1, 8, 9, 9}));
+            assertEquals(0, otherRelu.warmupRuns(), "a second Relu runs the code the first one warmed");
+            CompiledSparseSegment sigmoid = (CompiledSparseSegment) backend.compile(unary("Sigmoid", X));
+            assertEquals(5, sigmoid.warmupRuns(), "the Sigmoid's loop was never run before");
+        } finally {
+            backend.close();
+        }
+    }
+
     @Test
     void noWarmupWhenSwitchedOff() {
         SparseCpuBackend backend = new SparseCpuBackend(2, 0.2, 100, SparseCpuBackend.HandOver.DIRECT, 0, 300);
@@ -134,6 +150,18 @@ class HandOverAndWarmupTest {
         ByteBuffer b = (direct ? ByteBuffer.allocateDirect(n * 4) : ByteBuffer.allocate(n * 4)).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(v);
         return Tensor.wrap(DataType.FLOAT, shape, b);
+    }
+
+    /** The whole one-operator model x -> y = OP(x). */
+    private static Segment unary(String opType, long[] shape) {
+        List<TensorInfo> ins = List.of(new TensorInfo("x", DataType.FLOAT, shape));
+        List<TensorInfo> outs = List.of(new TensorInfo("y", DataType.FLOAT, shape));
+        Graph g = new Graph("g", List.of(new Node("op", opType, "", List.of("x"), List.of("y"), Map.of())), ins, outs,
+                Map.of(), Map.of(), Map.of("", 13L));
+        Model model = new Model("m", null, "0", g, new byte[0]);
+        return new Segment(0, model, g.nodes(), ins, outs, () -> {
+            throw new UnsupportedOperationException("not needed");
+        });
     }
 
     /** The segment x -> y = Relu(Conv1x1(x, w)) (80 % zero weights), z = Sigmoid(x) of a model whose output is y + z. */
