@@ -42,7 +42,8 @@ import org.sparoa.policy.threshold.internal.QuadrantThresholdPolicy;
  * cached plan lookup. Prints a table and writes bench/results/policies.csv with the machine description and load.
  *
  * <p>Arguments: {@code [iterations] [threads] [sparsities]}, default {@code 20 2 0,50,70,80,90}. Pruning: the
- * models are pruned here with {@link MagnitudePruner} (unstructured magnitude, per layer); with
+ * models are pruned here with {@link MagnitudePruner} (unstructured magnitude, per layer, or over the whole model
+ * with {@code -Dbench.pruneScope=global}); with
  * {@code -Dbench.models=cls,blazeface} runs only the models whose file names contain one of the words;
  * {@code -Dbench.ortSpinning=MODE} sets the ort-cpu backend's {@code spinning} (auto, on, within-run, off);
  * {@code -Dbench.out=FILE} writes the CSV there (relative to {@code bench/}) instead of {@code results/policies.csv}. With

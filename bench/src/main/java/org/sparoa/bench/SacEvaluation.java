@@ -39,6 +39,7 @@ import org.sparoa.predictor.internal.LearnedThresholdPredictor;
  * <p>Arguments: {@code [iterations] [threads] [sparsities]}, default {@code 10 2 0,50,80,90};
  * {@code -Dbench.ortSpinning=MODE} sets the ort-cpu backend's {@code spinning} (default auto);
  * {@code -Dbench.models=mlsd,det,blazeface_back,cls} chooses the models (default these four);
+ * {@code -Dbench.pruneScope=layer|global} how they are pruned ({@link BenchModels#pruneScope()});
  * {@code -Dbench.predictor=FILE} the threshold predictor {@code sac} and {@code threshold} read (default the shipped
  * one).
  */
