@@ -61,8 +61,16 @@ public final class UserOverheadBenchmark {
      * space-separated); without it the third contender is the engine with {@code handOver=copy}.
      */
     private static final String THIRD_OPTIONS = System.getProperty("bench.engineJvmOptions", "").trim();
+    /** Per model and contender, what each JVM's JIT and garbage collector did during its timed runs. */
+    private static final Map<String, List<String>> during = new LinkedHashMap<>();
+    /**
+     * The contenders: plain ONNX Runtime, the engine, and a third one ({@code -Dbench.thirdContender=segment}: the
+     * {@code ort-cpu} backend's whole-model segment called directly, no engine — to tell the engine's cost from the
+     * backend's).
+     */
     private static final List<String> CONTENDERS = List.of("plain ORT", "engine",
-            THIRD_OPTIONS.isEmpty() ? "engine, handOver=copy" : "engine, JVM options " + THIRD_OPTIONS);
+            System.getProperty("bench.thirdContender", "").equals("segment") ? "segment"
+                    : THIRD_OPTIONS.isEmpty() ? "engine, handOver=copy" : "engine, JVM options " + THIRD_OPTIONS);
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--child")) {
@@ -120,6 +128,13 @@ public final class UserOverheadBenchmark {
             row.put("thirdContender", CONTENDERS.get(2));
             row.put("thirdP50Ms", third);
             row.put("thirdOverOrt", third / ort);
+            Map<String, List<String>> activity = new LinkedHashMap<>();
+            for (String contender : CONTENDERS) {
+                List<String> a = during.getOrDefault(c.name + " / " + contender, List.of());
+                activity.put(contender, a);
+                System.out.println("  " + contender + " during the timed runs: " + a);
+            }
+            row.put("jvmActivityDuringTimedRuns", activity);
             rows.add(row);
         }
         System.out.println("load average after:  " + LoadAverage.read());
@@ -159,6 +174,8 @@ public final class UserOverheadBenchmark {
             for (String line; (line = r.readLine()) != null; ) {
                 if (line.startsWith("RESULT ")) {
                     result = line.substring(7);
+                } else if (line.startsWith("DURING ")) {
+                    during.computeIfAbsent(c.name + " / " + contender, k -> new ArrayList<>()).add(line.substring(7));
                 } else if (log.length() < 4000) {
                     log.append(line).append('\n');
                 }
@@ -174,6 +191,7 @@ public final class UserOverheadBenchmark {
             throws Exception {
         byte[] bytes = Files.readAllBytes(file);
         long[] times = new long[iterations];
+        JvmActivity during = new JvmActivity();
         if (contender.equals("plain ORT")) {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             try (OrtSession.SessionOptions options = OrtCpuBackend.sessionOptions(threads);
@@ -185,10 +203,34 @@ public final class UserOverheadBenchmark {
                 }
                 float[] x = random(shape);
                 for (int i = 0; i < WARMUP + iterations; i++) {
+                    if (i == WARMUP) {
+                        during.start();
+                    }
                     long t0 = System.nanoTime();
                     runAsAUserWould(env, session, in.getKey(), x, shape);
                     if (i >= WARMUP) {
                         times[i - WARMUP] = System.nanoTime() - t0;
+                    }
+                }
+            }
+        } else if (contender.equals("segment")) {
+            try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty());
+                 LocalPlatform platform = LocalPlatform.of(backend)) {
+                Model model = platform.models().load("m", file);
+                Map<String, Tensor> inputs = inputs(model, given);
+                org.sparoa.api.Graph g = model.graph();
+                org.sparoa.api.Segment whole = new org.sparoa.api.Segment(0, model, g.nodes(), g.inputs(), g.outputs(),
+                        () -> bytes);
+                try (org.sparoa.api.CompiledSegment segment = backend.compile(whole)) {
+                    for (int i = 0; i < WARMUP + iterations; i++) {
+                        if (i == WARMUP) {
+                            during.start();
+                        }
+                        long t0 = System.nanoTime();
+                        segment.run(inputs);
+                        if (i >= WARMUP) {
+                            times[i - WARMUP] = System.nanoTime() - t0;
+                        }
                     }
                 }
             }
@@ -198,16 +240,12 @@ public final class UserOverheadBenchmark {
             try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty(), handOver);
                  LocalPlatform platform = LocalPlatform.of(backend)) {
                 Model model = platform.models().load("m", file);
-                Map<String, Tensor> inputs = new LinkedHashMap<>();
-                for (TensorInfo in : model.graph().inputs()) {
-                    long[] shape = given != null ? given.clone() : in.shape();
-                    for (int i = 0; i < shape.length; i++) {
-                        shape[i] = shape[i] > 0 ? shape[i] : 1;
-                    }
-                    inputs.put(in.name(), Tensor.ofFloats(shape, random(shape)));
-                }
+                Map<String, Tensor> inputs = inputs(model, given);
                 RunOptions options = RunOptions.onBackend("ort-cpu");
                 for (int i = 0; i < WARMUP + iterations; i++) {
+                    if (i == WARMUP) {
+                        during.start();
+                    }
                     long t0 = System.nanoTime();
                     platform.inference().infer(model.id(), inputs, options);
                     if (i >= WARMUP) {
@@ -216,7 +254,67 @@ public final class UserOverheadBenchmark {
                 }
             }
         }
+        System.out.println("DURING " + during.since());
         System.out.println("RESULT " + SideBySide.pct(times, 50));
+    }
+
+    /** What the JVM did besides the requests while they were timed: JIT compilation and garbage collection. */
+    static final class JvmActivity {
+        private long jitMs;
+        private long gcCount;
+        private long gcMs;
+        private Map<Long, Long> threadCpu = Map.of();
+
+        void start() {
+            jitMs = jitMillis();
+            gcCount = gc(true);
+            gcMs = gc(false);
+            threadCpu = threadCpu();
+        }
+
+        /** JIT and GC time, and the CPU time of each Java thread other than the caller's that used 1 ms or more. */
+        String since() {
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long self = Thread.currentThread().getId();
+            StringBuilder others = new StringBuilder();
+            long othersMs = 0;
+            for (Map.Entry<Long, Long> e : threadCpu().entrySet()) {
+                long ms = (e.getValue() - threadCpu.getOrDefault(e.getKey(), 0L)) / 1_000_000;
+                if (e.getKey() == self || ms < 1) {
+                    continue;
+                }
+                othersMs += ms;
+                var info = threads.getThreadInfo(e.getKey());
+                others.append(info == null ? "?" : info.getThreadName()).append('=').append(ms).append(' ');
+            }
+            return String.format(Locale.ROOT, "jit %d ms, gc %d collection(s) %d ms, other Java threads %d ms CPU %s",
+                    jitMillis() - jitMs, gc(true) - gcCount, gc(false) - gcMs, othersMs, others.toString().trim());
+        }
+
+        private static Map<Long, Long> threadCpu() {
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            Map<Long, Long> m = new LinkedHashMap<>();
+            for (long id : threads.getAllThreadIds()) {
+                long t = threads.getThreadCpuTime(id);
+                if (t >= 0) {
+                    m.put(id, t);
+                }
+            }
+            return m;
+        }
+
+        private static long jitMillis() {
+            var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+            return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+        }
+
+        private static long gc(boolean count) {
+            long sum = 0;
+            for (var b : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+                sum += Math.max(0, count ? b.getCollectionCount() : b.getCollectionTime());
+            }
+            return sum;
+        }
     }
 
     /**
@@ -231,6 +329,19 @@ public final class UserOverheadBenchmark {
                 ((OnnxTensor) o.getValue()).getFloatBuffer();
             }
         }
+    }
+
+    /** Seeded random inputs in the given shape (the declared one when null, unknown dimensions 1). */
+    private static Map<String, Tensor> inputs(Model model, long[] given) {
+        Map<String, Tensor> inputs = new LinkedHashMap<>();
+        for (TensorInfo in : model.graph().inputs()) {
+            long[] shape = given != null ? given.clone() : in.shape();
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = shape[i] > 0 ? shape[i] : 1;
+            }
+            inputs.put(in.name(), Tensor.ofFloats(shape, random(shape)));
+        }
+        return inputs;
     }
 
     private static float[] random(long[] shape) {
