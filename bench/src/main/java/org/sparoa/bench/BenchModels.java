@@ -67,7 +67,8 @@ public final class BenchModels {
     public static String prunedName(Path original, int sparsityPct) {
         MagnitudePruner.Scope scope = pruneScope();
         return original.getFileName().toString().replaceFirst("\\.onnx$", "") + "_p" + sparsityPct
-                + (scope == MagnitudePruner.Scope.LAYER ? "" : scope.name().toLowerCase(java.util.Locale.ROOT)) + ".onnx";
+                + (scope == MagnitudePruner.Scope.LAYER ? "" : scope.name().toLowerCase(java.util.Locale.ROOT))
+                + ".onnx";
     }
 
     /**

@@ -298,7 +298,8 @@ public final class PolicyBenchmark {
                         + " one untimed run and at least 40 ms of them, then " + TIMED_PER_VISIT + " timed ones),"
                         + " median and p90; seeded uniform [0,1) inputs; iterations " + iterations
                         + " (PP-OCRv3 det half)",
-                "pruning: " + (prunedDir == null ? "MagnitudePruner, unstructured magnitude, scope " + BenchModels.pruneScope()
+                "pruning: " + (prunedDir == null
+                        ? "MagnitudePruner, unstructured magnitude, scope " + BenchModels.pruneScope()
                         : "files from " + prunedDir),
                 "scheduling: profile_ms = operator profiling on both backends (once per model, for greedy and"
                         + " threshold); decision_ms = the policy's first place() (threshold: includes the analyzer's 4"

@@ -98,7 +98,8 @@ class HandOverAndWarmupTest {
         try {
             CompiledSparseSegment relu = (CompiledSparseSegment) backend.compile(unary("Relu", X));
             assertEquals(5, relu.warmupRuns());
-            CompiledSparseSegment otherRelu = (CompiledSparseSegment) backend.compile(unary("Relu", new long[] {1, 8, 9, 9}));
+            CompiledSparseSegment otherRelu =
+                    (CompiledSparseSegment) backend.compile(unary("Relu", new long[] {1, 8, 9, 9}));
             assertEquals(0, otherRelu.warmupRuns(), "a second Relu runs the code the first one warmed");
             CompiledSparseSegment sigmoid = (CompiledSparseSegment) backend.compile(unary("Sigmoid", X));
             assertEquals(5, sigmoid.warmupRuns(), "the Sigmoid's loop was never run before");
