@@ -62,7 +62,7 @@ public final class UserOverheadBenchmark {
      */
     private static final String THIRD_OPTIONS = System.getProperty("bench.engineJvmOptions", "").trim();
     /** Per model and contender, what each JVM's JIT and garbage collector did during its timed runs. */
-    private static final Map<String, List<String>> during = new LinkedHashMap<>();
+    private static final Map<String, List<String>> activityPerJvm = new LinkedHashMap<>();
     /**
      * The contenders: plain ONNX Runtime, the engine, and a third one ({@code -Dbench.thirdContender=segment}: the
      * {@code ort-cpu} backend's whole-model segment called directly, no engine — to tell the engine's cost from the
@@ -130,7 +130,7 @@ public final class UserOverheadBenchmark {
             row.put("thirdOverOrt", third / ort);
             Map<String, List<String>> activity = new LinkedHashMap<>();
             for (String contender : CONTENDERS) {
-                List<String> a = during.getOrDefault(c.name + " / " + contender, List.of());
+                List<String> a = activityPerJvm.getOrDefault(c.name + " / " + contender, List.of());
                 activity.put(contender, a);
                 System.out.println("  " + contender + " during the timed runs: " + a);
             }
@@ -175,7 +175,7 @@ public final class UserOverheadBenchmark {
                 if (line.startsWith("RESULT ")) {
                     result = line.substring(7);
                 } else if (line.startsWith("DURING ")) {
-                    during.computeIfAbsent(c.name + " / " + contender, k -> new ArrayList<>()).add(line.substring(7));
+                    activityPerJvm.computeIfAbsent(c.name + " / " + contender, k -> new ArrayList<>()).add(line.substring(7));
                 } else if (log.length() < 4000) {
                     log.append(line).append('\n');
                 }
@@ -202,16 +202,7 @@ public final class UserOverheadBenchmark {
                     shape[i] = shape[i] > 0 ? shape[i] : 1;
                 }
                 float[] x = random(shape);
-                for (int i = 0; i < WARMUP + iterations; i++) {
-                    if (i == WARMUP) {
-                        during.start();
-                    }
-                    long t0 = System.nanoTime();
-                    runAsAUserWould(env, session, in.getKey(), x, shape);
-                    if (i >= WARMUP) {
-                        times[i - WARMUP] = System.nanoTime() - t0;
-                    }
-                }
+                time(times, during, () -> runAsAUserWould(env, session, in.getKey(), x, shape));
             }
         } else if (contender.equals("segment")) {
             try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty());
@@ -222,16 +213,7 @@ public final class UserOverheadBenchmark {
                 org.sparoa.api.Segment whole = new org.sparoa.api.Segment(0, model, g.nodes(), g.inputs(), g.outputs(),
                         () -> bytes);
                 try (org.sparoa.api.CompiledSegment segment = backend.compile(whole)) {
-                    for (int i = 0; i < WARMUP + iterations; i++) {
-                        if (i == WARMUP) {
-                            during.start();
-                        }
-                        long t0 = System.nanoTime();
-                        segment.run(inputs);
-                        if (i >= WARMUP) {
-                            times[i - WARMUP] = System.nanoTime() - t0;
-                        }
-                    }
+                    time(times, during, () -> segment.run(inputs));
                 }
             }
         } else {
@@ -242,20 +224,33 @@ public final class UserOverheadBenchmark {
                 Model model = platform.models().load("m", file);
                 Map<String, Tensor> inputs = inputs(model, given);
                 RunOptions options = RunOptions.onBackend("ort-cpu");
-                for (int i = 0; i < WARMUP + iterations; i++) {
-                    if (i == WARMUP) {
-                        during.start();
-                    }
-                    long t0 = System.nanoTime();
-                    platform.inference().infer(model.id(), inputs, options);
-                    if (i >= WARMUP) {
-                        times[i - WARMUP] = System.nanoTime() - t0;
-                    }
-                }
+                time(times, during, () -> platform.inference().infer(model.id(), inputs, options));
             }
         }
         System.out.println("DURING " + during.since());
         System.out.println("RESULT " + SideBySide.pct(times, 50));
+    }
+
+    /** One request of a contender. */
+    private interface Request {
+        void run() throws Exception;
+    }
+
+    /**
+     * {@code bench.warmup} untimed requests, then one per element of {@code times}, each timed; {@code activity}
+     * starts watching the JVM when the timed ones start.
+     */
+    private static void time(long[] times, JvmActivity activity, Request request) throws Exception {
+        for (int i = 0; i < WARMUP + times.length; i++) {
+            if (i == WARMUP) {
+                activity.start();
+            }
+            long t0 = System.nanoTime();
+            request.run();
+            if (i >= WARMUP) {
+                times[i - WARMUP] = System.nanoTime() - t0;
+            }
+        }
     }
 
     /** What the JVM did besides the requests while they were timed: JIT compilation and garbage collection. */
