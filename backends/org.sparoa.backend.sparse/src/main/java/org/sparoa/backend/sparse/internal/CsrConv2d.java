@@ -23,6 +23,11 @@ final class CsrConv2d implements PooledKernel {
     private final Node node;
     private final int groups;
     private final CsrMatrix constantWeights;
+    /**
+     * The constant weights' {@code [M, C/group, kH, kW]}, null when the weights arrive at run time: what the warm-up
+     * kind is told from, since {@code kernel_shape} is optional in ONNX.
+     */
+    private final int[] constantWeightShape;
     private final double denseBelowSparsity;
 
     /** Applied to every output value as it is written: a fused Relu, Clip or HardSwish ({@link ConvFusion}). */
@@ -58,6 +63,7 @@ final class CsrConv2d implements PooledKernel {
         this.groups = (int) node.attrLong("group", 1);
         this.denseBelowSparsity = denseBelowSparsity;
         this.constantWeights = constantWeights == null ? null : packWeights(constantWeights);
+        this.constantWeightShape = constantWeights == null ? null : constantWeights.shape.clone();
     }
 
     CsrMatrix weights() {
@@ -70,15 +76,17 @@ final class CsrConv2d implements PooledKernel {
      */
     @Override
     public String warmupKind() {
-        long[] window = node.attrLongs("kernel_shape", new long[0]);
+        long[] window = constantWeightShape != null
+                ? new long[] {constantWeightShape[2], constantWeightShape[3]}
+                : node.attrLongs("kernel_shape", new long[0]);
         long[] strides = node.attrLongs("strides", new long[0]);
         boolean unitStrides = java.util.stream.LongStream.of(strides).allMatch(v -> v == 1);
         boolean unpadded = java.util.stream.LongStream.of(node.attrLongs("pads", new long[0])).allMatch(v -> v == 0)
                 && node.attrString("auto_pad", "NOTSET").matches("NOTSET|VALID");
         String form;
-        if (groups > 1 && constantWeights != null && window.length == 2
-                && constantWeights.cols == window[0] * window[1] && constantWeights.rows == groups) {
-            form = "depthwise";
+        if (groups > 1 && constantWeightShape != null && constantWeightShape[1] == 1
+                && constantWeightShape[0] == groups) {
+            form = "depthwise"; // the run's test (one input channel per output channel), known from the weights
         } else if (window.length == 2 && window[0] == 1 && window[1] == 1 && unitStrides && unpadded) {
             form = "pointwise";
         } else {

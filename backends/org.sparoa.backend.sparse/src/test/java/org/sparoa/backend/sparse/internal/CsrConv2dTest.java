@@ -103,6 +103,27 @@ class CsrConv2dTest {
         Nodes.assertClose(naive(x, wt, b, n, c, h, w, m, k, s, p, d, g, oh, ow), out.floats, 1e-4, "conv");
     }
 
+    /**
+     * {@code kernel_shape} is optional in ONNX: without it a 1x1 and a depthwise convolution are still told apart from
+     * a windowed one by their weights, as the run tells them apart, so each warms its own loop.
+     */
+    @Test
+    void warmUpKindComesFromTheWeightsWhenKernelShapeIsAbsent() {
+        NdArray pointwiseWeights = NdArray.ofFloats(new int[] {8, 4, 1, 1}, new float[32]);
+        NdArray depthwiseWeights = NdArray.ofFloats(new int[] {4, 1, 3, 3}, new float[36]);
+        NdArray windowWeights = NdArray.ofFloats(new int[] {8, 4, 3, 3}, new float[288]);
+        String pointwise = new CsrConv2d(Nodes.node("Conv", 2), pointwiseWeights, 0.2).warmupKind();
+        String depthwise = new CsrConv2d(Nodes.node("Conv", 2, "group", 4L, "pads", new long[] {1, 1, 1, 1}),
+                depthwiseWeights, 0.2).warmupKind();
+        String window = new CsrConv2d(Nodes.node("Conv", 2, "pads", new long[] {1, 1, 1, 1}), windowWeights, 0.2)
+                .warmupKind();
+        assertTrue(pointwise.startsWith("CsrConv2d:pointwise:"), pointwise);
+        assertTrue(depthwise.startsWith("CsrConv2d:depthwise:"), depthwise);
+        assertTrue(window.startsWith("CsrConv2d:window:"), window);
+        assertEquals(window, new CsrConv2d(Nodes.node("Conv", 2, "kernel_shape", new long[] {3, 3}, "pads",
+                new long[] {1, 1, 1, 1}), windowWeights, 0.2).warmupKind(), "with kernel_shape given");
+    }
+
     @Test
     void asymmetricPaddingOnThePaddedInputPath() {
         Random r = new Random(11);
