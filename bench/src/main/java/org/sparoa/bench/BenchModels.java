@@ -76,11 +76,16 @@ public final class BenchModels {
      * {@link #prunedName}; unstructured magnitude pruning with {@link #pruneScope()}, {@link MagnitudePruner}).
      */
     public static Path atSparsity(Path original, int sparsityPct) throws IOException {
+        Path work = Path.of("target", "pruned");
+        Files.createDirectories(work);
+        return atSparsity(original, sparsityPct, work);
+    }
+
+    /** As {@link #atSparsity(Path, int)}, the pruned copy written into {@code work}. */
+    public static Path atSparsity(Path original, int sparsityPct, Path work) throws IOException {
         if (sparsityPct == 0) {
             return original;
         }
-        Path work = Path.of("target", "pruned");
-        Files.createDirectories(work);
         Path out = work.resolve(prunedName(original, sparsityPct));
         MagnitudePruner.prune(original, out, sparsityPct / 100.0, pruneScope());
         return out;

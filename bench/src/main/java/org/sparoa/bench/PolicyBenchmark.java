@@ -258,9 +258,7 @@ public final class PolicyBenchmark {
             }
             return given;
         }
-        Path out = work.resolve(name);
-        MagnitudePruner.prune(original, out, sparsityPct / 100.0, BenchModels.pruneScope());
-        return out;
+        return BenchModels.atSparsity(original, sparsityPct, work);
     }
 
     /** Largest |ref - out| over max(max |ref|, 1), over all outputs. */

@@ -128,14 +128,11 @@ public final class RequestPathBenchmark {
         return times[times.length / 2] / 1e3;
     }
 
-    private static void time(long[] times, Runnable call) {
-        for (int i = 0; i < WARMUP + times.length; i++) {
-            long t0 = System.nanoTime();
+    private static void time(long[] times, Runnable call) throws Exception {
+        SideBySide.warmThenTime(WARMUP, times, () -> { }, () -> {
             call.run();
-            if (i >= WARMUP) {
-                times[i - WARMUP] = System.nanoTime() - t0;
-            }
-        }
+            return null;
+        });
     }
 
     /** Median over rounds of the contender's p50 over the segment's p50 of the same round. */

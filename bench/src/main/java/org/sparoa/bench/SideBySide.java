@@ -48,6 +48,21 @@ public final class SideBySide {
         return new Result(pct(ta, 50), pct(ta, 90), pct(tb, 50), pct(tb, 90));
     }
 
+    /**
+     * One contender alone: {@code warmup} untimed calls, then one per element of {@code times}, each timed into it;
+     * {@code beforeTimed} runs once, between the two (e.g. to start watching the JVM).
+     */
+    public static void warmThenTime(int warmup, long[] times, Runnable beforeTimed, Callable<?> call)
+            throws Exception {
+        for (int i = 0; i < warmup; i++) {
+            call.call();
+        }
+        beforeTimed.run();
+        for (int i = 0; i < times.length; i++) {
+            times[i] = time(call);
+        }
+    }
+
     private static long time(Callable<?> c) throws Exception {
         long t0 = System.nanoTime();
         c.call();

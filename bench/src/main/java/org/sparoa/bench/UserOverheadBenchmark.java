@@ -241,16 +241,10 @@ public final class UserOverheadBenchmark {
      * starts watching the JVM when the timed ones start.
      */
     private static void time(long[] times, JvmActivity activity, Request request) throws Exception {
-        for (int i = 0; i < WARMUP + times.length; i++) {
-            if (i == WARMUP) {
-                activity.start();
-            }
-            long t0 = System.nanoTime();
+        SideBySide.warmThenTime(WARMUP, times, activity::start, () -> {
             request.run();
-            if (i >= WARMUP) {
-                times[i - WARMUP] = System.nanoTime() - t0;
-            }
-        }
+            return null;
+        });
     }
 
     /** What the JVM did besides the requests while they were timed: JIT compilation and garbage collection. */
