@@ -109,6 +109,11 @@ public final class SacEvaluation {
                 System.out.println("  " + k.getKey() + " fell back: " + first.plan().fallbackReason());
                 continue;
             }
+            if (first.plan().fallbackReason() != null && first.plan().fallbackReason().contains("' failed: ")) {
+                // timed, but told: the policy failed and the measured choice chose among the fallback and the rest
+                System.out.println("  " + k.getKey() + " failed, measured choice kept another plan: "
+                        + first.plan().fallbackReason());
+            }
             plans.put(k.getKey(), first.plan());
             timed.put(k.getKey(), () -> platform.inference().infer(model.id(), inputs, k.getValue()));
         }
@@ -173,8 +178,8 @@ public final class SacEvaluation {
     /**
      * Median time of a cached plan lookup for {@code sac} (the plan query, which reads the load classes too): the
      * median, because a lookup during which a backend's load class moved re-plans, and a few of those in a thousand
-     * would make a mean of the decision, not of the lookup. A plan query carries no inputs, so for a model with
-     * dynamic input shapes it is the plan made without them (the fallback's, where the policy needs costs).
+     * would make a mean of the decision, not of the lookup. A plan query carries no inputs: for a model with dynamic
+     * input shapes it is planned for the shapes of the model's latest request.
      */
     private static double cachedDecisionMicros(LocalPlatform platform, Model model, RunOptions options) {
         platform.inference().plan(model.id(), options);

@@ -143,6 +143,38 @@ class PlanningPipelineTest {
         }
     }
 
+    /**
+     * A plan query carries no inputs. On a model with dynamic input dimensions it is planned for the shapes the model's
+     * requests had most recently, with their calibration and measured costs, so that a policy that needs costs (sac)
+     * does not fall back; before any request there is nothing to calibrate on, and the query says so.
+     */
+    @Test
+    void aPlanQueryOnADynamicModelUsesTheShapesOfItsLatestRequest() {
+        try (OrtCpuBackend a = new OrtCpuBackend("ort-cpu", 1, 1); OrtCpuBackend b = new OrtCpuBackend("ort-cpu-b", 1, 1);
+             LocalPlatform p = LocalPlatform.withoutMeasuredPlans(a, b)) {
+            RecordingAnalyzer analyzer = new RecordingAnalyzer();
+            p.setAnalyzer(analyzer);
+            RecordingPolicy policy = new RecordingPolicy();
+            p.addPolicy(policy, Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true));
+            Model m = p.models().load("cls", CLS);
+            Node first = m.graph().nodes().get(0);
+
+            p.inference().plan("cls", RunOptions.withPolicy("recording", Map.of("before", "requests")));
+            SchedulingContext before = policy.contexts.get(0);
+            assertTrue(before.costs().operatorMillis("ort-cpu", first).isEmpty(), "nothing measured yet");
+
+            Map<String, Tensor> in = RandomInputs.forModel(m, Map.of("x", SHAPE), 3);
+            p.inference().infer("cls", in, RunOptions.withPolicy("recording", Map.of()));
+            int calibrations = analyzer.given.size();
+            p.inference().plan("cls", RunOptions.withPolicy("recording", Map.of("after", "a request")));
+            SchedulingContext after = policy.contexts.get(policy.contexts.size() - 1);
+            assertArrayEquals(SHAPE, after.inputShapes().get("x"), "the latest request's shapes");
+            assertTrue(after.costs().operatorMillis("ort-cpu", first).isPresent(),
+                    "the first operator, which reads the dynamic input, has its measured cost");
+            assertEquals(calibrations, analyzer.given.size(), "the request's calibration, not a new one");
+        }
+    }
+
     /** Counts the compiled segments it hands out that are still open. */
     private static final class CountingBackend extends DelegatingBackend {
         final AtomicInteger open = new AtomicInteger();

@@ -324,9 +324,11 @@ final class PlanningPipeline {
             if (inputs != null) {
                 throw e;
             }
-            // a plan query on a model with dynamic inputs: nothing to calibrate on; the policy decides without
-            return new Prepared(org.sparoa.api.analysis.Calibration.none("not calibrated: " + e.getMessage()),
-                    Optional.empty());
+            // a plan query on a model with dynamic inputs: the shapes its requests had most recently, where there
+            // were requests (the plan they were served), else nothing to calibrate on: the policy decides without
+            Prepared recent = mostRecentWithInputs(model, backendSet);
+            return recent != null ? recent : new Prepared(
+                    org.sparoa.api.analysis.Calibration.none("not calibrated: " + e.getMessage()), Optional.empty());
         }
         madeNow[0] = run;
         Optional<ModelAnalysis> analysis = Optional.empty();
@@ -341,6 +343,21 @@ final class PlanningPipeline {
         Prepared p = new Prepared(run.calibration(), analysis);
         prepared.put(key, p);
         return p;
+    }
+
+    /** The preparation of the model's most recently planned request on this backend set, null if none. */
+    private Prepared mostRecentWithInputs(Model model, String backendSet) {
+        Prepared found = null;
+        synchronized (prepared) {
+            // access order: the last match is the most recent
+            for (Map.Entry<PreparedKey, Prepared> e : prepared.entrySet()) {
+                PreparedKey k = e.getKey();
+                if (k.model() == model && k.backendSet().equals(backendSet) && !k.shapes().isEmpty()) {
+                    found = e.getValue();
+                }
+            }
+        }
+        return found;
     }
 
     private static AnalysisOptions calibrationOptions(Model model, Map<String, Tensor> inputs, Prepared known) {
