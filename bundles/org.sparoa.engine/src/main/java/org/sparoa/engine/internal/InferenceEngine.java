@@ -309,10 +309,30 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
     private void admit(Model model, Map<String, Tensor> inputs) {
         InputValidator.validate(model, inputs, rejectNonFinite);
         ResourceLimits l = limits;
-        inputs.forEach((name, t) -> ResourceLimits.checkElements(t.shape(), l.maxInputElements(),
-                "input '" + name + "' of " + model.id()));
+        for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
+            long[] shape = e.getValue().shape();
+            if (!withinElements(shape, l.maxInputElements())) {
+                // the message only where there is something to say: the request path builds no string
+                ResourceLimits.checkElements(shape, l.maxInputElements(), "input '" + e.getKey() + "' of " + model.id());
+            }
+        }
         sizeCheck.check(model, inputs, l.maxTensorElements());
         admission.acquire(model, l.maxConcurrentRequestsPerModel());
+    }
+
+    /** False where {@link ResourceLimits#checkElements} would throw (unknown dimensions count as within). */
+    private static boolean withinElements(long[] shape, long maxElements) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                return true;
+            }
+            if (d != 0 && n > Long.MAX_VALUE / d) {
+                return false;
+            }
+            n *= d;
+        }
+        return n <= maxElements;
     }
 
     /**
@@ -422,6 +442,11 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
         } catch (RuntimeException | Error e) {
             plan.release();
             throw e;
+        }
+        if (run.isDone() && !run.isCompletedExceptionally()) {
+            // a plan run inline that succeeded: nothing to retry, no stage to chain
+            plan.release();
+            return run;
         }
         return run.whenComplete((r, e) -> plan.release()).handle((result, error) -> {
             if (error == null) {

@@ -24,16 +24,15 @@ final class InputValidator {
 
     static void validate(Model model, Map<String, Tensor> inputs, boolean rejectNonFinite) {
         Graph g = model.graph();
-        Set<String> expected = g.inputs().stream().map(TensorInfo::name).collect(Collectors.toSet());
-        for (String name : inputs.keySet()) {
-            if (!expected.contains(name)) {
-                throw new InvalidInputException("model " + model.id() + " has no input '" + name + "'; its inputs are "
-                        + describe(g));
-            }
+        // as many names as the model has inputs, each of them present (below): then none is unknown, and the
+        // request path builds no set of names
+        if (inputs.size() != g.inputs().size()) {
+            rejectUnknownNames(model, inputs);
         }
         for (TensorInfo in : g.inputs()) {
             Tensor t = inputs.get(in.name());
             if (t == null) {
+                rejectUnknownNames(model, inputs); // an unknown name is the likelier mistake: said first
                 throw new InvalidInputException("model " + model.id() + " needs input '" + in.name() + "'; its inputs are "
                         + describe(g));
             }
@@ -49,6 +48,17 @@ final class InputValidator {
             }
             if (rejectNonFinite && t.type() == DataType.FLOAT) {
                 checkFinite(in.name(), t);
+            }
+        }
+    }
+
+    private static void rejectUnknownNames(Model model, Map<String, Tensor> inputs) {
+        Graph g = model.graph();
+        Set<String> expected = g.inputs().stream().map(TensorInfo::name).collect(Collectors.toSet());
+        for (String name : inputs.keySet()) {
+            if (!expected.contains(name)) {
+                throw new InvalidInputException("model " + model.id() + " has no input '" + name + "'; its inputs are "
+                        + describe(g));
             }
         }
     }

@@ -42,6 +42,9 @@ final class PlanExecutor {
     static InferenceResult runInline(ExecutionPlan plan, Map<String, Tensor> inputs, boolean captureIntermediates,
                                      Cancellation cancellation) {
         long start = System.nanoTime();
+        if (plan.segments().size() == 1) {
+            return runWhole(plan, inputs, captureIntermediates, cancellation, start);
+        }
         Map<String, Tensor> produced = new HashMap<>();
         List<SegmentTiming> timings = new ArrayList<>();
         Map<String, AtomicInteger> readersLeft = captureIntermediates ? null : plan.newReaderCountdown();
@@ -62,6 +65,28 @@ final class PlanExecutor {
             }
         }
         return result(plan, inputs, produced, timings, start, captureIntermediates, recycled);
+    }
+
+    /**
+     * A plan of one segment: its inputs are the request's, its outputs the result's; no boundary to hand back, so
+     * none of the bookkeeping of a plan of several.
+     */
+    private static InferenceResult runWhole(ExecutionPlan plan, Map<String, Tensor> inputs,
+                                            boolean captureIntermediates, Cancellation cancellation, long start) {
+        CompiledSegment segment = plan.segments().get(0);
+        cancellation.check(plan.model().id(), 0, 1);
+        List<TensorInfo> wanted = segment.segment().inputs();
+        Map<String, Tensor> feed = inputs;
+        if (wanted.size() != inputs.size()) {
+            feed = new HashMap<>();
+            for (TensorInfo in : wanted) {
+                feed.put(in.name(), inputs.get(in.name()));
+            }
+        }
+        Map<String, Tensor> produced = segment.run(feed);
+        SegmentTiming timing = new SegmentTiming(segment.segment().index(), segment.backendId(), 0L,
+                System.nanoTime() - start);
+        return result(plan, inputs, produced, List.of(timing), start, captureIntermediates, Set.of());
     }
 
     private static boolean aliased(Map<String, Tensor> produced, String name, Tensor t) {

@@ -26,7 +26,16 @@ record PlanKey(Model model, String backendSet, String policy, long policyService
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(System.identityHashCode(model), backendSet, policy, policyServiceId,
-                policyVersion, pinnedBackend, options, capture, measured, loadClasses);
+        // by hand: Objects.hash boxes and allocates on every request
+        int h = System.identityHashCode(model);
+        h = 31 * h + backendSet.hashCode();
+        h = 31 * h + java.util.Objects.hashCode(policy);
+        h = 31 * h + Long.hashCode(policyServiceId);
+        h = 31 * h + policyVersion.hashCode();
+        h = 31 * h + java.util.Objects.hashCode(pinnedBackend);
+        h = 31 * h + options.hashCode();
+        h = 31 * h + (capture ? 1 : 0);
+        h = 31 * h + (measured ? 2 : 0);
+        return 31 * h + loadClasses.hashCode();
     }
 }

@@ -213,7 +213,7 @@ final class PlanningPipeline {
         boolean second = measured && isSecondMeasurement(key, now.key(), model, policyName, s);
         // the first measurement keeps the first request short: one warm-up run, up to 4x the runs where the plans are
         // close; the second decides for good: every plan warmed, three times the runs, up to 12x where they are close
-        MeasuredPlanChoice.Schedule schedule = second
+        MeasuredPlanChoice.Schedule schedule = !measured ? null : second
                 ? new MeasuredPlanChoice.Schedule(3 * s.measuredRuns(), 12 * s.measuredRuns(), REMEASURE_WARMUP_MILLIS,
                         REMEASURE_BUDGET_MILLIS)
                 : new MeasuredPlanChoice.Schedule(s.measuredRuns(), 4 * s.measuredRuns(), 0, FIRST_BUDGET_MILLIS);
@@ -225,7 +225,7 @@ final class PlanningPipeline {
         });
         // a backend that left while the plan was being built was removed before the plan reached the cache, so the
         // removal could not evict it: it must not serve this request or later ones
-        List<String> gone = departedBackends(built);
+        List<String> gone = allLive(built) ? List.of() : departedBackends(built);
         if (!gone.isEmpty()) {
             plans.evict(p -> p == built);
             throw new BackendDepartedException("backend(s) " + gone + " left while the plan of " + model.id()
@@ -441,6 +441,16 @@ final class PlanningPipeline {
         return c.plan().relabelled(proposed.description().policy(),
                 previous == null ? c.reason() : previous + "; " + c.reason())
                 .explained(proposed.description().explanation());
+    }
+
+    /** Whether every backend of the plan is still the live instance of its id (the request path's check). */
+    private boolean allLive(ExecutionPlan plan) {
+        for (Map.Entry<String, DeviceBackend> b : plan.backends().entrySet()) {
+            if (!backends.isLive(b.getKey(), b.getValue())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     List<String> departedBackends(ExecutionPlan plan) {

@@ -121,7 +121,8 @@ final class PluginRegistry<T> {
     }
 
     boolean isLive(String key, T service) {
-        return get(key).map(r -> r.service() == service).orElse(false);
+        List<Ranked<T>> l = byKey.get(key); // on every request: no Optional, no lambda
+        return l != null && !l.isEmpty() && l.get(0).service() == service;
     }
 
     void onRemoval(Consumer<Ranked<T>> listener) {
