@@ -32,9 +32,9 @@ import org.sparoa.predictor.internal.LearnedThresholdPredictor;
  * placement, and an oracle: the measured best of every single backend and the cheapest plans of at most 2, 3, 4 and 6
  * segments by the cost model (an exact search over cut points, each plan timed as placed). Per model and sparsity it
  * prints each contender's median, {@code sac} over the best other policy and over the oracle, and {@code sac}'s cold
- * and cached decision times; where {@code sac}'s plan differs from the best other policy's, the two are then timed head
- * to head ({@code -Dbench.headToHead} interleaved visits, default 40), since one plan timed twice in the main rounds
- * can differ by a third on a shared VM. Writes {@code results/sac-policies.csv}.
+ * and cached decision times; where {@code sac}'s plan differs from the best other policy's, or from the oracle's, the
+ * two are then timed head to head ({@code -Dbench.headToHead} interleaved visits, default 40), since one plan timed
+ * twice in the main rounds can differ by a third on a shared VM. Writes {@code results/sac-policies.csv}.
  *
  * <p>Arguments: {@code [iterations] [threads] [sparsities]}, default {@code 10 2 0,50,80,90};
  * {@code -Dbench.ortSpinning=MODE} sets the ort-cpu backend's {@code spinning} (default auto);
@@ -135,22 +135,14 @@ public final class SacEvaluation {
         double sacMs = t.containsKey("sac") ? t.get("sac").median() : Double.NaN;
         // the target's quantity: where sac ended on the best other policy's very plan the two are equally fast (the
         // main rounds' ratio is then this machine's noise); where the plans differ, they are timed head to head
-        String versus = "n/a";
-        if (bestOtherName != null && plans.containsKey("sac")) {
-            if (HeadToHead.samePlan(plans.get("sac"), plans.get(bestOtherName))) {
-                versus = "same plan";
-            } else {
-                Map<String, RoundRobin.Timing> pair = HeadToHead.time("sac", timed.get("sac"), bestOtherName,
-                        timed.get(bestOtherName));
-                versus = String.format(Locale.ROOT, "%.3fx head to head (same-round ratio; medians %.3f / %.3f ms)",
-                        RoundRobin.sameRoundRatio(pair.get(bestOtherName), pair.get("sac")),
-                        pair.get("sac").median(), pair.get(bestOtherName).median());
-            }
-        }
-        System.out.printf(Locale.ROOT, "%-15s %4d %8.2f %8s %8s %8s %8s %8s %8s %8.2f | %.3fx / %.3fx (%s) | vs %s: %s%n",
+        String versus = versus(bestOtherName, plans, timed);
+        // the oracle likewise: its plan's median in rounds of twenty contenders sees the VM's drift more than a pair does
+        String versusOracle = versus(oracleName.isEmpty() ? null : oracleName, plans, timed);
+        System.out.printf(Locale.ROOT,
+                "%-15s %4d %8.2f %8s %8s %8s %8s %8s %8s %8.2f | %.3fx / %.3fx (%s) | vs %s: %s | vs oracle: %s%n",
                 c.name(), sp, ortMs, ms(t, "single:ort-cpu"), ms(t, "single:sparse-cpu"), ms(t, "greedy"),
                 ms(t, "threshold"), ms(t, "sac"), ms(t, "random"), oracle, bestOther / sacMs, oracle / sacMs,
-                oracleName, bestOtherName, versus);
+                oracleName, bestOtherName, versus, versusOracle);
         for (String k : t.keySet()) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("model", c.name());
@@ -171,8 +163,28 @@ public final class SacEvaluation {
             r.put("oracle", oracleName);
             r.put("best_other", bestOtherName);
             r.put("sac_vs_best_other", versus);
+            r.put("sac_vs_oracle", versusOracle);
             rows.add(r);
         }
+    }
+
+    /**
+     * {@code sac} against another contender: "same plan" where {@code sac} ended on that contender's very plan (the
+     * main rounds' ratio is then this machine's noise), else the two timed head to head, the other's time over
+     * {@code sac}'s (above 1: {@code sac} faster).
+     */
+    private static String versus(String other, Map<String, PlanDescription> plans, Map<String, Callable<?>> timed)
+            throws Exception {
+        if (other == null || !plans.containsKey("sac") || !plans.containsKey(other)) {
+            return "n/a";
+        }
+        if (HeadToHead.samePlan(plans.get("sac"), plans.get(other))) {
+            return "same plan";
+        }
+        Map<String, RoundRobin.Timing> pair = HeadToHead.time("sac", timed.get("sac"), other, timed.get(other));
+        return String.format(Locale.ROOT, "%.3fx head to head (same-round ratio; medians %.3f / %.3f ms)",
+                RoundRobin.sameRoundRatio(pair.get(other), pair.get("sac")), pair.get("sac").median(),
+                pair.get(other).median());
     }
 
     /**
