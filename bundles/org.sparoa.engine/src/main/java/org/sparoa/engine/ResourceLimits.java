@@ -39,21 +39,42 @@ public record ResourceLimits(long maxModelFileBytes, long maxInputElements, long
         }
     }
 
-    /**
-     * Refuses a tensor shape over {@code maxElements}, or whose element count does not fit a long; {@code what}
-     * names the tensor in the message.
-     */
-    public static void checkElements(long[] shape, long maxElements, String what) {
+    /** Element count of a shape, {@link #UNKNOWN} where a dimension is not known, {@link #PAST_LONG} past a long. */
+    private static long elements(long[] shape) {
         long n = 1;
         for (long d : shape) {
             if (d < 0) {
-                return; // not known: nothing to check
+                return UNKNOWN;
             }
             if (d != 0 && n > Long.MAX_VALUE / d) {
-                throw new ResourceLimitException(what + " of shape " + Shapes.format(shape)
-                        + " has more elements than a long counts (limit " + maxElements + ")");
+                return PAST_LONG;
             }
             n *= d;
+        }
+        return n;
+    }
+
+    private static final long UNKNOWN = -1;
+    private static final long PAST_LONG = -2;
+
+    /**
+     * Whether {@link #checkElements} lets the shape through, without a message to build: for the request path, which
+     * names the tensor only when it is refused.
+     */
+    public static boolean withinElements(long[] shape, long maxElements) {
+        long n = elements(shape);
+        return n == UNKNOWN || n >= 0 && n <= maxElements;
+    }
+
+    /**
+     * Refuses a tensor shape over {@code maxElements}, or whose element count does not fit a long; {@code what}
+     * names the tensor in the message. A shape with an unknown dimension is not checked.
+     */
+    public static void checkElements(long[] shape, long maxElements, String what) {
+        long n = elements(shape);
+        if (n == PAST_LONG) {
+            throw new ResourceLimitException(what + " of shape " + Shapes.format(shape)
+                    + " has more elements than a long counts (limit " + maxElements + ")");
         }
         if (n > maxElements) {
             throw new ResourceLimitException(what + " of shape " + Shapes.format(shape) + " has " + n

@@ -4,7 +4,7 @@
  * org.sparoa.engine.ResourceLimits} are the limits the engine enforces.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package org.sparoa.engine;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,6 +1,7 @@
 package org.sparoa.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,6 +88,28 @@ class ResourceLimitsTest {
             assertThrows(ResourceLimitException.class, () -> RandomInputs.forModel(m,
                     Map.of("x", new long[] {1, 3, Long.MAX_VALUE / 2, 4}), 1), "a count past a long");
         }
+    }
+
+    /** The request path's message-free test agrees with the check that names the tensor. */
+    @Test
+    void withinElementsAgreesWithCheckElements() {
+        long[][] shapes = {{1, 3, 10, 10}, {1, 3, 10, 11}, {1, -1, 1 << 20, 1 << 20}, {1, 3, Long.MAX_VALUE / 2, 4},
+                {0, 3, 1 << 30, 1 << 30}, {}};
+        for (long[] shape : shapes) {
+            boolean within = ResourceLimits.withinElements(shape, 300);
+            boolean passes;
+            try {
+                ResourceLimits.checkElements(shape, 300, "t");
+                passes = true;
+            } catch (ResourceLimitException e) {
+                passes = false;
+            }
+            assertEquals(passes, within, java.util.Arrays.toString(shape));
+        }
+        assertTrue(ResourceLimits.withinElements(new long[] {1, 3, 10, 10}, 300), "exactly at the limit");
+        assertFalse(ResourceLimits.withinElements(new long[] {1, 3, 10, 11}, 300), "one row over");
+        assertFalse(ResourceLimits.withinElements(new long[] {1, 3, Long.MAX_VALUE / 2, 4}, Long.MAX_VALUE),
+                "past a long");
     }
 
     @Test

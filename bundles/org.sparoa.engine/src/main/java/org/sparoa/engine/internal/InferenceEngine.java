@@ -311,28 +311,13 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
         ResourceLimits l = limits;
         for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
             long[] shape = e.getValue().shape();
-            if (!withinElements(shape, l.maxInputElements())) {
+            if (!ResourceLimits.withinElements(shape, l.maxInputElements())) {
                 // the message only where there is something to say: the request path builds no string
                 ResourceLimits.checkElements(shape, l.maxInputElements(), "input '" + e.getKey() + "' of " + model.id());
             }
         }
         sizeCheck.check(model, inputs, l.maxTensorElements());
         admission.acquire(model, l.maxConcurrentRequestsPerModel());
-    }
-
-    /** False where {@link ResourceLimits#checkElements} would throw (unknown dimensions count as within). */
-    private static boolean withinElements(long[] shape, long maxElements) {
-        long n = 1;
-        for (long d : shape) {
-            if (d < 0) {
-                return true;
-            }
-            if (d != 0 && n > Long.MAX_VALUE / d) {
-                return false;
-            }
-            n *= d;
-        }
-        return n <= maxElements;
     }
 
     /**
