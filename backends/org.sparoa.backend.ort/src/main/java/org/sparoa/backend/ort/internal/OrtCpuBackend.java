@@ -75,7 +75,17 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
                 + "direct (inputs in direct buffers read in place, outputs written by ONNX Runtime into direct "
                 + "buffers handed on without a copy) or copy (a copy each way, as before issue 12; for comparison)")
         String handOver() default "direct";
+
+        @AttributeDefinition(name = "Dynamic block base", description = "ONNX Runtime's session.dynamic_block_base: "
+                + "a parallel loop is handed out in blocks that shrink as it nears its end instead of equal static "
+                + "shares, which ONNX Runtime documents as reducing latency variance on some models; 0 = static shares "
+                + "(ONNX Runtime's default). No difference measured on a 2-core VM, idle or with a core busy elsewhere "
+                + "(README, Configuration); for boards whose cores differ in speed")
+        int dynamicBlockBase() default DEFAULT_DYNAMIC_BLOCK_BASE;
     }
+
+    /** {@link Config#dynamicBlockBase()}'s default: ONNX Runtime's own (static shares). */
+    public static final int DEFAULT_DYNAMIC_BLOCK_BASE = 0;
 
     /** How tensors cross between this backend and the platform. */
     public enum HandOver {
@@ -117,6 +127,7 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     private final int intraOpThreads;
     private final Spinning spinning;
     private final HandOver handOver;
+    private final int dynamicBlockBase;
     private final DirectBufferPool buffers = new DirectBufferPool(DirectBufferPool.DEFAULT_MAX_RETAINED_BYTES);
     /** The recent slowdown of this backend's segments, for {@link #state()}. */
     private final LoadTracker load = new LoadTracker();
@@ -126,7 +137,7 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     @Activate
     public OrtCpuBackend(Config config) {
         this(config.sparoa_backend_id(), config.intraOpThreads(), config.concurrentRuns(),
-                Spinning.parse(config.spinning()), HandOver.parse(config.handOver()));
+                Spinning.parse(config.spinning()), HandOver.parse(config.handOver()), config.dynamicBlockBase());
     }
 
     /** For use outside OSGi (tests, benchmarks, tools), spinning {@link Spinning#AUTO}. */
@@ -139,8 +150,17 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     }
 
     public OrtCpuBackend(String id, int intraOpThreads, int concurrentRuns, Spinning spinning, HandOver handOver) {
+        this(id, intraOpThreads, concurrentRuns, spinning, handOver, DEFAULT_DYNAMIC_BLOCK_BASE);
+    }
+
+    public OrtCpuBackend(String id, int intraOpThreads, int concurrentRuns, Spinning spinning, HandOver handOver,
+                         int dynamicBlockBase) {
+        if (dynamicBlockBase < 0) {
+            throw new IllegalArgumentException("dynamicBlockBase must be 0 (off) or positive, got " + dynamicBlockBase);
+        }
         this.id = id;
         this.handOver = handOver;
+        this.dynamicBlockBase = dynamicBlockBase;
         this.spinning = spinning;
         this.intraOpThreads = intraOpThreads > 0 ? intraOpThreads : Runtime.getRuntime().availableProcessors();
         try {
@@ -153,8 +173,9 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         int runs = Math.max(1, concurrentRuns);
         this.executor = new ThreadPoolExecutor(runs, runs, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 threadFactory(id));
-        LOG.info("Backend {} started: ONNX Runtime {} on {} with {} intra-op threads, hand-over {}", id,
-                env.getVersion(), System.getProperty("os.arch"), this.intraOpThreads, handOver);
+        LOG.info("Backend {} started: ONNX Runtime {} on {} with {} intra-op threads, hand-over {}, dynamic block "
+                + "base {}", id, env.getVersion(), System.getProperty("os.arch"), this.intraOpThreads, handOver,
+                dynamicBlockBase);
     }
 
     @Deactivate
@@ -205,7 +226,7 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
             throw new BackendException(id + " is shut down");
         }
         boolean wholeModel = segment.nodes().size() == segment.model().graph().nodes().size();
-        try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads)) {
+        try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads, dynamicBlockBase)) {
             if (spinning == Spinning.OFF || spinning == Spinning.AUTO && !wholeModel) {
                 options.addConfigEntry("session.intra_op.allow_spinning", "0");
             } else if (spinning == Spinning.WITHIN_RUN) {
@@ -219,9 +240,21 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         }
     }
 
-    /** The session options every SparOA ORT session uses; plain-ORT baselines use the same. */
+    /**
+     * The session options every SparOA ORT session uses, with the default dynamic block base (static shares);
+     * plain-ORT baselines use the same, so that a comparison with them measures the platform, not a setting.
+     */
     public static OrtSession.SessionOptions sessionOptions(int intraOpThreads) throws OrtException {
+        return sessionOptions(intraOpThreads, DEFAULT_DYNAMIC_BLOCK_BASE);
+    }
+
+    /** As {@link #sessionOptions(int)}, with the given dynamic block base (0: static shares). */
+    public static OrtSession.SessionOptions sessionOptions(int intraOpThreads, int dynamicBlockBase)
+            throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        if (dynamicBlockBase > 0) {
+            options.addConfigEntry("session.dynamic_block_base", Integer.toString(dynamicBlockBase));
+        }
         options.setIntraOpNumThreads(intraOpThreads);
         options.setInterOpNumThreads(1);
         options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
