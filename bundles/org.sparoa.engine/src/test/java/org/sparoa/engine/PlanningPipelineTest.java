@@ -95,15 +95,36 @@ class PlanningPipelineTest {
         }
     }
 
+    /** Two ONNX Runtime backends, no measured choice, the recording analyzer and policy, and PP-OCR cls loaded. */
+    private static final class Recorded implements AutoCloseable {
+        final OrtCpuBackend a = new OrtCpuBackend("ort-cpu", 1, 1);
+        final OrtCpuBackend b = new OrtCpuBackend("ort-cpu-b", 1, 1);
+        final LocalPlatform p = LocalPlatform.withoutMeasuredPlans(a, b);
+        final RecordingAnalyzer analyzer = new RecordingAnalyzer();
+        final RecordingPolicy policy = new RecordingPolicy();
+        final Model m;
+
+        Recorded() {
+            p.setAnalyzer(analyzer);
+            p.addPolicy(policy, Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true));
+            m = p.models().load("cls", CLS);
+        }
+
+        @Override
+        public void close() {
+            p.close();
+            b.close();
+            a.close();
+        }
+    }
+
     @Test
     void thePolicyGetsAnalysisCostsAndShapesAndNoStageReEntersTheEngine() {
-        try (OrtCpuBackend a = new OrtCpuBackend("ort-cpu", 1, 1); OrtCpuBackend b = new OrtCpuBackend("ort-cpu-b", 1, 1);
-             LocalPlatform p = LocalPlatform.withoutMeasuredPlans(a, b)) {
-            RecordingAnalyzer analyzer = new RecordingAnalyzer();
-            p.setAnalyzer(analyzer);
-            RecordingPolicy policy = new RecordingPolicy();
-            p.addPolicy(policy, Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true));
-            Model m = p.models().load("cls", CLS);
+        try (Recorded r0 = new Recorded()) {
+            LocalPlatform p = r0.p;
+            RecordingAnalyzer analyzer = r0.analyzer;
+            RecordingPolicy policy = r0.policy;
+            Model m = r0.m;
             Map<String, Tensor> in = RandomInputs.forModel(m, Map.of("x", SHAPE), 3);
 
             InferenceResult r = p.inference().infer("cls", in, RunOptions.withPolicy("recording", Map.of()));
@@ -150,28 +171,22 @@ class PlanningPipelineTest {
      */
     @Test
     void aPlanQueryOnADynamicModelUsesTheShapesOfItsLatestRequest() {
-        try (OrtCpuBackend a = new OrtCpuBackend("ort-cpu", 1, 1); OrtCpuBackend b = new OrtCpuBackend("ort-cpu-b", 1, 1);
-             LocalPlatform p = LocalPlatform.withoutMeasuredPlans(a, b)) {
-            RecordingAnalyzer analyzer = new RecordingAnalyzer();
-            p.setAnalyzer(analyzer);
-            RecordingPolicy policy = new RecordingPolicy();
-            p.addPolicy(policy, Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true));
-            Model m = p.models().load("cls", CLS);
-            Node first = m.graph().nodes().get(0);
+        try (Recorded r = new Recorded()) {
+            Node first = r.m.graph().nodes().get(0);
 
-            p.inference().plan("cls", RunOptions.withPolicy("recording", Map.of("before", "requests")));
-            SchedulingContext before = policy.contexts.get(0);
+            r.p.inference().plan("cls", RunOptions.withPolicy("recording", Map.of("before", "requests")));
+            SchedulingContext before = r.policy.contexts.get(0);
             assertTrue(before.costs().operatorMillis("ort-cpu", first).isEmpty(), "nothing measured yet");
 
-            Map<String, Tensor> in = RandomInputs.forModel(m, Map.of("x", SHAPE), 3);
-            p.inference().infer("cls", in, RunOptions.withPolicy("recording", Map.of()));
-            int calibrations = analyzer.given.size();
-            p.inference().plan("cls", RunOptions.withPolicy("recording", Map.of("after", "a request")));
-            SchedulingContext after = policy.contexts.get(policy.contexts.size() - 1);
+            Map<String, Tensor> in = RandomInputs.forModel(r.m, Map.of("x", SHAPE), 3);
+            r.p.inference().infer("cls", in, RunOptions.withPolicy("recording", Map.of()));
+            int calibrations = r.analyzer.given.size();
+            r.p.inference().plan("cls", RunOptions.withPolicy("recording", Map.of("after", "a request")));
+            SchedulingContext after = r.policy.contexts.get(r.policy.contexts.size() - 1);
             assertArrayEquals(SHAPE, after.inputShapes().get("x"), "the latest request's shapes");
             assertTrue(after.costs().operatorMillis("ort-cpu", first).isPresent(),
                     "the first operator, which reads the dynamic input, has its measured cost");
-            assertEquals(calibrations, analyzer.given.size(), "the request's calibration, not a new one");
+            assertEquals(calibrations, r.analyzer.given.size(), "the request's calibration, not a new one");
         }
     }
 
