@@ -225,7 +225,7 @@ final class PlanningPipeline {
         });
         // a backend that left while the plan was being built was removed before the plan reached the cache, so the
         // removal could not evict it: it must not serve this request or later ones
-        List<String> gone = allLive(built) ? List.of() : departedBackends(built);
+        List<String> gone = departedBackends(built);
         if (!gone.isEmpty()) {
             plans.evict(p -> p == built);
             throw new BackendDepartedException("backend(s) " + gone + " left while the plan of " + model.id()
@@ -443,23 +443,17 @@ final class PlanningPipeline {
                 .explained(proposed.description().explanation());
     }
 
-    /** Whether every backend of the plan is still the live instance of its id (the request path's check). */
-    private boolean allLive(ExecutionPlan plan) {
+    /** The plan's backends that are no longer the live instance of their id; empty (no list made) where none left. */
+    List<String> departedBackends(ExecutionPlan plan) {
+        List<String> gone = List.of(); // every request asks: nothing allocated while all are live
         for (Map.Entry<String, DeviceBackend> b : plan.backends().entrySet()) {
             if (!backends.isLive(b.getKey(), b.getValue())) {
-                return false;
+                if (gone.isEmpty()) {
+                    gone = new ArrayList<>();
+                }
+                gone.add(b.getKey());
             }
         }
-        return true;
-    }
-
-    List<String> departedBackends(ExecutionPlan plan) {
-        List<String> gone = new ArrayList<>();
-        plan.backends().forEach((id, instance) -> {
-            if (!backends.isLive(id, instance)) {
-                gone.add(id);
-            }
-        });
         return gone;
     }
 
