@@ -136,8 +136,12 @@ public final class SacEvaluation {
         // the target's quantity: where sac ended on the best other policy's very plan the two are equally fast (the
         // main rounds' ratio is then this machine's noise); where the plans differ, they are timed head to head
         String versus = versus(bestOtherName, plans, timed);
-        // the oracle likewise: its plan's median in rounds of twenty contenders sees the VM's drift more than a pair does
-        String versusOracle = versus(oracleName.isEmpty() ? null : oracleName, plans, timed);
+        // the oracle likewise: its plan's median in rounds of twenty contenders sees the VM's drift more than a pair does;
+        // where it runs the best other policy's very plan, that pair was just timed
+        boolean oracleIsBestOther = !oracleName.isEmpty() && bestOtherName != null && plans.containsKey(oracleName)
+                && plans.containsKey(bestOtherName)
+                && HeadToHead.samePlan(plans.get(oracleName), plans.get(bestOtherName));
+        String versusOracle = oracleIsBestOther ? versus : versus(oracleName.isEmpty() ? null : oracleName, plans, timed);
         System.out.printf(Locale.ROOT,
                 "%-15s %4d %8.2f %8s %8s %8s %8s %8s %8s %8.2f | %.3fx / %.3fx (%s) | vs %s: %s | vs oracle: %s%n",
                 c.name(), sp, ortMs, ms(t, "single:ort-cpu"), ms(t, "single:sparse-cpu"), ms(t, "greedy"),
