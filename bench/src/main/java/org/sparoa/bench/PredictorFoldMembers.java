@@ -15,6 +15,7 @@ import org.sparoa.predictor.DatasetFile;
 import org.sparoa.predictor.DatasetRecord;
 import org.sparoa.predictor.Ensemble;
 import org.sparoa.predictor.Evaluation;
+import org.sparoa.predictor.MeasuredNeighbours;
 import org.sparoa.predictor.PredictorFile;
 import org.sparoa.predictor.ThresholdScale;
 import org.sparoa.predictor.TrainingSet;
@@ -63,22 +64,23 @@ public final class PredictorFoldMembers {
             String model = f.getFileName().toString().replaceFirst("^without-", "").replaceFirst("\\.bin$", "");
             List<DatasetRecord> test = records.stream().filter(r -> r.model().equals(model)).toList();
             PredictorFile file = joined(foldDirs, f.getFileName().toString());
+            MeasuredNeighbours nb = file.neighbours();
             try (Ensemble all = Ensemble.restore(networks, file.spec(), file.members(), 0.001)) {
                 Map<String, Evaluation.Thresholds> ways = new LinkedHashMap<>();
                 int k = all.size();
                 for (int i = 0; i < k; i++) {
-                    ways.put("member " + (i + 1), Evaluation.network(all.subset(i, i + 1)));
+                    ways.put("member " + (i + 1), Evaluation.network(all.subset(i, i + 1), nb));
                 }
                 for (int a = 0; a < k; a++) {
                     for (int b = a + 1; b < k; b++) {
                         for (int c = b + 1; c < k; c++) {
                             ways.put("median " + (a + 1) + (b + 1) + (c + 1),
-                                    Evaluation.network(all.of(a, b, c)));
+                                    Evaluation.network(all.of(a, b, c), nb));
                         }
                     }
                 }
-                ways.put("median of all " + k, Evaluation.network(all));
-                ways.put("mean of all " + k, meanOf(all, k));
+                ways.put("median of all " + k, Evaluation.network(all, nb));
+                ways.put("mean of all " + k, meanOf(all, k, nb));
                 StringBuilder line = new StringBuilder(model + ":");
                 for (Map.Entry<String, Evaluation.Thresholds> w : ways.entrySet()) {
                     Evaluation.Score s = Evaluation.score(test, w.getValue());
@@ -106,13 +108,13 @@ public final class PredictorFoldMembers {
             }
             members.addAll(more.members());
         }
-        return new PredictorFile(first.version(), first.trainedWith(), first.spec(), members);
+        return new PredictorFile(first.version(), first.trainedWith(), first.spec(), members, first.neighbours());
     }
 
     /** The mean of the members' raw outputs, decoded: the rule the median replaced. */
-    private static Evaluation.Thresholds meanOf(Ensemble all, int k) {
+    private static Evaluation.Thresholds meanOf(Ensemble all, int k, MeasuredNeighbours nb) {
         return (group, level) -> {
-            float[][] x = TrainingSet.sequence(group, level).features();
+            float[][] x = TrainingSet.sequence(group, level, nb).features();
             double[][] sum = new double[x.length][2];
             for (int i = 0; i < k; i++) {
                 float[][] y = all.member(i).predict(x);

@@ -14,6 +14,7 @@ import org.sparoa.predictor.DatasetFile;
 import org.sparoa.predictor.DatasetRecord;
 import org.sparoa.predictor.Evaluation;
 import org.sparoa.predictor.FoldTable;
+import org.sparoa.predictor.MeasuredNeighbours;
 import org.sparoa.predictor.PredictorFile;
 import org.sparoa.predictor.Trainer;
 
@@ -111,7 +112,9 @@ public final class PredictorTraining {
                 @Override
                 public void trained(String model, NetworkSpec spec, List<Map<String, float[]>> weights) {
                     if (keep != null) {
-                        new PredictorFile(1, "leave-model-out fold without " + model, spec, weights)
+                        new PredictorFile(1, "leave-model-out fold without " + model, spec, weights,
+                                MeasuredNeighbours.of(records.stream().filter(x -> !x.model().equals(model))
+                                        .toList()))
                                 .write(keep.resolve("without-" + model + ".bin"));
                     }
                 }
@@ -134,7 +137,8 @@ public final class PredictorTraining {
                     + patience + " --passes " + passes + " --learning-rate " + learningRate + " --seed " + seed
                     + " --members " + members + " --min-epochs " + minEpochs + " ("
                     + Trainer.epochsRun(r, "/") + " epochs run)";
-            long bytes = new PredictorFile(1, how, r.get(0).spec(), Trainer.weights(r)).write(save);
+            long bytes = new PredictorFile(1, how, r.get(0).spec(), Trainer.weights(r),
+                    MeasuredNeighbours.of(records)).write(save);
             System.out.println("saved " + save + ": " + bytes + " bytes, " + how);
         }
     }

@@ -63,16 +63,16 @@ public final class Evaluation {
      * on its own; {@code firstMembers}: the ensemble of the first k members, k = 1 to all (the last one is the
      * predictor). Both hold one score for a one-network predictor.
      */
-    public record Fold(String model, int operators, Score predictor, Score fixed, Score median, List<Score> alone,
-                       List<Score> firstMembers) {
+    public record Fold(String model, int operators, Score predictor, Score fixed, Score median, Score neighbours,
+                       List<Score> alone, List<Score> firstMembers) {
         public Fold {
             alone = List.copyOf(alone);
             firstMembers = List.copyOf(firstMembers);
         }
 
         /** A one-network predictor's fold. */
-        public Fold(String model, int operators, Score predictor, Score fixed, Score median) {
-            this(model, operators, predictor, fixed, median, List.of(predictor), List.of(predictor));
+        public Fold(String model, int operators, Score predictor, Score fixed, Score median, Score neighbours) {
+            this(model, operators, predictor, fixed, median, neighbours, List.of(predictor), List.of(predictor));
         }
     }
 
@@ -186,12 +186,28 @@ public final class Evaluation {
         };
     }
 
-    public static Thresholds network(SequenceNetwork net) {
-        return (group, level) -> decode(net.predict(TrainingSet.sequence(group, level).features()));
+    /** A network fed the neighbour feature from {@code neighbours} (see {@link TrainingSet#sequence}). */
+    public static Thresholds network(SequenceNetwork net, MeasuredNeighbours neighbours) {
+        return (group, level) -> decode(net.predict(TrainingSet.sequence(group, level, neighbours).features()));
     }
 
-    public static Thresholds network(Ensemble ensemble) {
-        return (group, level) -> decode(ensemble.predict(TrainingSet.sequence(group, level).features()));
+    /** An ensemble fed the neighbour feature from {@code neighbours} (see {@link TrainingSet#sequence}). */
+    public static Thresholds network(Ensemble ensemble, MeasuredNeighbours neighbours) {
+        return (group, level) -> decode(ensemble.predict(TrainingSet.sequence(group, level, neighbours)
+                .features()));
+    }
+
+    /** The nearest measured operators' threshold alone (a baseline for the network that reads it). */
+    public static Thresholds neighbours(MeasuredNeighbours neighbours, double sparsity, double intensity) {
+        return (group, level) -> {
+            double[][] out = new double[group.size()][];
+            for (int i = 0; i < out.length; i++) {
+                DatasetRecord r = group.get(i);
+                double t = neighbours.threshold(r.op(), r.pair().id(), r.model());
+                out[i] = new double[] {Double.isNaN(t) ? sparsity : t, intensity};
+            }
+            return out;
+        };
     }
 
     /** Thresholds from a predictor service, fed each operator's features at the level. */
@@ -255,6 +271,7 @@ public final class Evaluation {
             List<DatasetRecord> test = records.stream().filter(r -> r.model().equals(m)).toList();
             List<Trainer.Result> results = Trainer.trainMembers(networks, train, options, members, listener,
                     cancelled);
+            MeasuredNeighbours neighbours = MeasuredNeighbours.of(train);
             if (results.get(results.size() - 1).cancelled()) {
                 break;
             }
@@ -265,14 +282,15 @@ public final class Evaluation {
                 List<Score> first = new ArrayList<>();
                 for (int k = 1; k <= all.size(); k++) {
                     // views on the members of "all", which closes them
-                    alone.add(score(test, network(all.subset(k - 1, k))));
-                    first.add(score(test, network(all.subset(0, k))));
+                    alone.add(score(test, network(all.subset(k - 1, k), neighbours)));
+                    first.add(score(test, network(all.subset(0, k), neighbours)));
                 }
                 Fold f = new Fold(m, (int) test.stream().filter(r -> !r.simulated() && !r.gpuPair()).count(), first.get(all.size() - 1),
-                        score(test, fixed(0.5, 10)), score(test, perOpTypeMedian(train, 0.5, 10)), alone, first);
+                        score(test, fixed(0.5, 10)), score(test, perOpTypeMedian(train, 0.5, 10)),
+                        score(test, neighbours(neighbours, 0.5, 10)), alone, first);
                 out.add(f);
                 folds.fold(f);
-                folds.decisions(m, decisions(test, network(all)));
+                folds.decisions(m, decisions(test, network(all, neighbours)));
             }
         }
         return out;

@@ -11,7 +11,8 @@ import org.sparoa.api.predict.OperatorFeatures;
  * (one-hot over {@link #TYPES}: operators of one family differ, e.g. {@code Div} and {@code Add}, or {@code
  * Transpose} and {@code Reshape}), log FLOPs, bytes,
  * intensity, weight and activation sparsity, kernel, strides, group, channels and spatial size, and each backend's
- * kind, peak, bandwidth and sparse-kernel flag. Unknown numbers become 0 with an "unknown" flag set.
+ * kind, peak, bandwidth and sparse-kernel flag, and the sparsity threshold of the nearest measured operators
+ * ({@link MeasuredNeighbours}). Unknown numbers become 0 with an "unknown" flag set.
  */
 public final class FeatureEncoder {
     /** Families of operator types; the last one takes every type not listed. */
@@ -34,13 +35,19 @@ public final class FeatureEncoder {
             "Resize", "Concat", "Reshape", "Transpose", "Flatten", "Squeeze", "Unsqueeze", "Slice", "Split", "Pad",
             "Shape", "Gather", "Cast");
     /** The encoding's version: a saved model made with another one is refused. */
-    public static final int VERSION = 4;
-    public static final int WIDTH = FAMILIES.size() + 2 + TYPES.size() + 20 + 2 * 6;
+    public static final int VERSION = 5;
+    public static final int WIDTH = FAMILIES.size() + 2 + TYPES.size() + 20 + 2 * 6 + 2;
 
     private FeatureEncoder() {
     }
 
+    /** Without measured neighbours (the neighbour feature unknown). */
     public static float[] encode(OperatorFeatures op, BackendPair pair) {
+        return encode(op, pair, Double.NaN);
+    }
+
+    /** {@code neighbourThreshold}: {@link MeasuredNeighbours#threshold}, NaN when unknown. */
+    public static float[] encode(OperatorFeatures op, BackendPair pair, double neighbourThreshold) {
         float[] v = new float[WIDTH];
         int i = family(op.opType(), op.group());
         v[i] = 1;
@@ -72,6 +79,8 @@ public final class FeatureEncoder {
         k = put(v, k, out == null ? Double.NaN : elements(out), 7);
         k = device(v, k, pair.sparse());
         k = device(v, k, pair.dense());
+        v[k++] = Double.isNaN(neighbourThreshold) ? 0 : (float) neighbourThreshold;
+        v[k++] = Double.isNaN(neighbourThreshold) ? 1 : 0;
         if (k != WIDTH) {
             throw new IllegalStateException("feature encoder wrote " + k + " of " + WIDTH + " values");
         }

@@ -11,10 +11,11 @@ public final class FoldTable {
     }
 
     public static String row(Evaluation.Fold f) {
-        return String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", f.model(),
-                f.operators(), pct(f.predictor().sparsityAccuracy()), pct(f.fixed().sparsityAccuracy()),
+        return String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
+                f.model(), f.operators(), pct(f.predictor().sparsityAccuracy()), pct(f.fixed().sparsityAccuracy()),
                 pct(f.median().sparsityAccuracy()), ties(f.predictor()), pct(f.predictor().nonTieSparsityAccuracy()),
                 pct(f.fixed().nonTieSparsityAccuracy()), pct(f.median().nonTieSparsityAccuracy()),
+                pct(f.neighbours().nonTieSparsityAccuracy()),
                 pct(f.predictor().intensityAccuracy()), pct(f.fixed().intensityAccuracy()),
                 pct(f.median().intensityAccuracy()));
     }
@@ -23,17 +24,18 @@ public final class FoldTable {
         StringBuilder sb = new StringBuilder();
         sb.append("| model left out | operators | sparsity, all pairs: predictor | fixed 0.5 | per-op-type median"
                 + " | ties / non-ties / unflagged | sparsity, non-tie pairs: predictor | fixed 0.5 | per-op-type median"
-                + " | intensity (CPU/GPU pair; simulated unless a GPU was live): predictor | fixed 10 | per-op-type median |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " | nearest measured operators | intensity (CPU/GPU pair; simulated unless a GPU was live): predictor | fixed 10 | per-op-type median |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         folds.forEach(f -> sb.append(row(f)).append('\n'));
         Evaluation.Score p = Evaluation.total(folds, Evaluation.Fold::predictor);
         Evaluation.Score x = Evaluation.total(folds, Evaluation.Fold::fixed);
         Evaluation.Score m = Evaluation.total(folds, Evaluation.Fold::median);
+        Evaluation.Score n = Evaluation.total(folds, Evaluation.Fold::neighbours);
         sb.append(String.format(Locale.ROOT, "| all folds (%d sparsity / %d intensity pairs) | | %s | %s | %s | %s | %s"
-                        + " | %s | %s | %s | %s | %s |%n",
+                        + " | %s | %s | %s | %s | %s | %s |%n",
                 p.sparsityPairs(), p.intensityPairs(), pct(p.sparsityAccuracy()), pct(x.sparsityAccuracy()),
                 pct(m.sparsityAccuracy()), ties(p), pct(p.nonTieSparsityAccuracy()), pct(x.nonTieSparsityAccuracy()),
-                pct(m.nonTieSparsityAccuracy()), pct(p.intensityAccuracy()), pct(x.intensityAccuracy()),
+                pct(m.nonTieSparsityAccuracy()), pct(n.nonTieSparsityAccuracy()), pct(p.intensityAccuracy()), pct(x.intensityAccuracy()),
                 pct(m.intensityAccuracy())));
         int members = folds.isEmpty() ? 1 : folds.get(0).alone().size();
         if (members > 1) {

@@ -21,13 +21,14 @@ import org.sparoa.api.learn.WeightArrays;
 /**
  * A trained predictor on disk: a magic word, the file format and feature encoding versions, the model's version
  * counter, how it was trained, the network spec and, per ensemble member, every weight array by name (float32),
- * gzip-compressed. Format 1 held one member; format 2 a count and then the members (an {@link Ensemble}); both are
- * read. Written atomically (temporary file beside the target, forced, renamed), as the engine writes its state, so
+ * gzip-compressed. Format 1 held one member; format 2 a count and then the members (an {@link Ensemble}); format 3
+ * adds the measured operators the network reads its neighbour feature from ({@link MeasuredNeighbours}). Written atomically (temporary file beside the target, forced, renamed), as the engine writes its state, so
  * a reader sees the old model or the new one, never a mix.
  */
-public record PredictorFile(long version, String trainedWith, NetworkSpec spec, List<Map<String, float[]>> members) {
+public record PredictorFile(long version, String trainedWith, NetworkSpec spec, List<Map<String, float[]>> members,
+                            MeasuredNeighbours neighbours) {
     static final int MAGIC = 0x5350_5450; // "SPTP"
-    static final int FORMAT = 2;
+    static final int FORMAT = 3;
     static final int MAX_MEMBERS = 16;
 
     public PredictorFile {
@@ -36,9 +37,15 @@ public record PredictorFile(long version, String trainedWith, NetworkSpec spec, 
                     + members.size());
         }
         members = List.copyOf(members);
+        java.util.Objects.requireNonNull(neighbours, "neighbours");
     }
 
-    /** One network. */
+    /** Without measured neighbours (the network reads its neighbour feature as unknown). */
+    public PredictorFile(long version, String trainedWith, NetworkSpec spec, List<Map<String, float[]>> members) {
+        this(version, trainedWith, spec, members, MeasuredNeighbours.NONE);
+    }
+
+    /** One network, without measured neighbours. */
     public PredictorFile(long version, String trainedWith, NetworkSpec spec, Map<String, float[]> weights) {
         this(version, trainedWith, spec, List.of(weights));
     }
@@ -66,6 +73,7 @@ public record PredictorFile(long version, String trainedWith, NetworkSpec spec, 
             for (Map<String, float[]> weights : members) {
                 WeightArrays.write(out, weights);
             }
+            neighbours.write(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -80,7 +88,7 @@ public record PredictorFile(long version, String trainedWith, NetworkSpec spec, 
             }
             int format = in.readInt();
             int features = in.readInt();
-            if ((format != 1 && format != FORMAT) || features != FeatureEncoder.VERSION) {
+            if (format < 1 || format > FORMAT || features != FeatureEncoder.VERSION) {
                 throw new IllegalArgumentException(where + " has file format " + format + " and feature encoding "
                         + features + "; this bundle reads formats 1 to " + FORMAT + ", encoding "
                         + FeatureEncoder.VERSION + " (train again with sparoa:train predictor)");
@@ -98,7 +106,8 @@ public record PredictorFile(long version, String trainedWith, NetworkSpec spec, 
             for (int m = 0; m < count; m++) {
                 members.add(WeightArrays.read(in, where));
             }
-            return new PredictorFile(version, trainedWith, spec, members);
+            MeasuredNeighbours neighbours = format >= 3 ? MeasuredNeighbours.read(in, where) : MeasuredNeighbours.NONE;
+            return new PredictorFile(version, trainedWith, spec, members, neighbours);
         } catch (IOException e) {
             throw new IllegalArgumentException(where + " is not a readable threshold predictor file: " + e, e);
         }

@@ -162,6 +162,7 @@ public final class Trainer {
         if (groups.isEmpty()) {
             throw new IllegalArgumentException("the data set has no records to train on");
         }
+        MeasuredNeighbours neighbours = MeasuredNeighbours.of(records);
         Random r = new Random(o.seed());
         Collections.shuffle(groups, r);
         int held = groups.size() < 2 ? 0 : Math.max(1, (int) Math.round(groups.size() * o.validationShare()));
@@ -170,10 +171,10 @@ public final class Trainer {
         List<List<Sequence>> train = new ArrayList<>();
         for (int g = 0; g < groups.size(); g++) {
             if (g < held) {
-                validation.addAll(TrainingSet.sequences(groups.get(g)));
+                validation.addAll(TrainingSet.sequences(groups.get(g), neighbours));
                 validationRecords.addAll(groups.get(g));
             } else {
-                train.add(TrainingSet.sequences(groups.get(g)));
+                train.add(TrainingSet.sequences(groups.get(g), neighbours));
             }
         }
         if (validation.isEmpty()) {
@@ -186,7 +187,7 @@ public final class Trainer {
             Map<String, float[]> best = net.weights();
             Map<String, float[]> average = copy(best);
             double bestLoss = mean(net, validation);
-            int[] bestErrors = errors(net, validationRecords);
+            int[] bestErrors = errors(net, validationRecords, neighbours);
             int since = 0;
             for (int e = 1; e <= o.maxEpochs() && since < o.patience(); e++) {
                 long start = System.nanoTime();
@@ -214,7 +215,7 @@ public final class Trainer {
                         : null) {
                     SequenceNetwork judged = check == null ? net : check;
                     val = mean(judged, validation);
-                    errors = errors(judged, validationRecords);
+                    errors = errors(judged, validationRecords, neighbours);
                 }
                 // epochs before minEpochs are never kept; the minimum epoch itself always is (it replaces the
                 // initial weights whatever they scored), the later ones when they beat the one kept
@@ -255,8 +256,8 @@ public final class Trainer {
     }
 
     /** {wrong, all} decisions of the network on these records: see the class comment. */
-    static int[] errors(SequenceNetwork net, List<DatasetRecord> records) {
-        Evaluation.Score s = Evaluation.score(records, Evaluation.network(net));
+    static int[] errors(SequenceNetwork net, List<DatasetRecord> records, MeasuredNeighbours neighbours) {
+        Evaluation.Score s = Evaluation.score(records, Evaluation.network(net, neighbours));
         int sparsityAll = s.nonTiePairs() > 0 ? s.nonTiePairs() : s.sparsityPairs();
         int sparsityRight = s.nonTiePairs() > 0 ? s.nonTieCorrect() : s.sparsityCorrect();
         int all = sparsityAll + s.intensityPairs();

@@ -33,12 +33,21 @@ public final class TrainingSet {
         return g;
     }
 
+    /** Every group's sequences, without measured neighbours. */
     public static List<Sequence> sequences(List<DatasetRecord> records) {
+        return sequences(records, MeasuredNeighbours.NONE);
+    }
+
+    /**
+     * Every group's sequences, each operator's neighbour feature from {@code neighbours} without its own model's
+     * entries (as a model the predictor never saw gets it).
+     */
+    public static List<Sequence> sequences(List<DatasetRecord> records, MeasuredNeighbours neighbours) {
         List<Sequence> out = new ArrayList<>();
         for (List<DatasetRecord> group : groups(records).values()) {
             int levels = group.get(0).levels().length;
             for (int j = 0; j < levels; j++) {
-                out.add(sequence(group, j));
+                out.add(sequence(group, j, neighbours));
             }
         }
         return out;
@@ -57,13 +66,19 @@ public final class TrainingSet {
     }
 
     public static Sequence sequence(List<DatasetRecord> group, int level) {
+        return sequence(group, level, MeasuredNeighbours.NONE);
+    }
+
+    /** One group at one level; neighbour features as in {@link #sequences(List, MeasuredNeighbours)}. */
+    public static Sequence sequence(List<DatasetRecord> group, int level, MeasuredNeighbours neighbours) {
         int n = group.size();
         float[][] x = new float[n][];
         float[][] y = new float[n][2];
         float[][] w = new float[n][2];
         for (int i = 0; i < n; i++) {
             DatasetRecord r = group.get(i);
-            x[i] = FeatureEncoder.encode(r.featuresAt(level), r.pair());
+            x[i] = FeatureEncoder.encode(r.featuresAt(level), r.pair(),
+                    neighbours.threshold(r.op(), r.pair().id(), r.model()));
             double target = sparsityTarget(r);
             if (!Double.isNaN(target)) {
                 y[i][0] = (float) ThresholdScale.encodeSparsity(target);

@@ -28,19 +28,21 @@ class TrainerTest {
         assertFalse(r.cancelled());
         assertTrue(r.epochs().get(r.epochs().size() - 1).validationLoss() < r.epochs().get(0).validationLoss(),
                 "validation loss falls: " + r.epochs());
+        MeasuredNeighbours neighbours = MeasuredNeighbours.of(train);
         try (SequenceNetwork net = networks.restore(r.spec(), r.weights(), 0.01)) {
-            double learned = Evaluation.score(test, Evaluation.network(net)).sparsityAccuracy();
+            double learned = Evaluation.score(test, Evaluation.network(net, neighbours)).sparsityAccuracy();
             double fixed = Evaluation.score(test, Evaluation.fixed(0.5, 10)).sparsityAccuracy();
             assertTrue(learned > fixed, "learned " + learned + " vs fixed " + fixed);
 
             Path file = dir.resolve("p.bin");
-            new PredictorFile(7, "test", r.spec(), r.weights()).write(file);
+            new PredictorFile(7, "test", r.spec(), List.of(r.weights()), neighbours).write(file);
             PredictorFile back = PredictorFile.read(file);
             assertEquals(7, back.version());
+            assertEquals(neighbours.size(), back.neighbours().size());
             try (SequenceNetwork again = networks.restore(back.spec(), back.members().get(0), 0.01)) {
-                float[][] x = TrainingSet.sequence(TrainingSet.groups(test).values().iterator().next(), 2).features();
-                float[][] a = net.predict(x);
-                float[][] b = again.predict(x);
+                List<DatasetRecord> group = TrainingSet.groups(test).values().iterator().next();
+                float[][] a = net.predict(TrainingSet.sequence(group, 2, neighbours).features());
+                float[][] b = again.predict(TrainingSet.sequence(group, 2, back.neighbours()).features());
                 for (int i = 0; i < a.length; i++) {
                     assertEquals(a[i][0], b[i][0], 0f);
                 }

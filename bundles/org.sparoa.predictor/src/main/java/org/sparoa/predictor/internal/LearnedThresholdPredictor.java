@@ -150,10 +150,12 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
             return List.of();
         }
         float[][] x = new float[operators.size()][];
+        Loaded l = current();
         for (int i = 0; i < x.length; i++) {
-            x[i] = FeatureEncoder.encode(operators.get(i), pair);
+            x[i] = FeatureEncoder.encode(operators.get(i), pair,
+                    l.model.neighbours().threshold(operators.get(i), pair.id(), null));
         }
-        float[][] y = current().predict(x);
+        float[][] y = l.predict(x);
         List<OperatorThresholds> out = new ArrayList<>(y.length);
         for (int i = 0; i < y.length; i++) {
             out.add(new OperatorThresholds(operators.get(i).name(), ThresholdScale.decodeSparsity(y[i][0]),

@@ -17,6 +17,7 @@ import org.sparoa.predictor.DatasetFile;
 import org.sparoa.predictor.DatasetRecord;
 import org.sparoa.predictor.Evaluation;
 import org.sparoa.predictor.FoldTable;
+import org.sparoa.predictor.MeasuredNeighbours;
 import org.sparoa.predictor.PredictorFile;
 import org.sparoa.predictor.Trainer;
 
@@ -112,7 +113,8 @@ public class PredictorTrainable implements Trainable {
         long version = predictor.info().version() + 1;
         String how = "sparoa:train predictor --data " + Path.of(data).getFileName() + " --epochs " + epochs
                 + " --patience " + patience + " --seed " + seed + " --members " + members;
-        long bytes = new PredictorFile(version, how, r.get(0).spec(), Trainer.weights(r)).write(predictor.file());
+        long bytes = new PredictorFile(version, how, r.get(0).spec(), Trainer.weights(r),
+                MeasuredNeighbours.of(records)).write(predictor.file());
         out.add("saved predictor v" + version + " (" + bytes + " bytes, " + members + " network(s)) to "
                 + predictor.file() + " after " + Trainer.epochsRun(r, " / ") + " epochs on " + r.get(0).trainSequences()
                 + " sequences (" + r.get(0).validationSequences() + " held out)");

@@ -46,6 +46,23 @@ class LearnedThresholdPredictorTest {
     }
 
     @Test
+    void theShippedModelCarriesTheMeasuredOperatorsItsNeighbourFeatureReads() throws Exception {
+        byte[] bytes;
+        try (java.io.InputStream in = LearnedThresholdPredictor.class
+                .getResourceAsStream(LearnedThresholdPredictor.DEFAULT_RESOURCE)) {
+            bytes = in.readAllBytes();
+        }
+        PredictorFile shipped = PredictorFile.fromBytes(bytes, "shipped");
+        // every labelled operator of the committed data set's CPU and simulated pairs: well over a thousand
+        assertTrue(shipped.neighbours().size() > 1000, "measured neighbours: " + shipped.neighbours().size());
+        OperatorFeatures pointwise = new OperatorFeatures("pw", "Conv", List.of(new long[] {1, 64, 28, 28}),
+                List.of(new long[] {1, 64, 28, 28}), 2.0 * 64 * 64 * 28 * 28, 4.0 * 2 * 64 * 28 * 28, 0.8, 0, 4096,
+                new long[] {1, 1}, new long[] {1, 1}, 1);
+        double t = shipped.neighbours().threshold(pointwise, Descriptors.liveCpuPair().id(), null);
+        assertTrue(t >= 0 && t <= 1, "a pointwise convolution has measured neighbours: " + t);
+    }
+
+    @Test
     void aNewerModelFileIsPickedUpByTheNextPredictionAndABrokenOneIsIgnored(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("threshold-predictor.bin");
         LearnedThresholdPredictor p = new LearnedThresholdPredictor(networks, file);
