@@ -24,7 +24,8 @@ public final class FoldTable {
         StringBuilder sb = new StringBuilder();
         sb.append("| model left out | operators | sparsity, all pairs: predictor | fixed 0.5 | per-op-type median"
                 + " | ties / non-ties / unflagged | sparsity, non-tie pairs: predictor | fixed 0.5 | per-op-type median"
-                + " | nearest measured operators | intensity (CPU/GPU pair; simulated unless a GPU was live): predictor | fixed 10 | per-op-type median |\n");
+                + " | nearest measured operators"
+                + " | intensity (CPU/GPU pair; simulated unless a GPU was live): predictor | fixed 10 | per-op-type median |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         folds.forEach(f -> sb.append(row(f)).append('\n'));
         Evaluation.Score p = Evaluation.total(folds, Evaluation.Fold::predictor);
@@ -35,7 +36,8 @@ public final class FoldTable {
                         + " | %s | %s | %s | %s | %s | %s |%n",
                 p.sparsityPairs(), p.intensityPairs(), pct(p.sparsityAccuracy()), pct(x.sparsityAccuracy()),
                 pct(m.sparsityAccuracy()), ties(p), pct(p.nonTieSparsityAccuracy()), pct(x.nonTieSparsityAccuracy()),
-                pct(m.nonTieSparsityAccuracy()), pct(n.nonTieSparsityAccuracy()), pct(p.intensityAccuracy()), pct(x.intensityAccuracy()),
+                pct(m.nonTieSparsityAccuracy()), pct(n.nonTieSparsityAccuracy()), pct(p.intensityAccuracy()),
+                pct(x.intensityAccuracy()),
                 pct(m.intensityAccuracy())));
         int members = folds.isEmpty() ? 1 : folds.get(0).alone().size();
         if (members > 1) {

@@ -14,7 +14,7 @@ import org.sparoa.api.predict.OperatorFeatures;
 /**
  * The measured operators a predictor was trained on, as a lookup: for an operator, the median sparsity threshold
  * of the {@link #K} most similar measured operators of the same kind and backend pair (kind: the operator type, a
- * convolution split into pointwise, depthwise and other by stride; similarity: distance over log channels in and
+ * convolution split into pointwise, grouped (depthwise) by stride and other by stride; similarity: distance over log channels in and
  * out, log spatial size in and out, log FLOPs and kernel size). The network reads it as one more input feature
  * ({@link FeatureEncoder}), so it learns where the nearest measurements decide an operator and where the model
  * around it does. Training computes each record's value without the records of its own model, as a model the
