@@ -31,7 +31,8 @@ import org.sparoa.predictor.SyntheticGrid;
  * With {@code --gpu} a live {@code cuda-gpu} joins, and the second pair of every operator is the measured
  * {@code sparse-cpu}/{@code cuda-gpu} pair (its intensity label from the dense level's decision) instead of the
  * simulated board's; {@code --levels 0} is enough for those labels. With {@code --keep-going} a model the backends
- * cannot profile is named and skipped, the others are measured, and the exit status is 3.
+ * cannot profile is named and skipped, the others are measured, and the exit status is 3. {@code --models} may also
+ * name the real models of {@link #moreRealModels()}, which a run without it does not measure.
  */
 public final class PredictorDataset {
 
@@ -61,10 +62,12 @@ public final class PredictorDataset {
         List<ModelSource> sources = sources(seed);
         if (!only.isEmpty()) {
             List<String> keep = only;
-            sources = sources.stream().filter(s -> keep.contains(s.name())).toList();
+            List<ModelSource> known = new ArrayList<>(sources);
+            known.addAll(moreRealModels());
+            sources = known.stream().filter(s -> keep.contains(s.name())).toList();
             if (sources.size() != keep.size()) {
                 throw new IllegalArgumentException("--models " + keep + ": unknown name(s); known: "
-                        + sources(seed).stream().map(ModelSource::name).toList());
+                        + known.stream().map(ModelSource::name).toList());
             }
         }
         for (ModelSource s : sources) {
@@ -120,6 +123,17 @@ public final class PredictorDataset {
         s.add(real("shufflenet", shared.resolve("onnx-backend-tests/light/light_shufflenet.onnx"), Map.of()));
         s.addAll(SyntheticGrid.write(Files.createTempDirectory("sparoa-synthetic-"), seed));
         return s;
+    }
+
+    /**
+     * Real models with trained weights that the committed data set does not hold, measured only when {@code --models}
+     * names them (appended to an existing file, as a resumed run appends).
+     */
+    static List<ModelSource> moreRealModels() {
+        Path ocr = Path.of(System.getProperty("sparoa.models", "target/models"));
+        return List.of(
+                real("ppocrv4-det", ocr.resolve("ch_PP-OCRv4_det_infer.onnx"), Map.of("x", new long[] {1, 3, 320, 320})),
+                real("ppocrv3-rec", ocr.resolve("ch_PP-OCRv3_rec_infer.onnx"), Map.of("x", new long[] {1, 3, 48, 320})));
     }
 
     private static ModelSource real(String name, Path file, Map<String, long[]> shapes) {
