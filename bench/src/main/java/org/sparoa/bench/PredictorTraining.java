@@ -35,6 +35,7 @@ public final class PredictorTraining {
         Path data = Path.of("results/predictor-dataset.jsonl.gz");
         Path save = null;
         boolean lomo = false;
+        boolean baselines = false;
         Path decisionsCsv = null;
         Path foldsDir = null;
         int threads = 1;
@@ -51,6 +52,7 @@ public final class PredictorTraining {
                 case "--data" -> data = Path.of(args[++i]);
                 case "--save" -> save = Path.of(args[++i]);
                 case "--leave-model-out" -> lomo = true;
+                case "--baselines" -> baselines = true;
                 case "--decisions" -> decisionsCsv = Path.of(args[++i]);
                 case "--folds" -> foldsDir = Path.of(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
@@ -62,10 +64,14 @@ public final class PredictorTraining {
                 case "--members" -> members = Integer.parseInt(args[++i]);
                 case "--min-epochs" -> minEpochs = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --data FILE"
-                        + " --save FILE --leave-model-out --decisions FILE --folds DIR --threads N --epochs N --patience N --passes N --learning-rate R --seed S --members N --min-epochs N");
+                        + " --save FILE --leave-model-out --baselines --decisions FILE --folds DIR --threads N --epochs N --patience N --passes N --learning-rate R --seed S --members N --min-epochs N");
             }
         }
         List<DatasetRecord> records = DatasetFile.read(data);
+        if (baselines) {
+            printBaselines(records);
+            return;
+        }
         SequenceNetworks networks = Networks.outsideOsgi(threads);
         Trainer.Options o = new Trainer.Options(epochs, patience, learningRate, seed, d.validationShare(), passes,
                 d.averaging(), minEpochs);
@@ -141,5 +147,32 @@ public final class PredictorTraining {
                     MeasuredNeighbours.of(records)).write(save);
             System.out.println("saved " + save + ": " + bytes + " bytes, " + how);
         }
+    }
+    /**
+     * The leave-model-out baselines alone, in seconds (no network trained): per real model, the non-tie sparsity
+     * decisions the fixed threshold, the per-op-type median and the nearest measured operators of the other models
+     * get right.
+     */
+    private static void printBaselines(List<DatasetRecord> records) {
+        List<String> models = records.stream().filter(r -> "real".equals(r.source())).map(DatasetRecord::model)
+                .distinct().toList();
+        Evaluation.Score[] total = {Evaluation.Score.ZERO, Evaluation.Score.ZERO, Evaluation.Score.ZERO};
+        System.out.println("model left out      non-tie pairs   fixed 0.5   per-op-type median   nearest measured");
+        for (String m : models) {
+            List<DatasetRecord> train = records.stream().filter(r -> !r.model().equals(m)).toList();
+            List<DatasetRecord> test = records.stream().filter(r -> r.model().equals(m)).toList();
+            Evaluation.Score[] s = {Evaluation.score(test, Evaluation.fixed(0.5, 10)),
+                    Evaluation.score(test, Evaluation.perOpTypeMedian(train, 0.5, 10)),
+                    Evaluation.score(test, Evaluation.neighbours(MeasuredNeighbours.of(train), 0.5, 10))};
+            for (int k = 0; k < 3; k++) {
+                total[k] = total[k].plus(s[k]);
+            }
+            System.out.printf(Locale.ROOT, "%-18s %14d %10.1f %% %18.1f %% %17.1f %%%n", m, s[0].nonTiePairs(),
+                    100 * s[0].nonTieSparsityAccuracy(), 100 * s[1].nonTieSparsityAccuracy(),
+                    100 * s[2].nonTieSparsityAccuracy());
+        }
+        System.out.printf(Locale.ROOT, "%-18s %14d %10.1f %% %18.1f %% %17.1f %%%n", "all folds", total[0].nonTiePairs(),
+                100 * total[0].nonTieSparsityAccuracy(), 100 * total[1].nonTieSparsityAccuracy(),
+                100 * total[2].nonTieSparsityAccuracy());
     }
 }
