@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import javax.inject.Inject;
 import org.apache.karaf.features.FeaturesService;
+import org.junit.Rule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -33,6 +34,9 @@ import org.sparoa.api.DeviceBackend;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class CudaBackendFeatureTest {
+    @Rule
+    public final HangGuard hangGuard = HangGuard.minutes(10);
+
     private static final String COMPONENT = "org.sparoa.backend.cuda.internal.CudaBackendComponent";
 
     @Inject

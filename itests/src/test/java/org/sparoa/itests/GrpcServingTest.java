@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Map;
 import javax.inject.Inject;
+import org.junit.Rule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -38,6 +39,9 @@ import org.sparoa.serving.grpc.client.GrpcInferenceClient;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class GrpcServingTest {
+    @Rule
+    public final HangGuard hangGuard = HangGuard.minutes(10);
+
     private static final String GRPC_BUNDLE = "org.sparoa.serving.grpc";
     private static final int CLIENTS = 4;
     private static final int PER_CLIENT = 10;

@@ -30,6 +30,7 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Collectors;
 import javax.inject.Inject;
+import org.junit.Rule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -62,6 +63,9 @@ import org.sparoa.api.SegmentPlan;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class HotSwapUnderLoadTest {
+    @Rule
+    public final HangGuard hangGuard = HangGuard.minutes(10);
+
 
     private static final String SPARSE = "org.sparoa.backend.sparse";
     private static final String EXAMPLE = "org.sparoa.policy.example";

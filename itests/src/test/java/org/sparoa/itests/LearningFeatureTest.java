@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.inject.Inject;
 
 import org.apache.karaf.shell.api.console.SessionFactory;
+import org.junit.Rule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -44,6 +45,9 @@ import org.sparoa.api.RunOptions;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class LearningFeatureTest {
+    @Rule
+    public final HangGuard hangGuard = HangGuard.minutes(10);
+
     private static final String PREDICTOR = "org.sparoa.api.predict.ThresholdPredictor";
     private static final String NETWORKS = "org.sparoa.api.learn.SequenceNetworks";
     private static final String SHAPE = "--shape x=1x3x48x192";

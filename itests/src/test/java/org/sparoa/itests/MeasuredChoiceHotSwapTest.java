@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.inject.Inject;
+import org.junit.Rule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -37,6 +38,9 @@ import org.sparoa.api.SchedulingPolicy;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class MeasuredChoiceHotSwapTest {
+    @Rule
+    public final HangGuard hangGuard = HangGuard.minutes(10);
+
     private static final int CYCLES = 4;
 
     @Inject

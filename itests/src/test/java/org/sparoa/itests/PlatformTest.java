@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
 import javax.inject.Inject;
 import org.apache.karaf.features.FeaturesService;
 import org.apache.karaf.shell.api.console.SessionFactory;
+import org.junit.Rule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -43,6 +44,9 @@ import org.sparoa.onnx.TensorProtoIO;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class PlatformTest {
+    @Rule
+    public final HangGuard hangGuard = HangGuard.minutes(10);
+
 
     private static final String CLASSIFIER = "ch_ppocr_mobile_v2.0_cls_infer.onnx";
 

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import javax.inject.Inject;
 
 import org.apache.karaf.shell.api.console.SessionFactory;
+import org.junit.Rule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -37,6 +38,9 @@ import org.sparoa.api.RunOptions;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class SacPolicyFeatureTest {
+    @Rule
+    public final HangGuard hangGuard = HangGuard.minutes(10);
+
     private static final String SAC = "org.sparoa.policy.sac";
     private static final String SHAPE = "--shape x=1x3x48x192";
 

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.Arrays;
 import javax.inject.Inject;
+import org.junit.Rule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -32,6 +33,9 @@ import org.sparoa.serving.client.KserveClient;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class ServingUnderLoadTest {
+    @Rule
+    public final HangGuard hangGuard = HangGuard.minutes(10);
+
     private static final String ORT_BACKEND = "org.sparoa.backend.ort";
     private static final int CLIENTS = 8;
 

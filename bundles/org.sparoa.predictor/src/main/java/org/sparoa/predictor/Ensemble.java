@@ -72,27 +72,65 @@ public final class Ensemble implements AutoCloseable {
 
     /**
      * As {@link #predict(float[][])} on {@code threads} threads: the members are dealt round-robin into that many
-     * groups, the caller runs the first group and {@code executor} (at least {@code threads - 1} threads; null: the
-     * caller runs all) the others. Each member is one single-threaded network, so with a core per group the
-     * ensemble answers in about the time of its largest group.
+     * groups, the caller runs the first group and offers the others to {@code executor} (at least
+     * {@code threads - 1} threads; null: the caller runs all). Each member is one single-threaded network, so with a
+     * core per group the ensemble answers in about the time of its largest group. A group no helper has started by
+     * the time the caller is done with its own, or one the executor refused or dropped (shut down under a request),
+     * the caller runs itself: the answer never waits on a task that may never run.
      */
     public float[][] predict(float[][] features, java.util.concurrent.Executor executor, int threads) {
         int groups = executor == null ? 1 : Math.max(1, Math.min(threads, members.size()));
-        List<java.util.concurrent.CompletableFuture<List<float[][]>>> others = new ArrayList<>();
+        List<Share> others = new ArrayList<>();
         for (int g = 1; g < groups; g++) {
-            int group = g;
-            others.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> outputs(features, group, groups),
-                    executor));
+            Share share = new Share(g);
+            others.add(share);
+            try {
+                executor.execute(() -> share.runIfUnclaimed(features, groups));
+            } catch (java.util.concurrent.RejectedExecutionException refused) {
+                // the caller runs this group below
+            }
         }
         List<float[][]> all = new ArrayList<>(outputs(features, 0, groups));
-        for (java.util.concurrent.CompletableFuture<List<float[][]>> f : others) {
+        for (Share share : others) {
+            all.addAll(share.claim() ? outputs(features, share.group, groups) : share.await());
+        }
+        return combine(all);
+    }
+
+    /** One group of members offered to a helper: whoever claims it first (helper or caller) runs it. */
+    private final class Share {
+        private final int group;
+        private final java.util.concurrent.atomic.AtomicBoolean claimed =
+                new java.util.concurrent.atomic.AtomicBoolean();
+        private final java.util.concurrent.CompletableFuture<List<float[][]>> done =
+                new java.util.concurrent.CompletableFuture<>();
+
+        Share(int group) {
+            this.group = group;
+        }
+
+        boolean claim() {
+            return claimed.compareAndSet(false, true);
+        }
+
+        void runIfUnclaimed(float[][] features, int groups) {
+            if (claim()) {
+                try {
+                    done.complete(outputs(features, group, groups));
+                } catch (RuntimeException | Error e) {
+                    done.completeExceptionally(e);
+                }
+            }
+        }
+
+        /** The outputs of a group a helper claimed (and so is running or has run). */
+        List<float[][]> await() {
             try {
-                all.addAll(f.join());
+                return done.join();
             } catch (java.util.concurrent.CompletionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
         }
-        return combine(all);
     }
 
     /**

@@ -3,6 +3,7 @@ package org.sparoa.predictor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -69,6 +70,17 @@ class EnsembleTest {
                 }
             } finally {
                 pool.shutdownNow();
+            }
+            java.util.concurrent.ExecutorService shutDown = java.util.concurrent.Executors.newSingleThreadExecutor();
+            shutDown.shutdown();
+            java.util.concurrent.Executor dropping = task -> { }; // as shutdownNow does with a queued task
+            for (java.util.concurrent.Executor helpers : List.of(dropping, shutDown)) {
+                float[][] alone = assertTimeoutPreemptively(java.time.Duration.ofMinutes(1),
+                        () -> both.predict(x, helpers, 2), "a group no helper runs is run by the caller, not awaited");
+                for (int i = 0; i < x.length; i++) {
+                    assertEquals(mean[i][0], alone[i][0], 0f, "the caller ran the dropped group itself");
+                    assertEquals(mean[i][1], alone[i][1], 0f);
+                }
             }
             float[][] first = both.subset(0, 1).predict(x);
             assertEquals(ya[0][0], first[0][0], 0f, "a subset answers with its own members");

@@ -139,7 +139,9 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
     @Deactivate
     public void deactivate() {
         if (helpers != null) {
-            helpers.shutdownNow();
+            // not shutdownNow: a request predicting meanwhile finishes its members' groups (Ensemble runs any group
+            // no helper took itself), and then close() below gets the networks
+            helpers.shutdown();
         }
         loaded.close();
     }
