@@ -154,21 +154,16 @@ public final class PredictorTraining {
      * get right.
      */
     private static void printBaselines(List<DatasetRecord> records) {
-        List<String> models = records.stream().filter(r -> "real".equals(r.source())).map(DatasetRecord::model)
-                .distinct().toList();
         Evaluation.Score[] total = {Evaluation.Score.ZERO, Evaluation.Score.ZERO, Evaluation.Score.ZERO};
         System.out.println("model left out      non-tie pairs   fixed 0.5   per-op-type median   nearest measured");
-        for (String m : models) {
-            List<DatasetRecord> train = records.stream().filter(r -> !r.model().equals(m)).toList();
-            List<DatasetRecord> test = records.stream().filter(r -> r.model().equals(m)).toList();
-            Evaluation.Score[] s = {Evaluation.score(test, Evaluation.fixed(0.5, 10)),
-                    Evaluation.score(test, Evaluation.perOpTypeMedian(train, 0.5, 10)),
-                    Evaluation.score(test, Evaluation.neighbours(MeasuredNeighbours.of(train), 0.5, 10))};
+        for (Evaluation.HeldOut held : Evaluation.heldOut(records)) {
+            Evaluation.Baselines b = Evaluation.baselines(held, MeasuredNeighbours.of(held.train()));
+            Evaluation.Score[] s = {b.fixed(), b.perOpTypeMedian(), b.neighbours()};
             for (int k = 0; k < 3; k++) {
                 total[k] = total[k].plus(s[k]);
             }
-            System.out.printf(Locale.ROOT, "%-18s %14d %10.1f %% %18.1f %% %17.1f %%%n", m, s[0].nonTiePairs(),
-                    100 * s[0].nonTieSparsityAccuracy(), 100 * s[1].nonTieSparsityAccuracy(),
+            System.out.printf(Locale.ROOT, "%-18s %14d %10.1f %% %18.1f %% %17.1f %%%n", held.model(),
+                    s[0].nonTiePairs(), 100 * s[0].nonTieSparsityAccuracy(), 100 * s[1].nonTieSparsityAccuracy(),
                     100 * s[2].nonTieSparsityAccuracy());
         }
         System.out.printf(Locale.ROOT, "%-18s %14d %10.1f %% %18.1f %% %17.1f %%%n", "all folds", total[0].nonTiePairs(),

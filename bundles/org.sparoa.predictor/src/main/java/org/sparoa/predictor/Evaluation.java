@@ -264,11 +264,10 @@ public final class Evaluation {
                                            Trainer.Options options, int members, Trainer.Listener listener,
                                            FoldListener folds, BooleanSupplier cancelled) {
         List<Fold> out = new ArrayList<>();
-        List<String> models = records.stream().filter(r -> "real".equals(r.source())).map(DatasetRecord::model)
-                .distinct().toList();
-        for (String m : models) {
-            List<DatasetRecord> train = records.stream().filter(r -> !r.model().equals(m)).toList();
-            List<DatasetRecord> test = records.stream().filter(r -> r.model().equals(m)).toList();
+        for (HeldOut held : heldOut(records)) {
+            String m = held.model();
+            List<DatasetRecord> train = held.train();
+            List<DatasetRecord> test = held.test();
             List<Trainer.Result> results = Trainer.trainMembers(networks, train, options, members, listener,
                     cancelled);
             MeasuredNeighbours neighbours = MeasuredNeighbours.of(train);
@@ -285,15 +284,41 @@ public final class Evaluation {
                     alone.add(score(test, network(all.subset(k - 1, k), neighbours)));
                     first.add(score(test, network(all.subset(0, k), neighbours)));
                 }
-                Fold f = new Fold(m, (int) test.stream().filter(r -> !r.simulated() && !r.gpuPair()).count(), first.get(all.size() - 1),
-                        score(test, fixed(0.5, 10)), score(test, perOpTypeMedian(train, 0.5, 10)),
-                        score(test, neighbours(neighbours, 0.5, 10)), alone, first);
+                Baselines b = baselines(held, neighbours);
+                Fold f = new Fold(m, (int) test.stream().filter(r -> !r.simulated() && !r.gpuPair()).count(),
+                        first.get(all.size() - 1), b.fixed(), b.perOpTypeMedian(), b.neighbours(), alone, first);
                 out.add(f);
                 folds.fold(f);
                 folds.decisions(m, decisions(test, network(all, neighbours)));
             }
         }
         return out;
+    }
+
+    /** A real model held out: the records to learn from (every other model's, synthetic ones too) and its own. */
+    public record HeldOut(String model, List<DatasetRecord> train, List<DatasetRecord> test) {
+    }
+
+    /** One {@link HeldOut} per real model of {@code records}, in the order the models first appear. */
+    public static List<HeldOut> heldOut(List<DatasetRecord> records) {
+        List<HeldOut> out = new ArrayList<>();
+        for (String m : records.stream().filter(r -> "real".equals(r.source())).map(DatasetRecord::model)
+                .distinct().toList()) {
+            out.add(new HeldOut(m, records.stream().filter(r -> !r.model().equals(m)).toList(),
+                    records.stream().filter(r -> r.model().equals(m)).toList()));
+        }
+        return out;
+    }
+
+    /** What a fold's predictor is judged against: fixed 0.5 / 10, the per-op-type median, the nearest measured. */
+    public record Baselines(Score fixed, Score perOpTypeMedian, Score neighbours) {
+    }
+
+    /** The {@link Baselines} on the held-out model, learnt from the rest ({@code neighbours}: of its train part). */
+    public static Baselines baselines(HeldOut held, MeasuredNeighbours neighbours) {
+        return new Baselines(score(held.test(), fixed(0.5, 10)),
+                score(held.test(), perOpTypeMedian(held.train(), 0.5, 10)),
+                score(held.test(), neighbours(neighbours, 0.5, 10)));
     }
 
     public static Score total(List<Fold> folds, java.util.function.Function<Fold, Score> which) {

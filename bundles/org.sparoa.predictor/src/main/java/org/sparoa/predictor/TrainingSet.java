@@ -46,8 +46,9 @@ public final class TrainingSet {
         List<Sequence> out = new ArrayList<>();
         for (List<DatasetRecord> group : groups(records).values()) {
             int levels = group.get(0).levels().length;
+            double[] near = neighbourThresholds(group, neighbours); // one lookup per operator, not per level
             for (int j = 0; j < levels; j++) {
-                out.add(sequence(group, j, neighbours));
+                out.add(sequence(group, j, near));
             }
         }
         return out;
@@ -71,14 +72,27 @@ public final class TrainingSet {
 
     /** One group at one level; neighbour features as in {@link #sequences(List, MeasuredNeighbours)}. */
     public static Sequence sequence(List<DatasetRecord> group, int level, MeasuredNeighbours neighbours) {
+        return sequence(group, level, neighbourThresholds(group, neighbours));
+    }
+
+    /** Per operator of {@code group}, its nearest measured operators' threshold (its own model's excluded). */
+    private static double[] neighbourThresholds(List<DatasetRecord> group, MeasuredNeighbours neighbours) {
+        double[] near = new double[group.size()];
+        for (int i = 0; i < near.length; i++) {
+            DatasetRecord r = group.get(i);
+            near[i] = neighbours.threshold(r.op(), r.pair().id(), r.model());
+        }
+        return near;
+    }
+
+    private static Sequence sequence(List<DatasetRecord> group, int level, double[] neighbourThresholds) {
         int n = group.size();
         float[][] x = new float[n][];
         float[][] y = new float[n][2];
         float[][] w = new float[n][2];
         for (int i = 0; i < n; i++) {
             DatasetRecord r = group.get(i);
-            x[i] = FeatureEncoder.encode(r.featuresAt(level), r.pair(),
-                    neighbours.threshold(r.op(), r.pair().id(), r.model()));
+            x[i] = FeatureEncoder.encode(r.featuresAt(level), r.pair(), neighbourThresholds[i]);
             double target = sparsityTarget(r);
             if (!Double.isNaN(target)) {
                 y[i][0] = (float) ThresholdScale.encodeSparsity(target);

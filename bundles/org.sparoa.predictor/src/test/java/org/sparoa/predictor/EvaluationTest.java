@@ -1,12 +1,35 @@
 package org.sparoa.predictor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 class EvaluationTest {
+
+    @Test
+    void eachRealModelIsHeldOutOnceAndSyntheticRecordsAreAlwaysLearntFrom() {
+        List<DatasetRecord> real = TinyData.models(3, 4);
+        DatasetRecord r = TinyData.record("grid", 0, 1);
+        DatasetRecord synthetic = new DatasetRecord(r.model(), "synthetic", r.index(), r.pair(), r.simulated(), r.op(),
+                r.pruned(), r.levels(), r.policySparsity(), r.sparseMs(), r.denseMs(), r.sparsityThreshold(),
+                r.intensityThreshold());
+        List<DatasetRecord> all = new java.util.ArrayList<>(real);
+        all.add(synthetic);
+        List<Evaluation.HeldOut> held = Evaluation.heldOut(all);
+        assertEquals(List.of("tiny-0", "tiny-1", "tiny-2"), held.stream().map(Evaluation.HeldOut::model).toList(),
+                "one fold per real model, none for the synthetic grid");
+        for (Evaluation.HeldOut h : held) {
+            assertEquals(4, h.test().size());
+            assertTrue(h.test().stream().allMatch(x -> x.model().equals(h.model())));
+            assertEquals(9, h.train().size(), "the other two models' 8 operators and the grid's");
+            assertTrue(h.train().contains(synthetic) && h.train().stream().noneMatch(x -> x.model().equals(h.model())));
+        }
+        Evaluation.Baselines b = Evaluation.baselines(held.get(0), MeasuredNeighbours.of(held.get(0).train()));
+        assertEquals(Evaluation.score(held.get(0).test(), Evaluation.fixed(0.5, 10)), b.fixed());
+    }
 
     @Test
     void fixedThresholdsScoreWhatTheyGetRight() {
