@@ -210,6 +210,24 @@ public final class Evaluation {
         };
     }
 
+    /**
+     * {@code network}'s thresholds, except the sparsity threshold of an operator whose nearest measured operators all
+     * lie within {@code maxDistance} (squared, as {@link MeasuredNeighbours.Nearest#farthestDistance}): theirs.
+     */
+    public static Thresholds blend(Thresholds network, MeasuredNeighbours neighbours, double maxDistance) {
+        return (group, level) -> {
+            double[][] out = network.at(group, level);
+            for (int i = 0; i < out.length; i++) {
+                DatasetRecord r = group.get(i);
+                MeasuredNeighbours.Nearest n = neighbours.nearest(r.op(), r.pair().id(), r.model());
+                if (n.farthestDistance() <= maxDistance) {
+                    out[i][0] = n.threshold();
+                }
+            }
+            return out;
+        };
+    }
+
     /** Thresholds from a predictor service, fed each operator's features at the level. */
     public static Thresholds service(org.sparoa.api.predict.ThresholdPredictor predictor) {
         return (group, level) -> {

@@ -63,9 +63,22 @@ public final class MeasuredNeighbours {
      * the entries of {@code exceptModel} (null: none); NaN when there is none.
      */
     public double threshold(OperatorFeatures op, String pairId, String exceptModel) {
+        return nearest(op, pairId, exceptModel).threshold();
+    }
+
+    /**
+     * What a lookup found: the median threshold of the nearest entries (NaN: none) and the squared distance of the
+     * farthest of them (infinite: none), so that a caller can trust the lookup only where all of them are close.
+     */
+    public record Nearest(double threshold, double farthestDistance) {
+        static final Nearest NONE = new Nearest(Double.NaN, Double.POSITIVE_INFINITY);
+    }
+
+    /** As {@link #threshold}, with the distance of the farthest neighbour used. */
+    public Nearest nearest(OperatorFeatures op, String pairId, String exceptModel) {
         List<Entry> candidates = byKey.get(key(pairId, op));
         if (candidates == null) {
-            return Double.NaN;
+            return Nearest.NONE;
         }
         float[] f = features(op);
         double[] bestDistance = new double[K];
@@ -99,11 +112,11 @@ public final class MeasuredNeighbours {
         }
         int n = Math.min(found, K);
         if (n == 0) {
-            return Double.NaN;
+            return Nearest.NONE;
         }
         float[] t = Arrays.copyOf(bestThreshold, n);
         Arrays.sort(t);
-        return n % 2 == 1 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2.0;
+        return new Nearest(n % 2 == 1 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2.0, bestDistance[n - 1]);
     }
 
     /** Operator type; a convolution as depthwise/grouped by stride, pointwise, or other by stride. */

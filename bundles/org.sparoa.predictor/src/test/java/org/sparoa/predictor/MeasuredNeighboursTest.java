@@ -40,6 +40,35 @@ class MeasuredNeighboursTest {
     }
 
     @Test
+    void theLookupSaysHowFarItsFarthestNeighbourIsAndTheBlendTrustsItOnlyWithinTheDistanceGiven() {
+        // two identical operators measured and one of twice the size: the three nearest include the far one
+        List<DatasetRecord> records = List.of(pointwise("a", 64, 28, 0.6), pointwise("b", 64, 28, 0.8),
+                pointwise("c", 128, 28, 0.9));
+        MeasuredNeighbours n = MeasuredNeighbours.of(records);
+        DatasetRecord query = pointwise("x", 64, 28, 0);
+        MeasuredNeighbours.Nearest near = n.nearest(query.op(), PAIR.id(), null);
+        assertEquals(0.8, near.threshold(), 1e-6);
+        float[] a = MeasuredNeighbours.features(query.op());
+        float[] c = MeasuredNeighbours.features(records.get(2).op());
+        double expected = 0;
+        for (int i = 0; i < a.length; i++) {
+            expected += (a[i] - c[i]) * (a[i] - c[i]);
+        }
+        assertTrue(expected > 0);
+        assertEquals(expected, near.farthestDistance(), 1e-6, "the squared distance to the 128-channel one");
+        assertEquals(Double.POSITIVE_INFINITY, n.nearest(query.op(), "other|pair", null).farthestDistance());
+
+        Evaluation.Thresholds network = (group, level) -> new double[][] {{0.3, 10}};
+        List<DatasetRecord> group = List.of(query);
+        assertEquals(0.3, Evaluation.blend(network, n, expected * 0.99).at(group, 0)[0][0], 1e-9,
+                "a neighbour beyond the distance: the network's threshold");
+        assertEquals(0.8, Evaluation.blend(network, n, expected).at(group, 0)[0][0], 1e-6,
+                "all neighbours within it: the lookup's");
+        assertEquals(10, Evaluation.blend(network, n, expected).at(group, 0)[0][1], 1e-9,
+                "the intensity threshold stays the network's");
+    }
+
+    @Test
     void theThresholdIsTheMedianOfTheThreeNearestOperatorsOfTheSameKind() {
         List<DatasetRecord> records = new ArrayList<>();
         // near 64 channels at 28x28: thresholds 0.6, 0.7, 0.9; far away (1024 channels, 7x7): 0.1 twice
