@@ -215,12 +215,18 @@ public final class Evaluation {
      * lie within {@code maxDistance} (squared, as {@link MeasuredNeighbours.Nearest#farthestDistance}): theirs.
      */
     public static Thresholds blend(Thresholds network, MeasuredNeighbours neighbours, double maxDistance) {
+        return blend(network, neighbours, n -> n.within(maxDistance));
+    }
+
+    /** {@code network}'s thresholds, the lookup's sparsity threshold where {@code trusted} accepts what it found. */
+    public static Thresholds blend(Thresholds network, MeasuredNeighbours neighbours,
+                                   java.util.function.Predicate<MeasuredNeighbours.Nearest> trusted) {
         return (group, level) -> {
             double[][] out = network.at(group, level);
             for (int i = 0; i < out.length; i++) {
                 DatasetRecord r = group.get(i);
                 MeasuredNeighbours.Nearest n = neighbours.nearest(r.op(), r.pair().id(), r.model());
-                if (n.farthestDistance() <= maxDistance) {
+                if (!Double.isNaN(n.threshold()) && trusted.test(n)) {
                     out[i][0] = n.threshold();
                 }
             }

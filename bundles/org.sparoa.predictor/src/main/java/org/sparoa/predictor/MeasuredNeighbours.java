@@ -14,11 +14,11 @@ import org.sparoa.api.predict.OperatorFeatures;
 /**
  * The measured operators a predictor was trained on, as a lookup: for an operator, the median sparsity threshold
  * of the {@link #K} most similar measured operators of the same kind and backend pair (kind: the operator type, a
- * convolution split into pointwise, grouped (depthwise) by stride and other by stride; similarity: distance over log channels in and
- * out, log spatial size in and out, log FLOPs and kernel size). The network reads it as one more input feature
- * ({@link FeatureEncoder}), so it learns where the nearest measurements decide an operator and where the model
- * around it does. Training computes each record's value without the records of its own model, as a model the
- * predictor never saw gets it. Immutable.
+ * convolution split into pointwise, grouped (depthwise) by stride and other by stride; similarity: distance over
+ * log channels in and out, log spatial size in and out, log FLOPs and kernel size). The network reads it as one
+ * more input feature ({@link FeatureEncoder}), so it learns where the nearest measurements decide an operator and
+ * where the model around it does. Training computes each record's value without the records of its own model, as a
+ * model the predictor never saw gets it. Immutable.
  */
 public final class MeasuredNeighbours {
     /** Neighbours whose thresholds are combined. */
@@ -67,11 +67,17 @@ public final class MeasuredNeighbours {
     }
 
     /**
-     * What a lookup found: the median threshold of the nearest entries (NaN: none) and the squared distance of the
-     * farthest of them (infinite: none), so that a caller can trust the lookup only where all of them are close.
+     * What a lookup found: the median threshold of the nearest entries (NaN: none), the squared distance of the
+     * farthest of them (infinite: none) and how far apart their thresholds are (largest minus smallest; infinite:
+     * none), so that a caller can trust the lookup only where they are close, or agree.
      */
-    public record Nearest(double threshold, double farthestDistance) {
-        static final Nearest NONE = new Nearest(Double.NaN, Double.POSITIVE_INFINITY);
+    public record Nearest(double threshold, double farthestDistance, double spread) {
+        static final Nearest NONE = new Nearest(Double.NaN, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY);
+
+        /** Whether there are neighbours and all of them lie within {@code distance} (squared; negative: never). */
+        public boolean within(double distance) {
+            return !Double.isNaN(threshold) && farthestDistance <= distance;
+        }
     }
 
     /** As {@link #threshold}, with the distance of the farthest neighbour used. */
@@ -116,7 +122,8 @@ public final class MeasuredNeighbours {
         }
         float[] t = Arrays.copyOf(bestThreshold, n);
         Arrays.sort(t);
-        return new Nearest(n % 2 == 1 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2.0, bestDistance[n - 1]);
+        return new Nearest(n % 2 == 1 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2.0, bestDistance[n - 1],
+                t[n - 1] - t[0]);
     }
 
     /** Operator type; a convolution as depthwise/grouped by stride, pointwise, or other by stride. */

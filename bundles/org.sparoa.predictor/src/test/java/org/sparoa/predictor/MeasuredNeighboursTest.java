@@ -48,6 +48,8 @@ class MeasuredNeighboursTest {
         DatasetRecord query = pointwise("x", 64, 28, 0);
         MeasuredNeighbours.Nearest near = n.nearest(query.op(), PAIR.id(), null);
         assertEquals(0.8, near.threshold(), 1e-6);
+        assertEquals(0.3, near.spread(), 1e-6, "thresholds 0.6, 0.8 and 0.9");
+        assertTrue(near.within(near.farthestDistance()) && !near.within(-1));
         float[] a = MeasuredNeighbours.features(query.op());
         float[] c = MeasuredNeighbours.features(records.get(2).op());
         double expected = 0;
