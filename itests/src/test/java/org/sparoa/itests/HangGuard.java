@@ -51,8 +51,8 @@ public final class HangGuard implements TestRule {
                 try {
                     test.get(minutes, TimeUnit.MINUTES);
                 } catch (ExecutionException e) {
-                    Throwable cause = e.getCause() instanceof ExecutionException inner ? inner.getCause() : e.getCause();
-                    throw cause;
+                    Throwable cause = e.getCause();
+                    throw cause instanceof ExecutionException inner ? inner.getCause() : cause;
                 } catch (TimeoutException e) {
                     System.out.println(threadDump("HangGuard: " + description.getDisplayName() + " still running after "
                             + minutes + " min; the Karaf JVM's threads:"));
