@@ -1,12 +1,16 @@
 package org.sparoa.predictor.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
@@ -78,6 +82,45 @@ class LearnedThresholdPredictorTest {
         Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 5000));
         assertEquals(3, p.predict(ops(3), Descriptors.liveCpuPair()).size(), "still predicts");
         assertEquals(shipped + 1, p.info().version(), "keeps the model it had");
+    }
+
+    /**
+     * The bundle stopped while requests predict (two threads: members on the caller and a helper): deactivation ends
+     * and so does every prediction in flight. Before the fix a prediction whose helper task the stop dropped waited
+     * forever, holding the networks, and the stop waited for them (a CI run hung on it for 80 minutes).
+     */
+    @Test
+    void deactivationWhilePredictingEndsAndSoDoesThePredictionInFlight(@TempDir Path dir) throws Exception {
+        LearnedThresholdPredictor p = new LearnedThresholdPredictor(networks, dir.resolve("none.bin"), 2);
+        AtomicInteger done = new AtomicInteger();
+        AtomicBoolean stopping = new AtomicBoolean();
+        AtomicBoolean deactivated = new AtomicBoolean();
+        AtomicReference<Throwable> before = new AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            while (!deactivated.get()) {
+                try {
+                    assertEquals(6, p.predict(ops(6), Descriptors.liveCpuPair()).size());
+                    done.incrementAndGet();
+                } catch (RuntimeException | AssertionError e) {
+                    if (!stopping.get()) {
+                        before.set(e);
+                    }
+                    return; // once the stop began a call may be refused; it must not hang
+                }
+            }
+        }, "predicting-caller");
+        caller.start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (done.get() < 3 && caller.isAlive() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertTrue(done.get() >= 3, "three predictions before the stop; failure: " + before.get());
+        stopping.set(true);
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), p::deactivate, "deactivation ends");
+        deactivated.set(true);
+        caller.join(60_000);
+        assertTrue(!caller.isAlive(), "the prediction in flight ended");
+        assertEquals(null, before.get(), "no prediction failed before the stop");
     }
 
     @Test
