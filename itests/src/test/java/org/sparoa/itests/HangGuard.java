@@ -4,14 +4,13 @@ import java.lang.management.LockInfo;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MonitorInfo;
 import java.lang.management.ThreadInfo;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.junit.rules.TestRule;
+import org.junit.rules.Timeout;
 import org.junit.runner.Description;
 import org.junit.runners.model.Statement;
+import org.junit.runners.model.TestTimedOutException;
 
 /**
  * Bounds a Pax Exam test method: one that has not finished after its bound fails, after printing every thread of
@@ -30,35 +29,23 @@ public final class HangGuard implements TestRule {
         return new HangGuard(minutes);
     }
 
+    /** JUnit's {@link Timeout} runs the method; on its timeout the thread dump goes to the log first. */
     @Override
     public Statement apply(Statement base, Description description) {
+        Statement bounded = Timeout.builder().withTimeout(minutes, TimeUnit.MINUTES).build().apply(base, description);
         return new Statement() {
             @Override
             public void evaluate() throws Throwable {
-                FutureTask<Void> test = new FutureTask<>(() -> {
-                    try {
-                        base.evaluate();
-                    } catch (Exception | Error e) {
-                        throw e;
-                    } catch (Throwable t) {
-                        throw new ExecutionException(t);
-                    }
-                    return null;
-                });
-                Thread runner = new Thread(test, "hang-guarded " + description.getMethodName());
-                runner.setDaemon(true);
-                runner.start();
                 try {
-                    test.get(minutes, TimeUnit.MINUTES);
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    throw cause instanceof ExecutionException inner ? inner.getCause() : cause;
-                } catch (TimeoutException e) {
+                    bounded.evaluate();
+                } catch (TestTimedOutException e) {
                     System.out.println(threadDump("HangGuard: " + description.getDisplayName() + " still running after "
                             + minutes + " min; the Karaf JVM's threads:"));
-                    runner.interrupt();
-                    throw new AssertionError(description.getDisplayName() + " did not finish within " + minutes
-                            + " min (a hang: the thread dump is printed above this failure in the build log)");
+                    AssertionError hang = new AssertionError(description.getDisplayName() + " did not finish within "
+                            + minutes + " min (a hang: the thread dump is printed above this failure in the build "
+                            + "log)");
+                    hang.setStackTrace(e.getStackTrace()); // where the method was when the time ran out
+                    throw hang;
                 }
             }
         };

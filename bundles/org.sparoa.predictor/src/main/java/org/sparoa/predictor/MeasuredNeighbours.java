@@ -80,7 +80,7 @@ public final class MeasuredNeighbours {
         }
     }
 
-    /** As {@link #threshold}, with the distance of the farthest neighbour used. */
+    /** As {@link #threshold}, with the distance of the farthest neighbour used and the spread of their thresholds. */
     public Nearest nearest(OperatorFeatures op, String pairId, String exceptModel) {
         List<Entry> candidates = byKey.get(key(pairId, op));
         if (candidates == null) {
