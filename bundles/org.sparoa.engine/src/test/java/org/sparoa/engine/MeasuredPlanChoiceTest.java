@@ -121,18 +121,20 @@ class MeasuredPlanChoiceTest {
 
     @Test
     void aBackendThatWasSlowOnlyUntilWarmWinsWhenThePlanIsMeasuredAgain() throws Exception {
-        // "warming" runs each segment 8 times over for its first 40 runs (a JIT-compiled backend before C2), then
-        // once; the policy's plan runs everything 3 times over on "steady"
+        // "warming" runs each segment 8 times over for its first 400 runs (a JIT-compiled backend before C2), then
+        // once; the policy's plan runs everything 3 times over on "steady". 400: the first measurement's visits
+        // settle for 40 ms each, longer while the JIT compiles (up to 1 s in all), so it may take a few hundred runs
+        // (with 40 cold runs the warming backend sometimes turned fast within the first measurement's rounds)
         try (OrtCpuBackend steadyOrt = new OrtCpuBackend("steady", 1, 1);
              OrtCpuBackend warmingOrt = new OrtCpuBackend("warming", 1, 1);
              LocalPlatform p = LocalPlatform.remeasuringAfter(5, new RepeatingBackend(steadyOrt, 3),
-                     new RepeatingBackend(warmingOrt, 8, 40))) {
+                     new RepeatingBackend(warmingOrt, 8, 400))) {
             p.addPolicy(new HalvesPolicy("greedy", "steady", "steady"), MEASURED);
             Model m = p.models().load(null, file);
             RunOptions greedy = RunOptions.withPolicy("greedy", Map.of());
             InferenceResult first = p.inference().infer(m.id(), inputs, greedy);
             assertEquals(Set.of("steady"), backends(first.plan()), "cold, the warming backend measured slower");
-            for (int i = 0; i < 45; i++) {
+            for (int i = 0; i < 400; i++) {
                 p.inference().infer(m.id(), inputs, RunOptions.onBackend("warming")); // not requests of greedy's plan
             }
             for (int i = 0; i < 4; i++) {

@@ -8,6 +8,7 @@ import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparoa.api.SteadyRounds;
 
 /**
  * Keeps a policy's plan only when it is measurably faster than running the whole model on one backend, and than the
@@ -18,8 +19,11 @@ import org.slf4j.LoggerFactory;
  * single-backend plans of every live backend that runs all operators are timed on the request's own inputs,
  * alternating, and the fastest is kept. Plans are compared by their <em>same-round</em> ratios (each round times every
  * plan once, one visit after the other): a machine that switches between fast and slow spells for seconds at a time
- * slows both visits of a round alike, where the medians of all runs of each plan would tip whichever way the last
- * spell fell (see {@link #ratio}). Rounds continue while the two fastest are within their measurement noise of
+ * slows both visits of a round, where the medians of all runs of each plan would tip whichever way the last spell
+ * fell (see {@link #ratio}). A spell does not slow every runtime alike, though (ONNX Runtime's two spinning threads
+ * about 2x, the Java kernels less), so rounds in which the machine as a whole ran slow are left out
+ * ({@link SteadyRounds}): otherwise a spell decides between two backends a few per cent apart. Rounds continue while
+ * the two fastest are within their measurement noise of
  * each other (up to a bound), so that a choice between two plans within a few percent is not a coin toss; where
  * the rounds end with a single-backend plan within the noise of a faster split, the single backend is kept
  * ({@link #pick}). The policy's plan wins ties within {@link #MARGIN}. A plan measured more than {@link #DROP_SLOWER_THAN} times slower
@@ -161,8 +165,9 @@ final class MeasuredPlanChoice {
                 }
                 rounds++;
                 if (rounds >= schedule.minRounds()) {
-                    dropFarSlower(nanos, failed, outrun);
-                    if (clearlyDecided(nanos, failed)
+                    List<List<Long>> steady = SteadyRounds.keep(nanos);
+                    dropFarSlower(steady, failed, outrun);
+                    if (clearlyDecided(steady, failed)
                             || System.nanoTime() - roundsStart > schedule.budgetMillis() * 1_000_000L) {
                         break;
                     }
@@ -172,21 +177,23 @@ final class MeasuredPlanChoice {
             plans.subList(1, plans.size()).forEach(ExecutionPlan::retire);
             throw e;
         }
+        boolean[] steadyRounds = SteadyRounds.of(nanos);
+        List<List<Long>> steady = SteadyRounds.keep(nanos, steadyRounds);
         double[] median = new double[plans.size()];
         int[] segments = new int[plans.size()];
         for (int i = 0; i < plans.size(); i++) {
-            median[i] = failed[i] ? Double.NaN : median(nanos.get(i)) / 1e6;
+            median[i] = failed[i] ? Double.NaN : median(steady.get(i)) / 1e6;
             segments[i] = plans.get(i).segments().size();
         }
-        int best = pick(nanos, failed, segments);
-        int fastest = fastest(nanos, failed);
+        int best = pick(steady, failed, segments);
+        int fastest = fastest(steady, failed);
         StringBuilder measured = new StringBuilder();
         for (int i = 0; i < plans.size(); i++) {
             measured.append(i == 0 ? "" : ", ").append(labels.get(i))
                     .append(String.format(Locale.ROOT, " %.3f ms", median[i]));
             if (i != best && !failed[i]) {
                 measured.append(String.format(Locale.ROOT, " (%.3fx the kept plan, same rounds)",
-                        ratio(nanos, i, best)));
+                        ratio(steady, i, best)));
             }
         }
         for (int i = 0; i < plans.size(); i++) {
@@ -194,14 +201,17 @@ final class MeasuredPlanChoice {
                 plans.get(i).retire();
             }
         }
-        LOG.info("Measured plans of {} on the request's inputs ({} rounds, JIT compiling {} ms meanwhile): {}; kept {}",
-                proposed.model().id(), rounds, compileMillis() - jitBefore, measured, labels.get(best));
+        int slow = rounds - SteadyRounds.count(steadyRounds);
+        LOG.info("Measured plans of {} on the request's inputs ({} rounds, {} left out as a slow spell of the machine,"
+                        + " JIT compiling {} ms meanwhile): {}; kept {}", proposed.model().id(), rounds, slow,
+                compileMillis() - jitBefore, measured, labels.get(best));
         String how = best == fastest ? " was measured faster on the request's inputs"
                 : " was kept by measurement on the request's inputs: " + labels.get(fastest) + " measured within the"
                         + " noise of it, and a split is kept only when measurably faster than one backend alone";
         return new Choice(plans.get(best), best == 0 ? null
-                : labels.get(best) + how + " (medians of up to " + rounds + " visits of " + TIMED_PER_VISIT
-                        + " runs: " + measured + ")");
+                : labels.get(best) + how + " (medians of up to " + (rounds - slow) + " visits of " + TIMED_PER_VISIT
+                        + " runs" + (slow > 0 ? ", " + slow + " slow-spell rounds left out" : "") + ": " + measured
+                        + ")");
     }
 
     /**

@@ -27,6 +27,7 @@ import org.sparoa.api.Model;
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.SchedulingPolicy;
+import org.sparoa.api.SteadyRounds;
 import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.PlainOrtSession;
 import org.sparoa.api.RandomInputs;
@@ -99,6 +100,7 @@ public class DemoCommand implements Action {
         table.column("p50 ms").alignRight();
         table.column("Speed-up vs ORT").alignRight();
         table.column("max |diff|").alignRight();
+        List<String> slowRounds = new ArrayList<>();
         for (DemoModel d : MODELS) {
             Path file = folder.resolve(d.file());
             if (!Files.isRegularFile(file)) {
@@ -106,7 +108,7 @@ public class DemoCommand implements Action {
             }
             for (double sparsity : new double[] {0, PRUNED}) {
                 Model model = load(d, file, sparsity);
-                addRows(table, model, sparsity, backends, threads,
+                addRows(table, slowRounds, model, sparsity, backends, threads,
                         RandomInputs.forModel(model, Map.of(model.graph().inputs().get(0).name(), d.shape()), 42));
             }
         }
@@ -115,7 +117,12 @@ public class DemoCommand implements Action {
                 + " rounds in a new random order, each visit " + DemoContest.SETTLE_MILLIS + " ms untimed then "
                 + DemoContest.TIMED_MILLIS + " ms (at least " + DemoContest.MIN_TIMED_PER_VISIT + " runs) timed."
                 + " Speed-up = median over the rounds of plain ONNX Runtime's median / this one's in the same round."
-                + " max |diff| against plain ONNX Runtime's outputs. Pruning without fine-tuning changes accuracy: the pruned rows measure speed only.");
+                + " Rounds in a slow spell of the machine (every contender at least "
+                + Math.round((SteadyRounds.COMMON - 1) * 100) + " % slower than its usual, the median one over "
+                + Math.round((SteadyRounds.SLOW - 1) * 100) + " %) are left out of p50 and speed-up: "
+                + String.join(", ", slowRounds)
+                + ". max |diff| against plain ONNX Runtime's outputs. Pruning without fine-tuning changes accuracy:"
+                + " the pruned rows measure speed only.");
         return null;
     }
 
@@ -144,8 +151,8 @@ public class DemoCommand implements Action {
         return models.load(id, source);
     }
 
-    private void addRows(ShellTable table, Model model, double sparsity, List<String> backends, int threads,
-                         Map<String, Tensor> inputs) throws Exception {
+    private void addRows(ShellTable table, List<String> slowRounds, Model model, double sparsity,
+                         List<String> backends, int threads, Map<String, Tensor> inputs) throws Exception {
         byte[] bytes = new byte[model.onnxBytes().remaining()];
         model.onnxBytes().duplicate().get(bytes);
         try (PlainOrtSession ort = PlainOrtSession.open(bytes, threads)) {
@@ -167,6 +174,7 @@ public class DemoCommand implements Action {
             options.put("policy " + policy, RunOptions.withPolicy(policy, Map.of()));
             options.forEach((name, o) -> contenders.put(name, () -> inference.infer(model.id(), inputs, o)));
             DemoContest.Result timings = DemoContest.run(contenders, warmMillis, rounds);
+            slowRounds.add(model.id() + " " + timings.slowRounds() + " of " + rounds);
             double ortP50 = timings.stats().get("ONNX Runtime (plain)").p50();
             String percent = Math.round(sparsity * 100) + " %";
             table.addRow().addContent(model.id(), percent, "ONNX Runtime (plain)", "-", CommandSupport.ms(ortP50),

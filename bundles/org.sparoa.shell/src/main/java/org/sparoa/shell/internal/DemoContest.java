@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.function.IntConsumer;
+
+import org.sparoa.api.SteadyRounds;
 
 /**
  * Times several ways of running one model side by side, so that their ratios hold from run to run on a shared
@@ -19,7 +22,9 @@ import java.util.concurrent.Callable;
  * three, the PP-OCR classifier's ratios moved by up to 0.38 between runs). A ratio of two contenders is the median
  * over rounds of the ratio of their medians in the same round ({@link Result#ratio}): on a shared machine whose
  * speed changes for seconds at a time, both sides of a round's ratio see the same speed far more often than two
- * medians over the whole run do.
+ * medians over the whole run do. Rounds in which the machine as a whole ran slow ({@link SteadyRounds}) are left out
+ * of the ratios and the latencies, because a slow spell does not slow every runtime alike: in one run it put
+ * {@code sparse-cpu} at 1.02x of ONNX Runtime on PP-OCRv3 det, at 0.83x in the run before.
  */
 final class DemoContest {
     static final long SETTLE_MILLIS = 40;
@@ -29,22 +34,40 @@ final class DemoContest {
     private DemoContest() {
     }
 
-    /** Every contender's latencies over the whole run, and its median in each round. */
-    record Result(Map<String, LatencyStats> stats, Map<String, double[]> roundMedians) {
-        /** Median over rounds of {@code base}'s round median over {@code contender}'s: above 1, the contender is faster. */
+    /**
+     * Every contender's latencies over the steady rounds, its median in each round, and which rounds were steady
+     * (the machine at its usual speed).
+     */
+    record Result(Map<String, LatencyStats> stats, Map<String, double[]> roundMedians, boolean[] steady) {
+        /**
+         * Median over the steady rounds of {@code base}'s round median over {@code contender}'s: above 1, the
+         * contender is faster.
+         */
         double ratio(String base, String contender) {
             double[] b = roundMedians.get(base);
             double[] c = roundMedians.get(contender);
-            double[] r = new double[b.length];
-            for (int i = 0; i < r.length; i++) {
-                r[i] = b[i] / c[i];
+            double[] r = new double[SteadyRounds.count(steady)];
+            for (int i = 0, k = 0; i < b.length; i++) {
+                if (steady[i]) {
+                    r[k++] = b[i] / c[i];
+                }
             }
             return median(r);
+        }
+
+        /** Rounds left out as a slow spell of the machine. */
+        int slowRounds() {
+            return steady.length - SteadyRounds.count(steady);
         }
     }
 
     /** Times every contender side by side, in the order given. */
-    static Result run(Map<String, Callable<?>> contenders, long warmMillis, int rounds)
+    static Result run(Map<String, Callable<?>> contenders, long warmMillis, int rounds) throws Exception {
+        return run(contenders, warmMillis, rounds, round -> { });
+    }
+
+    /** As {@link #run(Map, long, int)}, telling {@code beforeRound} each round's number before it starts. */
+    static Result run(Map<String, Callable<?>> contenders, long warmMillis, int rounds, IntConsumer beforeRound)
             throws Exception {
         List<String> names = new ArrayList<>(contenders.keySet());
         for (String name : names) {
@@ -55,8 +78,8 @@ final class DemoContest {
                 runs++;
             }
         }
-        List<List<Long>> nanos = new ArrayList<>();
-        names.forEach(n -> nanos.add(new ArrayList<>()));
+        List<List<long[]>> visits = new ArrayList<>();
+        names.forEach(n -> visits.add(new ArrayList<>()));
         double[][] roundMedians = new double[names.size()][rounds];
         Random random = new Random(20261202L);
         List<Integer> order = new ArrayList<>();
@@ -64,6 +87,7 @@ final class DemoContest {
             order.add(i);
         }
         for (int round = 0; round < rounds; round++) {
+            beforeRound.accept(round);
             Collections.shuffle(order, random);
             for (int c : order) {
                 Callable<?> contender = contenders.get(names.get(c));
@@ -78,17 +102,30 @@ final class DemoContest {
                     contender.call();
                     visit.add(System.nanoTime() - t0);
                 }
-                nanos.get(c).addAll(visit);
+                visits.get(c).add(visit.stream().mapToLong(Long::longValue).toArray());
                 roundMedians[c][round] = median(visit.stream().mapToDouble(Long::doubleValue).toArray());
             }
         }
+        List<List<Double>> perRound = new ArrayList<>();
+        for (double[] m : roundMedians) {
+            perRound.add(java.util.Arrays.stream(m).boxed().toList());
+        }
+        boolean[] steady = SteadyRounds.of(perRound);
         Map<String, LatencyStats> stats = new LinkedHashMap<>();
         Map<String, double[]> medians = new LinkedHashMap<>();
         for (int c = 0; c < names.size(); c++) {
-            stats.put(names.get(c), LatencyStats.of(nanos.get(c).stream().mapToLong(Long::longValue).toArray()));
+            List<Long> kept = new ArrayList<>();
+            for (int round = 0; round < rounds; round++) {
+                if (steady[round]) {
+                    for (long t : visits.get(c).get(round)) {
+                        kept.add(t);
+                    }
+                }
+            }
+            stats.put(names.get(c), LatencyStats.of(kept.stream().mapToLong(Long::longValue).toArray()));
             medians.put(names.get(c), roundMedians[c]);
         }
-        return new Result(stats, medians);
+        return new Result(stats, medians, steady);
     }
 
     static double median(double[] values) {

@@ -23,6 +23,22 @@ class DemoContestTest {
     }
 
     @Test
+    void roundsInASpellThatSlowsOneContenderMuchAndTheOtherLittleAreLeftOutOfRatiosAndLatencies() throws Exception {
+        // "ort" 300 us, 600 us in a spell; "java" 360 us, 400 us in a spell; the spell covers rounds 2-5 of 8
+        java.util.concurrent.atomic.AtomicBoolean spell = new java.util.concurrent.atomic.AtomicBoolean();
+        Map<String, Callable<?>> contenders = new LinkedHashMap<>();
+        contenders.put("ort", () -> busy(spell.get() ? 600 : 300).call());
+        contenders.put("java", () -> busy(spell.get() ? 400 : 360).call());
+        DemoContest.Result result = DemoContest.run(contenders, 10, 8, r -> spell.set(r >= 2 && r <= 5));
+
+        assertEquals(4, result.slowRounds(), "the four rounds of the spell");
+        double ratio = result.ratio("ort", "java");
+        assertTrue(ratio > 0.72 && ratio < 0.95, "java is 1.2x slower at the usual speed: " + ratio);
+        assertTrue(result.stats().get("ort").p50() < 0.45, "ort's p50 from the steady rounds, in ms: "
+                + result.stats().get("ort").p50());
+    }
+
+    @Test
     void aContenderTwiceAsSlowHasARatioOfAboutOneHalfFromSameRoundMedians() throws Exception {
         Map<String, Callable<?>> contenders = new LinkedHashMap<>();
         contenders.put("fast", busy(300));
@@ -42,8 +58,15 @@ class DemoContestTest {
         // rounds 2 and 3 on a machine twice as slow: both sides slow down, the round ratios stay 2
         DemoContest.Result result = new DemoContest.Result(Map.of(), Map.of(
                 "base", new double[] {2, 2, 4, 4, 2},
-                "other", new double[] {1, 1, 2, 2, 1}));
+                "other", new double[] {1, 1, 2, 2, 1}), new boolean[] {true, true, true, true, true});
         assertEquals(2.0, result.ratio("base", "other"), 1e-12);
+        assertEquals(0, result.slowRounds());
+        // the same with rounds 2 and 3 marked slow: they are left out
+        DemoContest.Result spell = new DemoContest.Result(Map.of(), Map.of(
+                "base", new double[] {2, 2, 4, 8, 2},
+                "other", new double[] {1, 1, 1, 1, 1}), new boolean[] {true, true, false, false, true});
+        assertEquals(2.0, spell.ratio("base", "other"), 1e-12);
+        assertEquals(2, spell.slowRounds());
         assertEquals(3.0, DemoContest.median(new double[] {5, 1, 3}), 1e-12);
         assertEquals(2.5, DemoContest.median(new double[] {4, 1, 3, 2}), 1e-12);
     }
