@@ -23,6 +23,11 @@ import org.sparoa.engine.internal.ModelRegistryImpl;
  * distribution runs, over backends and policies the caller adds and removes.
  */
 public final class LocalPlatform implements AutoCloseable {
+    /**
+     * System property: {@code false} turns the engine's whole-model calibration of operator costs off (the
+     * {@code wholeModelCalibration} setting of the OSGi component), for A/B measurements.
+     */
+    public static final String WHOLE_MODEL_CALIBRATION = "sparoa.engine.wholeModelCalibration";
     private final ModelRegistryImpl models = new ModelRegistryImpl();
     private final InferenceEngine engine;
     private final AtomicLong serviceIds = new AtomicLong();
@@ -232,6 +237,11 @@ public final class LocalPlatform implements AutoCloseable {
             @Override
             public int remeasureAfterRequests() {
                 return remeasureAfter;
+            }
+
+            @Override
+            public boolean wholeModelCalibration() {
+                return Boolean.parseBoolean(System.getProperty(WHOLE_MODEL_CALIBRATION, "true"));
             }
 
             @Override

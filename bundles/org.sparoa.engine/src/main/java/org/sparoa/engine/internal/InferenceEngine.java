@@ -95,6 +95,12 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
                 + "measurement under-rates them")
         int remeasureAfterRequests() default DEFAULT_REMEASURE_AFTER;
 
+        @AttributeDefinition(description = "Before a policy that reads costs places a model, time the whole model "
+                + "on each backend that runs it and scale that backend's operator costs to match (once per model, "
+                + "input shapes and backend set): per-operator costs summed over a whole model were off by "
+                + "different factors on different backends")
+        boolean wholeModelCalibration() default true;
+
         @AttributeDefinition(description = "Largest model file loaded, in MiB (read by the model registry)")
         long maxModelFileMegabytes() default ResourceLimits.DEFAULT_MAX_MODEL_FILE_MEGABYTES;
 
@@ -163,7 +169,8 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
     private static PlanningPipeline.Settings settings(Config config) {
         return new PlanningPipeline.Settings(config.defaultPolicy(), config.policyTimeoutMillis(),
                 config.measuredChoice(), Math.max(1, config.measuredRuns()), Math.max(0, config.remeasureAfterRequests()),
-                Math.max(1, config.calibrationRuns()), Math.max(1, config.maxInputElements()));
+                Math.max(1, config.calibrationRuns()), Math.max(1, config.maxInputElements()),
+                config.wholeModelCalibration());
     }
 
     @Modified

@@ -60,7 +60,7 @@ final class PlanningPipeline {
 
     /** What the pipeline is configured with. */
     record Settings(String defaultPolicy, long policyTimeoutMillis, boolean measuredChoice, int measuredRuns,
-                    int remeasureAfter, int calibrationRuns, long maxInputElements) {
+                    int remeasureAfter, int calibrationRuns, long maxInputElements, boolean wholeModelCalibration) {
     }
 
     /**
@@ -96,6 +96,7 @@ final class PlanningPipeline {
     private final PlanCache plans;
     private final SegmentCompiler compiler;
     private final ModelCalibrator calibrator;
+    private final WholeModelCalibration wholeModel;
     private final OperatorCostProfiler profiler;
     private final HandoverProfiler handovers = new HandoverProfiler();
     private final PlacementResolver resolver;
@@ -122,6 +123,7 @@ final class PlanningPipeline {
         this.resolver = resolver;
         this.compiler = new SegmentCompiler(backends);
         this.calibrator = new ModelCalibrator(compiler);
+        this.wholeModel = new WholeModelCalibration(compiler);
         this.settings = settings;
     }
 
@@ -150,6 +152,7 @@ final class PlanningPipeline {
         plans.evictKeys(k -> k.model() == model);
         prepared.keySet().removeIf(k -> k.model() == model);
         measuredUses.keySet().removeIf(k -> k.model() == model);
+        wholeModel.forget(model);
     }
 
     /** The calibration stage on its own, for a user's analysis ({@code sparoa:analyze}). */
@@ -284,6 +287,15 @@ final class PlanningPipeline {
                 }
             }
             costs = profiler.costModel(model, p.calibration(), handovers.of(views));
+            if (s.wholeModelCalibration() && p.calibration().runs() > 0) {
+                Map<String, long[]> shapes = p.calibration().inputShapes();
+                StringBuilder key = new StringBuilder();
+                new java.util.TreeMap<>(shapes).forEach((k, v) -> key.append(k).append('=').append(Shapes.format(v))
+                        .append(';'));
+                costs = wholeModel.calibrate(model, views, key.toString(), backendSet, costs,
+                        inputs != null ? inputs : org.sparoa.api.RandomInputs.forModel(model, shapes, 42,
+                                s.maxInputElements()));
+            }
         }
         SchedulingContext context = new SchedulingContext(model, List.copyOf(views), options.policyOptions(), costs,
                 p.calibration().inputShapes(), p.analysis());
@@ -404,18 +416,23 @@ final class PlanningPipeline {
             Placement alt = splits.get(i);
             PlanCost.Estimate e = PlanCost.of(model.graph(), alt.backendByNode(), built.costs());
             others.add(new MeasuredPlanChoice.Candidate(policyName + " candidate " + (i + 2) + " (" + e.segments()
-                    + " segment(s) on " + new java.util.TreeSet<>(alt.backendByNode().values()) + ")",
-                    () -> compiler.compile(model, views, alt, policyName, null, false)));
+                    + " segment(s) on " + new java.util.TreeSet<>(alt.backendByNode().values()) + ", "
+                    + estimated(e) + ")", () -> compiler.compile(model, views, alt, policyName, null, false)));
         }
         for (LiveBackendView v : views) {
             if (v.id().equals(only) || !model.graph().nodes().stream().allMatch(v::supports)) {
                 continue;
             }
-            others.add(new MeasuredPlanChoice.Candidate(v.id() + " alone",
+            Map<String, String> all = new java.util.HashMap<>();
+            model.graph().nodes().forEach(n -> all.put(n.name(), v.id()));
+            others.add(new MeasuredPlanChoice.Candidate(v.id() + " alone (" + estimated(PlanCost.of(model.graph(),
+                    all, built.costs())) + ")",
                     () -> compiler.wholeModelOn(model, views, v.id(), proposed.description().policy())));
         }
+        Map<String, String> placed = new java.util.HashMap<>();
+        proposed.segments().forEach(sg -> sg.segment().nodes().forEach(n -> placed.put(n.name(), sg.backendId())));
         String label = proposed.description().policy() + " (" + proposed.segments().size() + " segment(s) on "
-                + proposed.backendIds() + ")";
+                + proposed.backendIds() + ", " + estimated(PlanCost.of(model.graph(), placed, built.costs())) + ")";
         Function<ExecutionPlan, Object> runOnce = p -> p.isSequential()
                 ? PlanExecutor.runInline(p, inputs, false, Cancellation.NONE)
                 : PlanExecutor.run(p, inputs, false, Cancellation.NONE).join();
@@ -441,6 +458,12 @@ final class PlanningPipeline {
         return c.plan().relabelled(proposed.description().policy(),
                 previous == null ? c.reason() : previous + "; " + c.reason())
                 .explained(proposed.description().explanation());
+    }
+
+    /** A plan's cost-model estimate for the measured choice's log: total, and what its boundaries add. */
+    private static String estimated(PlanCost.Estimate e) {
+        return String.format(java.util.Locale.ROOT, "estimated %.3f ms, boundaries %.3f ms", e.totalMillis(),
+                e.segmentMillis() + e.handoverMillis());
     }
 
     /** The plan's backends that are no longer the live instance of their id; empty (no list made) where none left. */

@@ -1,0 +1,318 @@
+package org.sparoa.engine.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparoa.api.CostModel;
+import org.sparoa.api.Model;
+import org.sparoa.api.Node;
+import org.sparoa.api.PlanCost;
+import org.sparoa.api.SteadyRounds;
+import org.sparoa.api.Tensor;
+
+/**
+ * The cost stage's second half: scales each backend's operator costs so that the whole model on that backend costs
+ * what it measures. Operator costs are measured one operator at a time, and their sum misses what running the
+ * operators together does, differently per backend and model: ONNX Runtime fuses operators and keeps its threads
+ * busy between them, the Java kernels keep their working set in the caches, so the sum over a whole model was 1.5-3x
+ * its measured time on one backend and about right on the other, and which one depended on the model (first
+ * requests of 2026-12-06: PP-OCRv3 det at 90 %, measured over estimated 0.6 on {@code ort-cpu} and 0.33 on
+ * {@code sparse-cpu}; BlazeFace back at 0 %, 0.51 and 1.14). A policy comparing the two backends operator by operator
+ * then compares numbers off by different factors, and its plans were split into 10-30 segments that measured
+ * 1.3-2.8x slower than one backend alone. Here every backend that runs the whole model is timed on it (the
+ * request's inputs, side by side in alternating rounds, slow-spell rounds left out: {@link SteadyRounds}), and its
+ * operator costs are multiplied by measured over estimated, less its one segment's fixed cost. Timed in the same
+ * rounds, the cheapest plan of two segments ({@link #cheapestTwoSegments}) says what a boundary costs inside a
+ * running plan: the same runs of 2026-12-06 put the splits' measured time 0.2-2.6 ms per boundary above their
+ * estimates on M-LSD, PP-OCRv3 det and BlazeFace (the probe of {@link HandoverProfiler}, an {@code Identity} run
+ * alone, prices a boundary at 0.02-0.08 ms), so that difference is added to every segment's cost
+ * ({@link CostModel#segmentMillis}). A backend that cannot run every operator keeps its operator costs as they are.
+ * Once per model instance, input shapes and backend set; a failure to time leaves the costs as they are.
+ */
+final class WholeModelCalibration {
+    private static final Logger LOG = LoggerFactory.getLogger(WholeModelCalibration.class);
+    /** Factors are kept within these bounds: outside them the measurement, not the cost model, is suspect. */
+    static final double MIN_FACTOR = 0.05;
+    static final double MAX_FACTOR = 20;
+    /** Untimed runs of each whole-model plan before the rounds, at most this long each. */
+    static final long WARMUP_MILLIS = 150;
+    /** Alternating rounds; each visit settles ({@link MeasuredPlanChoice#settle}) and then times three runs. */
+    static final int ROUNDS = 5;
+
+    private record Key(Model model, String shapes, String backendSet) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && model == k.model && shapes.equals(k.shapes) && backendSet.equals(k.backendSet);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(model) * 31 + shapes.hashCode() * 7 + backendSet.hashCode();
+        }
+    }
+
+    /** Times plans side by side: each plan's time in milliseconds. */
+    interface Timer {
+        double[] time(List<ExecutionPlan> plans, Function<ExecutionPlan, Object> runOnce);
+    }
+
+    private final SegmentCompiler compiler;
+    private final Timer timer;
+    /**
+     * What one calibration found: per backend the factor of its operator costs, and the time a segment boundary
+     * adds inside a running plan beyond what the cost model prices.
+     */
+    record Factors(Map<String, Double> operators, double boundaryMillis) {
+        static final Factors NONE = new Factors(Map.of(), 0);
+
+        boolean isEmpty() {
+            return operators.isEmpty() && boundaryMillis == 0;
+        }
+    }
+
+    private final Map<Key, Factors> factors = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Key, Factors> eldest) {
+                    return size() > 64;
+                }
+            });
+
+    WholeModelCalibration(SegmentCompiler compiler) {
+        this(compiler, WholeModelCalibration::time);
+    }
+
+    WholeModelCalibration(SegmentCompiler compiler, Timer timer) {
+        this.compiler = compiler;
+        this.timer = timer;
+    }
+
+    /**
+     * {@code raw} with each whole-model-capable backend's operator costs scaled to its measured whole-model time;
+     * measured on the first call for this model, shapes and backend set, on {@code inputs}.
+     */
+    CostModel calibrate(Model model, List<LiveBackendView> views, String shapes, String backendSet, CostModel raw,
+                        Map<String, Tensor> inputs) {
+        Key key = new Key(model, shapes, backendSet);
+        Factors f = factors.get(key);
+        if (f == null) {
+            f = measure(model, views, raw, inputs);
+            factors.put(key, f);
+        }
+        return f.isEmpty() ? raw : new Scaled(raw, f.operators(), f.boundaryMillis());
+    }
+
+    /** A model left the registry: its factors go. */
+    void forget(Model model) {
+        synchronized (factors) {
+            factors.keySet().removeIf(k -> k.model() == model);
+        }
+    }
+
+    /** The factors in use for this model, shapes and backend set ({@link Factors#NONE} when not measured). */
+    Factors factors(Model model, String shapes, String backendSet) {
+        return factors.getOrDefault(new Key(model, shapes, backendSet), Factors.NONE);
+    }
+
+    private Factors measure(Model model, List<LiveBackendView> views, CostModel raw, Map<String, Tensor> inputs) {
+        List<String> ids = new ArrayList<>();
+        List<ExecutionPlan> plans = new ArrayList<>();
+        try {
+            for (LiveBackendView v : views) {
+                if (model.graph().nodes().stream().allMatch(v::supports)) {
+                    plans.add(compiler.wholeModelOn(model, views, v.id(), "calibration"));
+                    ids.add(v.id());
+                }
+            }
+            if (plans.isEmpty()) {
+                return Factors.NONE;
+            }
+            Map<String, String> split = cheapestTwoSegments(model.graph(), views, raw);
+            if (split != null) {
+                plans.add(compiler.compile(model, views, new org.sparoa.api.Placement(split), "calibration", null,
+                        false));
+            }
+            double[] measured = timer.time(plans, p -> p.isSequential()
+                    ? PlanExecutor.runInline(p, inputs, false, Cancellation.NONE)
+                    : PlanExecutor.run(p, inputs, false, Cancellation.NONE).join());
+            Map<String, PlanCost.Estimate> whole = new HashMap<>();
+            for (String id : ids) {
+                Map<String, String> all = new HashMap<>();
+                model.graph().nodes().forEach(n -> all.put(n.name(), id));
+                whole.put(id, PlanCost.of(model.graph(), all, raw));
+            }
+            Map<String, Double> operators = factors(ids, measured, whole, 0);
+            double boundary = 0;
+            String splitNote = "";
+            if (split != null) {
+                PlanCost.Estimate e = PlanCost.of(model.graph(), split, new Scaled(raw, operators, 0));
+                boundary = boundaryMillis(measured[ids.size()], e);
+                if (boundary > 0) {
+                    operators = factors(ids, measured, whole, boundary);
+                }
+                splitNote = String.format(Locale.ROOT, "; a %d-segment plan measured %.3f ms, estimated %.3f ms: "
+                        + "%.3f ms more per boundary", e.segments(), measured[ids.size()], e.totalMillis(), boundary);
+            }
+            StringBuilder log = new StringBuilder();
+            for (int i = 0; i < ids.size(); i++) {
+                log.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT,
+                        "%s measured %.3f ms, estimated %.3f ms: operator costs x%.3f", ids.get(i), measured[i],
+                        whole.get(ids.get(i)).totalMillis(), operators.getOrDefault(ids.get(i), Double.NaN)));
+            }
+            LOG.info("Costs of {} calibrated on the whole model: {}{}", model.id(), log, splitNote);
+            return new Factors(Map.copyOf(operators), boundary);
+        } catch (RuntimeException e) {
+            LOG.warn("Operator costs of {} left unscaled: timing the whole model failed: {}", model.id(),
+                    e.toString());
+            return Factors.NONE;
+        } finally {
+            plans.forEach(ExecutionPlan::retire);
+        }
+    }
+
+    /** Each backend's factor from its whole-model time, a segment costing {@code boundaryMillis} more. */
+    private static Map<String, Double> factors(List<String> ids, double[] measured,
+                                               Map<String, PlanCost.Estimate> whole, double boundaryMillis) {
+        Map<String, Double> out = new HashMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            double f = factor(measured[i] - boundaryMillis, whole.get(ids.get(i)));
+            if (!Double.isNaN(f)) {
+                out.put(ids.get(i), f);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * What each boundary of a measured split adds beyond its estimate (operators already scaled): measured less
+     * estimated, over its cuts; 0 where the split measured no slower than estimated or has one segment.
+     */
+    static double boundaryMillis(double measuredMillis, PlanCost.Estimate estimate) {
+        if (estimate.segments() < 2 || !(measuredMillis > estimate.totalMillis())) {
+            return 0;
+        }
+        return (measuredMillis - estimate.totalMillis()) / (estimate.segments() - 1);
+    }
+
+    /**
+     * The cheapest plan of exactly two segments by {@code costs}: the operators before a position (in the graph's
+     * order) on one backend, the rest on another, over every position and ordered pair of backends that can run
+     * their part; null where there is none.
+     */
+    static Map<String, String> cheapestTwoSegments(org.sparoa.api.Graph graph,
+                                                   List<? extends org.sparoa.api.BackendView> backends,
+                                                   CostModel costs) {
+        List<Node> nodes = graph.nodes();
+        Map<String, String> best = null;
+        double bestMillis = Double.POSITIVE_INFINITY;
+        for (org.sparoa.api.BackendView a : backends) {
+            for (org.sparoa.api.BackendView b : backends) {
+                if (a == b) {
+                    continue;
+                }
+                // prefixes a can run: up to the first operator it cannot; suffixes b can run: from the last
+                int prefix = 0;
+                while (prefix < nodes.size() && a.supports(nodes.get(prefix))) {
+                    prefix++;
+                }
+                int suffix = nodes.size();
+                while (suffix > 0 && b.supports(nodes.get(suffix - 1))) {
+                    suffix--;
+                }
+                for (int cut = Math.max(1, suffix); cut <= Math.min(prefix, nodes.size() - 1); cut++) {
+                    Map<String, String> p = new HashMap<>();
+                    for (int i = 0; i < nodes.size(); i++) {
+                        p.put(nodes.get(i).name(), i < cut ? a.id() : b.id());
+                    }
+                    double ms = PlanCost.millis(graph, p, costs);
+                    if (ms < bestMillis) {
+                        bestMillis = ms;
+                        best = p;
+                    }
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Measured over estimated for the operators alone ({@code measured} less the one segment's fixed cost, over the
+     * operators' estimate), within [{@link #MIN_FACTOR}, {@link #MAX_FACTOR}]; NaN where the estimate has no operator
+     * time or prices an operator it cannot ({@link PlanCost#UNKNOWN_OPERATOR_MILLIS}).
+     */
+    static double factor(double measuredMillis, PlanCost.Estimate estimate) {
+        double ops = estimate.operatorMillis();
+        if (!(ops > 0) || ops >= PlanCost.UNKNOWN_OPERATOR_MILLIS || !(measuredMillis > 0)) {
+            return Double.NaN;
+        }
+        double own = Math.max(measuredMillis - estimate.segmentMillis(), 0.1 * measuredMillis);
+        return Math.max(MIN_FACTOR, Math.min(MAX_FACTOR, own / ops));
+    }
+
+    /** Each plan's median over the steady rounds, in milliseconds, timed side by side. */
+    static double[] time(List<ExecutionPlan> plans, Function<ExecutionPlan, Object> runOnce) {
+        List<List<Long>> nanos = new ArrayList<>();
+        for (ExecutionPlan p : plans) {
+            MeasuredPlanChoice.warmUntilSteady(p, runOnce, WARMUP_MILLIS);
+            nanos.add(new ArrayList<>());
+        }
+        for (int round = 0; round < ROUNDS; round++) {
+            for (int k = 0; k < plans.size(); k++) {
+                ExecutionPlan p = plans.get((k + round) % plans.size());
+                if (plans.size() > 1) {
+                    MeasuredPlanChoice.settle(() -> runOnce.apply(p), 0, () -> 0L);
+                }
+                List<Long> visit = new ArrayList<>();
+                for (int run = 0; run < MeasuredPlanChoice.TIMED_PER_VISIT; run++) {
+                    long start = System.nanoTime();
+                    runOnce.apply(p);
+                    visit.add(System.nanoTime() - start);
+                }
+                nanos.get((k + round) % plans.size()).add(Math.round(MeasuredPlanChoice.median(visit)));
+            }
+        }
+        List<List<Long>> steady = SteadyRounds.keep(nanos);
+        double[] out = new double[plans.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = MeasuredPlanChoice.median(steady.get(i)) / 1e6;
+        }
+        return out;
+    }
+
+    /**
+     * A cost model whose operator costs on some backends are multiplied by a factor and whose segments cost
+     * {@code boundaryMillis} more each; hand-overs and sizes as the inner model's.
+     */
+    record Scaled(CostModel inner, Map<String, Double> factors, double boundaryMillis) implements CostModel {
+        @Override
+        public OptionalDouble operatorMillis(String backendId, Node node) {
+            OptionalDouble ms = inner.operatorMillis(backendId, node);
+            Double f = factors.get(backendId);
+            return ms.isPresent() && f != null ? OptionalDouble.of(ms.getAsDouble() * f) : ms;
+        }
+
+        @Override
+        public double segmentMillis(String backendId) {
+            return inner.segmentMillis(backendId) + boundaryMillis;
+        }
+
+        @Override
+        public double transferMillis(String fromBackendId, String toBackendId, String tensorName) {
+            return inner.transferMillis(fromBackendId, toBackendId, tensorName);
+        }
+
+        @Override
+        public OptionalLong tensorBytes(String tensorName) {
+            return inner.tensorBytes(tensorName);
+        }
+    }
+}
