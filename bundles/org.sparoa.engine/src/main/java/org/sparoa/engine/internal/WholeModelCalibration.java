@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.OptionalLong;
 import java.util.function.Function;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparoa.api.CostModel;
+import org.sparoa.api.ForwardingCostModel;
 import org.sparoa.api.Model;
 import org.sparoa.api.Node;
 import org.sparoa.api.PlanCost;
@@ -292,27 +292,26 @@ final class WholeModelCalibration {
      * A cost model whose operator costs on some backends are multiplied by a factor and whose segments cost
      * {@code boundaryMillis} more each; hand-overs and sizes as the inner model's.
      */
-    record Scaled(CostModel inner, Map<String, Double> factors, double boundaryMillis) implements CostModel {
+    static final class Scaled extends ForwardingCostModel {
+        private final Map<String, Double> factors;
+        private final double boundaryMillis;
+
+        Scaled(CostModel inner, Map<String, Double> factors, double boundaryMillis) {
+            super(inner);
+            this.factors = Map.copyOf(factors);
+            this.boundaryMillis = boundaryMillis;
+        }
+
         @Override
         public OptionalDouble operatorMillis(String backendId, Node node) {
-            OptionalDouble ms = inner.operatorMillis(backendId, node);
+            OptionalDouble ms = inner().operatorMillis(backendId, node);
             Double f = factors.get(backendId);
             return ms.isPresent() && f != null ? OptionalDouble.of(ms.getAsDouble() * f) : ms;
         }
 
         @Override
         public double segmentMillis(String backendId) {
-            return inner.segmentMillis(backendId) + boundaryMillis;
-        }
-
-        @Override
-        public double transferMillis(String fromBackendId, String toBackendId, String tensorName) {
-            return inner.transferMillis(fromBackendId, toBackendId, tensorName);
-        }
-
-        @Override
-        public OptionalLong tensorBytes(String tensorName) {
-            return inner.tensorBytes(tensorName);
+            return inner().segmentMillis(backendId) + boundaryMillis;
         }
     }
 }

@@ -2,26 +2,25 @@ package org.sparoa.policy.sac.internal;
 
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.OptionalLong;
 
 import org.sparoa.api.CostModel;
+import org.sparoa.api.ForwardingCostModel;
 import org.sparoa.api.Node;
 
 /**
  * A cost model whose operator and per-segment costs on some backends are multiplied by a factor (a backend slowed
  * by another application's load); hand-overs and tensor sizes are the inner model's.
  */
-final class ScaledBackendCosts implements CostModel {
-    private final CostModel inner;
+final class ScaledBackendCosts extends ForwardingCostModel {
     private final Map<String, Double> factors;
 
     ScaledBackendCosts(CostModel inner, Map<String, Double> factors) {
+        super(inner);
         factors.forEach((id, f) -> {
             if (!(f > 0) || Double.isInfinite(f)) {
                 throw new IllegalArgumentException("load factor of backend " + id + " must be positive, got " + f);
             }
         });
-        this.inner = inner;
         this.factors = Map.copyOf(factors);
     }
 
@@ -31,22 +30,12 @@ final class ScaledBackendCosts implements CostModel {
 
     @Override
     public OptionalDouble operatorMillis(String backendId, Node node) {
-        OptionalDouble ms = inner.operatorMillis(backendId, node);
+        OptionalDouble ms = inner().operatorMillis(backendId, node);
         return ms.isPresent() ? OptionalDouble.of(ms.getAsDouble() * factor(backendId)) : ms;
     }
 
     @Override
     public double segmentMillis(String backendId) {
-        return inner.segmentMillis(backendId) * factor(backendId);
-    }
-
-    @Override
-    public double transferMillis(String fromBackendId, String toBackendId, String tensorName) {
-        return inner.transferMillis(fromBackendId, toBackendId, tensorName);
-    }
-
-    @Override
-    public OptionalLong tensorBytes(String tensorName) {
-        return inner.tensorBytes(tensorName);
+        return inner().segmentMillis(backendId) * factor(backendId);
     }
 }
