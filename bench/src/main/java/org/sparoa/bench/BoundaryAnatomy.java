@@ -5,21 +5,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
-import org.sparoa.api.CompiledSegment;
 import org.sparoa.api.DeviceBackend;
-import org.sparoa.api.DeviceKind;
-import org.sparoa.api.DeviceState;
-import org.sparoa.api.Graph;
+import org.sparoa.api.ForwardingDeviceBackend;
 import org.sparoa.api.Model;
 import org.sparoa.api.Node;
 import org.sparoa.api.Placement;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.SchedulingContext;
 import org.sparoa.api.SchedulingPolicy;
-import org.sparoa.api.Segment;
 import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.backend.sparse.internal.SparseCpuBackend;
@@ -126,35 +121,10 @@ public final class BoundaryAnatomy {
 
     /** The same backend instance under another id, so that a plan can cut between two segments of one runtime. */
     static DeviceBackend renamed(String id, DeviceBackend delegate) {
-        return new DeviceBackend() {
+        return new ForwardingDeviceBackend(delegate) {
             @Override
             public String id() {
                 return id;
-            }
-
-            @Override
-            public DeviceKind kind() {
-                return delegate.kind();
-            }
-
-            @Override
-            public Set<String> supportedOperators() {
-                return delegate.supportedOperators();
-            }
-
-            @Override
-            public boolean supports(Node node, Graph graph) {
-                return delegate.supports(node, graph);
-            }
-
-            @Override
-            public CompiledSegment compile(Segment segment) {
-                return delegate.compile(segment);
-            }
-
-            @Override
-            public DeviceState state() {
-                return delegate.state();
             }
         };
     }

@@ -1,47 +1,21 @@
 package org.sparoa.engine;
 
-import java.util.Set;
-
 import org.sparoa.api.CompiledSegment;
 import org.sparoa.api.Segment;
 import org.sparoa.api.DeviceBackend;
-import org.sparoa.api.DeviceKind;
-import org.sparoa.api.DeviceState;
-import org.sparoa.api.Graph;
-import org.sparoa.api.Node;
+import org.sparoa.api.ForwardingDeviceBackend;
 
 /** A real backend under test control: everything but {@link #compile} is the delegate's. */
-abstract class DelegatingBackend implements DeviceBackend {
+abstract class DelegatingBackend extends ForwardingDeviceBackend {
     protected final DeviceBackend delegate;
 
     DelegatingBackend(DeviceBackend delegate) {
+        super(delegate);
         this.delegate = delegate;
     }
 
     @Override
-    public String id() {
-        return delegate.id();
-    }
-
-    @Override
-    public DeviceKind kind() {
-        return delegate.kind();
-    }
-
-    @Override
-    public Set<String> supportedOperators() {
-        return delegate.supportedOperators();
-    }
-
-    @Override
-    public boolean supports(Node node, Graph graph) {
-        return delegate.supports(node, graph);
-    }
-
-    @Override
-    public DeviceState state() {
-        return delegate.state();
-    }
+    public abstract CompiledSegment compile(Segment segment);
 
     /** A segment compiled by the delegate, run the way a subclass says; closing closes the delegate's. */
     abstract class WrappedSegment implements CompiledSegment {

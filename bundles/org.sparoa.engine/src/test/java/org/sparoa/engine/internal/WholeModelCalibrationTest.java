@@ -14,17 +14,14 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
-import org.sparoa.api.CompiledSegment;
 import org.sparoa.api.CostModel;
 import org.sparoa.api.DeviceBackend;
-import org.sparoa.api.DeviceKind;
-import org.sparoa.api.DeviceState;
+import org.sparoa.api.ForwardingDeviceBackend;
 import org.sparoa.api.Graph;
 import org.sparoa.api.Model;
 import org.sparoa.api.Node;
 import org.sparoa.api.PlanCost;
 import org.sparoa.api.RandomInputs;
-import org.sparoa.api.Segment;
 import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.onnx.OnnxModels;
@@ -191,15 +188,10 @@ class WholeModelCalibrationTest {
 
     /** The delegate under another id, without one operator type. */
     private static DeviceBackend withoutOperator(String id, DeviceBackend delegate, String opType) {
-        return new DeviceBackend() {
+        return new ForwardingDeviceBackend(delegate) {
             @Override
             public String id() {
                 return id;
-            }
-
-            @Override
-            public DeviceKind kind() {
-                return delegate.kind();
             }
 
             @Override
@@ -212,16 +204,6 @@ class WholeModelCalibrationTest {
             @Override
             public boolean supports(Node node, Graph graph) {
                 return !node.opType().equals(opType) && delegate.supports(node, graph);
-            }
-
-            @Override
-            public CompiledSegment compile(Segment segment) {
-                return delegate.compile(segment);
-            }
-
-            @Override
-            public DeviceState state() {
-                return delegate.state();
             }
         };
     }
