@@ -47,6 +47,8 @@ final class WholeModelCalibration {
     static final long WARMUP_MILLIS = 150;
     /** Alternating rounds; each visit settles ({@link MeasuredPlanChoice#settle}) and then times three runs. */
     static final int ROUNDS = 5;
+    /** Rounds after the first start only while the rounds so far took less than this (a model of a second a run). */
+    static final long BUDGET_NANOS = 1_500_000_000L;
 
     private record Key(Model model, String shapes, String backendSet) {
         @Override
@@ -138,8 +140,13 @@ final class WholeModelCalibration {
             }
             Map<String, String> split = cheapestTwoSegments(model.graph(), views, raw);
             if (split != null) {
-                plans.add(compiler.compile(model, views, new org.sparoa.api.Placement(split), "calibration", null,
-                        false));
+                try {
+                    plans.add(compiler.compile(model, views, new org.sparoa.api.Placement(split), "calibration", null,
+                            false));
+                } catch (RuntimeException e) {
+                    LOG.debug("No split timed for {}: {}", model.id(), e.toString());
+                    split = null; // the operators are still scaled; boundaries keep the probe's price
+                }
             }
             double[] measured = timer.time(plans, p -> p.isSequential()
                     ? PlanExecutor.runInline(p, inputs, false, Cancellation.NONE)
@@ -258,14 +265,16 @@ final class WholeModelCalibration {
         return Math.max(MIN_FACTOR, Math.min(MAX_FACTOR, own / ops));
     }
 
-    /** Each plan's median over the steady rounds, in milliseconds, timed side by side. */
+    /** Each plan's median over the steady rounds (up to {@link #ROUNDS} within {@link #BUDGET_NANOS}), in ms. */
     static double[] time(List<ExecutionPlan> plans, Function<ExecutionPlan, Object> runOnce) {
         List<List<Long>> nanos = new ArrayList<>();
         for (ExecutionPlan p : plans) {
             MeasuredPlanChoice.warmUntilSteady(p, runOnce, WARMUP_MILLIS);
             nanos.add(new ArrayList<>());
         }
-        for (int round = 0; round < ROUNDS; round++) {
+        long roundsStart = System.nanoTime();
+        for (int round = 0; round < ROUNDS && (round == 0 || System.nanoTime() - roundsStart < BUDGET_NANOS);
+             round++) {
             for (int k = 0; k < plans.size(); k++) {
                 ExecutionPlan p = plans.get((k + round) % plans.size());
                 if (plans.size() > 1) {

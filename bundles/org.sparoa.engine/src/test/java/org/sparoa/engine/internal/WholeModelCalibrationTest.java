@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+import org.sparoa.api.CompiledSegment;
 import org.sparoa.api.CostModel;
 import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.ForwardingDeviceBackend;
@@ -22,6 +23,7 @@ import org.sparoa.api.Model;
 import org.sparoa.api.Node;
 import org.sparoa.api.PlanCost;
 import org.sparoa.api.RandomInputs;
+import org.sparoa.api.Segment;
 import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 import org.sparoa.onnx.OnnxModels;
@@ -141,6 +143,36 @@ class WholeModelCalibrationTest {
             calibration.forget(model);
             assertEquals(WholeModelCalibration.Factors.NONE,
                     calibration.factors(model, "x=1x3x48x192;", "ort-cpu,partial"));
+        }
+    }
+
+    @Test
+    void aSplitThatCannotCompileLeavesBoundariesAtTheirPriceAndStillScalesTheOperators() {
+        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", 1, 1)) {
+            Model model = OnnxModels.load("cls", CLS);
+            DeviceBackend refusing = new ForwardingDeviceBackend(withoutOperator("partial", ort, "Softmax")) {
+                @Override
+                public CompiledSegment compile(Segment segment) {
+                    throw new org.sparoa.api.BackendException("partial: out of memory compiling " + segment.index());
+                }
+            };
+            PluginRegistry<DeviceBackend> registry = new PluginRegistry<>();
+            registry.add(new Ranked<>("ort-cpu", ort, 0, 1));
+            registry.add(new Ranked<>("partial", refusing, 0, 2));
+            List<LiveBackendView> views = registry.live().stream().map(r -> new LiveBackendView(r, model.graph()))
+                    .toList();
+            List<Integer> plansTimed = new ArrayList<>();
+            WholeModelCalibration calibration = new WholeModelCalibration(new SegmentCompiler(registry),
+                    (plans, runOnce) -> {
+                        plansTimed.add(plans.size());
+                        return new double[] {20.5};
+                    });
+            calibration.calibrate(model, views, "s", "b", FLAT,
+                    RandomInputs.forModel(model, Map.of("x", new long[] {1, 3, 48, 192}), 3));
+            assertEquals(List.of(1), plansTimed, "the whole model alone");
+            WholeModelCalibration.Factors f = calibration.factors(model, "s", "b");
+            assertEquals((20.5 - 0.5) / model.graph().nodes().size(), f.operators().get("ort-cpu"), 1e-9);
+            assertEquals(0, f.boundaryMillis(), 1e-12);
         }
     }
 
