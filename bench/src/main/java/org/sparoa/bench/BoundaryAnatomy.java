@@ -84,12 +84,15 @@ public final class BoundaryAnatomy {
             sparse.close();
         }
         System.out.println("load average after:  " + LoadAverage.read());
-        System.out.println("ms, medians of " + iterations + " interleaved visits; cut = fraction of the operators (graph"
+        System.out.println("ms, medians of " + iterations + " interleaved visits; cut = fraction of the operators"
+                + " (graph"
                 + " order) in the first segment; 'cut ort' = ort|ort - ort, 'cut sp' = sp|sp - sparse, 'switch' = what"
                 + " a change of runtime adds to a cut, per boundary, averaged over both directions");
     }
 
-    /** Runs the model placed by {@link Halves}: operators before the cut on {@code first}, the rest on {@code second}. */
+    /**
+     * Runs the model placed by {@link Halves}: operators before the cut on {@code first}, the rest on {@code second}.
+     */
     private static Callable<?> plan(LocalPlatform platform, Model model, Map<String, Tensor> inputs, double cut,
                                     String first, String second) {
         RunOptions o = RunOptions.withPolicy("halves", Map.of("cut", Double.toString(cut), "first", first,
@@ -98,7 +101,10 @@ public final class BoundaryAnatomy {
         return () -> platform.inference().infer(model.id(), inputs, o);
     }
 
-    /** {@code halves}: the first {@code cut} of the operators (graph order) on {@code first}, the rest on {@code second}. */
+    /**
+     * {@code halves}: the first {@code cut} of the operators (graph order) on {@code first}, the rest on
+     * {@code second}.
+     */
     static final class Halves implements SchedulingPolicy {
         @Override
         public String name() {

@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
  * org.sparoa.bench.MeasuredChoiceLog FILE}.
  */
 public final class MeasuredChoiceLog {
-    private static final Pattern OWN = Pattern.compile("Measured plans of (\\S+) on .*?: (\\w+) \\((\\d+) segment\\(s\\)"
-            + " on \\[[^\\]]*\\], estimated ([0-9.]+) ms, boundaries ([0-9.]+) ms\\) ([0-9.]+) ms"
+    private static final Pattern OWN = Pattern.compile("Measured plans of (\\S+) on .*?: (\\w+) "
+            + "\\((\\d+) segment\\(s\\) on \\[[^\\]]*\\], estimated ([0-9.]+) ms, boundaries ([0-9.]+) ms\\) "
+            + "([0-9.]+) ms"
             + "( \\(([0-9.]+)x the kept plan)?");
     private static final Pattern ANY = Pattern.compile("\\((\\d+) segment\\(s\\) on \\[[^\\]]*\\], estimated ([0-9.]+)"
             + " ms, boundaries ([0-9.]+) ms\\) ([0-9.]+) ms");
