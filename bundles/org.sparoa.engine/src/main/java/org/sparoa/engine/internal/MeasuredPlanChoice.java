@@ -148,13 +148,7 @@ final class MeasuredPlanChoice {
                         ExecutionPlan visited = plans.get(i);
                         extraSettleLeft -= settle(() -> runOnce.apply(visited), extraSettleLeft,
                                 MeasuredPlanChoice::compileMillis);
-                        List<Long> visit = new ArrayList<>(TIMED_PER_VISIT);
-                        for (int run = 0; run < TIMED_PER_VISIT; run++) {
-                            long start = System.nanoTime();
-                            runOnce.apply(plans.get(i));
-                            visit.add(System.nanoTime() - start);
-                        }
-                        nanos.get(i).add(Math.round(median(visit)));
+                        nanos.get(i).add(timedVisit(() -> runOnce.apply(visited)));
                     } catch (RuntimeException e) {
                         if (i == 0) {
                             throw e;
@@ -212,6 +206,17 @@ final class MeasuredPlanChoice {
                 : labels.get(best) + how + " (medians of up to " + (rounds - slow) + " visits of " + TIMED_PER_VISIT
                         + " runs" + (slow > 0 ? ", " + slow + " slow-spell rounds left out" : "") + ": " + measured
                         + ")");
+    }
+
+    /** One visit's value: the median nanoseconds of {@link #TIMED_PER_VISIT} timed runs. */
+    static long timedVisit(Runnable runOnce) {
+        List<Long> visit = new ArrayList<>(TIMED_PER_VISIT);
+        for (int run = 0; run < TIMED_PER_VISIT; run++) {
+            long start = System.nanoTime();
+            runOnce.run();
+            visit.add(System.nanoTime() - start);
+        }
+        return Math.round(median(visit));
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.sparoa.engine.internal;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import org.sparoa.api.ModelRegistry;
 import org.sparoa.api.Placement;
 import org.sparoa.api.PlanCost;
 import org.sparoa.api.PlanDescription;
+import org.sparoa.api.PlanSearch;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.SchedulingContext;
 import org.sparoa.api.SchedulingPolicy;
@@ -75,19 +77,6 @@ final class PlanningPipeline {
 
     /** A calibrated and analysed model, for one set of input shapes. */
     private record Prepared(org.sparoa.api.analysis.Calibration calibration, Optional<ModelAnalysis> analysis) {
-    }
-
-    private record PreparedKey(Model model, String shapes, String backendSet) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof PreparedKey k && model == k.model && shapes.equals(k.shapes)
-                    && backendSet.equals(k.backendSet);
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(model) * 31 + shapes.hashCode() * 7 + backendSet.hashCode();
-        }
     }
 
     private final ModelRegistry models;
@@ -289,10 +278,7 @@ final class PlanningPipeline {
             costs = profiler.costModel(model, p.calibration(), handovers.of(views));
             if (s.wholeModelCalibration() && p.calibration().runs() > 0) {
                 Map<String, long[]> shapes = p.calibration().inputShapes();
-                StringBuilder key = new StringBuilder();
-                new java.util.TreeMap<>(shapes).forEach((k, v) -> key.append(k).append('=').append(Shapes.format(v))
-                        .append(';'));
-                costs = wholeModel.calibrate(model, views, key.toString(), backendSet, costs,
+                costs = wholeModel.calibrate(model, views, shapesKeyOf(shapes), backendSet, costs,
                         inputs != null ? inputs : org.sparoa.api.RandomInputs.forModel(model, shapes, 42,
                                 s.maxInputElements()));
             }
@@ -384,9 +370,15 @@ final class PlanningPipeline {
         if (inputs == null) {
             return "";
         }
+        Map<String, long[]> shapes = new HashMap<>();
+        inputs.forEach((k, v) -> shapes.put(k, v.shape()));
+        return shapesKeyOf(shapes);
+    }
+
+    /** {@code name=AxBxC;} per input, in name order. */
+    private static String shapesKeyOf(Map<String, long[]> shapes) {
         StringBuilder b = new StringBuilder();
-        new java.util.TreeMap<>(inputs).forEach((k, v) -> b.append(k).append('=').append(Shapes.format(v.shape()))
-                .append(';'));
+        new java.util.TreeMap<>(shapes).forEach((k, v) -> b.append(k).append('=').append(Shapes.format(v)).append(';'));
         return b.toString();
     }
 
@@ -420,16 +412,15 @@ final class PlanningPipeline {
                     + estimated(e) + ")", () -> compiler.compile(model, views, alt, policyName, null, false)));
         }
         for (LiveBackendView v : views) {
-            if (v.id().equals(only) || !model.graph().nodes().stream().allMatch(v::supports)) {
+            Map<String, String> all = PlanSearch.allOn(model.graph(), v);
+            if (v.id().equals(only) || all == null) {
                 continue;
             }
-            Map<String, String> all = new java.util.HashMap<>();
-            model.graph().nodes().forEach(n -> all.put(n.name(), v.id()));
             others.add(new MeasuredPlanChoice.Candidate(v.id() + " alone (" + estimated(PlanCost.of(model.graph(),
                     all, built.costs())) + ")",
                     () -> compiler.wholeModelOn(model, views, v.id(), proposed.description().policy())));
         }
-        Map<String, String> placed = new java.util.HashMap<>();
+        Map<String, String> placed = new HashMap<>();
         proposed.segments().forEach(sg -> sg.segment().nodes().forEach(n -> placed.put(n.name(), sg.backendId())));
         String label = proposed.description().policy() + " (" + proposed.segments().size() + " segment(s) on "
                 + proposed.backendIds() + ", " + estimated(PlanCost.of(model.graph(), placed, built.costs())) + ")";

@@ -15,7 +15,9 @@ import org.sparoa.api.CostModel;
 import org.sparoa.api.ForwardingCostModel;
 import org.sparoa.api.Model;
 import org.sparoa.api.Node;
+import org.sparoa.api.Placement;
 import org.sparoa.api.PlanCost;
+import org.sparoa.api.PlanSearch;
 import org.sparoa.api.SteadyRounds;
 import org.sparoa.api.Tensor;
 
@@ -50,18 +52,6 @@ final class WholeModelCalibration {
     /** Rounds after the first start only while the rounds so far took less than this (a model of a second a run). */
     static final long BUDGET_NANOS = 1_500_000_000L;
 
-    private record Key(Model model, String shapes, String backendSet) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && model == k.model && shapes.equals(k.shapes) && backendSet.equals(k.backendSet);
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(model) * 31 + shapes.hashCode() * 7 + backendSet.hashCode();
-        }
-    }
-
     /** Times plans side by side: each plan's time in milliseconds. */
     interface Timer {
         double[] time(List<ExecutionPlan> plans, Function<ExecutionPlan, Object> runOnce);
@@ -81,10 +71,10 @@ final class WholeModelCalibration {
         }
     }
 
-    private final Map<Key, Factors> factors = java.util.Collections.synchronizedMap(
+    private final Map<PreparedKey, Factors> factors = java.util.Collections.synchronizedMap(
             new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<Key, Factors> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<PreparedKey, Factors> eldest) {
                     return size() > 64;
                 }
             });
@@ -104,7 +94,7 @@ final class WholeModelCalibration {
      */
     CostModel calibrate(Model model, List<LiveBackendView> views, String shapes, String backendSet, CostModel raw,
                         Map<String, Tensor> inputs) {
-        Key key = new Key(model, shapes, backendSet);
+        PreparedKey key = new PreparedKey(model, shapes, backendSet);
         Factors f = factors.get(key);
         if (f == null) {
             f = measure(model, views, raw, inputs);
@@ -122,17 +112,20 @@ final class WholeModelCalibration {
 
     /** The factors in use for this model, shapes and backend set ({@link Factors#NONE} when not measured). */
     Factors factors(Model model, String shapes, String backendSet) {
-        return factors.getOrDefault(new Key(model, shapes, backendSet), Factors.NONE);
+        return factors.getOrDefault(new PreparedKey(model, shapes, backendSet), Factors.NONE);
     }
 
     private Factors measure(Model model, List<LiveBackendView> views, CostModel raw, Map<String, Tensor> inputs) {
         List<String> ids = new ArrayList<>();
+        Map<String, PlanCost.Estimate> whole = new HashMap<>();
         List<ExecutionPlan> plans = new ArrayList<>();
         try {
             for (LiveBackendView v : views) {
-                if (model.graph().nodes().stream().allMatch(v::supports)) {
-                    plans.add(compiler.wholeModelOn(model, views, v.id(), "calibration"));
+                Map<String, String> all = PlanSearch.allOn(model.graph(), v);
+                if (all != null) {
+                    plans.add(compiler.compile(model, views, new Placement(all), "calibration", null, false));
                     ids.add(v.id());
+                    whole.put(v.id(), PlanCost.of(model.graph(), all, raw));
                 }
             }
             if (plans.isEmpty()) {
@@ -141,8 +134,7 @@ final class WholeModelCalibration {
             Map<String, String> split = cheapestTwoSegments(model.graph(), views, raw);
             if (split != null) {
                 try {
-                    plans.add(compiler.compile(model, views, new org.sparoa.api.Placement(split), "calibration", null,
-                            false));
+                    plans.add(compiler.compile(model, views, new Placement(split), "calibration", null, false));
                 } catch (RuntimeException e) {
                     LOG.debug("No split timed for {}: {}", model.id(), e.toString());
                     split = null; // the operators are still scaled; boundaries keep the probe's price
@@ -151,12 +143,6 @@ final class WholeModelCalibration {
             double[] measured = timer.time(plans, p -> p.isSequential()
                     ? PlanExecutor.runInline(p, inputs, false, Cancellation.NONE)
                     : PlanExecutor.run(p, inputs, false, Cancellation.NONE).join());
-            Map<String, PlanCost.Estimate> whole = new HashMap<>();
-            for (String id : ids) {
-                Map<String, String> all = new HashMap<>();
-                model.graph().nodes().forEach(n -> all.put(n.name(), id));
-                whole.put(id, PlanCost.of(model.graph(), all, raw));
-            }
             Map<String, Double> operators = factors(ids, measured, whole, 0);
             double boundary = 0;
             String splitNote = "";
@@ -280,13 +266,7 @@ final class WholeModelCalibration {
                 if (plans.size() > 1) {
                     MeasuredPlanChoice.settle(() -> runOnce.apply(p), 0, () -> 0L);
                 }
-                List<Long> visit = new ArrayList<>();
-                for (int run = 0; run < MeasuredPlanChoice.TIMED_PER_VISIT; run++) {
-                    long start = System.nanoTime();
-                    runOnce.apply(p);
-                    visit.add(System.nanoTime() - start);
-                }
-                nanos.get((k + round) % plans.size()).add(Math.round(MeasuredPlanChoice.median(visit)));
+                nanos.get((k + round) % plans.size()).add(MeasuredPlanChoice.timedVisit(() -> runOnce.apply(p)));
             }
         }
         List<List<Long>> steady = SteadyRounds.keep(nanos);
