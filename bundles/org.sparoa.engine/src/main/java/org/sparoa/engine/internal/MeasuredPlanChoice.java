@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 
 import org.slf4j.Logger;
@@ -38,8 +39,15 @@ final class MeasuredPlanChoice {
     /** After the minimum rounds, plans this many times slower than the fastest so far are no longer timed. */
     static final double DROP_SLOWER_THAN = 1.5;
 
-    /** A candidate: its label for the log and the plan description, and how to build it (may throw). */
-    record Candidate(String label, java.util.function.Supplier<ExecutionPlan> build) {
+    /**
+     * A candidate: its label for the log and the plan description, how to build it (may throw), and where known its
+     * placement and number of segments (to find it among {@link EarlierRounds}; null and 0 where not).
+     */
+    record Candidate(String label, java.util.function.Supplier<ExecutionPlan> build, Map<String, String> placement,
+                     int segments) {
+        Candidate(String label, java.util.function.Supplier<ExecutionPlan> build) {
+            this(label, build, null, 0);
+        }
     }
 
     /** The plan kept, and why it replaced the policy's plan (null when the policy's plan was kept). */
@@ -93,17 +101,40 @@ final class MeasuredPlanChoice {
      */
     static Choice choose(ExecutionPlan proposed, String proposedLabel, List<Candidate> alternatives, Schedule schedule,
                          Function<ExecutionPlan, Object> runOnce) {
+        return choose(proposed, null, proposedLabel, alternatives, schedule, runOnce, EarlierRounds.NONE);
+    }
+
+    /**
+     * As {@link #choose(ExecutionPlan, String, List, Schedule, Function)}, starting from {@code earlier} rounds where
+     * they timed the proposed plan (placement {@code proposedPlacement}) and every alternative, on the same inputs, in
+     * at least the schedule's minimum rounds: where those already decide ({@link #clearlyDecided}), nothing is timed
+     * again and only the plan kept is built; where they do not, every plan is built and the rounds go on from them.
+     */
+    static Choice choose(ExecutionPlan proposed, Map<String, String> proposedPlacement, String proposedLabel,
+                         List<Candidate> alternatives, Schedule schedule, Function<ExecutionPlan, Object> runOnce,
+                         EarlierRounds earlier) {
+        List<List<Long>> seeded = seeded(proposedPlacement, alternatives, earlier);
+        if (seeded != null && seeded.get(0).size() >= schedule.minRounds()) {
+            Choice decided = decidedEarlier(proposed, proposedLabel, alternatives, seeded);
+            if (decided != null) {
+                return decided;
+            }
+        }
         List<ExecutionPlan> plans = new ArrayList<>();
         List<String> labels = new ArrayList<>();
+        List<List<Long>> nanos = new ArrayList<>();
         plans.add(proposed);
         labels.add(proposedLabel);
-        for (Candidate c : alternatives) {
+        nanos.add(seeded == null ? new ArrayList<>() : new ArrayList<>(seeded.get(0)));
+        for (int a = 0; a < alternatives.size(); a++) {
+            Candidate c = alternatives.get(a);
             ExecutionPlan p = null;
             try {
                 p = c.build().get();
                 runOnce.apply(p);
                 plans.add(p);
                 labels.add(c.label());
+                nanos.add(seeded == null ? new ArrayList<>() : new ArrayList<>(seeded.get(a + 1)));
             } catch (RuntimeException e) {
                 LOG.debug("Alternative {} dropped: {}", c.label(), e.getMessage());
                 if (p != null) {
@@ -114,15 +145,14 @@ final class MeasuredPlanChoice {
         if (plans.size() == 1) {
             return new Choice(proposed, null);
         }
-        List<List<Long>> nanos = new ArrayList<>();
         boolean[] failed = new boolean[plans.size()];
         boolean[] outrun = new boolean[plans.size()];
-        int rounds = 0;
+        int rounds = nanos.get(0).size();
+        int earlierRounds = rounds;
         long jitBefore = 0;
         long extraSettleLeft = MAX_EXTRA_SETTLE_PER_CHOICE_NANOS;
         try {
             for (int i = 0; i < plans.size(); i++) {
-                nanos.add(new ArrayList<>());
                 try {
                     warmUntilSteady(plans.get(i), runOnce, schedule.warmupMillis());
                 } catch (RuntimeException e) {
@@ -171,18 +201,93 @@ final class MeasuredPlanChoice {
             plans.subList(1, plans.size()).forEach(ExecutionPlan::retire);
             throw e;
         }
-        boolean[] steadyRounds = SteadyRounds.of(nanos);
-        List<List<Long>> steady = SteadyRounds.keep(nanos, steadyRounds);
-        double[] median = new double[plans.size()];
         int[] segments = new int[plans.size()];
         for (int i = 0; i < plans.size(); i++) {
-            median[i] = failed[i] ? Double.NaN : median(steady.get(i)) / 1e6;
             segments[i] = plans.get(i).segments().size();
+        }
+        String timing = (earlierRounds > 0 ? "the first " + earlierRounds
+                + " timed by the cost calibration just before, " : "") + "JIT compiling " + (compileMillis() - jitBefore)
+                + " ms meanwhile";
+        Verdict v = verdict(proposed.model().id(), labels, segments, nanos, failed, rounds, timing);
+        for (int i = 0; i < plans.size(); i++) {
+            if (i != v.best()) {
+                plans.get(i).retire();
+            }
+        }
+        return new Choice(plans.get(v.best()), v.reason());
+    }
+
+    /**
+     * The proposed plan's and each alternative's visits in {@code earlier}, in that order, where it holds all of
+     * them with as many rounds each; null where it does not (a plan it did not time, or no placement to look by).
+     */
+    private static List<List<Long>> seeded(Map<String, String> proposedPlacement, List<Candidate> alternatives,
+                                           EarlierRounds earlier) {
+        List<List<Long>> out = new ArrayList<>();
+        out.add(earlier.of(proposedPlacement));
+        alternatives.forEach(c -> out.add(earlier.of(c.placement())));
+        if (out.get(0) == null || out.get(0).isEmpty()) {
+            return null;
+        }
+        int rounds = out.get(0).size();
+        return out.stream().allMatch(v -> v != null && v.size() == rounds) ? out : null;
+    }
+
+    /**
+     * The choice made on {@code seeded} rounds alone, where they decide it: the proposed plan as it is, or the
+     * alternative kept, built now; null where the rounds do not decide, or the alternative to keep fails to build.
+     */
+    private static Choice decidedEarlier(ExecutionPlan proposed, String proposedLabel, List<Candidate> alternatives,
+                                         List<List<Long>> seeded) {
+        boolean[] failed = new boolean[seeded.size()];
+        List<List<Long>> steady = SteadyRounds.keep(seeded);
+        if (!clearlyDecided(steady, failed)) {
+            return null;
+        }
+        List<String> labels = new ArrayList<>();
+        labels.add(proposedLabel);
+        int[] segments = new int[seeded.size()];
+        segments[0] = proposed.segments().size();
+        for (int a = 0; a < alternatives.size(); a++) {
+            labels.add(alternatives.get(a).label());
+            segments[a + 1] = alternatives.get(a).segments();
+        }
+        int best = pick(steady, failed, segments);
+        ExecutionPlan kept = proposed;
+        if (best != 0) {
+            try {
+                kept = alternatives.get(best - 1).build().get();
+            } catch (RuntimeException e) {
+                LOG.debug("Alternative {} kept by the calibration's rounds but not built: {}", labels.get(best),
+                        e.getMessage());
+                return null;
+            }
+        }
+        Verdict v = verdict(proposed.model().id(), labels, segments, seeded, failed, seeded.get(0).size(),
+                "all timed by the cost calibration just before, none timed again");
+        if (best != 0) {
+            proposed.retire();
+        }
+        return new Choice(kept, v.reason());
+    }
+
+    /** The plan to keep (its index) and why it replaced the proposed plan (null when it did not). */
+    private record Verdict(int best, String reason) {
+    }
+
+    /** Picks the plan to keep from the rounds ({@link #pick}) and says so in the log; {@code timing}: how timed. */
+    private static Verdict verdict(String modelId, List<String> labels, int[] segments, List<List<Long>> nanos,
+                                   boolean[] failed, int rounds, String timing) {
+        boolean[] steadyRounds = SteadyRounds.of(nanos);
+        List<List<Long>> steady = SteadyRounds.keep(nanos, steadyRounds);
+        double[] median = new double[labels.size()];
+        for (int i = 0; i < labels.size(); i++) {
+            median[i] = failed[i] ? Double.NaN : median(steady.get(i)) / 1e6;
         }
         int best = pick(steady, failed, segments);
         int fastest = fastest(steady, failed);
         StringBuilder measured = new StringBuilder();
-        for (int i = 0; i < plans.size(); i++) {
+        for (int i = 0; i < labels.size(); i++) {
             measured.append(i == 0 ? "" : ", ").append(labels.get(i))
                     .append(String.format(Locale.ROOT, " %.3f ms", median[i]));
             if (i != best && !failed[i]) {
@@ -190,19 +295,13 @@ final class MeasuredPlanChoice {
                         ratio(steady, i, best)));
             }
         }
-        for (int i = 0; i < plans.size(); i++) {
-            if (i != best) {
-                plans.get(i).retire();
-            }
-        }
         int slow = rounds - SteadyRounds.count(steadyRounds);
         LOG.info("Measured plans of {} on the request's inputs ({} rounds, {} left out as a slow spell of the machine,"
-                        + " JIT compiling {} ms meanwhile): {}; kept {}", proposed.model().id(), rounds, slow,
-                compileMillis() - jitBefore, measured, labels.get(best));
+                + " {}): {}; kept {}", modelId, rounds, slow, timing, measured, labels.get(best));
         String how = best == fastest ? " was measured faster on the request's inputs"
                 : " was kept by measurement on the request's inputs: " + labels.get(fastest) + " measured within the"
                         + " noise of it, and a split is kept only when measurably faster than one backend alone";
-        return new Choice(plans.get(best), best == 0 ? null
+        return new Verdict(best, best == 0 ? null
                 : labels.get(best) + how + " (medians of up to " + (rounds - slow) + " visits of " + TIMED_PER_VISIT
                         + " runs" + (slow > 0 ? ", " + slow + " slow-spell rounds left out" : "") + ": " + measured
                         + ")");

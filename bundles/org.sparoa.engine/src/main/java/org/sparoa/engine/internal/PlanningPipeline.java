@@ -72,7 +72,8 @@ final class PlanningPipeline {
     static final int MAX_POLICY_CANDIDATES = 5;
 
     /** A compiled plan, the policy's other valid candidates (not compiled yet) and the cost model it was given. */
-    private record Built(ExecutionPlan plan, List<Placement> alternatives, CostModel costs) {
+    /** {@code earlier}: plans the cost calibration timed on this request's inputs while building it. */
+    private record Built(ExecutionPlan plan, List<Placement> alternatives, CostModel costs, EarlierRounds earlier) {
     }
 
     /** A calibrated and analysed model, for one set of input shapes. */
@@ -257,11 +258,13 @@ final class PlanningPipeline {
                     policyName, options, s.policyTimeoutMillis(),
                     new SchedulingContext(model, List.copyOf(views), options.policyOptions()));
             return new Built(compiler.compile(model, views, placement.placement(), placement.policy(),
-                    placement.fallbackReason(), options.captureIntermediates()), List.of(), CostModel.NONE);
+                    placement.fallbackReason(), options.captureIntermediates()), List.of(), CostModel.NONE,
+                    EarlierRounds.NONE);
         }
         ModelCalibrator.Run[] run = {null};
         Prepared p = prepare(model, views, backendSet, inputs, s, run);
         CostModel costs = CostModel.NONE;
+        EarlierRounds earlier = EarlierRounds.NONE;
         if (policy.flag(SchedulingPolicy.PROP_NEEDS_COSTS)) {
             if (!profiler.isProfiled(model, live, p.calibration())) {
                 Map<String, Tensor> tensors = run[0] != null ? run[0].firstRunTensors() : Map.of();
@@ -281,6 +284,9 @@ final class PlanningPipeline {
                 costs = wholeModel.calibrate(model, views, shapesKeyOf(shapes), backendSet, costs,
                         inputs != null ? inputs : org.sparoa.api.RandomInputs.forModel(model, shapes, 42,
                                 s.maxInputElements()));
+                // timed on this request's inputs: its measured choice starts from those rounds
+                EarlierRounds timed = wholeModel.takeRounds(model, shapesKeyOf(shapes), backendSet);
+                earlier = inputs != null ? timed : EarlierRounds.NONE;
             }
         }
         SchedulingContext context = new SchedulingContext(model, List.copyOf(views), options.policyOptions(), costs,
@@ -293,7 +299,7 @@ final class PlanningPipeline {
                 && placement.fallbackReason() == null) {
             plan = plan.explained(explanation(policy.service(), policyName, context));
         }
-        return new Built(plan, placement.alternatives(), costs);
+        return new Built(plan, placement.alternatives(), costs, earlier);
     }
 
     /** The policy's explanation of its plan; a failure to explain is told, never fails the request. */
@@ -409,7 +415,8 @@ final class PlanningPipeline {
             PlanCost.Estimate e = PlanCost.of(model.graph(), alt.backendByNode(), built.costs());
             others.add(new MeasuredPlanChoice.Candidate(policyName + " candidate " + (i + 2) + " (" + e.segments()
                     + " segment(s) on " + new java.util.TreeSet<>(alt.backendByNode().values()) + ", "
-                    + estimated(e) + ")", () -> compiler.compile(model, views, alt, policyName, null, false)));
+                    + estimated(e) + ")", () -> compiler.compile(model, views, alt, policyName, null, false),
+                    alt.backendByNode(), e.segments()));
         }
         for (LiveBackendView v : views) {
             Map<String, String> all = PlanSearch.allOn(model.graph(), v);
@@ -418,7 +425,7 @@ final class PlanningPipeline {
             }
             others.add(new MeasuredPlanChoice.Candidate(v.id() + " alone (" + estimated(PlanCost.of(model.graph(),
                     all, built.costs())) + ")",
-                    () -> compiler.wholeModelOn(model, views, v.id(), proposed.description().policy())));
+                    () -> compiler.wholeModelOn(model, views, v.id(), proposed.description().policy()), all, 1));
         }
         Map<String, String> placed = new HashMap<>();
         proposed.segments().forEach(sg -> sg.segment().nodes().forEach(n -> placed.put(n.name(), sg.backendId())));
@@ -429,7 +436,7 @@ final class PlanningPipeline {
                 : PlanExecutor.run(p, inputs, false, Cancellation.NONE).join();
         MeasuredPlanChoice.Choice c;
         try {
-            c = MeasuredPlanChoice.choose(proposed, label, others, schedule, runOnce);
+            c = MeasuredPlanChoice.choose(proposed, placed, label, others, schedule, runOnce, built.earlier());
         } catch (RuntimeException e) {
             List<String> gone = departedBackends(proposed);
             proposed.retire();

@@ -38,7 +38,9 @@ import org.sparoa.api.Tensor;
  * estimates on M-LSD, PP-OCRv3 det and BlazeFace (the probe of {@link HandoverProfiler}, an {@code Identity} run
  * alone, prices a boundary at 0.02-0.08 ms), so that difference is added to every segment's cost
  * ({@link CostModel#segmentMillis}). A backend that cannot run every operator keeps its operator costs as they are.
- * Once per model instance, input shapes and backend set; a failure to time leaves the costs as they are.
+ * Once per model instance, input shapes and backend set; a failure to time leaves the costs as they are. The rounds
+ * it timed go to the same request's measured choice ({@link #takeRounds}, {@link EarlierRounds}), which then need not
+ * time those plans again.
  */
 final class WholeModelCalibration {
     private static final Logger LOG = LoggerFactory.getLogger(WholeModelCalibration.class);
@@ -52,9 +54,12 @@ final class WholeModelCalibration {
     /** Rounds after the first start only while the rounds so far took less than this (a model of a second a run). */
     static final long BUDGET_NANOS = 1_500_000_000L;
 
-    /** Times plans side by side: each plan's time in milliseconds. */
+    /**
+     * Times plans side by side in alternating rounds: per plan, one visit's nanoseconds per round (every plan once a
+     * round, so that round {@code k} of each plan fell in the same stretch of time).
+     */
     interface Timer {
-        double[] time(List<ExecutionPlan> plans, Function<ExecutionPlan, Object> runOnce);
+        List<List<Long>> time(List<ExecutionPlan> plans, Function<ExecutionPlan, Object> runOnce);
     }
 
     private final SegmentCompiler compiler;
@@ -78,6 +83,14 @@ final class WholeModelCalibration {
                     return size() > 64;
                 }
             });
+    /** The rounds of the latest timing per key, until the request that caused it takes them ({@link #takeRounds}). */
+    private final Map<PreparedKey, EarlierRounds> fresh = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<PreparedKey, EarlierRounds> eldest) {
+                    return size() > 8;
+                }
+            });
 
     WholeModelCalibration(SegmentCompiler compiler) {
         this(compiler, WholeModelCalibration::time);
@@ -97,16 +110,29 @@ final class WholeModelCalibration {
         PreparedKey key = new PreparedKey(model, shapes, backendSet);
         Factors f = factors.get(key);
         if (f == null) {
-            f = measure(model, views, raw, inputs);
+            f = measure(model, views, raw, inputs, key);
             factors.put(key, f);
         }
         return f.isEmpty() ? raw : new Scaled(raw, f.operators(), f.boundaryMillis());
+    }
+
+    /**
+     * The rounds in which the latest {@link #calibrate} for this key timed its plans on the inputs it was given, once:
+     * the measured choice of the same request starts from them ({@link EarlierRounds#NONE} when that call timed
+     * nothing, or they were taken already).
+     */
+    EarlierRounds takeRounds(Model model, String shapes, String backendSet) {
+        EarlierRounds r = fresh.remove(new PreparedKey(model, shapes, backendSet));
+        return r == null ? EarlierRounds.NONE : r;
     }
 
     /** A model left the registry: its factors go. */
     void forget(Model model) {
         synchronized (factors) {
             factors.keySet().removeIf(k -> k.model() == model);
+        }
+        synchronized (fresh) {
+            fresh.keySet().removeIf(k -> k.model() == model);
         }
     }
 
@@ -115,15 +141,18 @@ final class WholeModelCalibration {
         return factors.getOrDefault(new PreparedKey(model, shapes, backendSet), Factors.NONE);
     }
 
-    private Factors measure(Model model, List<LiveBackendView> views, CostModel raw, Map<String, Tensor> inputs) {
+    private Factors measure(Model model, List<LiveBackendView> views, CostModel raw, Map<String, Tensor> inputs,
+                            PreparedKey key) {
         List<String> ids = new ArrayList<>();
         Map<String, PlanCost.Estimate> whole = new HashMap<>();
         List<ExecutionPlan> plans = new ArrayList<>();
+        List<Map<String, String>> placements = new ArrayList<>();
         try {
             for (LiveBackendView v : views) {
                 Map<String, String> all = PlanSearch.allOn(model.graph(), v);
                 if (all != null) {
                     plans.add(compiler.compile(model, views, new Placement(all), "calibration", null, false));
+                    placements.add(all);
                     ids.add(v.id());
                     whole.put(v.id(), PlanCost.of(model.graph(), all, raw));
                 }
@@ -135,14 +164,21 @@ final class WholeModelCalibration {
             if (split != null) {
                 try {
                     plans.add(compiler.compile(model, views, new Placement(split), "calibration", null, false));
+                    placements.add(split);
                 } catch (RuntimeException e) {
                     LOG.debug("No split timed for {}: {}", model.id(), e.toString());
                     split = null; // the operators are still scaled; boundaries keep the probe's price
                 }
             }
-            double[] measured = timer.time(plans, p -> p.isSequential()
+            List<List<Long>> visits = timer.time(plans, p -> p.isSequential()
                     ? PlanExecutor.runInline(p, inputs, false, Cancellation.NONE)
                     : PlanExecutor.run(p, inputs, false, Cancellation.NONE).join());
+            double[] measured = medianMillis(visits);
+            Map<Map<String, String>, List<Long>> byPlacement = new HashMap<>();
+            for (int i = 0; i < placements.size(); i++) {
+                byPlacement.put(Map.copyOf(placements.get(i)), List.copyOf(visits.get(i)));
+            }
+            fresh.put(key, new EarlierRounds(byPlacement));
             Map<String, Double> operators = factors(ids, measured, whole, 0);
             double boundary = 0;
             String splitNote = "";
@@ -251,8 +287,21 @@ final class WholeModelCalibration {
         return Math.max(MIN_FACTOR, Math.min(MAX_FACTOR, own / ops));
     }
 
-    /** Each plan's median over the steady rounds (up to {@link #ROUNDS} within {@link #BUDGET_NANOS}), in ms. */
-    static double[] time(List<ExecutionPlan> plans, Function<ExecutionPlan, Object> runOnce) {
+    /** Each plan's median over the steady rounds ({@link SteadyRounds}), in milliseconds. */
+    static double[] medianMillis(List<List<Long>> visits) {
+        List<List<Long>> steady = SteadyRounds.keep(visits);
+        double[] out = new double[visits.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = MeasuredPlanChoice.median(steady.get(i)) / 1e6;
+        }
+        return out;
+    }
+
+    /**
+     * Each plan warmed, then timed in alternating rounds (up to {@link #ROUNDS} within {@link #BUDGET_NANOS}): per plan
+     * its visits' nanoseconds, one per round.
+     */
+    static List<List<Long>> time(List<ExecutionPlan> plans, Function<ExecutionPlan, Object> runOnce) {
         List<List<Long>> nanos = new ArrayList<>();
         for (ExecutionPlan p : plans) {
             MeasuredPlanChoice.warmUntilSteady(p, runOnce, WARMUP_MILLIS);
@@ -269,12 +318,7 @@ final class WholeModelCalibration {
                 nanos.get((k + round) % plans.size()).add(MeasuredPlanChoice.timedVisit(() -> runOnce.apply(p)));
             }
         }
-        List<List<Long>> steady = SteadyRounds.keep(nanos);
-        double[] out = new double[plans.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = MeasuredPlanChoice.median(steady.get(i)) / 1e6;
-        }
-        return out;
+        return nanos;
     }
 
     /**

@@ -114,29 +114,36 @@ class WholeModelCalibrationTest {
                         plansTimed.add(plans.size());
                         plans.forEach(runOnce::apply); // the plans run on the inputs given
                         // the whole model on ort-cpu, then the two-segment plan
-                        return new double[] {20.5, splitScaled + boundary};
+                        return visits(20.5, splitScaled + boundary);
                     });
             Map<String, Tensor> inputs = RandomInputs.forModel(model, Map.of("x", new long[] {1, 3, 48, 192}), 3);
 
             CostModel scaled = calibration.calibrate(model, views, "x=1x3x48x192;", "ort-cpu,partial", FLAT, inputs);
             assertEquals(List.of(2), plansTimed, "the backend that runs every operator, and one two-segment plan");
             Node node = model.graph().nodes().get(0);
-            assertEquals(factor, scaled.operatorMillis("ort-cpu", node).getAsDouble(), 1e-9);
+            assertEquals(factor, scaled.operatorMillis("ort-cpu", node).getAsDouble(), 1e-6);
             assertEquals(1.0, scaled.operatorMillis("partial", node).getAsDouble(), 1e-12, "not scaled");
-            assertEquals(0.5 + boundary, scaled.segmentMillis("ort-cpu"), 1e-9, "a segment costs the boundary more");
-            assertEquals(0.5 + boundary, scaled.segmentMillis("partial"), 1e-9);
+            assertEquals(0.5 + boundary, scaled.segmentMillis("ort-cpu"), 1e-6, "a segment costs the boundary more");
+            assertEquals(0.5 + boundary, scaled.segmentMillis("partial"), 1e-6);
             assertEquals(0.25, scaled.transferMillis("ort-cpu", "partial", "t"), 1e-12, "hand-overs as measured");
             Map<String, String> all = new java.util.HashMap<>();
             model.graph().nodes().forEach(n -> all.put(n.name(), "ort-cpu"));
-            assertEquals(20.5, PlanCost.millis(model.graph(), all, scaled), 1e-9,
+            assertEquals(20.5, PlanCost.millis(model.graph(), all, scaled), 1e-6,
                     "the whole model on the backend costs what it measured");
+            EarlierRounds rounds = calibration.takeRounds(model, "x=1x3x48x192;", "ort-cpu,partial");
+            assertEquals(List.of(20_500_000L), rounds.of(all), "the rounds, by placement, for the measured choice");
+            assertEquals(List.of(Math.round((splitScaled + boundary) * 1e6)), rounds.of(split));
+            assertSame(EarlierRounds.NONE, calibration.takeRounds(model, "x=1x3x48x192;", "ort-cpu,partial"),
+                    "taken once");
             WholeModelCalibration.Factors kept = calibration.factors(model, "x=1x3x48x192;", "ort-cpu,partial");
             assertEquals(java.util.Set.of("ort-cpu"), kept.operators().keySet());
-            assertEquals(factor, kept.operators().get("ort-cpu"), 1e-9);
-            assertEquals(boundary, kept.boundaryMillis(), 1e-9);
+            assertEquals(factor, kept.operators().get("ort-cpu"), 1e-6);
+            assertEquals(boundary, kept.boundaryMillis(), 1e-6);
 
             calibration.calibrate(model, views, "x=1x3x48x192;", "ort-cpu,partial", FLAT, inputs);
             assertEquals(1, timings.get(), "measured once per model, shapes and backend set");
+            assertSame(EarlierRounds.NONE, calibration.takeRounds(model, "x=1x3x48x192;", "ort-cpu,partial"),
+                    "nothing timed by a calibration already made");
             calibration.calibrate(model, views, "x=1x3x48x96;", "ort-cpu,partial", FLAT,
                     RandomInputs.forModel(model, Map.of("x", new long[] {1, 3, 48, 96}), 3));
             assertEquals(2, timings.get(), "other shapes: measured again");
@@ -165,7 +172,7 @@ class WholeModelCalibrationTest {
             WholeModelCalibration calibration = new WholeModelCalibration(new SegmentCompiler(registry),
                     (plans, runOnce) -> {
                         plansTimed.add(plans.size());
-                        return new double[] {20.5};
+                        return visits(20.5);
                     });
             calibration.calibrate(model, views, "s", "b", FLAT,
                     RandomInputs.forModel(model, Map.of("x", new long[] {1, 3, 48, 192}), 3));
@@ -216,6 +223,15 @@ class WholeModelCalibrationTest {
                     "a factor from a real timing: " + f);
             assertEquals(0.01 * f, scaled.operatorMillis("ort-cpu", model.graph().nodes().get(0)).getAsDouble(), 1e-12);
         }
+    }
+
+    /** One round in which each plan's visit took the given milliseconds (to the nanosecond). */
+    private static List<List<Long>> visits(double... millis) {
+        List<List<Long>> out = new ArrayList<>();
+        for (double ms : millis) {
+            out.add(List.of(Math.round(ms * 1e6)));
+        }
+        return out;
     }
 
     /** The delegate under another id, without one operator type. */
