@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -47,6 +48,9 @@ public class DemoCommand implements Action {
             new DemoModel("ch_ppocr_mobile_v2.0_cls_infer.onnx", "cls", new long[] {1, 3, 48, 192}),
             new DemoModel("ch_PP-OCRv3_det_infer.onnx", "det", new long[] {1, 3, 320, 320}));
     private static final double PRUNED = 0.8;
+    private static final String PLAIN = "ONNX Runtime (plain)";
+    /** A contest that ran in a slow spell from start to end runs again, at most this many times in all. */
+    private static final int MAX_ATTEMPTS = 3;
 
     record DemoModel(String file, String id, long[] shape) {
     }
@@ -106,10 +110,31 @@ public class DemoCommand implements Action {
             if (!Files.isRegularFile(file)) {
                 throw new InvalidInputException("demo model missing: " + file + " (the distribution build unpacks it)");
             }
+            List<Contest> twins = new ArrayList<>();
             for (double sparsity : new double[] {0, PRUNED}) {
                 Model model = load(d, file, sparsity);
-                addRows(table, slowRounds, model, sparsity, backends, threads,
-                        RandomInputs.forModel(model, Map.of(model.graph().inputs().get(0).name(), d.shape()), 42));
+                twins.add(contest(model, sparsity, backends, threads,
+                        RandomInputs.forModel(model, Map.of(model.graph().inputs().get(0).name(), d.shape()), 42)));
+            }
+            // plain ONNX Runtime takes the same time on the dense and the pruned model: a contest whose plain runs took
+            // much longer than its twin's ran in a slow spell from start to end, so it runs again (keeping the attempt
+            // whose plain runs were fastest)
+            for (int attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) {
+                int slower = twins.get(0).plainP50() > twins.get(1).plainP50() ? 0 : 1;
+                Contest s = twins.get(slower);
+                double twinP50 = twins.get(1 - slower).plainP50();
+                if (!DemoContest.ranInSlowSpell(s.plainP50(), twinP50)) {
+                    break;
+                }
+                Contest again = contest(s.model(), s.sparsity(), backends, threads, s.inputs());
+                Contest kept = again.plainP50() < s.plainP50() ? again : s;
+                double slowest = Math.max(again.plainP50(), s.attempts() == 1 ? s.plainP50() : s.slowestPlainP50());
+                twins.set(slower, kept.retried(attempt, slowest, twinP50));
+            }
+            for (Contest c : twins) {
+                addRows(table, c);
+                slowRounds.add(c.model().id() + " " + c.timings().slowRounds() + " of " + c.timings().rounds()
+                        + c.note());
             }
         }
         table.print(System.out, !noFormat);
@@ -117,9 +142,13 @@ public class DemoCommand implements Action {
                 + " rounds in a new random order, each visit " + DemoContest.SETTLE_MILLIS + " ms untimed then "
                 + DemoContest.TIMED_MILLIS + " ms (at least " + DemoContest.MIN_TIMED_PER_VISIT + " runs) timed."
                 + " Speed-up = median over the rounds of plain ONNX Runtime's median / this one's in the same round."
-                + " Rounds in a slow spell of the machine (every contender at least "
-                + Math.round((SteadyRounds.COMMON - 1) * 100) + " % slower than its usual, the median one over "
-                + Math.round((SteadyRounds.SLOW - 1) * 100) + " %) are left out of p50 and speed-up: "
+                + " A contest whose plain ONNX Runtime runs took over " + Math.round((SteadyRounds.SLOW - 1) * 100)
+                + " % longer than on the model's other sparsity (the same dense kernels) ran in a slow spell from start"
+                + " to end and runs again, " + MAX_ATTEMPTS + " times at most. Rounds in a slow spell of the machine"
+                + " (every contender at least " + Math.round((SteadyRounds.COMMON - 1) * 100) + " % slower than its"
+                + " usual, the median one over " + Math.round((SteadyRounds.SLOW - 1) * 100) + " %) are left out of p50"
+                + " and speed-up, and rounds go on (up to " + DemoContest.MORE_ROUNDS_AT_MOST + "x) until "
+                + Math.round(DemoContest.STEADY_SHARE * 100) + " % of the rounds asked for were steady: "
                 + String.join(", ", slowRounds)
                 + ". max |diff| against plain ONNX Runtime's outputs. Pruning without fine-tuning changes accuracy:"
                 + " the pruned rows measure speed only.");
@@ -151,15 +180,41 @@ public class DemoCommand implements Action {
         return models.load(id, source);
     }
 
-    private void addRows(ShellTable table, List<String> slowRounds, Model model, double sparsity,
-                         List<String> backends, int threads, Map<String, Tensor> inputs) throws Exception {
+    /**
+     * One model's contest: its contenders timed side by side ({@link DemoContest}), with what the rows need.
+     * {@code attempts}: how many times it ran (the attempt kept is the one whose plain runs were fastest);
+     * {@code slowestPlainP50} and {@code twinPlainP50}: why it ran again (NaN when it ran once).
+     */
+    private record Contest(Model model, double sparsity, Map<String, Tensor> inputs, Map<String, Tensor> reference,
+                           Map<String, RunOptions> options, List<String> cannot, DemoContest.Result timings,
+                           int attempts, double slowestPlainP50, double twinPlainP50) {
+        double plainP50() {
+            return timings.stats().get(PLAIN).p50();
+        }
+
+        /** This contest's results as those of attempt {@code attempts} of a contest run again. */
+        Contest retried(int attempts, double slowestPlainP50, double twinPlainP50) {
+            return new Contest(model, sparsity, inputs, reference, options, cannot, timings, attempts,
+                    slowestPlainP50, twinPlainP50);
+        }
+
+        /** Why the contest ran more than once, for the footnote; empty where it ran once. */
+        String note() {
+            return attempts == 1 ? "" : String.format(Locale.ROOT, " (run %d times: plain ONNX Runtime %.2f ms in a"
+                    + " slow spell against %.2f ms on the model's other sparsity; the run at %.2f ms kept)", attempts,
+                    slowestPlainP50, twinPlainP50, plainP50());
+        }
+    }
+
+    private Contest contest(Model model, double sparsity, List<String> backends, int threads,
+                            Map<String, Tensor> inputs) throws Exception {
         byte[] bytes = new byte[model.onnxBytes().remaining()];
         model.onnxBytes().duplicate().get(bytes);
         try (PlainOrtSession ort = PlainOrtSession.open(bytes, threads)) {
             Map<String, Tensor> reference = ort.run(inputs);
             Map<String, Callable<?>> contenders = new LinkedHashMap<>();
             Map<String, RunOptions> options = new LinkedHashMap<>();
-            contenders.put("ONNX Runtime (plain)", () -> ort.run(inputs));
+            contenders.put(PLAIN, () -> ort.run(inputs));
             List<String> cannot = new ArrayList<>();
             for (String b : backends) {
                 RunOptions o = RunOptions.onBackend(b);
@@ -173,22 +228,24 @@ public class DemoCommand implements Action {
             }
             options.put("policy " + policy, RunOptions.withPolicy(policy, Map.of()));
             options.forEach((name, o) -> contenders.put(name, () -> inference.infer(model.id(), inputs, o)));
-            DemoContest.Result timings = DemoContest.run(contenders, warmMillis, rounds);
-            slowRounds.add(model.id() + " " + timings.slowRounds() + " of " + rounds);
-            double ortP50 = timings.stats().get("ONNX Runtime (plain)").p50();
-            String percent = Math.round(sparsity * 100) + " %";
-            table.addRow().addContent(model.id(), percent, "ONNX Runtime (plain)", "-", CommandSupport.ms(ortP50),
-                    "1.00x", "-");
-            for (Map.Entry<String, RunOptions> e : options.entrySet()) {
-                InferenceResult last = inference.infer(model.id(), inputs, e.getValue());
-                double p50 = timings.stats().get(e.getKey()).p50();
-                table.addRow().addContent(model.id(), percent, e.getKey(), planSummary(last),
-                        CommandSupport.ms(p50), String.format("%.2fx", timings.ratio("ONNX Runtime (plain)", e.getKey())),
-                        String.format("%.2g", SideBySideRun.maxAbsDiff(reference, last.outputs())));
-            }
-            for (String c : cannot) {
-                table.addRow().addContent(model.id(), percent, c, "", "", "", "");
-            }
+            return new Contest(model, sparsity, inputs, reference, options, cannot,
+                    DemoContest.run(contenders, warmMillis, rounds), 1, Double.NaN, Double.NaN);
+        }
+    }
+
+    private void addRows(ShellTable table, Contest c) {
+        String id = c.model().id();
+        String percent = Math.round(c.sparsity() * 100) + " %";
+        table.addRow().addContent(id, percent, PLAIN, "-", CommandSupport.ms(c.plainP50()), "1.00x", "-");
+        for (Map.Entry<String, RunOptions> e : c.options().entrySet()) {
+            InferenceResult last = inference.infer(id, c.inputs(), e.getValue());
+            double p50 = c.timings().stats().get(e.getKey()).p50();
+            table.addRow().addContent(id, percent, e.getKey(), planSummary(last), CommandSupport.ms(p50),
+                    String.format("%.2fx", c.timings().ratio(PLAIN, e.getKey())),
+                    String.format("%.2g", SideBySideRun.maxAbsDiff(c.reference(), last.outputs())));
+        }
+        for (String cannot : c.cannot()) {
+            table.addRow().addContent(id, percent, cannot, "", "", "", "");
         }
     }
 

@@ -30,6 +30,10 @@ final class DemoContest {
     static final long SETTLE_MILLIS = 40;
     static final long TIMED_MILLIS = 60;
     static final int MIN_TIMED_PER_VISIT = 3;
+    /** Rounds go on past those asked for while fewer than this share of them were steady... */
+    static final double STEADY_SHARE = 0.75;
+    /** ...up to this many times the rounds asked for. */
+    static final int MORE_ROUNDS_AT_MOST = 2;
 
     private DemoContest() {
     }
@@ -59,6 +63,11 @@ final class DemoContest {
         int slowRounds() {
             return steady.length - SteadyRounds.count(steady);
         }
+
+        /** Rounds run: those asked for, and more where a slow spell took over a quarter of them. */
+        int rounds() {
+            return steady.length;
+        }
     }
 
     /** Times every contender side by side, in the order given. */
@@ -79,14 +88,20 @@ final class DemoContest {
             }
         }
         List<List<long[]>> visits = new ArrayList<>();
-        names.forEach(n -> visits.add(new ArrayList<>()));
-        double[][] roundMedians = new double[names.size()][rounds];
+        List<List<Double>> perRound = new ArrayList<>();
+        names.forEach(n -> {
+            visits.add(new ArrayList<>());
+            perRound.add(new ArrayList<>());
+        });
         Random random = new Random(20261202L);
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             order.add(i);
         }
-        for (int round = 0; round < rounds; round++) {
+        boolean[] steady = new boolean[0];
+        // the rounds asked for, then more while a slow spell took over a quarter of them, up to twice as many
+        for (int round = 0; round < rounds || (round < MORE_ROUNDS_AT_MOST * rounds
+                && SteadyRounds.count(steady) < STEADY_SHARE * rounds); round++) {
             beforeRound.accept(round);
             Collections.shuffle(order, random);
             for (int c : order) {
@@ -103,19 +118,16 @@ final class DemoContest {
                     visit.add(System.nanoTime() - t0);
                 }
                 visits.get(c).add(visit.stream().mapToLong(Long::longValue).toArray());
-                roundMedians[c][round] = median(visit.stream().mapToDouble(Long::doubleValue).toArray());
+                perRound.get(c).add(median(visit.stream().mapToDouble(Long::doubleValue).toArray()));
             }
+            steady = SteadyRounds.of(perRound);
         }
-        List<List<Double>> perRound = new ArrayList<>();
-        for (double[] m : roundMedians) {
-            perRound.add(java.util.Arrays.stream(m).boxed().toList());
-        }
-        boolean[] steady = SteadyRounds.of(perRound);
+        int ran = steady.length;
         Map<String, LatencyStats> stats = new LinkedHashMap<>();
         Map<String, double[]> medians = new LinkedHashMap<>();
         for (int c = 0; c < names.size(); c++) {
             List<Long> kept = new ArrayList<>();
-            for (int round = 0; round < rounds; round++) {
+            for (int round = 0; round < ran; round++) {
                 if (steady[round]) {
                     for (long t : visits.get(c).get(round)) {
                         kept.add(t);
@@ -123,9 +135,20 @@ final class DemoContest {
                 }
             }
             stats.put(names.get(c), LatencyStats.of(kept.stream().mapToLong(Long::longValue).toArray()));
-            medians.put(names.get(c), roundMedians[c]);
+            medians.put(names.get(c), perRound.get(c).stream().mapToDouble(Double::doubleValue).toArray());
         }
         return new Result(stats, medians, steady);
+    }
+
+    /**
+     * Whether a contest ran in a slow spell of the machine from its first round to its last, which its own rounds
+     * cannot show: its reference contender took more than {@link SteadyRounds#SLOW} times what the same reference took in a
+     * twin contest where it has to take the same time (plain ONNX Runtime on a model and on the same model pruned:
+     * its dense kernels do not skip zeros). The faster twin is the one to trust; two contests in one spell are not
+     * told apart.
+     */
+    static boolean ranInSlowSpell(double referenceP50, double twinReferenceP50) {
+        return referenceP50 > SteadyRounds.SLOW * twinReferenceP50;
     }
 
     static double median(double[] values) {
