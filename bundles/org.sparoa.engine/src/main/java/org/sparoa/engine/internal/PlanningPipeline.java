@@ -71,8 +71,10 @@ final class PlanningPipeline {
      */
     static final int MAX_POLICY_CANDIDATES = 5;
 
-    /** A compiled plan, the policy's other valid candidates (not compiled yet) and the cost model it was given. */
-    /** {@code earlier}: plans the cost calibration timed on this request's inputs while building it. */
+    /**
+     * A compiled plan, the policy's other valid candidates (not compiled yet), the cost model it was given, and the
+     * plans the cost calibration timed on this request's inputs while building it.
+     */
     private record Built(ExecutionPlan plan, List<Placement> alternatives, CostModel costs, EarlierRounds earlier) {
     }
 
@@ -281,12 +283,12 @@ final class PlanningPipeline {
             costs = profiler.costModel(model, p.calibration(), handovers.of(views));
             if (s.wholeModelCalibration() && p.calibration().runs() > 0) {
                 Map<String, long[]> shapes = p.calibration().inputShapes();
-                costs = wholeModel.calibrate(model, views, shapesKeyOf(shapes), backendSet, costs,
-                        inputs != null ? inputs : org.sparoa.api.RandomInputs.forModel(model, shapes, 42,
-                                s.maxInputElements()));
+                WholeModelCalibration.Calibrated c = wholeModel.calibrate(model, views, shapesKeyOf(shapes),
+                        backendSet, costs, inputs != null ? inputs : org.sparoa.api.RandomInputs.forModel(model,
+                                shapes, 42, s.maxInputElements()));
+                costs = c.costs();
                 // timed on this request's inputs: its measured choice starts from those rounds
-                EarlierRounds timed = wholeModel.takeRounds(model, shapesKeyOf(shapes), backendSet);
-                earlier = inputs != null ? timed : EarlierRounds.NONE;
+                earlier = inputs != null ? c.rounds() : EarlierRounds.NONE;
             }
         }
         SchedulingContext context = new SchedulingContext(model, List.copyOf(views), options.policyOptions(), costs,

@@ -39,8 +39,8 @@ import org.sparoa.api.Tensor;
  * alone, prices a boundary at 0.02-0.08 ms), so that difference is added to every segment's cost
  * ({@link CostModel#segmentMillis}). A backend that cannot run every operator keeps its operator costs as they are.
  * Once per model instance, input shapes and backend set; a failure to time leaves the costs as they are. The rounds
- * it timed go to the same request's measured choice ({@link #takeRounds}, {@link EarlierRounds}), which then need not
- * time those plans again.
+ * it timed go to the same request's measured choice ({@link Calibrated#rounds}), which then need not time those plans
+ * again.
  */
 final class WholeModelCalibration {
     private static final Logger LOG = LoggerFactory.getLogger(WholeModelCalibration.class);
@@ -83,14 +83,13 @@ final class WholeModelCalibration {
                     return size() > 64;
                 }
             });
-    /** The rounds of the latest timing per key, until the request that caused it takes them ({@link #takeRounds}). */
-    private final Map<PreparedKey, EarlierRounds> fresh = java.util.Collections.synchronizedMap(
-            new LinkedHashMap<>(16, 0.75f, false) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<PreparedKey, EarlierRounds> eldest) {
-                    return size() > 8;
-                }
-            });
+    /**
+     * The costs to plan with, and the rounds in which this call timed the whole model and the split on its inputs
+     * ({@link EarlierRounds#NONE} where the factors were known already or the timing failed): the same request's
+     * measured choice starts from them.
+     */
+    record Calibrated(CostModel costs, EarlierRounds rounds) {
+    }
 
     WholeModelCalibration(SegmentCompiler compiler) {
         this(compiler, WholeModelCalibration::time);
@@ -105,34 +104,24 @@ final class WholeModelCalibration {
      * {@code raw} with each whole-model-capable backend's operator costs scaled to its measured whole-model time;
      * measured on the first call for this model, shapes and backend set, on {@code inputs}.
      */
-    CostModel calibrate(Model model, List<LiveBackendView> views, String shapes, String backendSet, CostModel raw,
-                        Map<String, Tensor> inputs) {
+    Calibrated calibrate(Model model, List<LiveBackendView> views, String shapes, String backendSet, CostModel raw,
+                         Map<String, Tensor> inputs) {
         PreparedKey key = new PreparedKey(model, shapes, backendSet);
         Factors f = factors.get(key);
+        EarlierRounds rounds = EarlierRounds.NONE;
         if (f == null) {
-            f = measure(model, views, raw, inputs, key);
+            EarlierRounds[] timed = {EarlierRounds.NONE};
+            f = measure(model, views, raw, inputs, timed);
+            rounds = timed[0];
             factors.put(key, f);
         }
-        return f.isEmpty() ? raw : new Scaled(raw, f.operators(), f.boundaryMillis());
-    }
-
-    /**
-     * The rounds in which the latest {@link #calibrate} for this key timed its plans on the inputs it was given, once:
-     * the measured choice of the same request starts from them ({@link EarlierRounds#NONE} when that call timed
-     * nothing, or they were taken already).
-     */
-    EarlierRounds takeRounds(Model model, String shapes, String backendSet) {
-        EarlierRounds r = fresh.remove(new PreparedKey(model, shapes, backendSet));
-        return r == null ? EarlierRounds.NONE : r;
+        return new Calibrated(f.isEmpty() ? raw : new Scaled(raw, f.operators(), f.boundaryMillis()), rounds);
     }
 
     /** A model left the registry: its factors go. */
     void forget(Model model) {
         synchronized (factors) {
             factors.keySet().removeIf(k -> k.model() == model);
-        }
-        synchronized (fresh) {
-            fresh.keySet().removeIf(k -> k.model() == model);
         }
     }
 
@@ -141,8 +130,9 @@ final class WholeModelCalibration {
         return factors.getOrDefault(new PreparedKey(model, shapes, backendSet), Factors.NONE);
     }
 
+    /** The factors from timing the whole model and the split on {@code inputs}; the rounds go to {@code timed}. */
     private Factors measure(Model model, List<LiveBackendView> views, CostModel raw, Map<String, Tensor> inputs,
-                            PreparedKey key) {
+                            EarlierRounds[] timed) {
         List<String> ids = new ArrayList<>();
         Map<String, PlanCost.Estimate> whole = new HashMap<>();
         List<ExecutionPlan> plans = new ArrayList<>();
@@ -178,7 +168,7 @@ final class WholeModelCalibration {
             for (int i = 0; i < placements.size(); i++) {
                 byPlacement.put(Map.copyOf(placements.get(i)), List.copyOf(visits.get(i)));
             }
-            fresh.put(key, new EarlierRounds(byPlacement));
+            timed[0] = new EarlierRounds(byPlacement);
             Map<String, Double> operators = factors(ids, measured, whole, 0);
             double boundary = 0;
             String splitNote = "";

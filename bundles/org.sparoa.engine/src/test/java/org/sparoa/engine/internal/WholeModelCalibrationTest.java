@@ -118,7 +118,9 @@ class WholeModelCalibrationTest {
                     });
             Map<String, Tensor> inputs = RandomInputs.forModel(model, Map.of("x", new long[] {1, 3, 48, 192}), 3);
 
-            CostModel scaled = calibration.calibrate(model, views, "x=1x3x48x192;", "ort-cpu,partial", FLAT, inputs);
+            WholeModelCalibration.Calibrated calibrated = calibration.calibrate(model, views, "x=1x3x48x192;",
+                    "ort-cpu,partial", FLAT, inputs);
+            CostModel scaled = calibrated.costs();
             assertEquals(List.of(2), plansTimed, "the backend that runs every operator, and one two-segment plan");
             Node node = model.graph().nodes().get(0);
             assertEquals(factor, scaled.operatorMillis("ort-cpu", node).getAsDouble(), 1e-6);
@@ -130,20 +132,17 @@ class WholeModelCalibrationTest {
             model.graph().nodes().forEach(n -> all.put(n.name(), "ort-cpu"));
             assertEquals(20.5, PlanCost.millis(model.graph(), all, scaled), 1e-6,
                     "the whole model on the backend costs what it measured");
-            EarlierRounds rounds = calibration.takeRounds(model, "x=1x3x48x192;", "ort-cpu,partial");
+            EarlierRounds rounds = calibrated.rounds();
             assertEquals(List.of(20_500_000L), rounds.of(all), "the rounds, by placement, for the measured choice");
             assertEquals(List.of(Math.round((splitScaled + boundary) * 1e6)), rounds.of(split));
-            assertSame(EarlierRounds.NONE, calibration.takeRounds(model, "x=1x3x48x192;", "ort-cpu,partial"),
-                    "taken once");
             WholeModelCalibration.Factors kept = calibration.factors(model, "x=1x3x48x192;", "ort-cpu,partial");
             assertEquals(java.util.Set.of("ort-cpu"), kept.operators().keySet());
             assertEquals(factor, kept.operators().get("ort-cpu"), 1e-6);
             assertEquals(boundary, kept.boundaryMillis(), 1e-6);
 
-            calibration.calibrate(model, views, "x=1x3x48x192;", "ort-cpu,partial", FLAT, inputs);
+            assertSame(EarlierRounds.NONE, calibration.calibrate(model, views, "x=1x3x48x192;", "ort-cpu,partial",
+                    FLAT, inputs).rounds(), "nothing timed by a calibration already made");
             assertEquals(1, timings.get(), "measured once per model, shapes and backend set");
-            assertSame(EarlierRounds.NONE, calibration.takeRounds(model, "x=1x3x48x192;", "ort-cpu,partial"),
-                    "nothing timed by a calibration already made");
             calibration.calibrate(model, views, "x=1x3x48x96;", "ort-cpu,partial", FLAT,
                     RandomInputs.forModel(model, Map.of("x", new long[] {1, 3, 48, 96}), 3));
             assertEquals(2, timings.get(), "other shapes: measured again");
@@ -196,7 +195,9 @@ class WholeModelCalibrationTest {
                     (plans, runOnce) -> {
                         throw new IllegalStateException("backend gone");
                     });
-            assertSame(FLAT, failing.calibrate(model, views, "s", "ort-cpu", FLAT, inputs));
+            WholeModelCalibration.Calibrated failed = failing.calibrate(model, views, "s", "ort-cpu", FLAT, inputs);
+            assertSame(FLAT, failed.costs());
+            assertSame(EarlierRounds.NONE, failed.rounds(), "no rounds from a timing that failed");
 
             // 10 us per operator: the classifier's 258 operators then estimate 2.6 ms, within a factor of 20 of the
             // 0.5-2 ms it runs in on one thread
@@ -217,7 +218,7 @@ class WholeModelCalibrationTest {
                 }
             };
             WholeModelCalibration real = new WholeModelCalibration(new SegmentCompiler(registry));
-            CostModel scaled = real.calibrate(model, views, "s", "ort-cpu", small, inputs);
+            CostModel scaled = real.calibrate(model, views, "s", "ort-cpu", small, inputs).costs();
             double f = real.factors(model, "s", "ort-cpu").operators().get("ort-cpu");
             assertTrue(f > WholeModelCalibration.MIN_FACTOR && f < WholeModelCalibration.MAX_FACTOR,
                     "a factor from a real timing: " + f);
