@@ -50,8 +50,11 @@ final class MeasuredPlanChoice {
         }
     }
 
-    /** The plan kept, and why it replaced the policy's plan (null when the policy's plan was kept). */
-    record Choice(ExecutionPlan plan, String reason) {
+    /**
+     * The plan kept, why it replaced the policy's plan (null when the policy's plan was kept), and whether the rounds
+     * told it apart from the runner-up ({@link #clearlyDecided}; false where they ended on their bound first).
+     */
+    record Choice(ExecutionPlan plan, String reason, boolean decided) {
     }
 
     private MeasuredPlanChoice() {
@@ -143,7 +146,7 @@ final class MeasuredPlanChoice {
             }
         }
         if (plans.size() == 1) {
-            return new Choice(proposed, null);
+            return new Choice(proposed, null, true);
         }
         boolean[] failed = new boolean[plans.size()];
         boolean[] outrun = new boolean[plans.size()];
@@ -214,7 +217,7 @@ final class MeasuredPlanChoice {
                 plans.get(i).retire();
             }
         }
-        return new Choice(plans.get(v.best()), v.reason());
+        return new Choice(plans.get(v.best()), v.reason(), clearlyDecided(SteadyRounds.keep(nanos), failed));
     }
 
     /**
@@ -268,7 +271,7 @@ final class MeasuredPlanChoice {
         if (best != 0) {
             proposed.retire();
         }
-        return new Choice(kept, v.reason());
+        return new Choice(kept, v.reason(), true);
     }
 
     /** The plan to keep (its index) and why it replaced the proposed plan (null when it did not). */

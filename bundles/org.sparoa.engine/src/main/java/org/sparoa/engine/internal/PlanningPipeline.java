@@ -59,6 +59,8 @@ final class PlanningPipeline {
     static final long FIRST_BUDGET_MILLIS = 1500;
     /** The same for the second measurement, which runs once per plan key on a request of its own. */
     static final long REMEASURE_BUDGET_MILLIS = 20_000;
+    /** Requests after which a first measurement that did not decide is measured again (see {@link #againAfter}). */
+    static final int SOON_AFTER = 100;
 
     /** What the pipeline is configured with. */
     record Settings(String defaultPolicy, long policyTimeoutMillis, boolean measuredChoice, int measuredRuns,
@@ -100,7 +102,7 @@ final class PlanningPipeline {
                 }
             });
     /** Requests served by each measured plan's key, up to its second measurement. */
-    private final ConcurrentHashMap<PlanKey, AtomicInteger> measuredUses = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<PlanKey, MeasuredUses> measuredUses = new ConcurrentHashMap<>();
     private volatile ModelAnalyzer analyzer;
     private volatile Settings settings;
 
@@ -216,7 +218,15 @@ final class PlanningPipeline {
             List<LiveBackendView> views = views(model, live);
             Built b = build(model, views, live, now.key(), policy.orElse(null), policyName, options, inputs, s,
                     measured);
-            return measured ? measureCandidates(b, model, views, inputs, schedule) : b.plan();
+            if (!measured) {
+                return b.plan();
+            }
+            MeasuredPlanChoice.Choice c = measureCandidates(b, model, views, inputs, schedule);
+            MeasuredUses uses = measuredUses.get(key);
+            if (!second && uses != null) {
+                uses.againAfter = againAfter(uses.againAfter, c.decided());
+            }
+            return c.plan();
         });
         // a backend that left while the plan was being built was removed before the plan reached the cache, so the
         // removal could not evict it: it must not serve this request or later ones
@@ -241,14 +251,39 @@ final class PlanningPipeline {
         if (measuredUses.size() > 4096) {
             measuredUses.clear(); // at worst a plan is measured a third time
         }
-        AtomicInteger uses = measuredUses.computeIfAbsent(key, k -> new AtomicInteger());
-        if (uses.incrementAndGet() != s.remeasureAfter() + 1) {
+        MeasuredUses uses = measuredUses.computeIfAbsent(key, k -> new MeasuredUses(s.remeasureAfter()));
+        int served = uses.count.incrementAndGet() - 1;
+        if (served < uses.againAfter || !uses.measuredAgain.compareAndSet(false, true)) {
             return false;
         }
         // exactly once per key: this request rebuilds the plan and measures the candidates again, warm
-        LOG.info("Measuring the plan of {} by {} again after {} requests", model.id(), policyName, s.remeasureAfter());
+        LOG.info("Measuring the plan of {} by {} again after {} requests", model.id(), policyName, served);
         plans.evictKeys(key::equals);
         return true;
+    }
+
+    /**
+     * Requests of a measured plan's key so far, after how many its plan is measured again, and whether it has been.
+     * {@code againAfter} starts at the setting {@code remeasureAfterRequests} and drops to {@link #SOON_AFTER} where
+     * the first measurement's rounds ended without telling the kept plan from the runner-up.
+     */
+    private static final class MeasuredUses {
+        final AtomicInteger count = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicBoolean measuredAgain = new java.util.concurrent.atomic.AtomicBoolean();
+        volatile int againAfter;
+
+        MeasuredUses(int againAfter) {
+            this.againAfter = againAfter;
+        }
+    }
+
+    /**
+     * After how many requests a plan is measured again: {@code configured}, or sooner ({@link #SOON_AFTER}) where the
+     * first measurement did not decide (a choice within the noise, e.g. made while the machine ran slow, when ONNX
+     * Runtime slows about 2x and the Java kernels about 1.1x).
+     */
+    static int againAfter(int configured, boolean decided) {
+        return decided ? configured : Math.min(configured, SOON_AFTER);
     }
 
     private Built build(Model model, List<LiveBackendView> views, List<Ranked<DeviceBackend>> live,
@@ -394,9 +429,10 @@ final class PlanningPipeline {
      * The policy's plan, one of its other candidates, or the whole model on one backend: whichever measured fastest
      * on the request's inputs (see {@link MeasuredPlanChoice}). Backends that cannot run every operator are not
      * candidates; nor are the policy's candidates on one backend (the single backends are timed anyway), nor those
-     * past the best {@value #MAX_POLICY_CANDIDATES} by {@link PlanCost}.
+     * past the best {@value #MAX_POLICY_CANDIDATES} by {@link PlanCost}. The choice's plan is the one to cache, credited
+     * to the policy.
      */
-    private ExecutionPlan measureCandidates(Built built, Model model, List<LiveBackendView> views,
+    private MeasuredPlanChoice.Choice measureCandidates(Built built, Model model, List<LiveBackendView> views,
                                             Map<String, Tensor> inputs, MeasuredPlanChoice.Schedule schedule) {
         ExecutionPlan proposed = built.plan();
         String only = proposed.backendIds().size() == 1 ? proposed.backendIds().iterator().next() : null;
@@ -450,14 +486,14 @@ final class PlanningPipeline {
             throw e;
         }
         if (c.reason() == null) {
-            return c.plan();
+            return c;
         }
         String previous = proposed.description().fallbackReason();
         // the policy's explanation of its own decisions stays with the plan that replaced its plan: sparoa:schedule
         // --explain then shows both what the policy decided and why the measured choice kept another plan
-        return c.plan().relabelled(proposed.description().policy(),
+        return new MeasuredPlanChoice.Choice(c.plan().relabelled(proposed.description().policy(),
                 previous == null ? c.reason() : previous + "; " + c.reason())
-                .explained(proposed.description().explanation());
+                .explained(proposed.description().explanation()), c.reason(), c.decided());
     }
 
     /** A plan's cost-model estimate for the measured choice's log: total, and what its boundaries add. */

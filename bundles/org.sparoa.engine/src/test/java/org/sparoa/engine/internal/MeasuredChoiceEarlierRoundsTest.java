@@ -42,6 +42,7 @@ class MeasuredChoiceEarlierRoundsTest {
 
         assertSame(proposed, kept.plan(), "the proposed plan, 2x faster in every round");
         assertNull(kept.reason());
+        assertTrue(kept.decided());
         assertEquals(0, runs.get(), "nothing run again");
         assertEquals(0, built.get(), "the alternative not even built");
     }
@@ -102,6 +103,27 @@ class MeasuredChoiceEarlierRoundsTest {
                         closeOther)));
         assertEquals(4, built.get());
         assertTrue(closeRuns.get() > 0, "timed further");
+    }
+
+    @Test
+    void aChoiceTheRoundsCouldNotDecideSaysSoAndIsMeasuredAgainSooner() {
+        List<Long> close = new ArrayList<>();
+        List<Long> other = new ArrayList<>();
+        double[] logRatio = {0.02, -0.02, 0.01, -0.01, 0.001};
+        for (int k = 0; k < 5; k++) {
+            close.add(Math.round(5e6 * Math.exp(logRatio[k])));
+            other.add(5_000_000L);
+        }
+        AtomicInteger built = new AtomicInteger();
+        // the schedule's bound is the five rounds the calibration timed: nothing more is timed, and they do not decide
+        MeasuredPlanChoice.Choice c = MeasuredPlanChoice.choose(plan(), ON_ORT, "greedy",
+                List.of(candidate("sparse-cpu alone", ON_JAVA, 1, built)), new MeasuredPlanChoice.Schedule(5, 5, 0,
+                        60_000), p -> null, new EarlierRounds(Map.of(ON_ORT, close, ON_JAVA, other)));
+        assertTrue(!c.decided(), "two plans within a few per cent either way, round by round");
+
+        assertEquals(PlanningPipeline.SOON_AFTER, PlanningPipeline.againAfter(1000, false));
+        assertEquals(1000, PlanningPipeline.againAfter(1000, true), "a decided choice waits for the setting");
+        assertEquals(40, PlanningPipeline.againAfter(40, false), "never later than the setting");
     }
 
     private static ExecutionPlan plan() {
