@@ -208,16 +208,16 @@ final class MeasuredPlanChoice {
         for (int i = 0; i < plans.size(); i++) {
             segments[i] = plans.get(i).segments().size();
         }
-        String timing = (earlierRounds > 0 ? "the first " + earlierRounds
-                + " timed by the cost calibration just before, " : "") + "JIT compiling " + (compileMillis() - jitBefore)
-                + " ms meanwhile";
+        String earlierNote = earlierRounds > 0
+                ? "the first " + earlierRounds + " timed by the cost calibration just before, " : "";
+        String timing = earlierNote + "JIT compiling " + (compileMillis() - jitBefore) + " ms meanwhile";
         Verdict v = verdict(proposed.model().id(), labels, segments, nanos, failed, rounds, timing);
         for (int i = 0; i < plans.size(); i++) {
             if (i != v.best()) {
                 plans.get(i).retire();
             }
         }
-        return new Choice(plans.get(v.best()), v.reason(), clearlyDecided(SteadyRounds.keep(nanos), failed));
+        return new Choice(plans.get(v.best()), v.reason(), v.decided());
     }
 
     /**
@@ -271,11 +271,14 @@ final class MeasuredPlanChoice {
         if (best != 0) {
             proposed.retire();
         }
-        return new Choice(kept, v.reason(), true);
+        return new Choice(kept, v.reason(), v.decided());
     }
 
-    /** The plan to keep (its index) and why it replaced the proposed plan (null when it did not). */
-    private record Verdict(int best, String reason) {
+    /**
+     * The plan to keep (its index), why it replaced the proposed plan (null when it did not), and whether the steady
+     * rounds told the fastest from the runner-up ({@link #clearlyDecided}).
+     */
+    private record Verdict(int best, String reason, boolean decided) {
     }
 
     /** Picks the plan to keep from the rounds ({@link #pick}) and says so in the log; {@code timing}: how timed. */
@@ -307,7 +310,7 @@ final class MeasuredPlanChoice {
         return new Verdict(best, best == 0 ? null
                 : labels.get(best) + how + " (medians of up to " + (rounds - slow) + " visits of " + TIMED_PER_VISIT
                         + " runs" + (slow > 0 ? ", " + slow + " slow-spell rounds left out" : "") + ": " + measured
-                        + ")");
+                        + ")", clearlyDecided(steady, failed));
     }
 
     /** One visit's value: the median nanoseconds of {@link #TIMED_PER_VISIT} timed runs. */

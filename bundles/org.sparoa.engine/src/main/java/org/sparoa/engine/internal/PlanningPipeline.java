@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -269,7 +270,7 @@ final class PlanningPipeline {
      */
     private static final class MeasuredUses {
         final AtomicInteger count = new AtomicInteger();
-        final java.util.concurrent.atomic.AtomicBoolean measuredAgain = new java.util.concurrent.atomic.AtomicBoolean();
+        final AtomicBoolean measuredAgain = new AtomicBoolean();
         volatile int againAfter;
 
         MeasuredUses(int againAfter) {
@@ -429,8 +430,8 @@ final class PlanningPipeline {
      * The policy's plan, one of its other candidates, or the whole model on one backend: whichever measured fastest
      * on the request's inputs (see {@link MeasuredPlanChoice}). Backends that cannot run every operator are not
      * candidates; nor are the policy's candidates on one backend (the single backends are timed anyway), nor those
-     * past the best {@value #MAX_POLICY_CANDIDATES} by {@link PlanCost}. The choice's plan is the one to cache, credited
-     * to the policy.
+     * past the best {@value #MAX_POLICY_CANDIDATES} by {@link PlanCost}. The choice's plan is the one to cache,
+     * credited to the policy.
      */
     private MeasuredPlanChoice.Choice measureCandidates(Built built, Model model, List<LiveBackendView> views,
                                             Map<String, Tensor> inputs, MeasuredPlanChoice.Schedule schedule) {

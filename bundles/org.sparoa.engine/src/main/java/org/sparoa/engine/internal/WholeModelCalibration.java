@@ -110,9 +110,9 @@ final class WholeModelCalibration {
         Factors f = factors.get(key);
         EarlierRounds rounds = EarlierRounds.NONE;
         if (f == null) {
-            EarlierRounds[] timed = {EarlierRounds.NONE};
-            f = measure(model, views, raw, inputs, timed);
-            rounds = timed[0];
+            Measured m = measure(model, views, raw, inputs);
+            f = m.factors();
+            rounds = m.rounds();
             factors.put(key, f);
         }
         return new Calibrated(f.isEmpty() ? raw : new Scaled(raw, f.operators(), f.boundaryMillis()), rounds);
@@ -130,9 +130,13 @@ final class WholeModelCalibration {
         return factors.getOrDefault(new PreparedKey(model, shapes, backendSet), Factors.NONE);
     }
 
-    /** The factors from timing the whole model and the split on {@code inputs}; the rounds go to {@code timed}. */
-    private Factors measure(Model model, List<LiveBackendView> views, CostModel raw, Map<String, Tensor> inputs,
-                            EarlierRounds[] timed) {
+    /** What one timing found, and its rounds ({@link EarlierRounds#NONE} where nothing was timed). */
+    private record Measured(Factors factors, EarlierRounds rounds) {
+        static final Measured NOTHING = new Measured(Factors.NONE, EarlierRounds.NONE);
+    }
+
+    /** The factors from timing the whole model and the split on {@code inputs}, with the rounds timed. */
+    private Measured measure(Model model, List<LiveBackendView> views, CostModel raw, Map<String, Tensor> inputs) {
         List<String> ids = new ArrayList<>();
         Map<String, PlanCost.Estimate> whole = new HashMap<>();
         List<ExecutionPlan> plans = new ArrayList<>();
@@ -148,7 +152,7 @@ final class WholeModelCalibration {
                 }
             }
             if (plans.isEmpty()) {
-                return Factors.NONE;
+                return Measured.NOTHING;
             }
             Map<String, String> split = cheapestTwoSegments(model.graph(), views, raw);
             if (split != null) {
@@ -168,7 +172,6 @@ final class WholeModelCalibration {
             for (int i = 0; i < placements.size(); i++) {
                 byPlacement.put(Map.copyOf(placements.get(i)), List.copyOf(visits.get(i)));
             }
-            timed[0] = new EarlierRounds(byPlacement);
             Map<String, Double> operators = factors(ids, measured, whole, 0);
             double boundary = 0;
             String splitNote = "";
@@ -188,11 +191,11 @@ final class WholeModelCalibration {
                         whole.get(ids.get(i)).totalMillis(), operators.getOrDefault(ids.get(i), Double.NaN)));
             }
             LOG.info("Costs of {} calibrated on the whole model: {}{}", model.id(), log, splitNote);
-            return new Factors(Map.copyOf(operators), boundary);
+            return new Measured(new Factors(Map.copyOf(operators), boundary), new EarlierRounds(byPlacement));
         } catch (RuntimeException e) {
             LOG.warn("Operator costs of {} left unscaled: timing the whole model failed: {}", model.id(),
                     e.toString());
-            return Factors.NONE;
+            return Measured.NOTHING;
         } finally {
             plans.forEach(ExecutionPlan::retire);
         }

@@ -128,8 +128,8 @@ public class DemoCommand implements Action {
                 }
                 Contest again = contest(s.model(), s.sparsity(), backends, threads, s.inputs());
                 Contest kept = again.plainP50() < s.plainP50() ? again : s;
-                double slowest = Math.max(again.plainP50(), s.attempts() == 1 ? s.plainP50() : s.slowestPlainP50());
-                twins.set(slower, kept.retried(attempt, slowest, twinP50));
+                twins.set(slower, kept.retried(attempt, Math.max(again.slowestPlainP50(), s.slowestPlainP50()),
+                        twinP50));
             }
             for (Contest c : twins) {
                 addRows(table, c);
@@ -183,7 +183,8 @@ public class DemoCommand implements Action {
     /**
      * One model's contest: its contenders timed side by side ({@link DemoContest}), with what the rows need.
      * {@code attempts}: how many times it ran (the attempt kept is the one whose plain runs were fastest);
-     * {@code slowestPlainP50} and {@code twinPlainP50}: why it ran again (NaN when it ran once).
+     * {@code slowestPlainP50}: the slowest attempt's plain p50 (this one's when it ran once); {@code twinPlainP50}:
+     * the twin's that made it run again (NaN when it ran once).
      */
     private record Contest(Model model, double sparsity, Map<String, Tensor> inputs, Map<String, Tensor> reference,
                            Map<String, RunOptions> options, List<String> cannot, DemoContest.Result timings,
@@ -228,8 +229,9 @@ public class DemoCommand implements Action {
             }
             options.put("policy " + policy, RunOptions.withPolicy(policy, Map.of()));
             options.forEach((name, o) -> contenders.put(name, () -> inference.infer(model.id(), inputs, o)));
-            return new Contest(model, sparsity, inputs, reference, options, cannot,
-                    DemoContest.run(contenders, warmMillis, rounds), 1, Double.NaN, Double.NaN);
+            DemoContest.Result timings = DemoContest.run(contenders, warmMillis, rounds);
+            return new Contest(model, sparsity, inputs, reference, options, cannot, timings, 1,
+                    timings.stats().get(PLAIN).p50(), Double.NaN);
         }
     }
 

@@ -142,10 +142,10 @@ final class DemoContest {
 
     /**
      * Whether a contest ran in a slow spell of the machine from its first round to its last, which its own rounds
-     * cannot show: its reference contender took more than {@link SteadyRounds#SLOW} times what the same reference took in a
-     * twin contest where it has to take the same time (plain ONNX Runtime on a model and on the same model pruned:
-     * its dense kernels do not skip zeros). The faster twin is the one to trust; two contests in one spell are not
-     * told apart.
+     * cannot show: its reference contender took more than {@link SteadyRounds#SLOW} times what the same reference
+     * took in a twin contest where it has to take the same time (plain ONNX Runtime on a model and on the same model
+     * pruned: its dense kernels do not skip zeros). The faster twin is the one to trust; two contests in one spell are
+     * not told apart.
      */
     static boolean ranInSlowSpell(double referenceP50, double twinReferenceP50) {
         return referenceP50 > SteadyRounds.SLOW * twinReferenceP50;
