@@ -1,9 +1,9 @@
 package org.sparoa.engine.internal;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -35,13 +35,24 @@ final class StateFiles {
         }
     }
 
-    /** Moves a corrupt or foreign file aside ({@code NAME.corrupt-TIMESTAMP}), so that it is rebuilt, not lost. */
+    /**
+     * Moves a corrupt or foreign file aside ({@code NAME.corrupt-TIMESTAMP}, with {@code -N} after it where a file set
+     * aside within the same millisecond has that name), so that it is rebuilt, not lost: an earlier one is never
+     * overwritten.
+     */
     static Path setAside(Path file, String why) {
-        Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + STAMP.format(Instant.now()));
+        String base = file.getFileName() + ".corrupt-" + STAMP.format(Instant.now());
         try {
-            Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
-            LOG.warn("{} is unreadable ({}); moved it to {} and starting afresh", file, why, aside);
-            return aside;
+            for (int n = 0; ; n++) {
+                Path aside = file.resolveSibling(n == 0 ? base : base + "-" + n);
+                try {
+                    Files.move(file, aside);
+                    LOG.warn("{} is unreadable ({}); moved it to {} and starting afresh", file, why, aside);
+                    return aside;
+                } catch (FileAlreadyExistsException taken) {
+                    // set aside within the same millisecond: the next name
+                }
+            }
         } catch (IOException e) {
             LOG.warn("{} is unreadable ({}) and cannot be moved aside: {}", file, why, e.getMessage());
             return null;

@@ -88,6 +88,19 @@ class CrashSafeStateTest {
     }
 
     @Test
+    void filesSetAsideWithinTheSameMillisecondAreAllKept(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("cost-profiles.tsv");
+        for (int i = 0; i < 50; i++) {
+            Files.writeString(file, "corrupt " + i, StandardCharsets.ISO_8859_1);
+            assertTrue(StateFiles.setAside(file, "test") != null);
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(50, s.filter(p -> p.getFileName().toString().startsWith("cost-profiles.tsv.corrupt-"))
+                    .count(), "none overwritten by one set aside in the same millisecond");
+        }
+    }
+
+    @Test
     void aNonFiniteOrNegativeTimeIsNeverRecorded() {
         CostProfileStore store = new CostProfileStore(null);
         for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, -1}) {
