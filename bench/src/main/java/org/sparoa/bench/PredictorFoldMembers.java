@@ -108,7 +108,8 @@ public final class PredictorFoldMembers {
             }
             members.addAll(more.members());
         }
-        return new PredictorFile(first.version(), first.trainedWith(), first.spec(), members, first.neighbours());
+        return new PredictorFile(first.version(), first.trainedWith(), first.spec(), members, first.neighbours(),
+                first.sizeBands());
     }
 
     /** The mean of the members' raw outputs, decoded: the rule the median replaced. */

@@ -16,6 +16,7 @@ import org.sparoa.predictor.Evaluation;
 import org.sparoa.predictor.FoldTable;
 import org.sparoa.predictor.MeasuredNeighbours;
 import org.sparoa.predictor.PredictorFile;
+import org.sparoa.predictor.SizeBands;
 import org.sparoa.predictor.Trainer;
 
 /**
@@ -118,9 +119,9 @@ public final class PredictorTraining {
                 @Override
                 public void trained(String model, NetworkSpec spec, List<Map<String, float[]>> weights) {
                     if (keep != null) {
+                        List<DatasetRecord> train = records.stream().filter(x -> !x.model().equals(model)).toList();
                         new PredictorFile(1, "leave-model-out fold without " + model, spec, weights,
-                                MeasuredNeighbours.of(records.stream().filter(x -> !x.model().equals(model))
-                                        .toList()))
+                                MeasuredNeighbours.of(train), SizeBands.fit(train))
                                 .write(keep.resolve("without-" + model + ".bin"));
                     }
                 }
@@ -144,7 +145,7 @@ public final class PredictorTraining {
                     + " --members " + members + " --min-epochs " + minEpochs + " ("
                     + Trainer.epochsRun(r, "/") + " epochs run)";
             long bytes = new PredictorFile(1, how, r.get(0).spec(), Trainer.weights(r),
-                    MeasuredNeighbours.of(records)).write(save);
+                    MeasuredNeighbours.of(records), SizeBands.fit(records)).write(save);
             System.out.println("saved " + save + ": " + bytes + " bytes, " + how);
         }
     }

@@ -59,15 +59,22 @@ public final class Evaluation {
 
     /**
      * One leave-model-out fold: the model left out, its measured operators, and the scores of the predictor (all
-     * members together), the fixed thresholds and the per-type medians. {@code alone}: each member of the ensemble
+     * members together, with the size bands learnt from the fold's training part), the fixed thresholds and the
+     * per-type medians; {@code networkAlone}: the ensemble without the size bands. {@code alone}: each member of the ensemble
      * on its own; {@code firstMembers}: the ensemble of the first k members, k = 1 to all (the last one is the
      * predictor). Both hold one score for a one-network predictor.
      */
     public record Fold(String model, int operators, Score predictor, Score fixed, Score median, Score neighbours,
-                       List<Score> alone, List<Score> firstMembers) {
+                       List<Score> alone, List<Score> firstMembers, Score networkAlone) {
         public Fold {
             alone = List.copyOf(alone);
             firstMembers = List.copyOf(firstMembers);
+        }
+
+        /** Without the network's own score (the predictor is the network alone). */
+        public Fold(String model, int operators, Score predictor, Score fixed, Score median, Score neighbours,
+                    List<Score> alone, List<Score> firstMembers) {
+            this(model, operators, predictor, fixed, median, neighbours, alone, firstMembers, predictor);
         }
 
         /** A one-network predictor's fold. */
@@ -197,6 +204,24 @@ public final class Evaluation {
                 .features()));
     }
 
+    /**
+     * {@code base}'s thresholds, except the sparsity threshold of an operator without weights whose type has a size
+     * band: the band's (see {@link SizeBands}). The predictor answers so.
+     */
+    public static Thresholds withSizeBands(Thresholds base, SizeBands bands) {
+        return (group, level) -> {
+            double[][] out = base.at(group, level);
+            for (int i = 0; i < out.length; i++) {
+                DatasetRecord r = group.get(i);
+                double t = bands.threshold(r.op(), r.pair().id());
+                if (!Double.isNaN(t)) {
+                    out[i][0] = t;
+                }
+            }
+            return out;
+        };
+    }
+
     /** The nearest measured operators' threshold alone (a baseline for the network that reads it). */
     public static Thresholds neighbours(MeasuredNeighbours neighbours, double sparsity, double intensity) {
         return (group, level) -> {
@@ -295,6 +320,7 @@ public final class Evaluation {
             List<Trainer.Result> results = Trainer.trainMembers(networks, train, options, members, listener,
                     cancelled);
             MeasuredNeighbours neighbours = MeasuredNeighbours.of(train);
+            SizeBands bands = SizeBands.fit(train);
             if (results.get(results.size() - 1).cancelled()) {
                 break;
             }
@@ -305,15 +331,16 @@ public final class Evaluation {
                 List<Score> first = new ArrayList<>();
                 for (int k = 1; k <= all.size(); k++) {
                     // views on the members of "all", which closes them
-                    alone.add(score(test, network(all.subset(k - 1, k), neighbours)));
-                    first.add(score(test, network(all.subset(0, k), neighbours)));
+                    alone.add(score(test, withSizeBands(network(all.subset(k - 1, k), neighbours), bands)));
+                    first.add(score(test, withSizeBands(network(all.subset(0, k), neighbours), bands)));
                 }
                 Baselines b = baselines(held, neighbours);
                 Fold f = new Fold(m, (int) test.stream().filter(r -> !r.simulated() && !r.gpuPair()).count(),
-                        first.get(all.size() - 1), b.fixed(), b.perOpTypeMedian(), b.neighbours(), alone, first);
+                        first.get(all.size() - 1), b.fixed(), b.perOpTypeMedian(), b.neighbours(), alone, first,
+                        score(test, network(all, neighbours)));
                 out.add(f);
                 folds.fold(f);
-                folds.decisions(m, decisions(test, network(all, neighbours)));
+                folds.decisions(m, decisions(test, withSizeBands(network(all, neighbours), bands)));
             }
         }
         return out;

@@ -39,6 +39,13 @@ public final class FoldTable {
                 pct(m.nonTieSparsityAccuracy()), pct(n.nonTieSparsityAccuracy()), pct(p.intensityAccuracy()),
                 pct(x.intensityAccuracy()),
                 pct(m.intensityAccuracy())));
+        Evaluation.Score net = Evaluation.total(folds, Evaluation.Fold::networkAlone);
+        if (!net.equals(p)) {
+            sb.append(String.format(Locale.ROOT, "%n- the network alone, without the size bands (non-tie sparsity, per"
+                    + " fold): %s; all folds %s%n", folds.stream().map(f -> f.model() + " "
+                    + pct(f.networkAlone().nonTieSparsityAccuracy())).collect(java.util.stream.Collectors.joining(", ")),
+                    pct(net.nonTieSparsityAccuracy())));
+        }
         int members = folds.isEmpty() ? 1 : folds.get(0).alone().size();
         if (members > 1) {
             sb.append('\n').append(members(folds, members, Evaluation.Fold::alone, "each member alone"));

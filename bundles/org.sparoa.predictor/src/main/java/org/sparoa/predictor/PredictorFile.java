@@ -22,13 +22,14 @@ import org.sparoa.api.learn.WeightArrays;
  * A trained predictor on disk: a magic word, the file format and feature encoding versions, the model's version
  * counter, how it was trained, the network spec and, per ensemble member, every weight array by name (float32),
  * gzip-compressed. Format 1 held one member; format 2 a count and then the members (an {@link Ensemble}); format 3
- * adds the measured operators the network reads its neighbour feature from ({@link MeasuredNeighbours}). Written atomically (temporary file beside the target, forced, renamed), as the engine writes its state, so
+ * adds the measured operators the network reads its neighbour feature from ({@link MeasuredNeighbours}); format 4
+ * the size bands that decide operators without weights ({@link SizeBands}). Written atomically (temporary file beside the target, forced, renamed), as the engine writes its state, so
  * a reader sees the old model or the new one, never a mix.
  */
 public record PredictorFile(long version, String trainedWith, NetworkSpec spec, List<Map<String, float[]>> members,
-                            MeasuredNeighbours neighbours) {
+                            MeasuredNeighbours neighbours, SizeBands sizeBands) {
     static final int MAGIC = 0x5350_5450; // "SPTP"
-    static final int FORMAT = 3;
+    static final int FORMAT = 4;
     static final int MAX_MEMBERS = 16;
 
     public PredictorFile {
@@ -38,6 +39,18 @@ public record PredictorFile(long version, String trainedWith, NetworkSpec spec, 
         }
         members = List.copyOf(members);
         java.util.Objects.requireNonNull(neighbours, "neighbours");
+        java.util.Objects.requireNonNull(sizeBands, "sizeBands");
+    }
+
+    /** Without size bands (the network answers for every operator). */
+    public PredictorFile(long version, String trainedWith, NetworkSpec spec, List<Map<String, float[]>> members,
+                         MeasuredNeighbours neighbours) {
+        this(version, trainedWith, spec, members, neighbours, SizeBands.NONE);
+    }
+
+    /** The same model with {@code bands}, as version {@code newVersion}. */
+    public PredictorFile withSizeBands(SizeBands bands, long newVersion, String how) {
+        return new PredictorFile(newVersion, how, spec, members, neighbours, bands);
     }
 
     /** Without measured neighbours (the network reads its neighbour feature as unknown). */
@@ -74,6 +87,7 @@ public record PredictorFile(long version, String trainedWith, NetworkSpec spec, 
                 WeightArrays.write(out, weights);
             }
             neighbours.write(out);
+            sizeBands.write(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -107,7 +121,8 @@ public record PredictorFile(long version, String trainedWith, NetworkSpec spec, 
                 members.add(WeightArrays.read(in, where));
             }
             MeasuredNeighbours neighbours = format >= 3 ? MeasuredNeighbours.read(in, where) : MeasuredNeighbours.NONE;
-            return new PredictorFile(version, trainedWith, spec, members, neighbours);
+            SizeBands bands = format >= 4 ? SizeBands.read(in, where) : SizeBands.NONE;
+            return new PredictorFile(version, trainedWith, spec, members, neighbours, bands);
         } catch (IOException e) {
             throw new IllegalArgumentException(where + " is not a readable threshold predictor file: " + e, e);
         }

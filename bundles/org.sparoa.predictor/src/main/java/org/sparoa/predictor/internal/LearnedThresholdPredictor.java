@@ -160,7 +160,10 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
         float[][] y = l.predict(x);
         List<OperatorThresholds> out = new ArrayList<>(y.length);
         for (int i = 0; i < y.length; i++) {
-            out.add(new OperatorThresholds(operators.get(i).name(), ThresholdScale.decodeSparsity(y[i][0]),
+            // an operator without weights whose type has a size band: the band decides, not the network
+            double band = l.model.sizeBands().threshold(operators.get(i), pair.id());
+            out.add(new OperatorThresholds(operators.get(i).name(),
+                    Double.isNaN(band) ? ThresholdScale.decodeSparsity(y[i][0]) : band,
                     ThresholdScale.decodeIntensity(y[i][1])));
         }
         return out;

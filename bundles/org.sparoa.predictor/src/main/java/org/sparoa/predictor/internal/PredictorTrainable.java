@@ -19,6 +19,7 @@ import org.sparoa.predictor.Evaluation;
 import org.sparoa.predictor.FoldTable;
 import org.sparoa.predictor.MeasuredNeighbours;
 import org.sparoa.predictor.PredictorFile;
+import org.sparoa.predictor.SizeBands;
 import org.sparoa.predictor.Trainer;
 
 /**
@@ -114,7 +115,7 @@ public class PredictorTrainable implements Trainable {
         String how = "sparoa:train predictor --data " + Path.of(data).getFileName() + " --epochs " + epochs
                 + " --patience " + patience + " --seed " + seed + " --members " + members;
         long bytes = new PredictorFile(version, how, r.get(0).spec(), Trainer.weights(r),
-                MeasuredNeighbours.of(records)).write(predictor.file());
+                MeasuredNeighbours.of(records), SizeBands.fit(records)).write(predictor.file());
         out.add("saved predictor v" + version + " (" + bytes + " bytes, " + members + " network(s)) to "
                 + predictor.file() + " after " + Trainer.epochsRun(r, " / ") + " epochs on " + r.get(0).trainSequences()
                 + " sequences (" + r.get(0).validationSequences() + " held out)");

@@ -20,8 +20,11 @@ import org.sparoa.api.learn.SequenceNetworks;
 import org.sparoa.api.predict.OperatorFeatures;
 import org.sparoa.api.predict.OperatorThresholds;
 import org.sparoa.ml.Networks;
+import org.sparoa.predictor.DatasetRecord;
 import org.sparoa.predictor.Descriptors;
+import org.sparoa.predictor.MeasuredNeighbours;
 import org.sparoa.predictor.PredictorFile;
+import org.sparoa.predictor.SizeBands;
 import org.sparoa.predictor.ThresholdScale;
 import org.sparoa.predictor.Trainer;
 
@@ -64,6 +67,11 @@ class LearnedThresholdPredictorTest {
                 new long[] {1, 1}, new long[] {1, 1}, 1);
         double t = shipped.neighbours().threshold(pointwise, Descriptors.liveCpuPair().id(), null);
         assertTrue(t >= 0 && t <= 1, "a pointwise convolution has measured neighbours: " + t);
+        // and the size bands learnt from the committed data set: a large element-wise Add is ONNX Runtime's
+        OperatorFeatures add = new OperatorFeatures("add", "Add", List.of(new long[] {1, 96, 20, 20}),
+                List.of(new long[] {1, 96, 20, 20}), 38400, 460800, Double.NaN, 0, 0, null, null, 1);
+        assertEquals(1.0, shipped.sizeBands().threshold(add, Descriptors.liveCpuPair().id()),
+                "bands: " + shipped.sizeBands().bands().keySet());
     }
 
     @Test
@@ -131,5 +139,40 @@ class LearnedThresholdPredictorTest {
         assertEquals("bundled default", p.info().source());
         assertEquals(3, p.predict(ops(3), Descriptors.liveCpuPair()).size(), "predicts with the bundled model");
         assertEquals("bundled default", p.info().source(), "the unreadable file is not tried again unchanged");
+    }
+
+    @Test
+    void operatorsWithoutWeightsAreDecidedByTheModelsSizeBandsTheOthersByItsNetwork(@TempDir Path dir) {
+        // measured Relus: the sparse backend wins up to 4,096 output elements, the dense one above
+        List<DatasetRecord> measured = new java.util.ArrayList<>();
+        for (long e = 256; e <= 1 << 20; e *= 2) {
+            boolean sparseWins = e <= 4096;
+            measured.add(new DatasetRecord("m", "real", 0, Descriptors.liveCpuPair(), false,
+                    new OperatorFeatures("r", "Relu", List.of(new long[] {1, e}), List.of(new long[] {1, e}), e, 8.0 * e,
+                            Double.NaN, 0, 0, null, null, 1), false, new double[] {0, 0.5, 0.9}, new double[3],
+                    new double[] {sparseWins ? 0.5 : 2, sparseWins ? 0.5 : 2, sparseWins ? 0.5 : 2},
+                    new double[] {1, 1, 1}, sparseWins ? 0.0 : 1.0, null));
+        }
+        Path banded = dir.resolve("banded.bin");
+        Path plain = dir.resolve("plain.bin");
+        try (SequenceNetwork net = networks.create(Trainer.spec(), 5, 0.001)) {
+            new PredictorFile(1, "test", Trainer.spec(), List.of(net.weights()), MeasuredNeighbours.NONE,
+                    SizeBands.fit(measured)).write(banded);
+            new PredictorFile(1, "test", Trainer.spec(), List.of(net.weights()), MeasuredNeighbours.NONE).write(plain);
+        }
+        LearnedThresholdPredictor withBands = new LearnedThresholdPredictor(networks, banded);
+        LearnedThresholdPredictor networkOnly = new LearnedThresholdPredictor(networks, plain);
+        OperatorFeatures small = new OperatorFeatures("small", "Relu", List.of(new long[] {1, 8, 16, 16}),
+                List.of(new long[] {1, 8, 16, 16}), 2048, 16384, Double.NaN, 0.3, 0, null, null, 1);
+        // ops(2): a Conv (weights: the network's) and a Relu of 16,384 output elements (above the band's edge)
+        List<OperatorFeatures> asked = List.of(ops(2).get(0), ops(2).get(1), small);
+        List<OperatorThresholds> t = withBands.predict(asked, Descriptors.liveCpuPair());
+        List<OperatorThresholds> n = networkOnly.predict(asked, Descriptors.liveCpuPair());
+        assertEquals(1.0, t.get(1).sparsity(), "a large Relu: the dense backend at any sparsity");
+        assertEquals(0.0, t.get(2).sparsity(), "a small Relu: the sparse backend at any sparsity");
+        assertEquals(n.get(0), t.get(0), "the Conv's thresholds are the network's");
+        // on another pair the CPU pair's bands say nothing: the network answers for the Relus too
+        assertEquals(networkOnly.predict(asked, Descriptors.liveGpuPair("cuda-gpu")),
+                withBands.predict(asked, Descriptors.liveGpuPair("cuda-gpu")));
     }
 }
