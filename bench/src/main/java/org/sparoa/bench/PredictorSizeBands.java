@@ -21,8 +21,8 @@ import org.sparoa.predictor.SizeBands;
  * <p>{@code --data DS --decisions CSV}: leave-model-out, per real model of the data set: the bands learnt from the
  * other models' lines decide that model's operators without weights, and the network's own decisions on it, as a
  * leave-model-out run wrote them ({@code PredictorTraining ... --decisions CSV}, gzipped or not: the network of
- * that fold, never trained on the model), decide the rest. Prints per fold the non-tie sparsity accuracy of the network alone, of the
- * bands where they decide, and of both together. The same split as {@code sparoa:train predictor --leave-model-out},
+ * that fold, never trained on the model), decide the rest. Prints per fold the non-tie sparsity accuracy of the
+ * network alone, of the bands where they decide, and of both together. The same split as {@code sparoa:train predictor --leave-model-out},
  * which now scores the predictor with its bands, in seconds instead of the networks' training time.
  *
  * <p>{@code --add-to MODEL --data DS --out FILE}: {@code MODEL} (a predictor file) with bands learnt from the whole
@@ -56,7 +56,8 @@ public final class PredictorSizeBands {
             return;
         }
         Map<String, Boolean> network = networkDecisions(Path.of(a.get("--decisions")));
-        System.out.println("model left out      non-tie pairs   network alone   bands decide (right)   network + bands");
+        System.out.println("model left out      non-tie pairs   network alone   bands decide (right)"
+                + "   network + bands");
         int[] total = new int[5]; // pairs, network right, banded, band right, both right
         for (Evaluation.HeldOut held : Evaluation.heldOut(records)) {
             SizeBands bands = SizeBands.fit(held.train());

@@ -60,8 +60,8 @@ public final class Evaluation {
     /**
      * One leave-model-out fold: the model left out, its measured operators, and the scores of the predictor (all
      * members together, with the size bands learnt from the fold's training part), the fixed thresholds and the
-     * per-type medians; {@code networkAlone}: the ensemble without the size bands. {@code alone}: each member of the ensemble
-     * on its own; {@code firstMembers}: the ensemble of the first k members, k = 1 to all (the last one is the
+     * per-type medians; {@code networkAlone}: the ensemble without the size bands. {@code alone}: each member of the
+     * ensemble on its own; {@code firstMembers}: the ensemble of the first k members, k = 1 to all (the last one is the
      * predictor). Both hold one score for a one-network predictor.
      */
     public record Fold(String model, int operators, Score predictor, Score fixed, Score median, Score neighbours,

@@ -43,7 +43,8 @@ public final class FoldTable {
         if (!net.equals(p)) {
             sb.append(String.format(Locale.ROOT, "%n- the network alone, without the size bands (non-tie sparsity, per"
                     + " fold): %s; all folds %s%n", folds.stream().map(f -> f.model() + " "
-                    + pct(f.networkAlone().nonTieSparsityAccuracy())).collect(java.util.stream.Collectors.joining(", ")),
+                    + pct(f.networkAlone().nonTieSparsityAccuracy()))
+                    .collect(java.util.stream.Collectors.joining(", ")),
                     pct(net.nonTieSparsityAccuracy())));
         }
         int members = folds.isEmpty() ? 1 : folds.get(0).alone().size();

@@ -23,8 +23,9 @@ import org.sparoa.api.learn.WeightArrays;
  * counter, how it was trained, the network spec and, per ensemble member, every weight array by name (float32),
  * gzip-compressed. Format 1 held one member; format 2 a count and then the members (an {@link Ensemble}); format 3
  * adds the measured operators the network reads its neighbour feature from ({@link MeasuredNeighbours}); format 4
- * the size bands that decide operators without weights ({@link SizeBands}). Written atomically (temporary file beside the target, forced, renamed), as the engine writes its state, so
- * a reader sees the old model or the new one, never a mix.
+ * the size bands that decide operators without weights ({@link SizeBands}). Written atomically (temporary file
+ * beside the target, forced, renamed), as the engine writes its state, so a reader sees the old model or the new
+ * one, never a mix.
  */
 public record PredictorFile(long version, String trainedWith, NetworkSpec spec, List<Map<String, float[]>> members,
                             MeasuredNeighbours neighbours, SizeBands sizeBands) {

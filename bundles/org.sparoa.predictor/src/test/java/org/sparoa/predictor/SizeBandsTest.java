@@ -83,8 +83,8 @@ class SizeBandsTest {
         assertTrue(Double.isNaN(bands.threshold(op("Relu", 1000), CPU.id())), "too few pairs");
         assertTrue(Double.isNaN(bands.threshold(op("Add", 1000), "sparse-cpu/cuda-gpu")), "another pair");
         assertTrue(Double.isNaN(SizeBands.NONE.threshold(op("Add", 1000), CPU.id())));
-        OperatorFeatures noShape = new OperatorFeatures("x", "Add", List.of(), java.util.Collections.singletonList(null),
-                0, 0, Double.NaN, 0, 0, null, null, 1);
+        OperatorFeatures noShape = new OperatorFeatures("x", "Add", List.of(),
+                java.util.Collections.singletonList(null), 0, 0, Double.NaN, 0, 0, null, null, 1);
         assertTrue(Double.isNaN(bands.threshold(noShape, CPU.id())), "no output shape, no size");
     }
 

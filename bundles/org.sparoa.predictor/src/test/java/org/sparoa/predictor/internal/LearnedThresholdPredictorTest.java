@@ -148,8 +148,8 @@ class LearnedThresholdPredictorTest {
         for (long e = 256; e <= 1 << 20; e *= 2) {
             boolean sparseWins = e <= 4096;
             measured.add(new DatasetRecord("m", "real", 0, Descriptors.liveCpuPair(), false,
-                    new OperatorFeatures("r", "Relu", List.of(new long[] {1, e}), List.of(new long[] {1, e}), e, 8.0 * e,
-                            Double.NaN, 0, 0, null, null, 1), false, new double[] {0, 0.5, 0.9}, new double[3],
+                    new OperatorFeatures("r", "Relu", List.of(new long[] {1, e}), List.of(new long[] {1, e}), e,
+                            8.0 * e, Double.NaN, 0, 0, null, null, 1), false, new double[] {0, 0.5, 0.9}, new double[3],
                     new double[] {sparseWins ? 0.5 : 2, sparseWins ? 0.5 : 2, sparseWins ? 0.5 : 2},
                     new double[] {1, 1, 1}, sparseWins ? 0.0 : 1.0, null));
         }
