@@ -5,23 +5,53 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * What a backend knows of its own load, for its {@link DeviceState}: the requests in flight, and how much slower its
  * segments ran lately than the fastest each has run. Each compiled segment takes a {@link #segment() probe} and
- * reports every run to it; a run's slowdown (its time over the segment's fastest) enters an exponentially weighted
- * mean. A segment's time grows when another application takes the cores, or when other requests share them, so the
- * mean tells a scheduler which backend is loaded now. Samples older than {@link #STALE_NANOS} are forgotten (the
- * slowdown is unknown again, NaN), so a backend that nothing runs on does not look loaded forever. Thread-safe.
+ * reports every run to it. The slowdown is the backend's recent run time over what the same runs took at their
+ * fastest, both summed over the runs with weights that fade with age ({@link #HALF_LIFE_NANOS}): a ratio of time, so
+ * a segment weighs as much as it runs. A segment's time grows when another application takes the cores, or when other
+ * requests share them, so the ratio tells a scheduler which backend is loaded now; the jitter of a segment of a few
+ * microseconds (easily 3x its fastest on a shared machine) does not; when every run's ratio counted alike it did, and
+ * flipped the backend's load class, and with it the plans of live-state policies, with nothing else running (README,
+ * "SAC scheduler"). Runs older than {@link #STALE_NANOS} are forgotten (the slowdown is unknown again, NaN), so a
+ * backend that nothing runs on does not look loaded forever. Thread-safe.
  */
 public final class LoadTracker {
 
-    /** Weight of the newest run in the mean. */
-    static final double WEIGHT = 0.2;
+    /** A run's weight halves every this long: the slowdown is of the last second or so. */
+    static final long HALF_LIFE_NANOS = 500_000_000L;
     /** After this long without a run the slowdown is unknown again. */
     static final long STALE_NANOS = 3_000_000_000L;
     /** Runs of a segment before its fastest is trusted as the baseline (the first runs include warm-up). */
     static final int BASELINE_RUNS = 3;
 
+    /**
+     * The slowdown of the machine's CPU cores, shared by the trackers of {@link #sharingCores()}: backends that run on
+     * the same cores (ONNX Runtime's threads and the Java kernels of {@code sparse-cpu}) are slowed by the same
+     * contention, so a run on one says as much about the other. With a tracker each, the backend that ran last looked
+     * loaded and the one that had not run for a while looked idle (its slowdown forgotten), and a live-state policy
+     * moved work onto the same contended cores.
+     */
+    private static final Slowdown CORES = new Slowdown(System::nanoTime);
+
     private final AtomicInteger inFlight = new AtomicInteger();
-    private double slowdown = Double.NaN;
-    private long lastSampleNanos;
+    private final Slowdown slowdown;
+
+    /** A tracker of its own: for a device whose load no other backend shares (a GPU, an accelerator). */
+    public LoadTracker() {
+        this(new Slowdown(System::nanoTime));
+    }
+
+    /** With {@code slowdown} for the runs (tests; {@link #sharingCores()}). */
+    LoadTracker(Slowdown slowdown) {
+        this.slowdown = slowdown;
+    }
+
+    /**
+     * A tracker for a backend that runs on this machine's CPU cores: its requests in flight are its own, its slowdown
+     * is the cores' ({@link #CORES}), the same for every CPU backend of the process.
+     */
+    public static LoadTracker sharingCores() {
+        return new LoadTracker(CORES);
+    }
 
     /** A probe for one compiled segment. */
     public Probe segment() {
@@ -34,15 +64,43 @@ public final class LoadTracker {
     }
 
     /** The recent slowdown (>= 1), or NaN when no segment has run lately. */
-    public synchronized double recentSlowdown() {
-        return System.nanoTime() - lastSampleNanos > STALE_NANOS ? Double.NaN : slowdown;
+    public double recentSlowdown() {
+        return slowdown.value();
     }
 
-    private synchronized void sample(double ratio) {
-        long now = System.nanoTime();
-        slowdown = Double.isNaN(slowdown) || now - lastSampleNanos > STALE_NANOS ? ratio
-                : (1 - WEIGHT) * slowdown + WEIGHT * ratio;
-        lastSampleNanos = now;
+    /** Recent run time and what those runs took at their fastest, each with weights that fade with age. */
+    static final class Slowdown {
+        private final java.util.function.LongSupplier clock;
+        private double recentNanos;
+        private double fastestNanos;
+        private long lastSampleNanos;
+
+        /** With {@code clock} for the runs' ages. */
+        Slowdown(java.util.function.LongSupplier clock) {
+            this.clock = clock;
+        }
+
+        synchronized double value() {
+            return fastestNanos <= 0 || clock.getAsLong() - lastSampleNanos > STALE_NANOS ? Double.NaN
+                    : recentNanos / fastestNanos;
+        }
+
+        /** A run of {@code nanos} whose segment ran at best in {@code fastest}. */
+        synchronized void sample(long nanos, long fastest) {
+            long now = clock.getAsLong();
+            long age = now - lastSampleNanos;
+            if (fastestNanos <= 0 || age > STALE_NANOS) {
+                recentNanos = 0;
+                fastestNanos = 0;
+            } else if (age > 0) {
+                double fade = Math.pow(0.5, (double) age / HALF_LIFE_NANOS);
+                recentNanos *= fade;
+                fastestNanos *= fade;
+            }
+            recentNanos += nanos;
+            fastestNanos += fastest;
+            lastSampleNanos = now;
+        }
     }
 
     /** Times the runs of one segment: {@link #begin()} before a run, {@link #end(long)} after it. */
@@ -64,16 +122,16 @@ public final class LoadTracker {
 
         /** Counts one run that took {@code nanos}. */
         void ran(long nanos) {
-            double ratio;
+            long best;
             synchronized (this) {
                 runs++;
                 fastest = Math.min(fastest, Math.max(1, nanos));
                 if (runs <= BASELINE_RUNS) {
                     return;
                 }
-                ratio = (double) nanos / fastest;
+                best = fastest;
             }
-            sample(ratio);
+            slowdown.sample(Math.max(1, nanos), best);
         }
     }
 }

@@ -216,6 +216,12 @@ final class PlanningPipeline {
                         REMEASURE_BUDGET_MILLIS)
                 : new MeasuredPlanChoice.Schedule(s.measuredRuns(), 4 * s.measuredRuns(), 0, FIRST_BUDGET_MILLIS);
         ExecutionPlan built = plans.getOrBuild(key, () -> {
+            if (!key.loadClasses().isEmpty()) {
+                // a policy that reads live state gets a plan per load class: say which, since a class change
+                // re-plans the model
+                LOG.info("Planning {} by {} for the backends' load classes {}", model.id(), policyName,
+                        key.loadClasses());
+            }
             List<LiveBackendView> views = views(model, live);
             Built b = build(model, views, live, now.key(), policy.orElse(null), policyName, options, inputs, s,
                     measured);

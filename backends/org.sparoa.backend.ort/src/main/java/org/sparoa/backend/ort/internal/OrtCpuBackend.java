@@ -130,7 +130,7 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     private final int dynamicBlockBase;
     private final DirectBufferPool buffers = new DirectBufferPool(DirectBufferPool.DEFAULT_MAX_RETAINED_BYTES);
     /** The recent slowdown of this backend's segments, for {@link #state()}. */
-    private final LoadTracker load = new LoadTracker();
+    private final LoadTracker load = LoadTracker.sharingCores();
     private final OrtEnvironment env;
     private final ThreadPoolExecutor executor;
 

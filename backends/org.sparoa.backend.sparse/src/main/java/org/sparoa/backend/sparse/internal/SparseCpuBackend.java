@@ -48,7 +48,7 @@ public final class SparseCpuBackend implements DeviceBackend {
 
     private final AtomicInteger inFlight = new AtomicInteger();
     /** The recent slowdown of this backend's segments, for {@link #state()}. */
-    private final LoadTracker load = new LoadTracker();
+    private final LoadTracker load = LoadTracker.sharingCores();
     /** Runs segments submitted asynchronously ({@link CompiledSparseSegment#execute}). */
     private volatile ExecutorService main;
     private volatile WorkerTeam team;
