@@ -116,6 +116,29 @@ class SizeBandsTest {
     }
 
     @Test
+    void aModelFileOfTheFormatBeforeBandsReadsAsAModelWithoutBands() throws Exception {
+        PredictorFile withBands = new PredictorFile(3, "test", Trainer.spec(), List.of(java.util.Map.of("w",
+                new float[] {1, 2})), MeasuredNeighbours.NONE, SizeBands.fit(adds()));
+        assertEquals(withBands.sizeBands(), PredictorFile.fromBytes(withBands.toBytes(), "v4.bin").sizeBands());
+        // the same content as format 3 wrote it: format word 3, nothing after the neighbours
+        byte[] v4 = new PredictorFile(3, "test", Trainer.spec(), List.of(java.util.Map.of("w", new float[] {1, 2})))
+                .toBytes();
+        byte[] raw;
+        try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(v4))) {
+            raw = in.readAllBytes();
+        }
+        byte[] v3raw = java.util.Arrays.copyOf(raw, raw.length - Integer.BYTES); // no band count
+        java.nio.ByteBuffer.wrap(v3raw).putInt(Integer.BYTES, 3);
+        ByteArrayOutputStream v3 = new ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream out = new java.util.zip.GZIPOutputStream(v3)) {
+            out.write(v3raw);
+        }
+        PredictorFile old = PredictorFile.fromBytes(v3.toByteArray(), "v3.bin");
+        assertEquals(SizeBands.NONE, old.sizeBands());
+        assertEquals(2f, old.members().get(0).get("w")[1]);
+    }
+
+    @Test
     void theLeaveModelOutScoreUsesBandsLearntWithoutTheModelLeftOut() {
         // model "a" has the usual Adds; model "b" the opposite: with b left out, a's bands decide b's Adds wrong
         List<DatasetRecord> data = new ArrayList<>(adds());
