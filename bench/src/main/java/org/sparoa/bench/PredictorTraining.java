@@ -23,7 +23,9 @@ import org.sparoa.predictor.Trainer;
  * Trains the threshold predictor outside Karaf with the code {@code sparoa:train predictor} runs: either the
  * leave-model-out evaluation ({@code --leave-model-out}: one fold per real model, with the baselines; with
  * {@code --decisions FILE} every predicted decision of every fold as CSV, for reading where it errs) or the model
- * to ship ({@code --save FILE}; {@code --folds DIR} keeps each fold's networks as {@code without-MODEL.bin}). One ND4J thread unless {@code --threads N}.
+ * to ship ({@code --save FILE}; {@code --folds DIR} keeps each fold's networks as {@code without-MODEL.bin}). One ND4J
+ * thread unless {@code --threads N}. {@code --train-for-bands}: the networks learn and are judged only where the size
+ * bands do not decide ({@link Trainer.Options#withSizeBands}); without it they learn every operator's threshold.
  *
  * <pre>
  * mvn -B -o -pl bench compile exec:exec -Dbench.main=org.sparoa.bench.PredictorTraining \
@@ -37,6 +39,7 @@ public final class PredictorTraining {
         Path save = null;
         boolean lomo = false;
         boolean baselines = false;
+        boolean trainForBands = false; // the network trained only where the size bands do not decide
         Path decisionsCsv = null;
         Path foldsDir = null;
         int threads = 1;
@@ -64,8 +67,11 @@ public final class PredictorTraining {
                 case "--learning-rate" -> learningRate = Double.parseDouble(args[++i]);
                 case "--members" -> members = Integer.parseInt(args[++i]);
                 case "--min-epochs" -> minEpochs = Integer.parseInt(args[++i]);
+                case "--train-for-bands" -> trainForBands = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --data FILE"
-                        + " --save FILE --leave-model-out --baselines --decisions FILE --folds DIR --threads N --epochs N --patience N --passes N --learning-rate R --seed S --members N --min-epochs N");
+                        + " --save FILE --leave-model-out --baselines --decisions FILE --folds DIR --threads N"
+                        + " --epochs N --patience N --passes N --learning-rate R --seed S --members N --min-epochs N"
+                        + " --train-for-bands");
             }
         }
         List<DatasetRecord> records = DatasetFile.read(data);
@@ -75,7 +81,7 @@ public final class PredictorTraining {
         }
         SequenceNetworks networks = Networks.outsideOsgi(threads);
         Trainer.Options o = new Trainer.Options(epochs, patience, learningRate, seed, d.validationShare(), passes,
-                d.averaging(), minEpochs);
+                d.averaging(), minEpochs, trainForBands);
         Trainer.Listener listener = new Trainer.Listener() {
             @Override
             public void step(int epoch, int done, int total) {

@@ -46,7 +46,7 @@ public final class Trainer {
      * the others decided 73-86 %).
      */
     public record Options(int maxEpochs, int patience, double learningRate, long seed, double validationShare,
-                          int passes, double averaging, int minEpochs) {
+                          int passes, double averaging, int minEpochs, boolean sizeBands) {
         public static final double AVERAGING = 0.98;
         public static final int MIN_EPOCHS = 10;
 
@@ -57,6 +57,12 @@ public final class Trainer {
             if (minEpochs < 0) {
                 throw new IllegalArgumentException("minEpochs must be at least 0, got " + minEpochs);
             }
+        }
+
+        /** Without size bands in training (the network learns every operator's threshold). */
+        public Options(int maxEpochs, int patience, double learningRate, long seed, double validationShare,
+                       int passes, double averaging, int minEpochs) {
+            this(maxEpochs, patience, learningRate, seed, validationShare, passes, averaging, minEpochs, false);
         }
 
         /** With no minimum epoch. */
@@ -79,7 +85,17 @@ public final class Trainer {
         /** These options with another seed. */
         public Options withSeed(long other) {
             return new Options(maxEpochs, patience, learningRate, other, validationShare, passes, averaging,
-                    minEpochs);
+                    minEpochs, sizeBands);
+        }
+
+        /**
+         * These options with the network trained and judged only where the size bands learnt from the training
+         * records do not decide ({@link SizeBands}): their operators weigh nothing in the loss, and the validation
+         * decisions that choose the epoch are the predictor's, bands included.
+         */
+        public Options withSizeBands(boolean on) {
+            return new Options(maxEpochs, patience, learningRate, seed, validationShare, passes, averaging,
+                    minEpochs, on);
         }
     }
 
@@ -163,6 +179,7 @@ public final class Trainer {
             throw new IllegalArgumentException("the data set has no records to train on");
         }
         MeasuredNeighbours neighbours = MeasuredNeighbours.of(records);
+        SizeBands bands = o.sizeBands() ? SizeBands.fit(records) : SizeBands.NONE;
         Random r = new Random(o.seed());
         Collections.shuffle(groups, r);
         int held = groups.size() < 2 ? 0 : Math.max(1, (int) Math.round(groups.size() * o.validationShare()));
@@ -171,10 +188,10 @@ public final class Trainer {
         List<List<Sequence>> train = new ArrayList<>();
         for (int g = 0; g < groups.size(); g++) {
             if (g < held) {
-                validation.addAll(TrainingSet.sequences(groups.get(g), neighbours));
+                validation.addAll(TrainingSet.sequences(groups.get(g), neighbours, bands));
                 validationRecords.addAll(groups.get(g));
             } else {
-                train.add(TrainingSet.sequences(groups.get(g), neighbours));
+                train.add(TrainingSet.sequences(groups.get(g), neighbours, bands));
             }
         }
         if (validation.isEmpty()) {
@@ -187,7 +204,7 @@ public final class Trainer {
             Map<String, float[]> best = net.weights();
             Map<String, float[]> average = copy(best);
             double bestLoss = mean(net, validation);
-            int[] bestErrors = errors(net, validationRecords, neighbours);
+            int[] bestErrors = errors(net, validationRecords, neighbours, bands);
             int since = 0;
             for (int e = 1; e <= o.maxEpochs() && since < o.patience(); e++) {
                 long start = System.nanoTime();
@@ -215,7 +232,7 @@ public final class Trainer {
                         : null) {
                     SequenceNetwork judged = check == null ? net : check;
                     val = mean(judged, validation);
-                    errors = errors(judged, validationRecords, neighbours);
+                    errors = errors(judged, validationRecords, neighbours, bands);
                 }
                 // epochs before minEpochs are never kept; the minimum epoch itself always is (it replaces the
                 // initial weights whatever they scored), the later ones when they beat the one kept
@@ -256,8 +273,10 @@ public final class Trainer {
     }
 
     /** {wrong, all} decisions of the network on these records: see the class comment. */
-    static int[] errors(SequenceNetwork net, List<DatasetRecord> records, MeasuredNeighbours neighbours) {
-        Evaluation.Score s = Evaluation.score(records, Evaluation.network(net, neighbours));
+    static int[] errors(SequenceNetwork net, List<DatasetRecord> records, MeasuredNeighbours neighbours,
+                        SizeBands bands) {
+        Evaluation.Score s = Evaluation.score(records,
+                Evaluation.withSizeBands(Evaluation.network(net, neighbours), bands));
         int sparsityAll = s.nonTiePairs() > 0 ? s.nonTiePairs() : s.sparsityPairs();
         int sparsityRight = s.nonTiePairs() > 0 ? s.nonTieCorrect() : s.sparsityCorrect();
         int all = sparsityAll + s.intensityPairs();

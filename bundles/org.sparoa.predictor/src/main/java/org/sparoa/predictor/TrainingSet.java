@@ -43,12 +43,25 @@ public final class TrainingSet {
      * entries (as a model the predictor never saw gets it).
      */
     public static List<Sequence> sequences(List<DatasetRecord> records, MeasuredNeighbours neighbours) {
+        return sequences(records, neighbours, SizeBands.NONE);
+    }
+
+    /**
+     * As above, with no sparsity target (weight 0) for the operators {@code bands} decide: the network then learns
+     * only the thresholds it will be asked for.
+     */
+    public static List<Sequence> sequences(List<DatasetRecord> records, MeasuredNeighbours neighbours,
+                                           SizeBands bands) {
         List<Sequence> out = new ArrayList<>();
         for (List<DatasetRecord> group : groups(records).values()) {
             int levels = group.get(0).levels().length;
             double[] near = neighbourThresholds(group, neighbours); // one lookup per operator, not per level
+            boolean[] banded = new boolean[group.size()];
+            for (int i = 0; i < banded.length; i++) {
+                banded[i] = !Double.isNaN(bands.threshold(group.get(i).op(), group.get(i).pair().id()));
+            }
             for (int j = 0; j < levels; j++) {
-                out.add(sequence(group, j, near));
+                out.add(sequence(group, j, near, banded));
             }
         }
         return out;
@@ -72,7 +85,7 @@ public final class TrainingSet {
 
     /** One group at one level; neighbour features as in {@link #sequences(List, MeasuredNeighbours)}. */
     public static Sequence sequence(List<DatasetRecord> group, int level, MeasuredNeighbours neighbours) {
-        return sequence(group, level, neighbourThresholds(group, neighbours));
+        return sequence(group, level, neighbourThresholds(group, neighbours), new boolean[group.size()]);
     }
 
     /** Per operator of {@code group}, its nearest measured operators' threshold (its own model's excluded). */
@@ -85,7 +98,8 @@ public final class TrainingSet {
         return near;
     }
 
-    private static Sequence sequence(List<DatasetRecord> group, int level, double[] neighbourThresholds) {
+    private static Sequence sequence(List<DatasetRecord> group, int level, double[] neighbourThresholds,
+                                     boolean[] banded) {
         int n = group.size();
         float[][] x = new float[n][];
         float[][] y = new float[n][2];
@@ -94,7 +108,7 @@ public final class TrainingSet {
             DatasetRecord r = group.get(i);
             x[i] = FeatureEncoder.encode(r.featuresAt(level), r.pair(), neighbourThresholds[i]);
             double target = sparsityTarget(r);
-            if (!Double.isNaN(target)) {
+            if (!Double.isNaN(target) && !banded[i]) {
                 y[i][0] = (float) ThresholdScale.encodeSparsity(target);
                 w[i][0] = 1;
             }

@@ -139,6 +139,21 @@ class SizeBandsTest {
     }
 
     @Test
+    void trainingForBandsLeavesTheOperatorsTheBandsDecideOutOfTheNetworksLoss() {
+        List<DatasetRecord> data = TinyData.models(6, 6); // 1x1 and 3x3 convolutions and Relus
+        SizeBands bands = SizeBands.fit(data);
+        assertEquals(0.0, bands.threshold(data.get(2).op(), CPU.id()), "Relus: always the sparse backend");
+        org.sparoa.api.learn.Sequence all = TrainingSet.sequences(data, MeasuredNeighbours.NONE).get(0);
+        org.sparoa.api.learn.Sequence forBands = TrainingSet.sequences(data, MeasuredNeighbours.NONE, bands).get(0);
+        List<DatasetRecord> group = TrainingSet.groups(data).values().iterator().next();
+        for (int i = 0; i < group.size(); i++) {
+            boolean relu = group.get(i).op().opType().equals("Relu");
+            assertEquals(1f, all.weights()[i][0], "without bands every labelled operator teaches");
+            assertEquals(relu ? 0f : 1f, forBands.weights()[i][0], group.get(i).op().opType());
+        }
+    }
+
+    @Test
     void theLeaveModelOutScoreUsesBandsLearntWithoutTheModelLeftOut() {
         // model "a" has the usual Adds; model "b" the opposite: with b left out, a's bands decide b's Adds wrong
         List<DatasetRecord> data = new ArrayList<>(adds());
