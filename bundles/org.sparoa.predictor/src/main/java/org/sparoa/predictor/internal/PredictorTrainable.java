@@ -114,11 +114,13 @@ public class PredictorTrainable implements Trainable {
         long version = predictor.info().version() + 1;
         String how = "sparoa:train predictor --data " + Path.of(data).getFileName() + " --epochs " + epochs
                 + " --patience " + patience + " --seed " + seed + " --members " + members;
+        SizeBands bands = SizeBands.fit(records);
         long bytes = new PredictorFile(version, how, r.get(0).spec(), Trainer.weights(r),
-                MeasuredNeighbours.of(records), SizeBands.fit(records)).write(predictor.file());
-        out.add("saved predictor v" + version + " (" + bytes + " bytes, " + members + " network(s)) to "
-                + predictor.file() + " after " + Trainer.epochsRun(r, " / ") + " epochs on " + r.get(0).trainSequences()
-                + " sequences (" + r.get(0).validationSequences() + " held out)");
+                MeasuredNeighbours.of(records), bands).write(predictor.file());
+        out.add("saved predictor v" + version + " (" + bytes + " bytes, " + members + " network(s), "
+                + bands.bands().size() + " size band(s)) to " + predictor.file() + " after "
+                + Trainer.epochsRun(r, " / ") + " epochs on " + r.get(0).trainSequences() + " sequences ("
+                + r.get(0).validationSequences() + " held out)");
         return out;
     }
 }
