@@ -81,7 +81,7 @@ public final class PredictorTraining {
         }
         SequenceNetworks networks = Networks.outsideOsgi(threads);
         Trainer.Options o = new Trainer.Options(epochs, patience, learningRate, seed, d.validationShare(), passes,
-                d.averaging(), minEpochs, trainForBands);
+                d.averaging(), minEpochs).withSizeBands(trainForBands);
         Trainer.Listener listener = new Trainer.Listener() {
             @Override
             public void step(int epoch, int done, int total) {

@@ -213,10 +213,7 @@ public final class Evaluation {
             double[][] out = base.at(group, level);
             for (int i = 0; i < out.length; i++) {
                 DatasetRecord r = group.get(i);
-                double t = bands.threshold(r.op(), r.pair().id());
-                if (!Double.isNaN(t)) {
-                    out[i][0] = t;
-                }
+                out[i][0] = bands.thresholdOr(r.op(), r.pair().id(), out[i][0]);
             }
             return out;
         };

@@ -185,6 +185,12 @@ public final class SizeBands {
         return band.sparseWins(x) ? 0.0 : 1.0;
     }
 
+    /** {@link #threshold}, or {@code otherwise} where no band covers {@code op}: how the predictor answers. */
+    public double thresholdOr(OperatorFeatures op, String pairId, double otherwise) {
+        double t = threshold(op, pairId);
+        return Double.isNaN(t) ? otherwise : t;
+    }
+
     /** Bands are per backend pair and operator type: "sparse-cpu/ort-cpu|Add". */
     static String key(String pairId, String opType) {
         return pairId + "|" + opType;

@@ -161,10 +161,8 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
         List<OperatorThresholds> out = new ArrayList<>(y.length);
         for (int i = 0; i < y.length; i++) {
             // an operator without weights whose type has a size band: the band decides, not the network
-            double band = l.model.sizeBands().threshold(operators.get(i), pair.id());
-            out.add(new OperatorThresholds(operators.get(i).name(),
-                    Double.isNaN(band) ? ThresholdScale.decodeSparsity(y[i][0]) : band,
-                    ThresholdScale.decodeIntensity(y[i][1])));
+            out.add(new OperatorThresholds(operators.get(i).name(), l.model.sizeBands().thresholdOr(operators.get(i),
+                    pair.id(), ThresholdScale.decodeSparsity(y[i][0])), ThresholdScale.decodeIntensity(y[i][1])));
         }
         return out;
     }
