@@ -19,7 +19,7 @@ import org.sparoa.predictor.SizeBands;
  * The threshold predictor's size bands ({@link SizeBands}) judged and shipped without training a network again.
  *
  * <p>{@code --data DS --decisions CSV}: leave-model-out, per real model of the data set: the bands learnt from the
- * other models' lines decide that model's operators without weights, and the network's own decisions on it, as a
+ * other models' lines decide that model's operators of the kinds they cover, and the network's own decisions on it, as a
  * leave-model-out run wrote them ({@code PredictorTraining ... --decisions CSV}, gzipped or not: the network of
  * that fold, never trained on the model), decide the rest. Prints per fold the non-tie sparsity accuracy of the
  * network alone, of the bands where they decide, and of both together. The same split as {@code sparoa:train predictor --leave-model-out},
@@ -49,9 +49,9 @@ public final class PredictorSizeBands {
                     + "; size bands from " + Path.of(a.get("--data")).getFileName());
             long bytes = with.write(out);
             System.out.println("wrote " + out + ": " + bytes + " bytes, version " + with.version() + ", "
-                    + bands.bands().size() + " size bands");
-            bands.bands().forEach((k, b) -> System.out.printf(Locale.ROOT,
-                    "  %-38s %-56s %4d of %4d training pairs%n", k, b.describe(), b.correct(),
+                    + bands.rules().size() + " size rules");
+            bands.rules().forEach((k, b) -> System.out.printf(Locale.ROOT,
+                    "  %-60s %-80s %4d of %4d training pairs%n", k, b.describe(), b.correct(),
                     b.pairs()));
             return;
         }
@@ -70,8 +70,8 @@ public final class PredictorSizeBands {
                 if (r.simulated() || r.gpuPair()) {
                     continue;
                 }
-                double band = bands.threshold(r.op(), r.pair().id());
                 for (int j = 0; j < r.levels().length; j++) {
+                    double band = bands.threshold(r.featuresAt(j), r.pair().id());
                     Boolean wins = r.sparseWins(j);
                     if (wins == null || !Boolean.FALSE.equals(r.tieAt(j))) {
                         continue;

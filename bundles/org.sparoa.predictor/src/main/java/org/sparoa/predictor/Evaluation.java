@@ -205,15 +205,15 @@ public final class Evaluation {
     }
 
     /**
-     * {@code base}'s thresholds, except the sparsity threshold of an operator without weights whose type has a size
-     * band: the band's (see {@link SizeBands}). The predictor answers so.
+     * {@code base}'s thresholds, except the sparsity threshold of an operator whose kind has a size rule at that level:
+     * the rule's (see {@link SizeBands}). The predictor answers so.
      */
     public static Thresholds withSizeBands(Thresholds base, SizeBands bands) {
         return (group, level) -> {
             double[][] out = base.at(group, level);
             for (int i = 0; i < out.length; i++) {
                 DatasetRecord r = group.get(i);
-                out[i][0] = bands.thresholdOr(r.op(), r.pair().id(), out[i][0]);
+                out[i][0] = bands.thresholdOr(r.featuresAt(level), r.pair().id(), out[i][0]);
             }
             return out;
         };

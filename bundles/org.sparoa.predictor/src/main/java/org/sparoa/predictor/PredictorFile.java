@@ -23,14 +23,15 @@ import org.sparoa.api.learn.WeightArrays;
  * counter, how it was trained, the network spec and, per ensemble member, every weight array by name (float32),
  * gzip-compressed. Format 1 held one member; format 2 a count and then the members (an {@link Ensemble}); format 3
  * adds the measured operators the network reads its neighbour feature from ({@link MeasuredNeighbours}); format 4
- * the size bands that decide operators without weights ({@link SizeBands}). Written atomically (temporary file
+ * one size band per type of operator without weights; format 5 the size rules of {@link SizeBands} (weighted kinds
+ * and splits as well). Written atomically (temporary file
  * beside the target, forced, renamed), as the engine writes its state, so a reader sees the old model or the new
  * one, never a mix.
  */
 public record PredictorFile(long version, String trainedWith, NetworkSpec spec, List<Map<String, float[]>> members,
                             MeasuredNeighbours neighbours, SizeBands sizeBands) {
     static final int MAGIC = 0x5350_5450; // "SPTP"
-    static final int FORMAT = 4;
+    static final int FORMAT = 5;
     static final int MAX_MEMBERS = 16;
 
     public PredictorFile {
@@ -122,7 +123,7 @@ public record PredictorFile(long version, String trainedWith, NetworkSpec spec, 
                 members.add(WeightArrays.read(in, where));
             }
             MeasuredNeighbours neighbours = format >= 3 ? MeasuredNeighbours.read(in, where) : MeasuredNeighbours.NONE;
-            SizeBands bands = format >= 4 ? SizeBands.read(in, where) : SizeBands.NONE;
+            SizeBands bands = format >= 4 ? SizeBands.read(in, where, format) : SizeBands.NONE;
             return new PredictorFile(version, trainedWith, spec, members, neighbours, bands);
         } catch (IOException e) {
             throw new IllegalArgumentException(where + " is not a readable threshold predictor file: " + e, e);

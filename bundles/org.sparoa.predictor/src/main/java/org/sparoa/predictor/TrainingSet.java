@@ -56,11 +56,12 @@ public final class TrainingSet {
         for (List<DatasetRecord> group : groups(records).values()) {
             int levels = group.get(0).levels().length;
             double[] near = neighbourThresholds(group, neighbours); // one lookup per operator, not per level
-            boolean[] banded = new boolean[group.size()];
-            for (int i = 0; i < banded.length; i++) {
-                banded[i] = !Double.isNaN(bands.threshold(group.get(i).op(), group.get(i).pair().id()));
-            }
             for (int j = 0; j < levels; j++) {
+                // a weighted operator's rule depends on its weight sparsity, so on the level
+                boolean[] banded = new boolean[group.size()];
+                for (int i = 0; i < banded.length; i++) {
+                    banded[i] = !Double.isNaN(bands.threshold(group.get(i).featuresAt(j), group.get(i).pair().id()));
+                }
                 out.add(sequence(group, j, near, banded));
             }
         }

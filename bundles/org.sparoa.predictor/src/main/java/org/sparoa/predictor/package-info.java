@@ -5,7 +5,7 @@
  * ({@link org.sparoa.api.predict.ThresholdPredictor}) lives in {@code .internal}.
  */
 @Export
-@Version("1.3.0")
+@Version("2.0.0")
 package org.sparoa.predictor;
 
 import org.osgi.annotation.bundle.Export;

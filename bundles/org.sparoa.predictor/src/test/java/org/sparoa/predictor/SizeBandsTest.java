@@ -45,6 +45,39 @@ class SizeBandsTest {
                 denseRepeats, ties);
     }
 
+    /** A measured line of {@code op} where the sparse backend wins at the levels {@code wins} says (no ties). */
+    private static DatasetRecord line(String model, OperatorFeatures op, boolean pruned, boolean... wins) {
+        double[] sparse = new double[LEVELS.length];
+        double[] dense = new double[LEVELS.length];
+        double[][] sparseRepeats = new double[LEVELS.length][];
+        double[][] denseRepeats = new double[LEVELS.length][];
+        Boolean[] ties = new Boolean[LEVELS.length];
+        for (int j = 0; j < LEVELS.length; j++) {
+            sparse[j] = wins[j] ? 0.5 : 2.0;
+            dense[j] = 1.0;
+            sparseRepeats[j] = new double[] {sparse[j], sparse[j]};
+            denseRepeats[j] = new double[] {dense[j], dense[j]};
+            ties[j] = false;
+        }
+        return new DatasetRecord(model, "real", 0, CPU, false, op, pruned, LEVELS, LEVELS.clone(), sparse, dense,
+                null, null, 2, sparseRepeats, denseRepeats, ties);
+    }
+
+    /** A 3x3 depthwise convolution over {@code channels} planes of side {@code side}, weights {@code sparsity} zero. */
+    private static OperatorFeatures depthwise(long channels, long side, double sparsity) {
+        long[] shape = {1, channels, side, side};
+        return new OperatorFeatures("dw", "Conv", List.of(shape, new long[] {channels, 1, 3, 3}), List.of(shape),
+                18.0 * channels * side * side, 8.0 * channels * side * side, sparsity, 0, 9 * channels,
+                new long[] {3, 3}, new long[] {1, 1}, channels);
+    }
+
+    /** An element-wise Mul over {@code channels} planes of {@code plane} elements. */
+    private static OperatorFeatures mul(long channels, long plane) {
+        long[] shape = {1, channels, 1, plane};
+        return new OperatorFeatures("mul", "Mul", List.of(shape, shape), List.of(shape), channels * plane,
+                12.0 * channels * plane, Double.NaN, 0, 0, null, null, 1);
+    }
+
     /**
      * Element-wise Adds as the data set has them: the sparse backend wins below 10^4 elements and above 10^6, the
      * dense one between.
@@ -60,26 +93,30 @@ class SizeBandsTest {
     @Test
     void aBackendThatWinsSmallAndLargeOperatorsButNotTheOnesBetweenIsLearntAsABand() {
         SizeBands bands = SizeBands.fit(adds());
-        SizeBands.Band band = bands.bands().get(CPU.id() + "|Add");
+        BandRule band = bands.rules().get(CPU.id() + "|Add");
         // every training pair is decided right, which no single size threshold can do
         assertEquals(band.pairs(), band.correct(), band.toString());
+        assertEquals(SizeMeasure.OUTPUT_ELEMENTS, band.measure());
+        assertEquals(null, band.splitBy(), "one model: no split to choose by leaving models out");
         assertEquals(0.0, bands.threshold(op("Add", 1_000), CPU.id()));
         assertEquals(1.0, bands.threshold(op("Add", 100_000), CPU.id()));
         assertEquals(0.0, bands.threshold(op("Add", 50_000_000), CPU.id()));
-        SizeBands.Band stump = SizeBands.bestBand(adds().stream().filter(r -> r.op().outputShapes().get(0)[1] < 200_000)
-                .map(r -> new double[] {SizeBands.logOutputElements(r.op()), r.sparseMs()[0] < 1 ? 1 : 0}).toList());
+        BandRule.Band stump = SizeBands.bestBand(adds().stream().filter(r -> r.op().outputShapes().get(0)[1] < 200_000)
+                .map(r -> new double[] {SizeMeasure.OUTPUT_ELEMENTS.log(r.op()), r.sparseMs()[0] < 1 ? 1 : 0})
+                .toList());
         assertEquals(stump.pairs(), stump.correct(), "a one-sided split is a band too: " + stump);
     }
 
     @Test
-    void operatorsWithWeightsTypesSeenTooRarelyAndOtherPairsGetNoBand() {
+    void matrixProductsTypesSeenTooRarelyAndOtherPairsGetNoBand() {
         List<DatasetRecord> data = new ArrayList<>(adds());
         for (long e = 100; e < 100_000_000L; e *= 2) {
             data.add(line("m", "Conv", e, e > 10_000, false, false));
         }
         data.add(line("m", "Relu", 1000, true, false, false)); // 3 pairs: under MIN_PAIRS
         SizeBands bands = SizeBands.fit(data);
-        assertTrue(Double.isNaN(bands.threshold(op("Conv", 1000), CPU.id())), "a weighted type stays the network's");
+        assertTrue(Double.isNaN(bands.threshold(op("Conv", 1000), CPU.id())),
+                "a convolution that is not depthwise stays the network's");
         assertTrue(Double.isNaN(bands.threshold(op("Relu", 1000), CPU.id())), "too few pairs");
         assertTrue(Double.isNaN(bands.threshold(op("Add", 1000), "sparse-cpu/cuda-gpu")), "another pair");
         assertTrue(Double.isNaN(SizeBands.NONE.threshold(op("Add", 1000), CPU.id())));
@@ -105,14 +142,41 @@ class SizeBandsTest {
 
     @Test
     void bandsSurviveTheModelFile() throws Exception {
-        SizeBands bands = SizeBands.fit(adds());
+        List<DatasetRecord> data = new ArrayList<>(adds());
+        data.addAll(mulsDecidedByChannels(List.of("a", "b", "c")));
+        data.addAll(depthwiseLines());
+        SizeBands bands = SizeBands.fit(data);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             bands.write(out);
         }
-        SizeBands back = SizeBands.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), "test");
+        SizeBands back = SizeBands.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), "test",
+                PredictorFile.FORMAT);
         assertEquals(bands, back);
-        assertFalse(back.bands().isEmpty());
+        assertFalse(back.rules().isEmpty());
+        assertTrue(back.rules().values().stream().anyMatch(r -> r.splitBy() != null), "a split rule as well");
+        assertTrue(back.rules().values().stream().anyMatch(r -> r.measure() == SizeMeasure.OUTPUT_PLANE),
+                "a depthwise rule as well");
+    }
+
+    @Test
+    void bandsOfFormatFourReadAsOutputElementRulesWithoutSplits() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(1);
+            out.writeUTF(CPU.id() + "|Add");
+            out.writeDouble(Math.log(10_000)); // sparse outside (10^4, 10^6]
+            out.writeDouble(Math.log(1_000_000));
+            out.writeBoolean(false);
+            out.writeInt(40);
+            out.writeInt(40);
+        }
+        SizeBands old = SizeBands.read(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())), "v4", 4);
+        BandRule rule = old.rules().get(CPU.id() + "|Add");
+        assertEquals(BandRule.of(SizeMeasure.OUTPUT_ELEMENTS, new BandRule.Band(Math.log(10_000),
+                Math.log(1_000_000), false, 40, 40)), rule);
+        assertEquals(0.0, old.threshold(op("Add", 1_000), CPU.id()));
+        assertEquals(1.0, old.threshold(op("Add", 100_000), CPU.id()));
     }
 
     @Test
@@ -169,5 +233,72 @@ class SizeBandsTest {
         Evaluation.Score leaked = Evaluation.score(heldB.test(),
                 Evaluation.withSizeBands(alwaysDense, SizeBands.fit(heldB.test())));
         assertEquals(leaked.nonTiePairs(), leaked.nonTieCorrect());
+    }
+
+    /** Muls in each of {@code models}: the sparse backend wins where there are at most 32 channels, whatever the size. */
+    private static List<DatasetRecord> mulsDecidedByChannels(List<String> models) {
+        List<DatasetRecord> out = new ArrayList<>();
+        for (String m : models) {
+            for (long c = 4; c <= 1024; c *= 2) {
+                for (long plane = 16; plane <= 16_384; plane *= 4) {
+                    boolean wins = c <= 32;
+                    out.add(line(m, mul(c, plane), false, wins, wins, wins));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Depthwise convolutions in two models, pruned at the sparse levels: with sparse weights the sparse backend wins
+     * from 32x32 planes up, with dense ones (level 0) never.
+     */
+    private static List<DatasetRecord> depthwiseLines() {
+        List<DatasetRecord> out = new ArrayList<>();
+        for (String m : List.of("a", "b")) {
+            for (long side = 4; side <= 256; side *= 2) {
+                for (long channels : new long[] {16, 96, 384}) {
+                    boolean wins = side >= 32;
+                    out.add(line(m, depthwise(channels, side, 0), true, false, wins, wins));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aSplitByChannelsIsKeptWhereItCarriesToTheModelsLeftOut() {
+        SizeBands bands = SizeBands.fit(mulsDecidedByChannels(List.of("a", "b", "c")));
+        BandRule rule = bands.rules().get(CPU.id() + "|Mul");
+        assertEquals(SizeMeasure.CHANNELS, rule.splitBy(), rule.describe());
+        assertEquals(rule.pairs(), rule.correct(), rule.describe());
+        assertEquals(0.0, bands.threshold(mul(16, 100_000), CPU.id()), "few channels, large: sparse");
+        assertEquals(1.0, bands.threshold(mul(512, 64), CPU.id()), "many channels, small: dense");
+    }
+
+    @Test
+    void aSplitSeenInOneModelAloneIsNotKeptForNothingShowsThatItCarries() {
+        // the same channel-decided Muls, measured in one model only: a split fits them perfectly, one band cannot,
+        // but with the model left out nothing is left to fit, so no split can show it decides unseen models better
+        SizeBands bands = SizeBands.fit(mulsDecidedByChannels(List.of("a")));
+        BandRule rule = bands.rules().get(CPU.id() + "|Mul");
+        assertEquals(null, rule.splitBy(), rule.describe());
+        assertTrue(rule.correct() < rule.pairs(), "one band does not fit them: " + rule.describe());
+    }
+
+    @Test
+    void depthwiseConvolutionsGetPlaneRulesBySparseAndDenseWeights() {
+        SizeBands bands = SizeBands.fit(depthwiseLines());
+        assertEquals(java.util.Set.of(CPU.id() + "|Conv:depthwise:sparse-weights",
+                CPU.id() + "|Conv:depthwise:dense-weights"), bands.rules().keySet());
+        assertEquals(SizeMeasure.OUTPUT_PLANE, bands.rules().get(CPU.id() + "|Conv:depthwise:sparse-weights")
+                .measure());
+        assertEquals(0.0, bands.threshold(depthwise(1000, 128, 0.8), CPU.id()), "sparse weights, large plane");
+        assertEquals(1.0, bands.threshold(depthwise(8, 8, 0.8), CPU.id()), "sparse weights, small plane");
+        assertEquals(1.0, bands.threshold(depthwise(1000, 128, 0.0), CPU.id()), "dense weights");
+        OperatorFeatures pointwise = new OperatorFeatures("pw", "Conv", List.of(new long[] {1, 64, 128, 128}),
+                List.of(new long[] {1, 64, 128, 128}), 1e9, 1e7, 0.8, 0, 4096, new long[] {1, 1},
+                new long[] {1, 1}, 1);
+        assertTrue(Double.isNaN(bands.threshold(pointwise, CPU.id())), "a pointwise convolution is the network's");
     }
 }

@@ -160,7 +160,7 @@ public class LearnedThresholdPredictor implements ThresholdPredictor {
         float[][] y = l.predict(x);
         List<OperatorThresholds> out = new ArrayList<>(y.length);
         for (int i = 0; i < y.length; i++) {
-            // an operator without weights whose type has a size band: the band decides, not the network
+            // an operator whose kind has a size rule: the rule decides, not the network
             out.add(new OperatorThresholds(operators.get(i).name(), l.model.sizeBands().thresholdOr(operators.get(i),
                     pair.id(), ThresholdScale.decodeSparsity(y[i][0])), ThresholdScale.decodeIntensity(y[i][1])));
         }

@@ -118,7 +118,7 @@ public class PredictorTrainable implements Trainable {
         long bytes = new PredictorFile(version, how, r.get(0).spec(), Trainer.weights(r),
                 MeasuredNeighbours.of(records), bands).write(predictor.file());
         out.add("saved predictor v" + version + " (" + bytes + " bytes, " + members + " network(s), "
-                + bands.bands().size() + " size band(s)) to " + predictor.file() + " after "
+                + bands.rules().size() + " size band(s)) to " + predictor.file() + " after "
                 + Trainer.epochsRun(r, " / ") + " epochs on " + r.get(0).trainSequences() + " sequences ("
                 + r.get(0).validationSequences() + " held out)");
         return out;

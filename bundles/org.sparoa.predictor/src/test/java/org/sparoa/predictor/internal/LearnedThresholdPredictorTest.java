@@ -71,7 +71,7 @@ class LearnedThresholdPredictorTest {
         OperatorFeatures add = new OperatorFeatures("add", "Add", List.of(new long[] {1, 96, 20, 20}),
                 List.of(new long[] {1, 96, 20, 20}), 38400, 460800, Double.NaN, 0, 0, null, null, 1);
         assertEquals(1.0, shipped.sizeBands().threshold(add, Descriptors.liveCpuPair().id()),
-                "bands: " + shipped.sizeBands().bands().keySet());
+                "bands: " + shipped.sizeBands().rules().keySet());
     }
 
     @Test
