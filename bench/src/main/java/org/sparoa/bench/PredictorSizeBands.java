@@ -25,8 +25,9 @@ import org.sparoa.predictor.SizeBands;
  * network alone, of the bands where they decide, and of both together. The same split as {@code sparoa:train predictor --leave-model-out},
  * which now scores the predictor with its bands, in seconds instead of the networks' training time.
  *
- * <p>{@code --add-to MODEL --data DS --out FILE}: {@code MODEL} (a predictor file) with bands learnt from the whole
- * data set, as the next version, written to {@code FILE}: how the shipped default got its bands.
+ * <p>{@code --add-to MODEL --data DS --out FILE [--version N]}: {@code MODEL} (a predictor file) with bands learnt
+ * from the whole data set, as the next version (or version {@code N}), written to {@code FILE}: how the shipped
+ * default got its bands.
  */
 public final class PredictorSizeBands {
     private PredictorSizeBands() {
@@ -38,14 +39,16 @@ public final class PredictorSizeBands {
             a.put(args[i], args[i + 1]);
         }
         if (!a.containsKey("--data") || !(a.containsKey("--decisions") || a.containsKey("--add-to"))) {
-            throw new IllegalArgumentException("usage: --data DS (--decisions CSV | --add-to MODEL --out FILE)");
+            throw new IllegalArgumentException("usage: --data DS (--decisions CSV | --add-to MODEL --out FILE"
+                    + " [--version N])");
         }
         List<DatasetRecord> records = DatasetFile.read(Path.of(a.get("--data")));
         if (a.containsKey("--add-to")) {
             Path out = Path.of(a.get("--out"));
             PredictorFile model = PredictorFile.read(Path.of(a.get("--add-to")));
             SizeBands bands = SizeBands.fit(records);
-            PredictorFile with = model.withSizeBands(bands, model.version() + 1, model.trainedWith()
+            long version = a.containsKey("--version") ? Long.parseLong(a.get("--version")) : model.version() + 1;
+            PredictorFile with = model.withSizeBands(bands, version, model.trainedWith()
                     + "; size bands from " + Path.of(a.get("--data")).getFileName());
             long bytes = with.write(out);
             System.out.println("wrote " + out + ": " + bytes + " bytes, version " + with.version() + ", "
