@@ -28,39 +28,38 @@ class SizeBandsTest {
     /** A measured line where the sparse backend wins at every level or at none; {@code tie} at every level. */
     private static DatasetRecord line(String model, String type, long elements, boolean sparseWins, Boolean tie,
                                       boolean simulated) {
-        double[] sparse = new double[LEVELS.length];
-        double[] dense = new double[LEVELS.length];
-        double[][] sparseRepeats = new double[LEVELS.length][];
-        double[][] denseRepeats = new double[LEVELS.length][];
-        Boolean[] ties = new Boolean[LEVELS.length];
-        for (int j = 0; j < LEVELS.length; j++) {
-            sparse[j] = sparseWins ? 0.5 : 2.0;
-            dense[j] = 1.0;
-            sparseRepeats[j] = new double[] {sparse[j], sparse[j]};
-            denseRepeats[j] = new double[] {dense[j], dense[j]};
-            ties[j] = tie;
-        }
-        return new DatasetRecord(model, simulated ? "synthetic" : "real", 0, CPU, simulated, op(type, elements), false,
-                LEVELS, new double[LEVELS.length], sparse, dense, sparseWins ? 0.0 : 1.0, null, 2, sparseRepeats,
-                denseRepeats, ties);
+        return measured(model, op(type, elements), false, simulated, tie, sparseWins, sparseWins, sparseWins);
     }
 
     /** A measured line of {@code op} where the sparse backend wins at the levels {@code wins} says (no ties). */
     private static DatasetRecord line(String model, OperatorFeatures op, boolean pruned, boolean... wins) {
+        return measured(model, op, pruned, false, false, wins);
+    }
+
+    /**
+     * A line of {@code op} where the sparse backend wins at the levels {@code wins} says, {@code tie} at every level;
+     * a pruned operator's policy sparsity is the level's.
+     */
+    private static DatasetRecord measured(String model, OperatorFeatures op, boolean pruned, boolean simulated,
+                                          Boolean tie, boolean... wins) {
         double[] sparse = new double[LEVELS.length];
         double[] dense = new double[LEVELS.length];
         double[][] sparseRepeats = new double[LEVELS.length][];
         double[][] denseRepeats = new double[LEVELS.length][];
         Boolean[] ties = new Boolean[LEVELS.length];
+        int won = 0;
         for (int j = 0; j < LEVELS.length; j++) {
             sparse[j] = wins[j] ? 0.5 : 2.0;
             dense[j] = 1.0;
             sparseRepeats[j] = new double[] {sparse[j], sparse[j]};
             denseRepeats[j] = new double[] {dense[j], dense[j]};
-            ties[j] = false;
+            ties[j] = tie;
+            won += wins[j] ? 1 : 0;
         }
-        return new DatasetRecord(model, "real", 0, CPU, false, op, pruned, LEVELS, LEVELS.clone(), sparse, dense,
-                null, null, 2, sparseRepeats, denseRepeats, ties);
+        Double label = won == LEVELS.length ? Double.valueOf(0.0) : won == 0 ? Double.valueOf(1.0) : null;
+        return new DatasetRecord(model, simulated ? "synthetic" : "real", 0, CPU, simulated, op, pruned, LEVELS,
+                pruned ? LEVELS.clone() : new double[LEVELS.length], sparse, dense, label, null, 2, sparseRepeats,
+                denseRepeats, ties);
     }
 
     /** A 3x3 depthwise convolution over {@code channels} planes of side {@code side}, weights {@code sparsity} zero. */
