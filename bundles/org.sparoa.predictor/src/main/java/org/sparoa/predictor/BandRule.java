@@ -83,15 +83,19 @@ public record BandRule(SizeMeasure measure, SizeMeasure splitBy, double cut, Ban
         return below.correct() + (above == null ? 0 : above.correct());
     }
 
-    /** In words: "output elements: sparse up to 8,600", or the split and both sides. */
+    /**
+     * In words: "output elements: sparse up to 8,587", or with a split "channels <= 112: output elements: sparse up to
+     * 8,587 and above 137,384; channels > 112: sparse up to 29,034 and above 128,511".
+     */
     public String describe() {
         String m = measure.name().toLowerCase(Locale.ROOT).replace('_', ' ');
         if (splitBy == null) {
             return m + ": " + below.describe();
         }
         String s = splitBy.name().toLowerCase(Locale.ROOT).replace('_', ' ');
-        return String.format(Locale.ROOT, "%s up to %,d: %s, %s; above: %s", s, Math.round(Math.exp(cut)), m,
-                below.describe(), above.describe());
+        long at = Math.round(Math.exp(cut));
+        return String.format(Locale.ROOT, "%s <= %,d: %s: %s; %s > %,d: %s", s, at, m, below.describe(), s, at,
+                above.describe());
     }
 
     void write(DataOutputStream out) throws IOException {

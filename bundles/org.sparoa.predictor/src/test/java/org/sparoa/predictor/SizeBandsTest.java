@@ -271,6 +271,7 @@ class SizeBandsTest {
         BandRule rule = bands.rules().get(CPU.id() + "|Mul");
         assertEquals(SizeMeasure.CHANNELS, rule.splitBy(), rule.describe());
         assertEquals(rule.pairs(), rule.correct(), rule.describe());
+        assertEquals("channels <= 45: output elements: always sparse; channels > 45: never sparse", rule.describe());
         assertEquals(0.0, bands.threshold(mul(16, 100_000), CPU.id()), "few channels, large: sparse");
         assertEquals(1.0, bands.threshold(mul(512, 64), CPU.id()), "many channels, small: dense");
     }

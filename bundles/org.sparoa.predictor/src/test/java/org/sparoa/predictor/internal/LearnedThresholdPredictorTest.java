@@ -37,6 +37,14 @@ class LearnedThresholdPredictorTest {
                 1e6, 1e5, i % 2 == 0 ? 0.8 : Double.NaN, 0.3, 256, null, null, 1)).collect(Collectors.toList());
     }
 
+    /** A 3x3 depthwise convolution over {@code channels} planes of side {@code side}, 80 % of its weights zero. */
+    private static OperatorFeatures depthwise(long channels, long side) {
+        long[] shape = {1, channels, side, side};
+        return new OperatorFeatures("dw", "Conv", List.of(shape, new long[] {channels, 1, 3, 3}), List.of(shape),
+                18.0 * channels * side * side, 8.0 * channels * side * side, 0.8, 0, 9 * channels, new long[] {3, 3},
+                new long[] {1, 1}, channels);
+    }
+
     @Test
     void aFreshInstallPredictsWithTheShippedModel(@TempDir Path dir) {
         LearnedThresholdPredictor p = new LearnedThresholdPredictor(networks, dir.resolve("none.bin"));
@@ -72,6 +80,10 @@ class LearnedThresholdPredictorTest {
                 List.of(new long[] {1, 96, 20, 20}), 38400, 460800, Double.NaN, 0, 0, null, null, 1);
         assertEquals(1.0, shipped.sizeBands().threshold(add, Descriptors.liveCpuPair().id()),
                 "bands: " + shipped.sizeBands().rules().keySet());
+        // and depthwise convolutions by their output plane: 64x64 is sparse-cpu's, 16x16 ONNX Runtime's
+        assertEquals(0.0, shipped.sizeBands().threshold(depthwise(24, 64), Descriptors.liveCpuPair().id()),
+                "rules: " + shipped.sizeBands().rules().keySet());
+        assertEquals(1.0, shipped.sizeBands().threshold(depthwise(96, 16), Descriptors.liveCpuPair().id()));
     }
 
     @Test
