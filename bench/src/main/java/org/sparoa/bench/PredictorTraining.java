@@ -26,6 +26,9 @@ import org.sparoa.predictor.Trainer;
  * to ship ({@code --save FILE}; {@code --folds DIR} keeps each fold's networks as {@code without-MODEL.bin}). One ND4J
  * thread unless {@code --threads N}. {@code --train-for-bands}: the networks learn and are judged only where the size
  * bands do not decide ({@link Trainer.Options#withSizeBands}); without it they learn every operator's threshold.
+ * {@code --resume} (with {@code --leave-model-out --folds DIR}): a fold whose networks DIR already holds (with the
+ * number of members asked for) is scored with them instead of trained again, so a run stopped part-way goes on
+ * where it stopped; DIR must come from a run of the same data set and options, which is not checked.
  *
  * <pre>
  * mvn -B -o -pl bench compile exec:exec -Dbench.main=org.sparoa.bench.PredictorTraining \
@@ -40,6 +43,7 @@ public final class PredictorTraining {
         boolean lomo = false;
         boolean baselines = false;
         boolean trainForBands = false; // the network trained only where the size bands do not decide
+        boolean resume = false;
         Path decisionsCsv = null;
         Path foldsDir = null;
         int threads = 1;
@@ -68,10 +72,11 @@ public final class PredictorTraining {
                 case "--members" -> members = Integer.parseInt(args[++i]);
                 case "--min-epochs" -> minEpochs = Integer.parseInt(args[++i]);
                 case "--train-for-bands" -> trainForBands = true;
+                case "--resume" -> resume = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --data FILE"
                         + " --save FILE --leave-model-out --baselines --decisions FILE --folds DIR --threads N"
                         + " --epochs N --patience N --passes N --learning-rate R --seed S --members N --min-epochs N"
-                        + " --train-for-bands");
+                        + " --train-for-bands --resume");
             }
         }
         List<DatasetRecord> records = DatasetFile.read(data);
@@ -106,6 +111,11 @@ public final class PredictorTraining {
             if (keep != null) {
                 Files.createDirectories(keep);
             }
+            if (resume && keep == null) {
+                throw new IllegalArgumentException("--resume needs --folds DIR (the folds to go on from)");
+            }
+            boolean resumeFolds = resume;
+            int membersWanted = members;
             Evaluation.leaveModelOut(networks, records, o, members, listener, new Evaluation.FoldListener() {
                 @Override
                 public void fold(Evaluation.Fold f) {
@@ -120,6 +130,21 @@ public final class PredictorTraining {
                             x.record().op().name().replace(',', ';'), x.record().op().opType(), x.record().pruned(),
                             x.record().levels()[x.level()], x.sparsity(), x.threshold(), x.sparseWins(), x.tie(),
                             x.right(), x.record().op().flops(), x.record().op().bytes())));
+                }
+
+                @Override
+                public PredictorFile trainedBefore(String model) {
+                    Path file = keep == null ? null : keep.resolve("without-" + model + ".bin");
+                    if (!resumeFolds || !Files.isRegularFile(file)) {
+                        return null;
+                    }
+                    PredictorFile before = PredictorFile.read(file);
+                    if (before.members().size() != membersWanted) {
+                        throw new IllegalArgumentException(file + " has " + before.members().size()
+                                + " member(s), this run trains " + membersWanted);
+                    }
+                    System.out.println("fold without " + model + ": the networks of " + file + " (--resume)");
+                    return before;
                 }
 
                 @Override

@@ -291,6 +291,14 @@ public final class Evaluation {
         default void trained(String model, org.sparoa.api.learn.NetworkSpec spec,
                              List<Map<String, float[]>> members) {
         }
+
+        /**
+         * The ensemble an earlier run of the same data set and options trained without {@code model}, to score
+         * instead of training it again (a run resumed after it was stopped); null to train it.
+         */
+        default PredictorFile trainedBefore(String model) {
+            return null;
+        }
     }
 
     /** Leave-model-out over the real models: train without one, score on it; synthetic models always train. */
@@ -314,16 +322,25 @@ public final class Evaluation {
             String m = held.model();
             List<DatasetRecord> train = held.train();
             List<DatasetRecord> test = held.test();
-            List<Trainer.Result> results = Trainer.trainMembers(networks, train, options, members, listener,
-                    cancelled);
+            PredictorFile before = folds.trainedBefore(m);
+            org.sparoa.api.learn.NetworkSpec spec;
+            List<Map<String, float[]>> weights;
+            if (before != null) {
+                spec = before.spec();
+                weights = before.members();
+            } else {
+                List<Trainer.Result> results = Trainer.trainMembers(networks, train, options, members, listener,
+                        cancelled);
+                if (results.get(results.size() - 1).cancelled()) {
+                    break;
+                }
+                spec = results.get(0).spec();
+                weights = Trainer.weights(results);
+                folds.trained(m, spec, weights);
+            }
             MeasuredNeighbours neighbours = MeasuredNeighbours.of(train);
             SizeBands bands = SizeBands.fit(train);
-            if (results.get(results.size() - 1).cancelled()) {
-                break;
-            }
-            folds.trained(m, results.get(0).spec(), Trainer.weights(results));
-            try (Ensemble all = Ensemble.restore(networks, results.get(0).spec(), Trainer.weights(results),
-                    options.learningRate())) {
+            try (Ensemble all = Ensemble.restore(networks, spec, weights, options.learningRate())) {
                 List<Score> alone = new ArrayList<>();
                 List<Score> first = new ArrayList<>();
                 for (int k = 1; k <= all.size(); k++) {
