@@ -190,4 +190,35 @@ class EnsembleTest {
         assertTrue(table.contains("- each member alone, all folds") && table.contains("; 2: "), table);
         assertTrue(table.contains("- the first k members together"), table);
     }
+
+    @Test
+    void aResumedLeaveModelOutScoresTheFoldsItKeptWithoutTrainingThemAgain() {
+        List<DatasetRecord> records = TinyData.models(3, 6);
+        Trainer.Options options = new Trainer.Options(2, 2, 0.01, 5, 0.15, 1);
+        Map<String, PredictorFile> kept = new java.util.HashMap<>();
+        List<Evaluation.Fold> first = Evaluation.leaveModelOut(networks, records, options, 2, TinyData.QUIET,
+                new Evaluation.FoldListener() {
+                    @Override
+                    public void trained(String model, NetworkSpec spec, List<Map<String, float[]>> members) {
+                        kept.put(model, new PredictorFile(1, "fold without " + model, spec, members));
+                    }
+                }, () -> false);
+        // the run "stopped" after its first two folds: the resumed run trains only the third
+        kept.remove("tiny-2");
+        List<String> trainedAgain = new ArrayList<>();
+        List<Evaluation.Fold> resumed = Evaluation.leaveModelOut(networks, records, options, 2, TinyData.QUIET,
+                new Evaluation.FoldListener() {
+                    @Override
+                    public void trained(String model, NetworkSpec spec, List<Map<String, float[]>> members) {
+                        trainedAgain.add(model);
+                    }
+
+                    @Override
+                    public PredictorFile trainedBefore(String model) {
+                        return kept.get(model);
+                    }
+                }, () -> false);
+        assertEquals(List.of("tiny-2"), trainedAgain);
+        assertEquals(first, resumed, "training is deterministic: the resumed run reports what the whole run did");
+    }
 }
