@@ -127,9 +127,8 @@ public final class PredictorDataset {
 
     /**
      * Real models that the committed data set does not hold, measured only when {@code --models} names them (appended
-     * to an existing file, as a resumed run appends): PP-OCRv4 det and PP-OCRv3 rec (trained weights; in the data set
-     * since 2026-12-05), and PP-OCRv4 rec (trained weights), the ONNX suite's ResNet-50 and Inception v1 (weights all
-     * 0.02, which the pruner cannot touch), measured on 2026-12-06 as models the predictor had never seen.
+     * to an existing file, as a resumed run appends): PP-OCRv4 det, PP-OCRv3 rec and PP-OCRv4 rec (trained weights),
+     * and the ONNX suite's ResNet-50 and Inception v1 (weights all 0.02, which the pruner cannot touch).
      */
     static List<ModelSource> moreRealModels() {
         Path shared = Path.of(System.getProperty("sparoa.shared", "../../shared"));
