@@ -84,9 +84,10 @@ public final class SizeBands {
         Map<String, BandRule> out = new LinkedHashMap<>();
         byKind.forEach((key, samples) -> {
             if (samples.size() >= MIN_PAIRS) {
-                SizeMeasure measure = measure(samples.get(0).op());
-                out.put(key, measure == SizeMeasure.OUTPUT_PLANE ? fitRule(measure, null, samples)
-                        : fitRule(measure, chooseSplit(measure, samples), samples));
+                OperatorFeatures first = samples.get(0).op();
+                SizeMeasure measure = measure(first);
+                SizeMeasure split = depthwise(first) ? null : chooseSplit(measure, samples);
+                out.put(key, fitRule(measure, split, samples));
             }
         });
         return new SizeBands(out);
