@@ -15,6 +15,7 @@ import org.sparoa.predictor.Trainer;
  * fixed number of epochs (no early stopping) and prints after each epoch the process's resident size, the Java heap
  * in use and the time. {@code --gc} collects the heap after every epoch (native arrays whose Java objects are
  * garbage are then freed), {@code --no-averaging} trains without the weight-averaging check network of each epoch.
+ * Each line also has the epoch's training and validation loss, so that two builds can be compared on the same run.
  *
  * <pre>
  * java -Xmx3g -cp "target/classes:target/lib/*" org.sparoa.bench.PredictorTrainingMemory \
@@ -48,7 +49,7 @@ public final class PredictorTrainingMemory {
                 d.validationShare(), d.passes(), averaging ? d.averaging() : 0, epochs);
         boolean collect = gc;
         long start = System.nanoTime();
-        System.out.println("epoch  resident MB  heap MB  seconds");
+        System.out.println("epoch  resident MB  heap MB  seconds  train loss  validation loss  wrong decisions");
         Trainer.train(Networks.outsideOsgi(1), records, o, new Trainer.Listener() {
             @Override
             public void step(int epoch, int done, int total) {
@@ -60,8 +61,9 @@ public final class PredictorTrainingMemory {
                     System.gc();
                 }
                 Runtime rt = Runtime.getRuntime();
-                System.out.printf(Locale.ROOT, "%5d %12d %8d %8.0f%n", e.epoch(), residentMb(),
-                        (rt.totalMemory() - rt.freeMemory()) >> 20, (System.nanoTime() - start) / 1e9);
+                System.out.printf(Locale.ROOT, "%5d %12d %8d %8.0f %11.5f %16.5f %9d/%d%n", e.epoch(), residentMb(),
+                        (rt.totalMemory() - rt.freeMemory()) >> 20, (System.nanoTime() - start) / 1e9,
+                        e.trainLoss(), e.validationLoss(), e.validationErrors(), e.validationDecisions());
             }
         }, () -> false);
     }

@@ -69,7 +69,7 @@ public class Nd4jRuntime implements SequenceNetworks, SoftActorCritics {
     public SequenceNetwork create(NetworkSpec spec, long seed, double learningRate) {
         return ContextLoader.call(() -> {
             initialise();
-            return new SameDiffNetwork(spec, TransformerLstmGraph.randomWeights(spec, seed), learningRate);
+            return new TransformerLstmNetwork(spec, TransformerLstmGraph.randomWeights(spec, seed), learningRate);
         });
     }
 
@@ -77,7 +77,7 @@ public class Nd4jRuntime implements SequenceNetworks, SoftActorCritics {
     public SequenceNetwork restore(NetworkSpec spec, Map<String, float[]> weights, double learningRate) {
         return ContextLoader.call(() -> {
             initialise();
-            return new SameDiffNetwork(spec, TransformerLstmGraph.checkedWeights(spec, weights), learningRate);
+            return new TransformerLstmNetwork(spec, TransformerLstmGraph.checkedWeights(spec, weights), learningRate);
         });
     }
 

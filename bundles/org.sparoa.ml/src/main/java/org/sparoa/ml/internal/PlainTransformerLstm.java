@@ -5,9 +5,9 @@ import java.util.Map;
 import org.sparoa.api.learn.NetworkSpec;
 
 /**
- * The forward pass of {@link TransformerLstmGraph} in plain Java, for inference: the same arithmetic on the same
- * named weights (input projection, post-norm encoder layers with per-head attention, an LSTM with the gates in
- * ND4J's order input, forget, cell, output, a sigmoid head), without a graph interpreter between the operations. A
+ * The forward pass of {@link TransformerLstmGraph} in plain Java, for inference and for the training steps: the
+ * same arithmetic on the same named weights (input projection, post-norm encoder layers with per-head attention,
+ * then {@link LstmHead}: an LSTM and a sigmoid head), without a graph interpreter between the operations. A
  * prediction for a few hundred steps is a few million multiply-adds; SameDiff spent most of its time dispatching
  * its ~60 operations, not computing them. Immutable and thread-safe; built from a snapshot of the weights, so a
  * network that trains builds a new one.
@@ -26,6 +26,11 @@ final class PlainTransformerLstm {
 
     /** The outputs, one row per step, of the rows of {@code x} ({@code spec.features()} wide each). */
     float[][] predict(float[][] x) {
+        return LstmHead.forward(spec, w, encode(x)).outputs();
+    }
+
+    /** The encoder's output (input projection and encoder layers), one {@code modelDim} row per step. */
+    float[][] encode(float[][] x) {
         int n = x.length;
         int d = spec.modelDim();
         float[][] h = affine(x, w.get("in_W"), w.get("in_b"), d);
@@ -79,55 +84,11 @@ final class PlainTransformerLstm {
             addInPlace(ff, h);
             h = layerNorm(ff, w.get(p + "ln2_g"), w.get(p + "ln2_b"));
         }
-        float[][] seq = lstm(h);
-        float[][] out = affine(seq, w.get("head_W"), w.get("head_b"), spec.outputs());
-        for (float[] row : out) {
-            for (int c = 0; c < row.length; c++) {
-                row[c] = (float) (1 / (1 + Math.exp(-row[c])));
-            }
-        }
-        return out;
-    }
-
-    /** A forward LSTM over the rows; z = x W + h R + b with gate blocks input, forget, cell, output. */
-    private float[][] lstm(float[][] x) {
-        int u = spec.lstmUnits();
-        float[][] z = affine(x, w.get("lstm_W"), w.get("lstm_b"), 4 * u);
-        float[] r = w.get("lstm_R");
-        float[][] out = new float[x.length][u];
-        float[] hPrev = new float[u];
-        float[] c = new float[u];
-        float[] gates = new float[4 * u];
-        for (int t = 0; t < x.length; t++) {
-            System.arraycopy(z[t], 0, gates, 0, 4 * u);
-            for (int i = 0; i < u; i++) {
-                float hi = hPrev[i];
-                if (hi != 0) {
-                    int row = i * 4 * u;
-                    for (int g = 0; g < 4 * u; g++) {
-                        gates[g] += hi * r[row + g];
-                    }
-                }
-            }
-            for (int i = 0; i < u; i++) {
-                double in = sigmoid(gates[i]);
-                double forget = sigmoid(gates[u + i]);
-                double cell = Math.tanh(gates[2 * u + i]);
-                double o = sigmoid(gates[3 * u + i]);
-                c[i] = (float) (forget * c[i] + in * cell);
-                out[t][i] = (float) (o * Math.tanh(c[i]));
-            }
-            hPrev = out[t];
-        }
-        return out;
-    }
-
-    private static double sigmoid(double v) {
-        return 1 / (1 + Math.exp(-v));
+        return h;
     }
 
     /** {@code x W (+ b)} with W row-major {@code [x width, outWidth]}. */
-    private static float[][] affine(float[][] x, float[] weights, float[] bias, int outWidth) {
+    static float[][] affine(float[][] x, float[] weights, float[] bias, int outWidth) {
         float[][] y = new float[x.length][outWidth];
         for (int i = 0; i < x.length; i++) {
             float[] xi = x[i];

@@ -19,7 +19,7 @@ class PlainTransformerLstmTest {
     private final SequenceNetworks networks = Networks.outsideOsgi(1);
 
     /** Every array random, biases and layer-norm gains included, so that none of them can be read wrongly unseen. */
-    private static Map<String, float[]> everyWeightRandom(NetworkSpec spec, long seed) {
+    static Map<String, float[]> everyWeightRandom(NetworkSpec spec, long seed) {
         Random r = new Random(seed);
         Map<String, float[]> out = new LinkedHashMap<>();
         TransformerLstmGraph.shapes(spec).forEach((name, shape) -> {
@@ -32,7 +32,7 @@ class PlainTransformerLstmTest {
         return out;
     }
 
-    private static float[][] inputs(int length, int width, long seed) {
+    static float[][] inputs(int length, int width, long seed) {
         Random r = new Random(seed);
         float[][] x = new float[length][width];
         for (float[] row : x) {
@@ -45,7 +45,7 @@ class PlainTransformerLstmTest {
 
     private void assertSameAsGraph(NetworkSpec spec, long seed, int... lengths) {
         try (SequenceNetwork net = networks.restore(spec, everyWeightRandom(spec, seed), 0.001)) {
-            SameDiffNetwork graph = (SameDiffNetwork) net;
+            TransformerLstmNetwork graph = (TransformerLstmNetwork) net;
             for (int length : lengths) {
                 float[][] x = inputs(length, spec.features(), seed + length);
                 float[][] expected = graph.predictWithGraph(x);
@@ -88,7 +88,7 @@ class PlainTransformerLstmTest {
             }
             net.fit(new Sequence(x, y, w));
             float[][] after = net.predict(x);
-            float[][] graph = ((SameDiffNetwork) net).predictWithGraph(x);
+            float[][] graph = ((TransformerLstmNetwork) net).predictWithGraph(x);
             assertTrue(after[0][0] != before[0][0], "the step changed the weights the prediction uses");
             assertEquals(graph[0][0], after[0][0], 2e-5);
         }

@@ -16,7 +16,7 @@ import org.sparoa.api.learn.Sequence;
 import org.sparoa.api.learn.SequenceNetwork;
 import org.sparoa.api.learn.SequenceNetworks;
 
-class SameDiffNetworkTest {
+class TransformerLstmNetworkTest {
     private static final NetworkSpec SPEC = new NetworkSpec(3, 2, 8, 2, 1, 8);
     private final SequenceNetworks networks = Networks.outsideOsgi(1);
 
