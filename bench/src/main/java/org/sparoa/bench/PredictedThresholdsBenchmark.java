@@ -30,8 +30,10 @@ import org.sparoa.predictor.internal.LearnedThresholdPredictor;
 /**
  * The {@code threshold} policy with the predictor's per-operator thresholds against the same policy with the fixed
  * thresholds (0.5 and 10 FLOP/byte), side by side in one JVM on the real backends: plain ONNX Runtime, each single
- * backend, and each of the two threshold sources twice — as a user runs the policy (the rule, island merging, the
- * engine's measured choice) and as the rule alone places the model ({@code rule}: no island merging, no measured
+ * backend, and each of the two threshold sources three times — as a user runs the policy (the rule, island merging, the
+ * engine's measured choice), as the policy plans without the engine's measured choice ({@code plan}: what the engine
+ * serves with {@code measuredChoice = false}: the rule, island merging, and the whole model on one backend where the
+ * cost model prices that lower), and as the rule alone places the model ({@code rule}: no island merging, no measured
  * choice). Per model and sparsity it prints the medians, predicted over fixed, and the operators the two sources
  * place differently with the engine's measured per-operator costs on each backend, so that a misplacement can be
  * seen. Writes {@code results/predicted-thresholds.csv}.
@@ -43,7 +45,8 @@ import org.sparoa.predictor.internal.LearnedThresholdPredictor;
  * difference between the sources. The column {@code p/f*} is the target's quantity (fixed over predicted, > 1:
  * predicted faster): 1 where both ended on the same plan, and where they differ the ratio of the two plans timed head
  * to head afterwards ({@code -Dbench.headToHead} interleaved visits, default 40), since on a shared 2-core VM the
- * same plan timed within the main rounds can differ by 30 %.
+ * same plan timed within the main rounds can differ by 30 %. {@code plan p/f*} is the same quantity for the plans
+ * made without the measured choice.
  *
  * <p>Arguments: {@code [iterations] [threads] [sparsities]}, default {@code 10 2 0,50,80,90};
  * {@code -Dbench.ortSpinning=MODE} (the distribution configures {@code within-run}); {@code -Dbench.models=...}
@@ -78,6 +81,9 @@ public final class PredictedThresholdsBenchmark {
             QuadrantThresholdPolicy rule = new QuadrantThresholdPolicy(-1, -1, "sparse-cpu", "", false);
             rule.bindPredictor(predictor);
             platform.addPolicy(new RuleAlone(rule, distinct), Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true));
+            QuadrantThresholdPolicy unmeasured = new QuadrantThresholdPolicy(-1, -1, "sparse-cpu", "", true);
+            unmeasured.bindPredictor(predictor);
+            platform.addPolicy(new WithoutMeasuredChoice(unmeasured), Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true));
             System.out.println("predictor v" + predictor.info().version() + " (" + predictor.info().source() + "), "
                     + MachineInfo.describe());
             Map<String, RunOptions> contenders = new LinkedHashMap<>();
@@ -85,11 +91,13 @@ public final class PredictedThresholdsBenchmark {
             contenders.put("single:sparse-cpu", RunOptions.withPolicy("single", Map.of("backend", "sparse-cpu")));
             contenders.put("threshold:predicted", RunOptions.withPolicy("threshold", Map.of()));
             contenders.put("threshold:fixed", RunOptions.withPolicy("threshold", FIXED));
+            contenders.put("plan:predicted", RunOptions.withPolicy(WithoutMeasuredChoice.NAME, Map.of()));
+            contenders.put("plan:fixed", RunOptions.withPolicy(WithoutMeasuredChoice.NAME, FIXED));
             contenders.put("rule:predicted", RunOptions.withPolicy(RuleAlone.NAME, Map.of()));
             contenders.put("rule:fixed", RunOptions.withPolicy(RuleAlone.NAME, FIXED));
-            System.out.printf(Locale.ROOT, "%-15s %4s %8s %8s %8s | %9s %9s %6s %6s %6s | %9s %9s %6s%n", "model",
-                    "sp%", "ORT", "ort-cpu", "sparse", "thr:pred", "thr:fixed", "p/f", "plans", "p/f*", "rule:pred",
-                    "rule:fix", "p/f");
+            System.out.printf(Locale.ROOT, "%-15s %4s %8s %8s %8s | %9s %9s %6s %6s %6s | %9s %9s %6s %6s %6s | %9s"
+                            + " %9s %6s%n", "model", "sp%", "ORT", "ort-cpu", "sparse", "thr:pred", "thr:fixed", "p/f",
+                    "plans", "p/f*", "plan:pred", "plan:fix", "p/f", "plans", "p/f*", "rule:pred", "rule:fix", "p/f");
             sweep.forEach(platform, (model, inputs, plain, c, sp) ->
                     evaluate(platform, model, inputs, plain, contenders, c, sp, iterations, distinct, rows));
         }
@@ -119,29 +127,17 @@ public final class PredictedThresholdsBenchmark {
         for (String k : plans.keySet()) {
             plans.put(k, platform.inference().infer(model.id(), inputs, contenders.get(k)).plan());
         }
-        String same = plans.containsKey("threshold:predicted") && plans.containsKey("threshold:fixed")
-                ? (HeadToHead.samePlan(plans.get("threshold:predicted"), plans.get("threshold:fixed"))
-                        ? "same" : "differ") : "n/a";
-        // the target's quantity: identical plans are equally fast; differing ones are timed head to head, longer
-        Map<String, RoundRobin.Timing> pair = null;
-        if (same.equals("differ")) {
-            pair = HeadToHead.time("threshold:predicted", timed.get("threshold:predicted"), "threshold:fixed",
-                    timed.get("threshold:fixed"));
-        }
-        String target = same.equals("same") ? "1.000" : pair == null ? "n/a"
-                : String.format(Locale.ROOT, "%.3f", RoundRobin.sameRoundRatio(pair.get("threshold:fixed"),
-                        pair.get("threshold:predicted")));
-        System.out.printf(Locale.ROOT, "%-15s %4d %8.2f %8s %8s | %9s %9s %6s %6s %6s | %9s %9s %6s%n", c.name(),
-                sp, t.get("ort").median(), ms(t, "single:ort-cpu"), ms(t, "single:sparse-cpu"),
-                ms(t, "threshold:predicted"), ms(t, "threshold:fixed"), ratio(t, "threshold:fixed", "threshold:predicted"),
-                same, target, ms(t, "rule:predicted"), ms(t, "rule:fixed"), ratio(t, "rule:fixed", "rule:predicted"));
-        if (pair != null) {
-            System.out.printf(Locale.ROOT, "  head to head (%d interleaved visits of 3 runs; p/f* is the median of"
-                            + " the visits' same-round ratios): predicted %.3f ms (p90 %.3f), fixed %.3f ms (p90 %.3f)%n",
-                    HeadToHead.VISITS,
-                    pair.get("threshold:predicted").median(), pair.get("threshold:predicted").p90(),
-                    pair.get("threshold:fixed").median(), pair.get("threshold:fixed").p90());
-        }
+        Pair measured = Pair.of("threshold", plans, timed);
+        Pair unmeasured = Pair.of("plan", plans, timed);
+        System.out.printf(Locale.ROOT, "%-15s %4d %8.2f %8s %8s | %9s %9s %6s %6s %6s | %9s %9s %6s %6s %6s | %9s %9s"
+                        + " %6s%n", c.name(), sp, t.get("ort").median(), ms(t, "single:ort-cpu"),
+                ms(t, "single:sparse-cpu"), ms(t, "threshold:predicted"), ms(t, "threshold:fixed"),
+                ratio(t, "threshold:fixed", "threshold:predicted"), measured.same(), measured.target(),
+                ms(t, "plan:predicted"), ms(t, "plan:fixed"), ratio(t, "plan:fixed", "plan:predicted"),
+                unmeasured.same(), unmeasured.target(), ms(t, "rule:predicted"), ms(t, "rule:fixed"),
+                ratio(t, "rule:fixed", "rule:predicted"));
+        measured.print();
+        unmeasured.print();
         for (String k : plans.keySet()) {
             System.out.println("  " + k + ": " + describe(plans.get(k)));
         }
@@ -165,8 +161,10 @@ public final class PredictedThresholdsBenchmark {
             r.put("segments", plan == null ? "" : plan.segments().size());
             r.put("ops_on_sparse", plan == null ? "" : opsOn(plan, "sparse-cpu"));
             r.put("differently_placed_ops", differing.size());
-            r.put("threshold_plans", same);
-            r.put("predicted_over_fixed_target", target);
+            r.put("threshold_plans", measured.same());
+            r.put("predicted_over_fixed_target", measured.target());
+            r.put("plans_without_measured_choice", unmeasured.same());
+            r.put("predicted_over_fixed_without_measured_choice", unmeasured.target());
             r.put("cpu_steal", CpuSteal.share(start, end));
             rows.add(r);
         }
@@ -190,6 +188,65 @@ public final class PredictedThresholdsBenchmark {
     private static String ratio(Map<String, RoundRobin.Timing> t, String fixed, String predicted) {
         return t.containsKey(fixed) && t.containsKey(predicted)
                 ? String.format(Locale.ROOT, "%.3f", t.get(fixed).median() / t.get(predicted).median()) : "n/a";
+    }
+
+    /**
+     * The two threshold sources' plans of one way of running the policy ({@code prefix}: {@code threshold} or {@code
+     * plan}): whether they are the same plan, and where not, the two timed head to head.
+     */
+    private record Pair(String prefix, String same, Map<String, RoundRobin.Timing> headToHead) {
+        static Pair of(String prefix, Map<String, PlanDescription> plans, Map<String, Callable<?>> timed)
+                throws Exception {
+            String p = prefix + ":predicted";
+            String f = prefix + ":fixed";
+            if (!plans.containsKey(p) || !plans.containsKey(f)) {
+                return new Pair(prefix, "n/a", null);
+            }
+            if (HeadToHead.samePlan(plans.get(p), plans.get(f))) {
+                return new Pair(prefix, "same", null);
+            }
+            return new Pair(prefix, "differ", HeadToHead.time(p, timed.get(p), f, timed.get(f)));
+        }
+
+        /** Fixed over predicted (> 1: predicted faster): 1 for the same plan, else the head-to-head ratio. */
+        String target() {
+            return same.equals("same") ? "1.000" : headToHead == null ? "n/a"
+                    : String.format(Locale.ROOT, "%.3f", RoundRobin.sameRoundRatio(
+                            headToHead.get(prefix + ":fixed"), headToHead.get(prefix + ":predicted")));
+        }
+
+        void print() {
+            if (headToHead != null) {
+                System.out.printf(Locale.ROOT, "  %s head to head (%d interleaved visits of 3 runs; p/f* is the median"
+                                + " of the visits' same-round ratios): predicted %.3f ms (p90 %.3f), fixed %.3f ms"
+                                + " (p90 %.3f)%n", prefix, HeadToHead.VISITS,
+                        headToHead.get(prefix + ":predicted").median(), headToHead.get(prefix + ":predicted").p90(),
+                        headToHead.get(prefix + ":fixed").median(), headToHead.get(prefix + ":fixed").p90());
+            }
+        }
+    }
+
+    /**
+     * The {@code threshold} policy's own plan under another name and without {@link
+     * SchedulingPolicy#PROP_MEASURED_CHOICE}: what the engine serves when its measured choice is switched off.
+     */
+    static final class WithoutMeasuredChoice implements SchedulingPolicy {
+        static final String NAME = "threshold-plan";
+        private final QuadrantThresholdPolicy policy;
+
+        WithoutMeasuredChoice(QuadrantThresholdPolicy policy) {
+            this.policy = policy;
+        }
+
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public Placement place(SchedulingContext context) {
+            return policy.place(context);
+        }
     }
 
     /**
@@ -275,7 +332,8 @@ public final class PredictedThresholdsBenchmark {
                         + " threads per backend and for plain ONNX Runtime; " + iterations
                         + " interleaved iterations (3 timed runs per visit), median and p90, after a warm-up past the"
                         + " engine's second measurement (after " + REMEASURE_AFTER + " requests); fixed = sparsity 0.5,"
-                        + " intensity 10; rule = the quadrant rule alone (no island merging, no measured choice)"),
+                        + " intensity 10; plan = the policy's plan without the engine's measured choice; rule = the"
+                        + " quadrant rule alone (no island merging, no measured choice)"),
                 rows);
     }
 }
