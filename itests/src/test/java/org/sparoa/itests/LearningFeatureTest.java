@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.inject.Inject;
 
 import org.apache.karaf.shell.api.console.SessionFactory;
@@ -184,6 +186,38 @@ public class LearningFeatureTest {
         String missing = refusal("sparoa:train predictor --data no-such-dataset.jsonl");
         assertTrue(missing, missing.contains("no-such-dataset.jsonl"));
     }
+
+    /**
+     * The predictor's whole loop inside the distribution: {@code sparoa:dataset} measures a model's operators on the
+     * live backends, {@code sparoa:train predictor} trains on that data (ND4J's automatic differentiation of the
+     * encoder and the plain-Java LSTM backward pass, under the learning bundle's class loader) and saves the next
+     * version, and the running predictor picks that version up at its next prediction.
+     */
+    @Test
+    public void aDataSetMeasuredAndTrainedInTheDistributionBecomesTheNextPredictor() throws Exception {
+        Distribution.waitFor("the threshold predictor service", () -> registered(PREDICTOR));
+        String model = model("ch_ppocr_mobile_v2.0_cls_infer.onnx").toString();
+        Matcher before = VERSION.matcher(execute("sparoa:predict " + SHAPE + " " + model));
+        assertTrue("the predictor names its version", before.find());
+        Path data = Paths.get(System.getProperty("karaf.data"), "itest-dataset.jsonl");
+        execute("sparoa:dataset --out " + data + " --levels 0,0.9 " + SHAPE + " " + model);
+        long lines;
+        try (var all = Files.lines(data)) {
+            lines = all.filter(l -> !l.isBlank()).count();
+        }
+        assertTrue("the data set has the model's operators at two levels: " + lines + " line(s)", lines > 100);
+
+        String trained = execute("sparoa:train predictor --data " + data + " --epochs 2 --members 1");
+        Matcher saved = Pattern.compile("saved predictor v(\\d+)").matcher(trained);
+        assertTrue("training saved a version:\n" + trained, saved.find());
+        long next = Long.parseLong(saved.group(1));
+        assertEquals("the version after the running one", Long.parseLong(before.group(1)) + 1, next);
+        Matcher after = VERSION.matcher(execute("sparoa:predict " + SHAPE + " " + model));
+        assertTrue("the next prediction names a version", after.find());
+        assertEquals("the next prediction uses the version just trained", next, Long.parseLong(after.group(1)));
+    }
+
+    private static final Pattern VERSION = Pattern.compile("predictor v(\\d+) ");
 
     /** The message of the exception a command ends with (the test fails when it ends without one). */
     private String refusal(String command) throws Exception {
