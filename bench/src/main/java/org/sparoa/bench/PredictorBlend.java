@@ -24,7 +24,7 @@ import org.sparoa.predictor.PredictorFile;
  * where all of an operator's nearest measured operators lie within a distance, or where their thresholds agree
  * within a spread; the network's elsewhere) over a range of settings, without training again. The setting is chosen
  * without looking at the fold it is scored on: for each fold, the one that decides the most non-tie pairs right on
- * the other folds (nested leave-one-fold-out). README (threshold predictor accuracy) has what it found: no blend
+ * the other folds (nested leave-one-fold-out). docs/predictor.md (accuracy) has what it found: no blend
  * beats the network by more than noise on nine folds, so the shipped predictor answers with the network alone.
  *
  * <pre>

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * elsewhere), part of it through the HTTP endpoint:
  * no wrong output, no lost request,
  * no failure but the documented refusals, with backends, a policy and models swapped every 3 s. The long run is
- * {@link Soak#main} (README, "Soak").
+ * {@link Soak#main} (docs/robustness.md, "Soak").
  */
 class SoakTest {
     @Test

@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a segment weighs as much as it runs. A segment's time grows when another application takes the cores, or when other
  * requests share them, so the ratio tells a scheduler which backend is loaded now; the jitter of a segment of a few
  * microseconds (easily 3x its fastest on a shared machine) does not; when every run's ratio counted alike it did, and
- * flipped the backend's load class, and with it the plans of live-state policies, with nothing else running (README,
- * "SAC scheduler"). Runs older than {@link #STALE_NANOS} are forgotten (the slowdown is unknown again, NaN), so a
+ * flipped the backend's load class, and with it the plans of live-state policies, with nothing else running
+ * (docs/sac.md). Runs older than {@link #STALE_NANOS} are forgotten (the slowdown is unknown again, NaN), so a
  * backend that nothing runs on does not look loaded forever. Thread-safe.
  */
 public final class LoadTracker {

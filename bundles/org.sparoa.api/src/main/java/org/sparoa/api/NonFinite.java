@@ -7,8 +7,8 @@ import java.nio.LongBuffer;
 /**
  * Finds NaN and Inf in a tensor's bytes fast enough to run on every request: floats are tested by their exponent
  * bits (all ones for NaN and Inf), 4 KiB at a time copied into an array and reduced without a branch per value,
- * instead of decoding floats one by one through a buffer view (README, "The platform's own cost as a user sees it",
- * has the measurements).
+ * instead of decoding floats one by one through a buffer view (docs/performance.md, "The platform's own cost as a user
+ * sees it", has the measurements).
  */
 public final class NonFinite {
     private static final long LOW_FLOAT_EXPONENT = 0x7f800000L;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * files through the TensorProto reader (see {@link ModelMutator}). Execution {@code i} draws every decision from
  * {@code new SplittableRandom(i)}, so a failure names the one execution to replay ({@code -Dsparoa.fuzz.from=i
  * -Dsparoa.fuzz.executions=1}). The long run is the same test with more executions, or the coverage-guided
- * {@link OnnxFuzzTest} under Jazzer (README, "Fuzzing").
+ * {@link OnnxFuzzTest} under Jazzer (docs/robustness.md, "Fuzzing").
  */
 class BoundedFuzzTest {
     /** Far above any parse of these files: a hang, not a slow run, fails an execution. */

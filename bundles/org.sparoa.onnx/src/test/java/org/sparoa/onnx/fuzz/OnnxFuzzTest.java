@@ -7,7 +7,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * Coverage-guided fuzzing with Jazzer. In a normal build (no {@code JAZZER_FUZZ}) each method runs only the inputs
  * kept under {@code src/test/resources/org/sparoa/onnx/fuzz/OnnxFuzzTestInputs/}; with {@code JAZZER_FUZZ=1} one
  * method fuzzes for its {@code maxDuration}: the fuzzer's bytes choose a real seed model and the mutations applied
- * to it (README, "Fuzzing").
+ * to it (docs/robustness.md, "Fuzzing").
  */
 class OnnxFuzzTest {
     @FuzzTest(maxDuration = "30m")

@@ -22,7 +22,7 @@ import org.sparoa.serving.client.KserveClient;
  * {@link RequestMutator}) through the decoder alone, and through the whole handler over the real platform. Execution
  * {@code i} draws every decision from {@code new SplittableRandom(i)}; a failure names the execution to replay
  * ({@code -Dsparoa.fuzz.from=i -Dsparoa.fuzz.executions=1}). The long runs are this test with more executions and
- * the coverage-guided {@link KserveRequestFuzzTest} under Jazzer (README, "Fuzzing").
+ * the coverage-guided {@link KserveRequestFuzzTest} under Jazzer (docs/robustness.md, "Fuzzing").
  */
 class BoundedRequestFuzzTest {
     private static final long FROM = Long.getLong("sparoa.fuzz.from", 0);

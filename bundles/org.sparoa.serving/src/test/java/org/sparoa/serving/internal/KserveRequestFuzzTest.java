@@ -7,7 +7,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
  * Coverage-guided fuzzing of the HTTP request parser with Jazzer. In a normal build (no {@code JAZZER_FUZZ}) each
  * method runs only the inputs kept under
  * {@code src/test/resources/org/sparoa/serving/internal/KserveRequestFuzzTestInputs/<method>/}; with
- * {@code JAZZER_FUZZ=1} one method fuzzes for its {@code maxDuration} (README, "Fuzzing").
+ * {@code JAZZER_FUZZ=1} one method fuzzes for its {@code maxDuration} (docs/robustness.md, "Fuzzing").
  */
 class KserveRequestFuzzTest {
     /** The fuzzer's bytes choose a real request and the mutations applied to it. */
