@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 import org.sparoa.api.CostModel;
 import org.sparoa.api.InferenceResult;
@@ -60,6 +61,8 @@ import org.sparoa.predictor.internal.LearnedThresholdPredictor;
  */
 public final class PredictedThresholdsBenchmark {
     private static final Map<String, String> FIXED = Map.of("sparsity", "0.5", "intensity", "10");
+    private static final String RULE_ALONE = "threshold-rule";
+    private static final String WITHOUT_MEASURED_CHOICE = "threshold-plan";
     private static final int REMEASURE_AFTER = Integer.getInteger("bench.remeasureAfter", 100);
 
     private PredictedThresholdsBenchmark() {
@@ -80,10 +83,17 @@ public final class PredictedThresholdsBenchmark {
             platform.addPolicy(threshold, QuadrantThresholdPolicy.SERVICE_PROPERTIES);
             QuadrantThresholdPolicy rule = new QuadrantThresholdPolicy(-1, -1, "sparse-cpu", "", false);
             rule.bindPredictor(predictor);
-            platform.addPolicy(new RuleAlone(rule, distinct), Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true));
+            // the rule alone (no island merging, no measured choice), remembering each threshold source's placement
+            platform.addPolicy(new NamedPolicy(RULE_ALONE, context -> {
+                QuadrantThresholdPolicy.Decision d = rule.decide(context);
+                distinct.record(d.predicted().isEmpty() ? "fixed" : "predicted", context, d);
+                return d.placement();
+            }), Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true));
             QuadrantThresholdPolicy unmeasured = new QuadrantThresholdPolicy(-1, -1, "sparse-cpu", "", true);
             unmeasured.bindPredictor(predictor);
-            platform.addPolicy(new WithoutMeasuredChoice(unmeasured), Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true));
+            // the policy's own plan without PROP_MEASURED_CHOICE: what the engine serves with measuredChoice = false
+            platform.addPolicy(new NamedPolicy(WITHOUT_MEASURED_CHOICE, unmeasured::place),
+                    Map.of(SchedulingPolicy.PROP_NEEDS_COSTS, true));
             System.out.println("predictor v" + predictor.info().version() + " (" + predictor.info().source() + "), "
                     + MachineInfo.describe());
             Map<String, RunOptions> contenders = new LinkedHashMap<>();
@@ -91,10 +101,10 @@ public final class PredictedThresholdsBenchmark {
             contenders.put("single:sparse-cpu", RunOptions.withPolicy("single", Map.of("backend", "sparse-cpu")));
             contenders.put("threshold:predicted", RunOptions.withPolicy("threshold", Map.of()));
             contenders.put("threshold:fixed", RunOptions.withPolicy("threshold", FIXED));
-            contenders.put("plan:predicted", RunOptions.withPolicy(WithoutMeasuredChoice.NAME, Map.of()));
-            contenders.put("plan:fixed", RunOptions.withPolicy(WithoutMeasuredChoice.NAME, FIXED));
-            contenders.put("rule:predicted", RunOptions.withPolicy(RuleAlone.NAME, Map.of()));
-            contenders.put("rule:fixed", RunOptions.withPolicy(RuleAlone.NAME, FIXED));
+            contenders.put("plan:predicted", RunOptions.withPolicy(WITHOUT_MEASURED_CHOICE, Map.of()));
+            contenders.put("plan:fixed", RunOptions.withPolicy(WITHOUT_MEASURED_CHOICE, FIXED));
+            contenders.put("rule:predicted", RunOptions.withPolicy(RULE_ALONE, Map.of()));
+            contenders.put("rule:fixed", RunOptions.withPolicy(RULE_ALONE, FIXED));
             System.out.printf(Locale.ROOT, "%-15s %4s %8s %8s %8s | %9s %9s %6s %6s %6s | %9s %9s %6s %6s %6s | %9s"
                             + " %9s %6s%n", "model", "sp%", "ORT", "ort-cpu", "sparse", "thr:pred", "thr:fixed", "p/f",
                     "plans", "p/f*", "plan:pred", "plan:fix", "p/f", "plans", "p/f*", "rule:pred", "rule:fix", "p/f");
@@ -226,53 +236,11 @@ public final class PredictedThresholdsBenchmark {
         }
     }
 
-    /**
-     * The {@code threshold} policy's own plan under another name and without {@link
-     * SchedulingPolicy#PROP_MEASURED_CHOICE}: what the engine serves when its measured choice is switched off.
-     */
-    static final class WithoutMeasuredChoice implements SchedulingPolicy {
-        static final String NAME = "threshold-plan";
-        private final QuadrantThresholdPolicy policy;
-
-        WithoutMeasuredChoice(QuadrantThresholdPolicy policy) {
-            this.policy = policy;
-        }
-
-        @Override
-        public String name() {
-            return NAME;
-        }
-
+    /** A policy under a name of its own whose placement is a function of the context: the benchmark's wrappers. */
+    record NamedPolicy(String name, Function<SchedulingContext, Placement> placer) implements SchedulingPolicy {
         @Override
         public Placement place(SchedulingContext context) {
-            return policy.place(context);
-        }
-    }
-
-    /**
-     * The rule alone (no island merging, no measured choice) under its own name, remembering the placement each
-     * threshold source gave and the context's measured operator costs, to list the operators they place differently.
-     */
-    static final class RuleAlone implements SchedulingPolicy {
-        static final String NAME = "threshold-rule";
-        private final QuadrantThresholdPolicy rule;
-        private final Distinct distinct;
-
-        RuleAlone(QuadrantThresholdPolicy rule, Distinct distinct) {
-            this.rule = rule;
-            this.distinct = distinct;
-        }
-
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Placement place(SchedulingContext context) {
-            QuadrantThresholdPolicy.Decision d = rule.decide(context);
-            distinct.record(d.predicted().isEmpty() ? "fixed" : "predicted", context, d);
-            return d.placement();
+            return placer.apply(context);
         }
     }
 
