@@ -8,6 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +35,7 @@ public class Nd4jRuntime implements SequenceNetworks, SoftActorCritics {
     private static final Logger LOG = LoggerFactory.getLogger(Nd4jRuntime.class);
 
     private final int threads;
+    private final Nd4jThread nd4jThread = new Nd4jThread();
     private volatile boolean initialised;
 
     @Activate
@@ -69,7 +71,8 @@ public class Nd4jRuntime implements SequenceNetworks, SoftActorCritics {
     public SequenceNetwork create(NetworkSpec spec, long seed, double learningRate) {
         return ContextLoader.call(() -> {
             initialise();
-            return new TransformerLstmNetwork(spec, TransformerLstmGraph.randomWeights(spec, seed), learningRate);
+            return new TransformerLstmNetwork(spec, TransformerLstmGraph.randomWeights(spec, seed), learningRate,
+                    nd4jThread);
         });
     }
 
@@ -77,7 +80,8 @@ public class Nd4jRuntime implements SequenceNetworks, SoftActorCritics {
     public SequenceNetwork restore(NetworkSpec spec, Map<String, float[]> weights, double learningRate) {
         return ContextLoader.call(() -> {
             initialise();
-            return new TransformerLstmNetwork(spec, TransformerLstmGraph.checkedWeights(spec, weights), learningRate);
+            return new TransformerLstmNetwork(spec, TransformerLstmGraph.checkedWeights(spec, weights), learningRate,
+                    nd4jThread);
         });
     }
 
@@ -111,6 +115,12 @@ public class Nd4jRuntime implements SequenceNetworks, SoftActorCritics {
     public String describe() {
         return "ND4J " + (initialised ? Nd4j.getBackend().getClass().getSimpleName() : "(natives not loaded yet)")
                 + ", " + threads + " thread(s)";
+    }
+
+    /** Ends the networks' ND4J thread (a step in progress finishes first). */
+    @Deactivate
+    public void deactivate() {
+        nd4jThread.close();
     }
 
     private synchronized void initialise() {

@@ -17,7 +17,7 @@ import org.sparoa.api.learn.SequenceNetwork;
  * in plain Java ({@link LstmHead#backward}), the encoder's gradients from SameDiff's automatic differentiation of an
  * encoder-only graph given d loss / d encoder output ({@link TransformerLstmGraph#buildEncoder}), then one Adam step
  * over every array ({@link NamedAdam}). The weights live here as Java arrays; the encoder graph's variables are set
- * from them before each gradient. Predictions run in plain Java ({@link PlainTransformerLstm}, rebuilt after training
+ * from them before each gradient, which runs on the runtime's one ND4J thread ({@link Nd4jThread}). Predictions run in plain Java ({@link PlainTransformerLstm}, rebuilt after training
  * steps). Every ND4J call runs under this bundle's context class loader.
  */
 final class TransformerLstmNetwork implements SequenceNetwork {
@@ -25,13 +25,15 @@ final class TransformerLstmNetwork implements SequenceNetwork {
     private final Map<String, float[]> weights;
     private final NamedAdam adam;
     private final List<String> encoderWeights;
+    private final Nd4jThread nd4j;
     /** The encoder-only graph, built on the first training step. */
     private SameDiff encoder;
     /** The forward pass of the current weights; null after a training step until it is needed again. */
     private PlainTransformerLstm plain;
 
-    TransformerLstmNetwork(NetworkSpec spec, Map<String, float[]> weights, double learningRate) {
+    TransformerLstmNetwork(NetworkSpec spec, Map<String, float[]> weights, double learningRate, Nd4jThread nd4j) {
         this.spec = spec;
+        this.nd4j = nd4j;
         this.weights = TransformerLstmGraph.checkedWeights(spec, weights);
         this.adam = new NamedAdam(learningRate);
         this.encoderWeights = TransformerLstmGraph.encoderWeights(spec);
@@ -115,9 +117,32 @@ final class TransformerLstmNetwork implements SequenceNetwork {
         return TransformerLstmGraph.shapes(spec).values().stream().mapToLong(TransformerLstmGraph::size).sum();
     }
 
+    /**
+     * Frees the native arrays SameDiff keeps for the encoder graph at once: each thread that asked it for gradients
+     * has a session (in the graph and in its gradient function) whose memory manager caches arrays for reuse. Left to
+     * the garbage collector, a server whose training runs each come on a new thread kept every run's cache.
+     */
     @Override
-    public void close() {
-        // the encoder graph holds no resource beyond its arrays; they go with it
+    public synchronized void close() {
+        SameDiff graph = encoder;
+        encoder = null;
+        if (graph != null) {
+            nd4j.run(() -> {
+                releaseSessions(graph);
+                SameDiff gradient = graph.getFunction(GRADIENT_FUNCTION);
+                if (gradient != null) {
+                    releaseSessions(gradient);
+                }
+            });
+        }
+    }
+
+    /** SameDiff's name for the gradient function of a graph ({@code SameDiff.GRAD_FN_KEY}, not public). */
+    private static final String GRADIENT_FUNCTION = "grad";
+
+    private static void releaseSessions(SameDiff graph) {
+        graph.getSessions().values().forEach(session -> session.getMmgr().close());
+        graph.getSessions().clear();
     }
 
     private PlainTransformerLstm forwardPass() {
@@ -127,24 +152,50 @@ final class TransformerLstmNetwork implements SequenceNetwork {
         return plain;
     }
 
+    /**
+     * The encoder's gradients given d loss / d encoder output. Every native array this makes is freed before it
+     * returns: the variables' arrays are written in place, the inputs and the gradients closed once read, so that a
+     * training step leaves no native memory waiting for the garbage collector (which a large heap runs rarely; in
+     * a server that let each training run strand a few hundred MB in the allocator).
+     */
     private Map<String, float[]> encoderGradients(float[][] features, float[][] encodedGradient) {
-        return ContextLoader.call(() -> {
+        return nd4j.call(() -> {
             if (encoder == null) {
                 encoder = SameDiff.create();
                 TransformerLstmGraph.buildEncoder(encoder, spec, weights);
             } else {
                 for (String name : encoderWeights) {
-                    INDArray arr = encoder.getVariable(name).getArr();
-                    arr.assign(Nd4j.create(weights.get(name), arr.shape(), 'c'));
+                    // created by buildEncoder as contiguous 'c' arrays of exactly these values
+                    encoder.getVariable(name).getArr().data().setData(weights.get(name));
                 }
             }
-            Map<String, INDArray> g = encoder.calculateGradients(Map.of(
-                    TransformerLstmGraph.FEATURES, matrix(features),
-                    TransformerLstmGraph.ENCODED_GRADIENT, matrix(encodedGradient)), encoderWeights);
             Map<String, float[]> out = new LinkedHashMap<>();
-            g.forEach((name, array) -> out.put(name, array.dup('c').data().asFloat()));
+            try (INDArray x = matrix(features); INDArray dEncoded = matrix(encodedGradient)) {
+                Map<String, INDArray> g = encoder.calculateGradients(Map.of(TransformerLstmGraph.FEATURES, x,
+                        TransformerLstmGraph.ENCODED_GRADIENT, dEncoded), encoderWeights);
+                g.forEach((name, array) -> {
+                    out.put(name, floats(array));
+                    close(array);
+                });
+            }
             return out;
         });
+    }
+
+    /** The values of {@code array} in row-major order. */
+    private static float[] floats(INDArray array) {
+        if (array.ordering() == 'c' && array.offset() == 0 && array.length() == array.data().length()) {
+            return array.data().asFloat();
+        }
+        try (INDArray copy = array.dup('c')) {
+            return copy.data().asFloat();
+        }
+    }
+
+    private static void close(INDArray array) {
+        if (array.closeable()) {
+            array.close();
+        }
     }
 
     private void checkExample(Sequence e) {
