@@ -90,7 +90,7 @@ public class Nd4jRuntime implements SequenceNetworks, SoftActorCritics {
         requireSpec(spec);
         return ContextLoader.call(() -> {
             initialise();
-            return new SoftActorCriticAgent(spec, SacWeights.randomWeights(spec, seed));
+            return new SoftActorCriticAgent(spec, SacWeights.randomWeights(spec, seed), nd4jThread);
         });
     }
 
@@ -101,7 +101,7 @@ public class Nd4jRuntime implements SequenceNetworks, SoftActorCritics {
         Map<String, float[]> checked = SacWeights.checkedWeights(spec, weights);
         return ContextLoader.call(() -> {
             initialise();
-            return new SoftActorCriticAgent(spec, checked);
+            return new SoftActorCriticAgent(spec, checked, nd4jThread);
         });
     }
 

@@ -25,11 +25,11 @@ import org.sparoa.api.learn.UpdateStats;
  * smaller critic and the temperature's entropy gap (entropy minus {@code targetEntropyRatio} times the log of the
  * number of allowed actions, per state); back-propagates each loss into its own network only; steps Adam on the
  * actor, the critics and the log-temperature; and moves the target critics {@code tau} of the way to the critics.
- * Every public method is synchronised and runs under this bundle's context class loader; after {@link #close()}
- * they throw {@link IllegalStateException}.
+ * Every public method is synchronised and does its ND4J work on the runtime's one ND4J thread ({@link Nd4jThread}),
+ * under this bundle's context class loader; after {@link #close()} they throw {@link IllegalStateException}.
  *
- * <p>The arrays of one call (activations, gradients) live in an ND4J workspace, one per calling thread shared by all
- * agents, kept at the size the largest call needed: allocating and freeing them natively each time costs several
+ * <p>The arrays of one call (activations, gradients) live in an ND4J workspace of that thread, shared by all agents,
+ * kept at the size the largest call needed: allocating and freeing them natively each time costs several
  * times the arithmetic at these sizes. Nothing made in it outlives the call.
  */
 final class SoftActorCriticAgent implements SoftActorCritic {
@@ -46,10 +46,12 @@ final class SoftActorCriticAgent implements SoftActorCritic {
     private final Perceptron target1;
     private final Perceptron target2;
     private final AdamStep adam;
+    private final Nd4jThread nd4j;
     private boolean closed;
 
-    SoftActorCriticAgent(AgentSpec spec, Map<String, float[]> weights) {
+    SoftActorCriticAgent(AgentSpec spec, Map<String, float[]> weights, Nd4jThread nd4j) {
         this.spec = spec;
+        this.nd4j = nd4j;
         this.parameters = new SacParameters(spec, weights);
         Map<String, INDArray> arrays = parameters.arrays();
         Map<String, INDArray> slots = parameters.gradients();
@@ -168,7 +170,7 @@ final class SoftActorCriticAgent implements SoftActorCritic {
     @Override
     public synchronized double temperature() {
         open();
-        return ContextLoader.call(this::temperatureNow);
+        return nd4j.call(this::temperatureNow);
     }
 
     private double temperatureNow() {
@@ -178,7 +180,7 @@ final class SoftActorCriticAgent implements SoftActorCritic {
     @Override
     public synchronized Map<String, float[]> weights() {
         open();
-        return ContextLoader.call(() -> {
+        return nd4j.call(() -> {
             Map<String, float[]> out = new LinkedHashMap<>();
             parameters.arrays().forEach((name, array) -> out.put(name, array.dup('c').data().asFloat()));
             return out;
@@ -198,14 +200,14 @@ final class SoftActorCriticAgent implements SoftActorCritic {
             return;
         }
         closed = true;
-        ContextLoader.run(() -> {
+        nd4j.run(() -> {
             adam.close();
             parameters.close();
         });
     }
 
-    private static <T> T inScratch(Supplier<T> work) {
-        return ContextLoader.call(() -> {
+    private <T> T inScratch(Supplier<T> work) {
+        return nd4j.call(() -> {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH, WORKSPACE)) {
                 return work.get();
             }
