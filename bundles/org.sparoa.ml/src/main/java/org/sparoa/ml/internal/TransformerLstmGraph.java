@@ -134,7 +134,8 @@ final class TransformerLstmGraph {
     static void buildEncoder(SameDiff sd, NetworkSpec s, Map<String, float[]> weights) {
         Map<String, long[]> shapes = shapes(s);
         Map<String, SDVariable> w = new LinkedHashMap<>();
-        encoderWeights(s).forEach(name -> w.put(name, sd.var(name, Nd4j.create(weights.get(name), shapes.get(name), 'c'))));
+        encoderWeights(s).forEach(name ->
+                w.put(name, sd.var(name, Nd4j.create(weights.get(name), shapes.get(name), 'c'))));
         SDVariable x = sd.placeHolder(FEATURES, DataType.FLOAT, -1, s.features());
         SDVariable gradient = sd.placeHolder(ENCODED_GRADIENT, DataType.FLOAT, -1, s.modelDim());
         SDVariable h = sd.identity(ENCODED, encoder(sd, s, w, x));

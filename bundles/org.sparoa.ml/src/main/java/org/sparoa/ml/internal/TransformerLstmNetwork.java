@@ -17,8 +17,9 @@ import org.sparoa.api.learn.SequenceNetwork;
  * in plain Java ({@link LstmHead#backward}), the encoder's gradients from SameDiff's automatic differentiation of an
  * encoder-only graph given d loss / d encoder output ({@link TransformerLstmGraph#buildEncoder}), then one Adam step
  * over every array ({@link NamedAdam}). The weights live here as Java arrays; the encoder graph's variables are set
- * from them before each gradient, which runs on the runtime's one ND4J thread ({@link Nd4jThread}). Predictions run in plain Java ({@link PlainTransformerLstm}, rebuilt after training
- * steps). Every ND4J call runs under this bundle's context class loader.
+ * from them before each gradient, which runs on the runtime's one ND4J thread ({@link Nd4jThread}). Predictions run
+ * in plain Java ({@link PlainTransformerLstm}, rebuilt after training steps). Every ND4J call runs under this
+ * bundle's context class loader.
  */
 final class TransformerLstmNetwork implements SequenceNetwork {
     private final NetworkSpec spec;
