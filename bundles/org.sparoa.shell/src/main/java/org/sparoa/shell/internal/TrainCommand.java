@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
@@ -181,23 +182,50 @@ public class TrainCommand implements Action {
         return s.toString();
     }
 
-    /** The current stage as one line redrawn in place, with elapsed time and an estimate of what is left. */
+    /**
+     * The current stage as one line redrawn in place, with the time since the command began and an estimate of what
+     * is left of the stage (a trainable's stages repeat, e.g. one per epoch: the estimate is from the stage's own
+     * pace, so that it does not grow with every stage that went before).
+     */
     static final class ProgressLine implements Trainable.Listener {
         private static final int WIDTH = 24;
         private final PrintStream out;
-        private final long start = System.nanoTime();
+        private final LongSupplier clock;
+        private final long start;
+        private String stage;
+        private long stageStart;
+        private long lastDone;
+        private long lastTime;
         private boolean open;
 
         ProgressLine(PrintStream out) {
+            this(out, System::nanoTime);
+        }
+
+        /** With {@code clock} giving nanoseconds (for tests). */
+        ProgressLine(PrintStream out, LongSupplier clock) {
             this.out = out;
+            this.clock = clock;
+            this.start = clock.getAsLong();
+            this.stageStart = start;
+            this.lastTime = start;
         }
 
         @Override
         public void progress(long done, long total, String stage) {
-            double seconds = (System.nanoTime() - start) / 1e9;
+            long now = clock.getAsLong();
+            if (!stage.equals(this.stage) || done < lastDone) {
+                // a new stage began when the last step of the one before ended
+                this.stage = stage;
+                stageStart = lastTime;
+            }
+            lastDone = done;
+            lastTime = now;
+            double seconds = (now - start) / 1e9;
+            double stageSeconds = (now - stageStart) / 1e9;
             int filled = total <= 0 ? 0 : (int) Math.min(WIDTH, WIDTH * done / total);
             String left = done <= 0 || total <= 0 ? "" : String.format(Locale.ROOT, ", ~%.0f s left",
-                    seconds / done * (total - done));
+                    stageSeconds / done * (total - done));
             out.print(String.format(Locale.ROOT, "\r%s [%s%s] %d/%d (%.0f s%s)   ", stage, "=".repeat(filled),
                     " ".repeat(WIDTH - filled), done, total, seconds, left));
             out.flush();
