@@ -1,6 +1,5 @@
 package org.sparoa.bench;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -61,23 +60,11 @@ public final class PredictorTrainingMemory {
                     System.gc();
                 }
                 Runtime rt = Runtime.getRuntime();
-                System.out.printf(Locale.ROOT, "%5d %12d %8d %8.0f %11.5f %16.5f %9d/%d%n", e.epoch(), residentMb(),
+                System.out.printf(Locale.ROOT, "%5d %12d %8d %8.0f %11.5f %16.5f %9d/%d%n", e.epoch(),
+                        ProcessMemory.rssBytes() >> 20,
                         (rt.totalMemory() - rt.freeMemory()) >> 20, (System.nanoTime() - start) / 1e9,
                         e.trainLoss(), e.validationLoss(), e.validationErrors(), e.validationDecisions());
             }
         }, () -> false);
-    }
-
-    private static long residentMb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-                }
-            }
-        } catch (java.io.IOException e) {
-            return -1;
-        }
-        return -1;
     }
 }

@@ -80,8 +80,7 @@ public class Nd4jRuntime implements SequenceNetworks, SoftActorCritics {
     public SequenceNetwork restore(NetworkSpec spec, Map<String, float[]> weights, double learningRate) {
         return ContextLoader.call(() -> {
             initialise();
-            return new TransformerLstmNetwork(spec, TransformerLstmGraph.checkedWeights(spec, weights), learningRate,
-                    nd4jThread);
+            return new TransformerLstmNetwork(spec, weights, learningRate, nd4jThread);
         });
     }
 

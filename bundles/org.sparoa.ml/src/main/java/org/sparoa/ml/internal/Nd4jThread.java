@@ -15,12 +15,13 @@ import java.util.function.Supplier;
  * this bundle's context class loader ({@link ContextLoader}).
  */
 final class Nd4jThread implements AutoCloseable {
+    private volatile Thread thread;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sparoa-nd4j");
         t.setDaemon(true);
+        thread = t;
         return t;
     });
-    private volatile Thread thread;
 
     /** Runs {@code work} on this thread and returns its result; from this thread itself, runs it in place. */
     <T> T call(Supplier<T> work) {
@@ -29,10 +30,7 @@ final class Nd4jThread implements AutoCloseable {
         }
         Future<T> f;
         try {
-            f = executor.submit(() -> {
-                thread = Thread.currentThread();
-                return ContextLoader.call(work);
-            });
+            f = executor.submit(() -> ContextLoader.call(work));
         } catch (RejectedExecutionException e) {
             throw new IllegalStateException("the learning runtime (bundle org.sparoa.ml) has stopped", e);
         }
