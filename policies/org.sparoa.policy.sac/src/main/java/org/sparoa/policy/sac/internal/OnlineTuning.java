@@ -36,18 +36,22 @@ import org.sparoa.api.SegmentPlan;
 import org.sparoa.api.SegmentTiming;
 import org.sparoa.api.learn.SoftActorCritic;
 import org.sparoa.api.learn.SoftActorCritics;
+import org.sparoa.api.learn.Transition;
 
 /**
  * Online fine-tuning of the {@code sac} agent from the engine's real segment timings, in the background. Every
  * completed request that {@code sac} planned tells, per segment, how long the segment really ran against what the
  * engine's cost model (the costs the agent decided on) expected — hand-overs into the segment included; per model
- * and backend this keeps a recency-weighted ratio, measured over expected. When a model has
- * {@link Config#minObservations()} new observations and some backend's ratio is off by at least
- * {@link Config#minCorrection()}, one round runs on a single low-priority thread: the agent in use is restored, trained
- * for at most {@link Config#episodes()} episodes and {@link Config#roundSeconds()} on the model's scenarios (idle and
- * loaded, as offline) whose actual costs are the cost model's corrected by those ratios while the state still shows the
- * cost model (what the agent will see when it decides), and saved as the next weights version only if its plans are
- * cheaper under the corrected costs than the agent in use. CPU is bounded twice: within a round the thread works
+ * and backend this keeps a recency-weighted ratio, measured over expected. It also keeps the model's latest plan as
+ * it ran ({@link MeasuredPlan}): its segments' times and the request's time outside them. When a model has
+ * {@link Config#minObservations()} new observations and some backend's ratio, or the whole plan's measured time over
+ * its estimate, is off by at least {@link Config#minCorrection()}, one round runs on a single low-priority thread: the
+ * agent in use is restored, trained for at most {@link Config#episodes()} episodes and {@link Config#roundSeconds()}
+ * on the model's scenarios (idle and loaded, as offline) whose actual costs are the cost model's corrected by those
+ * ratios and by the measured time outside segments (per segment) while the state still shows the cost model (what
+ * the agent will see when it decides), with the plan that ran among its experience as a {@link MeasuredEpisode} (its
+ * return minus the measured request time), and saved as the next weights version only if its plans are cheaper
+ * under the corrected costs than the agent in use. CPU is bounded twice: within a round the thread works
  * {@link Config#burstShare()} of the time and sleeps the rest ({@link DutyCycle}), so that requests served meanwhile
  * keep the cores most of the time; and after a round that worked {@code w} seconds the next starts no sooner than
  * {@code w / maxCpuShare} after the first began. Never on the request path: the engine delivers
@@ -127,7 +131,17 @@ public class OnlineTuning implements PlanObserver {
      * the plan costs before and after, and the file saved.
      */
     public record Round(String modelId, Map<String, Double> factors, int episodes, long updates, double beforeMillis,
-                        double afterMillis, Path saved, String outcome) {
+                        double afterMillis, Path saved, String outcome, MeasuredRun measured) {
+    }
+
+    /**
+     * The plan that ran, as a round used it: its mean measured request time, the cost model's estimate of it, the
+     * requests averaged, the measured time outside segments charged per segment, and the transitions replayed from it
+     * (0 when it could not be replayed: a plan of another model version or backend set).
+     */
+    public record MeasuredRun(double measuredMillis, double expectedMillis, int requests,
+                              double outsidePerSegmentMillis, int transitions) {
+        static final MeasuredRun NONE = new MeasuredRun(Double.NaN, Double.NaN, 0, 0, 0);
     }
 
     /** Per model, per backend: recency-weighted sums of measured and expected segment times. */
@@ -174,6 +188,7 @@ public class OnlineTuning implements PlanObserver {
     private final Settings settings;
     private final Consumer<Round> onRound;
     private final Map<String, Observed> observed = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, MeasuredPlan> runs = new java.util.concurrent.ConcurrentHashMap<>();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sparoa-sac-online");
         t.setDaemon(true);
@@ -248,6 +263,11 @@ public class OnlineTuning implements PlanObserver {
             return false; // a plan of another version of the model
         }
         Observed o = observed.computeIfAbsent(request.modelId(), k -> new Observed());
+        double planExpected = 0;
+        for (SegmentPlan s : segments) {
+            planExpected += expectedMillis(graph, s, placement, context.costs());
+        }
+        runs.computeIfAbsent(request.modelId(), k -> new MeasuredPlan(DECAY)).add(request, planExpected);
         for (SegmentTiming t : request.timings()) {
             if (t.segment() < 0 || t.segment() >= segments.size()) {
                 continue;
@@ -290,13 +310,27 @@ public class OnlineTuning implements PlanObserver {
         return ms;
     }
 
-    /** Whether {@code modelId} has enough new observations and a ratio far enough from 1, and no round is waiting. */
+    /**
+     * Whether {@code modelId} has enough new observations and a backend's ratio, or its plan's measured time over the
+     * estimate, far enough from 1, and no round is waiting.
+     */
     boolean due(String modelId) {
         Observed o = observed.get(modelId);
         if (o == null || o.fresh() < settings.minObservations() || System.nanoTime() < notBeforeNanos) {
             return false;
         }
-        return o.factors().values().stream().anyMatch(f -> Math.abs(f - 1) >= settings.minCorrection());
+        if (o.factors().values().stream().anyMatch(f -> Math.abs(f - 1) >= settings.minCorrection())) {
+            return true;
+        }
+        Optional<MeasuredPlan.Snapshot> run = measured(modelId);
+        return run.isPresent() && run.get().expectedMillis() > 0
+                && Math.abs(run.get().totalMillis() / run.get().expectedMillis() - 1) >= settings.minCorrection();
+    }
+
+    /** The model's latest plan as it ran (empty before a request {@code sac} planned). */
+    Optional<MeasuredPlan.Snapshot> measured(String modelId) {
+        MeasuredPlan p = runs.get(modelId);
+        return p == null ? Optional.empty() : p.snapshot();
     }
 
     /** The model's measured/expected ratios per backend so far (empty before a request {@code sac} planned). */
@@ -333,34 +367,43 @@ public class OnlineTuning implements PlanObserver {
         Observed o = observed.computeIfAbsent(modelId, k -> new Observed());
         Map<String, Double> factors = o.factors();
         o.consumed();
+        Optional<MeasuredPlan.Snapshot> run = measured(modelId);
+        double outsidePerSegment = run.map(MeasuredPlan.Snapshot::outsidePerSegmentMillis).orElse(0.0);
         SacWeights current = policy.currentWeights();
         CostEnvironment base = CostEnvironment.of(context, ThresholdFeatures.of(context, policy.predictor()));
+        CostModel asMeasured = new ScaledBackendCosts(base.actual(), factors, outsidePerSegment);
         CostEnvironment corrected = new CostEnvironment(base.name() + " (as measured)", base.graph(),
-                base.backends(), base.observed(), new ScaledBackendCosts(base.actual(), factors), base.analysis(),
-                base.thresholds());
+                base.backends(), base.observed(), asMeasured, base.analysis(), base.thresholds());
         List<CostEnvironment> scenarios = corrected.scenarios(OfflineTraining.LOAD_FACTORS);
+        Optional<MeasuredEpisode.Result> replayed = run.flatMap(p -> MeasuredEpisode.of(
+                new CostEnvironment(base.name() + " (as run)", base.graph(), base.backends(), base.observed(),
+                        asMeasured, base.analysis(), base.thresholds()), p));
+        List<Transition> measuredSteps = replayed.map(MeasuredEpisode.Result::transitions).orElse(List.of());
+        MeasuredRun measuredRun = run.map(p -> new MeasuredRun(p.totalMillis(), p.expectedMillis(), p.requests(),
+                outsidePerSegment, measuredSteps.size())).orElse(MeasuredRun.NONE);
         int round = ++rounds;
         try (SoftActorCritic agent = agents.restore(current.spec(), current.weights(), round)) {
             double[] before = planMillis(agent, scenarios);
             SacTrainer.Result r = new SacTrainer(SacTrainer.Settings.of(settings.episodes(), round,
                     (long) Math.ceil(settings.roundMillis() / settings.burstShare())))
-                    .train(agent, scenarios, (done, total, rec, stats) -> { }, pacing);
+                    .train(agent, scenarios, measuredSteps, (done, total, rec, stats) -> { }, pacing);
             if (r.cancelled()) {
                 return new Round(modelId, factors, r.curve().size(), r.updates(), before[0], before[0], null,
-                        "cancelled");
+                        "cancelled", measuredRun);
             }
             double[] after = planMillis(agent, scenarios);
             boolean better = after[1] < before[1] * 0.995 && after[0] <= before[0] * 1.001;
             if (!better) {
                 return new Round(modelId, factors, r.curve().size(), r.updates(), before[0], after[0], null,
-                        "kept the weights in use: the tuned agent's plans were not cheaper");
+                        "kept the weights in use: the tuned agent's plans were not cheaper", measuredRun);
             }
             Map<String, String> info = new LinkedHashMap<>(current.info());
-            info.put("online", String.format(Locale.ROOT, "round %d on %s, measured/expected %s, %d episodes",
-                    round, modelId, factors, r.curve().size()));
+            info.put("online", String.format(Locale.ROOT, "round %d on %s, measured/expected %s, plan %.3f ms as"
+                    + " run, %d episodes", round, modelId, factors, measuredRun.measuredMillis(), r.curve().size()));
             Path saved = policy.store().save(new SacWeights(current.spec(), current.slots(), current.stateLayout(),
                     info, agent.weights()));
-            return new Round(modelId, factors, r.curve().size(), r.updates(), before[0], after[0], saved, "saved");
+            return new Round(modelId, factors, r.curve().size(), r.updates(), before[0], after[0], saved, "saved",
+                    measuredRun);
         } catch (IOException e) {
             throw new IllegalStateException("cannot save the tuned weights: " + e.getMessage(), e);
         }
@@ -381,9 +424,11 @@ public class OnlineTuning implements PlanObserver {
     }
 
     static String describe(Round r) {
-        return String.format(Locale.ROOT, "%s, measured/expected %s, %d episodes, %d updates: plan %.3f -> %.3f ms"
-                + " (idle, as measured); %s%s", r.modelId(), r.factors(), r.episodes(), r.updates(), r.beforeMillis(),
-                r.afterMillis(),
-                r.outcome(), r.saved() == null ? "" : " " + r.saved());
+        MeasuredRun m = r.measured();
+        return String.format(Locale.ROOT, "%s, measured/expected %s, plan as run %.3f ms (estimated %.3f, %d requests,"
+                + " %.3f ms outside each segment, %d steps replayed), %d episodes, %d updates: plan %.3f -> %.3f ms"
+                + " (idle, as measured); %s%s", r.modelId(), r.factors(), m.measuredMillis(), m.expectedMillis(),
+                m.requests(), m.outsidePerSegmentMillis(), m.transitions(), r.episodes(), r.updates(),
+                r.beforeMillis(), r.afterMillis(), r.outcome(), r.saved() == null ? "" : " " + r.saved());
     }
 }

@@ -20,8 +20,11 @@ import org.sparoa.api.learn.UpdateStats;
  * takes the next environment of a seeded shuffle, samples every action from the actor's probabilities (no epsilon:
  * the entropy term explores), stores the transitions in a replay buffer, and after {@code warmupSteps} makes one
  * update per {@code stepsPerUpdate} steps on a uniform random batch. Up to {@code parallelEpisodes} episodes of
- * distinct environments run side by side, so that one call of the actor samples a step of each. Stops after {@code episodes} episodes, at the
- * time limit, or when cancelled. With the same seed, environments and agent factory it takes the same steps.
+ * distinct environments run side by side, so that one call of the actor samples a step of each. Transitions of plans
+ * that ran for real ({@link MeasuredEpisode}), when given, join the replay buffer at the start and again after every
+ * pass over the environments, so that they stay about one environment's share of it. Stops after {@code episodes}
+ * episodes, at the time limit, or when cancelled. With the same seed, environments and agent factory it takes the
+ * same steps.
  */
 final class SacTrainer {
 
@@ -86,6 +89,12 @@ final class SacTrainer {
     /** Trains {@code agent} further (e.g. restored weights). */
     Result train(SoftActorCritic agent, List<CostEnvironment> environments, Progress progress,
                  BooleanSupplier cancelled) {
+        return train(agent, environments, List.of(), progress, cancelled);
+    }
+
+    /** Trains {@code agent} further, with {@code measured} transitions of plans that ran for real among the replay. */
+    Result train(SoftActorCritic agent, List<CostEnvironment> environments, List<Transition> measured,
+                 Progress progress, BooleanSupplier cancelled) {
         if (environments.isEmpty()) {
             throw new IllegalArgumentException("training needs at least one cost environment");
         }
@@ -99,6 +108,7 @@ final class SacTrainer {
         }
         Random random = new Random(settings.seed());
         ReplayBuffer replay = new ReplayBuffer(settings.replayCapacity());
+        measured.forEach(replay::add);
         List<EpisodeRecord> curve = new ArrayList<>();
         List<Integer> order = new ArrayList<>();
         // up to `parallel` episodes run side by side (distinct environments), so one actor call serves them all
@@ -157,6 +167,9 @@ final class SacTrainer {
                     EpisodeRecord r = new EpisodeRecord(curve.size(), e.environment().name(), e.totalMillis(),
                             references.get(running[k]));
                     curve.add(r);
+                    if (!measured.isEmpty() && curve.size() % episodes.size() == 0) {
+                        measured.forEach(replay::add);
+                    }
                     progress.episode(curve.size(), settings.episodes(), r, last);
                     if (started < settings.episodes()) {
                         running[k] = next(order, episodes.size(), random, running, k);

@@ -100,6 +100,74 @@ class OnlineTuningTest {
         }
     }
 
+    /**
+     * A split the cost model likes (the first three operators cost 1 ms on a and 4 on b, the last three the other way
+     * round: 6.7 ms against 15.3 on one backend) whose segments run as estimated, but whose requests take 30 ms more
+     * outside them (the engine's work per segment, which the cost model does not see: 15 ms a segment): no backend's ratio is off, the plan as a whole is. The round
+     * replays the plan with its measured time, corrects the per-segment cost, and the next decision is one segment.
+     */
+    @Test
+    void aPlanWhoseRequestsTakeLongerThanItsSegmentsMakesARoundThatReplaysItAndMovesAwayFromTheSplit()
+            throws Exception {
+        CostModel splitPays = Views.costs((b, n) -> {
+            boolean early = Integer.parseInt(n.name().substring(2)) < 3;
+            return b.equals("a") == early ? 1.0 : 4.0;
+        }, 0.1, 0.3);
+        Model m = Views.chain(6, "Conv");
+        SchedulingContext context = new SchedulingContext(m, TWO, Map.of(), splitPays);
+        // an agent that learned this cost model (the shipped one keeps small models on one backend)
+        SacTrainer.Settings training = SacTrainer.Settings.of(200, 5, 600_000);
+        SacTrainer.Result learned = new SacTrainer(training).train(AGENTS,
+                CostEnvironment.of(context, Map.of()).scenarios(OfflineTraining.LOAD_FACTORS),
+                (done, total, rec, stats) -> { }, () -> false);
+        try (org.sparoa.api.learn.SoftActorCritic agent = learned.agent()) {
+            new WeightsStore(dir).save(new SacWeights(training.agentSpec(), StateEncoder.SLOTS,
+                    SacWeights.STATE_LAYOUT, Map.of("trained", "on the split's cost model"), agent.weights()));
+        }
+        SacPolicy policy = new SacPolicy(AGENTS, dir);
+        try {
+            Map<String, String> before = policy.place(context).backendByNode();
+            assertEquals(2, new java.util.HashSet<>(before.values()).size(), "the agent splits: " + before);
+            List<SegmentPlan> split = List.of(
+                    new SegmentPlan(0, "a", List.of("op0", "op1", "op2"), List.of("x"), List.of("t2")),
+                    new SegmentPlan(1, "b", List.of("op3", "op4", "op5"), List.of("t2"), List.of("y")));
+            // each segment as the cost model expects it (0.3 + 3 x 1, and 0.1 + 0.3 + 3 x 1), 30 ms outside them
+            long first = 3_300_000;
+            long second = 3_400_000;
+            CompletedRequest run = new CompletedRequest(m.id(), new PlanDescription(m.id(), "sac", null, split),
+                    List.of(new SegmentTiming(0, "a", 0, first), new SegmentTiming(1, "b", first, first + second)),
+                    first + second + 30_000_000);
+            List<OnlineTuning.Round> rounds = new ArrayList<>();
+            OnlineTuning tuner = new OnlineTuning(policy, AGENTS,
+                    new OnlineTuning.Settings(true, 20, 0.15, 300, 120_000, 1.0), rounds::add);
+            try {
+                for (int i = 0; i < 20; i++) {
+                    assertTrue(tuner.record(run, context));
+                }
+                assertEquals(1.0, tuner.factors(m.id()).get("a"), 1e-9, "segments on a as expected");
+                assertEquals(1.0, tuner.factors(m.id()).get("b"), 1e-9, "segments on b as expected");
+                assertTrue(tuner.due(m.id()), "the plan as a whole is 36.7 ms against 6.7 estimated");
+
+                OnlineTuning.Round r = tuner.tune(m.id());
+                OnlineTuning.MeasuredRun measured = r.measured();
+                assertEquals(6, measured.transitions(), "the plan replayed, one step per operator");
+                assertEquals(36.7, measured.measuredMillis(), 1e-6);
+                assertEquals(6.7, measured.expectedMillis(), 1e-9);
+                assertEquals(15.0, measured.outsidePerSegmentMillis(), 1e-6);
+                assertEquals("saved", r.outcome(), OnlineTuning.describe(r));
+                assertEquals(dir.resolve("sac-v0002.weights"), r.saved());
+
+                Map<String, String> after = policy.place(context).backendByNode();
+                assertEquals(1, new java.util.HashSet<>(after.values()).size(),
+                        "one segment (30.3 ms as measured) once each costs 15 ms more: " + before + " -> " + after);
+            } finally {
+                tuner.close();
+            }
+        } finally {
+            policy.close();
+        }
+    }
+
     @Test
     void otherPoliciesPlansTimesAsExpectedAndUnknownModelsStartNoRound() throws Exception {
         SacPolicy policy = new SacPolicy(AGENTS, dir);

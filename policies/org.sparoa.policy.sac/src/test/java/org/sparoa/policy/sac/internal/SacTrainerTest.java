@@ -10,10 +10,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.sparoa.api.BackendView;
+import org.sparoa.api.CompletedRequest;
 import org.sparoa.api.CostModel;
 import org.sparoa.api.Model;
+import org.sparoa.api.PlanDescription;
+import org.sparoa.api.SegmentPlan;
+import org.sparoa.api.SegmentTiming;
 import org.sparoa.api.learn.SoftActorCritic;
 import org.sparoa.api.learn.SoftActorCritics;
+import org.sparoa.api.learn.Transition;
 import org.sparoa.ml.Networks;
 
 /** The trainer on tiny environments whose optimum is known by trying every placement. */
@@ -68,6 +73,36 @@ class SacTrainerTest {
             assertTrue(busy.placement().values().stream().allMatch("b"::equals),
                     "a loaded x4: everything moved to b, " + busy.placement());
             assertEquals(BruteForce.optimumMillis(loaded), busy.totalMillis(), 1e-9);
+        }
+    }
+
+    /**
+     * One operator the cost model prices at 1 ms on a and 1.5 on b, which ran on a for real in 10 ms: trained on the
+     * cost model alone the agent keeps a; with the measured run among its experience it learns b.
+     */
+    @Test
+    void transitionsOfAPlanThatRanForRealTeachWhatTheCostModelDoesNot() {
+        Model m = Views.chain(1, "Conv");
+        CostEnvironment env = Views.environment(m, TWO, Views.costs((b, n) -> b.equals("a") ? 1.0 : 1.5, 0.3, 0.5));
+        MeasuredPlan ran = new MeasuredPlan(0.98);
+        ran.add(new CompletedRequest(m.id(), new PlanDescription(m.id(), "sac", null, List.of(new SegmentPlan(0, "a",
+                List.of("op0"), List.of("x"), List.of("y")))), List.of(new SegmentTiming(0, "a", 0, 10_000_000)),
+                10_000_000), 1.5);
+        List<Transition> measured = MeasuredEpisode.of(env, ran.snapshot().orElseThrow()).orElseThrow()
+                .transitions();
+        assertEquals(1, measured.size());
+
+        SacTrainer trainer = new SacTrainer(SacTrainer.Settings.of(600, 3, 600_000));
+        try (SoftActorCritic modelOnly = trainer.train(AGENTS, List.of(env), (d, t, r, u) -> { }, () -> false)
+                .agent()) {
+            assertEquals(Map.of("op0", "a"), GreedyRollout.run(modelOnly, new PlacementEpisode(env), false)
+                    .placement(), "the cost model alone says a");
+        }
+        try (SoftActorCritic fresh = AGENTS.create(SacTrainer.Settings.of(600, 3, 600_000).agentSpec(), 3);
+             SoftActorCritic asRun = trainer.train(fresh, List.of(env), measured, (d, t, r, u) -> { }, () -> false)
+                     .agent()) {
+            assertEquals(Map.of("op0", "b"), GreedyRollout.run(asRun, new PlacementEpisode(env), false)
+                    .placement(), "a measured at 10 ms: b");
         }
     }
 
