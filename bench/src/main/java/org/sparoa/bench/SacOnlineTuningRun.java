@@ -42,7 +42,8 @@ import org.sparoa.policy.sac.internal.SacPolicy;
 public final class SacOnlineTuningRun {
     private static final List<String> COLUMNS = List.of("model", "sparsity", "requests", "plan_before", "outcome",
             "p50_before_round_ms", "p50_during_round_ms", "p50_after_round_ms", "during_over_after",
-            "round_ended_after_request", "factors", "episodes", "updates",
+            "round_ended_after_request", "factors", "plan_as_run_ms", "plan_estimated_ms", "outside_per_segment_ms",
+            "steps_replayed", "episodes", "updates",
             "estimate_before_ms", "estimate_after_ms", "plan_after", "head_to_head_before_ms", "head_to_head_after_ms",
             "after_vs_before");
 
@@ -126,14 +127,22 @@ public final class SacOnlineTuningRun {
             row.put("p50_during_round_ms", besideP50);
             row.put("round_ended_after_request", roundSeen);
             row.put("factors", round.factors().toString());
+            row.put("plan_as_run_ms", round.measured().measuredMillis());
+            row.put("plan_estimated_ms", round.measured().expectedMillis());
+            row.put("outside_per_segment_ms", round.measured().outsidePerSegmentMillis());
+            row.put("steps_replayed", round.measured().transitions());
             row.put("episodes", round.episodes());
             row.put("updates", round.updates());
             row.put("estimate_before_ms", round.beforeMillis());
             row.put("estimate_after_ms", round.afterMillis());
             row.put("outcome", round.saved() == null ? round.outcome() : "saved " + round.saved().getFileName());
-            System.out.printf(Locale.ROOT, "%-15s %3d%%  round after %d requests: ratios %s, %d episodes, %d updates, "
-                            + "estimate %.2f -> %.2f ms, %s; p50 before the round %.2f ms, beside it %.2f ms%n",
-                    c.name(), sp, roundSeen + 1, format(round.factors()), round.episodes(), round.updates(),
+            System.out.printf(Locale.ROOT, "%-15s %3d%%  round after %d requests: ratios %s, plan as run %.2f ms"
+                            + " (estimated %.2f, %.3f ms outside each segment, %d steps replayed), %d episodes,"
+                            + " %d updates, estimate %.2f -> %.2f ms, %s; p50 before the round %.2f ms, beside it"
+                            + " %.2f ms%n",
+                    c.name(), sp, roundSeen + 1, format(round.factors()), round.measured().measuredMillis(),
+                    round.measured().expectedMillis(), round.measured().outsidePerSegmentMillis(),
+                    round.measured().transitions(), round.episodes(), round.updates(),
                     round.beforeMillis(), round.afterMillis(), row.get("outcome"), quietP50, besideP50);
             // the same model served as long again (at most 20 s) with no round running: the requests beside the round
             // against these, both warm, say what the round cost them
