@@ -53,6 +53,15 @@ import org.sparoa.sim.SimulatedPlan;
  * {@code results/sac-simulated.csv}, the weights to {@code results/sac-simulated.weights} and the reward curve to
  * {@code results/sac-simulated-reward-curve.svg}. {@code --evaluate WEIGHTS} skips training.
  *
+ * <p>Then the same points under a simulated background load ({@code --loads gpu:2,gpu:4,cpu:2,cpu:4}, device:factor;
+ * {@code --loads none} skips it): another application keeps {@code 1 - 1/factor} of one device
+ * ({@link RooflineSimulator#withLoad}), which the policies see as the engine shows a loaded backend (utilisation,
+ * queue, recent slowdown) while the cost model stays the one measured idle. Priced side by side under the load:
+ * {@code greedy}'s plan made before the load (what the engine keeps serving: {@code greedy} does not read live state),
+ * {@code greedy} planning again on costs measured under the load (a re-profiling policy), {@code sac} deciding from
+ * the live state, each device alone and the oracle. The simulated counterpart of the live-load demonstration, on
+ * boards whose CPU and GPU are separate processors. Writes {@code results/sac-simulated-load.csv}.
+ *
  * <pre>
  * mvn -B -o -pl bench compile exec:exec -Dbench.main=org.sparoa.bench.SacSimulatedEvaluation \
  *     -Dbench.args="--minutes 10 --seed 42"
@@ -63,7 +72,25 @@ public final class SacSimulatedEvaluation {
 
     /** One point: a model at a sparsity on a board, with what the policies see and the simulator that prices plans. */
     private record Point(String model, int sparsity, String board, SchedulingContext context,
-                         SimulatedBackends backends, PlanSimulator plans, List<SimulatedDevice> devices) {
+                         SimulatedBackends backends, PlanSimulator plans, List<SimulatedDevice> devices,
+                         RooflineSimulator simulator, Map<String, OperatorMetrics> metrics) {
+    }
+
+    /** A background load: another application keeps {@code 1 - 1/factor} of {@code device}. */
+    private record Load(String device, double factor) {
+        static Load parse(String s) {
+            String[] parts = s.split(":");
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("a load is device:factor (gpu:4), got '" + s + "'");
+            }
+            return new Load(parts[0].trim(), Double.parseDouble(parts[1].trim()));
+        }
+
+        @Override
+        public String toString() {
+            return device + " x" + (factor == Math.rint(factor) ? String.valueOf((long) factor)
+                    : String.valueOf(factor));
+        }
     }
 
     private SacSimulatedEvaluation() {
@@ -76,6 +103,7 @@ public final class SacSimulatedEvaluation {
         List<Integer> sparsities = List.of(0, 50, 80, 90);
         Path evaluateOnly = null;
         String results = "results/sac-simulated";
+        List<Load> loads = List.of(new Load("gpu", 2), new Load("gpu", 4), new Load("cpu", 2), new Load("cpu", 4));
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--minutes" -> minutes = Integer.parseInt(args[++i]);
@@ -85,8 +113,14 @@ public final class SacSimulatedEvaluation {
                         .map(Integer::parseInt).toList();
                 case "--evaluate" -> evaluateOnly = Path.of(args[++i]);
                 case "--results" -> results = args[++i];
+                case "--loads" -> {
+                    String v = args[++i];
+                    loads = v.equals("none") ? List.of()
+                            : Arrays.stream(v.split(",")).map(String::trim).map(Load::parse).toList();
+                }
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --minutes N"
-                        + " --seed S --boards B,B --sparsities 0,50,... --evaluate WEIGHTS --results PREFIX");
+                        + " --seed S --boards B,B --sparsities 0,50,... --evaluate WEIGHTS --results PREFIX"
+                        + " --loads gpu:4,cpu:2,...|none");
             }
         }
         List<BoardProfile> profiles = boards.stream().map(BoardProfiles::get).toList();
@@ -140,15 +174,33 @@ public final class SacSimulatedEvaluation {
         System.out.printf(Locale.ROOT, "%-19s %-15s %4s %9s %9s %9s %9s %9s %9s %9s %9s | %8s %8s %8s%n", "board",
                 "model", "sp%", "cpu", "gpu", "npu", "greedy", "threshold", "sac", "random", "oracle",
                 "greedy/sac", "best/sac", "sac/orcl");
+        List<Map<String, Object>> loadRows = new ArrayList<>();
         try {
             for (Point p : points) {
                 rows.add(evaluate(p, policies));
             }
+            write(rows, Path.of(results + ".csv"), weightsNote);
+            summarise(rows);
+            if (!loads.isEmpty()) {
+                System.out.println();
+                System.out.println(SIMULATED + " plan times under a background load on one device (ms, expected"
+                        + " values; the policies see the load in the live state, the cost model is the idle one):");
+                System.out.printf(Locale.ROOT, "%-19s %-15s %4s %-7s %9s %9s %9s %9s %9s %9s | %10s %8s %s%n",
+                        "board", "model", "sp%", "load", "cpu", "gpu", "greedy0", "greedyR", "sac", "oracle",
+                        "greedy0/sac", "sac/orcl", "sac's plan");
+                for (Point p : points) {
+                    for (Load load : loads) {
+                        if (p.devices().stream().anyMatch(d -> d.id().equals(load.device()))) {
+                            loadRows.add(evaluateUnderLoad(p, load, policies));
+                        }
+                    }
+                }
+                write(loadRows, Path.of(results + "-load.csv"), weightsNote);
+                summariseLoads(loadRows);
+            }
         } finally {
             sac.close();
         }
-        write(rows, Path.of(results + ".csv"), weightsNote);
-        summarise(rows);
     }
 
     /** Every model at every sparsity analysed once (on ort-cpu), presented on every board. */
@@ -174,7 +226,8 @@ public final class SacSimulatedEvaluation {
                         SchedulingContext bare = backends.context(model, Map.of());
                         SchedulingContext context = new SchedulingContext(model, bare.backends(), bare.options(),
                                 bare.costs(), c.shapes(), Optional.of(analysis));
-                        points.add(new Point(c.name(), sp, b.name(), context, backends, plans, b.devices()));
+                        points.add(new Point(c.name(), sp, b.name(), context, backends, plans, b.devices(),
+                                simulator, metrics));
                     }
                     System.out.printf(Locale.ROOT, "analysed %s at %d %%: %d operators%n", c.name(), sp,
                             model.operatorCount());
@@ -238,6 +291,89 @@ public final class SacSimulatedEvaluation {
         row.put("sac_over_oracle", sacMs / ms.get("oracle"));
         row.put("split_exists", ms.get("oracle") < singleBest(ms) * 0.995);
         return row;
+    }
+
+    /**
+     * One point under {@code load}: greedy's plan made idle, greedy planning again on the loaded costs, sac deciding
+     * from the loaded live state (with the idle cost model, as the engine gives it), each device alone, the oracle.
+     */
+    private static Map<String, Object> evaluateUnderLoad(Point p, Load load, Map<String, SchedulingPolicy> policies)
+            throws Exception {
+        RooflineSimulator loadedSim = p.simulator().withLoad(load.device(), load.factor());
+        Model model = p.context().model();
+        PlanSimulator loaded = new PlanSimulator(loadedSim, model.graph(), p.metrics());
+        SchedulingContext loadedNow = new SimulatedBackends(loadedSim, loaded, p.metrics()).context(model, Map.of());
+        SchedulingContext seen = new SchedulingContext(model, loadedNow.backends(), loadedNow.options(),
+                p.context().costs(), p.context().inputShapes(), p.context().analysis());
+        SchedulingContext reprofiled = new SchedulingContext(model, loadedNow.backends(), loadedNow.options(),
+                loadedNow.costs(), p.context().inputShapes(), p.context().analysis());
+        Map<String, SimulatedPlan> plans = new LinkedHashMap<>();
+        for (SimulatedDevice d : p.devices()) {
+            if (model.graph().nodes().stream().allMatch(n -> d.runs(n.opType()))) {
+                plans.put(d.id(), loaded.single(d.id()));
+            }
+        }
+        SchedulingPolicy greedy = policies.get("greedy");
+        Map<String, String> greedyBefore = p.backends().devices(greedy.place(p.context()));
+        plans.put("greedy0", loaded.simulate(greedyBefore));
+        plans.put("greedyR", loaded.simulate(p.backends().devices(greedy.place(reprofiled))));
+        plans.put("sac", loaded.simulate(p.backends().devices(policies.get("sac").place(seen))));
+        SimulatedPlan oracle = loaded.bestChain();
+        for (SimulatedPlan other : plans.values()) {
+            if (other.latency().expected() < oracle.latency().expected()) {
+                oracle = other;
+            }
+        }
+        plans.put("oracle", oracle);
+        Map<String, Double> ms = new LinkedHashMap<>();
+        plans.forEach((k, v) -> ms.put(k, v.latency().expectedMillis()));
+        double sacMs = ms.get("sac");
+        boolean touched = greedyBefore.values().stream().anyMatch(load.device()::equals);
+        SimulatedPlan sacPlan = plans.get("sac");
+        System.out.printf(Locale.ROOT, "%-19s %-15s %4d %-7s %9s %9s %9s %9s %9s %9s | %10.3f %8.3f %d seg %s%s%n",
+                p.board(), p.model(), p.sparsity(), load, f(ms, "cpu"), f(ms, "gpu"), f(ms, "greedy0"),
+                f(ms, "greedyR"), f(ms, "sac"), f(ms, "oracle"), ms.get("greedy0") / sacMs, sacMs / ms.get("oracle"),
+                sacPlan.segments(), sacPlan.operatorsPerDevice(), touched ? "" : " (greedy's plan avoids the load)");
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("board", p.board());
+        row.put("model", p.model());
+        row.put("sparsity_pct", p.sparsity());
+        row.put("loaded_device", load.device());
+        row.put("load_factor", load.factor());
+        for (String k : List.of("cpu", "gpu", "npu", "greedy0", "greedyR", "sac", "oracle")) {
+            row.put(k + "_ms_simulated", ms.containsKey(k) ? String.format(Locale.ROOT, "%.4f", ms.get(k)) : "");
+            SimulatedPlan plan = plans.get(k);
+            row.put(k + "_segments", plan == null ? "" : plan.segments());
+        }
+        row.put("greedy_plan_uses_loaded_device", touched);
+        row.put("greedy_before_over_sac", ms.get("greedy0") / sacMs);
+        row.put("greedy_replanned_over_sac", ms.get("greedyR") / sacMs);
+        row.put("sac_over_oracle", sacMs / ms.get("oracle"));
+        row.put("sac_operators_per_device", sacPlan.operatorsPerDevice().toString().replace(',', ';'));
+        return row;
+    }
+
+    /** Per board and load, over the points where greedy's plan uses the loaded device. */
+    private static void summariseLoads(List<Map<String, Object>> rows) {
+        Map<String, List<Map<String, Object>>> groups = new LinkedHashMap<>();
+        rows.forEach(r -> groups.computeIfAbsent(r.get("board") + ", " + r.get("loaded_device") + " x"
+                + Math.round((Double) r.get("load_factor")), k -> new ArrayList<>()).add(r));
+        groups.forEach((group, rs) -> {
+            List<Map<String, Object>> hit = rs.stream().filter(r -> (Boolean) r.get("greedy_plan_uses_loaded_device"))
+                    .toList();
+            if (hit.isEmpty()) {
+                System.out.printf(Locale.ROOT, "%s %s: greedy's plans never use the loaded device (%d points)%n",
+                        SIMULATED, group, rs.size());
+                return;
+            }
+            long atTarget = hit.stream().filter(r -> (Double) r.get("greedy_before_over_sac") >= 1.2).count();
+            System.out.printf(Locale.ROOT, "%s %s: %d of %d points load greedy's plan; there greedy-before/sac geomean"
+                            + " %.3f (min %.3f, max %.3f; >= 1.2 at %d), greedy-replanned/sac geomean %.3f,"
+                            + " sac/oracle geomean %.3f (max %.3f)%n", SIMULATED, group, hit.size(), rs.size(),
+                    geomean(hit, "greedy_before_over_sac"), min(hit, "greedy_before_over_sac"),
+                    max(hit, "greedy_before_over_sac"), atTarget, geomean(hit, "greedy_replanned_over_sac"),
+                    geomean(hit, "sac_over_oracle"), max(hit, "sac_over_oracle"));
+        });
     }
 
     /** The fastest device alone (each one that runs every operator). */

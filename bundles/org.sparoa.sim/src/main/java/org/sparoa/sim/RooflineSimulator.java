@@ -1,5 +1,7 @@
 package org.sparoa.sim;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 
 import org.sparoa.api.analysis.OperatorMetrics;
@@ -11,19 +13,53 @@ import org.sparoa.api.Node;
  * efficiency), plus a fixed start cost. A device with sparse kernels runs a Conv/Gemm/MatMul the faster of dense
  * and zero-skipping, the latter doing only the non-zero share of the work at its own (lower) efficiency; so its
  * sparsity crossover is {@code 1 - sparseEfficiency / matrixEfficiency}. A hand-over between two devices copies the
- * tensor through the shared DRAM (read and write) and synchronises. Every time is a {@link TimeRange}: simulated.
+ * tensor through the shared DRAM (read and write) and synchronises. A device that another application loads
+ * ({@link #withLoad}) keeps only a share of itself: its operators take {@code factor} times as long; hand-overs and the
+ * other devices are unchanged. Every time is a {@link TimeRange}: simulated.
  */
 public final class RooflineSimulator {
     private static final Set<String> MATRIX_OPS = Set.of("Conv", "ConvTranspose", "Gemm", "MatMul");
 
     private final BoardProfile board;
+    private final Map<String, Double> loadFactors;
 
     public RooflineSimulator(BoardProfile board) {
+        this(board, Map.of());
+    }
+
+    private RooflineSimulator(BoardProfile board, Map<String, Double> loadFactors) {
         this.board = board;
+        this.loadFactors = Map.copyOf(loadFactors);
     }
 
     public BoardProfile board() {
         return board;
+    }
+
+    /**
+     * This board while another application loads device {@code deviceId} so that its operators take {@code factor}
+     * times as long (it keeps {@code 1 / factor} of the device); {@code factor} 1 takes a load away.
+     *
+     * @since 1.1
+     */
+    public RooflineSimulator withLoad(String deviceId, double factor) {
+        board.device(deviceId);
+        if (!(factor >= 1) || Double.isInfinite(factor)) {
+            throw new IllegalArgumentException("load factor of simulated " + board.name() + " " + deviceId
+                    + " must be finite and >= 1, got " + factor);
+        }
+        Map<String, Double> loads = new HashMap<>(loadFactors);
+        loads.put(deviceId, factor);
+        return new RooflineSimulator(board, loads);
+    }
+
+    /**
+     * How many times longer the device's operators take than on an idle board (1 when not loaded).
+     *
+     * @since 1.1
+     */
+    public double loadFactor(String deviceId) {
+        return loadFactors.getOrDefault(deviceId, 1.0);
     }
 
     public boolean runs(String deviceId, Node node) {
@@ -49,7 +85,8 @@ public final class RooflineSimulator {
                 seconds(d, flops, bytes, sparsity, efficiency.expected(), sparse == null ? 0 : sparse.expected(),
                         d.bandwidthEfficiency().expected(), d.launchSeconds().expected()),
                 seconds(d, flops, bytes, sparsity, efficiency.pessimistic(), sparse == null ? 0 : sparse.pessimistic(),
-                        d.bandwidthEfficiency().pessimistic(), d.launchSeconds().pessimistic()));
+                        d.bandwidthEfficiency().pessimistic(), d.launchSeconds().pessimistic()))
+                .times(loadFactor(deviceId));
     }
 
     /** How long handing {@code bytes} from one device to another would take; zero on the same device. */

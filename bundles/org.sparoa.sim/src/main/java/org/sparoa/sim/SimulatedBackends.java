@@ -19,7 +19,10 @@ import org.sparoa.api.SchedulingContext;
 /**
  * A simulated board as a scheduling policy sees live backends: one view per device, with the id
  * {@value #PREFIX}{@code <device>} and the device's kind, supporting what the device runs, and a cost model of
- * simulated times (expected values). Nothing here ever runs a request: a policy's answer is only simulated.
+ * simulated times (expected values). A device the simulator loads ({@link RooflineSimulator#withLoad}) shows it in its
+ * live state as the engine shows a loaded backend (utilisation {@code 1 - 1/factor}, {@code factor - 1} requests
+ * queued, recent slowdown {@code factor}), and the cost model prices it loaded. Nothing here ever runs a request: a
+ * policy's answer is only simulated.
  */
 public final class SimulatedBackends {
     public static final String PREFIX = "sim-";
@@ -76,6 +79,12 @@ public final class SimulatedBackends {
 
             @Override
             public DeviceState state() {
+                double load = simulator.loadFactor(device.id());
+                if (load > 1) {
+                    // as the engine reports a backend that another application loads: busy share, a queue, slowdown
+                    return new DeviceState(true, 1 - 1 / load, (int) Math.round(load - 1), -1, Double.NaN,
+                            Double.NaN, "simulated load x" + load + ", " + device.source(), load);
+                }
                 return new DeviceState(true, 0, 0, -1, Double.NaN, Double.NaN, "simulated " + device.source());
             }
 

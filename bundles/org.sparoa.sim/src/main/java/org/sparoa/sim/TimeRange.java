@@ -18,6 +18,18 @@ public record TimeRange(double low, double expected, double high) {
         return new TimeRange(low + other.low, expected + other.expected, high + other.high);
     }
 
+    /**
+     * This range {@code factor} times as long ({@code factor} finite, >= 0).
+     *
+     * @since 1.1
+     */
+    public TimeRange times(double factor) {
+        if (!(factor >= 0) || Double.isInfinite(factor)) {
+            throw new IllegalArgumentException("a time range scales by a finite factor >= 0, got " + factor);
+        }
+        return new TimeRange(low * factor, expected * factor, high * factor);
+    }
+
     public double expectedMillis() {
         return expected * 1e3;
     }

@@ -5,8 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
-import org.sparoa.api.analysis.OperatorMetrics;
+import java.util.List;
+import java.util.Map;
+
+import org.sparoa.api.DeviceState;
+import org.sparoa.api.Graph;
+import org.sparoa.api.Model;
 import org.sparoa.api.Node;
+import org.sparoa.api.SchedulingContext;
+import org.sparoa.api.analysis.OperatorMetrics;
 
 /** The roofline against hand-computed figures from the documented parameters and the public peaks. */
 class RooflineSimulatorTest {
@@ -40,6 +47,41 @@ class RooflineSimulatorTest {
         OperatorMetrics m = Ops.metrics("r", "Relu", 1_000_000, 8_000_000, -1, new long[] {1, 1_000_000},
                 new long[] {1, 1_000_000});
         assertEquals(8e6 / (204.8e9 * 0.7) + 10e-6, sim.operator(relu, m, "gpu").expected(), 1e-12);
+    }
+
+    @Test
+    void aLoadedDeviceTakesTheFactorLongerAndTheOthersAndHandOversDoNot() {
+        Node gemm = Ops.node("g", "Gemm", "x", "y", 1);
+        OperatorMetrics m = Ops.metrics("g", "Gemm", 2_000_000_000L, 1_000_000, 0, new long[] {1, 2048},
+                new long[] {1, 1000});
+        RooflineSimulator loaded = sim.withLoad("gpu", 4);
+        assertEquals(4, loaded.loadFactor("gpu"));
+        assertEquals(1, loaded.loadFactor("cpu"));
+        TimeRange idle = sim.operator(gemm, m, "gpu");
+        TimeRange busy = loaded.operator(gemm, m, "gpu");
+        assertEquals(4 * idle.low(), busy.low(), 1e-15);
+        assertEquals(4 * idle.expected(), busy.expected(), 1e-15);
+        assertEquals(4 * idle.high(), busy.high(), 1e-15);
+        assertEquals(sim.operator(gemm, m, "cpu"), loaded.operator(gemm, m, "cpu"));
+        assertEquals(sim.handOver(1 << 20, "cpu", "gpu"), loaded.handOver(1 << 20, "cpu", "gpu"));
+        assertEquals(1, loaded.withLoad("gpu", 1).loadFactor("gpu"), "a factor of 1 takes the load away");
+        assertEquals(1, sim.loadFactor("gpu"), "withLoad leaves the simulator it was asked of as it was");
+
+        Graph graph = new Graph("g", List.of(gemm), List.of(), List.of(), Map.of(), Map.of(), Map.of("", 17L));
+        SimulatedBackends views = new SimulatedBackends(loaded, new PlanSimulator(loaded, graph, Map.of("g", m)),
+                Map.of("g", m));
+        SchedulingContext context = views.context(new Model("g", null, "0", graph, new byte[0]), Map.of());
+        DeviceState gpu = context.backends().stream().filter(b -> b.id().equals("sim-gpu"))
+                .findFirst().orElseThrow().state();
+        assertEquals(4, gpu.recentSlowdown());
+        assertEquals(0.75, gpu.utilisation(), 1e-12);
+        assertEquals(3, gpu.queueDepth());
+        assertTrue(gpu.detail().startsWith("simulated load x4"), gpu.detail());
+        assertTrue(Double.isNaN(context.backends().stream().filter(b -> b.id().equals("sim-cpu")).findFirst()
+                .orElseThrow().state().recentSlowdown()), "the idle CPU shows no slowdown");
+        assertEquals(busy.expectedMillis(), context.costs().operatorMillis("sim-gpu", gemm).orElseThrow(), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> sim.withLoad("gpu", 0.5));
+        assertThrows(IllegalArgumentException.class, () -> sim.withLoad("tpu", 2));
     }
 
     @Test

@@ -26,6 +26,7 @@ import org.sparoa.api.Model;
 import org.sparoa.api.ModelRegistry;
 import org.sparoa.api.Node;
 import org.sparoa.api.OperatorProfiler;
+import org.sparoa.api.SchedulingContext;
 import org.sparoa.api.SchedulingPolicy;
 import org.sparoa.api.Tensor;
 import org.sparoa.sim.BoardProfile;
@@ -74,6 +75,11 @@ public class SimulateCommand implements Action {
             + " this model on a live backend of that kind (e.g. cpu=ort-cpu on a Jetson)")
     private String calibrate;
 
+    @Option(name = "--load", description = "DEVICE=FACTOR: another application keeps 1 - 1/FACTOR of that device (e.g."
+            + " gpu=4): everything is priced under the load, and the policies see it in the devices' live state while"
+            + " their cost model stays the one of the idle board (repeatable)", multiValued = true)
+    private List<String> loadSpecs;
+
     @Option(name = "--no-format", description = "Plain output without table borders")
     private boolean noFormat;
 
@@ -93,11 +99,18 @@ public class SimulateCommand implements Action {
         if (calibrate != null) {
             profile = calibrated(profile, model, metrics);
         }
-        RooflineSimulator simulator = new RooflineSimulator(profile);
+        RooflineSimulator idle = new RooflineSimulator(profile);
+        RooflineSimulator simulator = withLoads(idle, loadSpecs);
         PlanSimulator plans = new PlanSimulator(simulator, model.graph(), metrics);
 
         System.out.println("SIMULATED on " + profile.name() + " (a roofline model, not a measurement): "
                 + String.join(", ", profile.devices().stream().map(SimulatedCommandText::describe).toList()));
+        if (loadSpecs != null && !loadSpecs.isEmpty()) {
+            System.out.println("SIMULATED background load: " + String.join(", ", profile.devices().stream()
+                    .filter(d -> simulator.loadFactor(d.id()) > 1)
+                    .map(d -> d.id() + " x" + simulator.loadFactor(d.id())).toList())
+                    + " (policies see it in the live state; their cost model is the idle board's)");
+        }
         List<Row> rows = new ArrayList<>();
         for (SimulatedDevice d : profile.devices()) {
             Optional<Node> unsupported = model.graph().nodes().stream().filter(n -> !d.runs(n.opType())).findFirst();
@@ -107,12 +120,17 @@ public class SimulateCommand implements Action {
         }
         if (policies != null) {
             SimulatedBackends backends = new SimulatedBackends(simulator, plans, metrics);
+            SimulatedBackends idleBackends = new SimulatedBackends(idle,
+                    new PlanSimulator(idle, model.graph(), metrics), metrics);
             Map<String, String> options = new HashMap<>();
             if (!shapes.isEmpty() && shapeSpecs != null) {
                 options.put("shapes", String.join(";", shapeSpecs));
             }
+            SchedulingContext live = backends.context(model, options);
+            SchedulingContext seen = new SchedulingContext(model, live.backends(), live.options(),
+                    idleBackends.context(model, options).costs());
             for (String name : policies) {
-                rows.add(policyRow(name, model, backends, plans, options));
+                rows.add(policyRow(name, seen, backends, plans));
             }
         }
         rows.add(Row.of("best chain placement (search)", plans.bestChain()));
@@ -144,8 +162,32 @@ public class SimulateCommand implements Action {
         return null;
     }
 
-    private Row policyRow(String name, Model model, SimulatedBackends backends, PlanSimulator plans,
-                          Map<String, String> options) throws InvalidSyntaxException {
+    /** {@code idle} with the loads of {@code --load} ({@code DEVICE=FACTOR} each; null or empty: none). */
+    static RooflineSimulator withLoads(RooflineSimulator idle, List<String> specs) {
+        RooflineSimulator out = idle;
+        for (String spec : specs == null ? List.<String>of() : specs) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0) {
+                throw new InvalidInputException("--load takes DEVICE=FACTOR (e.g. gpu=4), got '" + spec + "'");
+            }
+            String device = spec.substring(0, eq).trim();
+            double factor;
+            try {
+                factor = Double.parseDouble(spec.substring(eq + 1).trim());
+            } catch (NumberFormatException e) {
+                throw new InvalidInputException("--load " + spec + ": the factor is not a number");
+            }
+            try {
+                out = out.withLoad(device, factor);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException("--load " + spec + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private Row policyRow(String name, SchedulingContext seen, SimulatedBackends backends, PlanSimulator plans)
+            throws InvalidSyntaxException {
         String filter = "(" + SchedulingPolicy.PROP_NAME + "=" + name.replaceAll("[()*\\\\]", "") + ")";
         List<ServiceReference<SchedulingPolicy>> refs = new ArrayList<>(
                 context.getServiceReferences(SchedulingPolicy.class, filter));
@@ -154,8 +196,7 @@ public class SimulateCommand implements Action {
         }
         SchedulingPolicy policy = context.getService(refs.get(0));
         try {
-            return Row.of("policy " + name, plans.simulate(backends.devices(
-                    policy.place(backends.context(model, options)))));
+            return Row.of("policy " + name, plans.simulate(backends.devices(policy.place(seen))));
         } catch (Exception e) {
             return Row.failed("policy " + name, "failed: " + e.getMessage());
         } finally {
