@@ -28,7 +28,7 @@ import org.sparoa.predictor.internal.LearnedThresholdPredictor;
 /**
  * The SAC scheduler against every other placement, measured side by side in one JVM on the real backends: plain ONNX
  * Runtime, each single backend, {@code greedy}, {@code threshold} (the predictor's thresholds, as in the distribution),
- * {@code sac} (shipped weights), a seeded random
+ * {@code sac} (shipped weights, or {@code -Dbench.sacWeights=FILE}), a seeded random
  * placement, and an oracle: the measured best of every single backend and the cheapest plans of at most 2, 3, 4 and 6
  * segments by the cost model (an exact search over cut points, each plan timed as placed). Per model and sparsity it
  * prints each contender's median, {@code sac} over the best other policy and over the oracle, and {@code sac}'s cold
@@ -65,7 +65,13 @@ public final class SacEvaluation {
             QuadrantThresholdPolicy threshold = new QuadrantThresholdPolicy(-1, -1, "sparse-cpu", "", true);
             threshold.bindPredictor(predictor);
             platform.addPolicy(threshold, QuadrantThresholdPolicy.SERVICE_PROPERTIES);
-            SacPolicy sac = new SacPolicy(Networks.agentsOutsideOsgi(1), Files.createTempDirectory("sac-eval"));
+            Path sacDirectory = Files.createTempDirectory("sac-eval");
+            String candidate = System.getProperty("bench.sacWeights");
+            if (candidate != null) {
+                // weights to judge instead of the shipped ones: the policy takes the newest stored version
+                Files.copy(Path.of(candidate), sacDirectory.resolve("sac-v0001.weights"));
+            }
+            SacPolicy sac = new SacPolicy(Networks.agentsOutsideOsgi(1), sacDirectory);
             sac.bindPredictor(predictor);
             platform.addPolicy(sac, SacPolicy.SERVICE_PROPERTIES);
             platform.addPolicy(new FixedPolicies.RandomPlacement());

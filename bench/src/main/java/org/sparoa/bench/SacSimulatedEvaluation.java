@@ -12,20 +12,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 
-import org.sparoa.analyzer.internal.CalibratingModelAnalyzer;
 import org.sparoa.api.Model;
 import org.sparoa.api.Node;
 import org.sparoa.api.SchedulingContext;
 import org.sparoa.api.SchedulingPolicy;
-import org.sparoa.api.analysis.AnalysisOptions;
-import org.sparoa.api.analysis.ModelAnalysis;
-import org.sparoa.api.analysis.ModelAnalyzer;
-import org.sparoa.api.analysis.OperatorMetrics;
-import org.sparoa.backend.ort.internal.OrtCpuBackend;
-import org.sparoa.engine.LocalPlatform;
+import org.sparoa.bench.SimulatedBoardPoints.Point;
 import org.sparoa.ml.Networks;
 import org.sparoa.policy.greedy.internal.GreedyEarliestFinishPolicy;
 import org.sparoa.policy.sac.internal.OfflineTraining;
@@ -69,12 +62,6 @@ import org.sparoa.sim.SimulatedPlan;
  */
 public final class SacSimulatedEvaluation {
     private static final String SIMULATED = "SIMULATED";
-
-    /** One point: a model at a sparsity on a board, with what the policies see and the simulator that prices plans. */
-    private record Point(String model, int sparsity, String board, SchedulingContext context,
-                         SimulatedBackends backends, PlanSimulator plans, List<SimulatedDevice> devices,
-                         RooflineSimulator simulator, Map<String, OperatorMetrics> metrics) {
-    }
 
     /** A background load: another application keeps {@code 1 - 1/factor} of {@code device}. */
     private record Load(String device, double factor) {
@@ -124,7 +111,7 @@ public final class SacSimulatedEvaluation {
             }
         }
         List<BoardProfile> profiles = boards.stream().map(BoardProfiles::get).toList();
-        List<Point> points = analyse(BenchModels.matching("mlsd,det,blazeface_back,cls"), sparsities, profiles);
+        List<Point> points = SimulatedBoardPoints.analyse(BenchModels.matching("mlsd,det,blazeface_back,cls"), sparsities, profiles);
         LearnedThresholdPredictor predictor = BenchPredictor.load();
         List<SchedulingContext> contexts = points.stream().map(Point::context).toList();
 
@@ -201,40 +188,6 @@ public final class SacSimulatedEvaluation {
         } finally {
             sac.close();
         }
-    }
-
-    /** Every model at every sparsity analysed once (on ort-cpu), presented on every board. */
-    private static List<Point> analyse(List<BenchModels.Case> cases, List<Integer> sparsities,
-                                       List<BoardProfile> boards) throws Exception {
-        List<Point> points = new ArrayList<>();
-        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", 2, 1, OrtSpinning.fromProperty());
-             LocalPlatform platform = LocalPlatform.withoutMeasuredPlans(ort)) {
-            ModelAnalyzer analyzer = CalibratingModelAnalyzer.standalone(platform.models(), platform.calibrator(),
-                    AnalyzerConfigs.withCalibrationRuns(4));
-            for (BenchModels.Case c : cases) {
-                for (int sp : sparsities) {
-                    Path file = BenchModels.atSparsity(c.file(), sp);
-                    Model model = platform.models().load(c.name().replace(' ', '-') + "-p" + sp, file);
-                    ModelAnalysis analysis = analyzer.analyze(model.id(),
-                            AnalysisOptions.defaults().withShapes(c.shapes()));
-                    Map<String, OperatorMetrics> metrics = new HashMap<>();
-                    analysis.operators().forEach(o -> metrics.put(o.name(), o));
-                    for (BoardProfile b : boards) {
-                        RooflineSimulator simulator = new RooflineSimulator(b);
-                        PlanSimulator plans = new PlanSimulator(simulator, model.graph(), metrics);
-                        SimulatedBackends backends = new SimulatedBackends(simulator, plans, metrics);
-                        SchedulingContext bare = backends.context(model, Map.of());
-                        SchedulingContext context = new SchedulingContext(model, bare.backends(), bare.options(),
-                                bare.costs(), c.shapes(), Optional.of(analysis));
-                        points.add(new Point(c.name(), sp, b.name(), context, backends, plans, b.devices(),
-                                simulator, metrics));
-                    }
-                    System.out.printf(Locale.ROOT, "analysed %s at %d %%: %d operators%n", c.name(), sp,
-                            model.operatorCount());
-                }
-            }
-        }
-        return points;
     }
 
     private static Map<String, Object> evaluate(Point p, Map<String, SchedulingPolicy> policies) {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,6 +28,7 @@ import org.sparoa.engine.LocalPlatform;
 import org.sparoa.ml.Networks;
 import org.sparoa.policy.sac.internal.OfflineTraining;
 import org.sparoa.predictor.internal.LearnedThresholdPredictor;
+import org.sparoa.sim.BoardProfiles;
 
 /**
  * Trains the {@code sac} policy's shipped default weights: profiles the benchmark models (M-LSD tiny, PP-OCRv3 det,
@@ -37,7 +39,10 @@ import org.sparoa.predictor.internal.LearnedThresholdPredictor;
  * the reward curve to {@code results/sac-reward-curve.svg} and the trained agent's plan time against the reference
  * search per scenario to {@code results/sac-training.csv} ({@code --results PREFIX} changes {@code results/sac}).
  * {@code --evaluate WEIGHTS} only evaluates a weights file (e.g. the shipped default) on the same scenarios and writes
- * {@code results/sac-evaluation.csv}.
+ * {@code results/sac-evaluation.csv}. {@code --simulated-boards agx-orin:MAXN,orin-nano:15W} adds the same models on
+ * those simulated boards ({@link SimulatedBoardPoints}: SIMULATED CPU and GPU costs, labelled by board in the scenario
+ * names) to the training set, so that the agent also learns devices this machine does not have, as the issue asks of
+ * the offline training ("the simulator's device profiles, labelled, for devices that are not present").
  *
  * <pre>
  * mvn -B -o -pl bench compile exec:exec -Dbench.main=org.sparoa.bench.SacTraining \
@@ -74,6 +79,7 @@ public final class SacTraining {
         List<Integer> sparsities = List.of(0, 50, 80, 90);
         String results = "results/sac";
         Path evaluateOnly = null;
+        List<String> simulatedBoards = List.of();
         Path weightsOut = Path.of("../policies/org.sparoa.policy.sac/src/main/resources/org/sparoa/policy/sac/internal"
                 + "/sac-default.weights");
         for (int i = 0; i < args.length; i++) {
@@ -86,8 +92,11 @@ public final class SacTraining {
                 case "--steps-per-update" -> stepsPerUpdate = Integer.parseInt(args[++i]);
                 case "--results" -> results = args[++i];
                 case "--evaluate" -> evaluateOnly = Path.of(args[++i]);
+                case "--simulated-boards" -> simulatedBoards = Arrays.stream(args[++i].split(","))
+                        .map(String::trim).filter(b -> !b.isEmpty()).toList();
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --minutes N"
-                        + " --seed S --episodes N --threads N --weights FILE --steps-per-update N --results PREFIX --evaluate WEIGHTS");
+                        + " --seed S --episodes N --threads N --weights FILE --steps-per-update N --results PREFIX"
+                        + " --evaluate WEIGHTS --simulated-boards BOARD,BOARD");
             }
         }
         // this order (and the seed) made the shipped weights
@@ -114,11 +123,16 @@ public final class SacTraining {
         } finally {
             sparse.close();
         }
+        List<SchedulingContext> contexts = new ArrayList<>(recorder.seen);
+        if (!simulatedBoards.isEmpty()) {
+            SimulatedBoardPoints.analyse(cases, sparsities, simulatedBoards.stream().map(BoardProfiles::get).toList())
+                    .forEach(p -> contexts.add(p.labelledContext()));
+        }
         double profileSeconds = (System.nanoTime() - profileStart) / 1e9;
         LearnedThresholdPredictor predictor = BenchPredictor.load();
         if (evaluateOnly != null) {
             List<OfflineTraining.Evaluation> evaluations = OfflineTraining.evaluate(Networks.agentsOutsideOsgi(1),
-                    Files.readAllBytes(evaluateOnly), recorder.seen, predictor);
+                    Files.readAllBytes(evaluateOnly), contexts, predictor);
             write(evaluations, Path.of(results + "-evaluation.csv"), "SacTraining --evaluate " + evaluateOnly
                     + " (no training)", profileSeconds, 0, 0, 0);
             System.out.println("wrote " + results + "-evaluation.csv");
@@ -126,11 +140,13 @@ public final class SacTraining {
         }
         Map<String, String> info = new LinkedHashMap<>();
         info.put("command", "SacTraining --minutes " + minutes + " --seed " + seed + " --steps-per-update "
-                + stepsPerUpdate);
+                + stepsPerUpdate + (simulatedBoards.isEmpty() ? "" : " --simulated-boards "
+                + String.join(",", simulatedBoards)));
         info.put("models", "M-LSD tiny, PP-OCRv3 det, BlazeFace back, PP-OCR cls at " + sparsities + " % sparsity");
-        info.put("backends", "ort-cpu, sparse-cpu (" + threads + " threads each)");
+        info.put("backends", "ort-cpu, sparse-cpu (" + threads + " threads each)" + (simulatedBoards.isEmpty() ? ""
+                : "; and the SIMULATED devices of " + simulatedBoards + " (roofline simulator, not measured)"));
         long trainStart = System.nanoTime();
-        OfflineTraining.Outcome out = OfflineTraining.run(Networks.agentsOutsideOsgi(1), recorder.seen, predictor,
+        OfflineTraining.Outcome out = OfflineTraining.run(Networks.agentsOutsideOsgi(1), contexts, predictor,
                 episodes, seed, minutes * 60_000L, stepsPerUpdate, info, (done, total, env, ratio) -> {
                     if (done % 100 == 0) {
                         System.out.printf(Locale.ROOT, "episode %d: %s %.3fx%n", done, env, ratio);

@@ -46,6 +46,22 @@ class OnlineTuningTest {
                 List.of("y"))));
     }
 
+    /**
+     * Saves, as version 1 under the test's directory, an agent trained on {@code context}'s own cost model (idle and
+     * loaded scenarios, as a round trains): the tests start from an agent that knows the cost model, whatever the
+     * shipped weights make of a six-operator toy outside their training.
+     */
+    private void trainedOn(SchedulingContext context) throws Exception {
+        SacTrainer.Settings training = SacTrainer.Settings.of(200, 5, 600_000);
+        SacTrainer.Result learned = new SacTrainer(training).train(AGENTS,
+                CostEnvironment.of(context, Map.of()).scenarios(OfflineTraining.LOAD_FACTORS),
+                (done, total, rec, stats) -> { }, () -> false);
+        try (org.sparoa.api.learn.SoftActorCritic agent = learned.agent()) {
+            new WeightsStore(dir).save(new SacWeights(training.agentSpec(), StateEncoder.SLOTS,
+                    SacWeights.STATE_LAYOUT, Map.of("trained", "on the test's cost model"), agent.weights()));
+        }
+    }
+
     /** A request of the plan all on a whose one segment took {@code factor} times what the cost model expects. */
     private static CompletedRequest measured(Model m, String policy, double factor) {
         double expected = 0.5 + m.graph().nodes().size() * 1.0;
@@ -56,9 +72,10 @@ class OnlineTuningTest {
 
     @Test
     void segmentsMeasuredSlowerThanExpectedMakeARoundThatMovesTheModelAndSavesANewVersion() throws Exception {
-        SacPolicy policy = new SacPolicy(AGENTS, dir);
         Model m = Views.chain(6, "Conv");
         SchedulingContext context = new SchedulingContext(m, TWO, Map.of(), COSTS);
+        trainedOn(context);
+        SacPolicy policy = new SacPolicy(AGENTS, dir);
         try {
             Map<String, String> before = policy.place(context).backendByNode();
             assertTrue(before.values().stream().allMatch("a"::equals), "the cost model says a: " + before);
@@ -77,7 +94,7 @@ class OnlineTuningTest {
 
                 OnlineTuning.Round r = tuner.tune(m.id());
                 assertEquals("saved", r.outcome(), OnlineTuning.describe(r));
-                assertEquals(dir.resolve("sac-v0001.weights"), r.saved());
+                assertEquals(dir.resolve("sac-v0002.weights"), r.saved());
                 assertTrue(Files.isRegularFile(r.saved()));
                 assertTrue(r.afterMillis() < r.beforeMillis(), OnlineTuning.describe(r));
                 assertFalse(tuner.due(m.id()), "the observations were used");
@@ -115,15 +132,7 @@ class OnlineTuningTest {
         }, 0.1, 0.3);
         Model m = Views.chain(6, "Conv");
         SchedulingContext context = new SchedulingContext(m, TWO, Map.of(), splitPays);
-        // an agent that learned this cost model (the shipped one keeps small models on one backend)
-        SacTrainer.Settings training = SacTrainer.Settings.of(200, 5, 600_000);
-        SacTrainer.Result learned = new SacTrainer(training).train(AGENTS,
-                CostEnvironment.of(context, Map.of()).scenarios(OfflineTraining.LOAD_FACTORS),
-                (done, total, rec, stats) -> { }, () -> false);
-        try (org.sparoa.api.learn.SoftActorCritic agent = learned.agent()) {
-            new WeightsStore(dir).save(new SacWeights(training.agentSpec(), StateEncoder.SLOTS,
-                    SacWeights.STATE_LAYOUT, Map.of("trained", "on the split's cost model"), agent.weights()));
-        }
+        trainedOn(context);
         SacPolicy policy = new SacPolicy(AGENTS, dir);
         try {
             Map<String, String> before = policy.place(context).backendByNode();
@@ -209,11 +218,13 @@ class OnlineTuningTest {
 
     @Test
     void aRoundThatFindsNothingCheaperSavesNothing() throws Exception {
-        SacPolicy policy = new SacPolicy(AGENTS, dir);
         Model m = Views.chain(6, "Conv");
         SchedulingContext context = new SchedulingContext(m, TWO, Map.of(), COSTS);
+        trainedOn(context);
+        SacPolicy policy = new SacPolicy(AGENTS, dir);
         try {
-            policy.place(context);
+            assertTrue(policy.place(context).backendByNode().values().stream().allMatch("a"::equals),
+                    "everything on a, the cheaper backend");
             OnlineTuning tuner = new OnlineTuning(policy, AGENTS,
                     new OnlineTuning.Settings(true, 1, 0.15, 10, 60_000, 1.0), r -> { });
             try {
@@ -224,7 +235,7 @@ class OnlineTuningTest {
                 OnlineTuning.Round r = tuner.tune(m.id());
                 assertNull(r.saved(), OnlineTuning.describe(r));
                 assertTrue(r.outcome().startsWith("kept"), r.outcome());
-                assertFalse(Files.exists(dir.resolve("sac-v0001.weights")));
+                assertFalse(Files.exists(dir.resolve("sac-v0002.weights")));
                 assertNotNull(policy.currentWeights());
             } finally {
                 tuner.close();
