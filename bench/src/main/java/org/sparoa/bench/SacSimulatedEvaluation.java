@@ -62,6 +62,7 @@ import org.sparoa.sim.SimulatedPlan;
  */
 public final class SacSimulatedEvaluation {
     private static final String SIMULATED = "SIMULATED";
+    private static final String THRESHOLD_FIXED = "threshold-fixed";
 
     /** A background load: another application keeps {@code 1 - 1/factor} of {@code device}. */
     private record Load(String device, double factor) {
@@ -154,13 +155,16 @@ public final class SacSimulatedEvaluation {
         Map<String, SchedulingPolicy> policies = new LinkedHashMap<>();
         policies.put("greedy", new GreedyEarliestFinishPolicy());
         policies.put("threshold", threshold);
+        // the same rule with the fixed thresholds of the configuration (no predictor): where the predicted thresholds
+        // place operators otherwise, this says whether that made the plan faster (issue 13's end-to-end question)
+        policies.put(THRESHOLD_FIXED, new QuadrantThresholdPolicy(0.5, 10, "", "", true));
         policies.put("sac", sac);
 
         List<Map<String, Object>> rows = new ArrayList<>();
         System.out.println(SIMULATED + " plan times (ms, expected values of the roofline simulator; nothing was run):");
-        System.out.printf(Locale.ROOT, "%-19s %-15s %4s %9s %9s %9s %9s %9s %9s %9s %9s | %8s %8s %8s%n", "board",
-                "model", "sp%", "cpu", "gpu", "npu", "greedy", "threshold", "sac", "random", "oracle",
-                "greedy/sac", "best/sac", "sac/orcl");
+        System.out.printf(Locale.ROOT, "%-19s %-15s %4s %9s %9s %9s %9s %9s %9s %9s %9s %9s | %8s %8s %8s %8s%n",
+                "board", "model", "sp%", "cpu", "gpu", "npu", "greedy", "threshold", "thr-fixed", "sac", "random",
+                "oracle", "greedy/sac", "best/sac", "sac/orcl", "fix/pred");
         List<Map<String, Object>> loadRows = new ArrayList<>();
         try {
             for (Point p : points) {
@@ -218,12 +222,21 @@ public final class SacSimulatedEvaluation {
 
         double sacMs = ms.getOrDefault("sac", Double.NaN);
         double bestOther = ms.entrySet().stream().filter(e -> !e.getKey().equals("sac") && !e.getKey().equals("oracle")
-                && !e.getKey().equals("random")).mapToDouble(Map.Entry::getValue).min().orElse(Double.NaN);
-        System.out.printf(Locale.ROOT, "%-19s %-15s %4d %9s %9s %9s %9s %9s %9s %9s %9s | %8.3f %8.3f %8.3f%n",
-                p.board(), p.model(), p.sparsity(), f(ms, "cpu"), f(ms, "gpu"), f(ms, "npu"), f(ms, "greedy"),
-                f(ms, "threshold"), f(ms, "sac"), f(ms, "random"), f(ms, "oracle"),
-                ms.getOrDefault("greedy", Double.NaN) / sacMs, bestOther / sacMs, sacMs / ms.get("oracle"));
-        for (String k : List.of("greedy", "threshold", "sac", "oracle")) {
+                && !e.getKey().equals("random") && !e.getKey().equals(THRESHOLD_FIXED))
+                .mapToDouble(Map.Entry::getValue).min().orElse(Double.NaN);
+        double fixedOverPredicted = ms.getOrDefault(THRESHOLD_FIXED, Double.NaN) / ms.getOrDefault("threshold",
+                Double.NaN);
+        int placedOtherwise = placedOtherwise(plans.get("threshold"), plans.get(THRESHOLD_FIXED));
+        System.out.printf(Locale.ROOT, "%-19s %-15s %4d %9s %9s %9s %9s %9s %9s %9s %9s %9s | %8.3f %8.3f %8.3f"
+                        + " %8.3f%n", p.board(), p.model(), p.sparsity(), f(ms, "cpu"), f(ms, "gpu"), f(ms, "npu"),
+                f(ms, "greedy"), f(ms, "threshold"), f(ms, THRESHOLD_FIXED), f(ms, "sac"), f(ms, "random"),
+                f(ms, "oracle"), ms.getOrDefault("greedy", Double.NaN) / sacMs, bestOther / sacMs,
+                sacMs / ms.get("oracle"), fixedOverPredicted);
+        if (placedOtherwise > 0) {
+            System.out.println("    threshold: " + placedOtherwise + " operators placed otherwise by the predicted"
+                    + " thresholds than by the fixed ones");
+        }
+        for (String k : List.of("greedy", "threshold", THRESHOLD_FIXED, "sac", "oracle")) {
             SimulatedPlan plan = plans.get(k);
             if (plan != null && plan.segments() > 1) {
                 System.out.println("    " + k + ": " + plan.segments() + " segments, " + plan.operatorsPerDevice()
@@ -234,11 +247,14 @@ public final class SacSimulatedEvaluation {
         row.put("board", p.board());
         row.put("model", p.model());
         row.put("sparsity_pct", p.sparsity());
-        for (String k : List.of("cpu", "gpu", "npu", "greedy", "threshold", "sac", "random", "oracle")) {
+        for (String k : List.of("cpu", "gpu", "npu", "greedy", "threshold", THRESHOLD_FIXED, "sac", "random",
+                "oracle")) {
             row.put(k + "_ms_simulated", ms.containsKey(k) ? String.format(Locale.ROOT, "%.4f", ms.get(k)) : "");
             SimulatedPlan plan = plans.get(k);
             row.put(k + "_segments", plan == null ? "" : plan.segments());
         }
+        row.put("threshold_ops_placed_otherwise", placedOtherwise);
+        row.put("threshold_fixed_over_predicted", fixedOverPredicted);
         row.put("greedy_over_sac", ms.getOrDefault("greedy", Double.NaN) / sacMs);
         row.put("best_other_over_sac", bestOther / sacMs);
         row.put("sac_over_oracle", sacMs / ms.get("oracle"));
@@ -329,6 +345,18 @@ public final class SacSimulatedEvaluation {
         });
     }
 
+    /** How many operators two plans put on different devices (0 when either is missing). */
+    private static int placedOtherwise(SimulatedPlan a, SimulatedPlan b) {
+        if (a == null || b == null) {
+            return 0;
+        }
+        int n = 0;
+        for (Map.Entry<String, String> e : a.deviceByNode().entrySet()) {
+            n += e.getValue().equals(b.deviceByNode().get(e.getKey())) ? 0 : 1;
+        }
+        return n;
+    }
+
     /** The fastest device alone (each one that runs every operator). */
     private static double singleBest(Map<String, Double> ms) {
         return List.of("cpu", "gpu", "npu").stream().filter(ms::containsKey).mapToDouble(ms::get).min()
@@ -364,6 +392,18 @@ public final class SacSimulatedEvaluation {
                             min(split, "greedy_over_sac")),
                     geomean(rs, "greedy_over_sac"), min(rs, "greedy_over_sac"), geomean(rs, "best_other_over_sac"),
                     min(rs, "best_other_over_sac"), geomean(rs, "sac_over_oracle"), max(rs, "sac_over_oracle"));
+            List<Map<String, Object>> otherwise = rs.stream()
+                    .filter(r -> (Integer) r.get("threshold_ops_placed_otherwise") > 0).toList();
+            System.out.printf(Locale.ROOT, "%s %s: threshold with predicted thresholds against fixed ones (0.5, 10"
+                            + " FLOP/byte): %d of %d points place operators otherwise; there fixed/predicted %s;"
+                            + " predicted >= 3 %% faster at %d, > 3 %% slower at %d%n", SIMULATED, board,
+                    otherwise.size(), rs.size(), otherwise.isEmpty() ? "n/a" : String.format(Locale.ROOT,
+                            "geomean %.3f (min %.3f, max %.3f)", geomean(otherwise, "threshold_fixed_over_predicted"),
+                            min(otherwise, "threshold_fixed_over_predicted"),
+                            max(otherwise, "threshold_fixed_over_predicted")),
+                    otherwise.stream().filter(r -> (Double) r.get("threshold_fixed_over_predicted") >= 1.03).count(),
+                    otherwise.stream().filter(r -> (Double) r.get("threshold_fixed_over_predicted") < 1 / 1.03)
+                            .count());
         });
     }
 

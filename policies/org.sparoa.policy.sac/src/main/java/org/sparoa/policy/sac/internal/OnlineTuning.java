@@ -263,19 +263,19 @@ public class OnlineTuning implements PlanObserver {
             return false; // a plan of another version of the model
         }
         Observed o = observed.computeIfAbsent(request.modelId(), k -> new Observed());
+        double[] expected = new double[segments.size()];
         double planExpected = 0;
-        for (SegmentPlan s : segments) {
-            planExpected += expectedMillis(graph, s, placement, context.costs());
+        for (int s = 0; s < segments.size(); s++) {
+            expected[s] = expectedMillis(graph, segments.get(s), placement, context.costs());
+            planExpected += expected[s];
         }
         runs.computeIfAbsent(request.modelId(), k -> new MeasuredPlan(DECAY)).add(request, planExpected);
         for (SegmentTiming t : request.timings()) {
             if (t.segment() < 0 || t.segment() >= segments.size()) {
                 continue;
             }
-            SegmentPlan s = segments.get(t.segment());
-            double expected = expectedMillis(graph, s, placement, context.costs());
-            if (expected > 0 && t.millis() > 0) {
-                o.add(s.backendId(), t.millis(), expected);
+            if (expected[t.segment()] > 0 && t.millis() > 0) {
+                o.add(segments.get(t.segment()).backendId(), t.millis(), expected[t.segment()]);
             }
         }
         o.request();
