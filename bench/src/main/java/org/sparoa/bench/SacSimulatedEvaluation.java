@@ -112,7 +112,8 @@ public final class SacSimulatedEvaluation {
             }
         }
         List<BoardProfile> profiles = boards.stream().map(BoardProfiles::get).toList();
-        List<Point> points = SimulatedBoardPoints.analyse(BenchModels.matching("mlsd,det,blazeface_back,cls"), sparsities, profiles);
+        List<Point> points = SimulatedBoardPoints.analyse(BenchModels.matching("mlsd,det,blazeface_back,cls"),
+                sparsities, profiles);
         LearnedThresholdPredictor predictor = BenchPredictor.load();
         List<SchedulingContext> contexts = points.stream().map(Point::context).toList();
 

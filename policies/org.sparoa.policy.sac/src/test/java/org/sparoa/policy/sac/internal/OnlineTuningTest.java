@@ -120,8 +120,9 @@ class OnlineTuningTest {
     /**
      * A split the cost model likes (the first three operators cost 1 ms on a and 4 on b, the last three the other way
      * round: 6.7 ms against 15.3 on one backend) whose segments run as estimated, but whose requests take 30 ms more
-     * outside them (the engine's work per segment, which the cost model does not see: 15 ms a segment): no backend's ratio is off, the plan as a whole is. The round
-     * replays the plan with its measured time, corrects the per-segment cost, and the next decision is one segment.
+     * outside them (the engine's work per segment, which the cost model does not see: 15 ms a segment): no backend's
+     * ratio is off, the plan as a whole is. The round replays the plan with its measured time, corrects the per-segment
+     * cost, and the next decision is one segment.
      */
     @Test
     void aPlanWhoseRequestsTakeLongerThanItsSegmentsMakesARoundThatReplaysItAndMovesAwayFromTheSplit()
