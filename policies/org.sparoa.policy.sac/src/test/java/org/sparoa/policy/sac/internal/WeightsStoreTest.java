@@ -45,6 +45,25 @@ class WeightsStoreTest {
     }
 
     @Test
+    void aSaveKeepsTheNewestVersionsAndTheirCurvesAndDeletesOlderOnes() throws IOException {
+        WeightsStore store = new WeightsStore(dir, 3);
+        for (int v = 1; v <= 5; v++) {
+            Path saved = store.save(weights(v));
+            Files.writeString(dir.resolve(saved.getFileName().toString().replace(".weights", "-reward-curve.svg")),
+                    "<svg/>");
+        }
+        Files.writeString(dir.resolve("notes.txt"), "kept: not a version");
+        store.save(weights(6));
+        try (var files = Files.list(dir)) {
+            assertEquals(java.util.List.of("notes.txt", "sac-v0004-reward-curve.svg", "sac-v0004.weights",
+                    "sac-v0005-reward-curve.svg", "sac-v0005.weights", "sac-v0006.weights"),
+                    files.map(f -> f.getFileName().toString()).sorted().toList());
+        }
+        assertEquals(dir.resolve("sac-v0006.weights"), store.latest().orElseThrow());
+        assertThrows(IllegalArgumentException.class, () -> new WeightsStore(dir, 0));
+    }
+
+    @Test
     void aDamagedTruncatedOrForeignFileIsRefusedNamingTheFileAndTheReason() throws IOException {
         WeightsStore store = new WeightsStore(dir);
         Path file = store.save(weights(1));
