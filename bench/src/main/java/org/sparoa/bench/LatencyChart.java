@@ -95,6 +95,20 @@ public final class LatencyChart {
     }
 
     static String svg(Map<String, Map<String, Double>> groups, List<String> contenders, String machine) {
+        return chart(groups, contenders, "Latency relative to plain ONNX Runtime (lower is faster)"
+                + (machine.isEmpty() ? "" : ", " + machine));
+    }
+
+    /** The chart with its own title; each value is relative to a baseline that the title names (1 on the axis). */
+    static String chart(Map<String, Map<String, Double>> groups, List<String> contenders, String title) {
+        return chart(groups, contenders, title, Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * The chart with its axis cut at {@code yCap} (at least 1.5): longer bars stop there, their values in their
+     * tooltips and the cut said under the title.
+     */
+    static String chart(Map<String, Map<String, Double>> groups, List<String> contenders, String title, double yCap) {
         double barW = 9;
         double groupGap = 14;
         double groupW = contenders.size() * barW + groupGap;
@@ -103,15 +117,20 @@ public final class LatencyChart {
         double ph = 300;
         double w = left + groups.size() * groupW + 20;
         double h = top + ph + 120;
-        double yMax = Math.max(1.5, Math.ceil(groups.values().stream().flatMap(g -> g.values().stream())
-                .mapToDouble(Double::doubleValue).max().orElse(1) * 4) / 4);
+        double highest = groups.values().stream().flatMap(g -> g.values().stream()).mapToDouble(Double::doubleValue)
+                .max().orElse(1);
+        double yMax = Math.max(1.5, Math.min(yCap, Math.ceil(highest * 4) / 4));
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\""
                 + " font-family=\"sans-serif\" font-size=\"11\">%n", w, h));
         s.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"18\" text-anchor=\"middle\" font-size=\"13\">Latency"
-                + " relative to plain ONNX Runtime (lower is faster)%s</text>%n", w / 2,
-                machine.isEmpty() ? "" : ", " + escape(machine)));
+        s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"18\" text-anchor=\"middle\" font-size=\"13\">%s"
+                + "</text>%n", w / 2, escape(title)));
+        if (highest > yMax) {
+            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"#666\">axis cut"
+                    + " at %.2f: longer bars reach %.2f (values in each bar's tooltip)</text>%n", w - 20, top - 4,
+                    yMax, highest));
+        }
         for (double v = 0; v <= yMax + 1e-9; v += 0.25) {
             double y = top + ph * (1 - v / yMax);
             s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>"

@@ -189,6 +189,10 @@ public final class SacSimulatedEvaluation {
                 }
                 write(loadRows, Path.of(results + "-load.csv"), weightsNote);
                 summariseLoads(loadRows);
+                // the picture: the first board under the heaviest GPU load asked for (else the first load)
+                Load charted = loads.stream().filter(l -> l.device().equals("gpu"))
+                        .max(java.util.Comparator.comparingDouble(Load::factor)).orElse(loads.get(0));
+                writeLoadChart(loadRows, boards.get(0), charted, Path.of(results + "-load.svg"));
             }
         } finally {
             sac.close();
@@ -321,6 +325,43 @@ public final class SacSimulatedEvaluation {
         row.put("sac_over_oracle", sacMs / ms.get("oracle"));
         row.put("sac_operators_per_device", sacPlan.operatorsPerDevice().toString().replace(',', ';'));
         return row;
+    }
+
+    /**
+     * A bar chart of one board under one load: per model and sparsity, each device alone, greedy re-planned, sac and
+     * the oracle, relative to greedy's plan made before the load (1; lower is faster). SIMULATED in its title.
+     */
+    private static void writeLoadChart(List<Map<String, Object>> rows, String board, Load load, Path file)
+            throws IOException {
+        Map<String, Map<String, Double>> groups = new LinkedHashMap<>();
+        Map<String, String> contenders = new LinkedHashMap<>();
+        contenders.put("cpu", "cpu alone");
+        contenders.put("gpu", "gpu alone");
+        contenders.put("greedyR", "greedy re-planned");
+        contenders.put("sac", "sac");
+        contenders.put("oracle", "oracle");
+        for (Map<String, Object> r : rows) {
+            if (!r.get("board").equals(board) || !r.get("loaded_device").equals(load.device())
+                    || (Double) r.get("load_factor") != load.factor()) {
+                continue;
+            }
+            double before = Double.parseDouble((String) r.get("greedy0_ms_simulated"));
+            Map<String, Double> bars = new LinkedHashMap<>();
+            contenders.forEach((key, label) -> {
+                String ms = (String) r.get(key + "_ms_simulated");
+                if (ms != null && !ms.isEmpty()) {
+                    bars.put(label, Double.parseDouble(ms) / before);
+                }
+            });
+            groups.put(r.get("model") + " " + r.get("sparsity_pct") + " %", bars);
+        }
+        if (groups.isEmpty()) {
+            return;
+        }
+        Files.writeString(file, LatencyChart.chart(groups, List.copyOf(contenders.values()), SIMULATED + " " + board
+                + ", " + load + ": plan time relative to greedy's plan made before the load (lower is faster)", 2.5),
+                StandardCharsets.UTF_8);
+        System.out.println("wrote " + file);
     }
 
     /** Per board and load, over the points where greedy's plan uses the loaded device. */
