@@ -31,13 +31,13 @@ import org.sparoa.predictor.internal.LearnedThresholdPredictor;
 /**
  * The {@code threshold} policy with the predictor's per-operator thresholds against the same policy with the fixed
  * thresholds (0.5 and 10 FLOP/byte), side by side in one JVM on the real backends: plain ONNX Runtime, each single
- * backend, and each of the two threshold sources three times — as a user runs the policy (the rule, island merging,
- * the engine's measured choice), as the policy plans without the engine's measured choice ({@code plan}: what the
- * engine serves with {@code measuredChoice = false}: the rule, island merging, and the whole model on one backend
- * where the cost model prices that lower), and as the rule alone places the model ({@code rule}: no island merging,
- * no measured choice). Per model and sparsity it prints the medians, predicted over fixed, and the operators the two sources
- * place differently with the engine's measured per-operator costs on each backend, so that a misplacement can be
- * seen. Writes {@code results/predicted-thresholds.csv}.
+ * backend, and each of the two threshold sources three times — as a user runs the policy (the rule, island merging, the
+ * engine's measured choice), as the policy plans without the engine's measured choice ({@code plan}: what the engine
+ * serves with {@code measuredChoice = false}: the rule, island merging, and the whole model on one backend where the
+ * cost model prices that lower), and as the rule alone places the model ({@code rule}: no island merging, no measured
+ * choice). Per model and sparsity it prints the medians, predicted over fixed, and the operators the two sources place
+ * differently with the engine's measured per-operator costs on each backend, so that a misplacement can be seen. Writes
+ * {@code results/predicted-thresholds.csv}.
  *
  * <p>As a served model reaches it, the policy's plan is the one of the engine's second, warm measurement (after
  * {@code -Dbench.remeasureAfter} requests, default 100; the engine's default is 1000): the warm-up runs past it and

@@ -201,12 +201,7 @@ public final class SacSimulatedEvaluation {
 
     private static Map<String, Object> evaluate(Point p, Map<String, SchedulingPolicy> policies) {
         Map<String, Double> ms = new LinkedHashMap<>();
-        Map<String, SimulatedPlan> plans = new LinkedHashMap<>();
-        for (SimulatedDevice d : p.devices()) {
-            if (p.context().model().graph().nodes().stream().allMatch(n -> d.runs(n.opType()))) {
-                plans.put(d.id(), p.plans().single(d.id()));
-            }
-        }
+        Map<String, SimulatedPlan> plans = singleDevicePlans(p, p.plans());
         for (Map.Entry<String, SchedulingPolicy> e : policies.entrySet()) {
             try {
                 plans.put(e.getKey(), p.plans().simulate(p.backends().devices(e.getValue().place(p.context()))));
@@ -216,13 +211,7 @@ public final class SacSimulatedEvaluation {
             }
         }
         plans.put("random", p.plans().simulate(random(p, 42)));
-        SimulatedPlan oracle = p.plans().bestChain();
-        for (SimulatedPlan other : plans.values()) {
-            if (other.latency().expected() < oracle.latency().expected()) {
-                oracle = other;
-            }
-        }
-        plans.put("oracle", oracle);
+        plans.put("oracle", oracle(p.plans(), plans));
         plans.forEach((k, v) -> ms.put(k, v.latency().expectedMillis()));
 
         double sacMs = ms.getOrDefault("sac", Double.NaN);
@@ -281,24 +270,13 @@ public final class SacSimulatedEvaluation {
                 p.context().costs(), p.context().inputShapes(), p.context().analysis());
         SchedulingContext reprofiled = new SchedulingContext(model, loadedNow.backends(), loadedNow.options(),
                 loadedNow.costs(), p.context().inputShapes(), p.context().analysis());
-        Map<String, SimulatedPlan> plans = new LinkedHashMap<>();
-        for (SimulatedDevice d : p.devices()) {
-            if (model.graph().nodes().stream().allMatch(n -> d.runs(n.opType()))) {
-                plans.put(d.id(), loaded.single(d.id()));
-            }
-        }
+        Map<String, SimulatedPlan> plans = singleDevicePlans(p, loaded);
         SchedulingPolicy greedy = policies.get("greedy");
         Map<String, String> greedyBefore = p.backends().devices(greedy.place(p.context()));
         plans.put("greedy0", loaded.simulate(greedyBefore));
         plans.put("greedyR", loaded.simulate(p.backends().devices(greedy.place(reprofiled))));
         plans.put("sac", loaded.simulate(p.backends().devices(policies.get("sac").place(seen))));
-        SimulatedPlan oracle = loaded.bestChain();
-        for (SimulatedPlan other : plans.values()) {
-            if (other.latency().expected() < oracle.latency().expected()) {
-                oracle = other;
-            }
-        }
-        plans.put("oracle", oracle);
+        plans.put("oracle", oracle(loaded, plans));
         Map<String, Double> ms = new LinkedHashMap<>();
         plans.forEach((k, v) -> ms.put(k, v.latency().expectedMillis()));
         double sacMs = ms.get("sac");
@@ -385,6 +363,28 @@ public final class SacSimulatedEvaluation {
                     max(hit, "greedy_before_over_sac"), atTarget, geomean(hit, "greedy_replanned_over_sac"),
                     geomean(hit, "sac_over_oracle"), max(hit, "sac_over_oracle"));
         });
+    }
+
+    /** Each device of the point's board alone, where it runs every operator, priced by {@code simulator}. */
+    private static Map<String, SimulatedPlan> singleDevicePlans(Point p, PlanSimulator simulator) {
+        Map<String, SimulatedPlan> plans = new LinkedHashMap<>();
+        for (SimulatedDevice d : p.devices()) {
+            if (p.context().model().graph().nodes().stream().allMatch(n -> d.runs(n.opType()))) {
+                plans.put(d.id(), simulator.single(d.id()));
+            }
+        }
+        return plans;
+    }
+
+    /** The simulator's chain search, or the fastest of {@code others} where one beats it. */
+    private static SimulatedPlan oracle(PlanSimulator simulator, Map<String, SimulatedPlan> others) {
+        SimulatedPlan oracle = simulator.bestChain();
+        for (SimulatedPlan other : others.values()) {
+            if (other.latency().expected() < oracle.latency().expected()) {
+                oracle = other;
+            }
+        }
+        return oracle;
     }
 
     /** How many operators two plans put on different devices (0 when either is missing). */

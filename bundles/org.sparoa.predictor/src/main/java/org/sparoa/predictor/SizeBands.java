@@ -28,14 +28,14 @@ import org.sparoa.api.predict.OperatorFeatures;
  * keyed by whether its weights are sparse ({@link #SPARSE_WEIGHTS}) and measured by its output plane (H x W: this
  * machine's CPU kernels vectorise along output rows, and the plane, not the sparsity, decides most of them). Other
  * weighted operators (pointwise, dense and grouped convolutions, {@code Gemm}, {@code MatMul}) are matrix products
- * whose speed also depends on their channels and sparsity: no rule, their network decides (why:
- * docs/predictor.md, "Size rules"). A type without weights may also be split once by its channels or its plane, with
- * a band on each side; whether it is, is chosen per type by leave-model-out over the training models alone (the
- * choice that decides the most pairs of each training model when fitted without it), so a split is kept only where
- * it carries to models it was not fitted on. Rules are kept for kinds with at least {@link #MIN_PAIRS} non-tie training pairs, per backend pair,
- * learnt on measured lines only (never on simulated ones). The threshold predictor answers with a rule's decision
- * (sparsity threshold 0: the sparse backend at any sparsity, 1: never) and with its network for operators no rule
- * covers (docs/predictor.md has the measured accuracy).
+ * whose speed also depends on their channels and sparsity: no rule, their network decides (why: docs/predictor.md,
+ * "Size rules"). A type without weights may also be split once by its channels or its plane, with a band on each side;
+ * whether it is, is chosen per type by leave-model-out over the training models alone (the choice that decides the most
+ * pairs of each training model when fitted without it), so a split is kept only where it carries to models it was not
+ * fitted on. Rules are kept for kinds with at least {@link #MIN_PAIRS} non-tie training pairs, per backend pair, learnt
+ * on measured lines only (never on simulated ones). The threshold predictor answers with a rule's decision (sparsity
+ * threshold 0: the sparse backend at any sparsity, 1: never) and with its network for operators no rule covers
+ * (docs/predictor.md has the measured accuracy).
  */
 public final class SizeBands {
     /** Operator types with weights, whose work pruning changes. */

@@ -32,7 +32,9 @@ final class TransformerLstmNetwork implements SequenceNetwork {
     /** The forward pass of the current weights; null after a training step until it is needed again. */
     private PlainTransformerLstm plain;
 
-    /** Over a checked copy of {@code weights} (a missing or mis-sized array is named), which training steps in place. */
+    /**
+     * Over a checked copy of {@code weights} (a missing or mis-sized array is named), which training steps in place.
+     */
     TransformerLstmNetwork(NetworkSpec spec, Map<String, float[]> weights, double learningRate, Nd4jThread nd4j) {
         this.spec = spec;
         this.nd4j = nd4j;

@@ -375,9 +375,8 @@ public class OnlineTuning implements PlanObserver {
         CostEnvironment corrected = new CostEnvironment(base.name() + " (as measured)", base.graph(),
                 base.backends(), base.observed(), asMeasured, base.analysis(), base.thresholds());
         List<CostEnvironment> scenarios = corrected.scenarios(OfflineTraining.LOAD_FACTORS);
-        Optional<MeasuredEpisode.Result> replayed = run.flatMap(p -> MeasuredEpisode.of(
-                new CostEnvironment(base.name() + " (as run)", base.graph(), base.backends(), base.observed(),
-                        asMeasured, base.analysis(), base.thresholds()), p));
+        // the plan that ran, replayed where the agent decided: the live state as it is, the costs as measured
+        Optional<MeasuredEpisode.Result> replayed = run.flatMap(p -> MeasuredEpisode.of(corrected, p));
         List<Transition> measuredSteps = replayed.map(MeasuredEpisode.Result::transitions).orElse(List.of());
         MeasuredRun measuredRun = run.map(p -> new MeasuredRun(p.totalMillis(), p.expectedMillis(), p.requests(),
                 outsidePerSegment, measuredSteps.size())).orElse(MeasuredRun.NONE);
