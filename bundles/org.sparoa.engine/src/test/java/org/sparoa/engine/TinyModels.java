@@ -14,8 +14,8 @@ import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 
-/** Small ONNX models written to files for limit tests. */
-final class TinyModels {
+/** Small ONNX models written to files for limit and planning tests. */
+public final class TinyModels {
     private TinyModels() {
     }
 
@@ -55,6 +55,26 @@ final class TinyModels {
                 .addNode(node("first", "Relu", List.of("x"), List.of("h")))
                 .addNode(node("second", "Relu", List.of("h"), List.of("y"))).build();
         return write(dir.resolve(name), g);
+    }
+
+    /**
+     * {@code y = Relu(Gather(table, ids) + x)}: a two-row embedding table (as a token type table) indexed by an int64
+     * input {@code ids} of shape 1x4, plus a float input {@code x} of shape 1x4x3.
+     */
+    public static Path twoRowEmbedding(Path dir) throws IOException {
+        TensorProto table = TensorProto.newBuilder().setName("table").setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .addDims(2).addDims(3).addAllFloatData(List.of(0.5f, -1f, 2f, -0.25f, 1f, 3f)).build();
+        ValueInfoProto ids = ValueInfoProto.newBuilder().setName("ids").setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.INT64_VALUE).setShape(
+                        TensorShapeProto.newBuilder()
+                                .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(1))
+                                .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(4))))).build();
+        GraphProto g = GraphProto.newBuilder().setName("embedding").addInput(ids).addInput(floatInfo("x", 1, 4, 3))
+                .addOutput(floatInfo("y", 1, 4, 3)).addInitializer(table)
+                .addNode(node("gather", "Gather", List.of("table", "ids"), List.of("e")))
+                .addNode(node("add", "Add", List.of("e", "x"), List.of("s")))
+                .addNode(node("relu", "Relu", List.of("s"), List.of("y"))).build();
+        return write(dir.resolve("embedding.onnx"), g);
     }
 
     private static NodeProto node(String name, String op, List<String> in, List<String> out) {

@@ -103,7 +103,15 @@ final class ModelCalibrator {
                 : PlacementResolver.pinned(model, live, pinned);
     }
 
-    /** The inputs of run r: the given set r, completed with random tensors of the resolved shapes. */
+    private static boolean isFloating(DataType type) {
+        return type == null || type == DataType.FLOAT || type == DataType.DOUBLE || type == DataType.FLOAT16
+                || type == DataType.BFLOAT16;
+    }
+
+    /**
+     * The inputs of run r: the given set r, completed with random tensors of the resolved shapes; an integer or
+     * boolean input missing from set r takes its value from the first given set, where there is one.
+     */
     private static Map<String, Tensor> inputs(Model model, AnalysisOptions options, int r, long maxElements) {
         Map<String, Tensor> given = r < options.inputSets().size() ? options.inputSets().get(r) : Map.of();
         for (String name : options.shapes().keySet()) {
@@ -116,6 +124,12 @@ final class ModelCalibrator {
         Map<String, Tensor> inputs = new LinkedHashMap<>();
         for (TensorInfo in : model.graph().inputs()) {
             Tensor t = given.get(in.name());
+            if (t == null && !options.inputSets().isEmpty() && !isFloating(in.type())) {
+                // an integer or boolean input (token ids, masks, types, indices) is reused from the first given set:
+                // its valid values are the model's business (a token type table has 2 rows, a vocabulary 30,522),
+                // and random ones can index out of range; the random runs vary the floating-point activations
+                t = options.inputSets().get(0).get(in.name());
+            }
             if (t == null) {
                 // a random run takes the shape the option gives, else the shape of the first given input set
                 long[] wanted = options.shapes().get(in.name());

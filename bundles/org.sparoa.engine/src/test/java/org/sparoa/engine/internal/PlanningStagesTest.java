@@ -5,12 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.sparoa.api.BackendException;
+import org.sparoa.api.DataType;
 import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.InvalidInputException;
 import org.sparoa.api.Model;
@@ -19,6 +24,7 @@ import org.sparoa.api.Tensor;
 import org.sparoa.api.analysis.AnalysisOptions;
 import org.sparoa.api.analysis.Calibration;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
+import org.sparoa.engine.TinyModels;
 import org.sparoa.onnx.OnnxModels;
 
 /** The calibration and boundary-cost stages alone, on a real model and a real backend. */
@@ -56,6 +62,34 @@ class PlanningStagesTest {
             assertTrue(run.firstRunTensors().containsKey(relu), "and captured the intermediates");
             String output = model.graph().outputs().get(0).name();
             assertEquals(c.bytes(output), run.firstRunTensors().get(output).byteSize());
+        }
+    }
+
+    /**
+     * An integer input indexes a table of two rows (as BERT's token types): the random runs after the given set
+     * keep its values, so the calibration does not fail on an index out of range (random integers go up to 9), while
+     * the float input still varies from run to run.
+     */
+    @Test
+    void randomCalibrationRunsKeepTheGivenIntegerInputs(@TempDir Path dir) throws Exception {
+        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", 1, 1)) {
+            Model model = OnnxModels.load("embedding", TinyModels.twoRowEmbedding(dir));
+            PluginRegistry<DeviceBackend> registry = new PluginRegistry<>();
+            registry.add(new Ranked<>("ort-cpu", ort, 0, 1));
+            ModelCalibrator calibrator = new ModelCalibrator(new SegmentCompiler(registry));
+            ByteBuffer ids = ByteBuffer.allocate(4 * 8).order(ByteOrder.LITTLE_ENDIAN);
+            for (long id : new long[] {0, 1, 1, 0}) {
+                ids.putLong(id);
+            }
+            ids.flip();
+            Map<String, Tensor> given = Map.of("ids", Tensor.wrap(DataType.INT64, new long[] {1, 4}, ids),
+                    "x", RandomInputs.random(DataType.FLOAT, new long[] {1, 4, 3}, new SplittableRandom(5)));
+            ModelCalibrator.Run run = calibrator.calibrate(model, views(model, ort),
+                    AnalysisOptions.defaults().withInputSets(List.of(given)), 4, 1 << 26);
+            Calibration c = run.calibration();
+            assertEquals(4, c.runs(), c.notes().toString());
+            // Relu(Gather + x) with x uniform in [0, 1): its zeros differ between runs only because x does
+            assertEquals(4, c.sparsity(List.of("y")).orElseThrow().runs());
         }
     }
 
