@@ -125,7 +125,22 @@ final class ElementwiseUnary implements PooledKernel {
         if (v != v) {
             return v;
         }
-        float x = Math.min(Math.max(-v, EXP_MIN), EXP_MAX);
+        return 1f / (expClamped(Math.min(Math.max(-v, EXP_MIN), EXP_MAX)) + 1f);
+    }
+
+    /**
+     * e^x with the operations of {@link #sigmoid(float)} (the vector form is {@link VectorKernels#exp}): 0 below
+     * {@link #EXP_MIN}, at most e^{@link #EXP_MAX}, NaN stays NaN; within a few ulp of the definition.
+     */
+    static float exp(float x) {
+        if (x != x) {
+            return x;
+        }
+        return x < EXP_MIN ? 0f : expClamped(Math.min(x, EXP_MAX));
+    }
+
+    /** e^x for x in [{@link #EXP_MIN}, {@link #EXP_MAX}]. */
+    private static float expClamped(float x) {
         float t = Math.fma(x, LOG2E, ROUND);
         float n = t - ROUND;
         float r = Math.fma(n, -LN2_HI, x);
@@ -136,8 +151,7 @@ final class ElementwiseUnary implements PooledKernel {
         p = Math.fma(p, r, P4);
         p = Math.fma(p, r, P5);
         float e = Math.fma(p, r * r, r) + 1f;
-        e = e * Float.intBitsToFloat((Float.floatToRawIntBits(t) - (ROUND_BITS - 127)) << 23);
-        return 1f / (e + 1f);
+        return e * Float.intBitsToFloat((Float.floatToRawIntBits(t) - (ROUND_BITS - 127)) << 23);
     }
 
     @Override

@@ -44,6 +44,15 @@ final class Softmax implements Kernel {
         float[] y = new float[a.length];
         int len = n;
         int step = inner;
+        if (step == 1 && Simd.enabled()) {
+            // rows are contiguous (the last axis, as attention's): a row per task chunk, vectorised
+            parallel.forRange(outer, Math.max(1, 4096 / Math.max(1, len)), (from, to) -> {
+                for (int q = from; q < to; q++) {
+                    VectorKernels.softmaxRow(a, y, q * len, len);
+                }
+            });
+            return new NdArray[] {NdArray.ofFloats(x.shape, y)};
+        }
         parallel.forRange(outer * inner, 64, (from, to) -> {
             for (int q = from; q < to; q++) {
                 int base = (q / step) * len * step + q % step;
@@ -53,7 +62,7 @@ final class Softmax implements Kernel {
                 }
                 double sum = 0;
                 for (int j = 0; j < len; j++) {
-                    float e = (float) Math.exp(a[base + j * step] - mx);
+                    float e = ElementwiseUnary.exp(a[base + j * step] - mx);
                     y[base + j * step] = e;
                     sum += e;
                 }

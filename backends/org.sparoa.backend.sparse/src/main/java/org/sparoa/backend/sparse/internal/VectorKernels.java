@@ -718,32 +718,77 @@ final class VectorKernels {
         int i = from;
         int bound = from + S.loopBound(to - from);
         FloatVector one = FloatVector.broadcast(S, 1f);
-        FloatVector minusLn2Hi = FloatVector.broadcast(S, -ElementwiseUnary.LN2_HI);
-        FloatVector minusLn2Lo = FloatVector.broadcast(S, -ElementwiseUnary.LN2_LO);
-        FloatVector p2 = FloatVector.broadcast(S, ElementwiseUnary.P2);
-        FloatVector p3 = FloatVector.broadcast(S, ElementwiseUnary.P3);
-        FloatVector p4 = FloatVector.broadcast(S, ElementwiseUnary.P4);
-        FloatVector p5 = FloatVector.broadcast(S, ElementwiseUnary.P5);
         for (; i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, a, i);
             FloatVector x = v.neg().lanewise(VectorOperators.MAX, ElementwiseUnary.EXP_MIN)
                     .lanewise(VectorOperators.MIN, ElementwiseUnary.EXP_MAX);
-            FloatVector t = x.fma(ElementwiseUnary.LOG2E, ElementwiseUnary.ROUND);
-            FloatVector n = t.sub(ElementwiseUnary.ROUND);
-            FloatVector r = n.fma(minusLn2Hi, x);
-            r = n.fma(minusLn2Lo, r);
-            FloatVector p = r.fma(ElementwiseUnary.P0, ElementwiseUnary.P1);
-            p = p.fma(r, p2);
-            p = p.fma(r, p3);
-            p = p.fma(r, p4);
-            p = p.fma(r, p5);
-            FloatVector e = p.fma(r.mul(r), r).add(1f);
-            IntVector scale = ((IntVector) t.reinterpretAsInts()).sub(ElementwiseUnary.ROUND_BITS - 127)
-                    .lanewise(VectorOperators.LSHL, 23);
-            e = e.mul((FloatVector) scale.reinterpretAsFloats());
-            one.div(e.add(1f)).blend(v, v.test(VectorOperators.IS_NAN)).intoArray(y, i);
+            one.div(expClamped(x).add(1f)).blend(v, v.test(VectorOperators.IS_NAN)).intoArray(y, i);
         }
         return i;
+    }
+
+    /** Lane by lane {@link ElementwiseUnary#exp(float)}, bit for bit: 0 below its range, NaN stays NaN. */
+    static FloatVector exp(FloatVector x) {
+        FloatVector e = expClamped(x.lanewise(VectorOperators.MIN, ElementwiseUnary.EXP_MAX)
+                .lanewise(VectorOperators.MAX, ElementwiseUnary.EXP_MIN));
+        return e.blend(0f, x.lt(ElementwiseUnary.EXP_MIN)).blend(x, x.test(VectorOperators.IS_NAN));
+    }
+
+    /** e^x for lanes in [EXP_MIN, EXP_MAX]: the operations of the scalar form, in its order. */
+    private static FloatVector expClamped(FloatVector x) {
+        FloatVector t = x.fma(ElementwiseUnary.LOG2E, ElementwiseUnary.ROUND);
+        FloatVector n = t.sub(ElementwiseUnary.ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -ElementwiseUnary.LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(S, -ElementwiseUnary.LN2_LO), r);
+        FloatVector p = r.fma(ElementwiseUnary.P0, ElementwiseUnary.P1);
+        p = p.fma(r, FloatVector.broadcast(S, ElementwiseUnary.P2));
+        p = p.fma(r, FloatVector.broadcast(S, ElementwiseUnary.P3));
+        p = p.fma(r, FloatVector.broadcast(S, ElementwiseUnary.P4));
+        p = p.fma(r, FloatVector.broadcast(S, ElementwiseUnary.P5));
+        FloatVector e = p.fma(r.mul(r), r).add(1f);
+        IntVector scale = ((IntVector) t.reinterpretAsInts()).sub(ElementwiseUnary.ROUND_BITS - 127)
+                .lanewise(VectorOperators.LSHL, 23);
+        return e.mul((FloatVector) scale.reinterpretAsFloats());
+    }
+
+    /**
+     * One contiguous softmax row {@code a[off..off+n)} into {@code y}: the maximum, {@code e^(a - max)} by
+     * {@link #exp(FloatVector)} with the lanes' sum added in double, then each value times the inverse of the sum.
+     * The tail past the last whole vector takes the scalar forms; the result does not depend on the JIT tier.
+     */
+    static void softmaxRow(float[] a, float[] y, int off, int n) {
+        int bound = S.loopBound(n);
+        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int j = 0;
+        for (; j < bound; j += L) {
+            vmax = vmax.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, a, off + j));
+        }
+        float mx = vmax.reduceLanes(VectorOperators.MAX);
+        for (; j < n; j++) {
+            mx = Math.max(mx, a[off + j]);
+        }
+        FloatVector vsum = FloatVector.zero(S);
+        for (j = 0; j < bound; j += L) {
+            FloatVector e = exp(FloatVector.fromArray(S, a, off + j).sub(mx));
+            e.intoArray(y, off + j);
+            vsum = vsum.add(e);
+        }
+        double sum = 0;
+        for (int lane = 0; lane < L; lane++) {
+            sum += vsum.lane(lane);
+        }
+        for (; j < n; j++) {
+            float e = ElementwiseUnary.exp(a[off + j] - mx);
+            y[off + j] = e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        for (j = 0; j < bound; j += L) {
+            FloatVector.fromArray(S, y, off + j).mul(inv).intoArray(y, off + j);
+        }
+        for (; j < n; j++) {
+            y[off + j] *= inv;
+        }
     }
 
     /** The sum of {@code a[off..off+n)}, {@code n} a multiple of {@code 4 L}: four accumulators, lanes added in double. */

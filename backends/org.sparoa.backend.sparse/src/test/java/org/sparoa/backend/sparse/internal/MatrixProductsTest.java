@@ -27,7 +27,10 @@ class MatrixProductsTest {
             // large enough to be split over the threads (column strips; rows streamed when fewer than four)
             "64, 256, 600, 0.0", "3, 4096, 1100, 0.0",
             // sparse weights on the transposed CSR kernel: vector tails, two row tiles, split over threads
-            "40, 120, 360, 0.9", "17, 9, 31, 0.5", "600, 64, 70, 0.7", "64, 512, 2000, 0.9"})
+            "40, 120, 360, 0.9", "17, 9, 31, 0.5", "600, 64, 70, 0.7", "64, 512, 2000, 0.9",
+            // a transformer's token-batched products (both transposes split over the threads in one or the other),
+            // and three row tiles whose last one is not a whole number of 16-row transpose blocks
+            "128, 384, 1536, 0.8", "128, 1536, 384, 0.8", "1030, 40, 33, 0.8"})
     void matMulWithConstantWeightsMatchesNaive(int m, int k, int n, double sparsity) {
         bothKernelForms(() -> checkMatMul(m, k, n, sparsity));
     }
