@@ -3,11 +3,11 @@ package org.sparoa.backend.sparse.internal;
 import org.sparoa.api.Node;
 
 /**
- * Add, Sub, Mul, Div and PRelu with numpy broadcasting, float32 or int64. The output is walked in blocks over the
+ * Add, Sub, Mul, Div, PRelu and Pow with numpy broadcasting, float32 or int64 (Pow: float32 only). The output is walked in blocks over the
  * longest run of trailing axes along which each operand either advances contiguously or stays put.
  */
 final class BroadcastBinary implements PooledKernel {
-    enum Op { ADD, SUB, MUL, DIV, PRELU }
+    enum Op { ADD, SUB, MUL, DIV, PRELU, POW }
 
     private final Node node;
     private final Op op;
@@ -103,15 +103,24 @@ final class BroadcastBinary implements PooledKernel {
     }
 
     private void applyFloat(float[] a, int oa, int ia, float[] b, int ob, int ib, float[] y, int oy, int n) {
-        if (ia == 1 && ib == 1 && op != Op.PRELU) {
+        boolean arithmetic = op != Op.PRELU && op != Op.POW;
+        if (ia == 1 && ib == 1 && arithmetic) {
             applyContiguous(a, oa, b, ob, y, oy, n);
             return;
         }
-        if (ia == 1 && ib == 0 && op != Op.PRELU) {
+        if (ia == 1 && ib == 0 && arithmetic) {
             applyScalar(a, oa, b[ob], y, oy, n);
             return;
         }
-        if (ia == 0 && ib == 1 && op != Op.PRELU) {
+        if (ia == 1 && ib == 0 && op == Op.POW && b[ob] == 2f) {
+            // a layer normalisation's square: x * x is the correctly rounded x^2, as pow gives it
+            for (int j = 0; j < n; j++) {
+                float v = a[oa + j];
+                y[oy + j] = v * v;
+            }
+            return;
+        }
+        if (ia == 0 && ib == 1 && arithmetic) {
             applyScalarLeft(a[oa], b, ob, y, oy, n);
             return;
         }
@@ -140,6 +149,11 @@ final class BroadcastBinary implements PooledKernel {
                 for (int j = 0; j < n; j++) {
                     float x = a[oa + j * ia];
                     y[oy + j] = x < 0 ? x * b[ob + j * ib] : x;
+                }
+            }
+            case POW -> {
+                for (int j = 0; j < n; j++) {
+                    y[oy + j] = (float) Math.pow(a[oa + j * ia], b[ob + j * ib]);
                 }
             }
         }
@@ -241,6 +255,7 @@ final class BroadcastBinary implements PooledKernel {
                     yield x / v;
                 }
                 case PRELU -> x < 0 ? x * v : x;
+                case POW -> throw new IllegalArgumentException(node + ": Pow of int64 data is not implemented");
             };
         }
     }

@@ -2,9 +2,9 @@ package org.sparoa.backend.sparse.internal;
 
 import org.sparoa.api.Node;
 
-/** Float32 activations applied element by element: Relu, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Clip. */
+/** Float32 functions applied element by element: Relu, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Clip, Sqrt. */
 final class ElementwiseUnary implements PooledKernel {
-    enum Op { RELU, LEAKY_RELU, SIGMOID, HARD_SIGMOID, HARD_SWISH, CLIP }
+    enum Op { RELU, LEAKY_RELU, SIGMOID, HARD_SIGMOID, HARD_SWISH, CLIP, SQRT }
 
     private final Node node;
     private final Op op;
@@ -83,6 +83,12 @@ final class ElementwiseUnary implements PooledKernel {
             case CLIP -> {
                 for (int i = from; i < to; i++) {
                     y[i] = Math.min(max, Math.max(min, a[i]));
+                }
+            }
+            case SQRT -> {
+                // the double square root of a float, rounded to float, is the correctly rounded float square root
+                for (int i = from; i < to; i++) {
+                    y[i] = (float) Math.sqrt(a[i]);
                 }
             }
         }

@@ -46,6 +46,9 @@ final class KernelFactory {
             case "Sub" -> new BroadcastBinary(node, BroadcastBinary.Op.SUB);
             case "Mul" -> new BroadcastBinary(node, BroadcastBinary.Op.MUL);
             case "Div" -> new BroadcastBinary(node, BroadcastBinary.Op.DIV);
+            case "Pow" -> new BroadcastBinary(node, BroadcastBinary.Op.POW);
+            case "Sqrt" -> new ElementwiseUnary(node, ElementwiseUnary.Op.SQRT);
+            case "ReduceMean" -> new ReduceMean(node, opset);
             case "GlobalAveragePool" -> new GlobalAveragePool(node);
             case "AveragePool" -> new Pooling(node, false);
             case "MaxPool" -> new Pooling(node, true);

@@ -16,7 +16,7 @@ final class OperatorSupport {
     static final Set<String> OPERATORS = Set.of(
             "Conv", "ConvTranspose", "Gemm", "MatMul", "BatchNormalization",
             "Relu", "LeakyRelu", "PRelu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish",
-            "Add", "Sub", "Mul", "Div",
+            "Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "ReduceMean",
             "GlobalAveragePool", "AveragePool", "MaxPool",
             "Concat", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze",
             "Softmax", "Pad", "Resize",
@@ -83,7 +83,7 @@ final class OperatorSupport {
             outTypes = Set.of(DataType.BOOL);
         }
         int dataInputs = switch (node.opType()) {
-            case "Sum", "Concat", "Add", "Sub", "Mul", "Div", "PRelu", "Gemm", "MatMul", "Conv", "ConvTranspose",
+            case "Sum", "Concat", "Add", "Sub", "Mul", "Div", "PRelu", "Pow", "Gemm", "MatMul", "Conv", "ConvTranspose",
                  "BatchNormalization", "Equal", "Less", "LessOrEqual", "Greater", "GreaterOrEqual" -> node.inputs().size();
             default -> 1;
         };

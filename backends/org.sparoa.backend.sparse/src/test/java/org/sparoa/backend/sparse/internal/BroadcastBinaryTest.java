@@ -1,6 +1,7 @@
 package org.sparoa.backend.sparse.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
 
@@ -26,7 +27,9 @@ class BroadcastBinaryTest {
             "DIV, 1, 1x6x90x70",           // scalar on the left
             "SUB, 1x1x1, 2x9x40x50",
             "MUL, 1x12x1x1, 1x12x30x40",   // per-channel on the left
-            "PRELU, 1x30x40x30, 30x1x1"
+            "PRELU, 1x30x40x30, 30x1x1",
+            "POW, 1x30x40x30, 1",         // one exponent for all (negative bases give NaN on both sides)
+            "POW, 2x5x7, 5x1"
     })
     void matchesElementByElement(BroadcastBinary.Op op, String shapeA, String shapeB) {
         int[] sa = shape(shapeA);
@@ -59,12 +62,30 @@ class BroadcastBinaryTest {
                 case MUL -> x * y;
                 case DIV -> x / y;
                 case PRELU -> x < 0 ? x * y : x;
+                case POW -> (float) Math.pow(x, y);
             };
         }
         NdArray result = new BroadcastBinary(Nodes.node(op.name(), 2), op).run(
                 new NdArray[] {NdArray.ofFloats(sa, a), NdArray.ofFloats(sb, b)}, Nodes.onThisThread(TEAM))[0];
         assertArrayEquals(out, result.shape);
         assertArrayEquals(expected, result.floats);
+    }
+
+    /** A layer normalisation's {@code Pow(x, 2)} takes the product path: the same bits as pow, NaN and infinities. */
+    @org.junit.jupiter.api.Test
+    void powOfTwoIsTheCorrectlyRoundedSquare() {
+        float[] a = Nodes.random(new Random(9), 50_000, 0.1);
+        a[0] = Float.NaN;
+        a[1] = Float.POSITIVE_INFINITY;
+        a[2] = -3e20f;
+        a[3] = 1e-30f;
+        NdArray result = new BroadcastBinary(Nodes.node("Pow", 2), BroadcastBinary.Op.POW).run(new NdArray[] {
+                NdArray.ofFloats(new int[] {1, 50_000}, a), NdArray.ofFloats(new int[] {1}, new float[] {2f})},
+                Nodes.onThisThread(TEAM))[0];
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(Float.floatToIntBits((float) Math.pow(a[i], 2)), Float.floatToIntBits(result.floats[i]),
+                    "pow(" + a[i] + ", 2)");
+        }
     }
 
     private static int index(int[] pos, int[] shape) {

@@ -83,10 +83,13 @@ class WholeModelTest {
     /** The {@code light/} architectures sparse-cpu runs end to end. */
     static final List<String> LIGHT_RUN_WHOLE = List.of("light_bvlc_alexnet", "light_inception_v1", "light_resnet50",
             "light_shufflenet", "light_squeezenet", "light_vgg19", "light_zfnet512");
-    /** The real models sparse-cpu runs end to end (the PP-OCR recognisers lack Pow, ReduceMean and Sqrt). */
+    /** The real models sparse-cpu runs end to end. */
     static final List<String> REAL_RUN_WHOLE = List.of("blazeface_back_256x256.onnx", "blazeface_front_128x128.onnx",
-            "mlsd_320x320_tiny.onnx", "ch_PP-OCRv3_det_infer.onnx", "ch_PP-OCRv4_det_infer.onnx",
-            "ch_ppocr_mobile_v2.0_cls_infer.onnx");
+            "mlsd_320x320_tiny.onnx", "ch_PP-OCRv3_det_infer.onnx", "ch_PP-OCRv3_rec_infer.onnx",
+            "ch_PP-OCRv4_det_infer.onnx", "ch_PP-OCRv4_rec_infer.onnx", "ch_ppocr_mobile_v2.0_cls_infer.onnx");
+    /** Input heights the text recognisers need (their transformer neck expects 48 rows); others take 320. */
+    private static final Map<String, Integer> HEIGHTS = Map.of("ch_PP-OCRv3_rec_infer.onnx", 48,
+            "ch_PP-OCRv4_rec_infer.onnx", 48);
 
     /**
      * Max |diff| over max(output range, 1) allowed against ONNX Runtime: 1e-4, except M-LSD at 1e-3. Its activations
@@ -110,7 +113,8 @@ class WholeModelTest {
                 if (!runnable(model)) {
                     continue;
                 }
-                Map<String, Tensor> inputs = randomInputs(model.graph(), 42, 320);
+                Map<String, Tensor> inputs = randomInputs(model.graph(), 42, 320,
+                        HEIGHTS.getOrDefault(file.getFileName().toString(), 320));
                 Map<String, Tensor> expected = ort.run(file, inputs);
                 Map<String, Tensor> actual = TestModels.run(backend, TestModels.wholeModel(model), inputs);
                 double worst = 0;
@@ -156,12 +160,18 @@ class WholeModelTest {
 
     /** Seeded uniform [0, 1) inputs; an unknown batch is 1, other unknown dimensions are {@code unknownDim}. */
     static Map<String, Tensor> randomInputs(Graph g, long seed, int unknownDim) {
+        return randomInputs(g, seed, unknownDim, unknownDim);
+    }
+
+    /** As above; an unknown third axis of a rank-4 input (NCHW height) takes {@code unknownHeight}. */
+    static Map<String, Tensor> randomInputs(Graph g, long seed, int unknownDim, int unknownHeight) {
         Random r = new Random(seed);
         Map<String, Tensor> in = new HashMap<>();
         for (TensorInfo t : g.inputs()) {
             long[] shape = t.shape();
             for (int i = 0; i < shape.length; i++) {
-                shape[i] = shape[i] >= 0 ? shape[i] : i == 0 ? 1 : unknownDim;
+                shape[i] = shape[i] >= 0 ? shape[i] : i == 0 ? 1 : i == 2 && shape.length == 4 ? unknownHeight
+                        : unknownDim;
             }
             float[] v = new float[(int) org.sparoa.api.Shapes.elementCount(shape)];
             for (int i = 0; i < v.length; i++) {
