@@ -33,7 +33,10 @@ public final class BenchModels {
                 new Case("PP-OCRv3 det", models.resolve("ch_PP-OCRv3_det_infer.onnx"), "x", new long[] {1, 3, 320, 320}),
                 new Case("PP-OCR cls", models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"), "x",
                         new long[] {1, 3, 48, 192}),
-                new Case("M-LSD tiny", shared.resolve("models/mlsd_320x320_tiny.onnx"), null, null));
+                new Case("M-LSD tiny", shared.resolve("models/mlsd_320x320_tiny.onnx"), null, null),
+                // the text recognisers, which this project never tuned for: a CNN, then a transformer neck
+                new Case("PP-OCRv3 rec", models.resolve("ch_PP-OCRv3_rec_infer.onnx"), "x", new long[] {1, 3, 48, 320}),
+                new Case("PP-OCRv4 rec", models.resolve("ch_PP-OCRv4_rec_infer.onnx"), "x", new long[] {1, 3, 48, 320}));
     }
 
     /**

@@ -24,19 +24,26 @@ import org.sparoa.api.Node;
  * </ul>
  */
 final class ConvFusion {
-    /** A node to compile, with the clamp its Conv applies ({@code -inf, +inf}: none). */
+    /**
+     * A node to compile, with the clamp its Conv applies ({@code -inf, +inf}: none) and the scale and shift after its
+     * activation (1 and 0: none).
+     */
     record Planned(Node node, float clampMin, float clampMax, boolean addsResidual, boolean hardSwish,
-                   Planned depthwise) {
+                   float postScale, float postShift, Planned depthwise) {
         static Planned plain(Node node) {
-            return new Planned(node, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, false, false, null);
+            return new Planned(node, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, false, false, 1f, 0f, null);
         }
 
         boolean clamps() {
             return clampMin != Float.NEGATIVE_INFINITY || clampMax != Float.POSITIVE_INFINITY;
         }
 
+        ConvEpilogue epilogue() {
+            return new ConvEpilogue(clampMin, clampMax, hardSwish, postScale, postShift);
+        }
+
         boolean fused() {
-            return clamps() || addsResidual || hardSwish || depthwise != null;
+            return clamps() || addsResidual || hardSwish || epilogue().affine() || depthwise != null;
         }
     }
 
@@ -77,6 +84,14 @@ final class ConvFusion {
                 at = position.get(next.name());
                 next = soleConsumer(conv.outputs().get(0), graph, users, keep, absorbed);
             }
+            // a scale or shift by a constant, one value or one per output channel (PP-LCNetV3's learnable affine
+            // blocks), folds into the weights and bias as the BatchNormalization does
+            for (Node folded; next != null && (folded = foldAffine(conv, next, constants)) != null; ) {
+                conv = folded;
+                absorbed.add(next.name());
+                at = position.get(next.name());
+                next = soleConsumer(conv.outputs().get(0), graph, users, keep, absorbed);
+            }
             boolean residual = false;
             String other = next == null ? null : residualOperand(next, conv.outputs().get(0), constants);
             if (other != null) {
@@ -95,10 +110,12 @@ final class ConvFusion {
             float hi = Float.POSITIVE_INFINITY;
             boolean hardSwish = next != null && next.opType().equals("HardSwish") && next.outputs().size() == 1
                     && next.attributes().isEmpty();
+            boolean activated = false;
             if (hardSwish) {
                 conv = withOutput(conv, conv.inputs(), next.outputs().get(0));
                 absorbed.add(next.name());
                 at = position.get(next.name());
+                activated = true;
             } else if (next != null && next.outputs().size() == 1
                     && (next.opType().equals("Relu") || clipBounds(next, constants) != null)) {
                 if (next.opType().equals("Relu")) {
@@ -111,8 +128,30 @@ final class ConvFusion {
                 conv = withOutput(conv, conv.inputs(), next.outputs().get(0));
                 absorbed.add(next.name());
                 at = position.get(next.name());
+                activated = true;
             }
-            placed.add(Map.entry(at, new Planned(conv, lo, hi, residual, hardSwish, null)));
+            // after the activation, a Mul and then an Add by one constant value each are the epilogue's last step
+            float scale = 1f;
+            float shift = 0f;
+            if (activated) {
+                next = soleConsumer(conv.outputs().get(0), graph, users, keep, absorbed);
+                Float s = next == null ? null : scalarOperand(next, "Mul", conv.outputs().get(0), constants);
+                if (s != null) {
+                    scale = s;
+                    conv = withOutput(conv, conv.inputs(), next.outputs().get(0));
+                    absorbed.add(next.name());
+                    at = position.get(next.name());
+                    next = soleConsumer(conv.outputs().get(0), graph, users, keep, absorbed);
+                }
+                Float b = next == null ? null : scalarOperand(next, "Add", conv.outputs().get(0), constants);
+                if (b != null) {
+                    shift = b;
+                    conv = withOutput(conv, conv.inputs(), next.outputs().get(0));
+                    absorbed.add(next.name());
+                    at = position.get(next.name());
+                }
+            }
+            placed.add(Map.entry(at, new Planned(conv, lo, hi, residual, hardSwish, scale, shift, null)));
         }
         placed.sort(Map.Entry.comparingByKey());
         List<Planned> result = placed.stream().map(Map.Entry::getValue).toList();
@@ -164,7 +203,8 @@ final class ConvFusion {
                 in.add(p.input(3));
             }
             Node fused = new Node(p.name(), p.opType(), p.domain(), in, p.outputs(), p.attributes());
-            out.set(i, new Planned(fused, pw.clampMin(), pw.clampMax(), pw.addsResidual(), pw.hardSwish(), dw));
+            out.set(i, new Planned(fused, pw.clampMin(), pw.clampMax(), pw.addsResidual(), pw.hardSwish(),
+                    pw.postScale(), pw.postShift(), dw));
             dropped.add(d);
         }
         List<Planned> result = new ArrayList<>(out.size() - dropped.size());
@@ -205,7 +245,8 @@ final class ConvFusion {
      * but a clamp), else null. */
     private static NdArray depthwiseWeights(Planned p, Map<String, NdArray> constants) {
         Node n = p.node();
-        if (!n.opType().equals("Conv") || p.addsResidual() || p.hardSwish() || p.depthwise() != null
+        if (!n.opType().equals("Conv") || p.addsResidual() || p.hardSwish() || p.epilogue().affine()
+                || p.depthwise() != null
                 || n.inputs().size() > 3 || n.outputs().size() != 1 || !constantOrAbsent(n, 2, constants)) {
             return null;
         }
@@ -364,8 +405,69 @@ final class ConvFusion {
             return null;
         }
         Node u = readers.get(0);
-        // BatchNormalization, Relu and Clip take the tensor as input 0; an Add may take it as either
-        return u.opType().equals("Add") || !u.inputs().isEmpty() && u.input(0).equals(tensor) ? u : null;
+        // BatchNormalization, Relu and Clip take the tensor as input 0; an Add or a Mul may take it as either
+        return u.opType().equals("Add") || u.opType().equals("Mul") || !u.inputs().isEmpty() && u.input(0).equals(tensor)
+                ? u : null;
+    }
+
+    /** The constant other operand of a two-input {@code opType} node on {@code tensor}, when it is one float value. */
+    private static Float scalarOperand(Node n, String opType, String tensor, Map<String, NdArray> constants) {
+        NdArray c = constantOperand(n, opType, tensor, constants);
+        return c != null && c.size() == 1 && c.rank() <= 4 ? c.asFloats()[0] : null;
+    }
+
+    private static NdArray constantOperand(Node n, String opType, String tensor, Map<String, NdArray> constants) {
+        if (!n.opType().equals(opType) || n.inputs().size() != 2 || n.outputs().size() != 1) {
+            return null;
+        }
+        String other = n.input(0).equals(tensor) ? n.input(1) : n.input(1).equals(tensor) ? n.input(0) : null;
+        NdArray c = other == null || other.equals(tensor) ? null : constants.get(other);
+        return c != null && c.isFloat() ? c : null;
+    }
+
+    /**
+     * The Conv with {@code op} folded in, when {@code op} multiplies its output by, or adds to it, a constant of one
+     * value or one per output channel (shape {@code [M, 1, 1]} or {@code [1, M, 1, 1]}): {@code W' = W c},
+     * {@code b' = b c} for a Mul, {@code b' = b + c} for an Add; else null. A zero weight stays zero.
+     */
+    private static Node foldAffine(Node conv, Node op, Map<String, NdArray> constants) {
+        String out = conv.outputs().get(0);
+        boolean mul = op.opType().equals("Mul");
+        NdArray c = constantOperand(op, mul ? "Mul" : "Add", out, constants);
+        NdArray w = constants.get(conv.input(1));
+        if (c == null || w == null || !w.isFloat() || w.rank() != 4 || !constantOrAbsent(conv, 2, constants)) {
+            return null;
+        }
+        int m = w.shape[0];
+        boolean perChannel = c.size() == m && c.rank() >= 3 && c.rank() <= 4 && c.shape[c.rank() - 3] == m;
+        if (c.size() != 1 && !perChannel || c.rank() > 4) {
+            return null;
+        }
+        float[] cv = c.asFloats();
+        int per = w.size() / m;
+        float[] bias = conv.inputs().size() > 2 && !conv.input(2).isEmpty()
+                ? constants.get(conv.input(2)).asFloats() : new float[m];
+        float[] src = w.asFloats();
+        float[] fw = mul ? new float[src.length] : src;
+        float[] fb = new float[m];
+        for (int o = 0; o < m; o++) {
+            float v = cv[c.size() == 1 ? 0 : o];
+            if (mul) {
+                for (int i = 0; i < per; i++) {
+                    fw[o * per + i] = src[o * per + i] * v;
+                }
+                fb[o] = bias[o] * v;
+            } else {
+                fb[o] = bias[o] + v;
+            }
+        }
+        String wName = op.name() + "#folded-W";
+        String bName = op.name() + "#folded-B";
+        if (mul) {
+            constants.put(wName, NdArray.ofFloats(w.shape.clone(), fw));
+        }
+        constants.put(bName, NdArray.ofFloats(new int[] {m}, fb));
+        return withOutput(conv, List.of(conv.input(0), mul ? wName : conv.input(1), bName), op.outputs().get(0));
     }
 
     private static boolean foldable(Node bn, Node conv, Map<String, NdArray> constants) {

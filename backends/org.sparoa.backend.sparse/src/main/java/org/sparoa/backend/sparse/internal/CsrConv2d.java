@@ -56,9 +56,15 @@ final class CsrConv2d implements PooledKernel {
 
     CsrConv2d(Node node, NdArray constantWeights, double denseBelowSparsity, float clampMin, float clampMax,
               boolean addsResidual, boolean hardSwish) {
+        this(node, constantWeights, denseBelowSparsity, addsResidual,
+                new ConvEpilogue(clampMin, clampMax, hardSwish));
+    }
+
+    CsrConv2d(Node node, NdArray constantWeights, double denseBelowSparsity, boolean addsResidual,
+              ConvEpilogue epilogue) {
         this.addsResidual = addsResidual;
         this.broadcastAdd = addsResidual ? new BroadcastBinary(node, BroadcastBinary.Op.ADD) : null;
-        this.epilogue = new ConvEpilogue(clampMin, clampMax, hardSwish);
+        this.epilogue = epilogue;
         this.node = node;
         this.groups = (int) node.attrLong("group", 1);
         this.denseBelowSparsity = denseBelowSparsity;
@@ -94,7 +100,7 @@ final class CsrConv2d implements PooledKernel {
         }
         String weights = constantWeights == null ? "runtime" : constantWeights.isDense() ? "dense" : "csr";
         return "CsrConv2d:" + form + ":" + weights + ":" + (epilogue.hardSwish ? "hardswish" : epilogue.active()
-                ? "clamp" : "plain") + (addsResidual ? ":residual" : "");
+                ? "clamp" : "plain") + (epilogue.affine() ? ":affine" : "") + (addsResidual ? ":residual" : "");
     }
 
     private CsrMatrix packWeights(NdArray w) {

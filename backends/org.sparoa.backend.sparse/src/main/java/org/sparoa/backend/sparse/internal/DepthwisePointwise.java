@@ -35,10 +35,9 @@ final class DepthwisePointwise implements PooledKernel {
         this.depthwiseNode = dw.node();
         this.pointwiseNode = pw.node();
         this.depthwise = new CsrConv2d(dw.node(), dwWeights, denseBelowSparsity, dw.clampMin(), dw.clampMax());
-        this.pointwise = new CsrConv2d(pw.node(), pwWeights, denseBelowSparsity, pw.clampMin(), pw.clampMax(),
-                pw.addsResidual(), pw.hardSwish());
+        this.pointwiseEpilogue = pw.epilogue();
+        this.pointwise = new CsrConv2d(pw.node(), pwWeights, denseBelowSparsity, pw.addsResidual(), pointwiseEpilogue);
         this.depthwiseEpilogue = new ConvEpilogue(dw.clampMin(), dw.clampMax(), false);
-        this.pointwiseEpilogue = new ConvEpilogue(pw.clampMin(), pw.clampMax(), pw.hardSwish());
         this.addsResidual = pw.addsResidual();
     }
 

@@ -21,8 +21,8 @@ final class KernelFactory {
                     constants.get(node.input(3)), denseBelowSparsity);
         }
         if (planned.fused() && node.opType().equals("Conv")) {
-            return new CsrConv2d(node, constants.get(node.input(1)), denseBelowSparsity, planned.clampMin(),
-                    planned.clampMax(), planned.addsResidual(), planned.hardSwish());
+            return new CsrConv2d(node, constants.get(node.input(1)), denseBelowSparsity, planned.addsResidual(),
+                    planned.epilogue());
         }
         return create(node, graph, constants);
     }

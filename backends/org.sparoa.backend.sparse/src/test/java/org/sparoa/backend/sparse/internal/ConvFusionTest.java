@@ -276,6 +276,74 @@ class ConvFusionTest {
         assertSameAsUnfused(g, w);
     }
 
+    /**
+     * PP-OCRv4's recogniser (PP-LCNetV3): every convolution is followed by a learnable affine block (Mul and Add by
+     * one value, the constant first), HardSwish written out, and a second affine block. The first block folds into
+     * the weights and bias (a per-channel shift too), the second becomes the epilogue's scale and shift: each
+     * depthwise and 1x1 convolution is one kernel, and the result is the unfused one.
+     */
+    @Test
+    void affineBlocksAroundHardSwishFoldIntoTheConvolutions() {
+        Map<String, Tensor> w = new HashMap<>(weights());
+        w.put("Wd", Tensor.ofFloats(new long[] {6, 1, 3, 3}, random(54, 1f)));
+        w.put("Bd", Tensor.ofFloats(new long[] {6}, random(6, 1f)));
+        float[] pw = random(36, 1f);
+        for (int i = 0; i < pw.length; i += 2) {
+            pw[i] = 0f;
+        }
+        w.put("Wp", Tensor.ofFloats(new long[] {6, 6, 1, 1}, pw));
+        w.put("Bp", Tensor.ofFloats(new long[] {6}, random(6, 1f)));
+        w.put("three", Tensor.ofFloats(new long[] {}, new float[] {3f}));
+        w.put("zero", Tensor.ofFloats(new long[] {}, new float[] {0f}));
+        w.put("six", Tensor.ofFloats(new long[] {}, new float[] {6f}));
+        w.put("s1", Tensor.ofFloats(new long[] {1}, new float[] {1.3f}));
+        w.put("b1", Tensor.ofFloats(new long[] {1, 6, 1, 1}, random(6, 0.5f)));
+        w.put("s2", Tensor.ofFloats(new long[] {1}, new float[] {0.7f}));
+        w.put("b2", Tensor.ofFloats(new long[] {1}, new float[] {-0.2f}));
+        List<Node> nodes = new ArrayList<>();
+        String in = "x";
+        for (String c : List.of("dw", "pw")) {
+            Map<String, Attribute> attrs = c.equals("dw")
+                    ? Map.of("group", new Attribute("group", Attribute.Kind.INT, 6L), "pads", pads().get("pads"))
+                    : Map.of();
+            nodes.add(new Node(c, "Conv", "", List.of(in, c.equals("dw") ? "Wd" : "Wp", c.equals("dw") ? "Bd" : "Bp"),
+                    List.of(c + "0"), attrs));
+            nodes.add(new Node(c + "m1", "Mul", "", List.of("s1", c + "0"), List.of(c + "1"), Map.of()));
+            nodes.add(new Node(c + "a1", "Add", "", List.of(c + "1", "b1"), List.of(c + "2"), Map.of()));
+            nodes.add(new Node(c + "h3", "Add", "", List.of(c + "2", "three"), List.of(c + "3"), Map.of()));
+            nodes.add(new Node(c + "hc", "Clip", "", List.of(c + "3", "zero", "six"), List.of(c + "4"), Map.of()));
+            nodes.add(new Node(c + "hm", "Mul", "", List.of(c + "2", c + "4"), List.of(c + "5"), Map.of()));
+            nodes.add(new Node(c + "hd", "Div", "", List.of(c + "5", "six"), List.of(c + "6"), Map.of()));
+            nodes.add(new Node(c + "m2", "Mul", "", List.of("s2", c + "6"), List.of(c + "7"), Map.of()));
+            String out = c.equals("pw") ? "y" : c + "8";
+            nodes.add(new Node(c + "a2", "Add", "", List.of(c + "7", "b2"), List.of(out), Map.of()));
+            in = out;
+        }
+        Graph g = graph(nodes, w, "y");
+        List<ConvFusion.Planned> plan = ConvFusion.plan(nodes, g, constants(w), Set.of("y"));
+        assertEquals(2, plan.size(), "18 operators become the two convolutions: " + plan);
+        for (ConvFusion.Planned p : plan) {
+            assertTrue(p.hardSwish(), p.node().name());
+            assertEquals(0.7f, p.postScale());
+            assertEquals(-0.2f, p.postShift());
+            assertTrue(p.node().input(2).endsWith("#folded-B"), "the shift went into the bias: " + p.node().inputs());
+        }
+        assertSameAsUnfused(g, w);
+    }
+
+    /** A constant of shape [9] scales along the width, not the channels: it stays a Mul of its own. */
+    @Test
+    void aScaleAlongAnotherAxisIsNotFolded() {
+        Map<String, Tensor> w = new HashMap<>(weights());
+        w.put("cols", Tensor.ofFloats(new long[] {9}, random(9, 2f)));
+        List<Node> nodes = List.of(
+                new Node("c", "Conv", "", List.of("x", "W", "B"), List.of("a"), pads()),
+                new Node("m", "Mul", "", List.of("a", "cols"), List.of("y"), Map.of()));
+        Graph g = graph(nodes, w, "y");
+        assertEquals(2, ConvFusion.plan(nodes, g, constants(w), Set.of("y")).size());
+        assertSameAsUnfused(g, w);
+    }
+
     @Test
     void aStridedDepthwiseConvWithDenseOneByOneWeightsAndHardSwishFusesToo() {
         Map<String, Tensor> w = new HashMap<>(weights());

@@ -57,6 +57,54 @@ class PoolingTest {
         assertMatchesNaive(x, n * c, h, w, kh, kw, 1, pt, pl, y);
     }
 
+    @ParameterizedTest(name = "{0}x{1}x{2}x{3} k{4}x{5} s{6}x{7} pads {8} ceil {9} include {10}")
+    @CsvSource({
+            "1, 48, 3, 80, 3, 2, 3, 2, 0, 0, 0",   // PP-OCRv4 rec's AveragePool
+            "2, 3, 9, 11, 3, 3, 2, 2, 1, 0, 0",
+            "2, 3, 9, 11, 3, 3, 2, 2, 1, 0, 1",
+            "1, 2, 7, 7, 2, 2, 2, 2, 0, 1, 0",
+            "1, 2, 8, 6, 3, 1, 1, 1, 1, 0, 1"
+    })
+    void averagePool2dMatchesNaive(int n, int c, int h, int w, int kh, int kw, int sh, int sw, int pad, int ceil,
+                                   int includePad) {
+        Random r = new Random(h * 13 + w + kh);
+        float[] x = new float[n * c * h * w];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextFloat() * 4 - 2;
+        }
+        Pooling pool = new Pooling(Nodes.node("AveragePool", 1, "kernel_shape", new long[] {kh, kw}, "strides",
+                new long[] {sh, sw}, "pads", new long[] {pad, pad, pad, pad}, "ceil_mode", (long) ceil,
+                "count_include_pad", (long) includePad), false);
+        NdArray y = pool.run(new NdArray[] {NdArray.ofFloats(new int[] {n, c, h, w}, x)}, Parallel.sequential())[0];
+        int oh = y.shape[2];
+        int ow = y.shape[3];
+        for (int p = 0; p < n * c; p++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    double sum = 0;
+                    int valid = 0;
+                    int padded = 0;
+                    for (int ky = 0; ky < kh; ky++) {
+                        for (int kx = 0; kx < kw; kx++) {
+                            int iy = oy * sh - pad + ky;
+                            int ix = ox * sw - pad + kx;
+                            if (iy >= -pad && iy < h + pad && ix >= -pad && ix < w + pad) {
+                                padded++;
+                            }
+                            if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                sum += x[(p * h + iy) * w + ix];
+                                valid++;
+                            }
+                        }
+                    }
+                    int count = includePad == 1 ? padded : valid;
+                    assertEquals((float) (sum / count), y.floats[(p * oh + oy) * ow + ox], 1e-6f,
+                            "plane " + p + " at " + oy + "," + ox);
+                }
+            }
+        }
+    }
+
     /**
      * Every output of {@code y} (shape {@code planes x oh x ow}) against the window walked tap by tap: padding taps
      * skipped, a NaN in the window wins.
