@@ -149,6 +149,53 @@ class MeasuredPlanChoiceTest {
         }
     }
 
+    /**
+     * The first request's calibration timed a backend while it was slow (as the JIT leaves Java kernels for their
+     * first runs); when the plan is measured again, warm, the policy is asked again with costs calibrated anew, not
+     * with the slow backend's first timing.
+     */
+    @Test
+    void theSecondMeasurementPlansFromCostsCalibratedAgain() throws Exception {
+        try (OrtCpuBackend steadyOrt = new OrtCpuBackend("steady", 1, 1);
+             OrtCpuBackend warmingOrt = new OrtCpuBackend("warming", 1, 1)) {
+            RepeatingBackend warming = new RepeatingBackend(warmingOrt, 6);
+            List<Double> warmingEstimates = new java.util.concurrent.CopyOnWriteArrayList<>();
+            SchedulingPolicy recorder = new SchedulingPolicy() {
+                @Override
+                public String name() {
+                    return "recorder";
+                }
+
+                @Override
+                public Placement place(SchedulingContext context) {
+                    double sum = 0;
+                    Map<String, String> all = new HashMap<>();
+                    for (Node n : context.model().graph().nodes()) {
+                        sum += context.costs().operatorMillis("warming", n).orElse(Double.NaN);
+                        all.put(n.name(), "steady");
+                    }
+                    warmingEstimates.add(sum);
+                    return new Placement(all);
+                }
+            };
+            try (LocalPlatform p = LocalPlatform.remeasuringAfter(5, steadyOrt, warming)) {
+                p.addPolicy(recorder, Map.of(SchedulingPolicy.PROP_MEASURED_CHOICE, true,
+                        SchedulingPolicy.PROP_NEEDS_COSTS, true));
+                Model m = p.models().load(null, file);
+                RunOptions options = RunOptions.withPolicy("recorder", Map.of());
+                p.inference().infer(m.id(), inputs, options);
+                assertEquals(1, warmingEstimates.size());
+                warming.warm(); // the slow backend reaches its steady speed
+                for (int i = 0; i < 5; i++) {
+                    p.inference().infer(m.id(), inputs, options);
+                }
+                assertEquals(2, warmingEstimates.size(), "asked again at the second measurement");
+                assertTrue(warmingEstimates.get(1) < 0.5 * warmingEstimates.get(0),
+                        "the whole model on the warm backend is priced anew: " + warmingEstimates);
+            }
+        }
+    }
+
     private static Set<String> backends(PlanDescription plan) {
         return plan.segments().stream().map(SegmentPlan::backendId).collect(Collectors.toSet());
     }
@@ -208,6 +255,7 @@ class MeasuredPlanChoiceTest {
     private static final class RepeatingBackend extends DelegatingBackend {
         private final int times;
         private final int coldRuns;
+        private volatile boolean warmed;
         private final java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
 
         RepeatingBackend(DeviceBackend delegate, int times) {
@@ -220,12 +268,17 @@ class MeasuredPlanChoiceTest {
             this.coldRuns = coldRuns;
         }
 
+        /** From now on every run is one run. */
+        void warm() {
+            warmed = true;
+        }
+
         @Override
         public CompiledSegment compile(Segment segment) {
             return new WrappedSegment(segment) {
                 @Override
                 public Map<String, Tensor> run(Map<String, Tensor> in) {
-                    int n = runs.incrementAndGet() <= coldRuns ? times : 1;
+                    int n = !warmed && runs.incrementAndGet() <= coldRuns ? times : 1;
                     Map<String, Tensor> out = null;
                     for (int i = 0; i < n; i++) {
                         out = inner.run(in);

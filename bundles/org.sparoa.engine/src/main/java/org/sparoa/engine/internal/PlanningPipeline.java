@@ -223,6 +223,10 @@ final class PlanningPipeline {
                         key.loadClasses());
             }
             List<LiveBackendView> views = views(model, live);
+            if (second && s.wholeModelCalibration()) {
+                // the second measurement plans from costs calibrated warm, not from the first request's cold timing
+                wholeModel.recalibrate(model, now.key());
+            }
             Built b = build(model, views, live, now.key(), policy.orElse(null), policyName, options, inputs, s,
                     measured);
             if (!measured) {

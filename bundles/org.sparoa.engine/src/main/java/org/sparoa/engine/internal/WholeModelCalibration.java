@@ -118,6 +118,18 @@ final class WholeModelCalibration {
         return new Calibrated(f.isEmpty() ? raw : new Scaled(raw, f.operators(), f.boundaryMillis()), rounds);
     }
 
+    /**
+     * The model's factors for this backend set go, so that the next costs-reading plan measures them again: the
+     * engine's second, warm measurement of a plan does this, because the first request's calibration may time the
+     * Java kernels before the JIT has compiled them, and one slow timing of the split would price every boundary for
+     * good.
+     */
+    void recalibrate(Model model, String backendSet) {
+        synchronized (factors) {
+            factors.keySet().removeIf(k -> k.model() == model && k.backendSet().equals(backendSet));
+        }
+    }
+
     /** A model left the registry: its factors go. */
     void forget(Model model) {
         synchronized (factors) {

@@ -1,6 +1,7 @@
 package org.sparoa.engine.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -146,6 +147,12 @@ class WholeModelCalibrationTest {
             calibration.calibrate(model, views, "x=1x3x48x96;", "ort-cpu,partial", FLAT,
                     RandomInputs.forModel(model, Map.of("x", new long[] {1, 3, 48, 96}), 3));
             assertEquals(2, timings.get(), "other shapes: measured again");
+            calibration.recalibrate(model, "ort-cpu,partial");
+            assertEquals(WholeModelCalibration.Factors.NONE,
+                    calibration.factors(model, "x=1x3x48x192;", "ort-cpu,partial"), "recalibrated: factors gone");
+            assertNotSame(EarlierRounds.NONE, calibration.calibrate(model, views, "x=1x3x48x192;", "ort-cpu,partial",
+                    FLAT, inputs).rounds(), "the next calibration times the plans again");
+            assertEquals(3, timings.get());
             calibration.forget(model);
             assertEquals(WholeModelCalibration.Factors.NONE,
                     calibration.factors(model, "x=1x3x48x192;", "ort-cpu,partial"));
