@@ -228,7 +228,7 @@ final class PlanningPipeline {
                 wholeModel.recalibrate(model, now.key());
             }
             Built b = build(model, views, live, now.key(), policy.orElse(null), policyName, options, inputs, s,
-                    measured);
+                    measured, second);
             if (!measured) {
                 return b.plan();
             }
@@ -299,7 +299,8 @@ final class PlanningPipeline {
 
     private Built build(Model model, List<LiveBackendView> views, List<Ranked<DeviceBackend>> live,
                         String backendSet, Ranked<SchedulingPolicy> policy, String policyName,
-                        RunOptions options, Map<String, Tensor> inputs, Settings s, boolean candidates) {
+                        RunOptions options, Map<String, Tensor> inputs, Settings s, boolean candidates,
+                        boolean warmAgain) {
         if (options.backend() != null || policy == null) {
             // pinned, or the built-in policy (or a policy not installed): nothing to calibrate, analyse or price
             ResolvedPlacement placement = resolver.resolve(model, views, policy == null ? null : policy.service(),
@@ -314,16 +315,20 @@ final class PlanningPipeline {
         CostModel costs = CostModel.NONE;
         EarlierRounds earlier = EarlierRounds.NONE;
         if (policy.flag(SchedulingPolicy.PROP_NEEDS_COSTS)) {
-            if (!profiler.isProfiled(model, live, p.calibration())) {
+            // the second, warm measurement profiles the operators again: a first profile taken while the JIT was
+            // still compiling the Java kernels prices them unevenly, which a whole-model factor cannot undo
+            if (warmAgain || !profiler.isProfiled(model, live, p.calibration())) {
                 Map<String, Tensor> tensors = run[0] != null ? run[0].firstRunTensors() : Map.of();
                 if (tensors.isEmpty() && p.calibration().runs() > 0) {
-                    // calibrated earlier (another backend set): one more run for the tensors to profile on
+                    // calibrated earlier (another backend set, or the first request): one more run for the tensors
+                    // to profile on
                     tensors = calibrator.calibrate(model, views, calibrationOptions(model, inputs, p), 1,
                             s.maxInputElements()).firstRunTensors();
                 }
                 if (!tensors.isEmpty()) {
-                    LOG.info("Profiling {} on {} for policy {}", model.id(), backendSet, policyName);
-                    profiler.profile(model, tensors, live, false);
+                    LOG.info("Profiling {} on {} for policy {}{}", model.id(), backendSet, policyName,
+                            warmAgain ? " again, warm" : "");
+                    profiler.profile(model, tensors, live, warmAgain);
                 }
             }
             costs = profiler.costModel(model, p.calibration(), handovers.of(views));
