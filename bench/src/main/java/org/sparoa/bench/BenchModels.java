@@ -36,7 +36,8 @@ public final class BenchModels {
                 new Case("M-LSD tiny", shared.resolve("models/mlsd_320x320_tiny.onnx"), null, null),
                 // the text recognisers, which this project never tuned for: a CNN, then a transformer neck
                 new Case("PP-OCRv3 rec", models.resolve("ch_PP-OCRv3_rec_infer.onnx"), "x", new long[] {1, 3, 48, 320}),
-                new Case("PP-OCRv4 rec", models.resolve("ch_PP-OCRv4_rec_infer.onnx"), "x", new long[] {1, 3, 48, 320}));
+                new Case("PP-OCRv4 rec", models.resolve("ch_PP-OCRv4_rec_infer.onnx"), "x",
+                        new long[] {1, 3, 48, 320}));
     }
 
     /**

@@ -84,7 +84,8 @@ public final class UntunedModels {
                 }
             }
             System.out.printf(Locale.ROOT, "%s at %d %% (%d operators); sparse-cpu lacks: %s%n",
-                    original.getFileName(), sparsity, model.graph().nodes().size(), lacking.isEmpty() ? "nothing" : lacking);
+                    original.getFileName(), sparsity, model.graph().nodes().size(),
+                    lacking.isEmpty() ? "nothing" : lacking);
             printOwnTimes(platform.profiler(), model, inputs);
 
             Map<String, RunOptions> engine = new LinkedHashMap<>();

@@ -3,8 +3,9 @@ package org.sparoa.backend.sparse.internal;
 import org.sparoa.api.Node;
 
 /**
- * Add, Sub, Mul, Div, PRelu and Pow with numpy broadcasting, float32 or int64 (Pow: float32 only). The output is walked in blocks over the
- * longest run of trailing axes along which each operand either advances contiguously or stays put.
+ * Add, Sub, Mul, Div, PRelu and Pow with numpy broadcasting, float32 or int64 (Pow: float32 only). The output is
+ * walked in blocks over the longest run of trailing axes along which each operand either advances contiguously or
+ * stays put.
  */
 final class BroadcastBinary implements PooledKernel {
     enum Op { ADD, SUB, MUL, DIV, PRELU, POW }

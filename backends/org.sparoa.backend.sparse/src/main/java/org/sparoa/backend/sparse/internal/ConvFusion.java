@@ -406,8 +406,8 @@ final class ConvFusion {
         }
         Node u = readers.get(0);
         // BatchNormalization, Relu and Clip take the tensor as input 0; an Add or a Mul may take it as either
-        return u.opType().equals("Add") || u.opType().equals("Mul") || !u.inputs().isEmpty() && u.input(0).equals(tensor)
-                ? u : null;
+        boolean commutative = u.opType().equals("Add") || u.opType().equals("Mul");
+        return commutative || !u.inputs().isEmpty() && u.input(0).equals(tensor) ? u : null;
     }
 
     /** The constant other operand of a two-input {@code opType} node on {@code tensor}, when it is one float value. */

@@ -88,8 +88,8 @@ final class MatrixProducts {
             if (parallel.threads() < 2 || nnz * len < 2 * MIN_TASK_MACS) {
                 VectorKernels.csrRows(bt.rowStart, nzOff, bt.values, 0, ncols, at, 0, len, yt, row0, ldy, null);
             } else {
-                parallel.forRange(ncols, 16, (from, to) ->
-                        VectorKernels.csrRows(bt.rowStart, nzOff, bt.values, from, to, at, 0, len, yt, row0, ldy, null));
+                parallel.forRange(ncols, 16, (from, to) -> VectorKernels.csrRows(bt.rowStart, nzOff, bt.values,
+                        from, to, at, 0, len, yt, row0, ldy, null));
             }
         }
         // y[r * ncols + c] = yt[c * ldy + r]

@@ -22,7 +22,7 @@ class SoftmaxTest {
         return y.asFloats();
     }
 
-    /** The definition in double over rows of {@code n} values, {@code stride} apart, starting at each of {@code starts}. */
+    /** The definition in double: {@code rows x inner} softmaxes of {@code n} values each, {@code inner} apart. */
     private static void assertSoftmax(float[] x, float[] y, int rows, int n, int inner) {
         for (int q = 0; q < rows * inner; q++) {
             int base = (q / inner) * n * inner + q % inner;
