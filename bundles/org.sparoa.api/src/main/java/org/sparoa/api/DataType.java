@@ -18,6 +18,11 @@ public enum DataType {
         return onnxCode;
     }
 
+    /** Whether elements are floating-point numbers (float, double, float16, bfloat16). */
+    public boolean isFloatingPoint() {
+        return this == FLOAT || this == DOUBLE || this == FLOAT16 || this == BFLOAT16;
+    }
+
     /** Bytes per element; 0 for variable-length strings. */
     public int byteSize() {
         return byteSize;

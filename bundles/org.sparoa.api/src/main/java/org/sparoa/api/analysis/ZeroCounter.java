@@ -22,8 +22,7 @@ public final class ZeroCounter {
         int size = t.type().byteSize();
         int n = Math.toIntExact(t.elementCount());
         // an element is zero when all its bytes are, except the sign bit of floating-point types
-        boolean floating = t.type() == DataType.DOUBLE || t.type() == DataType.FLOAT16
-                || t.type() == DataType.BFLOAT16;
+        boolean floating = t.type().isFloatingPoint();
         long zeros = 0;
         for (int i = 0; i < n; i++) {
             boolean zero = true;

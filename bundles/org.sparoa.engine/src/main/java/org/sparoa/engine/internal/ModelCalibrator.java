@@ -103,11 +103,6 @@ final class ModelCalibrator {
                 : PlacementResolver.pinned(model, live, pinned);
     }
 
-    private static boolean isFloating(DataType type) {
-        return type == null || type == DataType.FLOAT || type == DataType.DOUBLE || type == DataType.FLOAT16
-                || type == DataType.BFLOAT16;
-    }
-
     /**
      * The inputs of run r: the given set r, completed with random tensors of the resolved shapes; an integer or
      * boolean input missing from set r takes its value from the first given set, where there is one.
@@ -124,7 +119,7 @@ final class ModelCalibrator {
         Map<String, Tensor> inputs = new LinkedHashMap<>();
         for (TensorInfo in : model.graph().inputs()) {
             Tensor t = given.get(in.name());
-            if (t == null && !options.inputSets().isEmpty() && !isFloating(in.type())) {
+            if (t == null && !options.inputSets().isEmpty() && in.type() != null && !in.type().isFloatingPoint()) {
                 // an integer or boolean input (token ids, masks, types, indices) is reused from the first given set:
                 // its valid values are the model's business (a token type table has 2 rows, a vocabulary 30,522),
                 // and random ones can index out of range; the random runs vary the floating-point activations
