@@ -48,6 +48,15 @@ final class AlignedScratch {
         return (n + LINE - 1) / LINE * LINE;
     }
 
+    /**
+     * {@code n} rounded up to an odd number of whole lines: a row stride whose rows spread over every cache set. With
+     * 128 floats (512 bytes, 8 lines) the rows of a matrix being transposed fell into 8 of the 64 sets of a 32 KiB
+     * 8-way level-1 cache.
+     */
+    static int roundUpToOddLines(int n) {
+        return (roundUp(n) / LINE | 1) * LINE;
+    }
+
     private static int measurePhase() {
         // the CSR kernel itself on a small synthetic product: 32 output rows of 16 non-zeros over 64 source rows of
         // 128 columns (32 KiB of source, in L1/L2), timed with the source starting at each float offset of a line

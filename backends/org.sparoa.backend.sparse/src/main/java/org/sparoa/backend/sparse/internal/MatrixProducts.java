@@ -74,10 +74,10 @@ final class MatrixProducts {
                                             FloatArrayPool.Lease buffers) {
         int ncols = bt.rows;
         int tile = Math.min(rows, 512);
-        int ld = conflictFreeStride(tile);
+        int ld = AlignedScratch.roundUpToOddLines(tile);
         int[] nzOff = bt.scaledColumns(ld);
         float[] at = buffers.take(kdim * ld);
-        int ldy = conflictFreeStride(rows);
+        int ldy = AlignedScratch.roundUpToOddLines(rows);
         float[] yt = buffers.take(ncols * ldy);
         long nnz = bt.colIndex.length;
         for (int r0 = 0; r0 < rows; r0 += tile) {
@@ -96,16 +96,6 @@ final class MatrixProducts {
         transpose(yt, 0, ldy, ncols, rows, y, ncols, parallel);
         buffers.recycle(at);
         buffers.recycle(yt);
-    }
-
-    /**
-     * A row stride of at least {@code n} floats in whole cache lines, an odd number of them. The rows of a matrix
-     * being transposed then spread over every cache set: with 128 floats (512 bytes, 8 lines) they fell into 8 of the
-     * 64 sets of a 32 KiB 8-way level-1 cache, and transposing 128 x 384 floats took 0.07 ms instead of 0.01.
-     */
-    static int conflictFreeStride(int n) {
-        int lines = (n + 15) / 16;
-        return (lines | 1) * 16;
     }
 
     /**

@@ -187,8 +187,8 @@ final class Pooling implements PooledKernel {
         int pt = g.padBegin[0];
         int pl = g.padBegin[1];
         // output columns whose window lies inside the row: no bounds checks there
-        int oxLo = Math.min(ow, Math.max(0, WindowGeometry.ceilDiv(pl, sw)));
-        int oxHi = Math.max(oxLo, Math.min(ow, Math.floorDiv(iw - 1 - (kw - 1) * dw + pl, sw) + 1));
+        int oxLo = g.firstInsideColumn();
+        int oxHi = g.endInsideColumn();
         for (int p = from; p < to; p++) {
             int inBase = p * ih * iw;
             int outBase = p * oh * ow;
@@ -240,8 +240,8 @@ final class Pooling implements PooledKernel {
         int pt = g.padBegin[0];
         int pl = g.padBegin[1];
         int taps = kh * kw;
-        int oxLo = Math.min(ow, Math.max(0, WindowGeometry.ceilDiv(pl, sw)));
-        int oxHi = Math.max(oxLo, Math.min(ow, Math.floorDiv(iw - 1 - (kw - 1) * dw + pl, sw) + 1));
+        int oxLo = g.firstInsideColumn();
+        int oxHi = g.endInsideColumn();
         int[] opos = new int[2];
         int[] tap = new int[2];
         for (int p = from; p < to; p++) {

@@ -90,6 +90,20 @@ final class WindowGeometry {
         return r;
     }
 
+    /** 2-D: the first output column whose window starts inside the input row (reaches no left padding). */
+    int firstInsideColumn() {
+        return Math.min(outSize[1], Math.max(0, ceilDiv(padBegin[1], strides[1])));
+    }
+
+    /**
+     * 2-D: one past the last output column whose window lies inside the input row; columns from
+     * {@link #firstInsideColumn()} up to it read no padding.
+     */
+    int endInsideColumn() {
+        return Math.max(firstInsideColumn(), Math.min(outSize[1],
+                Math.floorDiv(inSize[1] - 1 - (kernel[1] - 1) * dilations[1] + padBegin[1], strides[1]) + 1));
+    }
+
     static int ceilDiv(int a, int b) {
         return -Math.floorDiv(-a, b);
     }
