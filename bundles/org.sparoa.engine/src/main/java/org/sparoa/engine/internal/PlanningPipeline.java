@@ -104,6 +104,8 @@ final class PlanningPipeline {
             });
     /** Requests served by each measured plan's key, up to its second measurement. */
     private final ConcurrentHashMap<PlanKey, MeasuredUses> measuredUses = new ConcurrentHashMap<>();
+    /** Models, shapes and backend sets whose costs a second measurement has made again, warm: once for all policies. */
+    private final java.util.Set<PreparedKey> warmedCosts = ConcurrentHashMap.newKeySet();
     private volatile ModelAnalyzer analyzer;
     private volatile Settings settings;
 
@@ -147,6 +149,7 @@ final class PlanningPipeline {
         plans.evictKeys(k -> k.model() == model);
         prepared.keySet().removeIf(k -> k.model() == model);
         measuredUses.keySet().removeIf(k -> k.model() == model);
+        warmedCosts.removeIf(k -> k.model() == model);
         wholeModel.forget(model);
     }
 
@@ -209,6 +212,9 @@ final class PlanningPipeline {
                 !pinned && policy.map(p -> p.flag(SchedulingPolicy.PROP_LIVE_STATE)).orElse(false)
                         ? LoadClasses.of(live) : "");
         boolean second = measured && isSecondMeasurement(key, now.key(), model, policyName, s);
+        // the first second measurement of a model, shapes and backend set makes the costs again, warm; the other
+        // policies' second measurements use them
+        boolean warmAgain = second && warmedCosts.add(new PreparedKey(model, shapesKey(inputs), now.key()));
         // the first measurement keeps the first request short: one warm-up run, up to 4x the runs where the plans are
         // close; the second decides for good: every plan warmed, three times the runs, up to 12x where they are close
         MeasuredPlanChoice.Schedule schedule = !measured ? null : second
@@ -223,12 +229,12 @@ final class PlanningPipeline {
                         key.loadClasses());
             }
             List<LiveBackendView> views = views(model, live);
-            if (second && s.wholeModelCalibration()) {
+            if (warmAgain && s.wholeModelCalibration()) {
                 // the second measurement plans from costs calibrated warm, not from the first request's cold timing
                 wholeModel.recalibrate(model, now.key());
             }
             Built b = build(model, views, live, now.key(), policy.orElse(null), policyName, options, inputs, s,
-                    measured, second);
+                    measured, warmAgain);
             if (!measured) {
                 return b.plan();
             }
