@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
+import org.sparoa.api.InferenceResult;
 import org.sparoa.api.Model;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.Tensor;
@@ -63,6 +64,8 @@ public final class UserOverheadBenchmark {
     private static final String THIRD_OPTIONS = System.getProperty("bench.engineJvmOptions", "").trim();
     /** Per model and contender, what each JVM's JIT and garbage collector did during its timed runs. */
     private static final Map<String, List<String>> activityPerJvm = new LinkedHashMap<>();
+    /** Each JVM's first request, in ms, per model and contender. */
+    private static final Map<String, List<Double>> firstPerJvm = new LinkedHashMap<>();
     /**
      * The contenders: plain ONNX Runtime, the engine, and a third one ({@code -Dbench.thirdContender=segment}: the
      * {@code ort-cpu} backend's whole-model segment called directly, no engine — to tell the engine's cost from the
@@ -135,6 +138,12 @@ public final class UserOverheadBenchmark {
                 System.out.println("  " + contender + " during the timed runs: " + a);
             }
             row.put("jvmActivityDuringTimedRuns", activity);
+            Map<String, Double> firsts = new LinkedHashMap<>();
+            for (String contender : CONTENDERS) {
+                firsts.put(contender, median(firstPerJvm.getOrDefault(c.name + " / " + contender, List.of())));
+            }
+            System.out.println("  first request, median over the JVMs (ms): " + firsts);
+            row.put("firstRequestMsMedian", firsts);
             Map<String, Object> fast = fastMode(p50);
             if (fast != null) {
                 System.out.printf(Locale.ROOT, "  fast-mode JVMs only (p50 under %.1fx the fastest JVM of the model): "
@@ -222,6 +231,9 @@ public final class UserOverheadBenchmark {
             for (String line; (line = r.readLine()) != null; ) {
                 if (line.startsWith("RESULT ")) {
                     result = line.substring(7);
+                } else if (line.startsWith("FIRST ")) {
+                    firstPerJvm.computeIfAbsent(c.name + " / " + contender, k -> new ArrayList<>())
+                            .add(Double.parseDouble(line.substring(6)));
                 } else if (line.startsWith("DURING ")) {
                     activityPerJvm.computeIfAbsent(c.name + " / " + contender, k -> new ArrayList<>()).add(line.substring(7));
                 } else if (log.length() < 4000) {
@@ -240,6 +252,7 @@ public final class UserOverheadBenchmark {
         byte[] bytes = Files.readAllBytes(file);
         long[] times = new long[iterations];
         JvmActivity during = new JvmActivity();
+        String ownTime = "";
         if (contender.equals("plain ORT")) {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             try (OrtSession.SessionOptions options = OrtCpuBackend.sessionOptions(threads);
@@ -272,10 +285,26 @@ public final class UserOverheadBenchmark {
                 Model model = platform.models().load("m", file);
                 Map<String, Tensor> inputs = inputs(model, given);
                 RunOptions options = RunOptions.onBackend("ort-cpu");
-                time(times, during, () -> platform.inference().infer(model.id(), inputs, options));
+                // each timed request's segment run, from the result: the rest of its time is the engine's own
+                long[] segment = new long[iterations];
+                int[] request = {-WARMUP};
+                time(times, during, () -> {
+                    InferenceResult r = platform.inference().infer(model.id(), inputs, options);
+                    int i = request[0]++;
+                    if (i >= 0) {
+                        segment[i] = r.timings().get(0).endNanos() - r.timings().get(0).startNanos();
+                    }
+                });
+                long[] own = new long[iterations];
+                for (int i = 0; i < iterations; i++) {
+                    own[i] = times[i] - segment[i];
+                }
+                ownTime = String.format(Locale.ROOT, ", segment run p50 %.3f ms, engine's own time p50 %.1f us",
+                        SideBySide.pct(segment, 50), SideBySide.pct(own, 50) * 1000);
             }
         }
-        System.out.println("DURING " + during.since());
+        System.out.println("DURING " + during.since() + ownTime);
+        System.out.println("FIRST " + firstRequestNanos / 1e6);
         System.out.println("RESULT " + SideBySide.pct(times, 50));
     }
 
@@ -289,11 +318,22 @@ public final class UserOverheadBenchmark {
      * starts watching the JVM when the timed ones start.
      */
     private static void time(long[] times, JvmActivity activity, Request request) throws Exception {
+        boolean[] first = {true};
         SideBySide.warmThenTime(WARMUP, times, activity::start, () -> {
-            request.run();
+            if (first[0]) {
+                first[0] = false;
+                long t0 = System.nanoTime();
+                request.run();
+                firstRequestNanos = System.nanoTime() - t0;
+            } else {
+                request.run();
+            }
             return null;
         });
     }
+
+    /** The JVM's first request (the engine's includes its plan and its warm-up of the request path). */
+    private static long firstRequestNanos;
 
     /** What the JVM did besides the requests while they were timed: JIT compilation and garbage collection. */
     static final class JvmActivity {
@@ -303,6 +343,9 @@ public final class UserOverheadBenchmark {
         private Map<Long, Long> threadCpu = Map.of();
 
         void start() {
+            if (Boolean.getBoolean("bench.markTimed")) {
+                System.out.println("TIMED RUNS START");
+            }
             jitMs = jitMillis();
             gcCount = gc(true);
             gcMs = gc(false);

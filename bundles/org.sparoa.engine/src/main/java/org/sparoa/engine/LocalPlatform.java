@@ -28,6 +28,11 @@ public final class LocalPlatform implements AutoCloseable {
      * {@code wholeModelCalibration} setting of the OSGi component), for A/B measurements.
      */
     public static final String WHOLE_MODEL_CALIBRATION = "sparoa.engine.wholeModelCalibration";
+    /**
+     * System property: how long the first request of each model warms the engine's request path, in milliseconds
+     * (the {@code requestPathWarmupMillis} setting of the OSGi component; 0: never).
+     */
+    public static final String REQUEST_PATH_WARMUP_MILLIS = "sparoa.engine.requestPathWarmupMillis";
     private final ModelRegistryImpl models = new ModelRegistryImpl();
     private final InferenceEngine engine;
     private final AtomicLong serviceIds = new AtomicLong();
@@ -267,6 +272,11 @@ public final class LocalPlatform implements AutoCloseable {
             @Override
             public boolean rejectNonFiniteInputs() {
                 return true;
+            }
+
+            @Override
+            public long requestPathWarmupMillis() {
+                return Long.getLong(REQUEST_PATH_WARMUP_MILLIS, InferenceEngine.DEFAULT_REQUEST_PATH_WARMUP_MILLIS);
             }
         };
     }

@@ -117,7 +117,15 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
         @AttributeDefinition(description = "Refuse NaN and Inf in FLOAT inputs (false: let them through, e.g. for "
                 + "load tools that fill inputs with random bytes)")
         boolean rejectNonFiniteInputs() default true;
+
+        @AttributeDefinition(description = "The first synchronous request of each model, once it has its result, "
+                + "runs again through the engine's request path, untimed, for up to this many milliseconds before it "
+                + "returns, so that later requests find that path compiled by the JIT (0: never)")
+        long requestPathWarmupMillis() default DEFAULT_REQUEST_PATH_WARMUP_MILLIS;
     }
+
+    /** How long the first request of a model warms the request path, in milliseconds. */
+    public static final long DEFAULT_REQUEST_PATH_WARMUP_MILLIS = 1000;
 
     /** Requests after which a measured plan is measured again, once. */
     public static final int DEFAULT_REMEASURE_AFTER = 1000;
@@ -134,6 +142,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
     private volatile boolean rejectNonFinite = true;
     private final AtomicLong requestsReceived = new AtomicLong();
     private final RequestObservers observers = new RequestObservers();
+    private final RequestPathWarmup warmup = new RequestPathWarmup();
 
     @Activate
     public InferenceEngine(@Reference ModelRegistry models, Config config) {
@@ -158,6 +167,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
                 && k.policyServiceId() == gone.serviceId()));
         if (models instanceof ModelRegistryImpl registry) {
             registry.onRetired(pipeline::forget);
+            registry.onRetired(warmup::forget);
         }
     }
 
@@ -178,6 +188,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
         this.plans.setCapacity(config.planCacheSize());
         this.pipeline.configure(settings(config));
         this.rejectNonFinite = config.rejectNonFiniteInputs();
+        this.warmup.configure(config.requestPathWarmupMillis());
         this.limits = new ResourceLimits(Math.max(1, config.maxModelFileMegabytes()) << 20,
                 Math.max(1, config.maxInputElements()), Math.max(1, config.maxTensorElements()),
                 Math.max(1, config.maxConcurrentRequestsPerModel()));
@@ -304,12 +315,28 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
         admit(model, inputs);
         InferenceResult result;
         try {
-            result = inferAdmitted(model, inputs, opts);
+            result = inferAdmitted(model, inputs, opts, true);
         } finally {
             admission.release(model);
         }
         observers.publish(model.id(), result);
+        if (!opts.captureIntermediates() && opts.deadline() == null) {
+            warmup.afterFirstRequest(model, () -> warmRun(model, inputs, opts));
+        }
         return result;
+    }
+
+    /**
+     * The request once more, through the same path, for {@link RequestPathWarmup}: not counted as a request, not
+     * published to observers, and not counted among the uses after which a measured plan is measured again.
+     */
+    private void warmRun(Model model, Map<String, Tensor> inputs, RunOptions opts) {
+        admit(model, inputs);
+        try {
+            inferAdmitted(model, inputs, opts, false);
+        } finally {
+            admission.release(model);
+        }
     }
 
     /** Input checks and limits, then a place among the model's concurrent requests (released by the caller). */
@@ -331,10 +358,11 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
      * The request on the caller's thread: a sequential plan runs inline (no hand-off to another thread), any other
      * through the executor while the caller waits; the tries are those of {@link #attempt}.
      */
-    private InferenceResult inferAdmitted(Model model, Map<String, Tensor> inputs, RunOptions opts) {
+    private InferenceResult inferAdmitted(Model model, Map<String, Tensor> inputs, RunOptions opts,
+                                          boolean countsAsUse) {
         AtomicBoolean cancelled = new AtomicBoolean();
         try {
-            return waitFor(attempt(model, Map.copyOf(inputs), opts, 1, cancelled, true), model.id());
+            return waitFor(attempt(model, Map.copyOf(inputs), opts, 1, cancelled, true, countsAsUse), model.id());
         } catch (RequestCancelledException e) {
             throw e;
         } catch (SparoaException e) {
@@ -372,7 +400,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
         CompletableFuture<InferenceResult> run;
         try {
             run = attempt(model, Map.copyOf(inputs), options == null ? RunOptions.defaults() : options, 1, cancelled,
-                    false);
+                    false, true);
         } catch (RuntimeException e) {
             admission.release(model);
             throw e;
@@ -408,23 +436,24 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
      * interrupt cancels) and the future is complete when this returns.
      */
     private CompletableFuture<InferenceResult> attempt(Model model, Map<String, Tensor> inputs, RunOptions options,
-                                                       int attempt, AtomicBoolean cancelled, boolean inline) {
+                                                       int attempt, AtomicBoolean cancelled, boolean inline,
+                                                       boolean countsAsUse) {
         ExecutionPlan plan;
         try {
-            plan = pipeline.planFor(model, options, inputs, attempt == 1);
+            plan = pipeline.planFor(model, options, inputs, attempt == 1, countsAsUse);
         } catch (BackendDepartedException e) {
             if (attempt >= MAX_ATTEMPTS) {
                 return CompletableFuture.failedFuture(tooFast(model, e));
             }
             LOG.warn("{}; re-planning {} on what remains", e.getMessage(), model.id());
-            return attempt(model, inputs, options, attempt + 1, cancelled, inline);
+            return attempt(model, inputs, options, attempt + 1, cancelled, inline, countsAsUse);
         }
         if (!plan.acquire()) {
             if (attempt >= MAX_ATTEMPTS) {
                 return CompletableFuture.failedFuture(new BackendException("the plan for " + model.id()
                         + " kept being retired; backends are changing too fast"));
             }
-            return attempt(model, inputs, options, attempt + 1, cancelled, inline);
+            return attempt(model, inputs, options, attempt + 1, cancelled, inline, countsAsUse);
         }
         CompletableFuture<InferenceResult> run;
         try {
@@ -451,7 +480,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
             if (!gone.isEmpty() && attempt < MAX_ATTEMPTS) {
                 LOG.warn("Backend(s) {} left during a request on {}; re-planning on what remains", gone, model.id());
                 plans.evict(p -> p == plan);
-                return attempt(model, inputs, options, attempt + 1, cancelled, inline);
+                return attempt(model, inputs, options, attempt + 1, cancelled, inline, countsAsUse);
             }
             return CompletableFuture.<InferenceResult>failedFuture(unwrap(error));
         }).thenCompose(f -> f);

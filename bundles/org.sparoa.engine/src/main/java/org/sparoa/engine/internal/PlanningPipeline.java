@@ -186,6 +186,16 @@ final class PlanningPipeline {
      * backends changed under a request, which then runs the policy's plan as placed.
      */
     ExecutionPlan planFor(Model model, RunOptions options, Map<String, Tensor> inputs, boolean mayMeasure) {
+        return planFor(model, options, inputs, mayMeasure, true);
+    }
+
+    /**
+     * As {@link #planFor(Model, RunOptions, Map, boolean)}; {@code countsAsUse} false for a run that is not a user's
+     * request (the engine's warm-up of its request path), which does not bring a measured plan's second measurement
+     * nearer.
+     */
+    ExecutionPlan planFor(Model model, RunOptions options, Map<String, Tensor> inputs, boolean mayMeasure,
+                          boolean countsAsUse) {
         Settings s = settings;
         PluginRegistry.Snapshot<DeviceBackend> now = backends.snapshot();
         List<Ranked<DeviceBackend>> live = now.live();
@@ -211,7 +221,7 @@ final class PlanningPipeline {
                 options.captureIntermediates(), measured,
                 !pinned && policy.map(p -> p.flag(SchedulingPolicy.PROP_LIVE_STATE)).orElse(false)
                         ? LoadClasses.of(live) : "");
-        boolean second = measured && isSecondMeasurement(key, now.key(), model, policyName, s);
+        boolean second = measured && countsAsUse && isSecondMeasurement(key, now.key(), model, policyName, s);
         // the first second measurement of a model, shapes and backend set makes the costs again, warm; the other
         // policies' second measurements use them
         boolean warmAgain = second && warmedCosts.add(new PreparedKey(model, shapesKey(inputs), now.key()));
