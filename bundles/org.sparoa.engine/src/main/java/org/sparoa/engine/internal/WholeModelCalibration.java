@@ -33,11 +33,13 @@ import org.sparoa.api.Tensor;
  * 1.3-2.8x slower than one backend alone. Here every backend that runs the whole model is timed on it (the
  * request's inputs, side by side in alternating rounds, slow-spell rounds left out: {@link SteadyRounds}), and its
  * operator costs are multiplied by measured over estimated, less its one segment's fixed cost. Timed in the same
- * rounds, the cheapest plan of two segments ({@link #cheapestTwoSegments}) says what a boundary costs inside a
- * running plan: the same runs of 2026-12-06 put the splits' measured time 0.2-2.6 ms per boundary above their
- * estimates on M-LSD, PP-OCRv3 det and BlazeFace (the probe of {@link HandoverProfiler}, an {@code Identity} run
- * alone, prices a boundary at 0.02-0.08 ms), so that difference is added to every segment's cost
- * ({@link CostModel#segmentMillis}). A backend that cannot run every operator keeps its operator costs as they are.
+ * rounds, the two cheapest plans of two segments with cuts apart ({@link #cheapestSplits}) say what a boundary
+ * costs inside a running plan: the same runs of 2026-12-06 put the splits' measured time 0.2-2.6 ms per boundary above
+ * their estimates on M-LSD, PP-OCRv3 det and BlazeFace (the probe of {@link HandoverProfiler}, an {@code Identity}
+ * run alone, prices a boundary at 0.02-0.08 ms), so that difference is added to every segment's cost
+ * ({@link CostModel#segmentMillis}); the smaller of the two splits' differences, because one split timed slow (a
+ * 7.79 ms timing of a split estimated at 4.56 ms, 4.45 ms in the next run) priced every boundary of a model at 3.2 ms,
+ * after which no split could win. A backend that cannot run every operator keeps its operator costs as they are.
  * Once per model instance, input shapes and backend set; a failure to time leaves the costs as they are. The rounds
  * it timed go to the same request's measured choice ({@link Calibrated#rounds}), which then need not time those plans
  * again.
@@ -166,14 +168,15 @@ final class WholeModelCalibration {
             if (plans.isEmpty()) {
                 return Measured.NOTHING;
             }
-            Map<String, String> split = cheapestTwoSegments(model.graph(), views, raw);
-            if (split != null) {
+            List<Map<String, String>> splits = new ArrayList<>();
+            for (Map<String, String> split : cheapestSplits(model.graph(), views, raw)) {
                 try {
                     plans.add(compiler.compile(model, views, new Placement(split), "calibration", null, false));
                     placements.add(split);
+                    splits.add(split);
                 } catch (RuntimeException e) {
-                    LOG.debug("No split timed for {}: {}", model.id(), e.toString());
-                    split = null; // the operators are still scaled; boundaries keep the probe's price
+                    // without a split the operators are still scaled; boundaries keep the probe's price
+                    LOG.debug("A split of {} not timed: {}", model.id(), e.toString());
                 }
             }
             List<List<Long>> visits = timer.time(plans, p -> p.isSequential()
@@ -186,15 +189,19 @@ final class WholeModelCalibration {
             }
             Map<String, Double> operators = factors(ids, measured, whole, 0);
             double boundary = 0;
-            String splitNote = "";
-            if (split != null) {
-                PlanCost.Estimate e = PlanCost.of(model.graph(), split, new Scaled(raw, operators, 0));
-                boundary = boundaryMillis(measured[ids.size()], e);
+            StringBuilder splitNote = new StringBuilder();
+            for (int i = 0; i < splits.size(); i++) {
+                PlanCost.Estimate e = PlanCost.of(model.graph(), splits.get(i), new Scaled(raw, operators, 0));
+                double excess = boundaryMillis(measured[ids.size() + i], e);
+                boundary = i == 0 ? excess : Math.min(boundary, excess);
+                splitNote.append(String.format(Locale.ROOT, "; a %d-segment plan measured %.3f ms, estimated %.3f ms",
+                        e.segments(), measured[ids.size() + i], e.totalMillis()));
+            }
+            if (!splits.isEmpty()) {
                 if (boundary > 0) {
                     operators = factors(ids, measured, whole, boundary);
                 }
-                splitNote = String.format(Locale.ROOT, "; a %d-segment plan measured %.3f ms, estimated %.3f ms: "
-                        + "%.3f ms more per boundary", e.segments(), measured[ids.size()], e.totalMillis(), boundary);
+                splitNote.append(String.format(Locale.ROOT, ": %.3f ms more per boundary", boundary));
             }
             StringBuilder log = new StringBuilder();
             for (int i = 0; i < ids.size(); i++) {
@@ -237,17 +244,25 @@ final class WholeModelCalibration {
         return (measuredMillis - estimate.totalMillis()) / (estimate.segments() - 1);
     }
 
-    /**
-     * The cheapest plan of exactly two segments by {@code costs}: the operators before a position (in the graph's
-     * order) on one backend, the rest on another, over every position and ordered pair of backends that can run
-     * their part; null where there is none.
-     */
+    /** The cheapest plan of exactly two segments by {@code costs} ({@link #cheapestSplits}); null where there is none. */
     static Map<String, String> cheapestTwoSegments(org.sparoa.api.Graph graph,
                                                    List<? extends org.sparoa.api.BackendView> backends,
                                                    CostModel costs) {
+        List<Map<String, String>> splits = cheapestSplits(graph, backends, costs);
+        return splits.isEmpty() ? null : splits.get(0);
+    }
+
+    /**
+     * Up to two plans of exactly two segments, the cheapest first by {@code costs}: the operators before a position
+     * (in the graph's order) on one backend, the rest on another, over every position and ordered pair of backends
+     * that can run their part. The second is the cheapest other one whose backends differ or whose cut lies at least
+     * a tenth of the operators away, so that the two are timed on different boundaries; empty where there is none.
+     */
+    static List<Map<String, String>> cheapestSplits(org.sparoa.api.Graph graph,
+                                                    List<? extends org.sparoa.api.BackendView> backends,
+                                                    CostModel costs) {
         List<Node> nodes = graph.nodes();
-        Map<String, String> best = null;
-        double bestMillis = Double.POSITIVE_INFINITY;
+        List<Cut> cuts = new ArrayList<>();
         for (org.sparoa.api.BackendView a : backends) {
             for (org.sparoa.api.BackendView b : backends) {
                 if (a == b) {
@@ -263,19 +278,35 @@ final class WholeModelCalibration {
                     suffix--;
                 }
                 for (int cut = Math.max(1, suffix); cut <= Math.min(prefix, nodes.size() - 1); cut++) {
-                    Map<String, String> p = new HashMap<>();
-                    for (int i = 0; i < nodes.size(); i++) {
-                        p.put(nodes.get(i).name(), i < cut ? a.id() : b.id());
-                    }
-                    double ms = PlanCost.millis(graph, p, costs);
-                    if (ms < bestMillis) {
-                        bestMillis = ms;
-                        best = p;
-                    }
+                    Cut c = new Cut(a.id(), b.id(), cut, 0);
+                    cuts.add(new Cut(a.id(), b.id(), cut, PlanCost.millis(graph, c.placement(nodes), costs)));
                 }
             }
         }
-        return best;
+        cuts.sort(java.util.Comparator.comparingDouble(Cut::millis));
+        if (cuts.isEmpty()) {
+            return List.of();
+        }
+        Cut first = cuts.get(0);
+        int apart = Math.max(1, nodes.size() / 10);
+        for (Cut c : cuts) {
+            if (!c.first().equals(first.first()) || !c.second().equals(first.second())
+                    || Math.abs(c.position() - first.position()) >= apart) {
+                return List.of(first.placement(nodes), c.placement(nodes));
+            }
+        }
+        return List.of(first.placement(nodes));
+    }
+
+    /** A two-segment plan: the operators before {@code position} on {@code first}, the rest on {@code second}. */
+    private record Cut(String first, String second, int position, double millis) {
+        Map<String, String> placement(List<Node> nodes) {
+            Map<String, String> p = new HashMap<>();
+            for (int i = 0; i < nodes.size(); i++) {
+                p.put(nodes.get(i).name(), i < position ? first : second);
+            }
+            return p;
+        }
     }
 
     /**
