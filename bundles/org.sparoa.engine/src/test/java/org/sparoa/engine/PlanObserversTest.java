@@ -47,7 +47,7 @@ class PlanObserversTest {
     }
 
     /** Records what it is told and on which thread; counts down once per request. */
-    private static final class Recorder implements PlanObserver {
+    static final class Recorder implements PlanObserver {
         final List<CompletedRequest> seen = new CopyOnWriteArrayList<>();
         final List<String> threads = new CopyOnWriteArrayList<>();
         final CountDownLatch latch;

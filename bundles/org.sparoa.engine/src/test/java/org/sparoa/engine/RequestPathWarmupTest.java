@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -20,10 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparoa.api.BackendException;
 import org.sparoa.api.CompiledSegment;
-import org.sparoa.api.CompletedRequest;
 import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.Model;
-import org.sparoa.api.PlanObserver;
 import org.sparoa.api.RunOptions;
 import org.sparoa.api.Segment;
 import org.sparoa.api.Tensor;
@@ -60,7 +55,7 @@ class RequestPathWarmupTest {
         System.setProperty(LocalPlatform.REQUEST_PATH_WARMUP_MILLIS, "200");
         Counting counting = new Counting(ort, Integer.MAX_VALUE);
         try (LocalPlatform p = LocalPlatform.of(counting)) {
-            Recorder observed = new Recorder(2);
+            PlanObserversTest.Recorder observed = new PlanObserversTest.Recorder(2);
             p.addObserver(observed);
             Model m = p.models().load(null, TinyModels.twoRelus(dir, "a.onnx"));
             assertArrayEquals(RELU_X, p.inference().infer(m.id(), X, RunOptions.defaults()).outputs().get("y")
@@ -145,22 +140,6 @@ class RequestPathWarmupTest {
                     }
                 }
             };
-        }
-    }
-
-    /** Records the requests it is told about; counts down once per request. */
-    private static final class Recorder implements PlanObserver {
-        final List<CompletedRequest> seen = new CopyOnWriteArrayList<>();
-        final CountDownLatch latch;
-
-        Recorder(int expected) {
-            latch = new CountDownLatch(expected);
-        }
-
-        @Override
-        public void completed(CompletedRequest request) {
-            seen.add(request);
-            latch.countDown();
         }
     }
 }
