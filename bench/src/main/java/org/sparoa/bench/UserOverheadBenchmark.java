@@ -42,7 +42,9 @@ import com.google.gson.GsonBuilder;
  * Karaf server's JVM options (no heap size, {@code --add-modules jdk.incubator.vector}); the JVMs alternate, in a
  * new order each round. {@code -Dbench.ortSpinning=MODE} sets the engine's ort-cpu spinning (default auto), passed on
  * to the child JVMs. Each JVM warms up with 300 runs ({@code -Dbench.warmup=N} for another count, passed on to
- * the contenders' JVMs), then times {@code iterations} runs; a contender's figure is
+ * the contenders' JVMs), then times {@code iterations} runs; {@code -Dsparoa.engine.requestPathWarmupMillis=N} is
+ * passed on too (the engine's warm-up of its request path on a model's first request; 0 by default); a contender's
+ * figure is
  * the median over its JVMs of their p50. Contenders: plain ONNX Runtime, the engine with the direct hand-over
  * (after issue 12) and the engine with {@code handOver=copy} (the request path before it), or instead of the latter,
  * with {@code -Dbench.engineJvmOptions="OPTS"}, the engine in a JVM started with those options as well.
@@ -217,6 +219,9 @@ public final class UserOverheadBenchmark {
         Path model = c.file;
         List<String> jvm = new ArrayList<>(List.of("-XX:+UnlockDiagnosticVMOptions", "--add-modules",
                 "jdk.incubator.vector", "-Dbench.warmup=" + WARMUP,
+                // the engine's warm-up of its request path on the first request (0, the default: none)
+                "-D" + LocalPlatform.REQUEST_PATH_WARMUP_MILLIS + "="
+                        + System.getProperty(LocalPlatform.REQUEST_PATH_WARMUP_MILLIS, "0"),
                 "-Dbench.ortSpinning=" + System.getProperty("bench.ortSpinning", "auto")));
         if (contender.startsWith("engine, JVM options ")) {
             jvm.addAll(List.of(THIRD_OPTIONS.split("\\s+")));
