@@ -322,8 +322,8 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
             admission.release(model);
         }
         observers.publish(model.id(), result);
-        if (!opts.captureIntermediates() && opts.deadline() == null) {
-            warmup.afterFirstRequest(model, () -> warmRun(model, inputs, opts));
+        if (!opts.captureIntermediates() && opts.deadline() == null && warmup.claim(model)) {
+            warmup.run(model, () -> warmRun(model, inputs, opts));
         }
         return result;
     }

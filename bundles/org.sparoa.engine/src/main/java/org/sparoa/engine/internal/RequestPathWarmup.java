@@ -31,14 +31,19 @@ final class RequestPathWarmup {
     }
 
     /**
-     * The first time for {@code model}: runs {@code request} until the budget is spent or {@link #MAX_RUNS} runs;
-     * returns the runs made (0 when the model was warmed before or the budget is 0).
+     * Whether {@code model}'s request path is to be warmed now: true once per model while the budget is not 0 (the
+     * request path asks on every request; with the budget 0 it touches nothing).
      */
-    int afterFirstRequest(Model model, Runnable request) {
+    boolean claim(Model model) {
+        return budgetNanos > 0 && warmed.add(model);
+    }
+
+    /**
+     * Runs {@code request} until the budget is spent or {@link #MAX_RUNS} runs, after {@link #claim} said so for
+     * {@code model}; returns the runs made.
+     */
+    int run(Model model, Runnable request) {
         long budget = budgetNanos;
-        if (budget <= 0 || !warmed.add(model)) {
-            return 0;
-        }
         long start = System.nanoTime();
         int runs = 0;
         try {

@@ -244,7 +244,7 @@ final class WholeModelCalibration {
         return (measuredMillis - estimate.totalMillis()) / (estimate.segments() - 1);
     }
 
-    /** The cheapest plan of exactly two segments by {@code costs} ({@link #cheapestSplits}); null where there is none. */
+    /** The cheapest plan of exactly two segments by {@code costs} ({@link #cheapestSplits}); null where none is. */
     static Map<String, String> cheapestTwoSegments(org.sparoa.api.Graph graph,
                                                    List<? extends org.sparoa.api.BackendView> backends,
                                                    CostModel costs) {
