@@ -181,10 +181,17 @@ public final class PolicyBenchmark {
                         Map<String, RoundRobin.Timing> t = RoundRobin.run(timed,
                                 Math.max(n / 5, remeasureAfter + 20), n, 1, TIMED_PER_VISIT);
                         // the plan each contender ended on (greedy's and threshold's were measured again, warm)
+                        Map<String, PlanDescription> ended = new LinkedHashMap<>();
                         for (Contender k : contenders) {
                             Map<String, Object> f = facts.get(k.name());
                             if (f != null) {
                                 PlanDescription last = platform.inference().infer(model.id(), inputs, k.options()).plan();
+                                // the same placement as a contender before it: the same plan, equally fast; the
+                                // main rounds' ratio between the two is this machine's noise (HeadToHead)
+                                f.put("same_plan_as", ended.entrySet().stream()
+                                        .filter(e -> HeadToHead.samePlan(e.getValue(), last)).map(Map.Entry::getKey)
+                                        .findFirst().orElse(""));
+                                ended.put(k.name(), last);
                                 f.put("segments", last.segments().size());
                                 f.put("ops_on_sparse", last.segments().stream()
                                         .filter(s -> s.backendId().equals("sparse-cpu"))
@@ -214,8 +221,10 @@ public final class PolicyBenchmark {
                         for (String policy : List.of("greedy", "threshold")) {
                             RoundRobin.Timing tp = t.get(policy);
                             if (tp != null) {
-                                line.append(String.format(Locale.ROOT, " | %s vs best single %.3fx", policy,
-                                        bestSingle / tp.median()));
+                                Object same = facts.get(policy).get("same_plan_as");
+                                line.append(String.format(Locale.ROOT, " | %s vs best single %.3fx%s", policy,
+                                        bestSingle / tp.median(), same == null || same.toString().isEmpty() ? ""
+                                                : " (" + same + "'s very plan)"));
                             }
                         }
                         System.out.println(line);
@@ -243,7 +252,7 @@ public final class PolicyBenchmark {
         r.put("ratio_vs_ort_p50", t.median() / ort);
         r.put("profile_ms", profileMs);
         for (String k : List.of("backends", "segments", "ops_on_sparse", "max_rel_err", "decision_ms", "first_request_ms",
-                "cached_plan_ms", "fallback")) {
+                "cached_plan_ms", "fallback", "same_plan_as")) {
             r.put(k, facts.getOrDefault(k, ""));
         }
         return r;
@@ -308,7 +317,10 @@ public final class PolicyBenchmark {
                         + " calibration runs); first_request_ms = decision + segment compilation + one run;"
                         + " cached_plan_ms = plan lookup of the cached schedule (mean of 1000); greedy and threshold"
                         + " plans are measured against each single backend on the first request (engine default), so"
-                        + " first_request_ms includes those runs"), rows);
+                        + " first_request_ms includes those runs",
+                "same_plan_as: the earlier contender whose plan places every operator as this one's does: the same"
+                        + " plan, equally fast (a ratio between the two in the main rounds is the machine's noise)"),
+                rows);
     }
 
     private PolicyBenchmark() {
