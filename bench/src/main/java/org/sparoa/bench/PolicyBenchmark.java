@@ -86,10 +86,6 @@ public final class PolicyBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        // first_request_ms is the first request's decision, compilation and run, without the engine's warm-up of its
-        // request path (up to a second, once per model, so it would land on whichever contender ran first)
-        System.setProperty(LocalPlatform.REQUEST_PATH_WARMUP_MILLIS,
-                System.getProperty(LocalPlatform.REQUEST_PATH_WARMUP_MILLIS, "0"));
         int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         List<Integer> sparsities = args.length > 2

@@ -52,10 +52,6 @@ public final class SacEvaluation {
     }
 
     public static void main(String[] args) throws Exception {
-        // first_request_ms is the first request's decision, compilation and run, without the engine's warm-up of its
-        // request path (up to a second, once per model, so it would land on whichever contender ran first)
-        System.setProperty(LocalPlatform.REQUEST_PATH_WARMUP_MILLIS,
-                System.getProperty(LocalPlatform.REQUEST_PATH_WARMUP_MILLIS, "0"));
         PolicySweep sweep = PolicySweep.fromArgs(args);
         int iterations = sweep.iterations();
         int threads = sweep.threads();

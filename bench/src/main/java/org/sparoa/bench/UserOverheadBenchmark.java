@@ -43,7 +43,9 @@ import com.google.gson.GsonBuilder;
  * new order each round. {@code -Dbench.ortSpinning=MODE} sets the engine's ort-cpu spinning (default auto), passed on
  * to the child JVMs. Each JVM warms up with 300 runs ({@code -Dbench.warmup=N} for another count, passed on to
  * the contenders' JVMs), then times {@code iterations} runs; {@code -Dsparoa.engine.requestPathWarmupMillis=N} is
- * passed on too (the engine's warm-up of its request path on a model's first request; 0 by default); a contender's
+ * passed on too (the engine's warm-up of its request path on a model's first request; 0 by default), and
+ * {@code -Dbench.markTimed=true} in a child's options prints a line where its timed runs start (to read beside
+ * {@code -XX:+PrintCompilation}); a contender's
  * figure is
  * the median over its JVMs of their p50. Contenders: plain ONNX Runtime, the engine with the direct hand-over
  * (after issue 12) and the engine with {@code handOver=copy} (the request path before it), or instead of the latter,

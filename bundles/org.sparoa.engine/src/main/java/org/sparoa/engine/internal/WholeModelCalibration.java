@@ -244,14 +244,6 @@ final class WholeModelCalibration {
         return (measuredMillis - estimate.totalMillis()) / (estimate.segments() - 1);
     }
 
-    /** The cheapest plan of exactly two segments by {@code costs} ({@link #cheapestSplits}); null where none is. */
-    static Map<String, String> cheapestTwoSegments(org.sparoa.api.Graph graph,
-                                                   List<? extends org.sparoa.api.BackendView> backends,
-                                                   CostModel costs) {
-        List<Map<String, String>> splits = cheapestSplits(graph, backends, costs);
-        return splits.isEmpty() ? null : splits.get(0);
-    }
-
     /**
      * Up to two plans of exactly two segments, the cheapest first by {@code costs}: the operators before a position
      * (in the graph's order) on one backend, the rest on another, over every position and ordered pair of backends
@@ -278,8 +270,8 @@ final class WholeModelCalibration {
                     suffix--;
                 }
                 for (int cut = Math.max(1, suffix); cut <= Math.min(prefix, nodes.size() - 1); cut++) {
-                    Cut c = new Cut(a.id(), b.id(), cut, 0);
-                    cuts.add(new Cut(a.id(), b.id(), cut, PlanCost.millis(graph, c.placement(nodes), costs)));
+                    double ms = PlanCost.millis(graph, placement(nodes, a.id(), b.id(), cut), costs);
+                    cuts.add(new Cut(a.id(), b.id(), cut, ms));
                 }
             }
         }
@@ -298,15 +290,20 @@ final class WholeModelCalibration {
         return List.of(first.placement(nodes));
     }
 
-    /** A two-segment plan: the operators before {@code position} on {@code first}, the rest on {@code second}. */
+    /** A two-segment plan ({@link #placement}) and its estimate. */
     private record Cut(String first, String second, int position, double millis) {
         Map<String, String> placement(List<Node> nodes) {
-            Map<String, String> p = new HashMap<>();
-            for (int i = 0; i < nodes.size(); i++) {
-                p.put(nodes.get(i).name(), i < position ? first : second);
-            }
-            return p;
+            return WholeModelCalibration.placement(nodes, first, second, position);
         }
+    }
+
+    /** The operators before {@code position} on {@code first}, the rest on {@code second}. */
+    private static Map<String, String> placement(List<Node> nodes, String first, String second, int position) {
+        Map<String, String> p = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            p.put(nodes.get(i).name(), i < position ? first : second);
+        }
+        return p;
     }
 
     /**
