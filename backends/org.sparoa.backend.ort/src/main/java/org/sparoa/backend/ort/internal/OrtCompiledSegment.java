@@ -62,10 +62,17 @@ final class OrtCompiledSegment implements CompiledSegment {
     private final DirectBufferPool buffers;
     /** Times every run for the backend's recent slowdown ({@link org.sparoa.api.DeviceState#recentSlowdown()}). */
     private final LoadTracker.Probe probe;
+    /** The session for runs back to back ({@link OrtCpuBackend.Spinning#ADAPTIVE}, whole model); else null. */
+    private final SpinningTwin twin;
+    /** The backend's record of its last run, which this segment's runs update. */
+    private final SpinningTwin.RunSequence runs;
 
     OrtCompiledSegment(String backendId, Segment segment, OrtEnvironment env, OrtSession session, Executor executor,
-                       OrtCpuBackend.HandOver handOver, DirectBufferPool buffers, LoadTracker.Probe probe) {
+                       OrtCpuBackend.HandOver handOver, DirectBufferPool buffers, LoadTracker.Probe probe,
+                       SpinningTwin twin, SpinningTwin.RunSequence runs) {
         this.backendId = backendId;
+        this.twin = twin;
+        this.runs = runs;
         this.probe = probe;
         this.buffers = buffers;
         this.boundaryOutputs = segment.outputs().stream().filter(o -> !segment.graph().isGraphOutput(o.name())).toList();
@@ -102,13 +109,18 @@ final class OrtCompiledSegment implements CompiledSegment {
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
         long start = probe.begin();
         try {
-            return runSession(inputs);
+            return runSession(inputs, twin != null ? twin.sessionFor(session) : session);
         } finally {
+            if (twin != null) {
+                twin.ended();
+            } else {
+                runs.endedElsewhere(System.nanoTime());
+            }
             probe.end(start);
         }
     }
 
-    private Map<String, Tensor> runSession(Map<String, Tensor> inputs) {
+    private Map<String, Tensor> runSession(Map<String, Tensor> inputs, OrtSession session) {
         boolean direct = handOver == OrtCpuBackend.HandOver.DIRECT;
         Map<String, OnnxTensor> feed = new HashMap<>();
         List<ByteBuffer> staged = new ArrayList<>(0);
@@ -125,7 +137,7 @@ final class OrtCompiledSegment implements CompiledSegment {
             }
             OutputLayout known = direct ? layout : null;
             if (known != null && known.fits(inputShapes)) {
-                Map<String, Tensor> out = runIntoOwnBuffers(feed, known);
+                Map<String, Tensor> out = runIntoOwnBuffers(session, feed, known);
                 if (out != null) {
                     return out;
                 }
@@ -173,7 +185,8 @@ final class OrtCompiledSegment implements CompiledSegment {
      * then wraps: no copy out of ONNX Runtime. Null when ONNX Runtime refused the buffers (an output whose shape
      * depends on the input's values, not only its shape): the segment then stops trying and copies its outputs.
      */
-    private Map<String, Tensor> runIntoOwnBuffers(Map<String, OnnxTensor> feed, OutputLayout known) {
+    private Map<String, Tensor> runIntoOwnBuffers(OrtSession session, Map<String, OnnxTensor> feed,
+                                                  OutputLayout known) {
         Map<String, OnnxTensor> pinned = new HashMap<>();
         Map<String, ByteBuffer> own = new LinkedHashMap<>();
         try {
@@ -244,8 +257,16 @@ final class OrtCompiledSegment implements CompiledSegment {
         }
     }
 
+    /** The twin of {@link OrtCpuBackend.Spinning#ADAPTIVE}, null for other settings and segments (tests). */
+    SpinningTwin twin() {
+        return twin;
+    }
+
     @Override
     public void close() {
+        if (twin != null) {
+            twin.close();
+        }
         try {
             session.close();
         } catch (OrtException e) {

@@ -66,10 +66,13 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         int concurrentRuns() default 1;
 
         @AttributeDefinition(name = "Spinning", description = "Whether ONNX Runtime's intra-op threads spin-wait "
-                + "for work: within-run (spin while a run lasts, stop when it returns: the cores go back to the "
-                + "platform's other threads, HTTP and other backends, between runs), auto (spin after a run too, "
-                + "only for a segment that is the whole model), on, off")
-        String spinning() default "within-run";
+                + "for work: adaptive (as within-run, except that a whole-model segment run back to back, 16 runs "
+                + "or more each within 200 us of its previous one, runs on a second session whose threads spin on "
+                + "after a run as plain ONNX Runtime's do; built in the background the first time, it doubles that "
+                + "model's ONNX Runtime memory), within-run (spin while a run lasts, stop when it returns: the cores "
+                + "go back to the platform's other threads, HTTP and other backends, between runs), auto (spin "
+                + "after a run too, only for a segment that is the whole model), on, off")
+        String spinning() default "adaptive";
 
         @AttributeDefinition(name = "Hand-over", description = "How tensors cross to and from other backends: "
                 + "direct (inputs in direct buffers read in place, outputs written by ONNX Runtime into direct "
@@ -105,6 +108,11 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
 
     /** When ONNX Runtime's threads may spin-wait for more work after a run. */
     public enum Spinning {
+        /**
+         * As {@link #WITHIN_RUN}, except that a whole-model segment run back to back runs on a second session whose
+         * threads spin on after a run ({@link SpinningTwin}).
+         */
+        ADAPTIVE,
         /** Only for a whole-model segment: in a mixed plan the spinning threads take the cores other backends need. */
         AUTO,
         ON,
@@ -116,7 +124,7 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
             try {
                 return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException | NullPointerException e) {
-                throw new IllegalArgumentException("spinning must be auto, on, within-run or off, got '" + s + "'", e);
+                throw new IllegalArgumentException("spinning must be adaptive, auto, on, within-run or off, got '" + s + "'", e);
             }
         }
     }
@@ -133,6 +141,10 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     private final LoadTracker load = LoadTracker.sharingCores();
     private final OrtEnvironment env;
     private final ThreadPoolExecutor executor;
+    /** Builds {@link SpinningTwin}s off the request path; its one thread ends when idle. */
+    private final ThreadPoolExecutor twinBuilder;
+    /** Which segment ran last on this backend, and when: what {@link SpinningTwin} decides on. */
+    private final SpinningTwin.RunSequence runSequence = new SpinningTwin.RunSequence();
 
     @Activate
     public OrtCpuBackend(Config config) {
@@ -173,13 +185,17 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         int runs = Math.max(1, concurrentRuns);
         this.executor = new ThreadPoolExecutor(runs, runs, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 threadFactory(id));
-        LOG.info("Backend {} started: ONNX Runtime {} on {} with {} intra-op threads, hand-over {}, dynamic block "
-                + "base {}", id, env.getVersion(), System.getProperty("os.arch"), this.intraOpThreads, handOver,
-                dynamicBlockBase);
+        this.twinBuilder = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                threadFactory(id + "-twin-builder"));
+        twinBuilder.allowCoreThreadTimeOut(true);
+        LOG.info("Backend {} started: ONNX Runtime {} on {} with {} intra-op threads, spinning {}, hand-over {}, "
+                + "dynamic block base {}", id, env.getVersion(), System.getProperty("os.arch"), this.intraOpThreads,
+                spinning, handOver, dynamicBlockBase);
     }
 
     @Deactivate
     public void close() {
+        twinBuilder.shutdown();
         executor.shutdown();
         try {
             if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
@@ -229,14 +245,26 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads, dynamicBlockBase)) {
             if (spinning == Spinning.OFF || spinning == Spinning.AUTO && !wholeModel) {
                 options.addConfigEntry("session.intra_op.allow_spinning", "0");
-            } else if (spinning == Spinning.WITHIN_RUN) {
+            } else if (spinning == Spinning.WITHIN_RUN || spinning == Spinning.ADAPTIVE) {
                 options.addConfigEntry("session.force_spinning_stop", "1");
             }
             OrtSession session = env.createSession(segment.onnxModel(), options);
-            return new OrtCompiledSegment(id, segment, env, session, executor, handOver, buffers, load.segment());
+            SpinningTwin twin = spinning == Spinning.ADAPTIVE && wholeModel
+                    ? new SpinningTwin(id + ": " + segment.model().id(), () -> spinningSession(segment), twinBuilder,
+                            runSequence)
+                    : null;
+            return new OrtCompiledSegment(id, segment, env, session, executor, handOver, buffers, load.segment(), twin,
+                    runSequence);
         } catch (OrtException e) {
             throw new BackendException(id + ": ONNX Runtime cannot load segment " + segment.index() + " of "
                     + segment.model().id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A session of the segment whose threads spin on after a run, as plain ONNX Runtime's (ADAPTIVE's twin). */
+    private OrtSession spinningSession(Segment segment) throws OrtException {
+        try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads, dynamicBlockBase)) {
+            return env.createSession(segment.onnxModel(), options);
         }
     }
 

@@ -18,9 +18,10 @@ class SpinningTest {
         assertEquals(OrtCpuBackend.Spinning.WITHIN_RUN, OrtCpuBackend.Spinning.parse("within-run"));
         assertEquals(OrtCpuBackend.Spinning.WITHIN_RUN, OrtCpuBackend.Spinning.parse(" WITHIN_RUN "));
         assertEquals(OrtCpuBackend.Spinning.AUTO, OrtCpuBackend.Spinning.parse("auto"));
+        assertEquals(OrtCpuBackend.Spinning.ADAPTIVE, OrtCpuBackend.Spinning.parse("adaptive"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> OrtCpuBackend.Spinning.parse("sometimes"));
-        assertTrue(e.getMessage().contains("auto, on, within-run or off") && e.getMessage().contains("'sometimes'"),
+        assertTrue(e.getMessage().contains("adaptive, auto, on, within-run or off") && e.getMessage().contains("'sometimes'"),
                 e.getMessage());
     }
 
