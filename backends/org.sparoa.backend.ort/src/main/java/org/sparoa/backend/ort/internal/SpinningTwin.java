@@ -2,6 +2,7 @@ package org.sparoa.backend.ort.internal;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.LongSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,21 +14,31 @@ import ai.onnxruntime.OrtSession;
  * For {@link OrtCpuBackend.Spinning#ADAPTIVE}: a whole-model segment's second ONNX Runtime session, whose threads spin
  * on after a run as plain ONNX Runtime's do, used while the segment runs in a tight loop of its own.
  *
- * <p>Threads that stop when a run returns ({@code within-run}) must be woken at the start of the next run: on a
- * small CPU that costs a few percent of a small model's run (BlazeFace front: 0.69-0.72 against 0.67-0.68 ms,
- * docs/performance.md). Threads that spin on after a run take the cores from whatever runs next for ~10-20 ms: another
- * model's session or {@code sparse-cpu}'s workers (a Java task right after a run took 1.19 instead of 0.65 ms). ONNX
- * Runtime fixes the choice per session, so a segment that runs back to back, {@value #STREAK} runs or more each
- * starting within {@value #GAP_MICROS} us of the previous run of the backend, which was its own, runs on this twin;
- * any other run, on the quiet session. The twin is built in the background once such a streak is first seen, so a
- * model never served in a loop never holds a second session.
+ * <p>Threads that stop when a run returns ({@code within-run}) must be woken at the start of the next run, which on a
+ * small CPU costs a few per cent of a small model's run; threads that spin on after a run take a core from whatever
+ * runs next for several milliseconds: another model's session, or {@code sparse-cpu}'s workers (docs/performance.md,
+ * "Spinning only where nothing else waits", measures both). ONNX Runtime fixes the choice per session, so a segment
+ * that runs back to back ({@value #STREAK} runs or more, each starting within {@value #GAP_MICROS} us, or an eighth of
+ * its previous run, of the end of the backend's previous run, which was its own) runs on this twin, and stays on it
+ * through pauses shorter than {@value #SPIN_WINDOW_MICROS} us, while the twin's threads may still spin; a run after
+ * another segment's, or after a longer pause, goes back to the quiet session. The twin is built in the background the
+ * first time a streak is seen, so a model never served in a loop never holds a second session.
  */
 final class SpinningTwin implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SpinningTwin.class);
     /** Consecutive back-to-back runs before the twin serves (and is first built). */
     static final int STREAK = 16;
-    /** A run that starts later than this after the backend's previous run ended does not continue a streak. */
+    /**
+     * A run that starts later than this after the backend's previous run ended, or than an eighth of the segment's
+     * previous run ({@link #RUN_TO_GAP}) where that is longer, does not continue a streak.
+     */
     static final long GAP_MICROS = 200;
+    static final int RUN_TO_GAP = 8;
+    /**
+     * A pause shorter than this after a run on the twin keeps the streak: ONNX Runtime's threads spin for several
+     * milliseconds after a run.
+     */
+    static final long SPIN_WINDOW_MICROS = 2000;
 
     /** Creates the twin session: the quiet session's options, with spinning after a run allowed. */
     interface SessionFactory {
@@ -38,9 +49,14 @@ final class SpinningTwin implements AutoCloseable {
     private final SessionFactory factory;
     private final Executor builder;
     private final RunSequence runs;
+    private final LongSupplier clock;
     private volatile OrtSession twin;
     /** Runs of the segment in a row, each back to back with the one before. */
     private int streak;
+    /** Whether the segment's last run was on the twin. */
+    private boolean lastOnTwin;
+    private long runStart;
+    private long lastRunNanos;
     private boolean building;
     private boolean failed;
     private boolean closed;
@@ -52,25 +68,41 @@ final class SpinningTwin implements AutoCloseable {
      * @param builder where the twin is built, off the request path
      */
     SpinningTwin(String name, SessionFactory factory, Executor builder, RunSequence runs) {
+        this(name, factory, builder, runs, System::nanoTime);
+    }
+
+    /** @param clock nanoseconds, as {@link System#nanoTime()} (tests pass their own) */
+    SpinningTwin(String name, SessionFactory factory, Executor builder, RunSequence runs, LongSupplier clock) {
         this.name = name;
         this.factory = factory;
         this.builder = builder;
         this.runs = runs;
+        this.clock = clock;
     }
 
     /** The session for a run starting now: the twin within a streak once it exists, else {@code quiet}. */
     OrtSession sessionFor(OrtSession quiet) {
-        boolean backToBack = runs.follows(this, System.nanoTime(), GAP_MICROS * 1000);
+        long now = clock.getAsLong();
         boolean build;
         OrtSession use;
         synchronized (this) {
-            streak = backToBack ? streak + 1 : 0;
+            long gap = runs.sinceLastEnd(this, now);
+            if (gap >= 0 && gap <= Math.max(GAP_MICROS * 1000, lastRunNanos / RUN_TO_GAP)) {
+                streak++;
+            } else if (!(gap >= 0 && lastOnTwin && gap <= SPIN_WINDOW_MICROS * 1000)) {
+                // another segment ran in between, or the segment paused long enough for the twin's threads to have
+                // stopped spinning; a shorter pause keeps the streak, since the twin's threads may still spin and a
+                // run on the quiet session would have to wake its own while they take a core
+                streak = 0;
+            }
             build = streak >= STREAK && twin == null && !building && !failed && !closed;
             building |= build;
             use = streak >= STREAK ? twin : null;
+            lastOnTwin = use != null;
             if (use != null) {
                 twinRuns++;
             }
+            runStart = now;
         }
         if (build) {
             build();
@@ -80,7 +112,11 @@ final class SpinningTwin implements AutoCloseable {
 
     /** Marks the end of a run of the segment, whichever session ran it. */
     void ended() {
-        runs.ended(this, System.nanoTime());
+        long now = clock.getAsLong();
+        synchronized (this) {
+            lastRunNanos = now - runStart;
+        }
+        runs.ended(this, now);
     }
 
     /** Whether the twin exists (tests). */
@@ -152,8 +188,9 @@ final class SpinningTwin implements AutoCloseable {
         private Object last;
         private long lastEnd;
 
-        synchronized boolean follows(Object who, long now, long gapNanos) {
-            return last == who && now - lastEnd <= gapNanos;
+        /** Nanoseconds since {@code who}'s run ended, when it was the backend's last; else -1. */
+        synchronized long sinceLastEnd(Object who, long now) {
+            return last == who ? Math.max(0, now - lastEnd) : -1;
         }
 
         synchronized void ended(Object who, long now) {
