@@ -18,22 +18,24 @@ import ai.onnxruntime.OrtSession;
  * small CPU costs a few per cent of a small model's run; threads that spin on after a run take a core from whatever
  * runs next for several milliseconds: another model's session, or {@code sparse-cpu}'s workers (docs/performance.md,
  * "Spinning only where nothing else waits", measures both). ONNX Runtime fixes the choice per session, so a segment
- * that runs back to back ({@value #STREAK} runs or more, each starting within {@value #GAP_MICROS} us, or an eighth of
- * its previous run, of the end of the backend's previous run, which was its own) runs on this twin, and stays on it
- * through pauses shorter than {@value #SPIN_WINDOW_MICROS} us, while the twin's threads may still spin; a run after
- * another segment's, or after a longer pause, goes back to the quiet session. The twin is built in the background the
- * first time a streak is seen, so a model never served in a loop never holds a second session.
+ * that runs back to back ({@value #STREAK} runs or more, each starting within {@value #GAP_MICROS} us of the end of the
+ * backend's previous run, which was its own) and briefly (runs under {@value #LONGEST_RUN_MICROS} us) runs on this
+ * twin, and stays on it through pauses shorter than {@value #SPIN_WINDOW_MICROS} us, while the twin's threads may
+ * still spin; a run after another segment's, after a longer pause or after a longer run goes back to the quiet
+ * session. The twin is built in the background the first time a streak is seen, so a model never served in a loop
+ * never holds a second session.
  */
 final class SpinningTwin implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SpinningTwin.class);
     /** Consecutive back-to-back runs before the twin serves (and is first built). */
     static final int STREAK = 16;
-    /**
-     * A run that starts later than this after the backend's previous run ended, or than an eighth of the segment's
-     * previous run ({@link #RUN_TO_GAP}) where that is longer, does not continue a streak.
-     */
+    /** A run that starts later than this after the backend's previous run ended does not continue a streak. */
     static final long GAP_MICROS = 200;
-    static final int RUN_TO_GAP = 8;
+    /**
+     * A segment whose runs take longer than this stays on the quiet session: waking the threads is too small a part
+     * of its run for spinning to pay, while the spinning threads still slow what the process does between runs.
+     */
+    static final long LONGEST_RUN_MICROS = 2000;
     /**
      * A pause shorter than this after a run on the twin keeps the streak: ONNX Runtime's threads spin for several
      * milliseconds after a run.
@@ -87,7 +89,9 @@ final class SpinningTwin implements AutoCloseable {
         OrtSession use;
         synchronized (this) {
             long gap = runs.sinceLastEnd(this, now);
-            if (gap >= 0 && gap <= Math.max(GAP_MICROS * 1000, lastRunNanos / RUN_TO_GAP)) {
+            if (lastRunNanos > LONGEST_RUN_MICROS * 1000) {
+                streak = 0;
+            } else if (gap >= 0 && gap <= GAP_MICROS * 1000) {
                 streak++;
             } else if (!(gap >= 0 && lastOnTwin && gap <= SPIN_WINDOW_MICROS * 1000)) {
                 // another segment ran in between, or the segment paused long enough for the twin's threads to have

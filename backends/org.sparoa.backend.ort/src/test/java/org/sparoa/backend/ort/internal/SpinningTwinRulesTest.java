@@ -14,8 +14,8 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
 /**
- * {@link SpinningTwin}'s choice of session on a clock of the test's: a streak of back-to-back runs reaches the twin,
- * a pause shorter than the spin window keeps it, a longer pause or another segment's run ends it.
+ * {@link SpinningTwin}'s choice of session on a clock of the test's: a streak of back-to-back short runs reaches the
+ * twin, a pause shorter than the spin window keeps it, a longer pause, a long run or another segment's run ends it.
  */
 class SpinningTwinRulesTest {
     private static final long US = 1_000;
@@ -82,13 +82,14 @@ class SpinningTwinRulesTest {
     }
 
     @Test
-    void aLongRunAllowsAProportionallyLongerGap() {
-        long run = 32_000; // 32 ms: gaps up to 4 ms continue its streak, longer than the spin window
-        for (int i = 0; i <= SpinningTwin.STREAK; i++) {
-            run(run / SpinningTwin.RUN_TO_GAP - 100, run);
+    void aSegmentWithLongRunsStaysQuietAndOneThatTurnsLongLeavesTheTwin() {
+        long longRun = SpinningTwin.LONGEST_RUN_MICROS + 100;
+        for (int i = 0; i < 4 * SpinningTwin.STREAK; i++) {
+            assertSame(quiet, run(20, longRun), "run " + i + ": waking its threads is a small part of such a run");
         }
-        OrtSession next = run(run / SpinningTwin.RUN_TO_GAP - 100, run);
-        assertSame(built, next);
+        streak(); // the same segment, now with short runs
+        run(20, longRun); // on the twin still: the run's length is known only once it is over
+        assertSame(quiet, run(20, 600), "after a long run");
     }
 
     @Test
