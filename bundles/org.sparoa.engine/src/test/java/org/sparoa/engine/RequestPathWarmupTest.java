@@ -62,7 +62,8 @@ class RequestPathWarmupTest {
                     .toFloatArray());
             int afterFirst = counting.runs.get();
             assertTrue(afterFirst > 1, "the first request ran its plan again to warm the path: " + afterFirst);
-            assertTrue(afterFirst <= 1 + 5000, "at most the warm-up's runs: " + afterFirst);
+            // warm runs replay one real run's outputs, and run the model in one of 64 of at most 5,000
+            assertTrue(afterFirst <= 2 + 5000 / 64, "the model ran at most once per 64 warm runs: " + afterFirst);
 
             p.inference().infer(m.id(), X, RunOptions.defaults());
             assertEquals(afterFirst + 1, counting.runs.get(), "a later request of the model runs once");

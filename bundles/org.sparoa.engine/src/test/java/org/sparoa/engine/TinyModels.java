@@ -49,7 +49,7 @@ public final class TinyModels {
     }
 
     /** {@code y = Relu(Relu(x))} over 1x4. */
-    static Path twoRelus(Path dir, String name) throws IOException {
+    public static Path twoRelus(Path dir, String name) throws IOException {
         GraphProto g = GraphProto.newBuilder().setName("relus").addInput(floatInfo("x", 1, 4))
                 .addOutput(floatInfo("y", 1, 4))
                 .addNode(node("first", "Relu", List.of("x"), List.of("h")))

@@ -149,6 +149,19 @@ final class ExecutionPlan {
                 description.fallbackReason(), explanation);
     }
 
+    /**
+     * This plan with every segment replaying one real run's outputs ({@link ReplayedSegment}), for the warm-up of the
+     * request path. It owns nothing: it is never cached, retired or closed, and this plan stays usable.
+     */
+    ExecutionPlan replaying() {
+        List<CompiledSegment> replays = new ArrayList<>(segments.size());
+        for (CompiledSegment c : segments) {
+            replays.add(new ReplayedSegment(c));
+        }
+        return new ExecutionPlan(model, replays, backends, producerSegment, description.policy(),
+                description.fallbackReason(), description.explanation());
+    }
+
     /** Takes a lease for one run; false when the plan is retired and must not start new runs. */
     boolean acquire() {
         leases.incrementAndGet();

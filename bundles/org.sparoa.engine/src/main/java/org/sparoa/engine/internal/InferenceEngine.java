@@ -317,25 +317,34 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
         admit(model, inputs);
         InferenceResult result;
         try {
-            result = inferAdmitted(model, inputs, opts, true);
+            result = inferAdmitted(model, inputs, opts, RunKind.REQUEST);
         } finally {
             admission.release(model);
         }
         observers.publish(model.id(), result);
         if (!opts.captureIntermediates() && opts.deadline() == null && warmup.claim(model)) {
-            warmup.run(model, () -> warmRun(model, inputs, opts));
+            warmup.run(model, replay -> warmRun(model, inputs, opts, replay ? RunKind.WARM_REPLAY : RunKind.WARM));
         }
         return result;
+    }
+
+    /** What a run through {@link #attempt} is: a user's request, or a warm run of {@link RequestPathWarmup}. */
+    private enum RunKind {
+        REQUEST,
+        /** A warm run that runs the model. */
+        WARM,
+        /** A warm run whose segments hand back one real run's outputs ({@link ReplayedSegment}). */
+        WARM_REPLAY
     }
 
     /**
      * The request once more, through the same path, for {@link RequestPathWarmup}: not counted as a request, not
      * published to observers, and not counted among the uses after which a measured plan is measured again.
      */
-    private void warmRun(Model model, Map<String, Tensor> inputs, RunOptions opts) {
+    private void warmRun(Model model, Map<String, Tensor> inputs, RunOptions opts, RunKind kind) {
         admit(model, inputs);
         try {
-            inferAdmitted(model, inputs, opts, false);
+            inferAdmitted(model, inputs, opts, kind);
         } finally {
             admission.release(model);
         }
@@ -361,10 +370,10 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
      * through the executor while the caller waits; the tries are those of {@link #attempt}.
      */
     private InferenceResult inferAdmitted(Model model, Map<String, Tensor> inputs, RunOptions opts,
-                                          boolean countsAsUse) {
+                                          RunKind kind) {
         AtomicBoolean cancelled = new AtomicBoolean();
         try {
-            return waitFor(attempt(model, Map.copyOf(inputs), opts, 1, cancelled, true, countsAsUse), model.id());
+            return waitFor(attempt(model, Map.copyOf(inputs), opts, 1, cancelled, true, kind), model.id());
         } catch (RequestCancelledException e) {
             throw e;
         } catch (SparoaException e) {
@@ -402,7 +411,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
         CompletableFuture<InferenceResult> run;
         try {
             run = attempt(model, Map.copyOf(inputs), options == null ? RunOptions.defaults() : options, 1, cancelled,
-                    false, true);
+                    false, RunKind.REQUEST);
         } catch (RuntimeException e) {
             admission.release(model);
             throw e;
@@ -439,28 +448,30 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
      */
     private CompletableFuture<InferenceResult> attempt(Model model, Map<String, Tensor> inputs, RunOptions options,
                                                        int attempt, AtomicBoolean cancelled, boolean inline,
-                                                       boolean countsAsUse) {
+                                                       RunKind kind) {
         ExecutionPlan plan;
         try {
-            plan = pipeline.planFor(model, options, inputs, attempt == 1, countsAsUse);
+            plan = pipeline.planFor(model, options, inputs, attempt == 1, kind == RunKind.REQUEST);
         } catch (BackendDepartedException e) {
             if (attempt >= MAX_ATTEMPTS) {
                 return CompletableFuture.failedFuture(tooFast(model, e));
             }
             LOG.warn("{}; re-planning {} on what remains", e.getMessage(), model.id());
-            return attempt(model, inputs, options, attempt + 1, cancelled, inline, countsAsUse);
+            return attempt(model, inputs, options, attempt + 1, cancelled, inline, kind);
         }
         if (!plan.acquire()) {
             if (attempt >= MAX_ATTEMPTS) {
                 return CompletableFuture.failedFuture(new BackendException("the plan for " + model.id()
                         + " kept being retired; backends are changing too fast"));
             }
-            return attempt(model, inputs, options, attempt + 1, cancelled, inline, countsAsUse);
+            return attempt(model, inputs, options, attempt + 1, cancelled, inline, kind);
         }
         CompletableFuture<InferenceResult> run;
         try {
-            run = inline && plan.isSequential() ? runInline(plan, inputs, options)
-                    : PlanExecutor.run(plan, inputs, options.captureIntermediates(),
+            // a warm run that replays runs the same plan with segments that hand back one real run's outputs
+            ExecutionPlan runs = kind == RunKind.WARM_REPLAY ? warmup.replayOf(plan) : plan;
+            run = inline && runs.isSequential() ? runInline(runs, inputs, options)
+                    : PlanExecutor.run(runs, inputs, options.captureIntermediates(),
                             Cancellation.of(cancelled, options.deadline()));
         } catch (RuntimeException | Error e) {
             plan.release();
@@ -482,7 +493,7 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
             if (!gone.isEmpty() && attempt < MAX_ATTEMPTS) {
                 LOG.warn("Backend(s) {} left during a request on {}; re-planning on what remains", gone, model.id());
                 plans.evict(p -> p == plan);
-                return attempt(model, inputs, options, attempt + 1, cancelled, inline, countsAsUse);
+                return attempt(model, inputs, options, attempt + 1, cancelled, inline, kind);
             }
             return CompletableFuture.<InferenceResult>failedFuture(unwrap(error));
         }).thenCompose(f -> f);
