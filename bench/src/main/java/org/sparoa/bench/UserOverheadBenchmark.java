@@ -43,7 +43,8 @@ import com.google.gson.GsonBuilder;
  * new order each round. {@code -Dbench.ortSpinning=MODE} sets the engine's ort-cpu spinning (default auto), passed on
  * to the child JVMs. Each JVM warms up with 300 runs ({@code -Dbench.warmup=N} for another count, passed on to
  * the contenders' JVMs), then times {@code iterations} runs; {@code -Dsparoa.engine.requestPathWarmupMillis=N} is
- * passed on too (the engine's warm-up of its request path on a model's first request; 0 by default), and
+ * passed on too where set (the engine's warm-up of its request path on a model's first request; the engine's default
+ * otherwise), and
  * {@code -Dbench.markTimed=true} in a child's options prints a line where its timed runs start (to read beside
  * {@code -XX:+PrintCompilation}); a contender's
  * figure is
@@ -221,10 +222,12 @@ public final class UserOverheadBenchmark {
         Path model = c.file;
         List<String> jvm = new ArrayList<>(List.of("-XX:+UnlockDiagnosticVMOptions", "--add-modules",
                 "jdk.incubator.vector", "-Dbench.warmup=" + WARMUP,
-                // the engine's warm-up of its request path on the first request (0, the default: none)
-                "-D" + LocalPlatform.REQUEST_PATH_WARMUP_MILLIS + "="
-                        + System.getProperty(LocalPlatform.REQUEST_PATH_WARMUP_MILLIS, "0"),
                 "-Dbench.ortSpinning=" + System.getProperty("bench.ortSpinning", "auto")));
+        // the engine's warm-up of its request path on the first request: the engine's default unless set
+        String warmup = System.getProperty(LocalPlatform.REQUEST_PATH_WARMUP_MILLIS);
+        if (warmup != null) {
+            jvm.add("-D" + LocalPlatform.REQUEST_PATH_WARMUP_MILLIS + "=" + warmup);
+        }
         if (contender.startsWith("engine, JVM options ")) {
             jvm.addAll(List.of(THIRD_OPTIONS.split("\\s+")));
         }

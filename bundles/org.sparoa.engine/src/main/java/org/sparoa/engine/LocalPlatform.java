@@ -30,7 +30,8 @@ public final class LocalPlatform implements AutoCloseable {
     public static final String WHOLE_MODEL_CALIBRATION = "sparoa.engine.wholeModelCalibration";
     /**
      * System property: how long the first request of each model warms the engine's request path, in milliseconds
-     * (the {@code requestPathWarmupMillis} setting of the OSGi component; 0: never).
+     * (the {@code requestPathWarmupMillis} setting of the OSGi component, default
+     * {@link InferenceEngine#DEFAULT_REQUEST_PATH_WARMUP_MILLIS}; 0: never).
      */
     public static final String REQUEST_PATH_WARMUP_MILLIS = "sparoa.engine.requestPathWarmupMillis";
     private final ModelRegistryImpl models = new ModelRegistryImpl();

@@ -119,15 +119,15 @@ public class InferenceEngine implements InferenceService, OperatorProfiler, Cali
         boolean rejectNonFiniteInputs() default true;
 
         @AttributeDefinition(description = "The first synchronous request of each model, once it has its result, "
-                + "runs again through the engine's request path, untimed, for up to this many milliseconds before it "
-                + "returns, so that later requests find that path compiled by the JIT (0: never, the default: a "
-                + "server with a latency objective would see its first request of each model take that much longer; "
-                + "1000 suits interactive measurement with sparoa:run)")
+                + "runs again through the engine's request path, untimed, up to 5,000 times within this many "
+                + "milliseconds before it returns, so that later requests find that path compiled by the JIT; the "
+                + "warm runs replay one real run's outputs, all but one in 64, so that they cost the engine's code, "
+                + "not the model's (0: never)")
         long requestPathWarmupMillis() default DEFAULT_REQUEST_PATH_WARMUP_MILLIS;
     }
 
-    /** How long the first request of a model warms the request path, in milliseconds: never, by default. */
-    public static final long DEFAULT_REQUEST_PATH_WARMUP_MILLIS = 0;
+    /** How long the first request of a model may warm the request path, in milliseconds. */
+    public static final long DEFAULT_REQUEST_PATH_WARMUP_MILLIS = 250;
 
     /** Requests after which a measured plan is measured again, once. */
     public static final int DEFAULT_REMEASURE_AFTER = 1000;
