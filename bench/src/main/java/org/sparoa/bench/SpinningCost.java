@@ -79,7 +79,7 @@ public final class SpinningCost {
             Collections.shuffle(round, order);
             for (String[] job : round) {
                 results.computeIfAbsent(job[0] + " / " + job[1], k -> new ArrayList<>())
-                        .add(runChild(job[0], job[1], c.name(), threads));
+                        .add(runChild(job[0], job[1], model, threads));
             }
         }
         System.out.printf(Locale.ROOT, "%-14s %14s %14s %14s %14s%n", "scenario", "plain ORT", "within-run",
@@ -125,8 +125,8 @@ public final class SpinningCost {
     }
 
     /** One contender in one scenario: the p50, in ms, of what the scenario times. */
-    private static double child(String contender, String scenario, String modelName, int threads) throws Exception {
-        BenchModels.Case c = BenchModels.matching(modelName).get(0);
+    private static double child(String contender, String scenario, String modelWords, int threads) throws Exception {
+        BenchModels.Case c = BenchModels.matching(modelWords).get(0);
         byte[] bytes = Files.readAllBytes(c.file());
         ExecutorService javaTeam = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "java-team");
@@ -138,18 +138,22 @@ public final class SpinningCost {
             List<Runnable> runs = new ArrayList<>();
             if (contender.equals("plain ORT")) {
                 OrtEnvironment env = OrtEnvironment.getEnvironment();
-                long[] shape = c.shape().clone();
-                float[] x = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
-                Random random = new Random(42);
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = random.nextFloat() * 2 - 1;
-                }
                 for (int i = 0; i < (scenario.equals("two-models") ? 2 : 1); i++) {
                     OrtSession.SessionOptions options = OrtCpuBackend.sessionOptions(threads);
                     open.add(0, options);
                     OrtSession session = env.createSession(bytes, options);
                     open.add(0, session);
                     String input = session.getInputNames().iterator().next();
+                    long[] shape = c.shape() != null ? c.shape().clone()
+                            : ((ai.onnxruntime.TensorInfo) session.getInputInfo().get(input).getInfo()).getShape();
+                    for (int d = 0; d < shape.length; d++) {
+                        shape[d] = Math.max(1, shape[d]);
+                    }
+                    float[] x = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
+                    Random random = new Random(42);
+                    for (int k = 0; k < x.length; k++) {
+                        x[k] = random.nextFloat() * 2 - 1;
+                    }
                     runs.add(() -> {
                         try {
                             UserOverheadBenchmark.runAsAUserWould(env, session, input, x, shape);

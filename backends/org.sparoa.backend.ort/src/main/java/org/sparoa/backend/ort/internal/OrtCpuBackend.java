@@ -66,13 +66,14 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         int concurrentRuns() default 1;
 
         @AttributeDefinition(name = "Spinning", description = "Whether ONNX Runtime's intra-op threads spin-wait "
-                + "for work: adaptive (as within-run, except that a whole-model segment run back to back, 16 runs "
-                + "or more each within 200 us of its previous one, runs on a second session whose threads spin on "
-                + "after a run as plain ONNX Runtime's do; built in the background the first time, it doubles that "
-                + "model's ONNX Runtime memory), within-run (spin while a run lasts, stop when it returns: the cores "
-                + "go back to the platform's other threads, HTTP and other backends, between runs), auto (spin "
-                + "after a run too, only for a segment that is the whole model), on, off")
-        String spinning() default "adaptive";
+                + "for work: within-run (spin while a run lasts, stop when it returns: the cores go back to the "
+                + "platform's other threads, HTTP and other backends, between runs), adaptive (as within-run, except "
+                + "that a whole-model segment run back to back and briefly, 16 runs or more under 2 ms each within "
+                + "200 us of its previous one, runs on a second session whose threads spin on after a run as plain "
+                + "ONNX Runtime's do; for one model served by one caller: under HTTP load it cost throughput; the "
+                + "second session doubles that model's ONNX Runtime memory), auto (spin after a run too, only for a "
+                + "segment that is the whole model), on, off")
+        String spinning() default "within-run";
 
         @AttributeDefinition(name = "Hand-over", description = "How tensors cross to and from other backends: "
                 + "direct (inputs in direct buffers read in place, outputs written by ONNX Runtime into direct "

@@ -23,7 +23,9 @@ import ai.onnxruntime.OrtSession;
  * twin, and stays on it through pauses shorter than {@value #SPIN_WINDOW_MICROS} us, while the twin's threads may
  * still spin; a run after another segment's, after a longer pause or after a longer run goes back to the quiet
  * session. The twin is built in the background the first time a streak is seen, so a model never served in a loop
- * never holds a second session.
+ * never holds a second session. An HTTP server's requests under load also come back to back, and there the spinning
+ * threads take the cores its own threads need: this is a setting for one model served by one caller, not the
+ * default.
  */
 final class SpinningTwin implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SpinningTwin.class);
