@@ -1,8 +1,5 @@
 package org.sparoa.bench;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -107,21 +104,7 @@ public final class SpinningCost {
         }
         Process p = ChildJvm.start(jvm, SpinningCost.class, List.of("--child", contender, scenario, model,
                 String.valueOf(threads)));
-        String result = null;
-        StringBuilder log = new StringBuilder();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                if (line.startsWith("RESULT ")) {
-                    result = line.substring(7);
-                } else if (log.length() < 4000) {
-                    log.append(line).append('\n');
-                }
-            }
-        }
-        if (p.waitFor() != 0 || result == null) {
-            throw new IllegalStateException("the JVM of " + contender + " / " + scenario + " failed:\n" + log);
-        }
-        return Double.parseDouble(result);
+        return Double.parseDouble(ChildJvm.result(p, contender + " / " + scenario, line -> false));
     }
 
     /** One contender in one scenario: the p50, in ms, of what the scenario times. */

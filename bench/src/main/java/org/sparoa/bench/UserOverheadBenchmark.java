@@ -1,8 +1,6 @@
 package org.sparoa.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Writer;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
@@ -235,25 +233,18 @@ public final class UserOverheadBenchmark {
                 UserOverheadBenchmark.class, List.of("--child", contender, model.toString(),
                         String.valueOf(iterations), String.valueOf(threads),
                         c.shape == null ? "declared" : org.sparoa.api.Shapes.format(c.shape)));
-        String result = null;
-        StringBuilder log = new StringBuilder();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                if (line.startsWith("RESULT ")) {
-                    result = line.substring(7);
-                } else if (line.startsWith("FIRST ")) {
-                    firstPerJvm.computeIfAbsent(c.name + " / " + contender, k -> new ArrayList<>())
-                            .add(Double.parseDouble(line.substring(6)));
-                } else if (line.startsWith("DURING ")) {
-                    activityPerJvm.computeIfAbsent(c.name + " / " + contender, k -> new ArrayList<>()).add(line.substring(7));
-                } else if (log.length() < 4000) {
-                    log.append(line).append('\n');
-                }
+        String key = c.name + " / " + contender;
+        String result = ChildJvm.result(p, "'" + contender + "' on " + model, line -> {
+            if (line.startsWith("FIRST ")) {
+                firstPerJvm.computeIfAbsent(key, k -> new ArrayList<>()).add(Double.parseDouble(line.substring(6)));
+                return true;
             }
-        }
-        if (p.waitFor() != 0 || result == null) {
-            throw new IllegalStateException("the JVM of '" + contender + "' on " + model + " failed:\n" + log);
-        }
+            if (line.startsWith("DURING ")) {
+                activityPerJvm.computeIfAbsent(key, k -> new ArrayList<>()).add(line.substring(7));
+                return true;
+            }
+            return false;
+        });
         return Double.parseDouble(result);
     }
 
