@@ -21,7 +21,8 @@ class SpinningTest {
         assertEquals(OrtCpuBackend.Spinning.ADAPTIVE, OrtCpuBackend.Spinning.parse("adaptive"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> OrtCpuBackend.Spinning.parse("sometimes"));
-        assertTrue(e.getMessage().contains("adaptive, auto, on, within-run or off") && e.getMessage().contains("'sometimes'"),
+        assertTrue(e.getMessage().contains("adaptive, auto, on, within-run or off")
+                && e.getMessage().contains("'sometimes'"),
                 e.getMessage());
     }
 
