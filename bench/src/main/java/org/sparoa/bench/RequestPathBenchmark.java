@@ -84,12 +84,13 @@ public final class RequestPathBenchmark {
                 OrtEnvironment env = OrtEnvironment.getEnvironment();
                 TensorInfo in = model.graph().inputs().get(0);
                 Tensor x = inputs.get(in.name());
-                float[] values = x.toFloatArray();
+                UserOverheadBenchmark.PlainInput plain = new UserOverheadBenchmark.PlainInput(in.name(), x.shape(),
+                        x.toFloatArray());
                 try (OrtSession.SessionOptions options = OrtCpuBackend.sessionOptions(threads);
                      OrtSession session = env.createSession(Files.readAllBytes(c.file()), options)) {
                     time(times, () -> {
                         try {
-                            UserOverheadBenchmark.runAsAUserWould(env, session, in.name(), values, x.shape());
+                            plain.runAsAUserWould(env, session);
                         } catch (OrtException e) {
                             throw new IllegalStateException(e);
                         }

@@ -2,7 +2,6 @@ package org.sparoa.bench;
 
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,10 +83,10 @@ public final class SpinningCost {
         for (String s : SCENARIOS) {
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-14s", s));
             for (String k : CONTENDERS) {
-                line.append(String.format(Locale.ROOT, " %14.3f", median(results.get(k + " / " + s))));
+                line.append(String.format(Locale.ROOT, " %14.3f", UserOverheadBenchmark.median(results.get(k + " / " + s))));
             }
             if (s.equals("java-after")) {
-                line.append(String.format(Locale.ROOT, " %14.3f", median(results.get("none / java-after"))));
+                line.append(String.format(Locale.ROOT, " %14.3f", UserOverheadBenchmark.median(results.get("none / java-after"))));
             }
             System.out.println(line);
         }
@@ -126,20 +125,10 @@ public final class SpinningCost {
                     open.add(0, options);
                     OrtSession session = env.createSession(bytes, options);
                     open.add(0, session);
-                    String input = session.getInputNames().iterator().next();
-                    long[] shape = c.shape() != null ? c.shape().clone()
-                            : ((ai.onnxruntime.TensorInfo) session.getInputInfo().get(input).getInfo()).getShape();
-                    for (int d = 0; d < shape.length; d++) {
-                        shape[d] = Math.max(1, shape[d]);
-                    }
-                    float[] x = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
-                    Random random = new Random(42);
-                    for (int k = 0; k < x.length; k++) {
-                        x[k] = random.nextFloat() * 2 - 1;
-                    }
+                    UserOverheadBenchmark.PlainInput in = UserOverheadBenchmark.PlainInput.of(session, c.shape());
                     runs.add(() -> {
                         try {
-                            UserOverheadBenchmark.runAsAUserWould(env, session, input, x, shape);
+                            in.runAsAUserWould(env, session);
                         } catch (Exception e) {
                             throw new IllegalStateException(e);
                         }
@@ -204,10 +193,5 @@ public final class SpinningCost {
             a = a * 1.0000001 + 1e-9;
         }
         return a;
-    }
-
-    private static double median(List<Double> v) {
-        double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
     }
 }

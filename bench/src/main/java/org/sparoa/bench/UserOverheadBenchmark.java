@@ -258,13 +258,8 @@ public final class UserOverheadBenchmark {
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             try (OrtSession.SessionOptions options = OrtCpuBackend.sessionOptions(threads);
                  OrtSession session = env.createSession(bytes, options)) {
-                Map.Entry<String, NodeInfo> in = session.getInputInfo().entrySet().iterator().next();
-                long[] shape = given != null ? given : ((ai.onnxruntime.TensorInfo) in.getValue().getInfo()).getShape();
-                for (int i = 0; i < shape.length; i++) {
-                    shape[i] = shape[i] > 0 ? shape[i] : 1;
-                }
-                float[] x = random(shape);
-                time(times, during, () -> runAsAUserWould(env, session, in.getKey(), x, shape));
+                PlainInput in = PlainInput.of(session, given);
+                time(times, during, () -> in.runAsAUserWould(env, session));
             }
         } else if (contender.equals("segment")) {
             try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty());
@@ -399,15 +394,30 @@ public final class UserOverheadBenchmark {
     }
 
     /**
-     * One request to plain ONNX Runtime as a user would make it: a tensor over the input array, the outputs read back
-     * as float buffers.
+     * A plain ONNX Runtime session's (first) input as a user would feed it: its name, its shape (the given one, else
+     * the declared one with open dimensions 1) and seeded random values.
      */
-    static void runAsAUserWould(OrtEnvironment env, OrtSession session, String input, float[] values, long[] shape)
-            throws OrtException {
-        try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), shape);
-             OrtSession.Result r = session.run(Map.of(input, t))) {
-            for (Map.Entry<String, OnnxValue> o : r) {
-                ((OnnxTensor) o.getValue()).getFloatBuffer();
+    record PlainInput(String name, long[] shape, float[] values) {
+        static PlainInput of(OrtSession session, long[] given) throws OrtException {
+            Map.Entry<String, NodeInfo> in = session.getInputInfo().entrySet().iterator().next();
+            long[] shape = given != null ? given.clone()
+                    : ((ai.onnxruntime.TensorInfo) in.getValue().getInfo()).getShape();
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = shape[i] > 0 ? shape[i] : 1;
+            }
+            return new PlainInput(in.getKey(), shape, random(shape));
+        }
+
+        /**
+         * One request to plain ONNX Runtime as a user would make it: a tensor over the input array, the outputs read
+         * back as float buffers.
+         */
+        void runAsAUserWould(OrtEnvironment env, OrtSession session) throws OrtException {
+            try (OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), shape);
+                 OrtSession.Result r = session.run(Map.of(name, t))) {
+                for (Map.Entry<String, OnnxValue> o : r) {
+                    ((OnnxTensor) o.getValue()).getFloatBuffer();
+                }
             }
         }
     }
@@ -434,7 +444,7 @@ public final class UserOverheadBenchmark {
         return v;
     }
 
-    private static double median(List<Double> v) {
+    static double median(List<Double> v) {
         return WarmupCurveBenchmark.median(v.stream().mapToDouble(Double::doubleValue).toArray());
     }
 }
