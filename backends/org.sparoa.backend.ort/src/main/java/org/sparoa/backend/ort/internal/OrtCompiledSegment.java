@@ -64,7 +64,7 @@ final class OrtCompiledSegment implements CompiledSegment {
     private final LoadTracker.Probe probe;
     /** The session for runs back to back ({@link OrtCpuBackend.Spinning#ADAPTIVE}, whole model); else null. */
     private final SpinningTwin twin;
-    /** The backend's record of its last run, which this segment's runs update. */
+    /** The backend's record of its last run, which this segment's runs update ({@code ADAPTIVE} only; else null). */
     private final SpinningTwin.RunSequence runs;
 
     OrtCompiledSegment(String backendId, Segment segment, OrtEnvironment env, OrtSession session, Executor executor,
@@ -113,8 +113,8 @@ final class OrtCompiledSegment implements CompiledSegment {
         } finally {
             if (twin != null) {
                 twin.ended();
-            } else {
-                runs.endedElsewhere(System.nanoTime());
+            } else if (runs != null) {
+                runs.endedElsewhere();
             }
             probe.end(start);
         }

@@ -251,12 +251,14 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
                 options.addConfigEntry("session.force_spinning_stop", "1");
             }
             OrtSession session = env.createSession(segment.onnxModel(), options);
-            SpinningTwin twin = spinning == Spinning.ADAPTIVE && wholeModel
+            boolean adaptive = spinning == Spinning.ADAPTIVE;
+            SpinningTwin twin = adaptive && wholeModel
                     ? new SpinningTwin(id + ": " + segment.model().id(), () -> spinningSession(segment), twinBuilder,
                             runSequence)
                     : null;
+            // with another setting no twin reads the record of runs: the segments keep none
             return new OrtCompiledSegment(id, segment, env, session, executor, handOver, buffers, load.segment(), twin,
-                    runSequence);
+                    adaptive ? runSequence : null);
         } catch (OrtException e) {
             throw new BackendException(id + ": ONNX Runtime cannot load segment " + segment.index() + " of "
                     + segment.model().id() + ": " + e.getMessage(), e);

@@ -205,9 +205,8 @@ final class SpinningTwin implements AutoCloseable {
         }
 
         /** Another run of the backend ended (a segment without a twin): the next twin run starts no streak. */
-        synchronized void endedElsewhere(long now) {
+        synchronized void endedElsewhere() {
             last = null;
-            lastEnd = now;
         }
     }
 }

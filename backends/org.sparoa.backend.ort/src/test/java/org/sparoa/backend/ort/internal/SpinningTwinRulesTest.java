@@ -95,7 +95,8 @@ class SpinningTwinRulesTest {
     @Test
     void anotherSegmentsRunInBetweenEndsTheStreak() {
         streak();
-        runs.endedElsewhere(clock.addAndGet(5 * US));
+        clock.addAndGet(5 * US);
+        runs.endedElsewhere();
         assertSame(quiet, run(5, 600), "the other segment would have run beside the twin's spinning threads");
     }
 }
