@@ -12,9 +12,10 @@ import java.nio.ByteOrder;
  */
 public final class NonFinite {
     private static final int FLOAT_EXPONENT = 0x7f800000;
-    private static final long BOTH_FLOAT_EXPONENTS = 0x7f8000007f800000L;
     /** Added to a float's exponent field, carries into its sign position only when the field is all ones. */
-    private static final long BOTH_FLOAT_EXPONENT_CARRIES = 0x0080000000800000L;
+    private static final long FLOAT_EXPONENT_CARRY = 0x00800000L;
+    private static final long BOTH_FLOAT_EXPONENTS = 0x7f8000007f800000L;
+    private static final long BOTH_FLOAT_EXPONENT_CARRIES = FLOAT_EXPONENT_CARRY << 32 | FLOAT_EXPONENT_CARRY;
     private static final long BOTH_FLOAT_SIGNS = 0x8000000080000000L;
     private static final long DOUBLE_EXPONENT = 0x7ff0000000000000L;
 
@@ -41,7 +42,7 @@ public final class NonFinite {
             carries |= (b.getLong(i) & BOTH_FLOAT_EXPONENTS) + BOTH_FLOAT_EXPONENT_CARRIES;
         }
         if (n % 2 == 1) {
-            carries |= (long) (b.getInt(pairBytes) & FLOAT_EXPONENT) + (BOTH_FLOAT_EXPONENT_CARRIES & 0xffffffffL);
+            carries |= (b.getInt(pairBytes) & FLOAT_EXPONENT) + FLOAT_EXPONENT_CARRY;
         }
         if ((carries & BOTH_FLOAT_SIGNS) == 0) {
             return -1;
