@@ -27,8 +27,9 @@ import ai.onnxruntime.OrtSession;
 /**
  * What ONNX Runtime's spinning costs and saves (docs/performance.md, "Spinning only where nothing else waits"): plain
  * ONNX Runtime (its threads spin on after a run), the {@code ort-cpu} backend with {@code within-run} (they stop when a
- * run returns) and with {@code adaptive} (a second, spinning session for a whole-model segment run back to back), each
- * in a fresh JVM per scenario, the JVMs alternating in a new order each round:
+ * run returns), with {@code adaptive} (a second, spinning session for a whole-model segment run back to back) and with
+ * {@code bounded} (they spin on for {@link OrtCpuBackend#DEFAULT_SPIN_MICROS} us, {@code bounded-N}: N us), each in a
+ * fresh JVM per scenario, the JVMs alternating in a new order each round:
  * <ul>
  * <li>{@code back-to-back}: one model run again and again, as {@code sparoa:run} or a client's loop runs it;</li>
  * <li>{@code two-models}: two sessions of the model taking turns, as two models served together;</li>
@@ -38,10 +39,12 @@ import ai.onnxruntime.OrtSession;
  * Each JVM warms up with 300 iterations and times 600; a figure is the median over the JVMs of their p50.
  *
  * <p>Arguments: {@code [rounds] [threads]}, default 6 and 2; {@code -Dbench.models=WORDS} picks the model (default
- * BlazeFace front).
+ * BlazeFace front), {@code -Dbench.spinningContenders=A,B,...} the contenders (default plain ORT, within-run,
+ * adaptive, bounded).
  */
 public final class SpinningCost {
-    private static final List<String> CONTENDERS = List.of("plain ORT", "within-run", "adaptive");
+    private static final List<String> CONTENDERS = List.of(System.getProperty("bench.spinningContenders",
+            "plain ORT,within-run,adaptive,bounded").split(","));
     private static final List<String> SCENARIOS = List.of("back-to-back", "two-models", "java-after");
     private static final int WARMUP = 300;
     private static final int TIMED = 600;
@@ -78,8 +81,11 @@ public final class SpinningCost {
                         .add(runChild(job[0], job[1], model, threads));
             }
         }
-        System.out.printf(Locale.ROOT, "%-14s %14s %14s %14s %14s%n", "scenario", "plain ORT", "within-run",
-                "adaptive", "Java alone");
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-14s", "scenario"));
+        for (String k : CONTENDERS) {
+            header.append(String.format(Locale.ROOT, " %14s", k));
+        }
+        System.out.println(header.append(String.format(Locale.ROOT, " %14s", "Java alone")));
         for (String s : SCENARIOS) {
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-14s", s));
             for (String k : CONTENDERS) {
@@ -135,8 +141,12 @@ public final class SpinningCost {
                     });
                 }
             } else if (!contender.equals("none")) {
+                boolean boundedFor = contender.startsWith("bounded-");
                 OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1,
-                        OrtCpuBackend.Spinning.parse(contender));
+                        boundedFor ? OrtCpuBackend.Spinning.BOUNDED : OrtCpuBackend.Spinning.parse(contender),
+                        OrtCpuBackend.HandOver.DIRECT, OrtCpuBackend.DEFAULT_DYNAMIC_BLOCK_BASE,
+                        boundedFor ? Integer.parseInt(contender.substring("bounded-".length()))
+                                : OrtCpuBackend.DEFAULT_SPIN_MICROS);
                 open.add(0, backend);
                 LocalPlatform platform = LocalPlatform.of(backend);
                 open.add(0, platform);

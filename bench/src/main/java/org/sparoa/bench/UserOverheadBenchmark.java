@@ -38,8 +38,8 @@ import com.google.gson.GsonBuilder;
  * of its own, as a user would call it (a tensor over the input array per request, the outputs read back as float
  * buffers), same session options and intra-op threads. Every contender runs in a fresh JVM of its own with the
  * Karaf server's JVM options (no heap size, {@code --add-modules jdk.incubator.vector}); the JVMs alternate, in a
- * new order each round. {@code -Dbench.ortSpinning=MODE} sets the engine's ort-cpu spinning (default auto), passed on
- * to the child JVMs. Each JVM warms up with 300 runs ({@code -Dbench.warmup=N} for another count, passed on to
+ * new order each round. {@code -Dbench.ortSpinning=MODE} sets the engine's ort-cpu spinning (default auto) and
+ * {@code -Dbench.ortSpinMicros=N} its spin with {@code bounded}, passed on to the child JVMs. Each JVM warms up with 300 runs ({@code -Dbench.warmup=N} for another count, passed on to
  * the contenders' JVMs), then times {@code iterations} runs; {@code -Dsparoa.engine.requestPathWarmupMillis=N} is
  * passed on too where set (the engine's warm-up of its request path on a model's first request; the engine's default
  * otherwise), and
@@ -220,7 +220,8 @@ public final class UserOverheadBenchmark {
         Path model = c.file;
         List<String> jvm = new ArrayList<>(List.of("-XX:+UnlockDiagnosticVMOptions", "--add-modules",
                 "jdk.incubator.vector", "-Dbench.warmup=" + WARMUP,
-                "-Dbench.ortSpinning=" + System.getProperty("bench.ortSpinning", "auto")));
+                "-Dbench.ortSpinning=" + System.getProperty("bench.ortSpinning", "auto"),
+                "-Dbench.ortSpinMicros=" + OrtSpinning.spinMicros()));
         // the engine's warm-up of its request path on the first request: the engine's default unless set
         String warmup = System.getProperty(LocalPlatform.REQUEST_PATH_WARMUP_MILLIS);
         if (warmup != null) {
@@ -276,7 +277,8 @@ public final class UserOverheadBenchmark {
         } else {
             OrtCpuBackend.HandOver handOver = contender.endsWith("copy") ? OrtCpuBackend.HandOver.COPY
                     : OrtCpuBackend.HandOver.DIRECT;
-            try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty(), handOver);
+            try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty(), handOver,
+                    OrtCpuBackend.DEFAULT_DYNAMIC_BLOCK_BASE, OrtSpinning.spinMicros());
                  LocalPlatform platform = LocalPlatform.of(backend)) {
                 Model model = platform.models().load("m", file);
                 Map<String, Tensor> inputs = inputs(model, given);

@@ -90,8 +90,8 @@ public final class ServingBenchmark {
         report.put("loadAverageAtStart", load);
         report.put("ortIntraOpThreads", threads);
         report.put("shedLate", shed);
-        try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1,
-                OrtSpinning.fromProperty());
+        try (OrtCpuBackend backend = new OrtCpuBackend("ort-cpu", threads, 1, OrtSpinning.fromProperty(),
+                OrtCpuBackend.HandOver.DIRECT, OrtCpuBackend.DEFAULT_DYNAMIC_BLOCK_BASE, OrtSpinning.spinMicros());
              LocalPlatform platform = LocalPlatform.of(backend)) {
             Model cls = platform.models().load("cls", models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"));
             if (iterations > 0) {

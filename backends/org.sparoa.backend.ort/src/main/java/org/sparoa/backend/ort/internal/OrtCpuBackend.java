@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
@@ -66,14 +67,22 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         int concurrentRuns() default 1;
 
         @AttributeDefinition(name = "Spinning", description = "Whether ONNX Runtime's intra-op threads spin-wait "
-                + "for work: within-run (spin while a run lasts, stop when it returns: the cores go back to the "
+                + "for work: bounded (a whole-model segment's threads spin on after a run for at most Spin "
+                + "microseconds, then sleep: a run that follows sooner, as in a loop of requests, finds them awake, "
+                + "and no more than that is taken from other threads after a run; other segments as within-run), "
+                + "within-run (spin while a run lasts, stop when it returns: the cores go back to the "
                 + "platform's other threads, HTTP and other backends, between runs), adaptive (as within-run, except "
                 + "that a whole-model segment run back to back and briefly, 16 runs or more under 2 ms each within "
                 + "200 us of its previous one, runs on a second session whose threads spin on after a run as plain "
                 + "ONNX Runtime's do; for one model served by one caller: under HTTP load it cost throughput; the "
                 + "second session doubles that model's ONNX Runtime memory), auto (spin after a run too, only for a "
                 + "segment that is the whole model), on, off")
-        String spinning() default "within-run";
+        String spinning() default "bounded";
+
+        @AttributeDefinition(name = "Spin", description = "With spinning = bounded: how long, in microseconds, "
+                + "ONNX Runtime's threads spin for more work after their last before they sleep "
+                + "(session.intra_op.spin_duration_us)")
+        int spinMicros() default DEFAULT_SPIN_MICROS;
 
         @AttributeDefinition(name = "Hand-over", description = "How tensors cross to and from other backends: "
                 + "direct (inputs in direct buffers read in place, outputs written by ONNX Runtime into direct "
@@ -87,6 +96,12 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
                 + "(README, Configuration); for boards whose cores differ in speed")
         int dynamicBlockBase() default DEFAULT_DYNAMIC_BLOCK_BASE;
     }
+
+    /**
+     * {@link Config#spinMicros()}'s default: longer than the engine takes between two requests of a loop, short against
+     * a run (docs/performance.md, "Spinning for a bounded time").
+     */
+    public static final int DEFAULT_SPIN_MICROS = 50;
 
     /** {@link Config#dynamicBlockBase()}'s default: ONNX Runtime's own (static shares). */
     public static final int DEFAULT_DYNAMIC_BLOCK_BASE = 0;
@@ -110,6 +125,12 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     /** When ONNX Runtime's threads may spin-wait for more work after a run. */
     public enum Spinning {
         /**
+         * A whole-model segment's threads spin on after a run for a bounded time
+         * ({@code session.intra_op.spin_duration_us}), then sleep; other segments as {@link #WITHIN_RUN}: in a mixed
+         * plan the next segment's backend needs the cores at once.
+         */
+        BOUNDED,
+        /**
          * As {@link #WITHIN_RUN}, except that a whole-model segment run back to back runs on a second session whose
          * threads spin on after a run ({@link SpinningTwin}).
          */
@@ -125,7 +146,8 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
             try {
                 return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException | NullPointerException e) {
-                throw new IllegalArgumentException("spinning must be adaptive, auto, on, within-run or off, got '" + s
+                throw new IllegalArgumentException("spinning must be bounded, adaptive, auto, on, within-run or off, got '"
+                        + s
                         + "'", e);
             }
         }
@@ -138,6 +160,7 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     private final Spinning spinning;
     private final HandOver handOver;
     private final int dynamicBlockBase;
+    private final int spinMicros;
     private final DirectBufferPool buffers = new DirectBufferPool(DirectBufferPool.DEFAULT_MAX_RETAINED_BYTES);
     /** The recent slowdown of this backend's segments, for {@link #state()}. */
     private final LoadTracker load = LoadTracker.sharingCores();
@@ -151,7 +174,8 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     @Activate
     public OrtCpuBackend(Config config) {
         this(config.sparoa_backend_id(), config.intraOpThreads(), config.concurrentRuns(),
-                Spinning.parse(config.spinning()), HandOver.parse(config.handOver()), config.dynamicBlockBase());
+                Spinning.parse(config.spinning()), HandOver.parse(config.handOver()), config.dynamicBlockBase(),
+                config.spinMicros());
     }
 
     /** For use outside OSGi (tests, benchmarks, tools), spinning {@link Spinning#AUTO}. */
@@ -169,9 +193,18 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
 
     public OrtCpuBackend(String id, int intraOpThreads, int concurrentRuns, Spinning spinning, HandOver handOver,
                          int dynamicBlockBase) {
+        this(id, intraOpThreads, concurrentRuns, spinning, handOver, dynamicBlockBase, DEFAULT_SPIN_MICROS);
+    }
+
+    public OrtCpuBackend(String id, int intraOpThreads, int concurrentRuns, Spinning spinning, HandOver handOver,
+                         int dynamicBlockBase, int spinMicros) {
         if (dynamicBlockBase < 0) {
             throw new IllegalArgumentException("dynamicBlockBase must be 0 (off) or positive, got " + dynamicBlockBase);
         }
+        if (spinMicros < 1) {
+            throw new IllegalArgumentException("spinMicros must be positive, got " + spinMicros);
+        }
+        this.spinMicros = spinMicros;
         this.id = id;
         this.handOver = handOver;
         this.dynamicBlockBase = dynamicBlockBase;
@@ -190,9 +223,9 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         this.twinBuilder = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 threadFactory(id + "-twin-builder"));
         twinBuilder.allowCoreThreadTimeOut(true);
-        LOG.info("Backend {} started: ONNX Runtime {} on {} with {} intra-op threads, spinning {}, hand-over {}, "
+        LOG.info("Backend {} started: ONNX Runtime {} on {} with {} intra-op threads, spinning {}{}, hand-over {}, "
                 + "dynamic block base {}", id, env.getVersion(), System.getProperty("os.arch"), this.intraOpThreads,
-                spinning, handOver, dynamicBlockBase);
+                spinning, spinning == Spinning.BOUNDED ? " (" + spinMicros + " us)" : "", handOver, dynamicBlockBase);
     }
 
     @Deactivate
@@ -245,10 +278,8 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         }
         boolean wholeModel = segment.nodes().size() == segment.model().graph().nodes().size();
         try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads, dynamicBlockBase)) {
-            if (spinning == Spinning.OFF || spinning == Spinning.AUTO && !wholeModel) {
-                options.addConfigEntry("session.intra_op.allow_spinning", "0");
-            } else if (spinning == Spinning.WITHIN_RUN || spinning == Spinning.ADAPTIVE) {
-                options.addConfigEntry("session.force_spinning_stop", "1");
+            for (Map.Entry<String, String> e : spinningEntries(spinning, wholeModel, spinMicros).entrySet()) {
+                options.addConfigEntry(e.getKey(), e.getValue());
             }
             OrtSession session = env.createSession(segment.onnxModel(), options);
             boolean adaptive = spinning == Spinning.ADAPTIVE;
@@ -263,6 +294,18 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
             throw new BackendException(id + ": ONNX Runtime cannot load segment " + segment.index() + " of "
                     + segment.model().id() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** ONNX Runtime's session entries for a spinning setting, for a segment that is the whole model or not. */
+    static Map<String, String> spinningEntries(Spinning spinning, boolean wholeModel, int spinMicros) {
+        return switch (spinning) {
+            case OFF -> Map.of("session.intra_op.allow_spinning", "0");
+            case AUTO -> wholeModel ? Map.of() : Map.of("session.intra_op.allow_spinning", "0");
+            case ON -> Map.of();
+            case WITHIN_RUN, ADAPTIVE -> Map.of("session.force_spinning_stop", "1");
+            case BOUNDED -> wholeModel ? Map.of("session.intra_op.spin_duration_us", Integer.toString(spinMicros))
+                    : Map.of("session.force_spinning_stop", "1");
+        };
     }
 
     /** A session of the segment whose threads spin on after a run, as plain ONNX Runtime's (ADAPTIVE's twin). */

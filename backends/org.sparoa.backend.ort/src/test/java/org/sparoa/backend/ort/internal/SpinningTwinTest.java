@@ -78,8 +78,9 @@ class SpinningTwinTest {
 
     @Test
     void otherSettingsHaveNoTwin() {
-        for (OrtCpuBackend.Spinning s : new OrtCpuBackend.Spinning[] {OrtCpuBackend.Spinning.WITHIN_RUN,
-                OrtCpuBackend.Spinning.AUTO, OrtCpuBackend.Spinning.ON, OrtCpuBackend.Spinning.OFF}) {
+        for (OrtCpuBackend.Spinning s : new OrtCpuBackend.Spinning[] {OrtCpuBackend.Spinning.BOUNDED,
+                OrtCpuBackend.Spinning.WITHIN_RUN, OrtCpuBackend.Spinning.AUTO, OrtCpuBackend.Spinning.ON,
+                OrtCpuBackend.Spinning.OFF}) {
             try (OrtCpuBackend backend = new OrtCpuBackend("ort-" + s, 2, 1, s);
                  CompiledSegment whole = backend.compile(wholeModel())) {
                 assertNull(((OrtCompiledSegment) whole).twin(), s.toString());
