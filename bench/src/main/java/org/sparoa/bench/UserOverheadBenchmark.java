@@ -56,7 +56,7 @@ import com.google.gson.GsonBuilder;
  */
 public final class UserOverheadBenchmark {
     /** {@code shape}: of the (single) input where the model leaves dimensions open, else null. */
-    private record Case(String name, Path file, long[] shape) {
+    record Case(String name, Path file, long[] shape) {
     }
 
     private static final int WARMUP = Integer.getInteger("bench.warmup", 300);
@@ -88,21 +88,7 @@ public final class UserOverheadBenchmark {
         int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         List<String> only = args.length > 3 ? List.of(args).subList(3, args.length) : List.of();
-        Path models = Path.of(System.getProperty("sparoa.models", "target/models"));
-        Path shared = Path.of(System.getProperty("sparoa.shared", "../../shared"));
-        List<Case> cases = new ArrayList<>(List.of(
-                new Case("cls", models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"), new long[] {1, 3, 48, 192}),
-                new Case("blazeface-front", shared.resolve("models/blazeface_front_128x128.onnx"), null),
-                new Case("blazeface-back", shared.resolve("models/blazeface_back_256x256.onnx"), null),
-                new Case("mlsd", shared.resolve("models/mlsd_320x320_tiny.onnx"), null)));
-        // models this project never tuned for, run only when named
-        List<Case> untuned = List.of(
-                new Case("ppocrv4-rec", models.resolve("ch_PP-OCRv4_rec_infer.onnx"), new long[] {1, 3, 48, 320}),
-                new Case("ppocrv4-det", models.resolve("ch_PP-OCRv4_det_infer.onnx"), new long[] {1, 3, 320, 320}));
-        if (!only.isEmpty()) {
-            cases.addAll(untuned);
-            cases.removeIf(c -> !only.contains(c.name));
-        }
+        List<Case> cases = cases(only);
         System.out.println("load average before: " + LoadAverage.read());
         List<Map<String, Object>> rows = new ArrayList<>();
         System.out.printf("%-16s %14s %14s %14s %10s %10s%n", "model", "plain ORT p50", "engine p50", "3rd p50",
@@ -174,6 +160,29 @@ public final class UserOverheadBenchmark {
             new GsonBuilder().setPrettyPrinting().create().toJson(doc, w);
         }
         System.out.println("Wrote " + out);
+    }
+
+    /**
+     * The benchmark models named in {@code only} (all but the untuned ones when empty): cls, blazeface-front,
+     * blazeface-back, mlsd, and ppocrv4-rec and ppocrv4-det, models the project never tuned for.
+     */
+    static List<Case> cases(List<String> only) {
+        Path models = Path.of(System.getProperty("sparoa.models", "target/models"));
+        Path shared = Path.of(System.getProperty("sparoa.shared", "../../shared"));
+        List<Case> cases = new ArrayList<>(List.of(
+                new Case("cls", models.resolve("ch_ppocr_mobile_v2.0_cls_infer.onnx"), new long[] {1, 3, 48, 192}),
+                new Case("blazeface-front", shared.resolve("models/blazeface_front_128x128.onnx"), null),
+                new Case("blazeface-back", shared.resolve("models/blazeface_back_256x256.onnx"), null),
+                new Case("mlsd", shared.resolve("models/mlsd_320x320_tiny.onnx"), null)));
+        // models this project never tuned for, run only when named
+        List<Case> untuned = List.of(
+                new Case("ppocrv4-rec", models.resolve("ch_PP-OCRv4_rec_infer.onnx"), new long[] {1, 3, 48, 320}),
+                new Case("ppocrv4-det", models.resolve("ch_PP-OCRv4_det_infer.onnx"), new long[] {1, 3, 320, 320}));
+        if (!only.isEmpty()) {
+            cases.addAll(untuned);
+            cases.removeIf(c -> !only.contains(c.name));
+        }
+        return cases;
     }
 
     /**

@@ -1,0 +1,186 @@
+package org.sparoa.bench;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+/**
+ * The platform's own cost as a user sees it, through the real distribution (issue 12, item 7): {@code ./sparoa run
+ * MODEL --backend ort-cpu --warmup 300 --iterations N} in a platform started afresh for the run (Karaf with its JVM
+ * options and every bundle of the distribution active, the {@code ort-cpu} backend as configured there, one intra-op
+ * thread per core), or with {@code -Dbench.restartPlatform=false} in one platform started before the first round and
+ * left running, as a user runs it again and again, against plain ONNX Runtime 1.29 in a fresh JVM of its own as {@link UserOverheadBenchmark}'s
+ * {@code plain ORT} contender runs it (same session options, one intra-op thread per core, 300 warm-up runs), the two
+ * alternating, in the other order every second round. Each figure is one JVM's p50 (the platform's from
+ * {@code --json}); the verdict is the median over the rounds of each contender's p50 and their ratio, and the same
+ * over the fast-mode JVMs only ({@link UserOverheadBenchmark#SLOW_MODE}).
+ *
+ * <p>Run from {@code bench/} after a build of the distribution. Arguments: {@code [rounds] [iterations] [models...]}
+ * (default 6, 300, blazeface-front cls; the names of {@link UserOverheadBenchmark#cases}); {@code -Dbench.launcher=PATH}
+ * (default {@code ../sparoa}). Writes {@code results/distribution-overhead.json}; stops the platform at the end.
+ */
+public final class DistributionOverhead {
+    private static final int WARMUP = 300;
+
+    private DistributionOverhead() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 6;
+        int iterations = args.length > 1 ? Integer.parseInt(args[1]) : 300;
+        List<String> names = args.length > 2 ? List.of(args).subList(2, args.length)
+                : List.of("blazeface-front", "cls");
+        Path launcher = Path.of(System.getProperty("bench.launcher", "../sparoa")).toAbsolutePath().normalize();
+        boolean restart = Boolean.parseBoolean(System.getProperty("bench.restartPlatform", "true"));
+        if (!restart) {
+            sparoa(launcher, List.of("stop"));
+            sparoa(launcher, List.of("start"));
+        }
+        int threads = Runtime.getRuntime().availableProcessors();
+        System.out.println("load average before: " + LoadAverage.read());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try {
+            for (UserOverheadBenchmark.Case c : UserOverheadBenchmark.cases(names)) {
+                List<String> shapeOption = shapeOption(c);
+                Map<String, List<Double>> p50 = new LinkedHashMap<>();
+                for (int r = 0; r < rounds; r++) {
+                    for (int k = 0; k < 2; k++) {
+                        boolean platformTurn = (k == 0) == (r % 2 == 0);
+                        if (platformTurn) {
+                            p50.computeIfAbsent("platform", x -> new ArrayList<>())
+                                    .add(platformRun(launcher, c, shapeOption, iterations, restart));
+                        } else {
+                            p50.computeIfAbsent("plain ORT", x -> new ArrayList<>()).add(plainRun(c, iterations,
+                                    threads));
+                        }
+                    }
+                    System.out.printf(Locale.ROOT, "%s round %d: platform %.3f ms, plain ORT %.3f ms%n", c.name(),
+                            r + 1, last(p50.get("platform")), last(p50.get("plain ORT")));
+                }
+                rows.add(verdict(c.name(), p50));
+            }
+        } finally {
+            sparoa(launcher, List.of("stop"));
+        }
+        System.out.println("load average after:  " + LoadAverage.read());
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("benchmark", "./sparoa run --backend ort-cpu in a " + (restart ? "freshly started" : "running")
+                + " platform vs plain ONNX Runtime in a fresh JVM, alternating");
+        doc.put("date", LocalDate.now().toString());
+        doc.put("machine", MachineInfo.describe());
+        doc.put("intraOpThreads", threads);
+        doc.put("rounds", rounds);
+        doc.put("iterationsPerJvm", iterations);
+        doc.put("warmupPerJvm", WARMUP);
+        doc.put("results", rows);
+        Path out = Path.of("results", "distribution-overhead.json");
+        Files.createDirectories(out.getParent());
+        try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+            new GsonBuilder().setPrettyPrinting().create().toJson(doc, w);
+        }
+        System.out.println("Wrote " + out);
+    }
+
+    private static Map<String, Object> verdict(String model, Map<String, List<Double>> p50) {
+        double platform = UserOverheadBenchmark.median(p50.get("platform"));
+        double plain = UserOverheadBenchmark.median(p50.get("plain ORT"));
+        double fastest = p50.values().stream().flatMap(List::stream).mapToDouble(Double::doubleValue).min()
+                .orElseThrow();
+        List<Double> fastPlatform = p50.get("platform").stream()
+                .filter(v -> v < fastest * UserOverheadBenchmark.SLOW_MODE).toList();
+        List<Double> fastPlain = p50.get("plain ORT").stream()
+                .filter(v -> v < fastest * UserOverheadBenchmark.SLOW_MODE).toList();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("model", model);
+        row.put("p50MsPerJvm", p50);
+        row.put("platformP50Ms", platform);
+        row.put("plainOrtP50Ms", plain);
+        row.put("platformOverOrt", platform / plain);
+        System.out.printf(Locale.ROOT, "%s: platform %.3f ms, plain ONNX Runtime %.3f ms: %.3f%n", model, platform,
+                plain, platform / plain);
+        if (!fastPlatform.isEmpty() && !fastPlain.isEmpty()) {
+            double fp = UserOverheadBenchmark.median(fastPlatform);
+            double fo = UserOverheadBenchmark.median(fastPlain);
+            row.put("fastMode", Map.of("platformP50Ms", fp, "platformJvms", fastPlatform.size(), "plainOrtP50Ms", fo,
+                    "plainOrtJvms", fastPlain.size(), "platformOverOrt", fp / fo));
+            System.out.printf(Locale.ROOT, "  fast-mode JVMs only: platform %.3f ms (%d), plain ONNX Runtime %.3f ms "
+                    + "(%d): %.3f%n", fp, fastPlatform.size(), fo, fastPlain.size(), fp / fo);
+        }
+        return row;
+    }
+
+    /** One run of {@code sparoa:run}, in a platform started for it when {@code restart}; its p50 in ms. */
+    private static double platformRun(Path launcher, UserOverheadBenchmark.Case c, List<String> shapeOption,
+                                      int iterations, boolean restart) throws IOException, InterruptedException {
+        if (restart) {
+            sparoa(launcher, List.of("stop"));
+            sparoa(launcher, List.of("start"));
+        }
+        Path json = Files.createTempFile("sparoa-run-", ".json");
+        try {
+            List<String> run = new ArrayList<>(List.of("run", c.file().toAbsolutePath().toString(), "--backend",
+                    "ort-cpu", "--warmup", String.valueOf(WARMUP), "--iterations", String.valueOf(iterations),
+                    "--json", json.toString()));
+            run.addAll(shapeOption);
+            sparoa(launcher, run);
+            JsonObject doc = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+            return doc.getAsJsonObject("latencyMs").get("p50").getAsDouble();
+        } finally {
+            Files.deleteIfExists(json);
+        }
+    }
+
+    /** Plain ONNX Runtime in a JVM of its own, as {@link UserOverheadBenchmark} runs it; its p50 in ms. */
+    private static double plainRun(UserOverheadBenchmark.Case c, int iterations, int threads)
+            throws IOException, InterruptedException {
+        Process p = ChildJvm.start(List.of("-XX:+UnlockDiagnosticVMOptions", "--add-modules", "jdk.incubator.vector",
+                "-Dbench.warmup=" + WARMUP), UserOverheadBenchmark.class, List.of("--child", "plain ORT",
+                c.file().toString(), String.valueOf(iterations), String.valueOf(threads),
+                c.shape() == null ? "declared" : org.sparoa.api.Shapes.format(c.shape())));
+        return Double.parseDouble(ChildJvm.result(p, "plain ONNX Runtime on " + c.file(), line -> true));
+    }
+
+    /** {@code --shape NAME=SHAPE} where the case gives its single input's shape, else nothing. */
+    private static List<String> shapeOption(UserOverheadBenchmark.Case c) throws Exception {
+        if (c.shape() == null) {
+            return List.of();
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession s = env.createSession(c.file().toString())) {
+            String input = s.getInputNames().iterator().next();
+            return List.of("--shape", input + "=" + org.sparoa.api.Shapes.format(c.shape()));
+        }
+    }
+
+    /** Runs the launcher with these arguments; fails with its output if it fails. */
+    private static void sparoa(Path launcher, List<String> args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(launcher.toString());
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("./sparoa " + String.join(" ", args) + " failed (exit " + p.exitValue()
+                    + "):\n" + out);
+        }
+    }
+
+    private static double last(List<Double> values) {
+        return values == null ? Double.NaN : values.get(values.size() - 1);
+    }
+}
