@@ -1,11 +1,9 @@
 package org.sparoa.bench;
 
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +13,6 @@ import java.util.Map;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
@@ -78,22 +75,9 @@ public final class DistributionOverhead {
             sparoa(launcher, List.of("stop"));
         }
         System.out.println("load average after:  " + LoadAverage.read());
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("benchmark", "./sparoa run --backend ort-cpu in a " + (restart ? "freshly started" : "running")
-                + " platform vs plain ONNX Runtime in a fresh JVM, alternating");
-        doc.put("date", LocalDate.now().toString());
-        doc.put("machine", MachineInfo.describe());
-        doc.put("intraOpThreads", threads);
-        doc.put("rounds", rounds);
-        doc.put("iterationsPerJvm", iterations);
-        doc.put("warmupPerJvm", WARMUP);
-        doc.put("results", rows);
-        Path out = Path.of("results", "distribution-overhead.json");
-        Files.createDirectories(out.getParent());
-        try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-            new GsonBuilder().setPrettyPrinting().create().toJson(doc, w);
-        }
-        System.out.println("Wrote " + out);
+        UserOverheadBenchmark.writeReport("distribution-overhead.json", "./sparoa run --backend ort-cpu in a "
+                + (restart ? "freshly started" : "running") + " platform vs plain ONNX Runtime in a fresh JVM, "
+                + "alternating", threads, rounds, iterations, WARMUP, rows);
     }
 
     private static Map<String, Object> verdict(String model, Map<String, List<Double>> p50) {

@@ -145,16 +145,23 @@ public final class UserOverheadBenchmark {
             rows.add(row);
         }
         System.out.println("load average after:  " + LoadAverage.read());
+        writeReport("user-overhead.json", "engine on ort-cpu vs plain ONNX Runtime, each in a fresh JVM of its own, "
+                + "alternating", threads, rounds, iterations, WARMUP, rows);
+    }
+
+    /** Writes {@code results/FILE}: what was measured, where, how many JVMs and runs, and the rows. */
+    static void writeReport(String file, String benchmark, int threads, int rounds, int iterations, int warmup,
+                            List<Map<String, Object>> rows) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("benchmark", "engine on ort-cpu vs plain ONNX Runtime, each in a fresh JVM of its own, alternating");
+        doc.put("benchmark", benchmark);
         doc.put("date", LocalDate.now().toString());
         doc.put("machine", MachineInfo.describe());
         doc.put("intraOpThreads", threads);
         doc.put("rounds", rounds);
         doc.put("iterationsPerJvm", iterations);
-        doc.put("warmupPerJvm", WARMUP);
+        doc.put("warmupPerJvm", warmup);
         doc.put("results", rows);
-        Path out = Path.of("results", "user-overhead.json");
+        Path out = Path.of("results", file);
         Files.createDirectories(out.getParent());
         try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
             new GsonBuilder().setPrettyPrinting().create().toJson(doc, w);
