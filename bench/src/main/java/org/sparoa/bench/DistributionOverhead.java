@@ -25,7 +25,8 @@ import com.google.gson.JsonParser;
  * {@code plain ORT} contender runs it (same session options, one intra-op thread per core, 300 warm-up runs), the two
  * alternating, in the other order every second round. Each figure is one JVM's p50 (the platform's from
  * {@code --json}); the verdict is the median over the rounds of each contender's p50 and their ratio, and the same
- * over the fast-mode JVMs only ({@link UserOverheadBenchmark#SLOW_MODE}).
+ * over the fast-mode JVMs only ({@link UserOverheadBenchmark#SLOW_MODE}). Each platform run's JIT time during its
+ * timed runs (from {@code --json}) is printed and kept.
  *
  * <p>Run from {@code bench/} after a build of the distribution. Arguments: {@code [rounds] [iterations] [models...]}
  * (default 6, 300, blazeface-front cls; the names of {@link UserOverheadBenchmark#cases}); {@code -Dbench.launcher=PATH}
@@ -33,6 +34,8 @@ import com.google.gson.JsonParser;
  */
 public final class DistributionOverhead {
     private static final int WARMUP = 300;
+    /** The JIT's time in a {@link UserOverheadBenchmark} child's {@code DURING} line. */
+    private static final java.util.regex.Pattern JIT = java.util.regex.Pattern.compile("jit (\\d+) ms");
 
     private DistributionOverhead() {
     }
@@ -55,21 +58,29 @@ public final class DistributionOverhead {
             for (UserOverheadBenchmark.Case c : UserOverheadBenchmark.cases(names)) {
                 List<String> shapeOption = shapeOption(c);
                 Map<String, List<Double>> p50 = new LinkedHashMap<>();
+                List<Double> platformJit = new ArrayList<>();
+                List<Double> plainJit = new ArrayList<>();
                 for (int r = 0; r < rounds; r++) {
                     for (int k = 0; k < 2; k++) {
                         boolean platformTurn = (k == 0) == (r % 2 == 0);
                         if (platformTurn) {
-                            p50.computeIfAbsent("platform", x -> new ArrayList<>())
-                                    .add(platformRun(launcher, c, shapeOption, iterations, restart));
+                            double[] run = platformRun(launcher, c, shapeOption, iterations, restart);
+                            p50.computeIfAbsent("platform", x -> new ArrayList<>()).add(run[0]);
+                            platformJit.add(run[1]);
                         } else {
-                            p50.computeIfAbsent("plain ORT", x -> new ArrayList<>()).add(plainRun(c, iterations,
-                                    threads));
+                            double[] run = plainRun(c, iterations, threads);
+                            p50.computeIfAbsent("plain ORT", x -> new ArrayList<>()).add(run[0]);
+                            plainJit.add(run[1]);
                         }
                     }
-                    System.out.printf(Locale.ROOT, "%s round %d: platform %.3f ms, plain ORT %.3f ms%n", c.name(),
-                            r + 1, last(p50.get("platform")), last(p50.get("plain ORT")));
+                    System.out.printf(Locale.ROOT, "%s round %d: platform %.3f ms (JIT %.0f ms during the timed "
+                            + "runs), plain ORT %.3f ms (JIT %.0f ms)%n", c.name(), r + 1, last(p50.get("platform")),
+                            last(platformJit), last(p50.get("plain ORT")), last(plainJit));
                 }
-                rows.add(verdict(c.name(), p50));
+                Map<String, Object> row = verdict(c.name(), p50);
+                row.put("platformJitMsDuringTimedRuns", platformJit);
+                row.put("plainOrtJitMsDuringTimedRuns", plainJit);
+                rows.add(row);
             }
         } finally {
             sparoa(launcher, List.of("stop"));
@@ -108,8 +119,11 @@ public final class DistributionOverhead {
         return row;
     }
 
-    /** One run of {@code sparoa:run}, in a platform started for it when {@code restart}; its p50 in ms. */
-    private static double platformRun(Path launcher, UserOverheadBenchmark.Case c, List<String> shapeOption,
+    /**
+     * One run of {@code sparoa:run}, in a platform started for it when {@code restart}: its p50 in ms and how long the
+     * platform's JIT compiled during its timed runs, in ms (-1: not known).
+     */
+    private static double[] platformRun(Path launcher, UserOverheadBenchmark.Case c, List<String> shapeOption,
                                       int iterations, boolean restart) throws IOException, InterruptedException {
         if (restart) {
             sparoa(launcher, List.of("stop"));
@@ -123,20 +137,32 @@ public final class DistributionOverhead {
             run.addAll(shapeOption);
             sparoa(launcher, run);
             JsonObject doc = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
-            return doc.getAsJsonObject("latencyMs").get("p50").getAsDouble();
+            return new double[] {doc.getAsJsonObject("latencyMs").get("p50").getAsDouble(),
+                    doc.getAsJsonObject("jvmDuringTimedRuns").get("jitMs").getAsDouble()};
         } finally {
             Files.deleteIfExists(json);
         }
     }
 
-    /** Plain ONNX Runtime in a JVM of its own, as {@link UserOverheadBenchmark} runs it; its p50 in ms. */
-    private static double plainRun(UserOverheadBenchmark.Case c, int iterations, int threads)
+    /**
+     * Plain ONNX Runtime in a JVM of its own, as {@link UserOverheadBenchmark} runs it: its p50 in ms and how long its
+     * JIT compiled during the timed runs, in ms (-1: not reported).
+     */
+    private static double[] plainRun(UserOverheadBenchmark.Case c, int iterations, int threads)
             throws IOException, InterruptedException {
         Process p = ChildJvm.start(List.of("-XX:+UnlockDiagnosticVMOptions", "--add-modules", "jdk.incubator.vector",
                 "-Dbench.warmup=" + WARMUP), UserOverheadBenchmark.class, List.of("--child", "plain ORT",
                 c.file().toString(), String.valueOf(iterations), String.valueOf(threads),
                 c.shape() == null ? "declared" : org.sparoa.api.Shapes.format(c.shape())));
-        return Double.parseDouble(ChildJvm.result(p, "plain ONNX Runtime on " + c.file(), line -> true));
+        double[] jit = {-1};
+        double p50 = Double.parseDouble(ChildJvm.result(p, "plain ONNX Runtime on " + c.file(), line -> {
+            java.util.regex.Matcher m = JIT.matcher(line);
+            if (line.startsWith("DURING ") && m.find()) {
+                jit[0] = Double.parseDouble(m.group(1));
+            }
+            return true;
+        }));
+        return new double[] {p50, jit[0]};
     }
 
     /** {@code --shape NAME=SHAPE} where the case gives its single input's shape, else nothing. */

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.apache.karaf.shell.api.action.Action;
@@ -167,6 +168,11 @@ public class RunCommand implements Action {
         if (o.last().plan().fallbackReason() != null) {
             System.out.println("Note: fell back to " + o.last().plan().policy() + ": " + o.last().plan().fallbackReason());
         }
+        if (o.duringTimed().jitNotable(o.timedNanos())) {
+            System.out.printf(Locale.ROOT, "Note: the JVM compiled code for %d ms during the %.0f ms of timed runs: the "
+                    + "figures are from a JVM still warming up; a longer --warmup steadies them%n",
+                    o.duringTimed().jitMillis(), o.timedNanos() / 1e6);
+        }
         if (saveOutputs != null) {
             saveOutputs(o.last().outputs(), Path.of(saveOutputs));
         }
@@ -198,6 +204,12 @@ public class RunCommand implements Action {
         doc.put("policy", o.last().plan().policy());
         doc.put("fallbackReason", o.last().plan().fallbackReason());
         doc.put("latencyMs", latency(o.sparoa()));
+        Map<String, Object> jvm = new LinkedHashMap<>();
+        jvm.put("timedWallMs", o.timedNanos() / 1e6);
+        jvm.put("jitMs", o.duringTimed().jitMillis());
+        jvm.put("gcMs", o.duringTimed().gcMillis());
+        jvm.put("gcCount", o.duringTimed().gcCount());
+        doc.put("jvmDuringTimedRuns", jvm);
         List<Map<String, Object>> segs = new ArrayList<>();
         for (SegmentPlan s : o.last().plan().segments()) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -15,7 +15,12 @@ import org.sparoa.backend.ort.PlainOrtSession;
  * two after both are warm so that both see the same machine state.
  */
 final class SideBySideRun {
-    record Outcome(InferenceResult last, LatencyStats sparoa, LatencyStats ort, double maxAbsDiffToOrt) {
+    /**
+     * {@code duringTimed}: what the JVM's compilers and collectors did while the runs were timed; {@code timedNanos}
+     * the timed loop's wall time.
+     */
+    record Outcome(InferenceResult last, LatencyStats sparoa, LatencyStats ort, double maxAbsDiffToOrt,
+                   JvmWork duringTimed, long timedNanos) {
         double ratio() {
             return ort == null ? Double.NaN : sparoa.p50() / ort.p50();
         }
@@ -47,6 +52,8 @@ final class SideBySideRun {
             }
             long[] ours = new long[iterations];
             long[] theirs = new long[compare ? iterations : 0];
+            JvmWork before = JvmWork.now();
+            long loopStart = System.nanoTime();
             for (int i = 0; i < iterations; i++) {
                 stopIfCallerGone(model, i, iterations, "timed");
                 long t0 = System.nanoTime();
@@ -58,8 +65,11 @@ final class SideBySideRun {
                     theirs[i] = System.nanoTime() - t1;
                 }
             }
+            long timedNanos = System.nanoTime() - loopStart;
+            JvmWork during = JvmWork.now().since(before);
             double diff = reference == null ? Double.NaN : maxAbsDiff(reference, last.outputs());
-            return new Outcome(last, LatencyStats.of(ours), compare ? LatencyStats.of(theirs) : null, diff);
+            return new Outcome(last, LatencyStats.of(ours), compare ? LatencyStats.of(theirs) : null, diff, during,
+                    timedNanos);
         } finally {
             if (ort != null) {
                 ort.close();
