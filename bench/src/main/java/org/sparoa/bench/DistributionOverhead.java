@@ -21,7 +21,9 @@ import com.google.gson.JsonParser;
  * MODEL --backend ort-cpu --warmup 300 --iterations N} in a platform started afresh for the run (Karaf with its JVM
  * options and every bundle of the distribution active, the {@code ort-cpu} backend as configured there, one intra-op
  * thread per core), or with {@code -Dbench.restartPlatform=false} in one platform started before the first round and
- * left running, as a user runs it again and again, against plain ONNX Runtime 1.29 in a fresh JVM of its own as {@link UserOverheadBenchmark}'s
+ * left running, as a user runs it again and again, or with {@code -Dbench.platformPrelude=NAME} in a platform started
+ * afresh that first ran another of the models ({@code sparoa:run} with the same warm-up and iterations, untimed
+ * here), against plain ONNX Runtime 1.29 in a fresh JVM of its own as {@link UserOverheadBenchmark}'s
  * {@code plain ORT} contender runs it (same session options, one intra-op thread per core, 300 warm-up runs), the two
  * alternating, in the other order every second round. Each figure is one JVM's p50 (the platform's from
  * {@code --json}); the verdict is the median over the rounds of each contender's p50 and their ratio, and the same
@@ -124,10 +126,19 @@ public final class DistributionOverhead {
      * platform's JIT compiled during its timed runs, in ms (-1: not known).
      */
     private static double[] platformRun(Path launcher, UserOverheadBenchmark.Case c, List<String> shapeOption,
-                                      int iterations, boolean restart) throws IOException, InterruptedException {
+                                      int iterations, boolean restart) throws Exception {
         if (restart) {
             sparoa(launcher, List.of("stop"));
             sparoa(launcher, List.of("start"));
+            String prelude = System.getProperty("bench.platformPrelude");
+            if (prelude != null) {
+                UserOverheadBenchmark.Case other = UserOverheadBenchmark.cases(List.of(prelude)).get(0);
+                List<String> run = new ArrayList<>(List.of("run", other.file().toAbsolutePath().toString(),
+                        "--backend", "ort-cpu", "--warmup", String.valueOf(WARMUP), "--iterations",
+                        String.valueOf(iterations)));
+                run.addAll(shapeOption(other));
+                sparoa(launcher, run);
+            }
         }
         Path json = Files.createTempFile("sparoa-run-", ".json");
         try {
