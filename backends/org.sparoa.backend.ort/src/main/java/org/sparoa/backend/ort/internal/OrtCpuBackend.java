@@ -14,6 +14,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.osgi.service.component.annotations.Activate;
@@ -169,6 +170,8 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     private final ThreadPoolExecutor twinBuilder;
     /** Which segment ran last on this backend, and when: what {@link SpinningTwin} decides on. */
     private final SpinningTwin.RunSequence runSequence = new SpinningTwin.RunSequence();
+    /** Set by the first compile, which warms the Java side of a segment's runs first. */
+    private final AtomicBoolean javaPathWarmed = new AtomicBoolean();
 
     @Activate
     public OrtCpuBackend(Config config) {
@@ -270,11 +273,38 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
                 || OPERATORS.contains(node.opType()));
     }
 
+    /**
+     * Compiles {@code segment}; the backend's first compile warms the Java side of running a segment first
+     * ({@link JavaPathWarmup}).
+     */
     @Override
     public CompiledSegment compile(Segment segment) {
         if (executor.isShutdown()) {
             throw new BackendException(id + " is shut down");
         }
+        if (javaPathWarmed.compareAndSet(false, true)) {
+            long start = System.nanoTime();
+            try {
+                int runs = JavaPathWarmup.run(this);
+                LOG.debug("Backend {}: Java path warmed by {} runs of a tiny model in {} ms", id, runs,
+                        (System.nanoTime() - start) / 1_000_000);
+            } catch (RuntimeException e) {
+                // a warm-up that fails costs the first requests some speed, never the segment being compiled
+                LOG.warn("Backend {}: warming its Java path failed, going on without: {}", id, e.toString());
+            }
+        }
+        return compileSegment(segment, true);
+    }
+
+    /**
+     * As {@link #compile}, for the warm-up: no warm-up of its own, no spinning twin, and runs that the backend's load
+     * tracker (and the cores' slowdown it shares with the other CPU backends) never sees.
+     */
+    CompiledSegment compileWithoutWarmup(Segment segment) {
+        return compileSegment(segment, false);
+    }
+
+    private CompiledSegment compileSegment(Segment segment, boolean forRequests) {
         boolean wholeModel = segment.nodes().size() == segment.model().graph().nodes().size();
         try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads, dynamicBlockBase)) {
             for (Map.Entry<String, String> e : spinningEntries(spinning, wholeModel, spinMicros).entrySet()) {
@@ -282,13 +312,14 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
             }
             OrtSession session = env.createSession(segment.onnxModel(), options);
             boolean adaptive = spinning == Spinning.ADAPTIVE;
-            SpinningTwin twin = adaptive && wholeModel
+            SpinningTwin twin = adaptive && wholeModel && forRequests
                     ? new SpinningTwin(id + ": " + segment.model().id(), () -> spinningSession(segment), twinBuilder,
                             runSequence)
                     : null;
             // with another setting no twin reads the record of runs: the segments keep none
-            return new OrtCompiledSegment(id, segment, env, session, executor, handOver, buffers, load.segment(), twin,
-                    adaptive ? runSequence : null);
+            LoadTracker.Probe probe = forRequests ? load.segment() : new LoadTracker().segment();
+            return new OrtCompiledSegment(id, segment, env, session, executor, handOver, buffers, probe, twin,
+                    adaptive && forRequests ? runSequence : null);
         } catch (OrtException e) {
             throw new BackendException(id + ": ONNX Runtime cannot load segment " + segment.index() + " of "
                     + segment.model().id() + ": " + e.getMessage(), e);
