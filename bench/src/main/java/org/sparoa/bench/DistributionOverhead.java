@@ -31,8 +31,9 @@ import com.google.gson.JsonParser;
  * timed runs (from {@code --json}) is printed and kept.
  *
  * <p>Run from {@code bench/} after a build of the distribution. Arguments: {@code [rounds] [iterations] [models...]}
- * (default 6, 300, blazeface-front cls; the names of {@link UserOverheadBenchmark#cases}); {@code -Dbench.launcher=PATH}
- * (default {@code ../sparoa}). Writes {@code results/distribution-overhead.json}; stops the platform at the end.
+ * (default 6, 300, blazeface-front cls; the names of {@link UserOverheadBenchmark#cases});
+ * {@code -Dbench.launcher=PATH} (default {@code ../sparoa}). Writes {@code results/distribution-overhead.json}; stops
+ * the platform at the end.
  */
 public final class DistributionOverhead {
     private static final int WARMUP = 300;
@@ -96,12 +97,7 @@ public final class DistributionOverhead {
     private static Map<String, Object> verdict(String model, Map<String, List<Double>> p50) {
         double platform = UserOverheadBenchmark.median(p50.get("platform"));
         double plain = UserOverheadBenchmark.median(p50.get("plain ORT"));
-        double fastest = p50.values().stream().flatMap(List::stream).mapToDouble(Double::doubleValue).min()
-                .orElseThrow();
-        List<Double> fastPlatform = p50.get("platform").stream()
-                .filter(v -> v < fastest * UserOverheadBenchmark.SLOW_MODE).toList();
-        List<Double> fastPlain = p50.get("plain ORT").stream()
-                .filter(v -> v < fastest * UserOverheadBenchmark.SLOW_MODE).toList();
+        Map<String, List<Double>> fast = UserOverheadBenchmark.fastModeJvms(p50);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("model", model);
         row.put("p50MsPerJvm", p50);
@@ -110,7 +106,9 @@ public final class DistributionOverhead {
         row.put("platformOverOrt", platform / plain);
         System.out.printf(Locale.ROOT, "%s: platform %.3f ms, plain ONNX Runtime %.3f ms: %.3f%n", model, platform,
                 plain, platform / plain);
-        if (!fastPlatform.isEmpty() && !fastPlain.isEmpty()) {
+        if (fast != null) {
+            List<Double> fastPlatform = fast.get("platform");
+            List<Double> fastPlain = fast.get("plain ORT");
             double fp = UserOverheadBenchmark.median(fastPlatform);
             double fo = UserOverheadBenchmark.median(fastPlain);
             row.put("fastMode", Map.of("platformP50Ms", fp, "platformJvms", fastPlatform.size(), "plainOrtP50Ms", fo,

@@ -3,8 +3,9 @@ package org.sparoa.bench;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 
 /**
- * The ort-cpu backend's spinning a benchmark runs with: {@code -Dbench.ortSpinning=bounded|adaptive|auto|on|within-run|off}
- * and, for {@code bounded}, {@code -Dbench.ortSpinMicros=N} (default the backend's).
+ * The ort-cpu backend's spinning a benchmark runs with:
+ * {@code -Dbench.ortSpinning=bounded|adaptive|auto|on|within-run|off} and, for {@code bounded},
+ * {@code -Dbench.ortSpinMicros=N} (default the backend's).
  */
 public final class OrtSpinning {
     private OrtSpinning() {

@@ -89,10 +89,12 @@ public final class SpinningCost {
         for (String s : SCENARIOS) {
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-14s", s));
             for (String k : CONTENDERS) {
-                line.append(String.format(Locale.ROOT, " %14.3f", UserOverheadBenchmark.median(results.get(k + " / " + s))));
+                line.append(String.format(Locale.ROOT, " %14.3f",
+                        UserOverheadBenchmark.median(results.get(k + " / " + s))));
             }
             if (s.equals("java-after")) {
-                line.append(String.format(Locale.ROOT, " %14.3f", UserOverheadBenchmark.median(results.get("none / java-after"))));
+                line.append(String.format(Locale.ROOT, " %14.3f",
+                        UserOverheadBenchmark.median(results.get("none / java-after"))));
             }
             System.out.println(line);
         }

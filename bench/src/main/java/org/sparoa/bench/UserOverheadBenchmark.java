@@ -39,10 +39,10 @@ import com.google.gson.GsonBuilder;
  * buffers), same session options and intra-op threads. Every contender runs in a fresh JVM of its own with the
  * Karaf server's JVM options (no heap size, {@code --add-modules jdk.incubator.vector}); the JVMs alternate, in a
  * new order each round. {@code -Dbench.ortSpinning=MODE} sets the engine's ort-cpu spinning (default auto) and
- * {@code -Dbench.ortSpinMicros=N} its spin with {@code bounded}, passed on to the child JVMs. Each JVM warms up with 300 runs ({@code -Dbench.warmup=N} for another count, passed on to
- * the contenders' JVMs), then times {@code iterations} runs; {@code -Dsparoa.engine.requestPathWarmupMillis=N} is
- * passed on too where set (the engine's warm-up of its request path on a model's first request; the engine's default
- * otherwise), and
+ * {@code -Dbench.ortSpinMicros=N} its spin with {@code bounded}, passed on to the child JVMs. Each JVM warms up with
+ * 300 runs ({@code -Dbench.warmup=N} for another count, passed on to the contenders' JVMs), then times
+ * {@code iterations} runs; {@code -Dsparoa.engine.requestPathWarmupMillis=N} is passed on too where set (the
+ * engine's warm-up of its request path on a model's first request; the engine's default otherwise), and
  * {@code -Dbench.markTimed=true} in a child's options prints a line where its timed runs start (to read beside
  * {@code -XX:+PrintCompilation}); a contender's
  * figure is
@@ -204,15 +204,9 @@ public final class UserOverheadBenchmark {
      * contender's JVMs fell in.
      */
     static Map<String, Object> fastMode(Map<String, List<Double>> p50) {
-        double fastest = p50.values().stream().flatMap(List::stream).mapToDouble(Double::doubleValue).min()
-                .orElse(Double.NaN);
-        Map<String, List<Double>> kept = new LinkedHashMap<>();
-        for (Map.Entry<String, List<Double>> e : p50.entrySet()) {
-            List<Double> k = e.getValue().stream().filter(v -> v < SLOW_MODE * fastest).toList();
-            if (k.isEmpty()) {
-                return null;
-            }
-            kept.put(e.getKey(), k);
+        Map<String, List<Double>> kept = fastModeJvms(p50);
+        if (kept == null) {
+            return null;
         }
         String thirdName = kept.keySet().stream().filter(k -> !k.equals("plain ORT") && !k.equals("engine"))
                 .findFirst().orElseThrow();
@@ -229,6 +223,24 @@ public final class UserOverheadBenchmark {
         fast.put("engineOverOrt", engine / ort);
         fast.put("thirdOverOrt", third / ort);
         return fast;
+    }
+
+    /**
+     * Each contender's p50s of the JVMs that ran in the fast mode (under {@link #SLOW_MODE} times the fastest JVM of
+     * any contender); null where a contender has none.
+     */
+    static Map<String, List<Double>> fastModeJvms(Map<String, List<Double>> p50) {
+        double fastest = p50.values().stream().flatMap(List::stream).mapToDouble(Double::doubleValue).min()
+                .orElse(Double.NaN);
+        Map<String, List<Double>> kept = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Double>> e : p50.entrySet()) {
+            List<Double> k = e.getValue().stream().filter(v -> v < SLOW_MODE * fastest).toList();
+            if (k.isEmpty()) {
+                return null;
+            }
+            kept.put(e.getKey(), k);
+        }
+        return kept;
     }
 
     private static double runChild(String contender, Case c, int iterations, int threads)

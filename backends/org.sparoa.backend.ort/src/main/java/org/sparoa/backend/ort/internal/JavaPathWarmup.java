@@ -1,6 +1,8 @@
 package org.sparoa.backend.ort.internal;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +13,7 @@ import org.sparoa.api.Graph;
 import org.sparoa.api.Model;
 import org.sparoa.api.Node;
 import org.sparoa.api.Segment;
+import org.sparoa.api.Shapes;
 import org.sparoa.api.Tensor;
 import org.sparoa.api.TensorInfo;
 
@@ -37,8 +40,8 @@ final class JavaPathWarmup {
     /** Runs the tiny model on {@code backend} up to {@link #RUNS} times within {@link #MAX_NANOS}; the runs done. */
     static int run(OrtCpuBackend backend) {
         Segment whole = wholeModel();
-        Map<String, Tensor> inputs = Map.of("X", Tensor.wrap(DataType.FLOAT, SHAPE,
-                java.nio.ByteBuffer.allocate(4 * 4 * 8 * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN)));
+        Map<String, Tensor> inputs = Map.of("X", Tensor.wrap(DataType.FLOAT, SHAPE, ByteBuffer.allocate(
+                Math.toIntExact(Shapes.elementCount(SHAPE) * Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN)));
         long deadline = System.nanoTime() + MAX_NANOS;
         int runs = 0;
         try (CompiledSegment segment = backend.compileWithoutWarmup(whole)) {

@@ -147,8 +147,8 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
             try {
                 return valueOf(s.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException | NullPointerException e) {
-                throw new IllegalArgumentException("spinning must be bounded, adaptive, auto, on, within-run or off, got '"
-                        + s + "'", e);
+                throw new IllegalArgumentException("spinning must be bounded, adaptive, auto, on, within-run or off, "
+                        + "got '" + s + "'", e);
             }
         }
     }
