@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.sparoa.affinity.CpuSet;
 import org.sparoa.api.Model;
 import org.sparoa.api.PlanDescription;
 import org.sparoa.api.RandomInputs;
@@ -30,6 +31,12 @@ import org.sparoa.policy.sac.internal.SacPolicy;
  * class changes; {@code greedy} keeps the plan it made before the load. Each phase times the policies interleaved
  * ({@link RoundRobin}); the plans each ended on are printed. Writes {@code results/live-load.csv}.
  *
+ * <p>With {@code -Dbench.cpus=ort-cpu:LIST,sparse-cpu:LIST} (CPU lists such as {@code 0} or {@code 2-3}) each backend
+ * is pinned to CPUs of its own (its {@code cpus} setting, threads one per CPU), and the load is another application on
+ * the loaded backend's CPUs ({@link CoreLoad}: plain ONNX Runtime running the same model, pinned there) unless
+ * {@code -Dbench.load=backend}; the loaded backend is then, unless {@code -Dbench.loadOn} names one, the one that runs
+ * most of {@code greedy}'s operators before the load (loading the other would leave {@code greedy}'s plan alone).
+ *
  * <p>Arguments: {@code [iterations] [threads] [sparsity%] [load threads]}, default {@code 30 2 80 1}.
  * {@code -Dbench.model=det|mlsd|blazeface_back|cls} picks the model (default det, PP-OCRv3 det at 1x3x320x320).
  */
@@ -44,11 +51,20 @@ public final class LiveLoadDemo {
         int sparsity = args.length > 2 ? Integer.parseInt(args[2]) : 80;
         int loadThreads = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         BenchModels.Case c = BenchModels.named(System.getProperty("bench.model", "det"));
-        String loaded = System.getProperty("bench.loadOn", "ort-cpu");
+        Map<String, CpuSet> cpus = cpus(System.getProperty("bench.cpus", ""));
+        boolean partitioned = !cpus.isEmpty();
+        boolean onCores = partitioned && !System.getProperty("bench.load", "cores").equals("backend");
+        String loadOn = System.getProperty("bench.loadOn", partitioned ? "" : "ort-cpu");
         Path file = BenchModels.atSparsity(c.file(), sparsity);
-        SparseCpuBackend sparse = new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
+        SparseCpuBackend sparse = partitioned
+                ? new SparseCpuBackend(0, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY,
+                        SparseCpuBackend.DEFAULT_SPIN_MICROS, cpus.get("sparse-cpu"))
+                : new SparseCpuBackend(threads, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY);
         List<Map<String, Object>> rows = new ArrayList<>();
-        try (OrtCpuBackend ort = new OrtCpuBackend("ort-cpu", threads, 1);
+        try (OrtCpuBackend ort = partitioned
+                ? new OrtCpuBackend("ort-cpu", 0, 1, OrtCpuBackend.Spinning.BOUNDED, OrtCpuBackend.HandOver.DIRECT,
+                        OrtCpuBackend.DEFAULT_DYNAMIC_BLOCK_BASE, OrtCpuBackend.DEFAULT_SPIN_MICROS, cpus.get("ort-cpu"))
+                : new OrtCpuBackend("ort-cpu", threads, 1);
              LocalPlatform platform = LocalPlatform.of(ort, sparse)) {
             platform.addPolicy(new GreedyEarliestFinishPolicy(), GreedyEarliestFinishPolicy.SERVICE_PROPERTIES);
             Map<String, RunOptions> policies = new LinkedHashMap<>();
@@ -62,26 +78,64 @@ public final class LiveLoadDemo {
             Map<String, Callable<?>> timed = new LinkedHashMap<>();
             policies.forEach((name, options) -> timed.put(name,
                     () -> platform.inference().infer(model.id(), inputs, options)));
-            System.out.printf(Locale.ROOT, "%s at %d %% sparsity, %d threads; load: %d thread(s) running %s pinned to "
-                    + "%s%n", c.name(), sparsity, threads, loadThreads, c.name(), loaded);
-            phase("before", timed, iterations, platform, model, inputs, policies, rows);
-            try (BackendLoad load = BackendLoad.start(platform.inference(), loadModel.id(), inputs, loaded,
-                    loadThreads, 600_000)) {
+            String backends = partitioned ? "ort-cpu on CPUs " + cpus.get("ort-cpu") + ", sparse-cpu on CPUs "
+                    + cpus.get("sparse-cpu") : threads + " threads per backend";
+            System.out.printf(Locale.ROOT, "%s at %d %% sparsity, %s%n", c.name(), sparsity, backends);
+            Map<String, PlanDescription> before = phase("before", timed, iterations, platform, model, inputs,
+                    policies, rows);
+            String loaded = loadOn.isEmpty() ? mostOperators(before.get("greedy")) : loadOn;
+            String load = onCores ? loadThreads + " thread(s) of plain ONNX Runtime running " + c.name()
+                    + " on CPUs " + cpus.get(loaded) + " (" + loaded + "'s)"
+                    : loadThreads + " thread(s) running " + c.name() + " pinned to " + loaded;
+            System.out.println("load: " + load);
+            try (AutoCloseable running = onCores
+                    ? CoreLoad.start(file, c.input(), c.shape(), cpus.get(loaded), loadThreads, 600_000)
+                    : BackendLoad.start(platform.inference(), loadModel.id(), inputs, loaded, loadThreads, 600_000)) {
                 phase("during", timed, iterations, platform, model, inputs, policies, rows);
-                System.out.println("load runs: " + load.runs());
+                System.out.println("load runs: " + (running instanceof CoreLoad l ? l.runs()
+                        : ((BackendLoad) running).runs()));
             }
             phase("after", timed, iterations, platform, model, inputs, policies, rows);
+            write(rows, c.name() + " at " + sparsity + " % sparsity, " + backends + "; load: " + load, iterations);
         }
-        write(rows, c.name() + " at " + sparsity + " % sparsity, " + threads + " threads per backend; load: "
-                + loadThreads + " thread(s) running the same model pinned to " + loaded, iterations);
     }
 
-    private static void phase(String phase, Map<String, Callable<?>> timed, int iterations, LocalPlatform platform,
-                              Model model, Map<String, Tensor> inputs, Map<String, RunOptions> policies,
-                              List<Map<String, Object>> rows) throws Exception {
+    /** {@code ort-cpu:0,sparse-cpu:1} as a map of CPU sets; empty: no partition. */
+    static Map<String, CpuSet> cpus(String spec) {
+        Map<String, CpuSet> cpus = new LinkedHashMap<>();
+        if (spec.isBlank()) {
+            return cpus;
+        }
+        for (String item : spec.split("[;,](?=[a-z])")) {
+            int colon = item.indexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException("bench.cpus: '" + item + "' is not BACKEND:CPU-LIST");
+            }
+            cpus.put(item.substring(0, colon).trim(), CpuSet.parse(item.substring(colon + 1)));
+        }
+        if (!cpus.keySet().equals(java.util.Set.of("ort-cpu", "sparse-cpu"))) {
+            throw new IllegalArgumentException("bench.cpus names ort-cpu and sparse-cpu, got " + cpus.keySet());
+        }
+        return cpus;
+    }
+
+    /** The backend that runs most of the plan's operators. */
+    private static String mostOperators(PlanDescription plan) {
+        Map<String, Integer> ops = new LinkedHashMap<>();
+        plan.segments().forEach(s -> ops.merge(s.backendId(), s.nodeNames().size(), Integer::sum));
+        return ops.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    }
+
+    /** Times the policies in one phase; returns the plan each ended on. */
+    private static Map<String, PlanDescription> phase(String phase, Map<String, Callable<?>> timed, int iterations,
+                                                      LocalPlatform platform, Model model, Map<String, Tensor> inputs,
+                                                      Map<String, RunOptions> policies,
+                                                      List<Map<String, Object>> rows) throws Exception {
         Map<String, RoundRobin.Timing> t = RoundRobin.run(timed, Math.max(5, iterations / 3), iterations, 1, 3);
+        Map<String, PlanDescription> plans = new LinkedHashMap<>();
         for (Map.Entry<String, RunOptions> p : policies.entrySet()) {
             PlanDescription plan = platform.inference().infer(model.id(), inputs, p.getValue()).plan();
+            plans.put(p.getKey(), plan);
             int onSparse = plan.segments().stream().filter(s -> s.backendId().equals("sparse-cpu"))
                     .mapToInt(s -> s.nodeNames().size()).sum();
             RoundRobin.Timing timing = t.get(p.getKey());
@@ -99,6 +153,7 @@ public final class LiveLoadDemo {
                     .toList()));
             rows.add(r);
         }
+        return plans;
     }
 
 

@@ -33,6 +33,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.Tensor;
 import org.sparoa.onnx.TensorProtoIO;
@@ -58,6 +59,9 @@ public class PlatformTest {
 
     @Inject
     private FeaturesService features;
+
+    @Inject
+    private ConfigurationAdmin configAdmin;
 
     @Configuration
     public Option[] config() throws IOException {
@@ -153,6 +157,51 @@ public class PlatformTest {
         for (int i = 0; i < expected.length; i++) {
             assertEquals("output[" + i + "]", expected[i], actual[i], 1e-5f);
         }
+    }
+
+    /**
+     * {@code cpus} set on {@code sparse-cpu} while the platform runs: the backend pins its threads there (JNA bound
+     * to the C library inside the OSGi framework), says so in its state, and serves a request; unset, it runs
+     * unpinned again.
+     */
+    @Test
+    public void sparseCpuPinnedToACpuOfItsOwnServesThere() throws Exception {
+        Distribution.waitFor("the sparse-cpu backend", () -> backendRegistered("sparse-cpu"));
+        String allowed = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .filter(l -> l.startsWith("Cpus_allowed_list:")).findFirst().orElseThrow()
+                .substring("Cpus_allowed_list:".length()).trim();
+        String cpu = allowed.replaceAll(".*[,-]", "");
+        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration("org.sparoa.backend.sparse", "?");
+        java.util.Dictionary<String, Object> props = c.getProperties() == null ? new java.util.Hashtable<>()
+                : c.getProperties();
+        props.put("cpus", cpu);
+        c.update(props);
+        try {
+            Distribution.waitFor("sparse-cpu pinned to CPU " + cpu,
+                    () -> backendDetail("sparse-cpu").endsWith("on CPUs " + cpu));
+            Path model = model(CLASSIFIER);
+            String out = execute("sparoa:run --iterations 5 --warmup 1 --backend sparse-cpu " + shape(model) + " "
+                    + model);
+            assertTrue("a pinned sparse-cpu reports p50 latency: " + out, out.contains("p50"));
+        } finally {
+            props.remove("cpus");
+            c.update(props);
+        }
+        Distribution.waitFor("sparse-cpu unpinned", () -> backendRegistered("sparse-cpu")
+                && !backendDetail("sparse-cpu").contains("on CPUs"));
+    }
+
+    private String backendDetail(String id) throws Exception {
+        for (ServiceReference<DeviceBackend> ref
+                : context.getServiceReferences(DeviceBackend.class, "(sparoa.backend.id=" + id + ")")) {
+            DeviceBackend backend = context.getService(ref);
+            try {
+                return backend == null ? "" : backend.state().detail();
+            } finally {
+                context.ungetService(ref);
+            }
+        }
+        return "";
     }
 
     // ---------------------------------------------------------------- hot plug

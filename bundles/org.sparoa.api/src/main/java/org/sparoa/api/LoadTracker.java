@@ -32,6 +32,10 @@ public final class LoadTracker {
      */
     private static final Slowdown CORES = new Slowdown(System::nanoTime);
 
+    /** The slowdowns of CPU sets that backends own ({@link #sharingCores(String)}), by the set as written. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Slowdown> CPU_SETS =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Slowdown slowdown;
 
@@ -51,6 +55,17 @@ public final class LoadTracker {
      */
     public static LoadTracker sharingCores() {
         return new LoadTracker(CORES);
+    }
+
+    /**
+     * A tracker for a backend pinned to a CPU set of its own ({@code cpus}, written as Linux writes CPU lists, e.g.
+     * {@code 0-1}): its slowdown is that set's, shared with the backends pinned to the very same set and with none
+     * other. A load on another backend's cores does not show here, which is what lets a live-state policy see where
+     * to move work; {@code null} means the machine's cores, as {@link #sharingCores()}.
+     */
+    public static LoadTracker sharingCores(String cpus) {
+        return cpus == null ? sharingCores()
+                : new LoadTracker(CPU_SETS.computeIfAbsent(cpus, k -> new Slowdown(System::nanoTime)));
     }
 
     /** A probe for one compiled segment. */

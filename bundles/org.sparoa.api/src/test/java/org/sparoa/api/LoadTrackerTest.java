@@ -105,6 +105,22 @@ class LoadTrackerTest {
     }
 
     @Test
+    void backendsOnCpuSetsOfTheirOwnShareTheirSetsSlowdownOnly() {
+        LoadTracker ort = LoadTracker.sharingCores("test-0");
+        LoadTracker ortTwin = LoadTracker.sharingCores("test-0");
+        LoadTracker sparse = LoadTracker.sharingCores("test-1");
+        LoadTracker.Probe segment = ort.segment();
+        for (int i = 0; i <= LoadTracker.BASELINE_RUNS; i++) {
+            segment.ran(1_000_000);
+        }
+        segment.ran(3_000_000);
+        assertTrue(ort.recentSlowdown() > 1.2, "a run 3x its fastest, got " + ort.recentSlowdown());
+        assertEquals(ort.recentSlowdown(), ortTwin.recentSlowdown(), "the same CPU set");
+        assertTrue(Double.isNaN(sparse.recentSlowdown()), "another CPU set sees nothing of it");
+        assertTrue(Double.isNaN(LoadTracker.sharingCores("test-0,1").recentSlowdown()), "a set is its list as written");
+    }
+
+    @Test
     void inFlightCountsRunsBetweenBeginAndEnd() {
         LoadTracker tracker = new LoadTracker();
         LoadTracker.Probe probe = tracker.segment();

@@ -12,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
+import org.sparoa.affinity.CpuSet;
+import org.sparoa.affinity.ThreadAffinity;
 import org.sparoa.api.DirectBufferPool;
 import org.sparoa.api.BackendException;
 import org.slf4j.Logger;
@@ -44,6 +46,8 @@ final class OrtCompiledSegment implements CompiledSegment {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final Executor executor;
+    /** The backend's CPUs, or null: not pinned. */
+    private final CpuSet cpus;
     private final OrtCpuBackend.HandOver handOver;
     /** Set after the first run of each input shape when outputs go straight into buffers of ours. */
     private volatile OutputLayout layout;
@@ -69,8 +73,9 @@ final class OrtCompiledSegment implements CompiledSegment {
 
     OrtCompiledSegment(String backendId, Segment segment, OrtEnvironment env, OrtSession session, Executor executor,
                        OrtCpuBackend.HandOver handOver, DirectBufferPool buffers, LoadTracker.Probe probe,
-                       SpinningTwin twin, SpinningTwin.RunSequence runs) {
+                       SpinningTwin twin, SpinningTwin.RunSequence runs, CpuSet cpus) {
         this.backendId = backendId;
+        this.cpus = cpus;
         this.twin = twin;
         this.runs = runs;
         this.probe = probe;
@@ -107,6 +112,11 @@ final class OrtCompiledSegment implements CompiledSegment {
 
     @Override
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+        // a synchronous caller's thread is ONNX Runtime's calling thread, which does a share of the work
+        return cpus == null ? runHere(inputs) : ThreadAffinity.callPinned(cpus, () -> runHere(inputs));
+    }
+
+    private Map<String, Tensor> runHere(Map<String, Tensor> inputs) {
         long start = probe.begin();
         try {
             return runSession(inputs, twin != null ? twin.sessionFor(session) : session);

@@ -26,6 +26,8 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparoa.affinity.CpuSet;
+import org.sparoa.affinity.ThreadAffinity;
 import org.sparoa.api.DirectBufferPool;
 import org.sparoa.api.BackendException;
 import org.sparoa.api.CompiledSegment;
@@ -96,6 +98,14 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
                 + "(ONNX Runtime's default). No difference measured on a 2-core VM, idle or with a core busy elsewhere "
                 + "(README, Configuration); for boards whose cores differ in speed")
         int dynamicBlockBase() default DEFAULT_DYNAMIC_BLOCK_BASE;
+
+        @AttributeDefinition(name = "CPUs", description = "The CPUs this backend runs on, as Linux writes CPU lists "
+                + "(e.g. 0-1 or 2,3): its run threads and ONNX Runtime's intra-op threads are pinned there, and "
+                + "intra-op threads = 0 means one per CPU of the set. Empty = every core of the machine, shared with "
+                + "the other CPU backends. Give two CPU backends disjoint sets, and a load on one's cores (another "
+                + "application, another model) leaves the other's alone: a live-state policy can then move work away "
+                + "from it (Linux only)")
+        String cpus() default "";
     }
 
     /**
@@ -163,7 +173,9 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     private final int spinMicros;
     private final DirectBufferPool buffers = new DirectBufferPool(DirectBufferPool.DEFAULT_MAX_RETAINED_BYTES);
     /** The recent slowdown of this backend's segments, for {@link #state()}. */
-    private final LoadTracker load = LoadTracker.sharingCores();
+    private final LoadTracker load;
+    /** The CPUs of this backend's threads, or null: the machine's cores, unpinned. */
+    private final CpuSet cpus;
     private final OrtEnvironment env;
     private final ThreadPoolExecutor executor;
     /** Builds {@link SpinningTwin}s off the request path; its one thread ends when idle. */
@@ -177,7 +189,7 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     public OrtCpuBackend(Config config) {
         this(config.sparoa_backend_id(), config.intraOpThreads(), config.concurrentRuns(),
                 Spinning.parse(config.spinning()), HandOver.parse(config.handOver()), config.dynamicBlockBase(),
-                config.spinMicros());
+                config.spinMicros(), config.cpus().isBlank() ? null : CpuSet.parse(config.cpus()));
     }
 
     /** For use outside OSGi (tests, benchmarks, tools), spinning {@link Spinning#AUTO}. */
@@ -200,6 +212,23 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
 
     public OrtCpuBackend(String id, int intraOpThreads, int concurrentRuns, Spinning spinning, HandOver handOver,
                          int dynamicBlockBase, int spinMicros) {
+        this(id, intraOpThreads, concurrentRuns, spinning, handOver, dynamicBlockBase, spinMicros, null);
+    }
+
+    /**
+     * As the constructor before, with the backend's threads pinned to {@code cpus} (null: the machine's cores,
+     * unpinned); {@code intraOpThreads <= 0} then means one per CPU of the set.
+     *
+     * @throws IllegalArgumentException where threads cannot be pinned to {@code cpus} here (not Linux, or CPUs this
+     *                                  process may not use), naming them
+     */
+    public OrtCpuBackend(String id, int intraOpThreads, int concurrentRuns, Spinning spinning, HandOver handOver,
+                         int dynamicBlockBase, int spinMicros, CpuSet cpus) {
+        if (cpus != null) {
+            ThreadAffinity.check(id + ": cpus", cpus);
+        }
+        this.cpus = cpus;
+        this.load = LoadTracker.sharingCores(cpus == null ? null : cpus.toString());
         if (dynamicBlockBase < 0) {
             throw new IllegalArgumentException("dynamicBlockBase must be 0 (off) or positive, got " + dynamicBlockBase);
         }
@@ -211,7 +240,8 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         this.handOver = handOver;
         this.dynamicBlockBase = dynamicBlockBase;
         this.spinning = spinning;
-        this.intraOpThreads = intraOpThreads > 0 ? intraOpThreads : Runtime.getRuntime().availableProcessors();
+        this.intraOpThreads = intraOpThreads > 0 ? intraOpThreads
+                : cpus != null ? cpus.size() : Runtime.getRuntime().availableProcessors();
         try {
             this.env = OrtEnvironment.getEnvironment();
         } catch (LinkageError | RuntimeException e) {
@@ -221,13 +251,16 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         }
         int runs = Math.max(1, concurrentRuns);
         this.executor = new ThreadPoolExecutor(runs, runs, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                threadFactory(id));
+                threadFactory(id, cpus));
+        // pinned before the first run: a run thread that could not be pinned fails here, not in a request
+        executor.prestartAllCoreThreads();
         this.twinBuilder = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                threadFactory(id + "-twin-builder"));
+                threadFactory(id + "-twin-builder", null));
         twinBuilder.allowCoreThreadTimeOut(true);
-        LOG.info("Backend {} started: ONNX Runtime {} on {} with {} intra-op threads, spinning {}{}, hand-over {}, "
+        LOG.info("Backend {} started: ONNX Runtime {} on {} with {} intra-op threads{}, spinning {}{}, hand-over {}, "
                 + "dynamic block base {}", id, env.getVersion(), System.getProperty("os.arch"), this.intraOpThreads,
-                spinning, spinning == Spinning.BOUNDED ? " (" + spinMicros + " us)" : "", handOver, dynamicBlockBase);
+                cpus == null ? "" : " pinned to CPUs " + cpus, spinning,
+                spinning == Spinning.BOUNDED ? " (" + spinMicros + " us)" : "", handOver, dynamicBlockBase);
     }
 
     @Deactivate
@@ -306,7 +339,7 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
 
     private CompiledSegment compileSegment(Segment segment, boolean forRequests) {
         boolean wholeModel = segment.nodes().size() == segment.model().graph().nodes().size();
-        try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads, dynamicBlockBase)) {
+        try (OrtSession.SessionOptions options = ownSessionOptions()) {
             for (Map.Entry<String, String> e : spinningEntries(spinning, wholeModel, spinMicros).entrySet()) {
                 options.addConfigEntry(e.getKey(), e.getValue());
             }
@@ -319,7 +352,7 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
             // with another setting no twin reads the record of runs: the segments keep none
             LoadTracker.Probe probe = forRequests ? load.segment() : new LoadTracker().segment();
             return new OrtCompiledSegment(id, segment, env, session, executor, handOver, buffers, probe, twin,
-                    adaptive && forRequests ? runSequence : null);
+                    adaptive && forRequests ? runSequence : null, cpus);
         } catch (OrtException e) {
             throw new BackendException(id + ": ONNX Runtime cannot load segment " + segment.index() + " of "
                     + segment.model().id() + ": " + e.getMessage(), e);
@@ -340,9 +373,32 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
 
     /** A session of the segment whose threads spin on after a run, as plain ONNX Runtime's (ADAPTIVE's twin). */
     private OrtSession spinningSession(Segment segment) throws OrtException {
-        try (OrtSession.SessionOptions options = sessionOptions(intraOpThreads, dynamicBlockBase)) {
+        try (OrtSession.SessionOptions options = ownSessionOptions()) {
             return env.createSession(segment.onnxModel(), options);
         }
+    }
+
+    /** The options of this backend's sessions: {@link #sessionOptions(int, int)}, pinned to its CPUs if it has some. */
+    private OrtSession.SessionOptions ownSessionOptions() throws OrtException {
+        OrtSession.SessionOptions options = sessionOptions(intraOpThreads, dynamicBlockBase);
+        if (cpus != null && intraOpThreads > 1) {
+            options.addConfigEntry("session.intra_op_thread_affinities", intraOpAffinities(cpus, intraOpThreads));
+        }
+        return options;
+    }
+
+    /**
+     * ONNX Runtime's {@code session.intra_op_thread_affinities} for {@code threads} intra-op threads on {@code cpus}:
+     * one entry per pool thread ({@code threads - 1}: the calling thread, a run thread of this backend, is pinned by
+     * the backend), each the whole set, so that the kernel balances the threads within it. ONNX Runtime counts
+     * processors from 1, Linux from 0.
+     */
+    static String intraOpAffinities(CpuSet cpus, int threads) {
+        StringBuilder one = new StringBuilder();
+        for (int id : cpus.ids()) {
+            one.append(one.length() == 0 ? "" : ",").append(id + 1);
+        }
+        return String.join(";", java.util.Collections.nCopies(threads - 1, one.toString()));
     }
 
     /**
@@ -373,14 +429,25 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         int active = executor.getActiveCount();
         int queued = executor.getQueue().size();
         return new DeviceState(!executor.isShutdown(), CpuLoad.otherProcesses(), active + queued,
-                Runtime.getRuntime().freeMemory(), Double.NaN, Double.NaN, intraOpThreads + " intra-op threads, "
-                + active + " of " + executor.getMaximumPoolSize() + " workers busy", load.recentSlowdown());
+                Runtime.getRuntime().freeMemory(), Double.NaN, Double.NaN, intraOpThreads + " intra-op threads"
+                + (cpus == null ? "" : " on CPUs " + cpus) + ", " + active + " of " + executor.getMaximumPoolSize()
+                + " workers busy", load.recentSlowdown());
     }
 
-    private static ThreadFactory threadFactory(String id) {
+    /** Threads named for the backend, pinned to {@code cpus} before their first task (null: not pinned). */
+    private static ThreadFactory threadFactory(String id, CpuSet cpus) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
-            Thread t = new Thread(r, "sparoa-" + id + "-" + n.incrementAndGet());
+            Runnable pinned = cpus == null ? r : () -> {
+                try {
+                    ThreadAffinity.pinCurrentThread(cpus);
+                } catch (RuntimeException e) {
+                    // checked when the backend started; should the kernel refuse now, the runs go on unpinned
+                    LOG.error("Backend {}: {}; this thread runs on every core", id, e.getMessage());
+                }
+                r.run();
+            };
+            Thread t = new Thread(pinned, "sparoa-" + id + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };

@@ -37,4 +37,12 @@ public @interface SparseBackendConfig {
             description = "At most this much CPU time of the compiling thread for the warm-up of one segment (checked"
                     + " between runs; wall-clock time at most ten times this).")
     long warmupMillis() default SparseCpuBackend.DEFAULT_WARMUP_MILLIS;
+
+    @AttributeDefinition(name = "CPUs",
+            description = "The CPUs this backend runs on, as Linux writes CPU lists (e.g. 2-3): its worker threads,"
+                    + " its main thread and, while a segment runs, a synchronous caller's thread are pinned there;"
+                    + " threads = 0 then means one per CPU of the set. Empty = every core of the machine, shared with"
+                    + " the other CPU backends. Give two CPU backends disjoint sets, and a load on one's cores leaves"
+                    + " the other's alone (Linux only).")
+    String cpus() default "";
 }

@@ -27,6 +27,8 @@ import org.sparoa.api.CpuLoad;
 import org.sparoa.api.DeviceState;
 import org.sparoa.api.LoadTracker;
 import org.sparoa.api.Graph;
+import org.sparoa.affinity.CpuSet;
+import org.sparoa.affinity.ThreadAffinity;
 import org.sparoa.api.Node;
 import org.sparoa.api.Segment;
 import org.sparoa.api.Tensor;
@@ -48,7 +50,9 @@ public final class SparseCpuBackend implements DeviceBackend {
 
     private final AtomicInteger inFlight = new AtomicInteger();
     /** The recent slowdown of this backend's segments, for {@link #state()}. */
-    private final LoadTracker load = LoadTracker.sharingCores();
+    private volatile LoadTracker load = LoadTracker.sharingCores();
+    /** The CPUs of this backend's threads, or null: the machine's cores, unpinned. */
+    private volatile CpuSet cpus;
     /** Runs segments submitted asynchronously ({@link CompiledSparseSegment#execute}). */
     private volatile ExecutorService main;
     private volatile WorkerTeam team;
@@ -91,7 +95,8 @@ public final class SparseCpuBackend implements DeviceBackend {
     private void configure(SparseBackendConfig config) {
         handOver = HandOver.parse(config.handOver());
         warmup = new SegmentWarmup(config.warmupRuns(), config.warmupMillis());
-        apply(config.threads(), config.denseBelowSparsity(), config.spinMicros());
+        apply(config.threads(), config.denseBelowSparsity(), config.spinMicros(),
+                config.cpus().isBlank() ? null : CpuSet.parse(config.cpus()));
     }
 
     /** For use outside OSGi (tests, benchmarks): {@code threads <= 0} means available processors. */
@@ -104,7 +109,17 @@ public final class SparseCpuBackend implements DeviceBackend {
 
     /** As {@link #SparseCpuBackend(int, double)}, with idle workers spinning {@code spinMicros} between loops. */
     public SparseCpuBackend(int threads, double denseBelowSparsity, long spinMicros) {
-        apply(threads, denseBelowSparsity, spinMicros);
+        apply(threads, denseBelowSparsity, spinMicros, null);
+    }
+
+    /**
+     * As {@link #SparseCpuBackend(int, double, long)}, with the backend's threads pinned to {@code cpus} (null: the
+     * machine's cores); {@code threads <= 0} then means one per CPU of the set.
+     *
+     * @throws IllegalArgumentException where threads cannot be pinned to {@code cpus} here, naming them
+     */
+    public SparseCpuBackend(int threads, double denseBelowSparsity, long spinMicros, CpuSet cpus) {
+        apply(threads, denseBelowSparsity, spinMicros, cpus);
     }
 
     /**
@@ -115,7 +130,7 @@ public final class SparseCpuBackend implements DeviceBackend {
                             int warmupRuns, long warmupMillis) {
         this.handOver = handOver;
         this.warmup = new SegmentWarmup(warmupRuns, warmupMillis);
-        apply(threads, denseBelowSparsity, spinMicros);
+        apply(threads, denseBelowSparsity, spinMicros, null);
     }
 
     @Modified
@@ -123,23 +138,32 @@ public final class SparseCpuBackend implements DeviceBackend {
         configure(config);
     }
 
-    private void apply(int threads, double denseBelowSparsity, long spinMicros) {
+    private void apply(int threads, double denseBelowSparsity, long spinMicros, CpuSet cpus) {
         if (denseBelowSparsity < 0 || denseBelowSparsity > 1) {
             throw new IllegalArgumentException("denseBelowSparsity must be in [0, 1], got " + denseBelowSparsity);
         }
         if (spinMicros < 0) {
             throw new IllegalArgumentException("spinMicros must be >= 0, got " + spinMicros);
         }
-        int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        WorkerTeam newTeam = new WorkerTeam(n, spinMicros * 1000, null, "sparse-cpu-worker");
+        if (cpus != null) {
+            ThreadAffinity.check(ID + ": cpus", cpus);
+        }
+        int n = threads > 0 ? threads : cpus != null ? cpus.size() : Runtime.getRuntime().availableProcessors();
+        Runnable pin = cpus == null ? () -> { } : () -> pinHere(cpus);
+        WorkerTeam newTeam = new WorkerTeam(n, spinMicros * 1000, null, "sparse-cpu-worker", pin);
         ExecutorService newMain = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "sparse-cpu-main");
+            Thread t = new Thread(() -> {
+                pin.run();
+                r.run();
+            }, "sparse-cpu-main");
             t.setDaemon(true);
             return t;
         });
         ExecutorService oldMain = main;
         WorkerTeam oldTeam = team;
         factory = new KernelFactory(denseBelowSparsity);
+        this.cpus = cpus;
+        load = LoadTracker.sharingCores(cpus == null ? null : cpus.toString());
         team = newTeam;
         main = newMain;
         if (oldMain != null) {
@@ -147,8 +171,8 @@ public final class SparseCpuBackend implements DeviceBackend {
             oldMain.execute(oldTeam::close);
             oldMain.shutdown();
         }
-        LOG.info("sparse-cpu backend ready: {} threads (idle workers spin {} us), weights dense below {} sparsity,"
-                + " hand-over {}, {}, SIMD kernels {}", n, spinMicros, denseBelowSparsity, handOver, warmup,
+        LOG.info("sparse-cpu backend ready: {} threads{} (idle workers spin {} us), weights dense below {} sparsity,"
+                + " hand-over {}, {}, SIMD kernels {}", n, cpus == null ? "" : " pinned to CPUs " + cpus, spinMicros, denseBelowSparsity, handOver, warmup,
                 Simd.enabled() ? "on (Vector API)"
                         : "off (plain loops: needs --add-modules jdk.incubator.vector and, in OSGi, the package"
                                 + " exported by the framework)");
@@ -248,7 +272,22 @@ public final class SparseCpuBackend implements DeviceBackend {
         }
     }
 
+    /** Pins the calling thread to {@code cpus}; should the kernel refuse (checked at start), it runs on unpinned. */
+    private static void pinHere(CpuSet cpus) {
+        try {
+            ThreadAffinity.pinCurrentThread(cpus);
+        } catch (RuntimeException e) {
+            LOG.error("{}: {}; this thread runs on every core", ID, e.getMessage());
+        }
+    }
+
     private <T> T withTeam(WorkerTeam t, Function<Parallel, T> work) {
+        CpuSet own = cpus;
+        // a synchronous caller's thread does a share of the segment's work: on this backend's CPUs too
+        return own == null ? withTeamHere(t, work) : ThreadAffinity.callPinned(own, () -> withTeamHere(t, work));
+    }
+
+    private <T> T withTeamHere(WorkerTeam t, Function<Parallel, T> work) {
         teamLock.lock();
         try {
             t.ownedBy(Thread.currentThread());
@@ -269,7 +308,9 @@ public final class SparseCpuBackend implements DeviceBackend {
     public DeviceState state() {
         int q = inFlight.get();
         long free = Runtime.getRuntime().maxMemory() - (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
-        return new DeviceState(true, CpuLoad.otherProcesses(), q, free, Double.NaN, Double.NaN, threads() + " threads",
+        CpuSet own = cpus;
+        return new DeviceState(true, CpuLoad.otherProcesses(), q, free, Double.NaN, Double.NaN, threads() + " threads"
+                + (own == null ? "" : " on CPUs " + own),
                 load.recentSlowdown());
     }
 

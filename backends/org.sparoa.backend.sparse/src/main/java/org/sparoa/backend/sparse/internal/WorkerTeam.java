@@ -62,6 +62,11 @@ final class WorkerTeam implements AutoCloseable {
      *              any other thread, or from inside a loop, run inline
      */
     WorkerTeam(int threads, long spinNanos, Thread owner, String name) {
+        this(threads, spinNanos, owner, name, () -> { });
+    }
+
+    /** As {@link #WorkerTeam(int, long, Thread, String)}, each worker running {@code onStart} first (its pinning). */
+    WorkerTeam(int threads, long spinNanos, Thread owner, String name, Runnable onStart) {
         this.threads = Math.max(1, threads);
         this.spinNanos = spinNanos;
         this.owner = owner;
@@ -69,7 +74,10 @@ final class WorkerTeam implements AutoCloseable {
         this.parked = new AtomicIntegerArray(workers.length);
         for (int i = 0; i < workers.length; i++) {
             int index = i;
-            workers[i] = new Thread(() -> workLoop(index), name + "-" + (i + 1));
+            workers[i] = new Thread(() -> {
+                onStart.run();
+                workLoop(index);
+            }, name + "-" + (i + 1));
             workers[i].setDaemon(true);
             workers[i].start();
         }

@@ -1,0 +1,108 @@
+package org.sparoa.bench;
+
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.sparoa.affinity.CpuSet;
+import org.sparoa.affinity.ThreadAffinity;
+import org.sparoa.backend.ort.internal.OrtCpuBackend;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+
+/**
+ * A bounded background load on some CPUs, as another application running there would make: {@code threads} threads,
+ * each pinned to {@code cpus}, run a model in plain ONNX Runtime (a session of its own, one intra-op thread, outside
+ * the platform) back to back until {@link #close()} or until {@code maxMillis} have passed, whichever comes first.
+ * Counts the runs it made. Where {@link BackendLoad} loads a backend through the platform (its queue), this loads the
+ * cores under a backend, which the platform only sees as its runs slowing down.
+ */
+public final class CoreLoad implements AutoCloseable {
+
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final AtomicLong runs = new AtomicLong();
+    private final List<Thread> threads = new ArrayList<>();
+
+    private CoreLoad() {
+    }
+
+    /**
+     * Starts the load and returns once every thread has made its first run (so that a phase timed next is loaded
+     * from its start).
+     */
+    public static CoreLoad start(Path model, String input, long[] shape, CpuSet cpus, int threads, long maxMillis)
+            throws Exception {
+        if (threads < 1 || maxMillis < 1) {
+            throw new IllegalArgumentException("a load needs at least one thread and a positive bound, got " + threads
+                    + " threads, " + maxMillis + " ms");
+        }
+        ThreadAffinity.check("the load's cpus", cpus);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        float[] values = new float[Math.toIntExact(n)];
+        Random random = new Random(7);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = random.nextFloat();
+        }
+        CoreLoad load = new CoreLoad();
+        long end = System.nanoTime() + maxMillis * 1_000_000L;
+        CountDownLatch running = new CountDownLatch(threads);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    ThreadAffinity.pinCurrentThread(cpus);
+                    try (OrtSession.SessionOptions options = OrtCpuBackend.sessionOptions(1);
+                         OrtSession session = env.createSession(model.toString(), options);
+                         OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), shape)) {
+                        boolean first = true;
+                        while (!load.stop.get() && System.nanoTime() < end) {
+                            session.run(Map.of(input, x)).close();
+                            load.runs.incrementAndGet();
+                            if (first) {
+                                running.countDown();
+                                first = false;
+                            }
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                    running.countDown();
+                }
+            }, "core-load-" + cpus + "-" + i);
+            t.setDaemon(true);
+            load.threads.add(t);
+            t.start();
+        }
+        if (!running.await(60, TimeUnit.SECONDS) || failure.get() != null) {
+            load.close();
+            throw new IllegalStateException("the load on CPUs " + cpus + " did not start", failure.get());
+        }
+        return load;
+    }
+
+    public long runs() {
+        return runs.get();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop.set(true);
+        for (Thread t : threads) {
+            t.join();
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package org.sparoa.affinity;
+
+import java.util.Locale;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+
+/**
+ * Pins the calling thread to a {@link CpuSet}, through Linux's {@code sched_setaffinity} (JNA over the C library).
+ * Only the calling thread changes: the rest of the process keeps its CPUs. Where the call cannot be made (another
+ * operating system, a C library JNA cannot bind) {@link #unavailableReason()} says why, and {@link #pinCurrentThread} and
+ * {@link #check} throw with that reason; nothing here fails silently.
+ */
+public final class ThreadAffinity {
+
+    private ThreadAffinity() {
+    }
+
+    /** The C library's affinity calls; {@code pid} 0 is the calling thread. */
+    interface LibC extends Library {
+        int sched_setaffinity(int pid, NativeLong cpusetsize, long[] mask) throws LastErrorException;
+
+        int sched_getaffinity(int pid, NativeLong cpusetsize, long[] mask) throws LastErrorException;
+
+        int getpid();
+    }
+
+    /** Loaded on first use: the library, or why there is none. */
+    private static final class Holder {
+        static final LibC LIBC;
+        static final String UNAVAILABLE;
+
+        static {
+            LibC lib = null;
+            String why = null;
+            String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+            if (!os.contains("linux")) {
+                why = "CPU affinity is implemented for Linux only, this is " + System.getProperty("os.name");
+            } else {
+                try {
+                    lib = Native.load("c", LibC.class);
+                } catch (LinkageError | RuntimeException e) {
+                    why = "the C library could not be bound through JNA: " + e;
+                }
+            }
+            LIBC = lib;
+            UNAVAILABLE = why;
+        }
+    }
+
+    private static final NativeLong MASK_BYTES = new NativeLong(CpuSet.MAX_CPUS / 8);
+
+    /** Null where threads can be pinned here, else why not. */
+    public static String unavailableReason() {
+        return Holder.UNAVAILABLE;
+    }
+
+    /** The CPUs the calling thread may run on now. */
+    public static CpuSet ofCurrentThread() {
+        return get(0);
+    }
+
+    /**
+     * The CPUs this process may run on: those of its main thread, which is what {@code taskset} or a cgroup gave the
+     * process (a pinned worker thread of its own has fewer).
+     */
+    public static CpuSet ofProcess() {
+        return get(libc().getpid());
+    }
+
+    private static CpuSet get(int pid) {
+        long[] mask = new long[CpuSet.MAX_CPUS / 64];
+        try {
+            libc().sched_getaffinity(pid, MASK_BYTES, mask);
+        } catch (LastErrorException e) {
+            throw new IllegalStateException("sched_getaffinity failed: errno " + e.getErrorCode(), e);
+        }
+        return CpuSet.ofMask(mask);
+    }
+
+    /**
+     * Pins the calling thread to {@code cpus}: from now on it runs only there (and threads it starts inherit the set).
+     *
+     * @throws IllegalStateException naming the set and the reason, where the kernel refuses (a CPU this process may
+     *                               not use) or affinity is not available here
+     */
+    public static void pinCurrentThread(CpuSet cpus) {
+        try {
+            libc().sched_setaffinity(0, MASK_BYTES, cpus.mask());
+        } catch (LastErrorException e) {
+            throw new IllegalStateException("cannot pin thread '" + Thread.currentThread().getName() + "' to CPUs "
+                    + cpus + ": sched_setaffinity failed with errno " + e.getErrorCode()
+                    + (e.getErrorCode() == 22 ? " (EINVAL: none of them is a CPU this process may use)" : ""), e);
+        }
+    }
+
+    /**
+     * Runs {@code work} on the calling thread pinned to {@code cpus}, and gives the thread its own CPUs back after it:
+     * for a backend whose segments may run on a caller's thread (a synchronous request). Costs two or three system
+     * calls (a few microseconds) where the thread is not on {@code cpus} already, one where it is.
+     *
+     * @throws IllegalStateException where the kernel refuses the set (the work is then not run)
+     */
+    public static <T> T callPinned(CpuSet cpus, java.util.function.Supplier<T> work) {
+        CpuSet own = ofCurrentThread();
+        if (own.equals(cpus)) {
+            return work.get();
+        }
+        pinCurrentThread(cpus);
+        try {
+            return work.get();
+        } finally {
+            pinCurrentThread(own);
+        }
+    }
+
+    /**
+     * Checks, before any thread is started, that threads can be pinned to {@code cpus} here: affinity is available
+     * and every CPU of the set is one this process may use.
+     *
+     * @param owner what asks, for the message (e.g. {@code "ort-cpu: cpus"})
+     * @throws IllegalArgumentException naming the CPUs this process cannot use, or why affinity is unavailable
+     */
+    public static void check(String owner, CpuSet cpus) {
+        String why = unavailableReason();
+        if (why != null) {
+            throw new IllegalArgumentException(owner + " = " + cpus + " cannot be applied: " + why);
+        }
+        CpuSet allowed = ofProcess();
+        CpuSet outside = cpus.minus(allowed);
+        if (outside != null) {
+            throw new IllegalArgumentException(owner + " = " + cpus + ": CPU(s) " + outside + " are not among this "
+                    + "process's CPUs " + allowed);
+        }
+    }
+
+    private static LibC libc() {
+        String why = unavailableReason();
+        if (why != null) {
+            throw new IllegalStateException(why);
+        }
+        return Holder.LIBC;
+    }
+}
