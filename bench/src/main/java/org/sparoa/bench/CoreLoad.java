@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.HashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.sparoa.affinity.CpuSet;
 import org.sparoa.affinity.ThreadAffinity;
+import org.sparoa.api.Tensor;
 import org.sparoa.backend.ort.internal.OrtCpuBackend;
 
 import ai.onnxruntime.OnnxTensor;
@@ -22,7 +23,7 @@ import ai.onnxruntime.OrtSession;
 
 /**
  * A bounded background load on some CPUs, as another application running there would make: {@code threads} threads,
- * each pinned to {@code cpus}, run a model in plain ONNX Runtime (a session of its own, one intra-op thread, outside
+ * each pinned to {@code cpus}, run a model on the given (float) inputs in plain ONNX Runtime (a session of its own, one intra-op thread, outside
  * the platform) back to back until {@link #close()} or until {@code maxMillis} have passed, whichever comes first.
  * Counts the runs it made. Where {@link BackendLoad} loads a backend through the platform (its queue), this loads the
  * cores under a backend, which the platform only sees as its runs slowing down.
@@ -40,7 +41,7 @@ public final class CoreLoad implements AutoCloseable {
      * Starts the load and returns once every thread has made its first run (so that a phase timed next is loaded
      * from its start).
      */
-    public static CoreLoad start(Path model, String input, long[] shape, CpuSet cpus, int threads, long maxMillis)
+    public static CoreLoad start(Path model, Map<String, Tensor> inputs, CpuSet cpus, int threads, long maxMillis)
             throws Exception {
         if (threads < 1 || maxMillis < 1) {
             throw new IllegalArgumentException("a load needs at least one thread and a positive bound, got " + threads
@@ -48,29 +49,24 @@ public final class CoreLoad implements AutoCloseable {
         }
         ThreadAffinity.check("the load's cpus", cpus);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        float[] values = new float[Math.toIntExact(n)];
-        Random random = new Random(7);
-        for (int i = 0; i < values.length; i++) {
-            values[i] = random.nextFloat();
-        }
         CoreLoad load = new CoreLoad();
         long end = System.nanoTime() + maxMillis * 1_000_000L;
         CountDownLatch running = new CountDownLatch(threads);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int i = 0; i < threads; i++) {
             Thread t = new Thread(() -> {
+                Map<String, OnnxTensor> feed = new HashMap<>();
                 try {
                     ThreadAffinity.pinCurrentThread(cpus);
                     try (OrtSession.SessionOptions options = OrtCpuBackend.sessionOptions(1);
-                         OrtSession session = env.createSession(model.toString(), options);
-                         OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), shape)) {
+                         OrtSession session = env.createSession(model.toString(), options)) {
+                        for (Map.Entry<String, Tensor> in : inputs.entrySet()) {
+                            feed.put(in.getKey(), OnnxTensor.createTensor(env,
+                                    FloatBuffer.wrap(in.getValue().toFloatArray()), in.getValue().shape()));
+                        }
                         boolean first = true;
                         while (!load.stop.get() && System.nanoTime() < end) {
-                            session.run(Map.of(input, x)).close();
+                            session.run(feed).close();
                             load.runs.incrementAndGet();
                             if (first) {
                                 running.countDown();
@@ -81,6 +77,8 @@ public final class CoreLoad implements AutoCloseable {
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
                     running.countDown();
+                } finally {
+                    feed.values().forEach(OnnxTensor::close);
                 }
             }, "core-load-" + cpus + "-" + i);
             t.setDaemon(true);
