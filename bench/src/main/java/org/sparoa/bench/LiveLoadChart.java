@@ -87,7 +87,7 @@ public final class LiveLoadChart {
         double scale = Math.ceil(max * 2) / 2;
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                + "font-family=\"sans-serif\" font-size=\"11\">%n", width, top + height + 90));
+                + "font-family=\"sans-serif\" font-size=\"11\">%n", width, top + height + 125));
         s.append(String.format(Locale.ROOT, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n"
                 + "<text x=\"%d\" y=\"18\" font-size=\"13\">%s</text>%n", left, escape(title)));
         s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"34\">p50 during the load relative to greedy before it "
@@ -120,14 +120,14 @@ public final class LiveLoadChart {
                     x + 10, top + height + 12, escape(r.label())));
         }
         s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"#d62728\"/>"
-                + "<text x=\"%d\" y=\"%d\">greedy: its plan made before the load</text>%n", left, top + height + 72,
-                left + 14, top + height + 81));
+                + "<text x=\"%d\" y=\"%d\">greedy: its plan made before the load</text>%n", left, top + height + 105,
+                left + 14, top + height + 114));
         s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"#1f77b4\"/>"
-                + "<text x=\"%d\" y=\"%d\">sac: re-planned from the live state</text>%n", left + 250, top + height + 72,
-                left + 264, top + height + 81));
+                + "<text x=\"%d\" y=\"%d\">sac: re-planned from the live state</text>%n", left + 250, top + height + 105,
+                left + 264, top + height + 114));
         s.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"black\" "
                 + "stroke-width=\"2\"/><text x=\"%d\" y=\"%d\">the faster backend alone during the load</text>%n",
-                left + 470, left + 490, top + height + 77, top + height + 77, left + 494, top + height + 81));
+                left + 470, left + 490, top + height + 110, top + height + 110, left + 494, top + height + 114));
         return s.append("</svg>\n").toString();
     }
 

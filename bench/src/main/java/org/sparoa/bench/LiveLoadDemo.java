@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.sparoa.affinity.CpuSet;
+import org.sparoa.api.InferenceResult;
 import org.sparoa.api.Model;
 import org.sparoa.api.PlanDescription;
 import org.sparoa.api.RandomInputs;
@@ -79,8 +80,13 @@ public final class LiveLoadDemo {
             Model loadModel = platform.models().load("load", file);
             Map<String, Tensor> inputs = RandomInputs.forModel(model, c.shapes(), 42);
             Map<String, Callable<?>> timed = new LinkedHashMap<>();
-            policies.forEach((name, options) -> timed.put(name,
-                    () -> platform.inference().infer(model.id(), inputs, options)));
+            // which plan each timed request of a policy ran on, per phase: a policy that flips between plans shows
+            policies.forEach((name, options) -> timed.put(name, () -> {
+                InferenceResult result = platform.inference().infer(model.id(), inputs, options);
+                PLANS_RUN.computeIfAbsent(name, k -> new java.util.TreeMap<>()).merge(signature(result.plan()), 1,
+                        Integer::sum);
+                return result;
+            }));
             String backends = partitioned ? "ort-cpu on CPUs " + cpus.get("ort-cpu") + ", sparse-cpu on CPUs "
                     + cpus.get("sparse-cpu") : threads + " threads per backend";
             System.out.printf(Locale.ROOT, "%s at %d %% sparsity, %s%n", c.name(), sparsity, backends);
@@ -128,9 +134,13 @@ public final class LiveLoadDemo {
 
     /**
      * How long after the load began {@code sac} took to move operators off the loaded backend: requests one after
-     * another until its plan has fewer operators there than before the load (at most 10 s). Printed, and returned for
-     * the CSV's notes; a policy that had none there before the load has nothing to move.
+     * another until its plan has fewer operators there than before the load (at most 10 s), then on to
+     * {@link #SETTLE_REQUESTS} requests into the load. Printed, and returned for the CSV's notes; a policy that had
+     * none there before the load has nothing to move.
      */
+    /** Requests of {@code sac} into the load before the phase under load is timed ({@code -Dbench.settleRequests}). */
+    static final int SETTLE_REQUESTS = Integer.getInteger("bench.settleRequests", 150);
+
     private static String reaction(LocalPlatform platform, Model model, Map<String, Tensor> inputs, RunOptions sac,
                                    String loaded, int before) {
         long start = System.nanoTime();
@@ -146,6 +156,14 @@ public final class LiveLoadDemo {
                         + "%.0f ms into the load", before - now, before, loaded, requests, ms)
                 : String.format(Locale.ROOT, "still %d operators on %s after %d requests, %.0f ms", now, loaded,
                         requests, ms);
+        // then it serves on until SETTLE_REQUESTS into the load before the phase is timed: a first measurement
+        // disturbed by the JIT compilers is measured again after 100 requests, as in serving
+        int settled = 0;
+        for (; requests < SETTLE_REQUESTS; requests++, settled++) {
+            now = operatorsOn(platform.inference().infer(model.id(), inputs, sac).plan(), loaded);
+        }
+        moved += String.format(Locale.ROOT, "; after %d request(s) more (%d into the load), %d operators on %s",
+                settled, requests, now, loaded);
         System.out.println("reaction sac: " + moved);
         return "reaction of sac: " + moved;
     }
@@ -153,6 +171,28 @@ public final class LiveLoadDemo {
     private static int operatorsOn(PlanDescription plan, String backend) {
         return plan.segments().stream().filter(s -> s.backendId().equals(backend))
                 .mapToInt(s -> s.nodeNames().size()).sum();
+    }
+
+    /** Per policy, how many of a phase's timed requests ran on each plan ({@link #signature}). */
+    private static final Map<String, Map<String, Integer>> PLANS_RUN = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A plan in a few words: its backend if it has one segment, else its segments per backend. */
+    static String signature(PlanDescription plan) {
+        if (plan.segments().size() == 1) {
+            return plan.segments().get(0).backendId();
+        }
+        Map<String, Integer> segments = new java.util.TreeMap<>();
+        plan.segments().forEach(s -> segments.merge(s.backendId(), 1, Integer::sum));
+        return plan.segments().size() + " segments (" + String.join(" ", segments.entrySet().stream()
+                .map(e -> e.getKey() + " " + e.getValue()).toList()) + ")";
+    }
+
+    /** The plans a policy's timed requests ran on in the phase, e.g. {@code sparse-cpu x57; ort-cpu x3}. */
+    private static String plansRun(String policy) {
+        Map<String, Integer> counts = PLANS_RUN.getOrDefault(policy, Map.of());
+        return counts.isEmpty() ? "-" : String.join("; ", counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .map(e -> e.getKey() + " x" + e.getValue()).toList());
     }
 
     /** The backend that runs most of the plan's operators. */
@@ -167,6 +207,7 @@ public final class LiveLoadDemo {
                                                       LocalPlatform platform, Model model, Map<String, Tensor> inputs,
                                                       Map<String, RunOptions> policies,
                                                       List<Map<String, Object>> rows) throws Exception {
+        PLANS_RUN.clear();
         Map<String, RoundRobin.Timing> t = RoundRobin.run(timed, Math.max(5, iterations / 3), iterations, 1, 3);
         Map<String, PlanDescription> plans = new LinkedHashMap<>();
         for (Map.Entry<String, RunOptions> p : policies.entrySet()) {
@@ -175,9 +216,10 @@ public final class LiveLoadDemo {
             int onSparse = plan.segments().stream().filter(s -> s.backendId().equals("sparse-cpu"))
                     .mapToInt(s -> s.nodeNames().size()).sum();
             RoundRobin.Timing timing = t.get(p.getKey());
-            System.out.printf(Locale.ROOT, "%-7s %-8s p50 %8.3f ms  p90 %8.3f ms  %d segment(s), %d of %d operators on "
-                    + "sparse-cpu%n", phase, p.getKey(), timing.median(), timing.p90(), plan.segments().size(),
-                    onSparse, model.operatorCount());
+            String ran = plansRun(p.getKey());
+            System.out.printf(Locale.ROOT, "%-7s %-10s p50 %8.3f ms  p90 %8.3f ms  %d segment(s), %d of %d operators on "
+                    + "sparse-cpu; requests ran on %s%n", phase, p.getKey(), timing.median(), timing.p90(),
+                    plan.segments().size(), onSparse, model.operatorCount(), ran);
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("phase", phase);
             r.put("policy", p.getKey());
@@ -187,6 +229,7 @@ public final class LiveLoadDemo {
             r.put("ops_on_sparse", onSparse);
             r.put("backends", String.join("+", plan.segments().stream().map(SegmentPlan::backendId).distinct()
                     .toList()));
+            r.put("plans_run", ran);
             rows.add(r);
         }
         return plans;

@@ -153,6 +153,7 @@ final class MeasuredPlanChoice {
         int rounds = nanos.get(0).size();
         int earlierRounds = rounds;
         long jitBefore = 0;
+        long roundsStart = 0;
         long extraSettleLeft = MAX_EXTRA_SETTLE_PER_CHOICE_NANOS;
         try {
             for (int i = 0; i < plans.size(); i++) {
@@ -166,7 +167,7 @@ final class MeasuredPlanChoice {
                     failed[i] = true;
                 }
             }
-            long roundsStart = System.nanoTime();
+            roundsStart = System.nanoTime();
             jitBefore = compileMillis();
             while (rounds < schedule.maxRounds()) {
                 for (int k = 0; k < plans.size(); k++) {
@@ -210,14 +211,17 @@ final class MeasuredPlanChoice {
         }
         String earlierNote = earlierRounds > 0
                 ? "the first " + earlierRounds + " timed by the cost calibration just before, " : "";
-        String timing = earlierNote + "JIT compiling " + (compileMillis() - jitBefore) + " ms meanwhile";
+        long jitMillis = compileMillis() - jitBefore;
+        boolean jitBusy = jitBusy(jitMillis, System.nanoTime() - roundsStart);
+        String timing = earlierNote + "JIT compiling " + jitMillis + " ms meanwhile"
+                + (jitBusy ? ", too busy to decide for good: measured again soon" : "");
         Verdict v = verdict(proposed.model().id(), labels, segments, nanos, failed, rounds, timing);
         for (int i = 0; i < plans.size(); i++) {
             if (i != v.best()) {
                 plans.get(i).retire();
             }
         }
-        return new Choice(plans.get(v.best()), v.reason(), v.decided());
+        return new Choice(plans.get(v.best()), v.reason(), v.decided() && !jitBusy);
     }
 
     /**
@@ -472,6 +476,22 @@ final class MeasuredPlanChoice {
                 extended = extended < 0 ? now : extended;
             }
         }
+    }
+
+    /**
+     * The JIT compilers' time (summed over their threads) over which the rounds' verdict is not taken for good: a
+     * compiler thread takes a core the timed plans need, and not alike for all of them. With one backend's cores
+     * loaded by another application, the compilers ran on the other backend's (measured: 0.5-1.3 s of compiling in
+     * 1.2-1.5 s of rounds made that backend's plan time 1.4-2x its own speed, and the loaded backend was kept).
+     */
+    static final double JIT_BUSY_SHARE = 0.25;
+
+    /** Rounds shorter than this (none timed: earlier rounds decided) say nothing of the compilers. */
+    static final long JIT_BUSY_MIN_ROUNDS_NANOS = 50_000_000L;
+
+    /** Whether the compilers were busy for over {@link #JIT_BUSY_SHARE} of rounds that took {@code roundsNanos}. */
+    static boolean jitBusy(long jitMillis, long roundsNanos) {
+        return roundsNanos >= JIT_BUSY_MIN_ROUNDS_NANOS && jitMillis * 1_000_000.0 > JIT_BUSY_SHARE * roundsNanos;
     }
 
     /** Milliseconds the JIT compilers have spent so far, 0 where the JVM does not tell. */

@@ -307,7 +307,8 @@ final class PlanningPipeline {
     /**
      * After how many requests a plan is measured again: {@code configured}, or sooner ({@link #SOON_AFTER}) where the
      * first measurement did not decide (a choice within the noise, e.g. made while the machine ran slow, when ONNX
-     * Runtime slows about 2x and the Java kernels about 1.1x).
+     * Runtime slows about 2x and the Java kernels about 1.1x, or while the JIT compilers were busy,
+     * {@link MeasuredPlanChoice#jitBusy}).
      */
     static int againAfter(int configured, boolean decided) {
         return decided ? configured : Math.min(configured, SOON_AFTER);

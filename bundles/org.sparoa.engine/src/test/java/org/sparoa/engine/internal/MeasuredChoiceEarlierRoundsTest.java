@@ -126,6 +126,14 @@ class MeasuredChoiceEarlierRoundsTest {
         assertEquals(40, PlanningPipeline.againAfter(40, false), "never later than the setting");
     }
 
+    @Test
+    void roundsBesideBusyJitCompilersDoNotDecideForGood() {
+        assertTrue(MeasuredPlanChoice.jitBusy(530, 1_200_000_000L), "0.53 s of compiling in 1.2 s of rounds");
+        assertTrue(!MeasuredPlanChoice.jitBusy(200, 1_200_000_000L), "a sixth of the rounds' time");
+        assertTrue(!MeasuredPlanChoice.jitBusy(5, 1_000_000L), "no rounds timed: nothing to say");
+        assertEquals(PlanningPipeline.SOON_AFTER, PlanningPipeline.againAfter(1000, false));
+    }
+
     private static ExecutionPlan plan() {
         return new ExecutionPlan(MODEL, List.of(), Map.of(), Map.of(), "test", null);
     }
