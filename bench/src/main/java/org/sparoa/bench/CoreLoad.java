@@ -23,7 +23,8 @@ import ai.onnxruntime.OrtSession;
 
 /**
  * A bounded background load on some CPUs, as another application running there would make: {@code threads} threads,
- * each pinned to {@code cpus}, run a model on the given (float) inputs in plain ONNX Runtime (a session of its own, one intra-op thread, outside
+ * each pinned to {@code cpus}, run a model on the given (float) inputs in plain ONNX Runtime (a session of its own,
+ * one intra-op thread, outside
  * the platform) back to back until {@link #close()} or until {@code maxMillis} have passed, whichever comes first.
  * Counts the runs it made. Where {@link BackendLoad} loads a backend through the platform (its queue), this loads the
  * cores under a backend, which the platform only sees as its runs slowing down.

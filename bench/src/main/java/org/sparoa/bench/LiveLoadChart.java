@@ -111,8 +111,8 @@ public final class LiveLoadChart {
             if (ort != null && sparse != null) {
                 double best = Math.min(ort, sparse) / base;
                 s.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
-                        + "stroke=\"black\" stroke-width=\"2\"/>%n", x - 2, x + 44, top + height - best / scale * height,
-                        top + height - best / scale * height));
+                        + "stroke=\"black\" stroke-width=\"2\"/>%n", x - 2, x + 44,
+                        top + height - best / scale * height, top + height - best / scale * height));
             }
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\">%.2fx</text>%n",
                     x + 22, top + height - Math.max(g, a) / scale * height - 4, g / a));
@@ -123,8 +123,8 @@ public final class LiveLoadChart {
                 + "<text x=\"%d\" y=\"%d\">greedy: its plan made before the load</text>%n", left, top + height + 105,
                 left + 14, top + height + 114));
         s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"#1f77b4\"/>"
-                + "<text x=\"%d\" y=\"%d\">sac: re-planned from the live state</text>%n", left + 250, top + height + 105,
-                left + 264, top + height + 114));
+                + "<text x=\"%d\" y=\"%d\">sac: re-planned from the live state</text>%n", left + 250,
+                top + height + 105, left + 264, top + height + 114));
         s.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"black\" "
                 + "stroke-width=\"2\"/><text x=\"%d\" y=\"%d\">the faster backend alone during the load</text>%n",
                 left + 470, left + 490, top + height + 110, top + height + 110, left + 494, top + height + 114));

@@ -28,9 +28,12 @@ import org.sparoa.policy.sac.internal.SacPolicy;
 /**
  * Placement under a background load on one backend: the model's latency with each policy before, during and after a
  * bounded load ({@link BackendLoad}: the same model run back to back, pinned to one backend, {@code ort-cpu} unless
- * {@code -Dbench.loadOn} names another, as another application sharing the backend would). A policy that reads live state ({@code sac}) re-plans when the backend's load
- * class changes; {@code greedy} keeps the plan it made before the load. Each phase times the policies interleaved
- * ({@link RoundRobin}); the plans each ended on are printed. Writes {@code results/live-load.csv}.
+ * {@code -Dbench.loadOn} names another, as another application sharing the backend would). A policy that reads live
+ * state ({@code sac}) re-plans when the backend's load class changes; {@code greedy} keeps the plan it made before the
+ * load. Each phase times the policies and each backend alone interleaved ({@link RoundRobin}); the plans each ended
+ * on, and those its timed requests ran on, are printed. Under the load {@code sac}'s reaction is timed first (how long
+ * until it moved operators off the loaded backend) and it serves on to {@link #SETTLE_REQUESTS} requests before the
+ * phase is timed. Writes {@code results/live-load.csv} ({@code -Dbench.out}).
  *
  * <p>With {@code -Dbench.cpus=ort-cpu:LIST,sparse-cpu:LIST} (CPU lists such as {@code 0} or {@code 2-3}) each backend
  * is pinned to CPUs of its own (its {@code cpus} setting, threads one per CPU), and the load is another application on
@@ -64,7 +67,8 @@ public final class LiveLoadDemo {
         List<Map<String, Object>> rows = new ArrayList<>();
         try (OrtCpuBackend ort = partitioned
                 ? new OrtCpuBackend("ort-cpu", 0, 1, OrtCpuBackend.Spinning.BOUNDED, OrtCpuBackend.HandOver.DIRECT,
-                        OrtCpuBackend.DEFAULT_DYNAMIC_BLOCK_BASE, OrtCpuBackend.DEFAULT_SPIN_MICROS, cpus.get("ort-cpu"))
+                        OrtCpuBackend.DEFAULT_DYNAMIC_BLOCK_BASE, OrtCpuBackend.DEFAULT_SPIN_MICROS,
+                        cpus.get("ort-cpu"))
                 : new OrtCpuBackend("ort-cpu", threads, 1);
              LocalPlatform platform = LocalPlatform.of(ort, sparse)) {
             platform.addPolicy(new GreedyEarliestFinishPolicy(), GreedyEarliestFinishPolicy.SERVICE_PROPERTIES);
@@ -217,8 +221,8 @@ public final class LiveLoadDemo {
                     .mapToInt(s -> s.nodeNames().size()).sum();
             RoundRobin.Timing timing = t.get(p.getKey());
             String ran = plansRun(p.getKey());
-            System.out.printf(Locale.ROOT, "%-7s %-10s p50 %8.3f ms  p90 %8.3f ms  %d segment(s), %d of %d operators on "
-                    + "sparse-cpu; requests ran on %s%n", phase, p.getKey(), timing.median(), timing.p90(),
+            System.out.printf(Locale.ROOT, "%-7s %-10s p50 %8.3f ms  p90 %8.3f ms  %d segment(s), %d of %d operators "
+                    + "on sparse-cpu; requests ran on %s%n", phase, p.getKey(), timing.median(), timing.p90(),
                     plan.segments().size(), onSparse, model.operatorCount(), ran);
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("phase", phase);

@@ -10,8 +10,8 @@ import com.sun.jna.NativeLong;
 /**
  * Pins the calling thread to a {@link CpuSet}, through Linux's {@code sched_setaffinity} (JNA over the C library).
  * Only the calling thread changes: the rest of the process keeps its CPUs. Where the call cannot be made (another
- * operating system, a C library JNA cannot bind) {@link #unavailableReason()} says why, and {@link #pinCurrentThread} and
- * {@link #check} throw with that reason; nothing here fails silently.
+ * operating system, a C library JNA cannot bind) {@link #unavailableReason()} says why, and
+ * {@link #pinCurrentThread} and {@link #check} throw with that reason; nothing here fails silently.
  */
 public final class ThreadAffinity {
 

@@ -172,7 +172,8 @@ public final class SparseCpuBackend implements DeviceBackend {
             oldMain.shutdown();
         }
         LOG.info("sparse-cpu backend ready: {} threads{} (idle workers spin {} us), weights dense below {} sparsity,"
-                + " hand-over {}, {}, SIMD kernels {}", n, cpus == null ? "" : " pinned to CPUs " + cpus, spinMicros, denseBelowSparsity, handOver, warmup,
+                + " hand-over {}, {}, SIMD kernels {}", n, cpus == null ? "" : " pinned to CPUs " + cpus, spinMicros,
+                denseBelowSparsity, handOver, warmup,
                 Simd.enabled() ? "on (Vector API)"
                         : "off (plain loops: needs --add-modules jdk.incubator.vector and, in OSGi, the package"
                                 + " exported by the framework)");

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.sparoa.affinity.CpuSet;
 import org.sparoa.affinity.ThreadAffinity;
 
-/** {@code cpus}: a segment's work, its caller's share included, runs on the backend's CPUs; the caller gets its own back. */
+/**
+ * {@code cpus}: a segment's work, its caller's share included, runs on the backend's CPUs; the caller gets its own
+ * back.
+ */
 class CpuPinningTest {
 
     private static boolean linux() {
