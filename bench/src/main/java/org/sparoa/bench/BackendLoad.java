@@ -1,10 +1,6 @@
 package org.sparoa.bench;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.sparoa.api.InferenceService;
 import org.sparoa.api.RunOptions;
@@ -15,48 +11,28 @@ import org.sparoa.api.Tensor;
  * run a model pinned to the backend back to back until {@link #close()} or until {@code maxMillis} have passed,
  * whichever comes first (so a crashed caller never leaves it running). Counts the runs it made.
  */
-public final class BackendLoad implements AutoCloseable {
+public final class BackendLoad extends BoundedLoad {
 
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final AtomicLong runs = new AtomicLong();
-    private final List<Thread> threads = new ArrayList<>();
-
-    private BackendLoad() {
+    private BackendLoad(long maxMillis) {
+        super(maxMillis);
     }
 
     /** Starts {@code threads} threads running {@code modelId} on {@code backendId} for at most {@code maxMillis}. */
     public static BackendLoad start(InferenceService inference, String modelId, Map<String, Tensor> inputs,
                                     String backendId, int threads, long maxMillis) {
-        if (threads < 1 || maxMillis < 1) {
-            throw new IllegalArgumentException("a load needs at least one thread and a positive bound, got " + threads
-                    + " threads, " + maxMillis + " ms");
+        if (threads < 1) {
+            throw new IllegalArgumentException("a load needs at least one thread, got " + threads);
         }
-        BackendLoad load = new BackendLoad();
-        long end = System.nanoTime() + maxMillis * 1_000_000L;
+        BackendLoad load = new BackendLoad(maxMillis);
+        RunOptions pinned = RunOptions.onBackend(backendId);
         for (int i = 0; i < threads; i++) {
-            Thread t = new Thread(() -> {
-                RunOptions pinned = RunOptions.onBackend(backendId);
-                while (!load.stop.get() && System.nanoTime() < end) {
+            load.start(() -> {
+                while (load.running()) {
                     inference.infer(modelId, inputs, pinned);
-                    load.runs.incrementAndGet();
+                    load.ran();
                 }
             }, "sparoa-load-" + backendId + "-" + i);
-            t.setDaemon(true);
-            load.threads.add(t);
-            t.start();
         }
         return load;
-    }
-
-    public long runs() {
-        return runs.get();
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        stop.set(true);
-        for (Thread t : threads) {
-            t.join();
-        }
     }
 }

@@ -2,14 +2,10 @@ package org.sparoa.bench;
 
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.HashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.sparoa.affinity.CpuSet;
@@ -29,13 +25,10 @@ import ai.onnxruntime.OrtSession;
  * Counts the runs it made. Where {@link BackendLoad} loads a backend through the platform (its queue), this loads the
  * cores under a backend, which the platform only sees as its runs slowing down.
  */
-public final class CoreLoad implements AutoCloseable {
+public final class CoreLoad extends BoundedLoad {
 
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final AtomicLong runs = new AtomicLong();
-    private final List<Thread> threads = new ArrayList<>();
-
-    private CoreLoad() {
+    private CoreLoad(long maxMillis) {
+        super(maxMillis);
     }
 
     /**
@@ -44,18 +37,16 @@ public final class CoreLoad implements AutoCloseable {
      */
     public static CoreLoad start(Path model, Map<String, Tensor> inputs, CpuSet cpus, int threads, long maxMillis)
             throws Exception {
-        if (threads < 1 || maxMillis < 1) {
-            throw new IllegalArgumentException("a load needs at least one thread and a positive bound, got " + threads
-                    + " threads, " + maxMillis + " ms");
+        if (threads < 1) {
+            throw new IllegalArgumentException("a load needs at least one thread, got " + threads);
         }
         ThreadAffinity.check("the load's cpus", cpus);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        CoreLoad load = new CoreLoad();
-        long end = System.nanoTime() + maxMillis * 1_000_000L;
+        CoreLoad load = new CoreLoad(maxMillis);
         CountDownLatch running = new CountDownLatch(threads);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int i = 0; i < threads; i++) {
-            Thread t = new Thread(() -> {
+            load.start(() -> {
                 Map<String, OnnxTensor> feed = new HashMap<>();
                 try {
                     ThreadAffinity.pinCurrentThread(cpus);
@@ -66,9 +57,9 @@ public final class CoreLoad implements AutoCloseable {
                                     FloatBuffer.wrap(in.getValue().toFloatArray()), in.getValue().shape()));
                         }
                         boolean first = true;
-                        while (!load.stop.get() && System.nanoTime() < end) {
+                        while (load.running()) {
                             session.run(feed).close();
-                            load.runs.incrementAndGet();
+                            load.ran();
                             if (first) {
                                 running.countDown();
                                 first = false;
@@ -82,26 +73,11 @@ public final class CoreLoad implements AutoCloseable {
                     feed.values().forEach(OnnxTensor::close);
                 }
             }, "core-load-" + cpus + "-" + i);
-            t.setDaemon(true);
-            load.threads.add(t);
-            t.start();
         }
         if (!running.await(60, TimeUnit.SECONDS) || failure.get() != null) {
             load.close();
             throw new IllegalStateException("the load on CPUs " + cpus + " did not start", failure.get());
         }
         return load;
-    }
-
-    public long runs() {
-        return runs.get();
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        stop.set(true);
-        for (Thread t : threads) {
-            t.join();
-        }
     }
 }

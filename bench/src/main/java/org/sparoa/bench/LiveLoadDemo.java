@@ -102,14 +102,13 @@ public final class LiveLoadDemo {
                     : loadThreads + " thread(s) running " + c.name() + " pinned to " + loaded;
             System.out.println("load: " + load);
             String reaction = "reaction of sac: not measured (backend load)";
-            try (AutoCloseable running = onCores
+            try (BoundedLoad running = onCores
                     ? CoreLoad.start(file, inputs, cpus.get(loaded), loadThreads, 600_000)
                     : BackendLoad.start(platform.inference(), loadModel.id(), inputs, loaded, loadThreads, 600_000)) {
                 reaction = reaction(platform, model, inputs, policies.get("sac"), loaded,
                         operatorsOn(before.get("sac"), loaded));
                 phase("during", timed, iterations, platform, model, inputs, policies, rows);
-                System.out.println("load runs: " + (running instanceof CoreLoad l ? l.runs()
-                        : ((BackendLoad) running).runs()));
+                System.out.println("load runs: " + running.runs());
             }
             phase("after", timed, iterations, platform, model, inputs, policies, rows);
             write(rows, c.name() + " at " + sparsity + " % sparsity, " + backends + "; load: " + load, reaction,
