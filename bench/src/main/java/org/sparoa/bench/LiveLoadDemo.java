@@ -107,7 +107,7 @@ public final class LiveLoadDemo {
                     : BackendLoad.start(platform.inference(), loadModel.id(), inputs, loaded, loadThreads, 600_000)) {
                 reaction = reaction(platform, model, inputs, policies.get("sac"), loaded,
                         operatorsOn(before.get("sac"), loaded));
-                phase("during", timed, iterations, platform, model, inputs, policies, rows);
+                phase("during", duringLoad(timed), iterations, platform, model, inputs, policies, rows);
                 System.out.println("load runs: " + running.runs());
             }
             phase("after", timed, iterations, platform, model, inputs, policies, rows);
@@ -176,6 +176,28 @@ public final class LiveLoadDemo {
                 .mapToInt(s -> s.nodeNames().size()).sum();
     }
 
+    /**
+     * The contenders timed during the load: all, or those {@code -Dbench.timedDuringLoad} lists (e.g. {@code sac}
+     * alone, so that nothing else runs on the loaded backend and its slowdown is forgotten after 3 s, as in serving
+     * where only {@code sac}'s requests come).
+     */
+    private static Map<String, Callable<?>> duringLoad(Map<String, Callable<?>> timed) {
+        String only = System.getProperty("bench.timedDuringLoad", "");
+        if (only.isBlank()) {
+            return timed;
+        }
+        Map<String, Callable<?>> some = new LinkedHashMap<>();
+        for (String name : only.split(",")) {
+            Callable<?> c = timed.get(name.trim());
+            if (c == null) {
+                throw new IllegalArgumentException("bench.timedDuringLoad: no contender '" + name.trim() + "', only "
+                        + timed.keySet());
+            }
+            some.put(name.trim(), c);
+        }
+        return some;
+    }
+
     /** Per policy, how many of a phase's timed requests ran on each plan ({@link #signature}). */
     private static final Map<String, Map<String, Integer>> PLANS_RUN = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -214,6 +236,9 @@ public final class LiveLoadDemo {
         Map<String, RoundRobin.Timing> t = RoundRobin.run(timed, Math.max(5, iterations / 3), iterations, 1, 3);
         Map<String, PlanDescription> plans = new LinkedHashMap<>();
         for (Map.Entry<String, RunOptions> p : policies.entrySet()) {
+            if (!t.containsKey(p.getKey())) {
+                continue; // not timed in this phase (-Dbench.timedDuringLoad)
+            }
             PlanDescription plan = platform.inference().infer(model.id(), inputs, p.getValue()).plan();
             plans.put(p.getKey(), plan);
             int onSparse = plan.segments().stream().filter(s -> s.backendId().equals("sparse-cpu"))
