@@ -241,8 +241,7 @@ public final class LiveLoadDemo {
             }
             PlanDescription plan = platform.inference().infer(model.id(), inputs, p.getValue()).plan();
             plans.put(p.getKey(), plan);
-            int onSparse = plan.segments().stream().filter(s -> s.backendId().equals("sparse-cpu"))
-                    .mapToInt(s -> s.nodeNames().size()).sum();
+            int onSparse = operatorsOn(plan, "sparse-cpu");
             RoundRobin.Timing timing = t.get(p.getKey());
             String ran = plansRun(p.getKey());
             System.out.printf(Locale.ROOT, "%-7s %-10s p50 %8.3f ms  p90 %8.3f ms  %d segment(s), %d of %d operators "

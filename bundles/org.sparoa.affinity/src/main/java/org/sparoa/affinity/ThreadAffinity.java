@@ -97,6 +97,19 @@ public final class ThreadAffinity {
     }
 
     /**
+     * Pins the calling thread to {@code cpus} as {@link #pinCurrentThread} does, except that where the kernel refuses
+     * the thread stays where it was and {@code refused} is told why: for a backend's own threads, which should go on
+     * working unpinned rather than die (the set was {@link #check checked} when the backend started).
+     */
+    public static void pinCurrentThreadOrReport(CpuSet cpus, java.util.function.Consumer<String> refused) {
+        try {
+            pinCurrentThread(cpus);
+        } catch (RuntimeException e) {
+            refused.accept(e.getMessage());
+        }
+    }
+
+    /**
      * Runs {@code work} on the calling thread pinned to {@code cpus}, and gives the thread its own CPUs back after it:
      * for a backend whose segments may run on a caller's thread (a synchronous request). Costs two or three system
      * calls (a few microseconds) where the thread is not on {@code cpus} already, one where it is.

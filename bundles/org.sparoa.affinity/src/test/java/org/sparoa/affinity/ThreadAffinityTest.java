@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
@@ -86,5 +88,10 @@ class ThreadAffinityTest {
                 () -> ThreadAffinity.pinCurrentThread(beyond));
         assertTrue(refused.getMessage().contains("EINVAL"), refused.getMessage());
         assertEquals(before, ThreadAffinity.ofCurrentThread());
+        List<String> reported = new ArrayList<>();
+        ThreadAffinity.pinCurrentThreadOrReport(beyond, reported::add);
+        assertEquals(1, reported.size(), "the refusal is reported, not thrown");
+        assertTrue(reported.get(0).contains("to CPUs 1023") && reported.get(0).contains("EINVAL"), reported.get(0));
+        assertEquals(before, ThreadAffinity.ofCurrentThread(), "the thread stays where it was");
     }
 }

@@ -252,7 +252,7 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         int runs = Math.max(1, concurrentRuns);
         this.executor = new ThreadPoolExecutor(runs, runs, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 threadFactory(id, cpus));
-        // pinned before the first run: a run thread that could not be pinned fails here, not in a request
+        // the run threads start (and are pinned) now: a refusal of the kernel is logged at start, not at a request
         executor.prestartAllCoreThreads();
         this.twinBuilder = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 threadFactory(id + "-twin-builder", null));
@@ -439,12 +439,8 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Runnable pinned = cpus == null ? r : () -> {
-                try {
-                    ThreadAffinity.pinCurrentThread(cpus);
-                } catch (RuntimeException e) {
-                    // checked when the backend started; should the kernel refuse now, the runs go on unpinned
-                    LOG.error("Backend {}: {}; this thread runs on every core", id, e.getMessage());
-                }
+                ThreadAffinity.pinCurrentThreadOrReport(cpus,
+                        why -> LOG.error("Backend {}: {}; this thread runs on every core", id, why));
                 r.run();
             };
             Thread t = new Thread(pinned, "sparoa-" + id + "-" + n.incrementAndGet());

@@ -275,11 +275,8 @@ public final class SparseCpuBackend implements DeviceBackend {
 
     /** Pins the calling thread to {@code cpus}; should the kernel refuse (checked at start), it runs on unpinned. */
     private static void pinHere(CpuSet cpus) {
-        try {
-            ThreadAffinity.pinCurrentThread(cpus);
-        } catch (RuntimeException e) {
-            LOG.error("{}: {}; this thread runs on every core", ID, e.getMessage());
-        }
+        ThreadAffinity.pinCurrentThreadOrReport(cpus, why -> LOG.error("{}: {}; this thread runs on every core", ID,
+                why));
     }
 
     private <T> T withTeam(WorkerTeam t, Function<Parallel, T> work) {
