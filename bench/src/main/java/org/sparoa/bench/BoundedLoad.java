@@ -6,11 +6,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What a background load of the benchmarks shares ({@link BackendLoad}, {@link CoreLoad}): daemon threads that run
- * until {@link #close()} or a deadline, whichever comes first (so a crashed caller never leaves one running), and the
- * runs they made.
+ * A background load made by threads of this JVM ({@link BackendLoad}): daemon threads that run until {@link #close()}
+ * or a deadline, whichever comes first (so a crashed caller never leaves one running), and the runs they made.
  */
-abstract class BoundedLoad implements AutoCloseable {
+abstract class BoundedLoad implements BackgroundLoad {
 
     private final AtomicBoolean stop = new AtomicBoolean();
     private final AtomicLong runs = new AtomicLong();
@@ -43,6 +42,7 @@ abstract class BoundedLoad implements AutoCloseable {
         t.start();
     }
 
+    @Override
     public final long runs() {
         return runs.get();
     }

@@ -37,7 +37,8 @@ import org.sparoa.policy.sac.internal.SacPolicy;
  *
  * <p>With {@code -Dbench.cpus=ort-cpu:LIST,sparse-cpu:LIST} (CPU lists such as {@code 0} or {@code 2-3}) each backend
  * is pinned to CPUs of its own (its {@code cpus} setting, threads one per CPU), and the load is another application on
- * the loaded backend's CPUs ({@link CoreLoad}: plain ONNX Runtime running the same model, pinned there) unless
+ * the loaded backend's CPUs ({@link CoreLoad}: a JVM of its own running the same model in plain ONNX Runtime, pinned
+ * there) unless
  * {@code -Dbench.load=backend}; the loaded backend is then, unless {@code -Dbench.loadOn} names one, the one that runs
  * most of {@code greedy}'s operators before the load (loading the other would leave {@code greedy}'s plan alone).
  *
@@ -102,14 +103,15 @@ public final class LiveLoadDemo {
                     : loadThreads + " thread(s) running " + c.name() + " pinned to " + loaded;
             System.out.println("load: " + load);
             String reaction = "reaction of sac: not measured (backend load)";
-            try (BoundedLoad running = onCores
+            BackgroundLoad running = onCores
                     ? CoreLoad.start(file, inputs, cpus.get(loaded), loadThreads, 600_000)
-                    : BackendLoad.start(platform.inference(), loadModel.id(), inputs, loaded, loadThreads, 600_000)) {
+                    : BackendLoad.start(platform.inference(), loadModel.id(), inputs, loaded, loadThreads, 600_000);
+            try (running) {
                 reaction = reaction(platform, model, inputs, policies.get("sac"), loaded,
-                        operatorsOn(before.get("sac"), loaded));
+                        operatorsOn(before.get("sac"), loaded), List.of(ort, sparse));
                 phase("during", duringLoad(timed), iterations, platform, model, inputs, policies, rows);
-                System.out.println("load runs: " + running.runs());
             }
+            System.out.println("load runs: " + running.runs());
             phase("after", timed, iterations, platform, model, inputs, policies, rows);
             write(rows, c.name() + " at " + sparsity + " % sparsity, " + backends + "; load: " + load, reaction,
                     iterations);
@@ -145,7 +147,7 @@ public final class LiveLoadDemo {
     static final int SETTLE_REQUESTS = Integer.getInteger("bench.settleRequests", 150);
 
     private static String reaction(LocalPlatform platform, Model model, Map<String, Tensor> inputs, RunOptions sac,
-                                   String loaded, int before) {
+                                   String loaded, int before, List<org.sparoa.api.DeviceBackend> backends) {
         long start = System.nanoTime();
         int requests = 0;
         int now = before;
@@ -156,7 +158,8 @@ public final class LiveLoadDemo {
         double ms = (System.nanoTime() - start) / 1e6;
         String moved = before == 0 ? "nothing on " + loaded + " before the load"
                 : now < before ? String.format(Locale.ROOT, "moved %d of %d operators off %s after %d request(s), "
-                        + "%.0f ms into the load", before - now, before, loaded, requests, ms)
+                        + "%.0f ms into the load (states then: %s)", before - now, before, loaded, requests, ms,
+                        states(backends))
                 : String.format(Locale.ROOT, "still %d operators on %s after %d requests, %.0f ms", now, loaded,
                         requests, ms);
         // then it serves on until SETTLE_REQUESTS into the load before the phase is timed: a first measurement
@@ -165,10 +168,22 @@ public final class LiveLoadDemo {
         for (; requests < SETTLE_REQUESTS; requests++, settled++) {
             now = operatorsOn(platform.inference().infer(model.id(), inputs, sac).plan(), loaded);
         }
-        moved += String.format(Locale.ROOT, "; after %d request(s) more (%d into the load), %d operators on %s",
-                settled, requests, now, loaded);
+        moved += String.format(Locale.ROOT, "; after %d request(s) more (%d into the load), %d operators on %s "
+                + "(states then: %s)", settled, requests, now, loaded, states(backends));
         System.out.println("reaction sac: " + moved);
         return "reaction of sac: " + moved;
+    }
+
+    /** Each backend's live state as a policy sees it: utilisation, recent slowdown, queue depth. */
+    private static String states(List<org.sparoa.api.DeviceBackend> backends) {
+        StringBuilder b = new StringBuilder();
+        for (org.sparoa.api.DeviceBackend backend : backends) {
+            org.sparoa.api.DeviceState s = backend.state();
+            b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT,
+                    "%s utilisation %.2f slowdown %.2f queue %d", backend.id(), s.utilisation(), s.recentSlowdown(),
+                    s.queueDepth()));
+        }
+        return b.toString();
     }
 
     private static int operatorsOn(PlanDescription plan, String backend) {

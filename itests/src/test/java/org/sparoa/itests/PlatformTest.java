@@ -179,6 +179,9 @@ public class PlatformTest {
         try {
             Distribution.waitFor("sparse-cpu pinned to CPU " + cpu,
                     () -> backendDetail("sparse-cpu").endsWith("on CPUs " + cpu));
+            // its utilisation is now the other processes' load on its own CPU, read inside OSGi (not -1: unknown)
+            Distribution.waitFor("sparse-cpu's utilisation read on CPU " + cpu,
+                    () -> backendState("sparse-cpu") != null && backendState("sparse-cpu").utilisation() >= 0);
             Path model = model(CLASSIFIER);
             String out = execute("sparoa:run --iterations 5 --warmup 1 --backend sparse-cpu " + shape(model) + " "
                     + model);
@@ -192,16 +195,22 @@ public class PlatformTest {
     }
 
     private String backendDetail(String id) throws Exception {
+        org.sparoa.api.DeviceState state = backendState(id);
+        return state == null ? "" : state.detail();
+    }
+
+    /** The live state of backend {@code id}, or null while there is none. */
+    private org.sparoa.api.DeviceState backendState(String id) throws Exception {
         for (ServiceReference<DeviceBackend> ref
                 : context.getServiceReferences(DeviceBackend.class, "(sparoa.backend.id=" + id + ")")) {
             DeviceBackend backend = context.getService(ref);
             try {
-                return backend == null ? "" : backend.state().detail();
+                return backend == null ? null : backend.state();
             } finally {
                 context.ungetService(ref);
             }
         }
-        return "";
+        return null;
     }
 
     // ---------------------------------------------------------------- hot plug

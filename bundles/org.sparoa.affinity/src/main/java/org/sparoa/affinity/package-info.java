@@ -5,7 +5,7 @@
  * application, another model) leaves it alone, and a live-state scheduling policy has somewhere to move work to.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.sparoa.affinity;
 
 import org.osgi.annotation.bundle.Export;

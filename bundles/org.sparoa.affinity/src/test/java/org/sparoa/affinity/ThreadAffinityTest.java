@@ -75,6 +75,58 @@ class ThreadAffinityTest {
         assertEquals(before.toString(), cpusAllowedByProc());
     }
 
+    /** This thread's Linux id, read from /proc, not through the class under test. */
+    private static long tidByProc() throws IOException {
+        String link = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString();
+        return Long.parseLong(link.substring(link.lastIndexOf('/') + 1));
+    }
+
+    @Test
+    void aThreadPinnedForGoodIsRecordedByItsLinuxIdUntilItIsGivenItsCpusBack() throws Exception {
+        assumeTrue(linux(), "sched_setaffinity is Linux's; this is " + System.getProperty("os.name"));
+        CpuSet process = ThreadAffinity.ofProcess();
+        CpuSet one = CpuSet.of(process.ids()[process.size() - 1]);
+        AtomicReference<Object> seen = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                long tid = tidByProc();
+                ThreadAffinity.pinCurrentThread(one);
+                CpuSet pinned = ThreadAffinity.pinnedSet(tid);
+                ThreadAffinity.pinCurrentThread(process);
+                seen.set(List.of(String.valueOf(pinned), String.valueOf(ThreadAffinity.pinnedSet(tid))));
+            } catch (Throwable e) {
+                seen.set(e);
+            }
+        });
+        t.start();
+        t.join();
+        assertEquals(List.of(one.toString(), "null"), seen.get());
+    }
+
+    @Test
+    void callPinnedCountsTheCallersCpuTimeOnTheCallsCpus() throws Exception {
+        assumeTrue(linux(), "sched_setaffinity is Linux's; this is " + System.getProperty("os.name"));
+        CpuSet process = ThreadAffinity.ofProcess();
+        assumeTrue(process.size() > 1, "needs a CPU to pin to that is not all of this process's");
+        int cpu = process.ids()[process.size() - 1];
+        long tid = tidByProc();
+        long onCpuBefore = ThreadAffinity.pinnedCallNanosOnCpu(cpu);
+        long threadBefore = ThreadAffinity.pinnedCallNanos(tid);
+        long cpuTime = ThreadAffinity.callPinned(CpuSet.of(cpu), () -> {
+            long start = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            long spent;
+            do {
+                spent = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - start;
+            } while (spent < 50_000_000L);
+            return spent;
+        });
+        long onCpu = ThreadAffinity.pinnedCallNanosOnCpu(cpu) - onCpuBefore;
+        long thread = ThreadAffinity.pinnedCallNanos(tid) - threadBefore;
+        assertTrue(thread >= cpuTime && thread < cpuTime + 20_000_000L, "the call's CPU time " + cpuTime
+                + " ns, counted for the thread " + thread);
+        assertTrue(onCpu >= cpuTime, "counted on CPU " + cpu + ": " + onCpu + " of " + cpuTime + " ns");
+    }
+
     @Test
     void refusesCpusThisProcessCannotUse() {
         assumeTrue(linux(), "sched_setaffinity is Linux's; this is " + System.getProperty("os.name"));

@@ -3,8 +3,9 @@ package org.sparoa.api;
 /**
  * A backend's live state. Unknown values are negative ({@code utilisation}, {@code freeMemoryBytes}) or NaN
  * ({@code powerWatts}, {@code temperatureCelsius}, {@code recentSlowdown}). {@code utilisation} is the busy share of
- * the processor the backend runs on (0..1; for a CPU backend the other processes' share of the machine's CPU,
- * so that another application's load shows, {@link CpuLoad}), {@code queueDepth} the requests running or waiting on the backend, and
+ * the processor the backend runs on (0..1; for a CPU backend the other processes' share of the machine's CPU, or of
+ * its own CPUs where it is pinned to some, so that another application's load shows, {@link CpuLoad}),
+ * {@code queueDepth} the requests running or waiting on the backend, and
  * {@code recentSlowdown} how much slower its segments ran lately than the fastest each has run (1 = as fast as ever;
  * see {@link LoadTracker}).
  */

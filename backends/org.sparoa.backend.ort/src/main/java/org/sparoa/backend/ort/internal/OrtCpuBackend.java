@@ -27,6 +27,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparoa.affinity.CpuSet;
+import org.sparoa.affinity.CpuSetLoad;
 import org.sparoa.affinity.ThreadAffinity;
 import org.sparoa.api.DirectBufferPool;
 import org.sparoa.api.BackendException;
@@ -428,10 +429,15 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     public DeviceState state() {
         int active = executor.getActiveCount();
         int queued = executor.getQueue().size();
-        return new DeviceState(!executor.isShutdown(), CpuLoad.otherProcesses(), active + queued,
+        return new DeviceState(!executor.isShutdown(), otherProcessesLoad(cpus), active + queued,
                 Runtime.getRuntime().freeMemory(), Double.NaN, Double.NaN, intraOpThreads + " intra-op threads"
                 + (cpus == null ? "" : " on CPUs " + cpus) + ", " + active + " of " + executor.getMaximumPoolSize()
                 + " workers busy", load.recentSlowdown());
+    }
+
+    /** The other processes' CPU load over {@code cpus}, or over the machine where the backend is not pinned. */
+    static double otherProcessesLoad(CpuSet cpus) {
+        return cpus == null ? CpuLoad.otherProcesses() : CpuSetLoad.otherProcessesOn(cpus);
     }
 
     /** Threads named for the backend, pinned to {@code cpus} before their first task (null: not pinned). */

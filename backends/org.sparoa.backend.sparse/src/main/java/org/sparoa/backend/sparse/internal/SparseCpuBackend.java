@@ -28,6 +28,7 @@ import org.sparoa.api.DeviceState;
 import org.sparoa.api.LoadTracker;
 import org.sparoa.api.Graph;
 import org.sparoa.affinity.CpuSet;
+import org.sparoa.affinity.CpuSetLoad;
 import org.sparoa.affinity.ThreadAffinity;
 import org.sparoa.api.Node;
 import org.sparoa.api.Segment;
@@ -307,7 +308,8 @@ public final class SparseCpuBackend implements DeviceBackend {
         int q = inFlight.get();
         long free = Runtime.getRuntime().maxMemory() - (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
         CpuSet own = cpus;
-        return new DeviceState(true, CpuLoad.otherProcesses(), q, free, Double.NaN, Double.NaN, threads() + " threads"
+        double others = own == null ? CpuLoad.otherProcesses() : CpuSetLoad.otherProcessesOn(own);
+        return new DeviceState(true, others, q, free, Double.NaN, Double.NaN, threads() + " threads"
                 + (own == null ? "" : " on CPUs " + own),
                 load.recentSlowdown());
     }

@@ -66,6 +66,32 @@ class CpuPinningTest {
     }
 
     @Test
+    void theUtilisationOfAPinnedBackendIsAnotherProcesssLoadOnItsCpus() throws Exception {
+        assumeTrue(linux(), "CPU affinity is Linux's; this is " + System.getProperty("os.name"));
+        assumeTrue(java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/taskset")),
+                "the test pins its load with taskset");
+        int[] mine = ThreadAffinity.ofProcess().ids();
+        CpuSet last = CpuSet.of(mine[mine.length - 1]);
+        SparseCpuBackend backend = new SparseCpuBackend(1, SparseCpuBackend.DEFAULT_DENSE_BELOW_SPARSITY,
+                SparseCpuBackend.DEFAULT_SPIN_MICROS, last);
+        Process spinner = new ProcessBuilder("/usr/bin/taskset", "-c", last.toString(), "sh", "-c",
+                "while :; do :; done").start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            double utilisation = backend.state().utilisation();
+            while (utilisation < 0.8 && System.nanoTime() < deadline) {
+                Thread.sleep(50); // polling the condition; the reading moves on every 250 ms
+                utilisation = backend.state().utilisation();
+            }
+            assertTrue(utilisation >= 0.8, "a shell spinning on CPU " + last + " should show as most of it, read "
+                    + utilisation);
+        } finally {
+            spinner.destroyForcibly().waitFor();
+            backend.close();
+        }
+    }
+
+    @Test
     void cpusThisProcessCannotUseAreRefusedByName() {
         assumeTrue(linux(), "CPU affinity is Linux's; this is " + System.getProperty("os.name"));
         assumeTrue(!ThreadAffinity.ofProcess().contains(1000), "this machine has over 1000 CPUs");

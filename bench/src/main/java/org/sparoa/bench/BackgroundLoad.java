@@ -1,0 +1,11 @@
+package org.sparoa.bench;
+
+/** A bounded background load of the benchmarks ({@link BackendLoad}, {@link CoreLoad}): it ends at the latest on close. */
+interface BackgroundLoad extends AutoCloseable {
+
+    /** The runs the load has made (all of them once closed). */
+    long runs();
+
+    @Override
+    void close() throws Exception;
+}
