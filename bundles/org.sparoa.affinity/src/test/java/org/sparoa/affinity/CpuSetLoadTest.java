@@ -106,7 +106,7 @@ class CpuSetLoadTest {
         CpuSetLoad load = m.load();
         load.othersOn(0);
         for (int i = 0; i < 5; i++) {
-            m.pass(250, 25, 5); // CPU 0 all busy, CPU 1 a fifth
+            m.pass(500, 50, 10); // CPU 0 all busy, CPU 1 a fifth
             load.othersOn(0);
         }
         assertEquals(1.0, load.othersOn(0), 1e-9);
@@ -121,8 +121,8 @@ class CpuSetLoadTest {
         m.ran(7, 500, 1); // ticks from before the first reading: not counted
         load.othersOn(1);
         for (int i = 0; i < 5; i++) {
-            m.pass(250, 5, 25); // CPU 1 all busy, 20 of its 25 ticks this process's thread 7
-            m.ran(7, 20, 1);
+            m.pass(500, 10, 50); // CPU 1 all busy, 40 of its 50 ticks this process's thread 7
+            m.ran(7, 40, 1);
             load.othersOn(1);
         }
         assertEquals(0.2, load.othersOn(1), 1e-9, "the platform's own work is not another application's");
@@ -136,30 +136,30 @@ class CpuSetLoadTest {
         CpuSetLoad load = m.load();
         load.othersOn(0);
         for (int i = 0; i < 4; i++) {
-            m.pass(250, 25, 25); // both CPUs busy: thread 8 (pinned to both) 30 ticks, last seen on CPU 1
-            m.ran(8, 30, 1);
+            m.pass(500, 50, 50); // both CPUs busy: thread 8 (pinned to both) 60 ticks, last seen on CPU 1
+            m.ran(8, 60, 1);
             load.othersOn(0);
         }
-        assertEquals(0.4, load.othersOn(0), 1e-9, "15 of each CPU's 25 ticks are thread 8's");
+        assertEquals(0.4, load.othersOn(0), 1e-9, "30 of each CPU's 50 ticks are thread 8's");
         assertEquals(0.4, load.othersOn(1), 1e-9);
     }
 
     @Test
     void aCallersTimeInPinnedCallsCountsOnTheCallsCpusNotWhereItRanLast() {
-        // a caller running a plan of two backends: 10 ticks on ort-cpu's CPU 0, 10 on sparse-cpu's CPU 1, 2 between
+        // a caller running a plan of two backends: 20 ticks on ort-cpu's CPU 0, 20 on sparse-cpu's CPU 1, 4 between
         // segments on CPU 1, and seen last on CPU 1; another application takes the rest of CPU 0 only
         FakeMachine m = new FakeMachine();
         CpuSetLoad load = m.load();
         load.othersOn(0);
         for (int i = 0; i < 4; i++) {
-            m.pass(250, 25, 12);
-            m.ran(9, 22, 1);
-            m.calledPinned(9, 10, 0);
-            m.calledPinned(9, 10, 1);
+            m.pass(500, 50, 24);
+            m.ran(9, 44, 1);
+            m.calledPinned(9, 20, 0);
+            m.calledPinned(9, 20, 1);
             load.othersOn(0);
         }
-        assertEquals(15.0 / 25, load.othersOn(0), 1e-9, "the other application's 15 ticks of CPU 0");
-        assertEquals(0.0, load.othersOn(1), 1e-9, "all 12 busy ticks of CPU 1 are the caller's");
+        assertEquals(30.0 / 50, load.othersOn(0), 1e-9, "the other application's 30 ticks of CPU 0");
+        assertEquals(0.0, load.othersOn(1), 1e-9, "all 24 busy ticks of CPU 1 are the caller's");
     }
 
     @Test
@@ -168,14 +168,14 @@ class CpuSetLoadTest {
         CpuSetLoad load = m.load();
         load.othersOn(0);
         for (int i = 0; i < 5; i++) {
-            m.pass(250, 25, 0);
+            m.pass(500, 50, 0);
             load.othersOn(0);
         }
         assertEquals(1.0, load.othersOn(0), 1e-9);
-        m.pass(250, 0, 0);
-        assertEquals(0.75, load.othersOn(0), 1e-9, "one idle interval of the window's four");
-        for (int i = 0; i < 4; i++) {
-            m.pass(250, 0, 0);
+        m.pass(500, 0, 0);
+        assertEquals(0.5, load.othersOn(0), 1e-9, "one idle interval of the window's two");
+        for (int i = 0; i < 2; i++) {
+            m.pass(500, 0, 0);
             load.othersOn(0);
         }
         assertEquals(0.0, load.othersOn(0), 1e-9);
@@ -186,23 +186,23 @@ class CpuSetLoadTest {
         FakeMachine m = new FakeMachine();
         CpuSetLoad load = m.load();
         load.othersOn(0);
-        m.pass(250, 25, 0);
+        m.pass(500, 50, 0);
         assertEquals(1.0, load.othersOn(0), 1e-9);
-        m.pass(50, 0, 0); // ticks moved, but under 250 ms since the last snapshot
+        m.pass(50, 0, 0); // ticks moved, but under 500 ms since the last snapshot
         assertEquals(1.0, load.othersOn(0), 1e-9);
     }
 
     @Test
     void aThreadTheKernelMovedIsSpreadOverTheProcesssCpusAndOneThatStayedCountsWhereItRan() {
-        // thread 10 takes 20 ticks an interval, last seen on CPU 0; CPU 0 is 20 ticks busy, CPU 1 10
+        // thread 10 takes 40 ticks an interval, last seen on CPU 0; CPU 0 is 40 ticks busy, CPU 1 20
         FakeMachine m = new FakeMachine();
         m.migrations.put(10L, 3L);
         CpuSetLoad stayed = m.load();
         stayed.othersOn(0);
         m.ran(10, 0, 0);
         for (int i = 0; i < 4; i++) {
-            m.pass(250, 20, 10);
-            m.ran(10, 20, 0);
+            m.pass(500, 40, 20);
+            m.ran(10, 40, 0);
             stayed.othersOn(0);
         }
         assertEquals(0.0, stayed.othersOn(0), 1e-9, "it stayed on CPU 0: all of CPU 0's busy ticks are its");
@@ -214,14 +214,14 @@ class CpuSetLoadTest {
         moving.migrations.put(10L, 0L);
         moved.othersOn(0);
         for (int i = 0; i < 4; i++) {
-            moving.pass(250, 20, 10);
-            moving.ran(10, 20, 0);
+            moving.pass(500, 40, 20);
+            moving.ran(10, 40, 0);
             moving.migrations.merge(10L, 5L, Long::sum);
             moved.othersOn(0);
         }
-        // the first interval has no earlier count to compare with: on CPU 0; the other three: 10 ticks on each CPU
-        assertEquals((80 - 20 - 30) / 100.0, moved.othersOn(0), 1e-9);
-        assertEquals((40 - 30) / 100.0, moved.othersOn(1), 1e-9);
+        // in the window's two intervals it moved: 20 of its 40 ticks on each CPU
+        assertEquals((80 - 40) / 100.0, moved.othersOn(0), 1e-9);
+        assertEquals((40 - 40) / 100.0, moved.othersOn(1), 1e-9);
     }
 
     @Test
@@ -241,7 +241,7 @@ class CpuSetLoadTest {
         assertEquals(-1, load.othersOn(0));
         assertEquals(1, asked.size(), "one refresh asked for while one is pending");
         asked.remove(0).run();
-        m.pass(250, 25, 0);
+        m.pass(500, 50, 0);
         assertEquals(0.0, load.othersOn(0), 1e-9, "answered from the snapshot it has (since boot: idle)");
         asked.remove(0).run();
         assertEquals(1.0, load.othersOn(0), 1e-9);
@@ -289,7 +289,7 @@ class CpuSetLoadTest {
                 if (share >= 0.8) {
                     break;
                 }
-                Thread.sleep(50); // polling the condition; the reading itself moves on every 250 ms
+                Thread.sleep(50); // polling the condition; the reading itself moves on every 500 ms
             }
             assertTrue(share >= 0.8, "a shell spinning on CPU " + cpu + " should take most of it, read " + share);
         } finally {

@@ -80,7 +80,7 @@ class CpuPinningTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
             double utilisation = backend.state().utilisation();
             while (utilisation < 0.8 && System.nanoTime() < deadline) {
-                Thread.sleep(50); // polling the condition; the reading moves on every 250 ms
+                Thread.sleep(50); // polling the condition; the reading moves on every 500 ms
                 utilisation = backend.state().utilisation();
             }
             assertTrue(utilisation >= 0.8, "a shell spinning on CPU " + last + " should show as most of it, read "
