@@ -83,9 +83,15 @@ public final class CoreLoad implements BackgroundLoad {
         throw new IllegalStateException("the load on CPUs " + cpus + " did not start:\n" + log);
     }
 
+    /** The runs the load made, known once it is closed (-1 before). */
     @Override
     public long runs() {
         return runs;
+    }
+
+    /** The other application's process id. */
+    public long pid() {
+        return child.pid();
     }
 
     /** Ends the load (closes the child's standard input) and reads the runs it made. */

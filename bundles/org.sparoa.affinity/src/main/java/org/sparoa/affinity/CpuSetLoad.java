@@ -111,7 +111,7 @@ public final class CpuSetLoad {
 
     /**
      * The other processes' recent CPU load over {@code cpus}, in 0..1, or -1 where it cannot be read (not Linux, none
-     * of the CPUs exists, or the first reading of the process, which only asks for a snapshot).
+     * of the CPUs exists, or not yet: the first 0.5 s after the first reading of the process).
      */
     public static double otherProcessesOn(CpuSet cpus) {
         return MACHINE.othersOn(cpus.ids());
@@ -143,8 +143,8 @@ public final class CpuSetLoad {
     }
 
     /**
-     * The other processes' share of {@code cpus} over the last window, 0..1, or -1 where it cannot be read (yet: the
-     * first reading of a process only asks for a snapshot).
+     * The other processes' share of {@code cpus} over the last window, 0..1, or -1 where it cannot be read (yet: it
+     * takes two snapshots, {@link #MIN_INTERVAL_NANOS} apart).
      */
     double othersOn(int... cpus) {
         long now = clock.getAsLong();
@@ -181,20 +181,20 @@ public final class CpuSetLoad {
     }
 
     private synchronized double share(int[] cpus) {
-        if (snapshots.isEmpty()) {
-            return -1;
+        if (snapshots.size() < 2) {
+            return -1; // one snapshot holds the ticks since boot, which say nothing of now
         }
         Snapshot last = snapshots.peekLast();
-        Snapshot first = snapshots.size() > 1 ? snapshots.peekFirst() : null;
+        Snapshot first = snapshots.peekFirst();
         double other = 0;
         long total = 0;
         for (int cpu : cpus) {
             if (cpu < 0 || cpu >= last.busy().length) {
                 continue;
             }
-            long busy = last.busy()[cpu] - (first == null ? 0 : first.busy()[cpu]);
-            double self = last.self()[cpu] - (first == null ? 0 : first.self()[cpu]);
-            long ticks = last.total()[cpu] - (first == null ? 0 : first.total()[cpu]);
+            long busy = last.busy()[cpu] - first.busy()[cpu];
+            double self = last.self()[cpu] - first.self()[cpu];
+            long ticks = last.total()[cpu] - first.total()[cpu];
             other += Math.max(0, Math.min(ticks, busy - self));
             total += ticks;
         }

@@ -242,9 +242,12 @@ class CpuSetLoadTest {
         assertEquals(1, asked.size(), "one refresh asked for while one is pending");
         asked.remove(0).run();
         m.pass(500, 50, 0);
-        assertEquals(0.0, load.othersOn(0), 1e-9, "answered from the snapshot it has (since boot: idle)");
+        assertEquals(-1, load.othersOn(0), "one snapshot (the ticks since boot) says nothing of now");
+        assertEquals(1, asked.size(), "a second snapshot asked for");
         asked.remove(0).run();
         assertEquals(1.0, load.othersOn(0), 1e-9);
+        m.pass(500, 0, 0);
+        assertEquals(1.0, load.othersOn(0), 1e-9, "answered from the snapshots it has while a new one is pending");
     }
 
     @Test
