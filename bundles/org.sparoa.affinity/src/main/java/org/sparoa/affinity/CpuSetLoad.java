@@ -203,7 +203,7 @@ public final class CpuSetLoad {
 
     /** The CPUs' ticks now, this process's threads' ticks added to the CPUs they ran on; null where unreadable. */
     private Snapshot snapshot(long now) { // on the refresher only, one at a time: no lock held while reading
-        List<long[]> cpus = parseCpuLines(procStat.get());
+        List<long[]> cpus = org.sparoa.api.CpuLoad.ticksPerCpu(procStat.get());
         if (cpus.isEmpty()) {
             return null;
         }
@@ -264,47 +264,6 @@ public final class CpuSetLoad {
                 selfTicks[id] += ticks / cpus.length;
             }
         }
-    }
-
-    /**
-     * {busy, total} per CPU from the {@code cpuN} lines of {@code /proc/stat}, index N (a CPU that is offline has no
-     * line and stays {0, 0}); empty where there is none.
-     */
-    static List<long[]> parseCpuLines(List<String> lines) {
-        List<long[]> cpus = new ArrayList<>();
-        for (String line : lines) {
-            if (!line.startsWith("cpu") || line.length() < 4 || !Character.isDigit(line.charAt(3))) {
-                continue;
-            }
-            String[] f = line.trim().split("\\s+");
-            int id = Integer.parseInt(f[0].substring(3));
-            long[] ticks = parse("cpu" + line.substring(f[0].length()));
-            while (cpus.size() <= id) {
-                cpus.add(new long[2]);
-            }
-            if (ticks != null) {
-                cpus.set(id, ticks);
-            }
-        }
-        return cpus;
-    }
-
-    /** {busy, total} from a "cpu" line: user nice system idle iowait irq softirq steal ...; idle + iowait idle. */
-    static long[] parse(String cpuLine) {
-        String[] f = cpuLine.trim().split("\\s+");
-        if (f.length < 5 || !f[0].equals("cpu")) {
-            return null;
-        }
-        long total = 0;
-        long idle = 0;
-        for (int i = 1; i < f.length && i <= 8; i++) {
-            long v = Long.parseLong(f[i]);
-            total += v;
-            if (i == 4 || i == 5) {
-                idle += v;
-            }
-        }
-        return new long[] {total - idle, total};
     }
 
     /** utime + stime and the processor of a {@code /proc/PID/task/TID/stat} line (fields 14, 15 and 39). */

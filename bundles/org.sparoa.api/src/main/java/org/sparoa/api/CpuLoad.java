@@ -85,6 +85,30 @@ public final class CpuLoad {
         }
     }
 
+    /**
+     * {busy, total} ticks per CPU from the {@code cpuN} lines of {@code /proc/stat}'s {@code lines}, at index N (a CPU
+     * that is offline has no line and stays {0, 0}); empty where there is none. For readers of the load of single
+     * CPUs (a backend pinned to some: {@code CpuSetLoad} in {@code org.sparoa.affinity}).
+     */
+    public static List<long[]> ticksPerCpu(List<String> lines) {
+        List<long[]> cpus = new java.util.ArrayList<>();
+        for (String line : lines) {
+            if (!line.startsWith("cpu") || line.length() < 4 || !Character.isDigit(line.charAt(3))) {
+                continue;
+            }
+            String first = line.trim().split("\\s+", 2)[0];
+            int id = Integer.parseInt(first.substring(3));
+            long[] ticks = parse("cpu" + line.trim().substring(first.length()));
+            while (cpus.size() <= id) {
+                cpus.add(new long[2]);
+            }
+            if (ticks != null) {
+                cpus.set(id, ticks);
+            }
+        }
+        return cpus;
+    }
+
     /** {busy, total} from the "cpu" line: user nice system idle iowait irq softirq steal ...; idle + iowait idle. */
     static long[] parse(String cpuLine) {
         String[] f = cpuLine.trim().split("\\s+");

@@ -4,7 +4,7 @@
  * ({@link org.sparoa.api.InferenceService}, {@link org.sparoa.api.ModelRegistry}).
  */
 @Export
-@Version("1.14.0")
+@Version("1.15.0")
 package org.sparoa.api;
 
 import org.osgi.annotation.bundle.Export;

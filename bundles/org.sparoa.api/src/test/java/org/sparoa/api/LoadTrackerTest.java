@@ -138,6 +138,12 @@ class LoadTrackerTest {
         assertArrayEquals(new long[] {100 + 5 + 50 + 3 + 2 + 1, 100 + 5 + 50 + 800 + 40 + 3 + 2 + 1},
                 CpuLoad.parse("cpu  100 5 50 800 40 3 2 1 0 0"));
         assertNull(CpuLoad.parse("cpu0 1 2 3 4 5"), "a single core's line is not the machine's");
+        java.util.List<long[]> cpus = CpuLoad.ticksPerCpu(java.util.List.of("cpu  9 9 9 9 9",
+                "cpu0 10 0 5 80 5 0 0 0 0 0", "cpu2 1 1 1 1 1 0 0 0 0 0", "ctxt 12"));
+        assertEquals(3, cpus.size());
+        assertArrayEquals(new long[] {15, 100}, cpus.get(0));
+        assertArrayEquals(new long[] {0, 0}, cpus.get(1), "CPU 1 offline: no line");
+        assertArrayEquals(new long[] {3, 5}, cpus.get(2));
         // pid (comm with spaces) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
         assertEquals(120 + 30, CpuLoad.parseSelf("4242 (java (x) y) S 1 2 3 4 5 6 7 8 9 10 120 30 0 0 20 0"));
         double load = CpuLoad.otherProcesses();
