@@ -1,6 +1,7 @@
 package org.sparoa.api;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
 
 /**
  * What a backend knows of its own load, for its {@link DeviceState}: the requests in flight, and how much slower its
@@ -12,7 +13,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * microseconds (easily 3x its fastest on a shared machine) does not; when every run's ratio counted alike it did, and
  * flipped the backend's load class, and with it the plans of live-state policies, with nothing else running
  * (docs/sac.md). Runs older than {@link #STALE_NANOS} are forgotten (the slowdown is unknown again, NaN), so a
- * backend that nothing runs on does not look loaded forever. Thread-safe.
+ * backend that nothing runs on does not look loaded forever.
+ *
+ * <p>A tracker that knows the other processes' load on its CPUs ({@link #sharingCores(String, DoubleSupplier)}) takes a
+ * segment's fastest only from runs made while that load was under {@link #QUIET_BELOW}: a segment compiled while
+ * another application had the CPUs (a live-state policy re-planning under a load compiles such segments) would
+ * otherwise take its loaded time as its fastest, run at "1x" under the load, and talk the backend's slowdown down
+ * (2026-12-07: the loaded backend read 1.08-1.31 where it ran 2.25x slower, docs/sac.md). A segment that has had no
+ * quiet run in {@link #LOUD_RUNS_BEFORE_TRUST} runs takes its fastest of all, as a machine that is never quiet gives
+ * no better. Thread-safe.
  */
 public final class LoadTracker {
 
@@ -22,6 +31,12 @@ public final class LoadTracker {
     static final long STALE_NANOS = 3_000_000_000L;
     /** Runs of a segment before its fastest is trusted as the baseline (the first runs include warm-up). */
     static final int BASELINE_RUNS = 3;
+    /** The other processes' load on the CPUs under which a run may set a segment's fastest. */
+    static final double QUIET_BELOW = 0.3;
+    /** Runs of a segment without a quiet one after which its fastest of all is taken as its baseline. */
+    static final int LOUD_RUNS_BEFORE_TRUST = 200;
+    /** Where the other processes' load is not known: every run counts as quiet. */
+    private static final DoubleSupplier UNKNOWN_LOAD = () -> -1;
 
     /**
      * The slowdown of the machine's CPU cores, shared by the trackers of {@link #sharingCores()}: backends that run on
@@ -38,6 +53,7 @@ public final class LoadTracker {
 
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Slowdown slowdown;
+    private final DoubleSupplier othersLoad;
 
     /** A tracker of its own: for a device whose load no other backend shares (a GPU, an accelerator). */
     public LoadTracker() {
@@ -46,7 +62,13 @@ public final class LoadTracker {
 
     /** With {@code slowdown} for the runs (tests; {@link #sharingCores()}). */
     LoadTracker(Slowdown slowdown) {
+        this(slowdown, UNKNOWN_LOAD);
+    }
+
+    /** With {@code slowdown} for the runs and {@code othersLoad} for their quiet (tests; {@link #sharingCores}). */
+    LoadTracker(Slowdown slowdown, DoubleSupplier othersLoad) {
         this.slowdown = slowdown;
+        this.othersLoad = othersLoad;
     }
 
     /**
@@ -64,8 +86,17 @@ public final class LoadTracker {
      * to move work; {@code null} means the machine's cores, as {@link #sharingCores()}.
      */
     public static LoadTracker sharingCores(String cpus) {
-        return cpus == null ? sharingCores()
-                : new LoadTracker(CPU_SETS.computeIfAbsent(cpus, k -> new Slowdown(System::nanoTime)));
+        return sharingCores(cpus, UNKNOWN_LOAD);
+    }
+
+    /**
+     * As {@link #sharingCores(String)}, for a backend that can read the other processes' load on its CPUs
+     * ({@code othersLoad}: 0..1, negative where unknown; {@code CpuSetLoad} in {@code org.sparoa.affinity}): its
+     * segments take their fastest runs only from runs made while that load was low (the class comment).
+     */
+    public static LoadTracker sharingCores(String cpus, DoubleSupplier othersLoad) {
+        return cpus == null ? new LoadTracker(CORES, othersLoad)
+                : new LoadTracker(CPU_SETS.computeIfAbsent(cpus, k -> new Slowdown(System::nanoTime)), othersLoad);
     }
 
     /** A probe for one compiled segment. */
@@ -121,7 +152,9 @@ public final class LoadTracker {
     /** Times the runs of one segment: {@link #begin()} before a run, {@link #end(long)} after it. */
     public final class Probe {
         private long fastest = Long.MAX_VALUE;
+        private long fastestQuiet = Long.MAX_VALUE;
         private int runs;
+        private int quietRuns;
 
         /** Marks a run as in flight; returns its start time for {@link #end}. */
         public long begin() {
@@ -137,16 +170,25 @@ public final class LoadTracker {
 
         /** Counts one run that took {@code nanos}. */
         void ran(long nanos) {
+            long time = Math.max(1, nanos);
+            boolean quiet = !(othersLoad.getAsDouble() >= QUIET_BELOW); // unknown (negative, NaN): quiet
             long best;
             synchronized (this) {
                 runs++;
-                fastest = Math.min(fastest, Math.max(1, nanos));
-                if (runs <= BASELINE_RUNS) {
+                fastest = Math.min(fastest, time);
+                if (quiet) {
+                    quietRuns++;
+                    fastestQuiet = Math.min(fastestQuiet, time);
+                }
+                if (quietRuns > BASELINE_RUNS) {
+                    best = fastestQuiet;
+                } else if (runs > LOUD_RUNS_BEFORE_TRUST) {
+                    best = fastest;
+                } else {
                     return;
                 }
-                best = fastest;
             }
-            slowdown.sample(Math.max(1, nanos), best);
+            slowdown.sample(time, best);
         }
     }
 }

@@ -60,6 +60,46 @@ class LoadTrackerTest {
     }
 
     @Test
+    void aSegmentFirstRunUnderAnotherProcesssLoadTakesItsFastestOnlyFromQuietRuns() {
+        FakeClock clock = new FakeClock();
+        double[] others = {0.0};
+        LoadTracker tracker = new LoadTracker(new LoadTracker.Slowdown(clock), () -> others[0]);
+        LoadTracker.Probe before = tracker.segment();
+        for (int i = 0; i <= LoadTracker.BASELINE_RUNS; i++) {
+            before.ran(1_000_000);
+        }
+        clock.now += 2_000_000_000L; // the runs at 1x fade to a sixteenth
+        others[0] = 1.0; // another application takes the CPUs: every run twice as long
+        LoadTracker.Probe compiledUnderLoad = tracker.segment();
+        for (int i = 0; i < 20; i++) {
+            clock.now += 10_000_000;
+            before.ran(2_000_000);
+            compiledUnderLoad.ran(2_000_000);
+        }
+        // counted, the new segment's 2 ms would be its fastest, its runs "1x", and the slowdown 1.33
+        assertEquals(2.0, tracker.recentSlowdown(), 0.02, "the new segment's loaded runs set no baseline");
+        others[0] = 0.0; // the load ends
+        for (int i = 0; i < 100; i++) {
+            clock.now += 20_000_000;
+            before.ran(1_000_000);
+            compiledUnderLoad.ran(1_000_000);
+        }
+        assertEquals(1.0, tracker.recentSlowdown(), 0.05, "its quiet runs now set its baseline and count");
+    }
+
+    @Test
+    void aSegmentThatIsNeverQuietTakesItsFastestOfAllInTheEnd() {
+        LoadTracker tracker = new LoadTracker(new LoadTracker.Slowdown(new FakeClock()), () -> 0.9);
+        LoadTracker.Probe probe = tracker.segment();
+        for (int i = 0; i < LoadTracker.LOUD_RUNS_BEFORE_TRUST; i++) {
+            probe.ran(1_000_000);
+        }
+        assertTrue(Double.isNaN(tracker.recentSlowdown()), "no quiet run yet: no baseline");
+        probe.ran(1_000_000);
+        assertEquals(1.0, tracker.recentSlowdown(), 1e-9, "a machine never quiet gives no better baseline");
+    }
+
+    @Test
     void aTinySegmentsJitterDoesNotMakeTheBackendLookLoaded() {
         FakeClock clock = new FakeClock();
         LoadTracker tracker = new LoadTracker(new LoadTracker.Slowdown(clock));

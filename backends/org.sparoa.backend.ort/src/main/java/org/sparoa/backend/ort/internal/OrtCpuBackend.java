@@ -229,7 +229,8 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
             ThreadAffinity.check(id + ": cpus", cpus);
         }
         this.cpus = cpus;
-        this.load = LoadTracker.sharingCores(cpus == null ? null : cpus.toString());
+        this.load = cpus == null ? LoadTracker.sharingCores()
+                : LoadTracker.sharingCores(cpus.toString(), () -> CpuSetLoad.otherProcessesOn(cpus));
         if (dynamicBlockBase < 0) {
             throw new IllegalArgumentException("dynamicBlockBase must be 0 (off) or positive, got " + dynamicBlockBase);
         }

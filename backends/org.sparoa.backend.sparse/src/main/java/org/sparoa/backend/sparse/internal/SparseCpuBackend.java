@@ -164,7 +164,8 @@ public final class SparseCpuBackend implements DeviceBackend {
         WorkerTeam oldTeam = team;
         factory = new KernelFactory(denseBelowSparsity);
         this.cpus = cpus;
-        load = LoadTracker.sharingCores(cpus == null ? null : cpus.toString());
+        load = cpus == null ? LoadTracker.sharingCores()
+                : LoadTracker.sharingCores(cpus.toString(), () -> CpuSetLoad.otherProcessesOn(cpus));
         team = newTeam;
         main = newMain;
         if (oldMain != null) {
