@@ -1,6 +1,6 @@
 package org.sparoa.bench;
 
-/** A bounded background load of the benchmarks ({@link BackendLoad}, {@link CoreLoad}): it ends at the latest on close. */
+/** A bounded background load of the benchmarks ({@link BackendLoad}, {@link CoreLoad}): it ends; close ends it. */
 interface BackgroundLoad extends AutoCloseable {
 
     /** The runs the load has made (all of them once closed). */

@@ -113,7 +113,8 @@ public final class CoreLoad implements BackgroundLoad {
     }
 
     private static void writeInputs(Map<String, Tensor> inputs, Path file) throws IOException {
-        try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(file)))) {
+        try (DataOutputStream out = new DataOutputStream(
+                new java.io.BufferedOutputStream(Files.newOutputStream(file)))) {
             out.writeInt(inputs.size());
             for (Map.Entry<String, Tensor> in : inputs.entrySet()) {
                 out.writeUTF(in.getKey());

@@ -272,7 +272,7 @@ public final class CpuSetLoad {
         return parseThread(tid, bytes, bytes.length);
     }
 
-    /** As {@link #parseThread(long, String)}, over the first {@code length} bytes of {@code stat}, nothing allocated. */
+    /** As {@link #parseThread(long, String)}, over the first {@code length} bytes of {@code stat}. */
     static ThreadTicks parseThread(long tid, byte[] stat, int length) {
         int i = length - 1;
         while (i >= 0 && stat[i] != ')') {
@@ -323,7 +323,7 @@ public final class CpuSetLoad {
         }
     }
 
-    /** {@code se.nr_migrations} of {@code /proc/self/task/TID/sched} (kernels built with scheduler debugging), or -1. */
+    /** {@code se.nr_migrations} of {@code /proc/self/task/TID/sched} (kernels with scheduler debugging), or -1. */
     static long readMigrations(long tid) {
         try {
             return parseMigrations(Files.readAllLines(Path.of("/proc/self/task/" + tid + "/sched")));

@@ -307,7 +307,8 @@ public final class SparseCpuBackend implements DeviceBackend {
     @Override
     public DeviceState state() {
         int q = inFlight.get();
-        long free = Runtime.getRuntime().maxMemory() - (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
         CpuSet own = cpus;
         double others = own == null ? CpuLoad.otherProcesses() : CpuSetLoad.otherProcessesOn(own);
         return new DeviceState(true, others, q, free, Double.NaN, Double.NaN, threads() + " threads"
