@@ -32,9 +32,9 @@ import java.util.function.Supplier;
  * <p>A snapshot is taken at most every {@link #MIN_INTERVAL_NANOS}, and a share is over the last
  * {@link #WINDOW_NANOS} of snapshots: a CPU gives 100 ticks a second, so a share over one short interval moves by
  * 5-10 % from tick jitter alone, enough to flip a load class at a bound. A snapshot reads every thread's {@code stat}:
- * about 4.5 ms of CPU for a JVM of 160 threads, too much for a request's path, so a reading that finds the snapshots
- * stale asks a daemon thread for a new one and answers from those it has; every 500 ms that is under 1 % of a core,
- * and only while a pinned backend's state is read. Thread-safe.
+ * about 4 ms of CPU for a JVM of 150 threads ({@code CpuSetLoadCost} in the benchmarks), too much for a request's
+ * path, so a reading that finds the snapshots stale asks a daemon thread for a new one and answers from those it
+ * has; every 500 ms that is under 1 % of a core, and only while a pinned backend's state is read. Thread-safe.
  */
 public final class CpuSetLoad {
 
