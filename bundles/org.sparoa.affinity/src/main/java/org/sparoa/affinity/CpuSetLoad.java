@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
+import org.sparoa.api.CpuLoad;
+import org.sparoa.api.LoadTracker;
+
 /**
  * The CPU load of the other processes on a {@link CpuSet}: for the utilisation a CPU backend pinned to CPUs of its own
  * reports, so that a scheduler sees another application's load on those CPUs, and not one on the rest of the machine
@@ -34,7 +37,8 @@ import java.util.function.Supplier;
  * 5-10 % from tick jitter alone, enough to flip a load class at a bound. A snapshot reads every thread's {@code stat}:
  * about 4 ms of CPU for a JVM of 150 threads ({@code CpuSetLoadCost} in the benchmarks), too much for a request's
  * path, so a reading that finds the snapshots stale asks a daemon thread for a new one and answers from those it
- * has; every 500 ms that is under 1 % of a core, and only while a pinned backend's state is read. Thread-safe.
+ * has; every 500 ms that is under 1 % of a core, and only while a pinned backend's state is read or its new segments
+ * take their baselines ({@link #tracker}). Thread-safe.
  */
 public final class CpuSetLoad {
 
@@ -111,10 +115,21 @@ public final class CpuSetLoad {
 
     /**
      * The other processes' recent CPU load over {@code cpus}, in 0..1, or -1 where it cannot be read (not Linux, none
-     * of the CPUs exists, or not yet: the first 0.5 s after the first reading of the process).
+     * of the CPUs exists, or not yet: the first 0.5 s after the first reading of the process); for {@code null} (a
+     * backend not pinned) the machine's, {@link CpuLoad#otherProcesses()}.
      */
     public static double otherProcessesOn(CpuSet cpus) {
-        return MACHINE.othersOn(cpus.ids());
+        return cpus == null ? CpuLoad.otherProcesses() : MACHINE.othersOn(cpus.ids());
+    }
+
+    /**
+     * The load tracker of a CPU backend on {@code cpus}: the slowdown of that set, its segments' baselines taken from
+     * runs while other processes left the set quiet ({@link LoadTracker#sharingCores(String,
+     * java.util.function.DoubleSupplier)}); for {@code null} the machine's cores, {@link LoadTracker#sharingCores()}.
+     */
+    public static LoadTracker tracker(CpuSet cpus) {
+        return cpus == null ? LoadTracker.sharingCores()
+                : LoadTracker.sharingCores(cpus.toString(), () -> otherProcessesOn(cpus));
     }
 
     /** Cumulative ticks per CPU at one time: busy, total, and this process's share of busy. */
@@ -203,7 +218,7 @@ public final class CpuSetLoad {
 
     /** The CPUs' ticks now, this process's threads' ticks added to the CPUs they ran on; null where unreadable. */
     private Snapshot snapshot(long now) { // on the refresher only, one at a time: no lock held while reading
-        List<long[]> cpus = org.sparoa.api.CpuLoad.ticksPerCpu(procStat.get());
+        List<long[]> cpus = CpuLoad.ticksPerCpu(procStat.get());
         if (cpus.isEmpty()) {
             return null;
         }
@@ -213,6 +228,7 @@ public final class CpuSetLoad {
         }
         boolean first = snapshots.isEmpty();
         Map<Long, long[]> seen = new HashMap<>();
+        int[] processCpus = null; // read once, for the first thread that moved
         for (ThreadTicks t : ownThreads.threads()) {
             long called = ownThreads.pinnedCallNanos(t.tid());
             long[] before = lastThreads.getOrDefault(t.tid(),
@@ -232,7 +248,10 @@ public final class CpuSetLoad {
             }
             current[2] = ownThreads.migrations(t.tid());
             if (current[2] >= 0 && before[2] >= 0 && current[2] != before[2]) {
-                spread(rest, ownThreads.processCpus(), n); // it moved: where it spent the time is not known
+                if (processCpus == null) {
+                    processCpus = ownThreads.processCpus();
+                }
+                spread(rest, processCpus, n); // it moved: where it spent the time is not known
             } else {
                 selfTicks[t.cpu()] += rest; // it stayed (or the kernel does not say): where it ran last
             }

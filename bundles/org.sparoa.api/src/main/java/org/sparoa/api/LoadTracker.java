@@ -171,12 +171,14 @@ public final class LoadTracker {
         /** Counts one run that took {@code nanos}. */
         void ran(long nanos) {
             long time = Math.max(1, nanos);
-            boolean quiet = !(othersLoad.getAsDouble() >= QUIET_BELOW); // unknown (negative, NaN): quiet
             long best;
             synchronized (this) {
                 runs++;
                 fastest = Math.min(fastest, time);
-                if (quiet) {
+                // the others' load is read only where it can change the baseline: while quiet runs are still
+                // counted, or for a run faster than the quiet fastest (not per run of a segment in steady use)
+                if ((quietRuns <= BASELINE_RUNS || time < fastestQuiet)
+                        && !(othersLoad.getAsDouble() >= QUIET_BELOW)) { // unknown (negative, NaN): quiet
                     quietRuns++;
                     fastestQuiet = Math.min(fastestQuiet, time);
                 }

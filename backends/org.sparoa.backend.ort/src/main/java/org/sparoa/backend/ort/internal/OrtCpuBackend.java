@@ -34,7 +34,6 @@ import org.sparoa.api.BackendException;
 import org.sparoa.api.CompiledSegment;
 import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.DeviceKind;
-import org.sparoa.api.CpuLoad;
 import org.sparoa.api.DeviceState;
 import org.sparoa.api.LoadTracker;
 import org.sparoa.api.Graph;
@@ -229,8 +228,7 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
             ThreadAffinity.check(id + ": cpus", cpus);
         }
         this.cpus = cpus;
-        this.load = cpus == null ? LoadTracker.sharingCores()
-                : LoadTracker.sharingCores(cpus.toString(), () -> CpuSetLoad.otherProcessesOn(cpus));
+        this.load = CpuSetLoad.tracker(cpus);
         if (dynamicBlockBase < 0) {
             throw new IllegalArgumentException("dynamicBlockBase must be 0 (off) or positive, got " + dynamicBlockBase);
         }
@@ -430,15 +428,10 @@ public class OrtCpuBackend implements DeviceBackend, AutoCloseable {
     public DeviceState state() {
         int active = executor.getActiveCount();
         int queued = executor.getQueue().size();
-        return new DeviceState(!executor.isShutdown(), otherProcessesLoad(cpus), active + queued,
+        return new DeviceState(!executor.isShutdown(), CpuSetLoad.otherProcessesOn(cpus), active + queued,
                 Runtime.getRuntime().freeMemory(), Double.NaN, Double.NaN, intraOpThreads + " intra-op threads"
                 + (cpus == null ? "" : " on CPUs " + cpus) + ", " + active + " of " + executor.getMaximumPoolSize()
                 + " workers busy", load.recentSlowdown());
-    }
-
-    /** The other processes' CPU load over {@code cpus}, or over the machine where the backend is not pinned. */
-    static double otherProcessesLoad(CpuSet cpus) {
-        return cpus == null ? CpuLoad.otherProcesses() : CpuSetLoad.otherProcessesOn(cpus);
     }
 
     /** Threads named for the backend, pinned to {@code cpus} before their first task (null: not pinned). */

@@ -23,7 +23,6 @@ import org.sparoa.api.BackendException;
 import org.sparoa.api.CompiledSegment;
 import org.sparoa.api.DeviceBackend;
 import org.sparoa.api.DeviceKind;
-import org.sparoa.api.CpuLoad;
 import org.sparoa.api.DeviceState;
 import org.sparoa.api.LoadTracker;
 import org.sparoa.api.Graph;
@@ -164,8 +163,7 @@ public final class SparseCpuBackend implements DeviceBackend {
         WorkerTeam oldTeam = team;
         factory = new KernelFactory(denseBelowSparsity);
         this.cpus = cpus;
-        load = cpus == null ? LoadTracker.sharingCores()
-                : LoadTracker.sharingCores(cpus.toString(), () -> CpuSetLoad.otherProcessesOn(cpus));
+        load = CpuSetLoad.tracker(cpus);
         team = newTeam;
         main = newMain;
         if (oldMain != null) {
@@ -310,8 +308,7 @@ public final class SparseCpuBackend implements DeviceBackend {
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
         CpuSet own = cpus;
-        double others = own == null ? CpuLoad.otherProcesses() : CpuSetLoad.otherProcessesOn(own);
-        return new DeviceState(true, others, q, free, Double.NaN, Double.NaN, threads() + " threads"
+        return new DeviceState(true, CpuSetLoad.otherProcessesOn(own), q, free, Double.NaN, Double.NaN, threads() + " threads"
                 + (own == null ? "" : " on CPUs " + own),
                 load.recentSlowdown());
     }
