@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 
 import org.sparoa.api.analysis.OperatorMetrics;
 import org.sparoa.api.Graph;
@@ -89,6 +90,75 @@ public final class PlanSimulator {
     }
 
     /**
+     * Simulates a placement as the engine runs it: maximal runs of consecutive operators (topological order) on one
+     * device are segments; a segment starts when its device has finished its earlier segments and every tensor it
+     * reads is made (its outputs are all made when it ends), copies in what it reads from other devices (once per
+     * tensor and device, as {@link #simulate}) and runs its operators one after another; so segments on different
+     * devices that do not need each other overlap. The latency is when the last output is back on the host. For a
+     * placement whose segments each need the one before, it equals {@link #simulate}'s; never more than it.
+     *
+     * @since 1.2
+     */
+    public SimulatedPlan simulateOverlapped(Map<String, String> deviceByNode) {
+        SimulatedPlan oneAfterAnother = simulate(deviceByNode);
+        TimeRange latency = new TimeRange(overlapped(deviceByNode, TimeRange::low),
+                overlapped(deviceByNode, TimeRange::expected), overlapped(deviceByNode, TimeRange::high));
+        return new SimulatedPlan(oneAfterAnother.board(), latency, oneAfterAnother.handOvers(),
+                oneAfterAnother.handOverCount(), oneAfterAnother.segments(), oneAfterAnother.operatorsPerDevice(),
+                deviceByNode);
+    }
+
+    /** {@link #simulateOverlapped}'s latency for one bound of the simulator's ranges ({@code part}). */
+    private double overlapped(Map<String, String> deviceByNode, ToDoubleFunction<TimeRange> part) {
+        String host = simulator.board().host().id();
+        List<Node> nodes = graph.nodes();
+        Map<String, String> producedOn = new HashMap<>();
+        Map<String, Double> madeAt = new HashMap<>();
+        Map<String, Double> freeAt = new HashMap<>();
+        Set<String> handedOver = new HashSet<>();
+        double last = 0;
+        int first = 0;
+        while (first < nodes.size()) {
+            String device = deviceByNode.get(nodes.get(first).name());
+            int end = first;
+            while (end < nodes.size() && device.equals(deviceByNode.get(nodes.get(end).name()))) {
+                end++;
+            }
+            double start = freeAt.getOrDefault(device, 0.0);
+            double busy = 0;
+            for (Node n : nodes.subList(first, end)) {
+                for (String t : n.inputs()) {
+                    if (t.isEmpty() || graph.isWeight(t)) {
+                        continue;
+                    }
+                    String from = producedOn.getOrDefault(t, host);
+                    if (!from.equals(device) || madeAt.containsKey(t)) {
+                        start = Math.max(start, madeAt.getOrDefault(t, 0.0));
+                    }
+                    if (!from.equals(device) && handedOver.add(t + "@" + device)) {
+                        busy += part.applyAsDouble(simulator.handOver(bytes(t), from, device));
+                    }
+                }
+                busy += part.applyAsDouble(simulator.operator(n, metrics.get(n.name()), device));
+                n.outputs().forEach(o -> producedOn.put(o, device));
+            }
+            double done = start + busy;
+            for (Node n : nodes.subList(first, end)) {
+                n.outputs().forEach(o -> madeAt.put(o, done));
+            }
+            freeAt.put(device, done);
+            last = Math.max(last, done);
+            first = end;
+        }
+        for (TensorInfo out : graph.outputs()) {
+            String from = producedOn.getOrDefault(out.name(), host);
+            double back = from.equals(host) ? 0 : part.applyAsDouble(simulator.handOver(bytes(out.name()), from, host));
+            last = Math.max(last, madeAt.getOrDefault(out.name(), 0.0) + back);
+        }
+        return last;
+    }
+
+    /**
      * The placement of the operator chain (topological order) that minimises the expected simulated time, where
      * moving from one operator's device to the next one's costs the hand-over of the previous operator's outputs:
      * a dynamic program over (operator, device). Exact for chains; for branching graphs an approximation whose
@@ -153,6 +223,53 @@ public final class PlanSimulator {
             }
         }
         return best;
+    }
+
+    /**
+     * A lower bound on the simulated latency of every placement of this model on this board, however its segments
+     * overlap: each operator at its fastest device, hand-overs free, devices as many as the board has. The longest
+     * path through the graph bounds it (an operator starts after its inputs are made), and so does the work spread
+     * evenly over the devices (each device runs one operator at a time). Where a plan's latency is within x of this
+     * bound, no placement and no overlap of independent segments can make it more than x faster on this simulator.
+     */
+    public OverlapBound overlapBound() {
+        List<Node> nodes = graph.nodes();
+        List<SimulatedDevice> devices = simulator.board().devices();
+        Map<String, Double> finishedAt = new HashMap<>();
+        double longestPath = 0;
+        double work = 0;
+        for (Node n : nodes) {
+            double fastest = Double.POSITIVE_INFINITY;
+            for (SimulatedDevice d : devices) {
+                if (simulator.runs(d.id(), n)) {
+                    fastest = Math.min(fastest, simulator.operator(n, metrics.get(n.name()), d.id()).expected());
+                }
+            }
+            if (Double.isInfinite(fastest)) {
+                throw new IllegalArgumentException("no device of " + simulator.board().name() + " runs operator "
+                        + n.name() + " (" + n.opType() + ")");
+            }
+            double start = 0;
+            for (String t : n.inputs()) {
+                start = Math.max(start, finishedAt.getOrDefault(t, 0.0));
+            }
+            double end = start + fastest;
+            n.outputs().forEach(o -> finishedAt.put(o, end));
+            longestPath = Math.max(longestPath, end);
+            work += fastest;
+        }
+        return new OverlapBound(longestPath, work / devices.size());
+    }
+
+    /**
+     * {@link #overlapBound}'s two bounds, in seconds (expected times, simulated): the graph's longest path and its
+     * work spread over the board's devices, each operator at its fastest device and hand-overs free.
+     */
+    public record OverlapBound(double longestPath, double spreadWork) {
+        /** The larger of the two: no placement of the model runs faster on the simulated board. */
+        public double latency() {
+            return Math.max(longestPath, spreadWork);
+        }
     }
 
     private double inputsHandOver(Node n, String host, String device) {

@@ -8,7 +8,7 @@
  * kind. Every time this package produces is simulated, and everything that prints one says so.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.sparoa.sim;
 
 import org.osgi.annotation.bundle.Export;

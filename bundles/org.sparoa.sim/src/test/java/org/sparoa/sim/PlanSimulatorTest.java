@@ -92,6 +92,114 @@ class PlanSimulatorTest {
         }
     }
 
+    /** x -> op0 -> two branches (op1, a sparse convolution; op2, a dense one twice op0's size) -> Add -> y. */
+    private static Graph diamond(Map<String, OperatorMetrics> metrics) {
+        List<Node> nodes = List.of(Ops.node("op0", "Conv", "x", "t0", 1), Ops.node("op1", "Conv", "t0", "t1", 1),
+                Ops.node("op2", "Conv", "t0", "t2", 1),
+                new Node("join", "Add", "", List.of("t1", "t2"), List.of("y"), Map.of()));
+        metrics.put("op0", Ops.metrics("op0", "Conv", 230_000_000L, 2 * TENSOR_BYTES, 0.2, SHAPE, SHAPE));
+        metrics.put("op1", Ops.metrics("op1", "Conv", 25_000_000L, 2 * TENSOR_BYTES, 0.9, SHAPE, SHAPE));
+        metrics.put("op2", Ops.metrics("op2", "Conv", 460_000_000L, 2 * TENSOR_BYTES, 0.0, SHAPE, SHAPE));
+        metrics.put("join", Ops.metrics("join", "Add", 200_000L, 3 * TENSOR_BYTES, -1, SHAPE, SHAPE));
+        TensorInfo x = new TensorInfo("x", DataType.FLOAT, SHAPE, List.of());
+        TensorInfo y = new TensorInfo("y", DataType.FLOAT, SHAPE, List.of());
+        return new Graph("diamond", nodes, List.of(x), List.of(y), Map.of(), Map.of(), Map.of("", 13L));
+    }
+
+    /**
+     * The diamond with op0 and op2 on the GPU, op1 and the Add on the CPU: four segments, of which op1's (CPU) and
+     * op2's (GPU) both need only op0's output and overlap; the Add waits for both and for op2's output to come back.
+     */
+    @Test
+    void independentSegmentsOnDifferentDevicesOverlap() {
+        Map<String, OperatorMetrics> metrics = new HashMap<>();
+        Graph g = diamond(metrics);
+        RooflineSimulator sim = new RooflineSimulator(BoardProfiles.get("agx-orin:MAXN"));
+        PlanSimulator plans = new PlanSimulator(sim, g, metrics);
+        Map<String, String> placement = Map.of("op0", "gpu", "op1", "cpu", "op2", "gpu", "join", "cpu");
+        Map<String, Double> cost = new HashMap<>();
+        for (Node n : g.nodes()) {
+            cost.put(n.name(), sim.operator(n, metrics.get(n.name()), placement.get(n.name())).expected());
+        }
+        double handOver = sim.handOver(TENSOR_BYTES, "cpu", "gpu").expected();
+        double back = sim.handOver(TENSOR_BYTES, "gpu", "cpu").expected();
+        double op0Done = handOver + cost.get("op0");
+        double op1Done = op0Done + back + cost.get("op1");
+        double op2Done = op0Done + cost.get("op2");
+        double expected = Math.max(op1Done, op2Done) + back + cost.get("join");
+
+        SimulatedPlan overlapped = plans.simulateOverlapped(placement);
+        SimulatedPlan oneAfterAnother = plans.simulate(placement);
+        assertEquals(expected, overlapped.latency().expected(), 1e-12);
+        assertEquals(handOver + cost.get("op0") + back + cost.get("op1") + cost.get("op2") + back + cost.get("join"),
+                oneAfterAnother.latency().expected(), 1e-12);
+        assertTrue(overlapped.latency().expected() < oneAfterAnother.latency().expected());
+        assertTrue(overlapped.latency().low() <= overlapped.latency().expected()
+                && overlapped.latency().expected() <= overlapped.latency().high());
+        assertEquals(4, overlapped.segments());
+        assertEquals(oneAfterAnother.handOverCount(), overlapped.handOverCount());
+    }
+
+    /** On a chain every segment needs the one before it: overlapped or not, every placement takes as long. */
+    @Test
+    void onAChainOverlappedAndOneAfterAnotherAgree() {
+        Map<String, OperatorMetrics> metrics = new HashMap<>();
+        Graph g = chain(7, metrics);
+        RooflineSimulator sim = new RooflineSimulator(BoardProfiles.get("orin-nano:15W"));
+        PlanSimulator plans = new PlanSimulator(sim, g, metrics);
+        for (int c = 0; c < 1 << g.nodes().size(); c++) {
+            Map<String, String> placement = new HashMap<>();
+            for (int i = 0; i < g.nodes().size(); i++) {
+                placement.put(g.nodes().get(i).name(), (c >> i & 1) == 0 ? "cpu" : "gpu");
+            }
+            assertEquals(plans.simulate(placement).latency().expected(),
+                    plans.simulateOverlapped(placement).latency().expected(), 1e-12, placement.toString());
+            assertEquals(plans.simulate(placement).latency().high(),
+                    plans.simulateOverlapped(placement).latency().high(), 1e-12, placement.toString());
+        }
+    }
+
+    /**
+     * x -> op0 -> two branches (op1, op2) -> Add -> y: the bound is the longer of the longest path and the work over
+     * the devices, each operator at its fastest device, and no placement's simulated run (brute force) beats it.
+     */
+    @Test
+    void theOverlapBoundIsTheLongestFastestPathOrTheSpreadWorkAndNoPlacementBeatsIt() {
+        Map<String, OperatorMetrics> metrics = new HashMap<>();
+        Graph g = diamond(metrics);
+        List<Node> nodes = g.nodes();
+        for (String board : List.of("agx-orin:MAXN", "orin-nano:15W", "agx-orin+npu:MAXN")) {
+            RooflineSimulator sim = new RooflineSimulator(BoardProfiles.get(board));
+            PlanSimulator plans = new PlanSimulator(sim, g, metrics);
+            List<String> devices = sim.board().devices().stream().map(SimulatedDevice::id).toList();
+            Map<String, Double> fastest = new HashMap<>();
+            for (Node n : nodes) {
+                fastest.put(n.name(), devices.stream().filter(d -> sim.runs(d, n))
+                        .mapToDouble(d -> sim.operator(n, metrics.get(n.name()), d).expected()).min().orElseThrow());
+            }
+            double path = fastest.get("op0") + Math.max(fastest.get("op1"), fastest.get("op2")) + fastest.get("join");
+            double work = fastest.values().stream().mapToDouble(Double::doubleValue).sum() / devices.size();
+
+            PlanSimulator.OverlapBound bound = plans.overlapBound();
+            assertEquals(path, bound.longestPath(), 1e-15, board);
+            assertEquals(work, bound.spreadWork(), 1e-15, board);
+            assertEquals(Math.max(path, work), bound.latency(), 1e-15, board);
+            int combinations = (int) Math.pow(devices.size(), nodes.size());
+            for (int c = 0; c < combinations; c++) {
+                Map<String, String> placement = new LinkedHashMap<>();
+                int code = c;
+                for (Node n : nodes) {
+                    placement.put(n.name(), devices.get(code % devices.size()));
+                    code /= devices.size();
+                }
+                if (nodes.stream().allMatch(n -> sim.runs(placement.get(n.name()), n))) {
+                    assertTrue(plans.simulateOverlapped(placement).latency().expected() >= bound.latency(),
+                            board + placement);
+                }
+            }
+        }
+    }
+
     @Test
     void aPolicySeesTheBoardAsBackendsWithSimulatedCosts() {
         Map<String, OperatorMetrics> metrics = new HashMap<>();
