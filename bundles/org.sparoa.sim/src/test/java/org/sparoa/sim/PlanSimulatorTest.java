@@ -41,6 +41,22 @@ class PlanSimulatorTest {
         return new Graph("chain", nodes, List.of(x), List.of(y), Map.of(), Map.of(), Map.of("", 13L));
     }
 
+    /** Every way to put each of {@code nodes} on one of {@code devices}. */
+    private static List<Map<String, String>> everyPlacement(List<Node> nodes, List<String> devices) {
+        List<Map<String, String>> out = new ArrayList<>();
+        int combinations = (int) Math.pow(devices.size(), nodes.size());
+        for (int c = 0; c < combinations; c++) {
+            Map<String, String> placement = new LinkedHashMap<>();
+            int code = c;
+            for (Node n : nodes) {
+                placement.put(n.name(), devices.get(code % devices.size()));
+                code /= devices.size();
+            }
+            out.add(placement);
+        }
+        return out;
+    }
+
     @Test
     void handOversAreCountedWhereDevicesChangeAndTheOutputReturnsToTheHost() {
         Map<String, OperatorMetrics> metrics = new HashMap<>();
@@ -76,14 +92,7 @@ class PlanSimulatorTest {
             PlanSimulator plans = new PlanSimulator(sim, g, metrics);
             double best = Double.POSITIVE_INFINITY;
             List<String> devices = sim.board().devices().stream().map(SimulatedDevice::id).toList();
-            int combinations = (int) Math.pow(devices.size(), g.nodes().size());
-            for (int c = 0; c < combinations; c++) {
-                Map<String, String> placement = new LinkedHashMap<>();
-                int code = c;
-                for (Node n : g.nodes()) {
-                    placement.put(n.name(), devices.get(code % devices.size()));
-                    code /= devices.size();
-                }
+            for (Map<String, String> placement : everyPlacement(g.nodes(), devices)) {
                 best = Math.min(best, plans.simulate(placement).latency().expected());
             }
             SimulatedPlan found = plans.bestChain();
@@ -147,11 +156,7 @@ class PlanSimulatorTest {
         Graph g = chain(7, metrics);
         RooflineSimulator sim = new RooflineSimulator(BoardProfiles.get("orin-nano:15W"));
         PlanSimulator plans = new PlanSimulator(sim, g, metrics);
-        for (int c = 0; c < 1 << g.nodes().size(); c++) {
-            Map<String, String> placement = new HashMap<>();
-            for (int i = 0; i < g.nodes().size(); i++) {
-                placement.put(g.nodes().get(i).name(), (c >> i & 1) == 0 ? "cpu" : "gpu");
-            }
+        for (Map<String, String> placement : everyPlacement(g.nodes(), List.of("cpu", "gpu"))) {
             assertEquals(plans.simulate(placement).latency().expected(),
                     plans.simulateOverlapped(placement).latency().expected(), 1e-12, placement.toString());
             assertEquals(plans.simulate(placement).latency().high(),
@@ -184,14 +189,7 @@ class PlanSimulatorTest {
             assertEquals(path, bound.longestPath(), 1e-15, board);
             assertEquals(work, bound.spreadWork(), 1e-15, board);
             assertEquals(Math.max(path, work), bound.latency(), 1e-15, board);
-            int combinations = (int) Math.pow(devices.size(), nodes.size());
-            for (int c = 0; c < combinations; c++) {
-                Map<String, String> placement = new LinkedHashMap<>();
-                int code = c;
-                for (Node n : nodes) {
-                    placement.put(n.name(), devices.get(code % devices.size()));
-                    code /= devices.size();
-                }
+            for (Map<String, String> placement : everyPlacement(nodes, devices)) {
                 if (nodes.stream().allMatch(n -> sim.runs(placement.get(n.name()), n))) {
                     assertTrue(plans.simulateOverlapped(placement).latency().expected() >= bound.latency(),
                             board + placement);
