@@ -35,8 +35,8 @@ final class OverlapSearch {
                 improved = false;
                 for (int first = 0; first < nodes.size() && System.nanoTime() < deadline; first++) {
                     for (int end = first + 1; end <= Math.min(nodes.size(), first + LONGEST_RUN); end++) {
+                        List<Node> run = nodes.subList(first, end);
                         for (SimulatedDevice d : p.devices()) {
-                            List<Node> run = nodes.subList(first, end);
                             if (run.stream().allMatch(n -> d.id().equals(placement.get(n.name())))
                                     || !run.stream().allMatch(n -> d.runs(n.opType()))) {
                                 continue;

@@ -201,7 +201,7 @@ public final class SacSimulatedEvaluation {
 
     private static Map<String, Object> evaluate(Point p, Map<String, SchedulingPolicy> policies) {
         Map<String, Double> ms = new LinkedHashMap<>();
-        Map<String, SimulatedPlan> plans = singleDevicePlans(p, p.plans());
+        Map<String, SimulatedPlan> plans = p.singleDevicePlans(p.plans());
         for (Map.Entry<String, SchedulingPolicy> e : policies.entrySet()) {
             try {
                 plans.put(e.getKey(), p.plans().simulate(p.backends().devices(e.getValue().place(p.context()))));
@@ -270,7 +270,7 @@ public final class SacSimulatedEvaluation {
                 p.context().costs(), p.context().inputShapes(), p.context().analysis());
         SchedulingContext reprofiled = new SchedulingContext(model, loadedNow.backends(), loadedNow.options(),
                 loadedNow.costs(), p.context().inputShapes(), p.context().analysis());
-        Map<String, SimulatedPlan> plans = singleDevicePlans(p, loaded);
+        Map<String, SimulatedPlan> plans = p.singleDevicePlans(loaded);
         SchedulingPolicy greedy = policies.get("greedy");
         Map<String, String> greedyBefore = p.backends().devices(greedy.place(p.context()));
         plans.put("greedy0", loaded.simulate(greedyBefore));
@@ -363,17 +363,6 @@ public final class SacSimulatedEvaluation {
                     max(hit, "greedy_before_over_sac"), atTarget, geomean(hit, "greedy_replanned_over_sac"),
                     geomean(hit, "sac_over_oracle"), max(hit, "sac_over_oracle"));
         });
-    }
-
-    /** Each device of the point's board alone, where it runs every operator, priced by {@code simulator}. */
-    private static Map<String, SimulatedPlan> singleDevicePlans(Point p, PlanSimulator simulator) {
-        Map<String, SimulatedPlan> plans = new LinkedHashMap<>();
-        for (SimulatedDevice d : p.devices()) {
-            if (p.context().model().graph().nodes().stream().allMatch(n -> d.runs(n.opType()))) {
-                plans.put(d.id(), simulator.single(d.id()));
-            }
-        }
-        return plans;
     }
 
     /** The simulator's chain search, or the fastest of {@code others} where one beats it. */

@@ -3,6 +3,7 @@ package org.sparoa.bench;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +23,7 @@ import org.sparoa.sim.PlanSimulator;
 import org.sparoa.sim.RooflineSimulator;
 import org.sparoa.sim.SimulatedBackends;
 import org.sparoa.sim.SimulatedDevice;
+import org.sparoa.sim.SimulatedPlan;
 
 /**
  * The benchmark models on simulated boards, as policies see them there (every time SIMULATED by the roofline
@@ -48,6 +50,17 @@ final class SimulatedBoardPoints {
             Model named = new Model(board + "/" + m.id(), m.source().orElse(null), m.sha256(), m.graph(), new byte[0]);
             return new SchedulingContext(named, context.backends(), context.options(), context.costs(),
                     context.inputShapes(), context.analysis());
+        }
+
+        /** Each device of the board alone, where it runs every operator, priced by {@code simulator}. */
+        Map<String, SimulatedPlan> singleDevicePlans(PlanSimulator simulator) {
+            Map<String, SimulatedPlan> plans = new LinkedHashMap<>();
+            for (SimulatedDevice d : devices) {
+                if (context.model().graph().nodes().stream().allMatch(n -> d.runs(n.opType()))) {
+                    plans.put(d.id(), simulator.single(d.id()));
+                }
+            }
+            return plans;
         }
     }
 

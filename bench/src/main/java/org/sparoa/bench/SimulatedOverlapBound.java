@@ -13,7 +13,6 @@ import org.sparoa.policy.greedy.internal.GreedyEarliestFinishPolicy;
 import org.sparoa.sim.BoardProfile;
 import org.sparoa.sim.BoardProfiles;
 import org.sparoa.sim.PlanSimulator;
-import org.sparoa.sim.SimulatedDevice;
 import org.sparoa.sim.SimulatedPlan;
 
 /**
@@ -70,15 +69,11 @@ public final class SimulatedOverlapBound {
         double worstBound = 0;
         double bestSearch = 0;
         for (Point p : points) {
-            double bestDevice = Double.POSITIVE_INFINITY;
+            Map<String, SimulatedPlan> alone = p.singleDevicePlans(p.plans());
+            double bestDevice = alone.values().stream().mapToDouble(a -> a.latency().expectedMillis()).min()
+                    .orElse(Double.POSITIVE_INFINITY);
             List<Map<String, String>> starts = new ArrayList<>();
-            for (SimulatedDevice d : p.devices()) {
-                if (p.context().model().graph().nodes().stream().allMatch(n -> d.runs(n.opType()))) {
-                    SimulatedPlan alone = p.plans().single(d.id());
-                    bestDevice = Math.min(bestDevice, alone.latency().expectedMillis());
-                    starts.add(alone.deviceByNode());
-                }
-            }
+            alone.values().forEach(a -> starts.add(a.deviceByNode()));
             Map<String, String> greedyPlan = p.backends().devices(greedy.place(p.context()));
             double greedyMs = p.plans().simulate(greedyPlan).latency().expectedMillis();
             double greedyOverlappedMs = p.plans().simulateOverlapped(greedyPlan).latency().expectedMillis();
@@ -88,7 +83,8 @@ public final class SimulatedOverlapBound {
             starts.add(chain.deviceByNode());
             Map<String, String> found = OverlapSearch.search(p, starts, searchMillis);
             double searchMs = p.plans().simulateOverlapped(found).latency().expectedMillis();
-            double searchSequentialMs = p.plans().simulate(found).latency().expectedMillis();
+            SimulatedPlan foundOneAfterAnother = p.plans().simulate(found);
+            double searchSequentialMs = foundOneAfterAnother.latency().expectedMillis();
             PlanSimulator.OverlapBound bound = p.plans().overlapBound();
             double boundMs = bound.latency() * 1e3;
             worstBound = Math.max(worstBound, greedyMs / boundMs);
@@ -107,7 +103,7 @@ public final class SimulatedOverlapBound {
             row.put("oracle_ms_simulated", oracleMs);
             row.put("overlap_search_ms_simulated", searchMs);
             row.put("overlap_search_one_after_another_ms_simulated", searchSequentialMs);
-            row.put("overlap_search_segments", p.plans().simulate(found).segments());
+            row.put("overlap_search_segments", foundOneAfterAnother.segments());
             row.put("longest_path_ms_simulated", bound.longestPath() * 1e3);
             row.put("spread_work_ms_simulated", bound.spreadWork() * 1e3);
             row.put("overlap_bound_ms_simulated", boundMs);

@@ -194,7 +194,7 @@ public final class ThreadAffinity {
         return cpu >= 0 && cpu < CpuSet.MAX_CPUS ? PINNED_CALL_NANOS_PER_CPU.get(cpu) : 0;
     }
 
-    /** Forgets threads that have ended (those not in {@code alive}), so that the records stay as many as the threads. */
+    /** Forgets threads that have ended (those not in {@code alive}): the records stay as many as the threads. */
     static void forgetAllBut(java.util.Set<Long> alive) {
         PINNED.keySet().retainAll(alive);
         PINNED_CALL_NANOS.keySet().retainAll(alive);

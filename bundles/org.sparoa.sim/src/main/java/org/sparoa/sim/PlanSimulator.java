@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.ToDoubleFunction;
 
 import org.sparoa.api.analysis.OperatorMetrics;
 import org.sparoa.api.Graph;
@@ -101,22 +100,23 @@ public final class PlanSimulator {
      */
     public SimulatedPlan simulateOverlapped(Map<String, String> deviceByNode) {
         SimulatedPlan oneAfterAnother = simulate(deviceByNode);
-        TimeRange latency = new TimeRange(overlapped(deviceByNode, TimeRange::low),
-                overlapped(deviceByNode, TimeRange::expected), overlapped(deviceByNode, TimeRange::high));
-        return new SimulatedPlan(oneAfterAnother.board(), latency, oneAfterAnother.handOvers(),
+        return new SimulatedPlan(oneAfterAnother.board(), overlappedLatency(deviceByNode), oneAfterAnother.handOvers(),
                 oneAfterAnother.handOverCount(), oneAfterAnother.segments(), oneAfterAnother.operatorsPerDevice(),
                 deviceByNode);
     }
 
-    /** {@link #simulateOverlapped}'s latency for one bound of the simulator's ranges ({@code part}). */
-    private double overlapped(Map<String, String> deviceByNode, ToDoubleFunction<TimeRange> part) {
+    /**
+     * {@link #simulateOverlapped}'s latency, each bound of the simulator's ranges on its own: optimistic times wait
+     * for optimistic times ({@link #later}), expected for expected, pessimistic for pessimistic.
+     */
+    private TimeRange overlappedLatency(Map<String, String> deviceByNode) {
         String host = simulator.board().host().id();
         List<Node> nodes = graph.nodes();
         Map<String, String> producedOn = new HashMap<>();
-        Map<String, Double> madeAt = new HashMap<>();
-        Map<String, Double> freeAt = new HashMap<>();
+        Map<String, TimeRange> madeAt = new HashMap<>();
+        Map<String, TimeRange> freeAt = new HashMap<>();
         Set<String> handedOver = new HashSet<>();
-        double last = 0;
+        TimeRange last = TimeRange.ZERO;
         int first = 0;
         while (first < nodes.size()) {
             String device = deviceByNode.get(nodes.get(first).name());
@@ -124,8 +124,8 @@ public final class PlanSimulator {
             while (end < nodes.size() && device.equals(deviceByNode.get(nodes.get(end).name()))) {
                 end++;
             }
-            double start = freeAt.getOrDefault(device, 0.0);
-            double busy = 0;
+            TimeRange start = freeAt.getOrDefault(device, TimeRange.ZERO);
+            TimeRange busy = TimeRange.ZERO;
             for (Node n : nodes.subList(first, end)) {
                 for (String t : n.inputs()) {
                     if (t.isEmpty() || graph.isWeight(t)) {
@@ -133,29 +133,35 @@ public final class PlanSimulator {
                     }
                     String from = producedOn.getOrDefault(t, host);
                     if (!from.equals(device) || madeAt.containsKey(t)) {
-                        start = Math.max(start, madeAt.getOrDefault(t, 0.0));
+                        start = later(start, madeAt.getOrDefault(t, TimeRange.ZERO));
                     }
                     if (!from.equals(device) && handedOver.add(t + "@" + device)) {
-                        busy += part.applyAsDouble(simulator.handOver(bytes(t), from, device));
+                        busy = busy.plus(simulator.handOver(bytes(t), from, device));
                     }
                 }
-                busy += part.applyAsDouble(simulator.operator(n, metrics.get(n.name()), device));
+                busy = busy.plus(simulator.operator(n, metrics.get(n.name()), device));
                 n.outputs().forEach(o -> producedOn.put(o, device));
             }
-            double done = start + busy;
+            TimeRange done = start.plus(busy);
             for (Node n : nodes.subList(first, end)) {
                 n.outputs().forEach(o -> madeAt.put(o, done));
             }
             freeAt.put(device, done);
-            last = Math.max(last, done);
+            last = later(last, done);
             first = end;
         }
         for (TensorInfo out : graph.outputs()) {
             String from = producedOn.getOrDefault(out.name(), host);
-            double back = from.equals(host) ? 0 : part.applyAsDouble(simulator.handOver(bytes(out.name()), from, host));
-            last = Math.max(last, madeAt.getOrDefault(out.name(), 0.0) + back);
+            TimeRange made = madeAt.getOrDefault(out.name(), TimeRange.ZERO);
+            last = later(last, from.equals(host) ? made : made.plus(simulator.handOver(bytes(out.name()), from, host)));
         }
         return last;
+    }
+
+    /** The later of two times, bound by bound. */
+    private static TimeRange later(TimeRange a, TimeRange b) {
+        return new TimeRange(Math.max(a.low(), b.low()), Math.max(a.expected(), b.expected()),
+                Math.max(a.high(), b.high()));
     }
 
     /**

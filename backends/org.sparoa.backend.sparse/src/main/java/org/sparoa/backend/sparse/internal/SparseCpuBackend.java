@@ -308,9 +308,8 @@ public final class SparseCpuBackend implements DeviceBackend {
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
         CpuSet own = cpus;
-        return new DeviceState(true, CpuSetLoad.otherProcessesOn(own), q, free, Double.NaN, Double.NaN, threads() + " threads"
-                + (own == null ? "" : " on CPUs " + own),
-                load.recentSlowdown());
+        return new DeviceState(true, CpuSetLoad.otherProcessesOn(own), q, free, Double.NaN, Double.NaN,
+                threads() + " threads" + (own == null ? "" : " on CPUs " + own), load.recentSlowdown());
     }
 
     /** A probe for a segment compiled for this backend. */
